@@ -1,0 +1,129 @@
+"""The types that carry everything through Bronwijzer.
+
+Frozen dataclasses, shared by the write path (`ingest`) and the read path (`rag`).
+Scores are always "higher is better"; Chroma distances are converted in one place
+(`rag.store`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """Hex SHA-256 of bytes or UTF-8 text."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known about a document apart from its text (from the corpus manifest)."""
+
+    title: str
+    publisher: str | None = None
+    year: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document, ready to be chunked.
+
+    `id` is the stable document id: the file name (e.g. `staat-van-het-onderwijs-2024.txt`).
+    `content_hash` is the SHA-256 of the raw file bytes; it decides whether a re-ingest
+    has anything to do. `page_starts[i]` is the offset in `text` where page i+1 starts;
+    empty when the format has no pages.
+    """
+
+    id: str
+    text: str
+    meta: DocumentMeta
+    content_hash: str
+    source_path: str = ""
+    page_starts: tuple[int, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page number of the character at `offset`, or None without pages."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+
+ChunkKind = Literal["text", "table"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document's cleaned text, the unit that is embedded and retrieved.
+
+    `start`/`end` are character offsets into the cleaned document text, so that
+    `document.text[start:end] == text`. `section` is the heading path
+    ("2 Basisvaardigheden > 2.1 Hoofdlijnen"), `page` the 1-based page of `start`.
+    """
+
+    document_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    section: str | None = None
+    page: int | None = None
+    kind: ChunkKind = "text"
+    title: str = ""
+    content_hash: str = ""
+
+    @property
+    def id(self) -> str:
+        """Deterministic id: document content hash and position, so re-ingest is an upsert."""
+        return sha256_hex(f"{self.content_hash}:{self.document_id}:{self.index}")[:32]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its score (higher is better) and 1-based rank."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    publisher: str | None = None
+    year: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    @property
+    def document_id(self) -> str:
+        return self.chunk.document_id
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An `[n]` marker in an answer and the passage it points to."""
+
+    marker: int
+    passage: Passage
+    sentences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with `[n]` markers, its citations and the passages it was built from."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    refused: bool = False
+    mode: Literal["extractive", "llm"] = "extractive"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
