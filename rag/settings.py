@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     )
     query_prefix: str | None = Field(None, description="Prefix for queries; default `query: ` for e5 models, empty otherwise.")
     passage_prefix: str | None = Field(None, description="Prefix for passages; default `passage: ` for e5 models, empty otherwise.")
+    model_cache: Path | None = Field(None, description="Where converted models are kept; default `home/models`.")
     embed_batch_size: int = Field(32, gt=0)
     embed_threads: int | None = Field(None, description="Torch threads for embedding; default all cores.")
 
@@ -85,7 +86,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.model_cache or self.home / "models"
 
     @property
     def chroma_dir(self) -> Path:

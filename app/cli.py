@@ -1,0 +1,182 @@
+"""The `bronwijzer` command: short commands that call the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rag.errors import BronwijzerError
+from rag.pipeline import Components, build
+from rag.settings import get_settings
+from rag.store import SearchFilters
+from rag.types import Passage
+
+app = typer.Typer(help="Bronwijzer: vragen over onderwijsbeleid, beantwoord uit de documenten.", no_args_is_help=True)
+documents_app = typer.Typer(help="Geïndexeerde documenten bekijken en verwijderen.", no_args_is_help=True)
+app.add_typer(documents_app, name="documents")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Meer logregels (Engels).")] = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _components() -> Components:
+    try:
+        return build(get_settings())
+    except ValueError as exc:  # pydantic validation of BRONWIJZER_* variables
+        errors.print(f"[red]Ongeldige instelling:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _fail(exc: BronwijzerError) -> typer.Exit:
+    errors.print(f"[red]Fout:[/red] {exc.message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Bestanden of mappen (standaard: corpus/).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Gooi de index weg en bouw hem opnieuw op (bijv. na een modelwissel).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Samenvatting als JSON.")] = False,
+) -> None:
+    """Indexeer documenten (alleen wat nieuw of gewijzigd is)."""
+    from ingest.pipeline import Ingestor
+
+    parts = _components()
+    targets = paths or [parts.settings.corpus_dir]
+    ingestor = Ingestor(parts.settings, parts.store, parts.embedder)
+    progress = Progress(
+        TextColumn("[bold]Embedden"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=errors, disable=as_json, transient=True,
+    )
+    task = progress.add_task("embed", total=None)
+    try:
+        with progress:
+            report = ingestor.ingest(
+                targets, rebuild=rebuild, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+
+    if as_json:
+        console.print_json(json.dumps({
+            "documents": report.indexed + report.unchanged,
+            "indexed": report.indexed,
+            "unchanged": report.unchanged,
+            "failed": report.failed,
+            "chunks_embedded": report.chunks_embedded,
+            "seconds": round(report.seconds, 2),
+            "outcomes": [asdict(o) for o in report.outcomes],
+        }))
+    else:
+        for outcome in report.failures:
+            errors.print(f"[red]Mislukt:[/red] {outcome.message}")
+        console.print(
+            f"Documenten: {report.indexed + report.unchanged} "
+            f"(nieuw of gewijzigd: {report.indexed}, ongewijzigd overgeslagen: {report.unchanged}), "
+            f"mislukt: {report.failed}, chunks geëmbed: {report.chunks_embedded}, "
+            f"tijd: {report.seconds:.1f} s"
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _filters(documents: list[str] | None, publishers: list[str] | None, year_from: int | None, year_to: int | None) -> SearchFilters | None:
+    if not (documents or publishers or year_from or year_to):
+        return None
+    return SearchFilters(tuple(documents or ()), tuple(publishers or ()), year_from, year_to)
+
+
+def passage_json(passage: Passage) -> dict:
+    chunk = passage.chunk
+    return {
+        "rank": passage.rank,
+        "score": round(passage.score, 4),
+        "document": chunk.document_id,
+        "title": chunk.title,
+        "section": chunk.section,
+        "page": chunk.page,
+        "text": chunk.text,
+    }
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="De vraag of zoekterm.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Aantal passages.")] = 5,
+    document: Annotated[list[str] | None, typer.Option("--document", "-d", help="Alleen in dit document (herhaalbaar).")] = None,
+    publisher: Annotated[list[str] | None, typer.Option("--publisher", help="Alleen van deze uitgever (herhaalbaar).")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Vanaf jaar.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Tot en met jaar.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Resultaten als JSON.")] = False,
+) -> None:
+    """Zoek passages bij een vraag."""
+    parts = _components()
+    if not query.strip():
+        errors.print("[red]Fout:[/red] de zoekvraag is leeg.")
+        raise typer.Exit(2)
+    try:
+        passages = parts.retriever.retrieve(query, k, _filters(document, publisher, year_from, year_to))
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        console.print_json(json.dumps({"query": query, "passages": [passage_json(p) for p in passages]}, ensure_ascii=False))
+        return
+    if not passages:
+        console.print("Geen passages gevonden.")
+    for p in passages:
+        where = ", ".join(x for x in (p.chunk.section, f"p. {p.chunk.page}" if p.chunk.page else None) if x)
+        console.rule(f"[bold]{p.rank}. {p.chunk.title}[/bold]  ({p.score:.3f})")
+        if where:
+            console.print(f"[dim]{p.chunk.document_id} — {where}[/dim]")
+        console.print(p.chunk.text, markup=False, highlight=False)
+
+
+@documents_app.command("list")
+def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Toon de geïndexeerde documenten."""
+    parts = _components()
+    try:
+        docs = parts.store.documents()
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        console.print_json(json.dumps([asdict(d) for d in docs], ensure_ascii=False))
+        return
+    if not docs:
+        console.print("Er is nog niets geïndexeerd: voer eerst `bronwijzer ingest` uit.")
+        return
+    table = Table("id", "titel", "uitgever", "jaar", "chunks")
+    for d in docs:
+        table.add_row(d.id, d.title, d.publisher or "", str(d.year or ""), str(d.chunk_count))
+    console.print(table)
+
+
+@documents_app.command("remove")
+def documents_remove(document_id: Annotated[str, typer.Argument(help="Document-id (de bestandsnaam).")]) -> None:
+    """Verwijder een document en al zijn passages uit de index."""
+    parts = _components()
+    try:
+        removed = parts.store.remove_document(document_id)
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+    console.print(f"Verwijderd: {removed.id} ({removed.chunk_count} passages).")
+
+
+if __name__ == "__main__":
+    app()

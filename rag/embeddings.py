@@ -1,0 +1,118 @@
+"""Text embeddings: the bundled multilingual-e5-small, or any sentence-transformers model.
+
+`SentenceTransformerEmbedder` is a LangChain `Embeddings`, so the index can be used from
+LangChain too. The model loads lazily on first use (`warm_up`), never at construction.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from langchain_core.embeddings import Embeddings
+
+from rag.errors import ConfigurationError
+from rag.settings import BUNDLED_E5, Settings
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the store and retriever need from an embedding model."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def _force_offline() -> None:
+    # No model hub is reachable here: fail fast instead of retrying network calls.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+class SentenceTransformerEmbedder(Embeddings):
+    """Embeds passages and queries with a sentence-transformers model, e5 prefixes included."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._model = None
+        self._lock = threading.Lock()
+        self.query_prefix = settings.effective_query_prefix
+        self.passage_prefix = settings.effective_passage_prefix
+
+    @property
+    def model_name(self) -> str:
+        return self._settings.embedding_model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def model_path(self) -> str:
+        """Where the model comes from: the converted bundled e5, or the configured name/path."""
+        name = self._settings.embedding_model
+        if name == BUNDLED_E5:
+            from rag.e5_conversion import ensure_bundled_e5
+
+            return str(ensure_bundled_e5(self._settings.models_dir))
+        return name
+
+    def warm_up(self) -> None:
+        """Load the model (converting the bundled e5 on first use)."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is not None:
+                return
+            _force_offline()
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            if self._settings.embed_threads:
+                torch.set_num_threads(self._settings.embed_threads)
+            source = self.model_path()
+            try:
+                model = SentenceTransformer(source, device="cpu")
+            except Exception as exc:  # the library raises many kinds; all mean "cannot load"
+                raise ConfigurationError(
+                    f"Het embeddingmodel '{source}' kan niet worden geladen ({type(exc).__name__}: {exc}). "
+                    "Zonder internet werkt alleen een model dat lokaal staat: geef een pad op in "
+                    "BRONWIJZER_EMBEDDING_MODEL, of gebruik het meegeleverde 'multilingual-e5-small'."
+                ) from exc
+            log.info("Loaded embedding model %s from %s", self.model_name, source)
+            self._model = model
+
+    @property
+    def dimension(self) -> int:
+        self.warm_up()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        self.warm_up()
+        vectors = self._model.encode(
+            texts,
+            batch_size=self._settings.embed_batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode([self.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([self.query_prefix + text])[0]

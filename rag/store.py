@@ -1,0 +1,347 @@
+"""The Chroma store: chunks with their vectors, and a registry of indexed documents.
+
+Two collections:
+- `<name>` holds one record per chunk (vector, text, position metadata, `version`);
+- `<name>-documents` holds one record per document: its title, publisher, year and the
+  `version` that is live.
+
+A document version is live exactly when the registry points at it. Searches only return
+chunks of live versions, so replacing a document is: write the new chunks (invisible),
+switch the registry record (one write), delete the old chunks. A failure at any step
+leaves the previous version searchable and never shows two versions at once; leftovers
+of an interrupted run are removed by `collect_garbage`.
+
+The store works the same against an embedded persistent client and a Chroma server,
+which several app processes may share.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from urllib.parse import urlparse
+
+from rag.errors import (
+    DocumentNotFoundError,
+    EmbeddingModelMismatchError,
+    NothingIndexedError,
+    StoreUnavailableError,
+)
+from rag.settings import Settings
+from rag.types import Chunk, Passage
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# Chroma's registry records need a vector; the registry is never searched by vector.
+_NO_VECTOR = [0.0]
+_WRITE_BATCH = 256
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document as recorded in the registry."""
+
+    id: str
+    title: str
+    version: str
+    content_hash: str
+    chunk_count: int
+    publisher: str | None = None
+    year: int | None = None
+    description: str | None = None
+    source_path: str = ""
+    format: str = ""
+    pages: int | None = None
+    ingested_at: float = 0.0
+
+    def to_metadata(self) -> dict:
+        # Chroma drops None-valued keys, so store the record as one JSON string.
+        return {"record": json.dumps(asdict(self), ensure_ascii=False), "version": self.version}
+
+    @classmethod
+    def from_metadata(cls, meta: dict) -> "IndexedDocument":
+        return cls(**json.loads(meta["record"]))
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict a search to documents, publishers and a year range (all optional)."""
+
+    documents: tuple[str, ...] = ()
+    publishers: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def admits(self, doc: IndexedDocument) -> bool:
+        if self.documents and doc.id not in self.documents:
+            return False
+        if self.publishers:
+            wanted = {p.casefold() for p in self.publishers}
+            if (doc.publisher or "").casefold() not in wanted:
+                return False
+        if self.year_from is not None and (doc.year is None or doc.year < self.year_from):
+            return False
+        if self.year_to is not None and (doc.year is None or doc.year > self.year_to):
+            return False
+        return True
+
+
+def _chunk_metadata(chunk: Chunk) -> dict:
+    meta = {
+        "document_id": chunk.document_id,
+        "version": chunk.content_hash,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "kind": chunk.kind,
+    }
+    # Chroma drops None values; absence means "unknown".
+    if chunk.section:
+        meta["section"] = chunk.section
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    return meta
+
+
+def _chunk_from_record(text: str, meta: dict, title: str) -> Chunk:
+    return Chunk(
+        document_id=meta["document_id"],
+        index=int(meta["index"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        section=meta.get("section"),
+        page=meta.get("page"),
+        kind=meta.get("kind", "text"),
+        title=title,
+        content_hash=meta["version"],
+    )
+
+
+class ChromaStore:
+    """Chunks and the document registry in Chroma (embedded on disk, or a server)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client = None
+        self._chunks = None
+        self._registry = None
+
+    # -- connection ---------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        return self._settings.chroma_url or str(self._settings.chroma_dir)
+
+    def _connect(self):
+        if self._client is not None:
+            return self._client
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self._settings.chroma_url:
+                url = urlparse(self._settings.chroma_url)
+                self._client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+                self._client.heartbeat()
+            else:
+                self._settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(
+                    path=str(self._settings.chroma_dir), settings=chroma_settings
+                )
+        except Exception as exc:
+            self._client = None
+            raise StoreUnavailableError(
+                f"De Chroma-opslag op {self.location} is niet bereikbaar ({exc}). "
+                "Controleer BRONWIJZER_CHROMA_URL of start de Chroma-server."
+            ) from exc
+        return self._client
+
+    def _collection(self, name: str, metadata: dict | None = None):
+        client = self._connect()
+        # embedding_function=None everywhere: Chroma's default function would download a model.
+        return client.get_or_create_collection(
+            name,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata=metadata,
+            embedding_function=None,
+        )
+
+    @property
+    def chunks(self):
+        if self._chunks is None:
+            self._chunks = self._collection(self._settings.collection)
+        return self._chunks
+
+    @property
+    def registry(self):
+        if self._registry is None:
+            self._registry = self._collection(f"{self._settings.collection}-documents")
+        return self._registry
+
+    # -- model bookkeeping ----------------------------------------------------------
+
+    def index_model(self) -> tuple[str, int] | None:
+        """The embedding model (name, dimension) the index was built with, if any."""
+        meta = self.chunks.metadata or {}
+        if "embedding_model" not in meta:
+            return None
+        return str(meta["embedding_model"]), int(meta["embedding_dimension"])
+
+    def ensure_model(self, model_name: str, dimension: int | None = None) -> None:
+        """Refuse to mix vectors of two models; record the model on first use."""
+        recorded = self.index_model()
+        if recorded is None:
+            if dimension is not None:
+                self.chunks.modify(
+                    metadata={
+                        "embedding_model": model_name,
+                        "embedding_dimension": dimension,
+                        "schema_version": SCHEMA_VERSION,
+                    }
+                )
+            return
+        name, dim = recorded
+        if name != model_name or (dimension is not None and dim != dimension):
+            raise EmbeddingModelMismatchError(
+                f"De index is gebouwd met embeddingmodel '{name}' ({dim} dimensies), maar ingesteld is "
+                f"'{model_name}'. Zet BRONWIJZER_EMBEDDING_MODEL terug op '{name}', of bouw de index "
+                "opnieuw op met het nieuwe model: `bronwijzer ingest --rebuild`."
+            )
+
+    def reset(self) -> None:
+        """Drop both collections (for a rebuild with another model)."""
+        client = self._connect()
+        for name in (self._settings.collection, f"{self._settings.collection}-documents"):
+            try:
+                client.delete_collection(name)
+            except Exception:  # absent collection: nothing to drop
+                log.debug("collection %s not present", name)
+        self._chunks = self._registry = None
+
+    # -- registry -------------------------------------------------------------------
+
+    def documents(self) -> list[IndexedDocument]:
+        got = self.registry.get(include=["metadatas"])
+        docs = [IndexedDocument.from_metadata(m) for m in got["metadatas"] or []]
+        return sorted(docs, key=lambda d: d.id)
+
+    def document(self, document_id: str) -> IndexedDocument | None:
+        got = self.registry.get(ids=[document_id], include=["metadatas"])
+        metas = got["metadatas"] or []
+        return IndexedDocument.from_metadata(metas[0]) if metas else None
+
+    def activate(self, record: IndexedDocument) -> None:
+        """Make `record.version` the live version of its document (one write)."""
+        self.registry.upsert(ids=[record.id], embeddings=[_NO_VECTOR], metadatas=[record.to_metadata()])
+
+    # -- chunks ---------------------------------------------------------------------
+
+    def write_chunks(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        """Write chunks of a not-yet-live version (upsert: safe to repeat)."""
+        if len(chunks) != len(embeddings):
+            raise ValueError(f"got {len(chunks)} chunks but {len(embeddings)} embeddings")
+        for i in range(0, len(chunks), _WRITE_BATCH):
+            part = chunks[i : i + _WRITE_BATCH]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=embeddings[i : i + _WRITE_BATCH],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c) for c in part],
+            )
+
+    def delete_versions_except(self, document_id: str, keep_version: str | None) -> int:
+        """Delete the chunks of `document_id` that do not belong to `keep_version`."""
+        where: dict = {"document_id": document_id}
+        if keep_version is not None:
+            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        stale = self.chunks.get(where=where, include=[])["ids"]
+        for i in range(0, len(stale), _WRITE_BATCH):
+            self.chunks.delete(ids=stale[i : i + _WRITE_BATCH])
+        return len(stale)
+
+    def remove_document(self, document_id: str) -> IndexedDocument:
+        record = self.document(document_id)
+        if record is None:
+            raise DocumentNotFoundError(f"Document '{document_id}' staat niet in de index.")
+        # Registry first: from this moment the document is gone from every search.
+        self.registry.delete(ids=[document_id])
+        self.delete_versions_except(document_id, None)
+        return record
+
+    def collect_garbage(self) -> int:
+        """Delete chunks of versions that are not live (left by an interrupted ingest)."""
+        live = {d.id: d.version for d in self.documents()}
+        got = self.chunks.get(include=["metadatas"])
+        stale = [
+            cid
+            for cid, meta in zip(got["ids"], got["metadatas"] or [])
+            if live.get(meta["document_id"]) != meta["version"]
+        ]
+        for i in range(0, len(stale), _WRITE_BATCH):
+            self.chunks.delete(ids=stale[i : i + _WRITE_BATCH])
+        return len(stale)
+
+    def count_chunks(self) -> int:
+        return sum(d.chunk_count for d in self.documents())
+
+    def live_chunks(self, filters: SearchFilters | None = None) -> list[Chunk]:
+        """Every chunk of every live version (for keyword indexes and checks)."""
+        docs = {d.id: d for d in self.documents() if filters is None or filters.admits(d)}
+        if not docs:
+            return []
+        got = self.chunks.get(
+            where={"version": {"$in": [d.version for d in docs.values()]}},
+            include=["documents", "metadatas"],
+        )
+        chunks = [
+            _chunk_from_record(text, meta, docs[meta["document_id"]].title)
+            for text, meta in zip(got["documents"], got["metadatas"])
+        ]
+        return sorted(chunks, key=lambda c: (c.document_id, c.index))
+
+    def query(
+        self, embedding: list[float], k: int, filters: SearchFilters | None = None
+    ) -> list[Passage]:
+        """The `k` live chunks nearest to `embedding`, best first, score = cosine similarity."""
+        if k <= 0:
+            raise ValueError(f"k must be greater than 0, got {k}")
+        docs = {d.id: d for d in self.documents()}
+        if not docs:
+            raise NothingIndexedError()
+        admitted = [d for d in docs.values() if filters is None or filters.admits(d)]
+        if not admitted:
+            return []
+        started = time.perf_counter()
+        result = self.chunks.query(
+            query_embeddings=[embedding],
+            n_results=k,
+            where={"version": {"$in": [d.version for d in admitted]}},
+            include=["documents", "metadatas", "distances"],
+        )
+        log.debug("chroma query took %.1f ms", (time.perf_counter() - started) * 1000)
+        passages = []
+        for rank, (text, meta, distance) in enumerate(
+            zip(result["documents"][0], result["metadatas"][0], result["distances"][0]), start=1
+        ):
+            doc = docs[meta["document_id"]]
+            passages.append(
+                Passage(
+                    chunk=_chunk_from_record(text, meta, doc.title),
+                    # Cosine distance -> similarity: the one place distances are converted.
+                    score=1.0 - float(distance),
+                    rank=rank,
+                    publisher=doc.publisher,
+                    year=doc.year,
+                )
+            )
+        return passages

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs Bronwijzer and everything it needs into .venv (idempotent; safe to run again).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+# torch first, pinned to the local CPU build: any other torch pulls GBs of CUDA packages.
+if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    .venv/bin/python -m pip install --quiet "torch==2.13.0"
+fi
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+echo "Bronwijzer is geïnstalleerd in .venv (activeer met: source .venv/bin/activate)."

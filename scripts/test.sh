@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs the whole test suite (arguments go to pytest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p test-output
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,37 @@
+"""Shared fixtures: real settings on tmp dirs, one real embedding model per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.embeddings import SentenceTransformerEmbedder
+from rag.settings import REPO_ROOT, Settings
+
+CORPUS = REPO_ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def models_dir(request: pytest.FixtureRequest) -> Path:
+    # The pytest cache survives between local runs, so the model is converted once per checkout.
+    return Path(request.config.cache.mkdir("bronwijzer-models"))
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, models_dir: Path):
+    """Settings isolated from the environment and .env, with a fresh data directory."""
+
+    def make(**overrides) -> Settings:
+        values = {"home": tmp_path / "home", "model_cache": models_dir} | overrides
+        return Settings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def embedder(models_dir: Path) -> SentenceTransformerEmbedder:
+    """The real bundled e5 model, loaded once for the whole session."""
+    model = SentenceTransformerEmbedder(Settings(_env_file=None, home=models_dir.parent, model_cache=models_dir))
+    model.warm_up()
+    return model

@@ -1,0 +1,245 @@
+"""The write path end to end on small real documents, a real model and Chroma on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Ingestor, split_pages
+from rag.errors import EmbeddingModelMismatchError, NothingIndexedError
+from rag.retrieval import DenseRetriever
+from rag.store import ChromaStore, SearchFilters
+
+pytestmark = pytest.mark.slow
+
+SUBSIDIE = (
+    "Subsidie zij-instroom\n\n"
+    "Schoolbesturen kunnen een subsidie aanvragen voor zij-instromers die een bevoegdheid halen. "
+    "De subsidie bedraagt € 20.000 per zij-instromer en wordt vooral aangevraagd in de Randstad.\n"
+)
+LEZEN = (
+    "Leesmotivatie\n\n"
+    "Nederlandse leerlingen lezen steeds minder graag. Uit internationaal onderzoek blijkt dat de "
+    "leesmotivatie van vijftienjarigen in Nederland tot de laagste van alle deelnemende landen behoort.\n"
+)
+MANIFEST = """
+["subsidie.txt"]
+title = "Subsidies voor zij-instromers"
+publisher = "Ministerie van OCW"
+year = 2023
+
+["lezen.md"]
+title = "Leesmotivatie in beeld"
+publisher = "NRO"
+year = 2021
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "subsidie.txt").write_text(SUBSIDIE, encoding="utf-8")
+    (root / "lezen.md").write_text(LEZEN, encoding="utf-8")
+    (root / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def setup(make_settings, embedder):
+    settings = make_settings()
+    store = ChromaStore(settings)
+    return settings, store, Ingestor(settings, store, embedder), DenseRetriever(store, embedder)
+
+
+def _stored_chunk_ids(store: ChromaStore) -> list[str]:
+    return store.chunks.get(include=[])["ids"]
+
+
+def test_ingest_indexes_documents_with_manifest_metadata(setup, corpus):
+    settings, store, ingestor, retriever = setup
+    report = ingestor.ingest([corpus])
+    assert (report.indexed, report.unchanged, report.failed) == (2, 0, 0)
+    docs = {d.id: d for d in store.documents()}
+    assert docs["subsidie.txt"].title == "Subsidies voor zij-instromers"
+    assert docs["subsidie.txt"].publisher == "Ministerie van OCW"
+    assert docs["lezen.md"].year == 2021
+    top = retriever.retrieve("Hoeveel subsidie krijgt een school voor een zij-instromer?", k=2)
+    assert top[0].chunk.document_id == "subsidie.txt"
+    assert "€ 20.000" in top[0].chunk.text
+    assert top[0].score > top[1].score
+    assert top[0].chunk.title == "Subsidies voor zij-instromers"
+
+
+def test_second_run_embeds_nothing(setup, corpus):
+    _, store, ingestor, _ = setup
+    first = ingestor.ingest([corpus])
+    ids_before = sorted(_stored_chunk_ids(store))
+    second = ingestor.ingest([corpus])
+    assert first.chunks_embedded > 0
+    assert second.chunks_embedded == 0
+    assert (second.indexed, second.unchanged) == (0, 2)
+    assert sorted(_stored_chunk_ids(store)) == ids_before
+
+
+def test_changed_document_replaces_its_chunks_without_duplicates(setup, corpus):
+    _, store, ingestor, retriever = setup
+    ingestor.ingest([corpus])
+    old_ids = set(_stored_chunk_ids(store))
+    (corpus / "subsidie.txt").write_text(SUBSIDIE.replace("€ 20.000", "€ 25.000"), encoding="utf-8")
+    report = ingestor.ingest([corpus])
+    assert (report.indexed, report.unchanged) == (1, 1)
+    stored = store.chunks.get(include=["documents", "metadatas"])
+    texts = [t for t in stored["documents"] if "zij-instromer" in t]
+    assert texts and all("€ 25.000" in t and "€ 20.000" not in t for t in texts)
+    assert len(stored["ids"]) == store.count_chunks() == sum(d.chunk_count for d in store.documents())
+    assert set(stored["ids"]) & old_ids  # the unchanged document kept its chunks
+    top = retriever.retrieve("subsidie zij-instromer bedrag", k=5)
+    assert [p.chunk.document_id for p in top].count("subsidie.txt") == 1
+
+
+class _FailingEmbedder:
+    """The real model, made to fail on the first batch: an outage in the middle of a run."""
+
+    def __init__(self, real):
+        self._real = real
+        self.model_name = real.model_name
+        self.dimension = real.dimension
+
+    def embed_documents(self, texts):
+        raise RuntimeError("simulated embedding outage")
+
+    def embed_query(self, text):
+        return self._real.embed_query(text)
+
+
+class _CrashAfterWrite(ChromaStore):
+    """Dies between writing the new chunks and switching the registry to them."""
+
+    def activate(self, record):
+        raise RuntimeError("simulated crash before activation")
+
+
+def test_failure_part_way_keeps_previous_version_searchable(setup, corpus, embedder):
+    settings, store, ingestor, retriever = setup
+    ingestor.ingest([corpus])
+    (corpus / "subsidie.txt").write_text(SUBSIDIE.replace("€ 20.000", "€ 99.000"), encoding="utf-8")
+
+    failed = Ingestor(settings, store, _FailingEmbedder(embedder)).ingest([corpus])
+    assert failed.failed == 1 and "subsidie.txt" in failed.failures[0].message
+
+    crashing_store = _CrashAfterWrite(settings)
+    crashed = Ingestor(settings, crashing_store, embedder).ingest([corpus])
+    assert crashed.failed == 1
+
+    hits = retriever.retrieve("subsidie per zij-instromer", k=5)
+    subsidie = [p for p in hits if p.chunk.document_id == "subsidie.txt"]
+    assert len(subsidie) == 1 and "€ 20.000" in subsidie[0].chunk.text
+
+    orphans = len(_stored_chunk_ids(store)) - store.count_chunks()
+    assert orphans > 0  # the crashed run's chunks are stored but not live
+
+    recovered = ingestor.ingest([corpus])
+    assert recovered.indexed == 1
+    hits = retriever.retrieve("subsidie per zij-instromer", k=5)
+    subsidie = [p for p in hits if p.chunk.document_id == "subsidie.txt"]
+    assert len(subsidie) == 1 and "€ 99.000" in subsidie[0].chunk.text
+    assert len(_stored_chunk_ids(store)) == store.count_chunks()
+
+
+def test_bad_files_fail_alone_and_keep_what_the_index_had(setup, corpus):
+    _, store, ingestor, _ = setup
+    ingestor.ingest([corpus])
+    before = store.count_chunks()
+    (corpus / "kapot.pdf").write_bytes(b"%PDF-1.7\n1 0 obj<<>>\nthis is not a pdf")
+    (corpus / "leeg.txt").write_text("   \n", encoding="utf-8")
+    (corpus / "tabel.xlsx").write_bytes(b"PK\x03\x04")
+    (corpus / "subsidie.txt").write_bytes(b"")  # emptied by accident: keep the indexed version
+    report = ingestor.ingest([corpus])
+    failed = {Path(o.path).name: o.message for o in report.failures}
+    assert set(failed) == {"kapot.pdf", "leeg.txt", "tabel.xlsx", "subsidie.txt"}
+    for name, message in failed.items():
+        assert name in message
+    assert report.unchanged == 1
+    assert store.count_chunks() == before
+    assert {d.id for d in store.documents()} == {"subsidie.txt", "lezen.md"}
+
+
+def test_manifest_change_updates_metadata_without_embedding(setup, corpus):
+    _, store, ingestor, _ = setup
+    ingestor.ingest([corpus])
+    (corpus / "manifest.toml").write_text(MANIFEST.replace("Leesmotivatie in beeld", "Lezen in Nederland"), encoding="utf-8")
+    report = ingestor.ingest([corpus])
+    assert report.chunks_embedded == 0
+    assert store.document("lezen.md").title == "Lezen in Nederland"
+
+
+def test_file_without_manifest_entry_gets_a_derived_title(setup, tmp_path):
+    _, store, ingestor, _ = setup
+    doc = tmp_path / "werkdruk-leraren-2022.txt"
+    doc.write_text("Werkdruk in het primair onderwijs\n\nLeraren ervaren een hoge werkdruk.\n", encoding="utf-8")
+    ingestor.ingest([doc])
+    record = store.document("werkdruk-leraren-2022.txt")
+    assert record.title == "Werkdruk in het primair onderwijs"
+    assert record.year == 2022
+
+
+def test_filters_by_document_publisher_and_year(setup, corpus):
+    _, _, ingestor, retriever = setup
+    ingestor.ingest([corpus])
+    question = "leerlingen en leraren"
+    assert {p.chunk.document_id for p in retriever.retrieve(question, 5, SearchFilters(documents=("lezen.md",)))} == {"lezen.md"}
+    assert {p.chunk.document_id for p in retriever.retrieve(question, 5, SearchFilters(publishers=("ministerie van ocw",)))} == {"subsidie.txt"}
+    assert {p.chunk.document_id for p in retriever.retrieve(question, 5, SearchFilters(year_from=2022))} == {"subsidie.txt"}
+    assert retriever.retrieve(question, 5, SearchFilters(year_from=2030)) == []
+
+
+def test_remove_document(setup, corpus):
+    _, store, ingestor, retriever = setup
+    ingestor.ingest([corpus])
+    removed = store.remove_document("lezen.md")
+    assert removed.id == "lezen.md"
+    assert {p.chunk.document_id for p in retriever.retrieve("leesmotivatie", 5)} == {"subsidie.txt"}
+    assert len(_stored_chunk_ids(store)) == store.count_chunks()
+
+
+def test_search_on_empty_index_says_what_to_do(setup):
+    _, _, _, retriever = setup
+    with pytest.raises(NothingIndexedError, match="bronwijzer ingest"):
+        retriever.retrieve("leraren", 3)
+
+
+def test_other_embedding_model_is_refused_with_reindex_hint(setup, corpus, make_settings, embedder):
+    _, store, ingestor, _ = setup
+    ingestor.ingest([corpus])
+
+    class OtherModel:
+        model_name = "sentence-transformers/all-MiniLM-L6-v2"
+        dimension = 384
+
+        def embed_query(self, text):
+            raise AssertionError("must refuse before embedding")
+
+    with pytest.raises(EmbeddingModelMismatchError, match="--rebuild") as err:
+        DenseRetriever(store, OtherModel()).retrieve("leraren", 3)
+    assert "multilingual-e5-small" in err.value.message
+
+
+def test_chroma_never_gets_a_default_embedding_function(setup, corpus):
+    _, store, ingestor, _ = setup
+    ingestor.ingest([corpus])
+    reopened = ChromaStore(store._settings)
+    assert reopened.chunks._embedding_function is None
+    assert reopened.registry._embedding_function is None
+    with pytest.raises(ValueError, match="embedding function"):
+        reopened.chunks.query(query_texts=["leraren"], n_results=1)
+
+
+def test_split_pages_keeps_page_offsets():
+    text, starts = split_pages("Eerste pagina.\n\n\f\n\nTweede pagina.\f\fVierde.")
+    assert text == "Eerste pagina.\n\nTweede pagina.\n\nVierde."
+    assert starts[0] == 0
+    assert text[starts[1]:].startswith("Tweede")
+    assert text[starts[3]:].startswith("Vierde")
+    assert starts[2] == starts[3]  # an empty page starts where the next one does
