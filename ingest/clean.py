@@ -1,0 +1,690 @@
+"""Generic repair of PDF-extraction damage in Dutch policy documents.
+
+`clean_text` turns a raw PDF text extraction into the block format the chunker expects:
+blocks separated by exactly one blank line, prose reflowed onto one line, headings on a
+line of their own, one bullet item per line, table rows kept on their own lines, and
+every form feed (page boundary) kept as a block of its own.
+
+Every rule is a small function on text. The rules are generic: word repairs are decided
+with a Dutch lexicon (`wordfreq`) and with the document's own vocabulary, never with
+lists of known bad strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+PAGE_BREAK = "\f"
+
+_LETTERS = r"[^\W\d_]"
+_WORD_RE = re.compile(rf"{_LETTERS}+")
+_SENTENCE_END = (".", "!", "?", ":", ";")
+_CLOSERS = "’”\"')»"
+# Short Dutch words that a prose line can end on before a capitalised name
+# ("de ⏎Inspectie"); a heading never ends on one of them.
+_FUNCTION_WORDS = frozenset(
+    """de het een en of van in op met voor aan te door bij naar om tot uit over als
+    dat die dan ook maar zijn is was er zo per via zoals tussen onder na
+    hun haar zich wat wie hoe waar we wij ze zij je u ons onze deze dit tegen sinds
+    binnen zonder vanuit volgens""".split()
+)
+# A hyphenated word broken before one of these is an ellipsis ("wet- en regelgeving").
+_COORDINATORS = frozenset({"en", "of", "tot", "als", "noch", "t/m", "en/of"})
+_VOWELS = frozenset("aeiouyáéíóúëïöüàèâêîôû")
+_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= ))\s*")
+_NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
+_TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
+_SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
+    return zipf_frequency(word.lower(), "nl")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Dutch word frequencies plus the vocabulary of the document being cleaned.
+
+    A word that occurs unsplit elsewhere in the same document is strong evidence that a
+    split form of it is extraction damage.
+    """
+
+    counts: Counter[str]
+    hyphenated: frozenset[str] = frozenset()  # `sociaal-culturele`, as written in one line
+    bigrams: frozenset[str] = frozenset()  # word pairs as written in one line
+
+    @classmethod
+    def of(cls, text: str) -> Lexicon:
+        hyphenated: set[str] = set()
+        bigrams: set[str] = set()
+        for line in text.lower().split("\n"):
+            hyphenated.update(re.findall(rf"{_LETTERS}+-{_LETTERS}+", line))
+            words = _WORD_RE.findall(line)
+            bigrams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+        counts = Counter(w.lower() for w in _WORD_RE.findall(text))
+        return cls(counts, frozenset(hyphenated), frozenset(bigrams))
+
+    def zipf(self, word: str) -> float:
+        return _zipf(word)
+
+    def count(self, word: str) -> int:
+        return self.counts[word.lower()]
+
+    def is_word(self, word: str) -> bool:
+        """A real word on its own (not a fragment such as `wett` or `nnisdeling`).
+
+        Short tokens need a higher frequency: the Dutch word list holds much foreign
+        and abbreviation noise among them (`fi`, `ff`, `es`).
+        """
+        return len(word) > 1 and self.zipf(word) >= (4.5 if len(word) <= 3 else 2.5)
+
+    def knows(self, word: str, min_count: int = 1) -> bool:
+        return self.zipf(word) >= 3.0 or self.count(word) >= min_count
+
+
+def _lexicon(text: str, lexicon: Lexicon | None) -> Lexicon:
+    return lexicon if lexicon is not None else Lexicon.of(text)
+
+
+def _map_lines(text: str, fn: Callable[[str], str | None]) -> str:
+    """Apply `fn` to every line; a `None` result drops the line."""
+    out = [r for r in (fn(line) for line in text.split("\n")) if r is not None]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- characters
+
+
+def normalize_whitespace(text: str) -> str:
+    """Tabs and odd spaces become spaces, `�` and zero-width characters go.
+
+    Runs of spaces are kept here (the letter-spaced header rule needs them); they are
+    collapsed by `collapse_spaces`. Form feeds are page boundaries and are kept.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for ch in text:
+        if ch in "\n\f":
+            out.append(ch)
+        elif ch in "\t\v" or unicodedata.category(ch) == "Zs":
+            out.append(" ")
+        elif ch in "\ufffd\u200b\u200c\u200d\u2060\ufeff":
+            continue
+        elif ch == "\u2011":  # non-breaking hyphen
+            out.append("-")
+        elif ch == "\u00ad":  # soft hyphen: only meaningful where it breaks a line
+            out.append("\u00ad")
+        else:
+            out.append(ch)
+    text = "".join(out).replace(PAGE_BREAK, f"\n{PAGE_BREAK}\n")  # own line for line rules
+    text = re.sub("\u00ad +\n", "-\n", text).replace("\u00ad\n", "-\n").replace("\u00ad", "")
+    return _map_lines(text, lambda line: line.strip(" "))
+
+
+def collapse_spaces(text: str) -> str:
+    """One space between words, none at line ends."""
+    return _map_lines(text, lambda line: re.sub(" {2,}", " ", line).strip(" "))
+
+
+# --------------------------------------------------------------------------- page furniture
+
+_LETTER_SPACED_RE = re.compile(rf"^(?:{_LETTERS}(?: {{1,3}}|$)|[-‑–—|] +){{8,}}$")
+
+
+def remove_letter_spaced_lines(text: str) -> str:
+    """Drop running headers set in spaced capitals (`d e  s t a a t  v a n …`).
+
+    A line made only of single letters separated by spaces carries no readable text.
+    """
+    return _map_lines(text, lambda line: None if _LETTER_SPACED_RE.match(line) else line)
+
+
+def _is_furniture_shape(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    if not letters or len(line.split()) > 12:
+        return False
+    if re.search(r"(?i)\bwww\.|https?://|\.(?:nl|com|org|eu)\b", line):
+        return True
+    return sum(c.isupper() for c in letters) / len(letters) >= 0.8 and len(letters) >= 4
+
+
+def remove_repeated_furniture(text: str, min_repeats: int = 3) -> str:
+    """Drop running banners and footers: short all-caps or web-address lines that repeat.
+
+    Ordinary headings repeat too (a duplicated section), so only lines shaped like page
+    furniture count: set in capitals or an address, and seen at least `min_repeats` times.
+    """
+    counts = Counter(line for line in text.split("\n") if line)
+    furniture = {
+        line for line, n in counts.items() if n >= min_repeats and _is_furniture_shape(line)
+    }
+    return _map_lines(text, lambda line: None if line in furniture else line)
+
+
+_PAGE_OF_RE = re.compile(r"^(?:pagina|page|blz\.?|p\.)\s*\d+\s*(?:van|of|/)\s*\d+$", re.I)
+_TOC_ARROW_RE = re.compile(r"^[→➔►▶⟶]+$|[→➔►▶⟶]\s*\d+$")
+
+
+def remove_toc_and_page_labels(text: str) -> str:
+    """Drop `Pagina 1 van 27` labels, table-of-contents lines (`1.1 Hoofdlijnen → 13`)
+    and lines of bare symbols."""
+
+    def keep(line: str) -> str | None:
+        if _PAGE_OF_RE.match(line) or _TOC_ARROW_RE.search(line):
+            return None
+        # A line without a letter or digit (`€`, `•`) is a stray figure glyph.
+        if line and line != PAGE_BREAK and not any(c.isalnum() for c in line):
+            return None
+        return line
+
+    return _map_lines(text, keep)
+
+
+def _looks_like_heading_text(line: str, capitalised: bool = True) -> bool:
+    words = line.split()
+    return (
+        0 < len(words) <= 12
+        and (line[0].isupper() or line[0].isdigit() or not capitalised)
+        and not line.endswith((".", ",", ";", "-"))
+    )
+
+
+def remove_page_numbers(text: str) -> str:
+    """Drop lone page numbers; keep a chapter number by joining it to its title.
+
+    A short number directly above a capitalised, heading-like line (`2⏎Geïdentificeerde
+    trends`) is a chapter number; any other line holding only a number is a page number.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if re.fullmatch(r"\d{1,3}", line):
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if (
+                int(line) <= 30
+                and nxt
+                and nxt[0].isupper()
+                and _looks_like_heading_text(nxt)
+            ):
+                out.append(f"{line} {nxt}")
+                i += 2
+                continue
+            i += 1
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- word repair
+
+_LIGATURE_SPLIT_RE = re.compile(
+    rf"(?<![\w-])({_LETTERS}*(?:fi|fl|ff|ft|tt|fh|fj|fb|fk)) {{1,3}}({_LETTERS}+)(?![\w-])"
+)
+
+
+def _should_join_ligature(left: str, right: str, lex: Lexicon) -> bool:
+    if not right[0].islower():
+        return False
+    joined = left + right
+    if not lex.knows(joined):
+        return False
+    if not lex.is_word(left) or not lex.is_word(right):
+        return True
+    # Both halves are words (`behoeft en`): join only where the whole is the likelier
+    # reading and the document uses it unsplit.
+    return lex.count(joined) >= 1 and lex.zipf(joined) >= lex.zipf(left)
+
+
+def join_split_ligatures(text: str, lexicon: Lexicon | None = None) -> str:
+    """Re-join words that the PDF split after a ligature glyph (`fi nanciering`, `eff ecten`)."""
+    lex = _lexicon(text, lexicon)
+
+    def repl(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        return left + right if _should_join_ligature(left, right, lex) else m.group(0)
+
+    # Twice, because one word can be split at two ligatures (`eff ecti ef`).
+    return _LIGATURE_SPLIT_RE.sub(repl, _LIGATURE_SPLIT_RE.sub(repl, text))
+
+
+def _is_fragment(word: str, lex: Lexicon) -> bool:
+    return len(word) > 1 and lex.zipf(word) < 1.5 and lex.count(word) <= 2
+
+
+def join_split_words(text: str, lexicon: Lexicon | None = None) -> str:
+    """Re-join a word split by a stray space (`Ke nnisdeling`, `g ebruikt`).
+
+    Only where one half is no word at all, and the whole is a word the document uses
+    elsewhere, so two real words side by side are never merged.
+    """
+    lex = _lexicon(text, lexicon)
+
+    def should_join(left: str, right: str) -> bool:
+        if not (_WORD_RE.fullmatch(left) and _WORD_RE.fullmatch(right)):
+            return False
+        joined = left + right
+        return (
+            right[0].islower()
+            and (_is_fragment(left, lex) or _is_fragment(right, lex))
+            and lex.count(joined) >= 2
+            and lex.zipf(joined) >= 1.0
+        )
+
+    def repair(line: str) -> str:
+        words = line.split(" ")
+        out: list[str] = []
+        for word in words:
+            if out and should_join(out[-1], word):
+                out[-1] += word
+            else:
+                out.append(word)
+        return " ".join(out)
+
+    return _map_lines(text, repair)
+
+
+def join_line_break(left_line: str, right_line: str, lex: Lexicon) -> str:
+    """Join two lines of one paragraph, repairing a word broken at the line end.
+
+    `ontwik-⏎kelingen` → `ontwikkelingen`; `sociaal-⏎culturele` and `wet-⏎en` keep their
+    hyphen; `achter⏎grond` (a dropped soft hyphen) is joined when the lexicon and the
+    document agree.
+    """
+    if not left_line:
+        return right_line
+    if not right_line:
+        return left_line
+    m_left = re.search(rf"({_LETTERS}[\w/]*?)-$", left_line)
+    m_right = re.match(rf"({_LETTERS}+)", right_line)
+    if left_line.endswith("-") and right_line[0].isdigit():
+        return left_line + right_line  # 2022-⏎2023
+    if m_left and m_right is None:
+        return f"{left_line} {right_line}"
+    if m_left and m_right:
+        left, right = m_left.group(1), m_right.group(1)
+        if _keeps_hyphen(left, right, right_line, lex):
+            if right.lower() in _COORDINATORS:
+                return f"{left_line} {right_line}"
+            return left_line + right_line
+        return left_line[:-1] + right_line
+    m_left = re.search(rf"(?<![\w-])({_LETTERS}+)$", left_line)
+    if m_left and m_right and _is_dropped_soft_hyphen(m_left.group(1), m_right.group(1), lex):
+        return left_line + right_line
+    return f"{left_line} {right_line}"
+
+
+def _keeps_hyphen(left: str, right: str, right_line: str, lex: Lexicon) -> bool:
+    if right.lower() in _COORDINATORS and right_line[len(right) : len(right) + 1] in ("", " "):
+        return True
+    if right[0].isupper() or left[-1].isupper() or left[-1].isdigit():
+        return True  # OAB-middelen, PO-Raad, Covid-19
+    joined = left + right
+    hyphenated = f"{left}-{right}".lower()
+    if hyphenated in lex.hyphenated:
+        return True
+    if lex.knows(joined):
+        return False
+    if left[-1].lower() in _VOWELS and right[0].lower() in _VOWELS:
+        return True  # Dutch writes a hyphen where vowels collide (zee-eend)
+    # Two real words that are not known as one (`sociaal-culturele`): a kept hyphen
+    # reads fine, a wrong join does not.
+    return len(left) >= 4 and len(right) >= 4 and lex.is_word(left) and lex.is_word(right)
+
+
+def _is_dropped_soft_hyphen(left: str, right: str, lex: Lexicon) -> bool:
+    if not right[0].islower() or len(left) < 2 or len(right) < 2:
+        return False
+    joined = left + right
+    if not (lex.zipf(joined) >= 3.0 or lex.count(joined) >= 2):
+        return False
+    if _is_fragment(left, lex) or _is_fragment(right, lex) or not (
+        lex.is_word(left) and lex.is_word(right)
+    ):
+        return lex.count(joined) >= 1 or lex.zipf(joined) >= 3.5
+    # Two real words (`achter⏎grond`): only when neither is a function word and the
+    # document writes the whole word elsewhere but never the pair.
+    return (
+        lex.zipf(left) < 6.0
+        and lex.zipf(right) < 6.0
+        and len(left) >= 4
+        and len(right) >= 4
+        and lex.count(joined) >= 2
+        and f"{left} {right}".lower() not in lex.bigrams
+    )
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+
+@dataclass
+class _Line:
+    text: str
+    gap: int  # blank lines between this line and the previous one
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSERS).endswith(_SENTENCE_END) or line.endswith(_SENTENCE_END)
+
+
+def _is_bullet(line: str) -> bool:
+    return bool(_BULLET_RE.match(line)) and not re.match(r"^\d{1,2}[.)] ?\d", line)
+
+
+def _is_table_row(line: str) -> bool:
+    tokens = line.split()
+    numeric = sum(bool(_NUMERIC_TOKEN_RE.match(t)) for t in tokens)
+    return numeric >= 2 and numeric / len(tokens) >= 0.5
+
+
+def _is_heading_line(line: str, next_line: str | None) -> bool:
+    """A short title line: no closing punctuation, not ending on a function word,
+    followed by a capitalised line (or nothing)."""
+    # Lower case is fine: this may be the last line of a wrapped title.
+    if not _looks_like_heading_text(line, capitalised=False) or _ends_sentence(line):
+        return False
+    if re.search(r"[.!?] \S", line) or _is_bullet(line) or _is_table_row(line):
+        return False
+    last = line.split()[-1].lower().strip(_CLOSERS + "(,")
+    if last in _FUNCTION_WORDS:
+        return False
+    if next_line is None:
+        return True
+    first = next_line[0]
+    return first.isupper() or first.isdigit() or _is_bullet(next_line) or first in "‘“\"("
+
+
+def _parse_lines(page: str) -> list[_Line]:
+    lines: list[_Line] = []
+    gap = 0
+    for raw in page.split("\n"):
+        if raw:
+            lines.append(_Line(raw, gap if lines else 0))
+            gap = 0
+        else:
+            gap += 1
+    return lines
+
+
+def _soft_gaps(lines: list[_Line]) -> list[bool]:
+    """Whether the blank gap before each line is extraction noise, not a paragraph break.
+
+    A gap is noise when the sentence runs on (`altijd ⏎⏎goed.`), or when the lines around
+    it are double-spaced too (an empty line after every line of text).
+    """
+    soft = [False] * len(lines)
+    for i in range(1, len(lines)):
+        gap = lines[i].gap
+        if gap == 0:
+            soft[i] = True
+            continue
+        prev, cur = lines[i - 1].text, lines[i].text
+        after = lines[i + 1].gap if i + 1 < len(lines) else 1
+        neighbours = (lines[i - 1].gap == 1) + (after == 1)
+        if _ends_sentence(prev):
+            soft[i] = gap == 1 and neighbours == 2
+        else:
+            soft[i] = cur[0].islower() or prev.endswith("-") or (gap == 1 and neighbours >= 1)
+    return soft
+
+
+def _heading_start(lines: list[_Line], end: int) -> int:
+    """First line of a heading that ends at line `end` (headings wrap over ≤ 3 lines)."""
+    start = end
+    while (
+        start > 0
+        and end - start < 2
+        and lines[start].gap == 0
+        and lines[start].text[0].islower()
+        and not _ends_sentence(lines[start - 1].text)
+        and len(lines[start - 1].text.split()) <= 8
+    ):
+        start -= 1
+    return start
+
+
+def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
+    """Group the lines of one page into blocks: paragraphs, headings, lists and tables.
+
+    Prose is joined onto one line (with de-hyphenation), a heading stays a block of its
+    own, bullet items get one line each, table rows keep their line breaks.
+    """
+    lex = _lexicon(page, lexicon)
+    lines = _parse_lines(page)
+    if not lines:
+        return []
+    soft = _soft_gaps(lines)
+    n = len(lines)
+
+    # Mark headings first so that the grouping below can isolate them.
+    heading = [False] * n
+    heading_start = [False] * n
+    for i in range(n):
+        nxt = lines[i + 1].text if i + 1 < n and soft[i + 1] else None
+        if _is_heading_line(lines[i].text, nxt):
+            start = _heading_start(lines, i)
+            first = lines[start].text
+            before = lines[start - 1].text if start else ""
+            opens = start == 0 or not soft[start] or _ends_sentence(before)
+            if not opens and start == i and len(first.split()) <= 6:
+                # A title dropped into a sentence by a broken reading order
+                # (`zoals strategisch ⏎Spanningsvelden in 2023⏎Spanningsvelden …`).
+                last = before.split()[-1].lower().strip(_CLOSERS + "(,")
+                opens = last not in _FUNCTION_WORDS and not before.endswith("-")
+            # Some documents set titles in lower case (`thema gelijke kansen`); such a
+            # line counts only where a sentence cannot be running on.
+            lower_title = sum(len(lines[k].text.split()) for k in range(start, i + 1)) <= 8
+            if opens and (first[0].isupper() or first[0].isdigit() or lower_title):
+                heading_start[start] = True
+                for k in range(start, i + 1):
+                    heading[k] = True
+
+    blocks: list[str] = []
+    current: list[str] = []  # finished lines of the current block
+    kind = ""  # "prose", "list", "table", "heading"
+
+    def flush() -> None:
+        nonlocal current, kind
+        if current:
+            blocks.append("\n".join(current))
+        current, kind = [], ""
+
+    i = 0
+    while i < n:
+        text = lines[i].text
+        cont = i > 0 and soft[i]
+        if heading[i]:
+            if kind != "heading" or heading_start[i]:
+                flush()
+                kind = "heading"
+                current = [text]
+            else:
+                current[-1] = join_line_break(current[-1], text, lex)
+            if i + 1 >= n or not heading[i + 1] or heading_start[i + 1]:
+                flush()
+        elif _TABLE_CAPTION_RE.match(text):
+            flush()
+            i = _consume_table(lines, soft, i, lex, blocks)
+            continue
+        elif _is_table_row(text):
+            if kind != "table" or not cont:
+                flush()
+                kind = "table"
+            current.append(text)
+        elif _is_bullet(text):
+            # Items of one list may be separated by a single blank line.
+            if kind != "list" or lines[i].gap > 1 or not (cont or lines[i].gap == 1):
+                flush()
+                kind = "list"
+            current.append(text)
+        elif (
+            cont
+            and current
+            and kind in ("prose", "list")
+            and not (kind == "list" and text[0].isupper() and not current[-1].endswith(("-", ",")))
+        ):
+            current[-1] = join_line_break(current[-1], text, lex)
+        else:
+            flush()
+            kind = "prose"
+            current = [text]
+        i += 1
+    flush()
+    return blocks
+
+
+def _consume_table(
+    lines: list[_Line], soft: list[bool], i: int, lex: Lexicon, blocks: list[str]
+) -> int:
+    """Emit a table block: the caption (joined onto one line), then its rows as lines."""
+    caption = lines[i].text
+    i += 1
+    while i < len(lines) and lines[i].gap == 0 and not _is_table_row(lines[i].text):
+        caption = join_line_break(caption, lines[i].text, lex)
+        i += 1
+    rows = [caption]
+    while i < len(lines):
+        text = lines[i].text
+        if _SOURCE_LINE_RE.match(text):
+            rows.append(text)
+            i += 1
+            break
+        tokens = text.split()
+        is_row = _is_table_row(text) or (
+            len(tokens) <= 8 and not _ends_sentence(text) and lines[i].gap <= 2
+        )
+        if not is_row or _TABLE_CAPTION_RE.match(text):
+            break
+        rows.append(text)
+        i += 1
+    blocks.append("\n".join(rows))
+    return i
+
+
+# --------------------------------------------------------------------------- footnotes
+
+# After a word of two or more letters (`p.4` is a page reference, not a footnote) or
+# after a closing bracket, percent sign or quote.
+_GLUED_AFTER_PUNCT_RE = re.compile(
+    rf"(?:(?<={_LETTERS}{_LETTERS})|(?<=[)%{_CLOSERS}]))"
+    rf"([.,;:!?][{_CLOSERS}]?)(\d{{1,4}})(?=\s|$)"
+)
+_GLUED_TO_WORD_RE = re.compile(rf"(?<![\w-])({_LETTERS}*[a-zà-ÿ]{{3}})(\d{{1,2}})(?=[\s.,;:]|$)")
+
+
+def strip_footnote_refs(text: str, lexicon: Lexicon | None = None) -> str:
+    """Remove footnote reference numbers glued to words or punctuation.
+
+    `onvoldoende.2223 70%` → `onvoldoende. 70%`, `(54%).47` → `(54%).`, `leerlingen1` →
+    `leerlingen`. Numbers after a digit (`2.1`, `1.000`, `3,9`) or after a space
+    (`in 2022`, `groep 8.`) are real and stay.
+    """
+    lex = _lexicon(text, lexicon)
+    text = _GLUED_AFTER_PUNCT_RE.sub(lambda m: m.group(1), text)
+
+    def word_repl(m: re.Match[str]) -> str:
+        word = m.group(1)
+        known = lex.is_word(word) or lex.count(word) >= 2
+        return word if known and word.lower() == word else m.group(0)
+
+    return _GLUED_TO_WORD_RE.sub(word_repl, text)
+
+
+# --------------------------------------------------------------------------- duplicates
+
+_SHINGLE = 40
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _shingles(key: str) -> set[int]:
+    return {hash(key[k : k + _SHINGLE]) for k in range(0, max(1, len(key) - _SHINGLE + 1))}
+
+
+def drop_repeated_blocks(
+    blocks: list[str], min_chars: int = 150, overlap: float = 0.8
+) -> list[str]:
+    """Keep the first occurrence of repeated passages, drop later near-exact repeats.
+
+    A substantial block whose text (letters and digits only, so hyphenation and line
+    breaks do not matter) was mostly seen before is dropped; so is a short block seen
+    before (a heading) that sits next to a dropped block. Short repeats elsewhere, such
+    as recurring headings, stay. Page breaks are never dropped.
+    """
+    seen: set[int] = set()
+    seen_short: set[str] = set()
+    keys = [_alnum(b) for b in blocks]
+    dropped = [False] * len(blocks)
+    long_block = [len(k) >= min_chars for k in keys]
+    for i, key in enumerate(keys):
+        if blocks[i] == PAGE_BREAK or not long_block[i]:
+            continue
+        sh = _shingles(key)
+        if len(sh & seen) >= overlap * len(sh):
+            dropped[i] = True
+        else:
+            seen |= sh
+    for i, key in enumerate(keys):
+        if long_block[i] or blocks[i] == PAGE_BREAK or not key:
+            continue
+        if key in seen_short and (
+            _nearest_long_dropped(i, -1, long_block, dropped, blocks)
+            or _nearest_long_dropped(i, 1, long_block, dropped, blocks)
+        ):
+            dropped[i] = True
+        seen_short.add(key)
+    return [b for b, d in zip(blocks, dropped) if not d]
+
+
+def _nearest_long_dropped(
+    i: int, step: int, long_block: list[bool], dropped: list[bool], blocks: list[str]
+) -> bool:
+    j = i + step
+    while 0 <= j < len(blocks):
+        if long_block[j]:
+            return dropped[j]
+        j += step
+    return False
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def clean_text(raw: str) -> str:
+    """Repair a raw PDF text extraction of a Dutch document into clean blocks.
+
+    See the module docstring for the output format. Page boundaries (`\\f`) are kept,
+    each as a block of its own.
+    """
+    text = normalize_whitespace(raw)
+    text = remove_letter_spaced_lines(text)
+    text = collapse_spaces(join_split_ligatures(text))
+    lex = Lexicon.of(text)
+    text = join_split_words(text, lex)
+    text = remove_repeated_furniture(text)
+    text = remove_toc_and_page_labels(text)
+
+    blocks: list[str] = []
+    for n, page in enumerate(text.split(PAGE_BREAK)):
+        if n:
+            blocks.append(PAGE_BREAK)
+        page = remove_page_numbers(page.strip("\n"))
+        blocks.extend(strip_footnote_refs(b, lex) for b in reflow_paragraphs(page, lex))
+    blocks = drop_repeated_blocks([b for b in blocks if b == PAGE_BREAK or b.strip()])
+    return "\n\n".join(blocks)
+

@@ -1,0 +1,401 @@
+"""Unit tests per cleaning rule, on snippets copied from the raw corpus files."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.clean import (
+    PAGE_BREAK,
+    Lexicon,
+    clean_text,
+    collapse_spaces,
+    drop_repeated_blocks,
+    join_line_break,
+    join_split_ligatures,
+    join_split_words,
+    normalize_whitespace,
+    reflow_paragraphs,
+    remove_letter_spaced_lines,
+    remove_page_numbers,
+    remove_repeated_furniture,
+    remove_toc_and_page_labels,
+    strip_footnote_refs,
+)
+
+# --------------------------------------------------------------------------- characters
+
+
+def test_normalize_whitespace_replaces_tabs_odd_spaces_and_replacement_chars() -> None:
+    raw = (
+        "met\tleraren,\tbij\taan\tde\tgroei \n"  # schoolleidersregister l.4
+        "Vmbo-g/t\ufffd 3,5\u00a0%\u2003x\n"  # staat l.2733, NBSP, em space
+        " Inleiding"
+    )
+    assert normalize_whitespace(raw) == "met leraren, bij aan de groei\nVmbo-g/t 3,5 % x\nInleiding"
+
+
+def test_normalize_whitespace_keeps_form_feeds_and_line_breaks() -> None:
+    raw = "eerste pagina\n\ftweede\u2011pagina"
+    assert normalize_whitespace(raw) == "eerste pagina\n\n\f\ntweede-pagina"
+
+
+def test_collapse_spaces() -> None:
+    assert collapse_spaces("Het lerarentekort blijft  hoog, ") == "Het lerarentekort blijft hoog,"
+    assert collapse_spaces("Bo Vo (V)so") == "Bo Vo (V)so"  # must not change
+
+
+# --------------------------------------------------------------------------- furniture
+
+
+def test_remove_letter_spaced_header() -> None:
+    text = (
+        "structurele financiering.\n"
+        "d e  s t a a t  v a n  h e t  o n d e r w i j s  -  s o c i a l e  v e i l i g h e i d\n"
+        "HOOFDSTUK 1"
+    )
+    assert remove_letter_spaced_lines(text) == "structurele financiering.\nHOOFDSTUK 1"
+
+
+def test_letter_spaced_rule_keeps_short_words_and_table_rows() -> None:
+    text = "n % n % n %\nZeer zwak 2 2 0 0 0 0\nd e"
+    assert remove_letter_spaced_lines(text) == text
+
+
+def test_remove_repeated_furniture_drops_banners_but_not_repeated_headings() -> None:
+    banner = [
+        "SECTORBEELD UIT DE STAAT VAN HET ONDERWIJS 2024",
+        "INSPECTIE VAN HET ONDERWIJS, APRIL 2024",
+        "WWW.ONDERWIJSINSPECTIE.NL",
+    ]
+    page = [*banner, "Koers houden bij tegenwind", "Aanbevelingen:", "HOOFDSTUK 1"]
+    text = "\n".join(page * 3)
+    kept = remove_repeated_furniture(text).split("\n")
+    assert not set(banner) & set(kept)
+    assert kept.count("Koers houden bij tegenwind") == 3
+    assert kept.count("Aanbevelingen:") == 3
+    # A capitalised line seen only once is a title, not furniture.
+    assert "HOOFDSTUK 1" in remove_repeated_furniture("HOOFDSTUK 1\nKwaliteit van het")
+
+
+def test_remove_toc_and_page_labels() -> None:
+    text = "\n".join(
+        [
+            "Pagina 1 van 27",
+            "1.1  Hoofdlijnen      → 13",
+            "→→",
+            "€",
+            "1.3 Toezicht op scholen en opleidingen",
+            "In 2022 is € 3,9 miljard meer uitbetaald.",
+        ]
+    )
+    assert remove_toc_and_page_labels(text).split("\n") == [
+        "1.3 Toezicht op scholen en opleidingen",
+        "In 2022 is € 3,9 miljard meer uitbetaald.",
+    ]
+
+
+def test_remove_page_numbers_drops_lone_numbers() -> None:
+    text = "de oude ideeën.\n\n9\n\n\n\n10\n\nInhoudsopgave\n13\n1.1 Hoofdlijnen"
+    lines = [line for line in remove_page_numbers(text).split("\n") if line]
+    assert lines == ["de oude ideeën.", "Inhoudsopgave", "1.1 Hoofdlijnen"]
+
+
+def test_remove_page_numbers_joins_chapter_number_to_its_title() -> None:
+    # schoolleidersregister l.338-344
+    text = "beroepsgroep.\n\n10\n\n\n\n2\nGeïdentificeerde trends\nen ontwikkelingen"
+    lines = [line for line in remove_page_numbers(text).split("\n") if line]
+    assert lines == ["beroepsgroep.", "2 Geïdentificeerde trends", "en ontwikkelingen"]
+
+
+def test_remove_page_numbers_keeps_numbers_inside_sentences() -> None:
+    text = "In oktober 2023 bedroeg het lerarentekort\n9.800 fte, in groep 8."
+    assert remove_page_numbers(text) == text
+
+
+# --------------------------------------------------------------------------- words
+
+STAAT_LIGATURES = (
+    "gedaald dan die in andere landen (fi guur 2.4c). Daarvan profi teren zij niet alleen.\n"
+    "eff ecten van professionalisering beperkt. Bij scholen\n"
+    "lingen en de afname van de wett elijk verplichte\n"
+    "die richting te zett en is het (v)so afh ankelijk van\n"
+    "de offi  ciële cijfers en de jaarlijkse refl ectie van de examen-"
+)
+
+
+def test_join_split_ligatures() -> None:
+    fixed = collapse_spaces(join_split_ligatures(STAAT_LIGATURES))
+    for word in ("figuur", "profiteren", "effecten", "wettelijk", "zetten", "afhankelijk",
+                 "officiële", "reflectie"):
+        assert word in fixed
+    assert " fi " not in fixed and "eff " not in fixed
+
+
+def test_join_split_ligatures_uses_document_vocabulary_for_two_real_words() -> None:
+    # `behoeft en` could be two words; the document writing `behoeften` decides.
+    text = (
+        "voor leerlingen met extra ondersteuningsbehoeft en.\n"
+        "vooral ten aanzien van de (extra) ondersteuningsbehoeften."
+    )
+    assert join_split_ligatures(text).startswith("voor leerlingen met extra ondersteuningsbehoeften.")
+    alone = "Zorg dat het onderwijs behoeft en verdient."
+    assert join_split_ligatures(alone) == alone
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Het lerarentekort blijft hoog, vooral op scholen",
+        "Iets meer dan de helft van de scholen heeft de standaard",
+        "Op welke manier geeft de school hier vorm aan",
+    ],
+)
+def test_join_split_ligatures_leaves_real_word_pairs(line: str) -> None:
+    assert join_split_ligatures(line) == line
+
+
+def test_join_split_words_repairs_fragments() -> None:
+    text = (
+        "Ke nnisdeling en -borging niet structureel ingebed\n"
+        "Het Netwerk Onderwijs g ebruikt de uitkomsten.\n"
+        "Kennisdeling is belangrijk. Het onderwijs gebruikt kennisdeling en de school gebruikt ze."
+    )
+    fixed = join_split_words(text).split("\n")
+    assert fixed[0] == "Kennisdeling en -borging niet structureel ingebed"
+    assert fixed[1] == "Het Netwerk Onderwijs gebruikt de uitkomsten."
+
+
+def test_join_split_words_keeps_real_words_and_abbreviations() -> None:
+    text = "zoals in het po en vo, en de po-raad en wet- en regelgeving"
+    assert join_split_words(text) == text
+
+
+# --------------------------------------------------------------------------- line breaks
+
+
+@pytest.fixture(scope="module")
+def lex() -> Lexicon:
+    return Lexicon.of(
+        "Prioriteit is nodig voor het pedagogisch-didactisch handelen van leerlingen. "
+        "De achtergrond van leerlingen en hun achtergrond. Technologie en technologie."
+    )
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("trends en ontwik-", "kelingen", "trends en ontwikkelingen"),
+        ("de instellin-", "gen", "de instellingen"),
+        ("op primaire leiderschap-", "staken kunnen", "op primaire leiderschap-staken kunnen"),
+        # must keep the hyphen
+        ("een sociaal-", "culturele kloof", "een sociaal-culturele kloof"),
+        ("gehinderd door wet-", "en regelgeving", "gehinderd door wet- en regelgeving"),
+        ("met OAB-", "middelen", "met OAB-middelen"),
+        ("In 2022-", "2023 behaalde", "In 2022-2023 behaalde"),
+        ("het pedagogisch-", "didactisch handelen", "het pedagogisch-didactisch handelen"),
+        # dropped soft hyphens (kennisagenda l.139, l.146)
+        ("ingegaan op de achter", "grond en", "ingegaan op de achtergrond en"),
+        ("overlap. Techno", "logie biedt", "overlap. Technologie biedt"),
+        ("een deel van de leer", "lingen", "een deel van de leerlingen"),
+        # must not join
+        ("besturen in het funderend onderwijs", "de kwaliteitszorg", "besturen in het funderend onderwijs de kwaliteitszorg"),
+        ("de ontwikkeling", "en de begeleiding", "de ontwikkeling en de begeleiding"),
+        ("ruimte voor", "al die leerlingen", "ruimte voor al die leerlingen"),
+    ],
+)
+def test_join_line_break(left: str, right: str, joined: str, lex: Lexicon) -> None:
+    assert join_line_break(left, right, lex) == joined
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+
+def test_reflow_single_spaced_prose_with_heading_and_page_break_inside_sentence() -> None:
+    # staat l.320-340: a heading glued to its paragraph, a page break mid-sentence
+    page = (
+        "kaders stelt en handhaaft.\n\n"
+        "Zorgen om kwaliteit scholen funderend onderwijs \n"
+        "In het najaar van 2023 is de inspectie begonnen met het \n"
+        "steekproefsgewijs onderzoeken van de kwaliteit van \n"
+        "stelsel van kwaliteitszorg functioneert lang niet altijd \n\n"
+        "goed. Vooral in het voortgezet onderwijs (vo), maar"
+    )
+    blocks = reflow_paragraphs(collapse_spaces(page))
+    assert blocks == [
+        "kaders stelt en handhaaft.",
+        "Zorgen om kwaliteit scholen funderend onderwijs",
+        "In het najaar van 2023 is de inspectie begonnen met het steekproefsgewijs onderzoeken "
+        "van de kwaliteit van stelsel van kwaliteitszorg functioneert lang niet altijd goed. "
+        "Vooral in het voortgezet onderwijs (vo), maar",
+    ]
+
+
+def test_reflow_double_spaced_text_restores_paragraphs() -> None:
+    # sterk-onderwijs l.1-20: an empty line after every line, paragraphs end in blank lines
+    page = collapse_spaces(
+        "Aanleiding \n \n\n"
+        "De personeelstekorten in het primair onderwijs zijn ongelijk verdeeld. Sommige scholen hebben \n\n"
+        "genoeg personeel, terwijl andere grote tekorten hebben. Dit geldt vooral voor scholen in de grote \n\n"
+        "steden met leerlingen die extra onderwijsbehoeften hebben. Uit onderzoek blijkt dat leraren op \n\n"
+        "scholen met een hoge achterstandsscore vaker te maken hebben met complexe \n\n"
+        "werkomstandigheden. \n\n \n\n \n\n"
+        "Doel en aanpak van het onderzoek \n \n\n"
+        "Het doel van dit onderzoek is te achterhalen welke uitdagingen onderwijsprofessionals ervaren."
+    )
+    blocks = reflow_paragraphs(page)
+    assert blocks[0] == "Aanleiding"
+    assert blocks[1].startswith("De personeelstekorten in het primair onderwijs")
+    assert blocks[1].endswith("vaker te maken hebben met complexe werkomstandigheden.")
+    assert blocks[2] == "Doel en aanpak van het onderzoek"
+    assert len(blocks) == 4
+
+
+def test_reflow_joins_wrapped_heading_and_keeps_lower_case_titles() -> None:
+    page = collapse_spaces(
+        "2 Geïdentificeerde trends \nen ontwikkelingen\n\n"
+        "De thematische analyse van de documenten laat zien dat in 2023 over een groot \n"
+        "aantal onderwerpen is geschreven.\n\n"
+        "trots\n"
+        "We zijn er trots op dat we als raden en NRO samenwerkten om deze \n"
+        "eerste Kennisagenda voor het onderwijs op te stellen."
+    )
+    assert reflow_paragraphs(page) == [
+        "2 Geïdentificeerde trends en ontwikkelingen",
+        "De thematische analyse van de documenten laat zien dat in 2023 over een groot "
+        "aantal onderwerpen is geschreven.",
+        "trots",
+        "We zijn er trots op dat we als raden en NRO samenwerkten om deze eerste "
+        "Kennisagenda voor het onderwijs op te stellen.",
+    ]
+
+
+def test_reflow_bullets_one_item_per_line() -> None:
+    # actieplan l.128-137: tab bullets, wrapped items separated by blank lines
+    page = collapse_spaces(normalize_whitespace(
+        "Kwantitatief\n\n"
+        "•\t In 2019 had ongeveer 1 op de 20 basisscholen in Nederland geen schoolleider. \n\n"
+        "•\t Het aantal personen met een leidinggevende functie in het primair onderwijs is in de laatste \n\n"
+        "vijf jaar met bijna 10% gedaald.\n\n"
+        "Nederland kampt met een sluipend schoolleiderstekort."
+    ))
+    assert reflow_paragraphs(page) == [
+        "Kwantitatief",
+        "• In 2019 had ongeveer 1 op de 20 basisscholen in Nederland geen schoolleider.\n"
+        "• Het aantal personen met een leidinggevende functie in het primair onderwijs is in "
+        "de laatste vijf jaar met bijna 10% gedaald.",
+        "Nederland kampt met een sluipend schoolleiderstekort.",
+    ]
+
+
+def test_reflow_keeps_table_rows_after_caption() -> None:
+    # staat l.593-611
+    page = collapse_spaces(
+        "Tabel 1.2.2a Eindoordelen voor scholen en afdelingen in de \n"
+        "steekproefonderzoeken in het bo, vo en (v)so in de periode \n"
+        "september tot en met december 2023 \n\n"
+        "Bo Vo (V)so\n\nn % n % n %\n\n"
+        "Voldoende 79 79,8 67 77,9 31 77,5\n\n"
+        "Onvoldoende 18 18,2 19 22,1 9 22,5\n\n"
+        "Zeer zwak 2 2 0 0 0 0\n\n"
+        "Totaal 99 100 86 100 40 100\n\n"
+        "Bron: Inspectie van het Onderwijs (2024t)\n\n"
+        "Kernvragen bij de onderwijskwaliteit \n"
+        "In het waarderingskader formuleert de inspectie"
+    )
+    blocks = reflow_paragraphs(page)
+    assert blocks[0].split("\n") == [
+        "Tabel 1.2.2a Eindoordelen voor scholen en afdelingen in de steekproefonderzoeken in "
+        "het bo, vo en (v)so in de periode september tot en met december 2023",
+        "Bo Vo (V)so",
+        "n % n % n %",
+        "Voldoende 79 79,8 67 77,9 31 77,5",
+        "Onvoldoende 18 18,2 19 22,1 9 22,5",
+        "Zeer zwak 2 2 0 0 0 0",
+        "Totaal 99 100 86 100 40 100",
+        "Bron: Inspectie van het Onderwijs (2024t)",
+    ]
+    assert blocks[1:] == ["Kernvragen bij de onderwijskwaliteit", "In het waarderingskader formuleert de inspectie"]
+
+
+# --------------------------------------------------------------------------- footnotes
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("de Nederlandse taal onvoldoende.2223 70% van de", "de Nederlandse taal onvoldoende. 70% van de"),
+        ("aan administratieve en managementtaken (54%).47", "aan administratieve en managementtaken (54%)."),
+        ("in Nederland geen schoolleider.1", "in Nederland geen schoolleider."),
+        ("verschilt eveneens per studie.1112 In dit", "verschilt eveneens per studie. In dit"),
+        ("gebruiken we de term ‘achterstandsscore’.9 Deze score", "gebruiken we de term ‘achterstandsscore’. Deze score"),
+        ("thema kennis en vaardigheden van leerlingen1", "thema kennis en vaardigheden van leerlingen"),
+    ],
+)
+def test_strip_footnote_refs(raw: str, clean: str) -> None:
+    assert strip_footnote_refs(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2022 is € 3,9 miljard meer uitbetaald",
+        "ligt het tekort met 15,8% van de werkgelegenheid hoger",
+        "aan het eind van groep 8.",
+        "zie artikel 2.1 en paragraaf 1.3 van de wet",
+        "opschalen van 13 naar 1.000 koppels",
+        "Arbeidsmarktplatform (2019), p.4 en p. 33.",
+        "Uit de peiling van MWM2 blijkt dat",
+        "In 2022-2023 behaalde 80,1% de norm.",
+    ],
+)
+def test_strip_footnote_refs_keeps_real_numbers(text: str) -> None:
+    assert strip_footnote_refs(text) == text
+
+
+# --------------------------------------------------------------------------- duplicates
+
+SUMMARY = (
+    "De omstandigheden voor het primair onderwijs zijn onverminderd zwaar. Het lerarentekort "
+    "blijft hoog, vooral op scholen met een uitdagende leerlingenpopulatie. Het aantal "
+    "nieuwkomersleerlingen in het onderwijs neemt toe."
+)
+
+
+def test_drop_repeated_blocks_keeps_first_copy_of_a_repeated_section() -> None:
+    second_copy = SUMMARY.replace("leerlingenpopulatie", "leerlingen-populatie")  # other line wrap
+    blocks = [
+        "Koers houden bij tegenwind", SUMMARY, "Aanbevelingen:", "Inleiding",
+        "Koers houden bij tegenwind", second_copy, "Aanbevelingen:",
+    ]
+    assert drop_repeated_blocks(blocks) == ["Koers houden bij tegenwind", SUMMARY, "Aanbevelingen:", "Inleiding"]
+
+
+def test_drop_repeated_blocks_keeps_repeated_short_headings_and_page_breaks() -> None:
+    blocks = ["achtergrond", "Eerste tekst over leesmotivatie.", PAGE_BREAK, "achtergrond", PAGE_BREAK]
+    assert drop_repeated_blocks(blocks) == blocks
+
+
+# --------------------------------------------------------------------------- whole pipeline
+
+
+def test_clean_text_output_contract() -> None:
+    raw = (
+        "d e  s t a a t  v a n  h e t  o n d e r w i j s\n\n13\n"
+        " 1.1 Hoofdlijnen\n\n"
+        "Leerlingen en studenten hebben recht op \nonderwijs van goede kwaliteit.\t \n"
+        "\f"
+        "Pagina 2 van 27\nstructurele fi nanciering van de ontwik-\nkelingen.\n"
+        "\f\f"
+        "laatste pagina"
+    )
+    cleaned = clean_text(raw)
+    assert cleaned == (
+        "1.1 Hoofdlijnen\n\n"
+        "Leerlingen en studenten hebben recht op onderwijs van goede kwaliteit.\n\n"
+        "\f\n\n"
+        "structurele financiering van de ontwikkelingen.\n\n"
+        "\f\n\n\f\n\n"
+        "laatste pagina"
+    )
+    assert cleaned.count(PAGE_BREAK) == raw.count(PAGE_BREAK)
+    assert "\n\n\n" not in cleaned and "  " not in cleaned and " \n" not in cleaned
