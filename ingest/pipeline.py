@@ -112,15 +112,20 @@ def split_pages(text: str) -> tuple[str, tuple[int, ...]]:
         return text.strip(), ()
     pieces: list[str] = []
     starts: list[int] = []
+    waiting = 0  # empty pages start where the next page with text does
     offset = 0
     for page in text.split("\f"):
         page = page.strip()
-        if pieces and page:
+        if not page:
+            waiting += 1
+            continue
+        if pieces:
             offset += 2  # the "\n\n" that joins this page to the previous text
-        starts.append(offset)
-        if page:
-            pieces.append(page)
-            offset += len(page)
+        starts.extend([offset] * (waiting + 1))
+        waiting = 0
+        pieces.append(page)
+        offset += len(page)
+    starts.extend([offset] * waiting)
     return "\n\n".join(pieces), tuple(starts)
 
 
