@@ -79,6 +79,10 @@ class SentenceTransformerEmbedder(Embeddings):
             _force_offline()
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # Our own progress bars report the work; the library's weight-loading bar is noise.
+            transformers_logging.disable_progress_bar()
 
             if self._settings.embed_threads:
                 torch.set_num_threads(self._settings.embed_threads)
