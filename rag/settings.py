@@ -53,6 +53,13 @@ class Settings(BaseSettings):
 
     search_k: int = Field(5, gt=0, description="Passages returned by default.")
 
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, Azure OpenAI); empty means extractive answers.")
+    llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: str = Field("not-needed", description="API key for the LLM endpoint.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is given up.")
+    llm_max_tokens: int = Field(400, gt=0, description="Maximum tokens the LLM may write per answer.")
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+
     @field_validator("embedding_model")
     @classmethod
     def _model_named(cls, value: str) -> str:

@@ -342,6 +342,7 @@ class ChromaStore:
                     rank=rank,
                     publisher=doc.publisher,
                     year=doc.year,
+                    dense_score=1.0 - float(distance),
                 )
             )
         return passages

@@ -96,6 +96,9 @@ class Passage:
     rank: int
     publisher: str | None = None
     year: int | None = None
+    #: The raw signals behind `score` (cosine similarity, BM25), when the retriever has them.
+    dense_score: float | None = None
+    keyword_score: float | None = None
 
     @property
     def text(self) -> str:
@@ -104,6 +107,14 @@ class Passage:
     @property
     def document_id(self) -> str:
         return self.chunk.document_id
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation: `role` is "user" or "assistant"."""
+
+    role: Literal["user", "assistant"]
+    content: str
 
 
 @dataclass(frozen=True)

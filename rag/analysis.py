@@ -1,0 +1,72 @@
+"""Dutch text analysis shared by keyword search, answer composition and citation checks.
+
+One tokenizer, one stemmer (Snowball Dutch via PyStemmer) and one stopword list, so that
+"does this passage contain the question's key terms" means the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_DUTCH
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Numbers as written in Dutch documents: 9.800 / 3,9 / 15,8% / 2022-2023 / € 375.
+_NUMBER = re.compile(r"(?<![\w,.])\d{1,3}(?:\.\d{3})+(?:,\d+)?|(?<![\w,.])\d+(?:,\d+)?")
+
+#: Words that shape a question but carry no topic: never key terms.
+QUESTION_WORDS = frozenset(
+    """
+    wat welke welk wie waar waarom wanneer hoe hoeveel hoezeer hoelang waarmee waardoor waarvoor
+    waarover waarin waaraan waarop waaruit kun kan kunnen kunt mag mogen moet moeten zou zouden
+    worden wordt werd werden is zijn was waren heeft hebben had hadden gaat gaan doet doen
+    er eigenlijk precies ongeveer vooral nou dan ook nog al wel even meer minder veel weinig
+    graag iets echt volgens document documenten staat staan tekst rapport noem noemen beschrijf
+    geef leg uit vertel zeg
+    """.split()
+)
+
+STOPWORDS = frozenset(STOPWORDS_DUTCH) | {"we", "wij", "je", "jij", "u", "ze", "zij", "hun", "hen", "ons", "onze"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("dutch")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (`geïnspireerd` -> `geinspireerd`), for matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens (hyphenated words split into their parts)."""
+    return _WORD.findall(fold(text))
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning: stopwords dropped, numbers kept."""
+    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+
+
+def key_terms(question: str) -> list[str]:
+    """The stems a passage should contain to answer `question` (no question words)."""
+    seen: dict[str, None] = {}
+    for w in words(question):
+        if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()):
+            continue
+        seen.setdefault(stem(w), None)
+    return list(seen)
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in `text`, normalised so that `9.800` and `9800` compare equal."""
+    return {m.group(0).replace(".", "") for m in _NUMBER.finditer(text)}
