@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.embeddings import SentenceTransformerEmbedder
-from rag.retrieval import DenseRetriever, Retriever
+from rag.keyword import SyncedKeywordIndex
+from rag.retrieval import HybridRetriever
 from rag.settings import Settings, get_settings
 from rag.store import ChromaStore
 
@@ -15,7 +16,7 @@ class Components:
     settings: Settings
     store: ChromaStore
     embedder: SentenceTransformerEmbedder
-    retriever: Retriever
+    retriever: HybridRetriever
 
 
 def build(settings: Settings | None = None) -> Components:
@@ -23,4 +24,5 @@ def build(settings: Settings | None = None) -> Components:
     settings = settings or get_settings()
     store = ChromaStore(settings)
     embedder = SentenceTransformerEmbedder(settings)
-    return Components(settings, store, embedder, DenseRetriever(store, embedder))
+    keyword = SyncedKeywordIndex(store, settings.home / "keyword")
+    return Components(settings, store, embedder, HybridRetriever(store, embedder, keyword))

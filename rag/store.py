@@ -309,13 +309,27 @@ class ChromaStore:
         ]
         return sorted(chunks, key=lambda c: (c.document_id, c.index))
 
+    def vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks."""
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=chunk_ids, include=["embeddings"])
+        return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
+
     def query(
-        self, embedding: list[float], k: int, filters: SearchFilters | None = None
+        self,
+        embedding: list[float],
+        k: int,
+        filters: SearchFilters | None = None,
+        documents: list[IndexedDocument] | None = None,
     ) -> list[Passage]:
-        """The `k` live chunks nearest to `embedding`, best first, score = cosine similarity."""
+        """The `k` live chunks nearest to `embedding`, best first, score = cosine similarity.
+
+        `documents` is the registry as the caller just read it (saves a round trip).
+        """
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
-        docs = {d.id: d for d in self.documents()}
+        docs = {d.id: d for d in (documents if documents is not None else self.documents())}
         if not docs:
             raise NothingIndexedError()
         admitted = [d for d in docs.values() if filters is None or filters.admits(d)]

@@ -1,0 +1,55 @@
+"""Follow-up questions: turn "En in welke regio's worden die aangevraagd?" into a standalone question.
+
+Without an LLM, a follow-up is recognised by its form (it starts with "en"/"maar"/"ook",
+refers back with "die", "dat", "daar", "ze", … or is too short to stand alone) and is
+completed with the content words of the previous user question. With an LLM,
+`rag.llm.LLMCondenser` writes a condensed standalone question instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from rag.analysis import QUESTION_WORDS, STOPWORDS, words
+from rag.types import Turn
+
+_OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
+_BACK_REFERENCES = frozenset(
+    """
+    die dat deze dit daar daarin daarvan daarmee daarbij daarvoor daardoor daarop daaraan hiervan
+    hierin hiermee hiervoor ze zij hun hen zulke dezelfde datzelfde
+    """.split()
+)
+
+
+class Condenser(Protocol):
+    def condense(self, question: str, history: Sequence[Turn]) -> str: ...
+
+
+def is_follow_up(question: str) -> bool:
+    """Does this question lean on the conversation before it?"""
+    tokens = words(question)
+    if not tokens:
+        return False
+    if tokens[0] in _OPENERS:
+        return True
+    content = [t for t in tokens if t not in STOPWORDS and t not in QUESTION_WORDS]
+    return len(content) <= 2 or any(t in _BACK_REFERENCES for t in tokens)
+
+
+class HeuristicCondenser:
+    """Completes a follow-up with the content words of the previous user question."""
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+        if previous is None or not is_follow_up(question):
+            return question
+        own = set(words(question))
+        context = [
+            w for w in words(previous)
+            if w not in STOPWORDS and w not in QUESTION_WORDS and w not in own
+        ]
+        # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
+        context = list(dict.fromkeys(context))
+        return f"{question} ({' '.join(context)})" if context else question
