@@ -295,7 +295,7 @@ def _anchored_heading(line: str) -> tuple[int, str, str | None] | None:
             number = match.group("num") if match.group("num").isdigit() else None
             return _KEYWORD_LEVEL[match.group("kw").lower()], line, number
         return None
-    if _THEMA_HEADING.match(line) and _looks_like_title(line, max_words=_MAX_UNNUMBERED_WORDS):
+    if _THEMA_HEADING.match(line) and _looks_like_title(line, max_words=_MAX_HEADING_WORDS):
         return _KEYWORD_LEVEL["thema"], line, None
     if line.strip(" :").lower() in _TOP_LEVEL_TITLES:
         return 1, line.strip(" :"), None

@@ -42,6 +42,7 @@ _BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= )
 _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
+_CAPTION_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)\b", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -132,6 +133,76 @@ def normalize_whitespace(text: str) -> str:
     return _map_lines(text, lambda line: line.strip(" "))
 
 
+_TITLE_RUN_PUNCTUATION = re.compile(r"[.,;:!?‘’“”\"•·]")
+_GLUED_TITLE_RE = re.compile(rf"^(.*?{_LETTERS}\d{{1,3}}) +([A-ZÀ-Þ]{_LETTERS}*\b.*)$")
+
+
+def _continues_sentence(line: str) -> bool:
+    """Whether a line breaks off where its sentence must go on (`… hangt af van`)."""
+    last = line.split()[-1].lower() if line.split() else ""
+    return line.endswith(("-", ",", "(", "–")) or last.strip(_CLOSERS) in _FUNCTION_WORDS
+
+
+def separate_framed_titles(text: str) -> str:
+    """Put a blank line before a title that the extraction glued under an unfinished line.
+
+    The extractions start a new text frame on an indented line. An indented line after a
+    line that ends without punctuation (a quote attribution, a caption) that opens a short
+    run of lines without any punctuation, ending where a capitalised paragraph starts,
+    is a title (`Erna van Hest, UvA⏎ thema kennis en⏎ vaardigheden van⏎leerlingen1⏎⏎In het
+    onderwijs …`). When the paragraph follows on the same line after a footnote mark
+    (`thema gelijke kansen1 Er zijn …`), the line is split there. Runs on raw text:
+    indentation is gone after `normalize_whitespace`.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    s = 0
+    while s < len(lines):
+        run = _framed_title_run(lines, s)
+        if run is None:
+            out.append(lines[s])
+            s += 1
+            continue
+        end, inline_rest = run
+        out.append("")
+        out.extend(lines[s:end])
+        if inline_rest is not None:
+            title, rest = inline_rest
+            out.extend([title, "", rest])
+            end += 1
+        s = end
+    return "\n".join(out)
+
+
+def _framed_title_run(lines: list[str], s: int) -> tuple[int, tuple[str, str] | None] | None:
+    """(end, inline split) of a title run starting at indented line `s`, or None."""
+    line = lines[s]
+    if not (line[:1].isspace() and line.strip() and s and lines[s - 1].strip()):
+        return None
+    prev = lines[s - 1].strip()
+    if _ends_sentence(prev) or _continues_sentence(prev):
+        return None
+    words = 0
+    for e in range(s, min(s + 4, len(lines))):
+        text = lines[e].strip()
+        if not text:
+            break
+        glued = _GLUED_TITLE_RE.match(text)
+        title = glued.group(1) if glued else text
+        words += len(title.split())
+        if words > 12 or _TITLE_RUN_PUNCTUATION.search(title):
+            return None
+        last = re.sub(r"\d+$", "", title.split()[-1]).lower()
+        if glued:
+            return None if last in _FUNCTION_WORDS else (e, (glued.group(1), glued.group(2)))
+        if e + 1 < len(lines) and not lines[e + 1].strip():
+            following = next((x.strip() for x in lines[e + 1 :] if x.strip()), "")
+            if last in _FUNCTION_WORDS or not following[:1].isupper():
+                return None
+            return e + 1, None
+    return None
+
+
 def collapse_spaces(text: str) -> str:
     """One space between words, none at line ends."""
     return _map_lines(text, lambda line: re.sub(" {2,}", " ", line).strip(" "))
@@ -189,6 +260,68 @@ def remove_toc_and_page_labels(text: str) -> str:
         return line
 
     return _map_lines(text, keep)
+
+
+_NUMBERED_LINE_RE = re.compile(r"^(\d{1,3}) (\D.*)$|^(.*\D) (\d{1,3})$")
+_FOOTNOTE_MARK_RE = re.compile(rf"^({_LETTERS}.*?)\d{{1,3}}$")
+
+
+def _starts_with_title(lines: list[str], j: int, title: list[str]) -> bool:
+    """Whether the text from line `j` on begins with the words of `title`, as a title:
+    ending at a line end or at a footnote mark (`thema gelijke kansen1 Er zijn …`)."""
+    words: list[str] = []
+    for line in lines[j : j + 5]:
+        if not line or line == PAGE_BREAK:
+            return False
+        words += line.lower().split()
+        if len(words) < len(title):
+            continue
+        *head, last = words[: len(title)]
+        if head != title[:-1]:
+            return False
+        if last == title[-1]:
+            return len(words) == len(title)  # the title fills its line(s)
+        mark = _FOOTNOTE_MARK_RE.match(last)
+        return bool(mark) and mark.group(1) == title[-1]
+    return False
+
+
+def remove_running_headers(text: str) -> str:
+    """Drop running headers: a page number beside the title of the current chapter.
+
+    `35 thema gelijke kansen` repeats the chapter title `thema gelijke kansen` printed
+    earlier as a title line. A page number cannot be told from a chapter number below
+    31 (`2 Geïdentificeerde trends` may follow a summary heading with the same words),
+    so a smaller number counts only when the same title carries several numbers.
+    """
+    lines = text.split("\n")
+    by_first_word: dict[str, list[int]] = {}
+    for j, line in enumerate(lines):
+        if line.split():
+            by_first_word.setdefault(line.split()[0].lower(), []).append(j)
+    numbers_of: dict[tuple[str, ...], set[int]] = {}
+    candidates: list[tuple[int, tuple[str, ...], int]] = []
+    for i, line in enumerate(lines):
+        m = _NUMBERED_LINE_RE.match(line)
+        if not m or line.endswith((".", ",", ";", ":")) or len(line.split()) > 16:
+            continue
+        number, title = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        words = tuple(title.lower().split())
+        if len(words) < 2 or sum(c.isalpha() for c in title) < 8:
+            continue
+        numbers_of.setdefault(words, set()).add(int(number))
+        candidates.append((i, words, int(number)))
+    drop = {
+        i
+        for i, words, number in candidates
+        if (number > 30 or len(numbers_of[words]) > 1)
+        and any(
+            _starts_with_title(lines, j, list(words))
+            for j in by_first_word.get(words[0], [])
+            if j < i
+        )
+    }
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
 
 
 def _looks_like_heading_text(line: str, capitalised: bool = True) -> bool:
@@ -376,7 +509,14 @@ class _Line:
     gap: int  # blank lines between this line and the previous one
 
 
+# A footnote number glued after the full stop (`… niet altijd.8`) still ends the sentence.
+_TRAILING_FOOTNOTE_RE = re.compile(
+    rf"(?:(?<={_LETTERS}{_LETTERS})|(?<=[)%{_CLOSERS}]))([.!?][{_CLOSERS}]?)\d{{1,3}}$"
+)
+
+
 def _ends_sentence(line: str) -> bool:
+    line = _TRAILING_FOOTNOTE_RE.sub(r"\1", line)
     return line.rstrip(_CLOSERS).endswith(_SENTENCE_END) or line.endswith(_SENTENCE_END)
 
 
@@ -447,13 +587,109 @@ def _heading_start(lines: list[_Line], end: int) -> int:
     while (
         start > 0
         and end - start < 2
-        and lines[start].gap == 0
         and lines[start].text[0].islower()
         and not _ends_sentence(lines[start - 1].text)
-        and len(lines[start - 1].text.split()) <= 8
+        and not _is_section_word(lines[start - 1].text)
     ):
-        start -= 1
+        above = lines[start - 1].text
+        if lines[start].gap == 0 and len(above.split()) <= 8:
+            start -= 1
+        elif lines[start].gap <= 1 and _NUMBERED_TITLE_RE.match(above) and len(above.split()) <= 12:
+            start -= 1  # a numbered title wrapped in double-spaced text
+        else:
+            break
     return start
+
+
+_NUMBERED_TITLE_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.? [A-ZÀ-Þ]")
+
+
+# Generic Dutch section titles. A line holding only one of them is a title by itself,
+# not the first line of a wrapped one (`achtergrond⏎bouwstenen voor kwalificaties`).
+_SECTION_WORDS = frozenset(
+    """inleiding aanleiding achtergrond samenvatting context conclusie conclusies
+    aanbevelingen discussie methode werkwijze aanpak resultaten bevindingen leeswijzer
+    voorwoord verantwoording bijlage bijlagen literatuur""".split()
+)
+
+
+def _is_section_word(line: str) -> bool:
+    return line.strip(" :").lower() in _SECTION_WORDS
+
+
+def _line_runs(lines: list[_Line]) -> list[tuple[int, int]]:
+    """(first, last) index of every run of lines without a blank line between them."""
+    starts = [k for k in range(len(lines)) if k == 0 or lines[k].gap]
+    return [(s, e - 1) for s, e in zip(starts, [*starts[1:], len(lines)])]
+
+
+def _paragraph_gap(lines: list[_Line], k: int, start: int, end: int) -> bool:
+    """Whether the blank line(s) before line `k` separate the run `start..end` from the
+    text around it, rather than being the double spacing of every line on the page."""
+    gap = lines[k].gap
+    if gap != 1:
+        return gap > 1
+    before = lines[start - 1].gap if start > 0 else 0
+    after = lines[end + 2].gap if end + 2 < len(lines) else 0
+    return not (before == 1 and after == 1)
+
+
+def _is_isolated_title(lines: list[_Line], start: int, end: int) -> bool:
+    """A short run of lines without punctuation, set apart by blank lines, before a
+    capitalised paragraph, where the text above does not break off mid-sentence.
+
+    This holds titles in lower case (`de weg naar de⏎kennisagenda⏎⏎Hoe is …`), which the
+    line-by-line test cannot tell from the tail of a sentence.
+    """
+    if start == 0 or end + 1 >= len(lines) or end - start > 3:
+        return False
+    if not (_paragraph_gap(lines, start, start, end) and _paragraph_gap(lines, end + 1, start, end)):
+        return False
+    texts = [line.text for line in lines[start : end + 1]]
+    words = " ".join(texts).split()
+    if len(words) > 12 or any(_TITLE_RUN_PUNCTUATION.search(t) for t in texts):
+        return False
+    if _is_bullet(texts[0]) or _is_table_row(texts[0]) or _continues_sentence(lines[start - 1].text):
+        return False
+    last = re.sub(r"\d+$", "", words[-1]).lower()
+    following = lines[end + 1].text
+    if _CAPTION_RE.match(following):
+        return False  # the label of a figure above its caption
+    return last not in _FUNCTION_WORDS and (following[0].isupper() or following[0] in "‘“\"")
+
+
+def _list_marker(line: str) -> str:
+    """The kind of marker of a list item: `1.` and `2)` are one kind, each symbol another."""
+    return "1." if line[:1].isdigit() else line[:1]
+
+
+def _is_title_after_list(lines: list[_Line], i: int) -> bool:
+    """A marked title directly under a list with another marker (`• … Onderwijs.⏎1.
+    Inleiding`, `• … ingezet.⏎» Gewenste situatie`).
+
+    An item with another marker cannot continue the list above it; when it is short, has
+    no closing punctuation and a paragraph (not another item) follows, it marks a title.
+    """
+    text = lines[i].text
+    marker = _BULLET_RE.match(text)
+    if i == 0 or marker is None or not _is_bullet(text) or len(text.split()) > 12:
+        return False
+    title = text[marker.end() :]
+    if not title[:1].isupper() or _ends_sentence(text) or re.search(r"[.!?] \S", title):
+        return False
+    if not _looks_like_heading_text(title):
+        return False
+    # The item above, over the wrapped lines of its text (one blank line apart at most).
+    k = i - 1
+    while k > 0 and i - k < 12 and not _is_bullet(lines[k].text) and lines[k].gap <= 1:
+        k -= 1
+    item = lines[k].text
+    if not _is_bullet(item) or _list_marker(item) == _list_marker(text) or lines[i - 1].text.endswith(":"):
+        return False
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    return not _is_bullet(following) and (
+        not following or following[0].isupper() or following[0].isdigit()
+    )
 
 
 def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
@@ -481,9 +717,12 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
             opens = start == 0 or not soft[start] or _ends_sentence(before)
             if not opens and start == i and len(first.split()) <= 6:
                 # A title dropped into a sentence by a broken reading order
-                # (`zoals strategisch ⏎Spanningsvelden in 2023⏎Spanningsvelden …`).
+                # (`zoals strategisch ⏎Spanningsvelden in 2023⏎Spanningsvelden …`). In
+                # lower case that is a sentence running on (`Vaak kregen de onderzochte
+                # scholen⏎een onvoldoende oordeel …`), unless a title stands above it.
                 last = before.split()[-1].lower().strip(_CLOSERS + "(,")
                 opens = last not in _FUNCTION_WORDS and not before.endswith("-")
+                opens = opens and (not first[0].islower() or _is_section_word(before))
             # Some documents set titles in lower case (`thema gelijke kansen`); such a
             # line counts only where a sentence cannot be running on.
             lower_title = sum(len(lines[k].text.split()) for k in range(start, i + 1)) <= 8
@@ -491,6 +730,19 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
                 heading_start[start] = True
                 for k in range(start, i + 1):
                     heading[k] = True
+                above = start - 1
+                if above >= 0 and lines[start].gap == 0 and _is_section_word(lines[above].text):
+                    # `achtergrond` above a sub-title: a heading of its own, where it opens.
+                    if above == 0 or not soft[above] or _ends_sentence(lines[above - 1].text):
+                        heading[above] = heading_start[above] = True
+    for start, end in _line_runs(lines):
+        if not any(heading[start : end + 1]) and _is_isolated_title(lines, start, end):
+            for k in range(start, end + 1):
+                heading[k] = True
+                heading_start[k] = k == start
+    for i in range(n):
+        if _is_title_after_list(lines, i):
+            heading[i] = heading_start[i] = True
 
     blocks: list[str] = []
     current: list[str] = []  # finished lines of the current block
@@ -671,12 +923,13 @@ def clean_text(raw: str) -> str:
     See the module docstring for the output format. Page boundaries (`\\f`) are kept,
     each as a block of its own.
     """
-    text = normalize_whitespace(raw)
+    text = normalize_whitespace(separate_framed_titles(raw))
     text = remove_letter_spaced_lines(text)
     text = collapse_spaces(join_split_ligatures(text))
     lex = Lexicon.of(text)
     text = join_split_words(text, lex)
     text = remove_repeated_furniture(text)
+    text = remove_running_headers(text)
     text = remove_toc_and_page_labels(text)
 
     blocks: list[str] = []

@@ -412,7 +412,7 @@ def test_corpus_tables_keep_caption_and_rows(corpus_chunks: dict[str, tuple[Docu
     [
         ("staat-van-het-onderwijs-2024.txt", "6.2 Leraar- en schoolleiderstekort > 6.2.1 Tekorten > Fors tekort aan schoolleiders"),
         ("staat-van-het-onderwijs-2024.txt", "HOOFDSTUK 1 Kwaliteit van het onderwijs > 1.3 Toezicht op scholen en opleidingen"),
-        ("sterk-onderwijs-in-uitdagende-omgevingen-2025.txt", "2.2 Uitdagingen op leerling- en klasniveau > Werkdruk"),
+        ("sterk-onderwijs-in-uitdagende-omgevingen-2025.txt", "2.3 Uitdagingen op niveau van school en beleid > Werkdruk"),
         ("sterk-onderwijs-in-uitdagende-omgevingen-2025.txt", "Samenvatting > Aanleiding"),
         ("schoolleidersregister-trends-2023.txt", "2 Geïdentificeerde trends en ontwikkelingen > 2.1 Personeelsschaarste"),
         ("actieplan-schooldirecteur-topprioriteit-2020.txt", "Speerpunt 2: Meer ondersteuning en (financiële) waardering > Actie 3"),

@@ -18,7 +18,9 @@ from ingest.clean import (
     remove_letter_spaced_lines,
     remove_page_numbers,
     remove_repeated_furniture,
+    remove_running_headers,
     remove_toc_and_page_labels,
+    separate_framed_titles,
     strip_footnote_refs,
 )
 
@@ -110,6 +112,34 @@ def test_remove_page_numbers_joins_chapter_number_to_its_title() -> None:
 def test_remove_page_numbers_keeps_numbers_inside_sentences() -> None:
     text = "In oktober 2023 bedroeg het lerarentekort\n9.800 fte, in groep 8."
     assert remove_page_numbers(text) == text
+
+
+def test_remove_running_headers_drops_page_number_with_chapter_title() -> None:
+    # kennisagenda l.1219 and l.1465: the chapter title, later repeated beside page number 35
+    text = (
+        "Anneke Admiraal, docent vo\n"
+        "thema gelijke kansen1 Er zijn grote verschillen tussen leerlingen in leerprestaties\n"
+        "en onderwijsloopbanen.\n\n"
+        "Tom Drukker, projectleider\n"
+        "onderzoeksagenda po en vo\n\n\n\n"
+        "35 thema gelijke kansen\n\n"
+        "4 ondersteuning van de leraar met behulp"
+    )
+    kept = remove_running_headers(text).split("\n")
+    assert "35 thema gelijke kansen" not in kept
+    assert len(kept) == len(text.split("\n")) - 1
+
+
+def test_remove_running_headers_keeps_numbered_titles() -> None:
+    # A numbered title whose words occur earlier in a sentence (kennisagenda l.1640), and
+    # a chapter number (≤ 30) after a summary heading with the same words.
+    text = (
+        "De Onderwijsraad pleit voor een\nbrede basisbevoegdheid voor meerdere sectoren.\n\n"
+        "1 brede basisbevoegdheid\n\n"
+        "Geïdentificeerde trends en ontwikkelingen\nIn 2023 is over veel onderwerpen geschreven.\n\n"
+        "2 Geïdentificeerde trends en ontwikkelingen\nDe thematische analyse laat zien dat"
+    )
+    assert remove_running_headers(text) == text
 
 
 # --------------------------------------------------------------------------- words
@@ -315,6 +345,195 @@ def test_reflow_keeps_table_rows_after_caption() -> None:
         "Bron: Inspectie van het Onderwijs (2024t)",
     ]
     assert blocks[1:] == ["Kernvragen bij de onderwijskwaliteit", "In het waarderingskader formuleert de inspectie"]
+
+
+KENNISAGENDA_THEMA_1 = (  # l.365-374: title in its own frame under a quote attribution
+    "Kennisagenda te doen.’\n"
+    "Erna van Hest, onderwijsdirec\n"
+    "teur Pedagogische en Onder\n"
+    "wijswetenschappen UvA\n"
+    " thema kennis en \n"
+    " vaardigheden van \n"
+    "leerlingen1\n"
+    "\n"
+    "In het onderwijs leren leerlingen en studenten2 de kennis en \n"
+    "vaardigheden om goed te kunnen functioneren in de maat"
+)
+KENNISAGENDA_THEMA_4 = (  # l.1217-1221: the paragraph follows on the title's line
+    "verdieping op het vak van docent.’\n"
+    "Anneke Admiraal, docent vo\n"
+    " thema gelijke kansen1 Er zijn grote verschillen tussen leerlingen in leerprestaties \n"
+    "en onderwijsloopbanen. Die verschillen zijn niet allemaal te \n"
+    "verklaren door verschillen in aanleg of motivatie."
+)
+
+
+def test_separate_framed_titles_puts_a_glued_title_apart() -> None:
+    lines = separate_framed_titles(KENNISAGENDA_THEMA_1).split("\n")
+    assert lines[3:6] == ["wijswetenschappen UvA", "", " thema kennis en "]
+    lines = separate_framed_titles(KENNISAGENDA_THEMA_4).split("\n")
+    assert lines[2:5] == ["", "thema gelijke kansen1", ""]
+    assert lines[5].startswith("Er zijn grote verschillen tussen leerlingen")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # kennisagenda l.1459-1467: an attribution's second line, followed by page furniture
+        "over wat werkt onmisbaar.’\nTom Drukker, projectleider \n onderzoeksagenda po en vo\n\n\n\n"
+        "35 thema  gelijke kansen\n\n4 ondersteuning van de leraar met behulp ",
+        # kennisagenda l.182-184: an indented line inside a running sentence
+        "Op basis van een literatuurstudie en een online vragenlijst die is \n"
+        " ingevuld door meer dan 250 leraren, schoolleiders, bestuurders, beleids-\n"
+        "makers, lerarenopleiders en onderwijsonderzoekers uit po, vo en mbo is ",
+    ],
+)
+def test_separate_framed_titles_leaves_attributions_and_sentences(text: str) -> None:
+    assert separate_framed_titles(text) == text
+
+
+def _blocks(raw: str) -> list[str]:
+    return clean_text(raw).split("\n\n")
+
+
+def test_clean_text_keeps_lower_case_chapter_titles_apart() -> None:
+    blocks = _blocks(KENNISAGENDA_THEMA_1)
+    assert blocks[1:3] == [
+        "thema kennis en vaardigheden van leerlingen",
+        "In het onderwijs leren leerlingen en studenten de kennis en vaardigheden om goed te "
+        "kunnen functioneren in de maat",
+    ]
+    blocks = _blocks(KENNISAGENDA_THEMA_4)
+    assert blocks[1] == "thema gelijke kansen"
+    assert blocks[2].startswith("Er zijn grote verschillen tussen leerlingen in leerprestaties en")
+
+
+def test_reflow_lower_case_title_between_blank_lines() -> None:
+    # kennisagenda l.163-173: a page number between a URL and a title wrapped over two lines
+    raw = (
+        "https://nro.nl/onderzoeksprojecten/kennisagenda\n\n\n6\n\n"
+        "de weg naar de \n kennisagenda\n\n"
+        "Hoe is de Kennisagenda tot stand gekomen? Wie werkten mee \n"
+        "en wat waren de uitgangspunten?"
+    )
+    assert _blocks(raw) == [
+        "https://nro.nl/onderzoeksprojecten/kennisagenda",
+        "de weg naar de kennisagenda",
+        "Hoe is de Kennisagenda tot stand gekomen? Wie werkten mee en wat waren de uitgangspunten?",
+    ]
+
+
+def test_reflow_title_after_sentence_ending_in_footnote_mark() -> None:
+    # kennisagenda l.1318-1323: `speerpunten.19` ends a sentence
+    raw = (
+        "kansenongelijkheid een van de speerpunten.19\n\n"
+        "kansengelijkheid als optelsom van samenhangende \nfactoren\n"
+        "Het thema Gelijke kansen is veelomvattend, waarbij meerdere factoren \n"
+        "in onderlinge samenhang invloed hebben."
+    )
+    assert _blocks(raw)[1] == "kansengelijkheid als optelsom van samenhangende factoren"
+    # sterk-onderwijs l.1260-1266, double-spaced
+    raw = (
+        "leerlingen die opgroeien in armoede.41  \n\n"
+        "2.3 Uitdagingen op niveau van school en beleid  \n\n"
+        "De uitdagingen waarmee onderwijspersoneel te maken heeft op scholen met een hoge \n\n"
+        "achterstandsscore, kunnen de gehele school beïnvloeden."
+    )
+    assert _blocks(raw)[1] == "2.3 Uitdagingen op niveau van school en beleid"
+
+
+def test_reflow_section_word_stays_a_title_of_its_own() -> None:
+    # kennisagenda l.1529-1533: `achtergrond` directly above a sub-title
+    raw = (
+        "heden per sector verschillen.\n\nachtergrond\nbouwstenen voor kwalificaties\n"
+        "De bekwaamheid van leraren is een bepalende factor voor de kwaliteit."
+    )
+    assert _blocks(raw)[1:3] == ["achtergrond", "bouwstenen voor kwalificaties"]
+
+
+def test_reflow_joins_numbered_title_wrapped_in_double_spaced_text() -> None:
+    # sterk-onderwijs l.3720-3730
+    raw = (
+        "beoordeeld.” \n\n \n\n"
+        "3.4.2 Ondersteunende interventies en behoefte aan extra ondersteuning op maatschappelijk \n\n"
+        "niveau \n\n"
+        "Uit de gesprekken komt naar voren dat er, los van de bestaande subsidieregelingen waar scholen"
+    )
+    assert _blocks(raw)[1] == (
+        "3.4.2 Ondersteunende interventies en behoefte aan extra ondersteuning op maatschappelijk niveau"
+    )
+
+
+def test_reflow_marked_title_after_a_list_of_other_items() -> None:
+    # sterk-onderwijs l.509-516: `1. Inleiding` on the line after the last bullet
+    raw = (
+        "• Stabiele financiering waarmee scholen continuïteit kunnen waarborgen.  \n\n"
+        "• Meer meedenkende en ondersteunende rol van de Inspectie van het Onderwijs. \n"
+        " 1. Inleiding \n\n1.1 Aanleiding \n\n"
+        "“Het onderwijs moet voor alle kinderen van goede kwaliteit zijn, daarbij mag het inkomen of de "
+    )
+    blocks = _blocks(raw)
+    assert blocks[0].endswith("rol van de Inspectie van het Onderwijs.")
+    assert blocks[1:3] == ["1. Inleiding", "1.1 Aanleiding"]
+    # actieplan l.551-563: a `»` marker after a `•` item wrapped over double-spaced lines
+    raw = (
+        "•\t Startende schooldirecteuren hebben grote behoefte aan professionele ontwikkeling om te \n\n"
+        "groeien in hun rol, maar voelen zich daar niet altijd in ondersteund.38 En veel ervaren school-\n\n"
+        "directeuren vullen de laatste jaren van hun werkzame leven in als interim managers in het \n\n"
+        "onderwijs vanwege de beperkte doorgroeimogelijkheden, waardoor hun ervaring en kennis \n\n"
+        "beperkt kan worden ingezet.39\n\n"
+        "\t» Gewenste situatie\n"
+        "Samenwerkingen tussen schooldirecteuren, schoolbesturen en scholen en het bedrijfsleven om te \n"
+        "leren van elkaar vindt structureel en in heel Nederland plaats."
+    )
+    blocks = _blocks(raw)
+    assert blocks[0].endswith("waardoor hun ervaring en kennis beperkt kan worden ingezet.")
+    assert blocks[1] == "» Gewenste situatie"
+
+
+def test_reflow_numbered_items_of_one_list_stay_a_list() -> None:
+    # kennisagenda l.88-96 (shortened): numbered items under a sentence, not titles
+    raw = (
+        "Een goede kennisinfrastructuur bestaat uit vijf onderdelen:\n\n"
+        "1. Vragen formuleren: op basis van actuele kennisvragen uit het onderwijs\n"
+        "2. Kennis ontwikkelen\n"
+        "3. Kennis toegankelijk maken\n\n"
+        "In het advies Slimme verbindingen uit 2019 stellen de raden initiatieven voor."
+    )
+    blocks = _blocks(raw)
+    assert blocks[1].split("\n") == [
+        "1. Vragen formuleren: op basis van actuele kennisvragen uit het onderwijs",
+        "2. Kennis ontwikkelen",
+        "3. Kennis toegankelijk maken",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "paragraph"),
+    [
+        # staat l.9918-9930, double-spaced: a sentence runs on over a short line before a
+        # capitalised word; the short line is no title
+        (
+            "Ruim 20% onderzochte scholen van \nonvoldoende kwaliteit\n"
+            "De eerste uitkomsten uit steekproefonderzoeken bij \n\n"
+            "(v)so-scholen duiden er op dat 22,5% onvoldoende \n\n"
+            "kwaliteit heeft . Vaak kregen de onderzochte scholen \n\n"
+            "een onvoldoende oordeel voor de standaard \n\n"
+            "Resultaten. Besturen kunnen scholen sterker \n\n"
+            "ondersteunen door meer zicht te houden op de ",
+            "Vaak kregen de onderzochte scholen een onvoldoende oordeel voor de standaard "
+            "Resultaten. Besturen kunnen scholen sterker ondersteunen",
+        ),
+        # kennisagenda l.1890-1899: labels of a figure above its caption stay figure text
+        (
+            "teamleren\nen samen-\n\nwerking\n\nsamenwerking \nmet partners\n\n"
+            "Figuur 1: De acht mechanismen van de lerende organisatie",
+            "teamleren en samenwerking samenwerking met partners",
+        ),
+    ],
+)
+def test_reflow_short_line_that_is_no_title_stays_in_its_paragraph(raw: str, paragraph: str) -> None:
+    assert any(paragraph in block for block in _blocks(raw)), _blocks(raw)
 
 
 # --------------------------------------------------------------------------- footnotes

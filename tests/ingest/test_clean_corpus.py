@@ -82,6 +82,19 @@ def test_headings_stay_blocks_of_their_own(cleaned: dict[str, str]) -> None:
     assert "Samenvatting" in cleaned["sterk-onderwijs-in-uitdagende-omgevingen-2025.txt"].split("\n\n")
 
 
+def test_lower_case_titles_and_numbered_titles_stay_blocks(cleaned: dict[str, str]) -> None:
+    blocks = cleaned["kennisagenda-voor-het-onderwijs-2022.txt"].split("\n\n")
+    themes = [b for b in blocks if re.fullmatch(r"thema [^.]{5,90}", b)]
+    assert len(themes) == 6, themes
+    assert blocks.count("achtergrond") == 6 and blocks.count("gamechangers") == 6
+    assert "de weg naar de kennisagenda" in blocks
+    # running headers (`35 thema gelijke kansen`) are page furniture, gone
+    assert not [b for b in blocks if re.match(r"\d+ thema ", b)]
+    sterk = cleaned["sterk-onderwijs-in-uitdagende-omgevingen-2025.txt"].split("\n\n")
+    assert "1. Inleiding" in sterk
+    assert "2.3 Uitdagingen op niveau van school en beleid" in sterk
+
+
 def _dev_quotes() -> list[tuple[str, list[str], str]]:
     rows = []
     for line in DEV_SET.read_text(encoding="utf-8").splitlines():
