@@ -37,10 +37,21 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch")
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+# Pronominal adverbs point back at the conversation ("daarin", "hieraan"): not topic words.
+# Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
+POINTER_WORD = re.compile(
+    r"^((daar|hier|waar)(aan|in|op|over|mee|voor|door|bij|uit|na|naar|om|tegen|van|toe)|meeste|minste)$"
+)
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents (`geïnspireerd` -> `geinspireerd`), for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower-case and strip accents (`geïnspireerd` -> `geinspireerd`), for matching.
+
+    Accents of Latin script are the combining marks U+0300-U+036F after NFKD; a regex over
+    them is ~10x faster than testing every character.
+    """
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def words(text: str) -> list[str]:
@@ -61,7 +72,7 @@ def key_terms(question: str) -> list[str]:
     """The stems a passage should contain to answer `question` (no question words)."""
     seen: dict[str, None] = {}
     for w in words(question):
-        if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()):
+        if w in STOPWORDS or w in QUESTION_WORDS or POINTER_WORD.match(w) or (len(w) < 3 and not w.isdigit()):
             continue
         seen.setdefault(stem(w), None)
     return list(seen)

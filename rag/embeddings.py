@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings

@@ -14,7 +14,7 @@ import re
 _LINE_END_HYPHEN_RE = re.compile(r"-[ \t]*\n\s*")
 
 
-def _canonical(text: str) -> tuple[str, list[int]]:
+def canonical(text: str) -> tuple[str, list[int]]:
     """Letters and digits only, case-folded, with each kept char's offset in `text`."""
     chars: list[str] = []
     offsets: list[int] = []
@@ -26,7 +26,7 @@ def _canonical(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-def _footnote_free(quote: str) -> str:
+def footnote_free(quote: str) -> str:
     """The quote without reference numbers glued to a word or to punctuation."""
     quote = re.sub(r"(?<=[^\W\d_])([.,;:!?)’”\"]*)\d{1,4}(?=\s|$)", r"\1", quote)
     return re.sub(r"(?<=[)%’”\"])([.,;:]?)\d{1,4}(?=\s|$)", r"\1", quote)
@@ -41,9 +41,9 @@ def find_quote(quote: str, cleaned: str) -> tuple[int, int] | None:
     """
     if not quote.strip():
         raise ValueError("quote must contain text, got an empty string")
-    haystack, offsets = _canonical(cleaned)
-    for candidate in (quote, _footnote_free(quote)):
-        needle, _ = _canonical(_LINE_END_HYPHEN_RE.sub("", candidate))
+    haystack, offsets = canonical(cleaned)
+    for candidate in (quote, footnote_free(quote)):
+        needle, _ = canonical(_LINE_END_HYPHEN_RE.sub("", candidate))
         if not needle:
             continue
         at = haystack.find(needle)

@@ -1,0 +1,51 @@
+"""The fast Dutch sentence splitter: exact spans, abbreviations, list items and headings."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.sentences import split_sentences
+
+TEXT = (
+    "Over de grens: het Ierse DEIS-programma\n\n"
+    "Het Ierse DEIS-programma bestaat al ruim 15 jaar. Het programma wordt uitgebreid. Ongeveer 1.200 scholen "
+    "(30% van alle scholen) zijn in het programma opgenomen.\n\n"
+    "De volgende gesprekken hebben plaatsgevonden:\n\n"
+    "• 2 groepsgesprekken met 5 schooldirecteuren van verschillende stichtingen.\n"
+    "• 6 individuele gesprekken."
+)
+
+
+def test_spans_are_exact_slices_with_line_kinds():
+    sentences = split_sentences(TEXT)
+    assert [s.text for s in sentences] == [
+        "Over de grens: het Ierse DEIS-programma",
+        "Het Ierse DEIS-programma bestaat al ruim 15 jaar.",
+        "Het programma wordt uitgebreid.",
+        "Ongeveer 1.200 scholen (30% van alle scholen) zijn in het programma opgenomen.",
+        "De volgende gesprekken hebben plaatsgevonden:",
+        "• 2 groepsgesprekken met 5 schooldirecteuren van verschillende stichtingen.",
+        "• 6 individuele gesprekken.",
+    ]
+    assert all(TEXT[s.start : s.end] == s.text for s in sentences)
+    assert [s.kind for s in sentences] == ["heading", "prose", "prose", "prose", "prose", "bullet", "bullet"]
+    assert [s.number for s in sentences] == list(range(7))
+    assert sentences[4].ends_with_colon
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Dit geldt o.a. voor het po. En ook voor het vo.",
+        "Het gaat om ca. 30 scholen. Dat is weinig.",
+        "Volgens J. de Vries is dat zo. Anderen twijfelen.",
+        "Er is € 3,9 mld. meer uitbetaald. Dat bleek later.",
+    ],
+)
+def test_abbreviations_and_initials_do_not_end_a_sentence(line):
+    assert len(split_sentences(line)) == 2
+
+
+def test_a_stop_before_a_lower_case_word_is_no_sentence_end():
+    assert len(split_sentences("Het aantal steeg t.o.v. vorig jaar. Dat is opvallend.")) == 2
+    assert len(split_sentences("Zie blz. 12 voor details, en hfst. drie.")) == 1
