@@ -14,24 +14,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from rag.textmatch import _canonical
+from evals.matching import covers
 from rag.engine import as_turns
 from rag.followup import HeuristicCondenser
 from rag.pipeline import build
 from rag.retrieval import FusionSettings, HybridRetriever
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def covers(passage: str, quote: str, share: float = 0.6) -> bool:
-    """The passage holds the quote, or a contiguous part of at least `share` of it (chunk borders)."""
-    from difflib import SequenceMatcher
-
-    p, q = _canonical(passage)[0], _canonical(quote)[0]
-    if q in p:
-        return True
-    m = SequenceMatcher(None, p, q, autojunk=False).find_longest_match(0, len(p), 0, len(q))
-    return m.size >= share * len(q)
 
 
 def load(path: Path) -> list[dict]:

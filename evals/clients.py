@@ -1,0 +1,204 @@
+"""The two ways an evaluation reaches Bronwijzer, normalised to one result type.
+
+`EngineClient` calls an engine in this process (`ask(question, history, filters, k)`);
+`HttpClient` calls a running server through the REST contract (`POST {url}/api/ask`).
+Both return an `EvalAnswer` with the wall-clock latency of the request as the client saw it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from rag.errors import BronwijzerError
+from rag.types import Answer, Passage, Turn
+
+
+@dataclass(frozen=True)
+class EvalPassage:
+    """A passage as both clients can see it: text and where it comes from, no offsets."""
+
+    document: str
+    title: str
+    text: str
+    score: float
+    section: str | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class EvalCitation:
+    marker: int
+    passage: EvalPassage
+
+
+@dataclass(frozen=True)
+class EvalAnswer:
+    """One answer, normalised; `passages` in rank order, `latency_ms` measured by the client."""
+
+    text: str
+    refused: bool
+    mode: str
+    citations: tuple[EvalCitation, ...]
+    passages: tuple[EvalPassage, ...]
+    latency_ms: float
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class EvalClientError(BronwijzerError):
+    """Bronwijzer could not be asked (server down, bad response)."""
+
+    status = 502
+
+
+class Client(Protocol):
+    """Asks Bronwijzer one question; `description` names the system in the report."""
+
+    @property
+    def description(self) -> str: ...
+
+    def ask(self, question: str, history: Sequence[Turn], k: int) -> EvalAnswer: ...
+
+
+class Engine(Protocol):
+    def ask(self, question: str, history: Sequence[Turn] | None = None, filters: Any = None, k: int | None = None) -> Answer: ...
+
+
+def _passage_of(passage: Passage) -> EvalPassage:
+    chunk = passage.chunk
+    return EvalPassage(chunk.document_id, chunk.title, chunk.text, float(passage.score), chunk.section, chunk.page)
+
+
+def normalise_answer(answer: Answer, latency_ms: float) -> EvalAnswer:
+    """An in-process `rag.types.Answer` as an EvalAnswer."""
+    return EvalAnswer(
+        text=answer.text,
+        refused=answer.refused,
+        mode=answer.mode,
+        citations=tuple(EvalCitation(c.marker, _passage_of(c.passage)) for c in answer.citations),
+        passages=tuple(_passage_of(p) for p in sorted(answer.passages, key=lambda p: p.rank)),
+        latency_ms=latency_ms,
+        timings_ms=dict(answer.timings_ms),
+    )
+
+
+class EngineClient:
+    """Asks an engine object in this process."""
+
+    def __init__(self, engine: Engine, description: str = "in-process engine") -> None:
+        self._engine = engine
+        self._description = description
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    def ask(self, question: str, history: Sequence[Turn], k: int) -> EvalAnswer:
+        started = time.perf_counter()
+        answer = self._engine.ask(question, history=list(history) or None, k=k)
+        return normalise_answer(answer, (time.perf_counter() - started) * 1000)
+
+
+# Worth another try: the server or a proxy in front of it is (re)starting or overloaded.
+_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+class HttpClient:
+    """Asks a running Bronwijzer server: `POST {url}/api/ask`, with timeouts and retries."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 120.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, got {url!r}")
+        if retries < 0:
+            raise ValueError(f"retries must be 0 or more, got {retries}")
+        self.url = url.rstrip("/")
+        self._retries = retries
+        self._backoff = backoff
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), transport=transport)
+
+    @property
+    def description(self) -> str:
+        return self.url
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ask(self, question: str, history: Sequence[Turn], k: int) -> EvalAnswer:
+        body = {
+            "question": question,
+            "history": [{"role": t.role, "content": t.content} for t in history],
+            "top_k": k,
+        }
+        endpoint = f"{self.url}/api/ask"
+        for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            started = time.perf_counter()
+            try:
+                response = self._http.post(endpoint, json=body)
+            except httpx.TransportError as exc:
+                if last:
+                    raise EvalClientError(
+                        f"Bronwijzer op {self.url} is niet bereikbaar ({type(exc).__name__}: {exc}). "
+                        "Draait de server, en klopt --url?"
+                    ) from exc
+            else:
+                latency_ms = (time.perf_counter() - started) * 1000
+                if response.status_code in _RETRY_STATUSES and not last:
+                    pass
+                elif response.status_code != 200:
+                    raise EvalClientError(
+                        f"{endpoint} antwoordde met HTTP {response.status_code}: {response.text[:300]}"
+                    )
+                else:
+                    return parse_response(response, latency_ms)
+            time.sleep(self._backoff * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _passage_from_json(item: dict) -> EvalPassage:
+    return EvalPassage(
+        document=str(item["document"]),
+        title=str(item.get("title") or ""),
+        text=str(item["text"]),
+        score=float(item.get("score") or 0.0),
+        section=item.get("section"),
+        page=item.get("page"),
+    )
+
+
+def parse_response(response: httpx.Response, latency_ms: float) -> EvalAnswer:
+    """The REST contract's answer JSON as an EvalAnswer; EvalClientError when it does not fit."""
+    try:
+        data = response.json()
+        return EvalAnswer(
+            text=str(data["answer"]),
+            refused=bool(data["refused"]),
+            mode=str(data.get("mode") or "unknown"),
+            citations=tuple(EvalCitation(int(c["marker"]), _passage_from_json(c)) for c in data.get("citations") or ()),
+            passages=tuple(_passage_from_json(p) for p in data.get("passages") or ()),
+            latency_ms=latency_ms,
+            timings_ms={str(k): float(v) for k, v in (data.get("timings_ms") or {}).items()},
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise EvalClientError(
+            f"Het antwoord van {response.request.url} past niet bij het REST-contract "
+            f"({type(exc).__name__}: {exc}): {response.text[:300]}"
+        ) from exc

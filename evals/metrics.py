@@ -1,0 +1,259 @@
+"""The figures of an evaluation: per question, then averaged over a group of questions.
+
+Every figure is defined in `FIGURE_DEFINITIONS` (Dutch, printed in the report) and computed
+by a small function here, so the definition and the code sit side by side. Averages are
+per question (macro): every question weighs the same, whatever its number of quotes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from evals.clients import EvalAnswer
+from evals.matching import GoldQuotes
+from evals.question_set import Question
+from rag.analysis import key_terms, numbers, stem, words
+
+NDCG_CUTOFF = 10
+_MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+# --- retrieval --------------------------------------------------------------------------
+
+
+def recall_at_k(coverage: Sequence[frozenset[int]], n_quotes: int, k: int) -> float:
+    """Share of the gold quotes covered by at least one of the first k passages."""
+    if n_quotes <= 0:
+        raise ValueError(f"n_quotes must be greater than 0, got {n_quotes}")
+    covered = set().union(*coverage[:k]) if coverage[:k] else set()
+    return len(covered) / n_quotes
+
+
+def first_relevant_rank(coverage: Sequence[frozenset[int]]) -> int | None:
+    """1-based rank of the first passage that covers a gold quote, None when none does."""
+    return next((rank for rank, covered in enumerate(coverage, start=1) if covered), None)
+
+
+def reciprocal_rank(coverage: Sequence[frozenset[int]]) -> float:
+    rank = first_relevant_rank(coverage)
+    return 1 / rank if rank else 0.0
+
+
+def ndcg(coverage: Sequence[frozenset[int]], n_quotes: int, cutoff: int = NDCG_CUTOFF) -> float:
+    """nDCG over quotes: each gold quote gains 1/log2(1 + rank of the first passage covering it).
+
+    The ideal puts one quote per rank at ranks 1..n (capped at the cutoff); a passage covering
+    several quotes can beat that ideal, so the result is capped at 1.
+    """
+    if n_quotes <= 0:
+        raise ValueError(f"n_quotes must be greater than 0, got {n_quotes}")
+    seen: set[int] = set()
+    dcg = 0.0
+    for rank, covered in enumerate(coverage[:cutoff], start=1):
+        new = covered - seen
+        dcg += len(new) / math.log2(rank + 1)
+        seen |= new
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(n_quotes, cutoff) + 1))
+    return min(1.0, dcg / ideal)
+
+
+# --- citations --------------------------------------------------------------------------
+
+
+def citation_precision(cited_coverage: Sequence[frozenset[int]]) -> float | None:
+    """Share of the cited passages that cover a gold quote; None without citations."""
+    if not cited_coverage:
+        return None
+    return sum(1 for c in cited_coverage if c) / len(cited_coverage)
+
+
+def citation_recall(cited_coverage: Sequence[frozenset[int]], n_quotes: int) -> float:
+    """Share of the gold quotes covered by at least one cited passage."""
+    if n_quotes <= 0:
+        raise ValueError(f"n_quotes must be greater than 0, got {n_quotes}")
+    return len(set().union(*cited_coverage)) / n_quotes if cited_coverage else 0.0
+
+
+# --- answer -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a gold answer asserts, in checkable form: its numbers and its key-term stems."""
+
+    numbers: tuple[str, ...]
+    terms: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.numbers) + len(self.terms)
+
+
+def answer_facts(gold_answer: str) -> Facts:
+    """Numbers (`rag.analysis.numbers`) and non-numeric key terms (`rag.analysis.key_terms`)."""
+    return Facts(
+        numbers=tuple(sorted(numbers(gold_answer))),
+        terms=tuple(t for t in key_terms(gold_answer) if not t.isdigit()),
+    )
+
+
+def facts_found(facts: Facts, answer_text: str) -> tuple[str, ...]:
+    """The facts that occur in the answer: numbers as numbers, terms as word stems."""
+    text = _MARKER.sub(" ", answer_text)
+    answer_numbers = numbers(text)
+    answer_stems = {stem(w) for w in words(text)}
+    return tuple(n for n in facts.numbers if n in answer_numbers) + tuple(t for t in facts.terms if t in answer_stems)
+
+
+# --- per question -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionScores:
+    """Figures of one answered question; None where a figure does not apply."""
+
+    refused: bool
+    recall_at_k: float | None = None
+    first_relevant_rank: int | None = None
+    reciprocal_rank: float | None = None
+    ndcg_at_10: float | None = None
+    citation_precision: float | None = None
+    citation_recall: float | None = None
+    fact_recall: float | None = None
+    facts: tuple[str, ...] = ()
+    facts_found: tuple[str, ...] = ()
+    quotes_covered: tuple[int, ...] = ()
+    faithfulness: float | None = None
+    answer_relevancy: float | None = None
+
+
+def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionScores:
+    """All answer-independent and answer figures of one question (see FIGURE_DEFINITIONS)."""
+    if not question.answerable:
+        return QuestionScores(refused=answer.refused)
+    gold = GoldQuotes(question.quotes)
+    coverage = [gold.covered_by(p.text) for p in answer.passages]
+    cited = {c.marker: c.passage for c in answer.citations}
+    cited_coverage = [gold.covered_by(p.text) for p in cited.values()]
+    facts = answer_facts(question.answer)
+    found = () if answer.refused else facts_found(facts, answer.text)
+    return QuestionScores(
+        refused=answer.refused,
+        recall_at_k=recall_at_k(coverage, len(gold), k),
+        first_relevant_rank=first_relevant_rank(coverage),
+        reciprocal_rank=reciprocal_rank(coverage),
+        ndcg_at_10=ndcg(coverage, len(gold)),
+        citation_precision=citation_precision(cited_coverage),
+        citation_recall=citation_recall(cited_coverage, len(gold)),
+        fact_recall=len(found) / len(facts) if len(facts) else None,
+        facts=facts.numbers + facts.terms,
+        facts_found=found,
+        quotes_covered=tuple(sorted(set().union(*coverage[:k]))) if coverage else (),
+    )
+
+
+# --- over a group of questions ----------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100), linear between the nearest ranks (as numpy's default)."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"q must be between 0 and 100, got {q}")
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def figure_names(k: int) -> list[str]:
+    """The figures in report order; `recall@k` carries the k of the run."""
+    return [
+        f"recall@{k}", "mrr", "ndcg@10", "citation_precision", "citation_recall", "fact_recall",
+        "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms",
+        "faithfulness", "answer_relevancy",
+    ]
+
+
+#: Figures where a lower value is better (for comparisons and the gate's wording).
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors"})
+
+
+def aggregate(
+    items: Sequence[tuple[Question, QuestionScores | None, Sequence[float]]], k: int
+) -> dict[str, float | int | None]:
+    """Figures of a group: (question, scores or None after an error, request latencies in ms).
+
+    Questions whose request failed count in `errors` and in no other figure.
+    """
+    scored = [(q, s) for q, s, _ in items if s is not None]
+    answerable = [s for q, s in scored if q.answerable]
+    unanswerable = [s for q, s in scored if not q.answerable]
+    latencies = [ms for q, s, lat in items if s is not None for ms in lat]
+    return {
+        "questions": len(items),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "errors": sum(1 for _, s, _ in items if s is None),
+        f"recall@{k}": _mean(s.recall_at_k for s in answerable),
+        "mrr": _mean(s.reciprocal_rank for s in answerable),
+        "ndcg@10": _mean(s.ndcg_at_10 for s in answerable),
+        "citation_precision": _mean(s.citation_precision for s in answerable),
+        "citation_recall": _mean(s.citation_recall for s in answerable),
+        "fact_recall": _mean(s.fact_recall for s in answerable),
+        "refusal_accuracy": _mean(1.0 if s.refused else 0.0 for s in unanswerable),
+        "false_refusal_rate": _mean(1.0 if s.refused else 0.0 for s in answerable),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+        "faithfulness": _mean(s.faithfulness for _, s in scored),
+        "answer_relevancy": _mean(s.answer_relevancy for _, s in scored),
+    }
+
+
+def figure_definitions(k: int) -> dict[str, str]:
+    """What each figure means, in Dutch, for the report."""
+    covers = (
+        "Een passage <em>dekt</em> een goudcitaat als de passagetekst het hele citaat bevat, of een "
+        "aaneengesloten deel van minstens de helft ervan en minstens 40 tekens (een citaat dat over twee "
+        "passages is verdeeld, staat altijd voor minstens de helft in een ervan); vergeleken op letters en cijfers "
+        "alleen, zonder hoofdletters, leestekens, afbrekingen en voetnootnummers (als rag.textmatch). "
+        "Een passage is <em>relevant</em> als ze minstens één goudcitaat dekt."
+    )
+    return {
+        "dekking": covers,
+        f"recall@{k}": f"Per beantwoordbare vraag het aandeel goudcitaten dat gedekt wordt door een van de "
+        f"eerste {k} opgehaalde passages; gemiddeld over de vragen.",
+        "mrr": "Mean reciprocal rank: per beantwoordbare vraag 1/rang van de eerste relevante passage (0 als er "
+        "geen is), gemiddeld. Gemeten over de passages die het systeem teruggeeft (top_k = k).",
+        "ndcg@10": "Per beantwoordbare vraag levert elk goudcitaat 1/log2(1 + rang) op bij de eerste passage die "
+        "het dekt (binnen de eerste 10); gedeeld door het ideaal (één citaat per rang op rang 1..n), hoogstens 1. "
+        f"Met k < 10 telt wat na rang k komt als niet gevonden.",
+        "citation_precision": "Per beantwoordbare vraag met bronvermeldingen het aandeel geciteerde passages "
+        "dat een goudcitaat dekt; gemiddeld over die vragen.",
+        "citation_recall": "Per beantwoordbare vraag het aandeel goudcitaten dat door een geciteerde passage "
+        "gedekt wordt (0 zonder bronvermeldingen); gemiddeld.",
+        "fact_recall": "De feiten van het goudantwoord zijn de getallen (rag.analysis.numbers, 9.800 = 9800) en "
+        "de niet-numerieke kerntermen (rag.analysis.key_terms: stammen zonder stopwoorden en vraagwoorden). "
+        "Per beantwoordbare vraag het aandeel daarvan dat in het antwoord voorkomt (getallen als getal, termen "
+        "als stam; [n]-markeringen tellen niet mee); een weigering scoort 0; gemiddeld.",
+        "refusal_accuracy": "Aandeel van de onbeantwoordbare vragen dat Bronwijzer weigert (hoger is beter).",
+        "false_refusal_rate": "Aandeel van de beantwoordbare vragen dat Bronwijzer ten onrechte weigert "
+        "(lager is beter).",
+        "latency_p50_ms": "Mediaan van de duur van elk verzoek zoals de client die meet (in ms), "
+        "contextvragen van vervolgvragen inbegrepen.",
+        "latency_p95_ms": "95e percentiel van dezelfde verzoekduren (lineair tussen de dichtstbijzijnde rangen).",
+        "faithfulness": "Alleen met een LLM-beoordelaar: aandeel van de beweringen in het antwoord dat door de "
+        "opgehaalde passages wordt gesteund, volgens de beoordelaar; gemiddeld over niet-geweigerde antwoorden.",
+        "answer_relevancy": "Alleen met een LLM-beoordelaar: hoe goed het antwoord op de vraag ingaat "
+        "(beoordeling 1-5, geschaald naar 0-1); gemiddeld over niet-geweigerde antwoorden.",
+        "errors": "Vragen waarbij het verzoek mislukte; die tellen in geen enkel ander cijfer mee.",
+    }

@@ -1,0 +1,211 @@
+"""Run a question set against Bronwijzer and score every answer.
+
+    run = run_eval(Path("evals/sets/dev.jsonl"), EngineClient(engine), k=5)
+    write_report(run, Path("reports/dev"))                  # evals.report
+    failures = check(run, Path("evals/thresholds.toml"), run.set_name)   # evals.gate
+
+The set is validated first: a bad line stops the run before anything is asked. A follow-up
+question is asked after its `context_question`, with [user: context question, assistant: its
+answer] as history. A failed request is recorded on its question and the run goes on, unless
+`MAX_CONSECUTIVE_ERRORS` requests in a row fail (the server is down: stop early).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import platform
+import time
+import types
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from evals.clients import Client, EvalAnswer
+from evals.judge import Judge
+from evals.metrics import QuestionScores, aggregate, score_question
+from evals.question_set import Question, load_question_set
+from rag.types import Turn
+
+FORMAT = "bronwijzer-eval/1"
+MAX_CONSECUTIVE_ERRORS = 5
+NO_DOCUMENT = "(geen document)"
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question, what Bronwijzer answered, and its scores (None when the request failed)."""
+
+    question: Question
+    answer: EvalAnswer | None
+    scores: QuestionScores | None
+    latencies_ms: tuple[float, ...] = ()
+    context_answer: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """Everything about one run; `figures` overall, `by_type` and `by_document` per group."""
+
+    set_name: str
+    set_path: str
+    set_sha256: str
+    k: int
+    client: str
+    started_at: str
+    duration_s: float
+    results: tuple[QuestionResult, ...]
+    figures: dict[str, float | int | None]
+    by_type: dict[str, dict[str, float | int | None]]
+    by_document: dict[str, dict[str, float | int | None]]
+    judge: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    format: str = FORMAT
+
+    @property
+    def modes(self) -> list[str]:
+        return sorted({r.answer.mode for r in self.results if r.answer})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "EvalRun":
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a Bronwijzer evaluation run (format {FORMAT!r}), got format {data.get('format')!r}")
+        return _decode(cls, data)
+
+    @classmethod
+    def load(cls, path: Path) -> "EvalRun":
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    """Rebuild nested frozen dataclasses from `dataclasses.asdict` output."""
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        hints = typing.get_type_hints(hint)
+        names = {f.name for f in dataclasses.fields(hint)}
+        return hint(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        return tuple(_decode(typing.get_args(hint)[0], v) for v in value)
+    if origin is list:
+        return [_decode(typing.get_args(hint)[0], v) for v in value]
+    if origin is dict:
+        return {k: _decode(typing.get_args(hint)[1], v) for k, v in value.items()}
+    return value
+
+
+def regroup(results: tuple[QuestionResult, ...] | list[QuestionResult], k: int) -> tuple[dict, dict, dict]:
+    """Overall, per-type and per-document figures (a question counts for each of its documents)."""
+    items = [(r.question, r.scores, r.latencies_ms) for r in results]
+    by_type: dict[str, list] = defaultdict(list)
+    by_document: dict[str, list] = defaultdict(list)
+    for item in items:
+        by_type[item[0].type].append(item)
+        for doc in item[0].docs or (NO_DOCUMENT,):
+            by_document[doc].append(item)
+    return (
+        aggregate(items, k),
+        {t: aggregate(group, k) for t, group in sorted(by_type.items())},
+        {d: aggregate(group, k) for d, group in sorted(by_document.items())},
+    )
+
+
+def _ask_question(question: Question, client: Client, k: int, judge: Judge | None) -> QuestionResult:
+    history: list[Turn] = []
+    latencies: list[float] = []
+    context_answer = None
+    if question.context_question:
+        first = client.ask(question.context_question, [], k)
+        latencies.append(first.latency_ms)
+        context_answer = first.text
+        history = [Turn("user", question.context_question), Turn("assistant", first.text)]
+    answer = client.ask(question.question, history, k)
+    latencies.append(answer.latency_ms)
+    scores = score_question(question, answer, k)
+    if judge is not None and not answer.refused and answer.text.strip():
+        scores = dataclasses.replace(
+            scores,
+            faithfulness=judge.faithfulness(question.question, answer.text, [p.text for p in answer.passages]),
+            answer_relevancy=judge.answer_relevancy(question.question, answer.text),
+        )
+    return QuestionResult(question, answer, scores, tuple(latencies), context_answer)
+
+
+def _environment() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        bronwijzer = version("bronwijzer")
+    except PackageNotFoundError:
+        bronwijzer = "unknown"
+    return {"bronwijzer": bronwijzer, "python": platform.python_version(), "host": platform.node()}
+
+
+def run_eval(
+    set_path: Path, client: Client, *, k: int = 5, progress: bool = True, judge: Judge | None = None
+) -> EvalRun:
+    """Ask every question of the set through `client` and score the answers.
+
+    Raises `QuestionSetError` (before asking anything) when the set has bad lines, and the
+    last error when `MAX_CONSECUTIVE_ERRORS` requests in a row fail.
+    """
+    if k < 1:
+        raise ValueError(f"k must be greater than 0, got {k}")
+    question_set = load_question_set(set_path)
+    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started = time.perf_counter()
+    results: list[QuestionResult] = []
+    consecutive_errors = 0
+    bar = Progress(
+        TextColumn("[bold]Evaluatie[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), disable=not progress,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(question_set.name, total=len(question_set.questions))
+        for question in question_set.questions:
+            bar.update(task, description=f"{question_set.name}: {question.id}")
+            try:
+                result = _ask_question(question, client, k, judge)
+                consecutive_errors = 0
+            except Exception as exc:  # one broken answer must not hide the other figures
+                consecutive_errors += 1
+                if consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
+                    raise
+                result = QuestionResult(question, None, None, error=f"{type(exc).__name__}: {exc}")
+            results.append(result)
+            bar.advance(task)
+
+    overall, by_type, by_document = regroup(results, k)
+    return EvalRun(
+        set_name=question_set.name,
+        set_path=question_set.path,
+        set_sha256=question_set.sha256,
+        k=k,
+        client=client.description,
+        started_at=started_at,
+        duration_s=round(time.perf_counter() - started, 3),
+        results=tuple(results),
+        figures=overall,
+        by_type=by_type,
+        by_document=by_document,
+        judge=judge.name if judge else None,
+        environment=_environment(),
+    )

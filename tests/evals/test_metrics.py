@@ -1,0 +1,162 @@
+"""Every figure on small hand-made cases; the expected numbers are computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from evals.clients import EvalAnswer, EvalCitation, EvalPassage
+from evals.metrics import (
+    Facts,
+    QuestionScores,
+    aggregate,
+    answer_facts,
+    citation_precision,
+    citation_recall,
+    facts_found,
+    first_relevant_rank,
+    ndcg,
+    percentile,
+    recall_at_k,
+    reciprocal_rank,
+    score_question,
+)
+from evals.question_set import Question
+
+E, A, B = frozenset(), frozenset({0}), frozenset({1})
+# Ranks 1..5: nothing, quote 0, quote 1, nothing, quote 0 again; three gold quotes.
+COVERAGE = [E, A, B, E, A]
+
+
+def test_recall_at_k_is_the_share_of_quotes_in_the_top_k():
+    assert recall_at_k(COVERAGE, 3, k=1) == 0
+    assert recall_at_k(COVERAGE, 3, k=2) == pytest.approx(1 / 3)
+    assert recall_at_k(COVERAGE, 3, k=5) == pytest.approx(2 / 3)
+    assert recall_at_k([], 1, k=5) == 0
+    with pytest.raises(ValueError, match="n_quotes"):
+        recall_at_k(COVERAGE, 0, k=5)
+
+
+def test_reciprocal_rank_is_one_over_the_first_relevant_rank():
+    assert first_relevant_rank(COVERAGE) == 2
+    assert reciprocal_rank(COVERAGE) == 0.5
+    assert reciprocal_rank([E, E, A]) == pytest.approx(1 / 3)
+    assert reciprocal_rank([E, E]) == 0 and first_relevant_rank([E]) is None
+
+
+def test_ndcg_gains_each_quote_once_at_its_first_rank():
+    # DCG = 1/log2(3) + 1/log2(4) = 0.6309 + 0.5; ideal for 3 quotes = 1 + 0.6309 + 0.5.
+    assert ndcg(COVERAGE, 3) == pytest.approx(1.1309298 / 2.1309298)
+    assert ndcg([E, E, A], 1) == pytest.approx(0.5)  # 1/log2(4)
+    assert ndcg([A], 1) == 1.0
+    assert ndcg([E] * 10 + [A], 1) == 0  # beyond the cutoff of 10
+
+
+def test_ndcg_is_capped_at_one_when_one_passage_covers_every_quote():
+    assert ndcg([frozenset({0, 1, 2})], 3) == 1.0
+    # The same passage at rank 2: 3/log2(3) = 1.8928 against the ideal 2.1309.
+    assert ndcg([E, frozenset({0, 1, 2})], 3) == pytest.approx((3 / math.log2(3)) / 2.1309298)
+
+
+def test_citation_precision_and_recall():
+    assert citation_precision([A, E]) == 0.5
+    assert citation_precision([A, B, E, E]) == 0.5
+    assert citation_precision([]) is None
+    assert citation_recall([A, E], 2) == 0.5
+    assert citation_recall([A, B, A], 2) == 1.0
+    assert citation_recall([], 2) == 0.0
+
+
+def test_answer_facts_are_numbers_and_non_numeric_key_terms():
+    facts = answer_facts("In 2023 waren er 9.800 zij-instromers, vooral in de G5 en in 1 regio.")
+    # numbers: 1, 2023, 9800 (9.800 normalised); terms: stopwords, question words, words
+    # shorter than 3 letters (g5) and pure digits are no key terms.
+    assert facts == Facts(numbers=("1", "2023", "9800"), terms=("instromer", "regio"))
+    assert len(facts) == 5
+
+
+def test_facts_found_ignores_citation_markers_and_matches_stems():
+    facts = answer_facts("In 2023 waren er 9.800 zij-instromers, vooral in de G5 en in 1 regio.")
+    # "[1]" is a marker, not the number 1; "instromers" matches the stem "instromer".
+    assert facts_found(facts, "Er waren 9800 [1] instromers in de G5.") == ("9800", "instromer")
+    assert facts_found(facts, "In 2023: 9.800 instromers in 1 regio [2, 3].") == ("1", "2023", "9800", "instromer", "regio")
+
+
+def test_percentile_interpolates_linearly_between_ranks():
+    values = [40.0, 10.0, 30.0, 20.0]
+    assert percentile(values, 50) == 25.0
+    assert percentile(values, 95) == pytest.approx(38.5)  # position 2.85: 30 + 0.85 * 10
+    assert percentile([7.0], 95) == 7.0
+    assert percentile([], 50) is None
+    with pytest.raises(ValueError, match="q must be"):
+        percentile(values, 101)
+
+
+def _passage(text: str) -> EvalPassage:
+    return EvalPassage("doc.txt", "Titel", text, 0.5)
+
+
+QUESTION = Question(
+    id="x1", question="Sinds wanneer?", answer="Sinds 2002; de huidige beroepsstandaard dateert uit 2020.",
+    docs=("doc.txt",), quotes=("Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard.",
+                               "De huidige beroepsstandaard dateert uit 2020."),
+    type="fact", difficulty="easy",
+)
+
+
+def test_score_question_combines_retrieval_citations_and_facts():
+    relevant = _passage("Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. Meer tekst.")
+    other = _passage("Iets heel anders over de inspectie en het toezicht op scholen.")
+    answer = EvalAnswer("Sinds 2002 [1]; de huidige dateert uit 2020 [2].", False, "extractive",
+                        (EvalCitation(1, relevant), EvalCitation(2, other)), (other, relevant, other), 12.0)
+    s = score_question(QUESTION, answer, k=5)
+    assert (s.recall_at_k, s.first_relevant_rank, s.reciprocal_rank) == (0.5, 2, 0.5)
+    assert s.ndcg_at_10 == pytest.approx((1 / math.log2(3)) / (1 + 1 / math.log2(3)))
+    assert (s.citation_precision, s.citation_recall) == (0.5, 0.5)
+    # facts: 2002, 2020, sind, huid, beroepsstandaard, dateert; all but beroepsstandaard found.
+    assert s.fact_recall == pytest.approx(5 / 6)
+    assert s.quotes_covered == (0,)
+    assert score_question(QUESTION, answer, k=1).recall_at_k == 0
+
+
+def test_a_refused_answerable_question_scores_zero_facts_and_no_citation_precision():
+    refused = EvalAnswer("Dat staat niet in de documenten die ik ken. Sinds 2002.", True, "extractive", (), (), 3.0)
+    s = score_question(QUESTION, refused, k=5)
+    assert (s.refused, s.recall_at_k, s.fact_recall, s.citation_precision, s.citation_recall) == (True, 0, 0, None, 0)
+
+
+def test_unanswerable_questions_only_record_the_refusal():
+    q = Question("x2", "Wat was het verzuim?", "", (), (), "unanswerable", "medium")
+    s = score_question(q, EvalAnswer("Het verzuim was 5%.", False, "llm", (), (), 1.0), k=5)
+    assert s == QuestionScores(refused=False)
+
+
+def test_aggregate_averages_per_question_and_keeps_errors_out():
+    answerable = Question("a", "?", "x", ("d.txt",), ("q",), "fact", "easy")
+    unanswerable = Question("u", "?", "", (), (), "unanswerable", "easy")
+    items = [
+        (answerable, QuestionScores(False, 1.0, 1, 1.0, 1.0, 1.0, 1.0, 0.5), [100.0]),
+        (answerable, QuestionScores(True, 0.5, 3, 1 / 3, 0.5, None, 0.0, 0.0), [300.0, 200.0]),
+        (unanswerable, QuestionScores(True), [400.0]),
+        (unanswerable, QuestionScores(False), [500.0]),
+        (answerable, None, []),  # request failed
+    ]
+    fig = aggregate(items, k=5)
+    assert (fig["questions"], fig["answerable"], fig["unanswerable"], fig["errors"]) == (5, 2, 2, 1)
+    assert fig["recall@5"] == 0.75
+    assert fig["mrr"] == pytest.approx(2 / 3)
+    assert fig["ndcg@10"] == 0.75
+    assert fig["citation_precision"] == 1.0  # only the question with citations
+    assert fig["citation_recall"] == 0.5
+    assert fig["fact_recall"] == 0.25
+    assert fig["refusal_accuracy"] == 0.5
+    assert fig["false_refusal_rate"] == 0.5
+    assert fig["latency_p50_ms"] == 300.0  # of 100, 200, 300, 400, 500
+    assert fig["latency_p95_ms"] == pytest.approx(480.0)  # position 3.8: 400 + 0.8 * 100
+    assert fig["faithfulness"] is None and fig["answer_relevancy"] is None
+
+
+def test_aggregate_of_a_group_without_unanswerable_questions_has_no_refusal_accuracy():
+    q = Question("a", "?", "x", ("d.txt",), ("q",), "fact", "easy")
+    assert aggregate([(q, QuestionScores(False, 1.0), [1.0])], k=3)["refusal_accuracy"] is None
