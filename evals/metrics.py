@@ -236,7 +236,7 @@ def figure_definitions(k: int) -> dict[str, str]:
         "geen is), gemiddeld. Gemeten over de passages die het systeem teruggeeft (top_k = k).",
         "ndcg@10": "Per beantwoordbare vraag levert elk goudcitaat 1/log2(1 + rang) op bij de eerste passage die "
         "het dekt (binnen de eerste 10); gedeeld door het ideaal (één citaat per rang op rang 1..n), hoogstens 1. "
-        f"Met k < 10 telt wat na rang k komt als niet gevonden.",
+        "Met k < 10 telt wat na rang k komt als niet gevonden.",
         "citation_precision": "Per beantwoordbare vraag met bronvermeldingen het aandeel geciteerde passages "
         "dat een goudcitaat dekt; gemiddeld over die vragen.",
         "citation_recall": "Per beantwoordbare vraag het aandeel goudcitaten dat door een geciteerde passage "

@@ -32,7 +32,7 @@ from rag.types import Chunk, Document, DocumentMeta, sha256_hex
 log = logging.getLogger(__name__)
 
 #: Bump when cleaning or chunking changes its output, so that ingest re-indexes everything.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 Status = Literal["indexed", "unchanged", "failed"]
 
@@ -297,7 +297,7 @@ class Ingestor:
         step = max(self._settings.embed_batch_size * 2, 1)
         for i in range(0, len(order), step):
             batch = order[i : i + step]
-            for j, vector in zip(batch, self._embedder.embed_documents([chunks[j].text for j in batch])):
+            for j, vector in zip(batch, self._embedder.embed_documents([chunks[j].contextual_text for j in batch])):
                 vectors[j] = vector
             report.chunks_embedded += len(batch)
             if on_progress:

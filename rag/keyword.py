@@ -35,11 +35,6 @@ def generation_of(documents: list[IndexedDocument]) -> str:
     return sha256_hex("|".join(f"{d.id}@{d.version}" for d in sorted(documents, key=lambda d: d.id)))[:16]
 
 
-def _indexed_text(chunk: Chunk) -> str:
-    # The section path carries words a question uses ("tekort aan schoolleiders") that the chunk may not repeat.
-    return f"{chunk.section or ''}\n{chunk.text}"
-
-
 @dataclass
 class KeywordIndex:
     """BM25 over a fixed list of chunks."""
@@ -53,7 +48,7 @@ class KeywordIndex:
         if not chunks:
             return cls(generation, [], None)
         bm25 = bm25s.BM25()
-        bm25.index([content_stems(_indexed_text(c)) or ["\u2205"] for c in chunks], show_progress=False)
+        bm25.index([content_stems(c.contextual_text) or ["\u2205"] for c in chunks], show_progress=False)
         return cls(generation, chunks, bm25)
 
     def scores(self, query: str) -> np.ndarray:

@@ -82,6 +82,16 @@ class Chunk:
     content_hash: str = ""
 
     @property
+    def contextual_text(self) -> str:
+        """The text as it is embedded and keyword-indexed: title and section path first.
+
+        Questions name the topic of a section ("tekort aan schoolleiders") more often than
+        the chunk repeats it; the heading path carries it into the index.
+        """
+        heading = " > ".join(x for x in (self.title, self.section) if x)
+        return f"{heading}\n{self.text}" if heading else self.text
+
+    @property
     def id(self) -> str:
         """Deterministic id: document content hash and position, so re-ingest is an upsert."""
         return sha256_hex(f"{self.content_hash}:{self.document_id}:{self.index}")[:32]
