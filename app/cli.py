@@ -147,6 +147,88 @@ def search(
         console.print(p.chunk.text, markup=False, highlight=False)
 
 
+def answer_json(answer) -> dict:
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "mode": answer.mode,
+        "note": answer.note,
+        "citations": [{"marker": c.marker, **passage_json(c.passage)} for c in answer.citations],
+        "passages": [passage_json(p) for p in answer.passages],
+        "timings_ms": answer.timings_ms,
+    }
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="De vraag, in gewoon Nederlands.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="Aantal passages om uit te putten.")] = 5,
+    document: Annotated[list[str] | None, typer.Option("--document", "-d", help="Alleen in dit document (herhaalbaar).")] = None,
+    publisher: Annotated[list[str] | None, typer.Option("--publisher", help="Alleen van deze uitgever (herhaalbaar).")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Vanaf jaar.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Tot en met jaar.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Antwoord als JSON.")] = False,
+) -> None:
+    """Beantwoord een vraag uit de documenten, met bronvermelding."""
+    parts = _components()
+    try:
+        answer = parts.engine.ask(question, filters=_filters(document, publisher, year_from, year_to), k=k)
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        console.print_json(json.dumps(answer_json(answer), ensure_ascii=False))
+        return
+    if answer.note:
+        console.print(f"[yellow]{answer.note}[/yellow]")
+    console.print(answer.text, markup=False, highlight=False)
+    shown = answer.citations or [type("C", (), {"marker": p.rank, "passage": p})() for p in answer.passages[:3]]
+    if shown:
+        console.print("\n[bold]Bronnen[/bold]" if answer.citations else "\n[bold]Dichtstbijzijnde passages[/bold]")
+    for c in shown:
+        chunk = c.passage.chunk
+        where = ", ".join(x for x in (chunk.section, f"p. {chunk.page}" if chunk.page else None) if x)
+        console.print(f"[{c.marker}] {chunk.title}" + (f", {where}" if where else ""), markup=False, highlight=False)
+
+
+@app.command("eval")
+def evaluate(
+    question_set: Annotated[Path, typer.Argument(help="Vragenset (JSON Lines), bijv. evals/sets/dev.jsonl.")],
+    url: Annotated[str | None, typer.Option(help="Test een draaiende server via de REST-API in plaats van in dit proces.")] = None,
+    report: Annotated[Path, typer.Option(help="Map voor het rapport (HTML, JSON, Markdown).")] = Path("out"),
+    compare: Annotated[Path | None, typer.Option(help="Resultaten-JSON van een eerdere run om mee te vergelijken.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Aantal passages per vraag.")] = 5,
+    gate: Annotated[bool, typer.Option(help="Faal (exitcode 1) als een cijfer onder de drempel in evals/thresholds.toml ligt.")] = False,
+) -> None:
+    """Meet de antwoordkwaliteit op een vragenset en schrijf een rapport."""
+    from evals.clients import EngineClient, HttpClient
+    from evals.gate import check
+    from evals.judge import judge_from_settings
+    from evals.report import write_report
+    from evals.runner import run_eval
+
+    settings = get_settings()
+    client = HttpClient(url) if url else EngineClient(_components().engine)
+    try:
+        run = run_eval(question_set, client, k=k, judge=judge_from_settings(settings))
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+    finally:
+        close = getattr(client, "close", None)
+        if close:
+            close()
+    paths = write_report(run, report, compare=compare)
+    summary = paths["markdown"].read_text(encoding="utf-8")
+    console.print(summary, markup=False, highlight=False)
+    console.print(f"Rapport: {paths['html']}  JSON: {paths['json']}")
+    if gate:
+        failures = check(run)
+        for failure in failures:
+            errors.print(f"[red]Onder de drempel:[/red] {failure}")
+        if failures:
+            raise typer.Exit(1)
+
+
 @documents_app.command("list")
 def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Toon de geïndexeerde documenten."""

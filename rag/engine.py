@@ -1,19 +1,32 @@
 """The read path's front door: `search` and `ask`.
 
-    passages = retriever.retrieve(standalone_question, k, filters)
-    answer = composer.compose(question, passages)        # extractive or LLM: same Answer
+    standalone = condenser.condense(question, history)    # follow-ups become standalone
+    passages = retriever.retrieve(standalone, k, filters)
+    answer = composer.compose(question, passages, history) # extractive or LLM: same Answer
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Protocol
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
 
+from rag.errors import InvalidQuestionError
 from rag.store import SearchFilters
 from rag.types import Answer, Passage, Turn
 
+if TYPE_CHECKING:
+    from rag.followup import Condenser
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+
 #: What Bronwijzer says when the documents do not hold the answer.
 REFUSAL_TEXT = "Dat staat niet in de documenten die ik ken."
+
+MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20
 
 
 class Composer(Protocol):
@@ -28,18 +41,129 @@ class StreamingComposer(Composer, Protocol):
         ...
 
 
-def as_turns(history: Sequence[Turn | dict] | None) -> list[Turn]:
-    """Accept `[{"role": ..., "content": ...}]` as well as Turns."""
+def as_turns(history: Sequence[Turn | Mapping] | None) -> list[Turn]:
+    """Accept `[{"role": ..., "content": ...}]` as well as Turns; keep the last turns only."""
     turns = []
     for item in history or ():
         if isinstance(item, Turn):
             turns.append(item)
+            continue
+        role = item.get("role")
+        if role not in ("user", "assistant"):
+            raise InvalidQuestionError(f"Onbekende rol in de gespreksgeschiedenis: {role!r} (gebruik 'user' of 'assistant').")
+        turns.append(Turn(role, str(item.get("content") or "")))
+    return turns[-MAX_HISTORY_TURNS:]
+
+
+def as_filters(filters: SearchFilters | Mapping | None) -> SearchFilters | None:
+    """Accept `{"documents": [...], "publishers": [...], "year_from": int, "year_to": int}`."""
+    if filters is None or isinstance(filters, SearchFilters):
+        return filters
+    unknown = set(filters) - {"documents", "publishers", "year_from", "year_to"}
+    if unknown:
+        raise InvalidQuestionError(f"Onbekend filter: {', '.join(sorted(unknown))}.")
+    result = SearchFilters(
+        documents=tuple(filters.get("documents") or ()),
+        publishers=tuple(filters.get("publishers") or ()),
+        year_from=filters.get("year_from"),
+        year_to=filters.get("year_to"),
+    )
+    if result.year_from and result.year_to and result.year_from > result.year_to:
+        raise InvalidQuestionError("Het beginjaar ligt na het eindjaar.")
+    return result if result != SearchFilters() else None
+
+
+def _check_question(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise InvalidQuestionError("Stel een vraag: de vraag is leeg.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidQuestionError(f"De vraag is te lang (meer dan {MAX_QUESTION_CHARS} tekens); stel een kortere vraag.")
+    return question
+
+
+class Engine:
+    """Search and ask, with follow-ups, filters and timings."""
+
+    def __init__(self, settings: "Settings", retriever: "Retriever", composer: Composer, condenser: "Condenser") -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.composer = composer
+        self.condenser = condenser
+
+    def warm_up(self) -> None:
+        """Load models and indexes now rather than on the first question."""
+        for part in (self.retriever, self.composer):
+            warm = getattr(part, "warm_up", None)
+            if warm:
+                warm()
+
+    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float]]:
+        question = _check_question(question)
+        turns = as_turns(history)
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        standalone = self.condenser.condense(question, turns) if turns else question
+        timings["condense"] = _ms(t)
+        t = time.perf_counter()
+        k = k or self.settings.search_k
+        if not 0 < k <= 50:
+            raise InvalidQuestionError(f"top_k moet tussen 1 en 50 liggen, niet {k}.")
+        passages = self.retriever.retrieve(standalone, k, as_filters(filters))
+        timings["retrieve"] = _ms(t)
+        timings.update(getattr(self.retriever, "last_timings", {}))
+        return passages, turns, timings
+
+    def search(self, query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
+        return self._retrieve(query, history, filters, k)[0]
+
+    def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
+        started = time.perf_counter()
+        passages, turns, timings = self._retrieve(question, history, filters, k)
+        t = time.perf_counter()
+        answer = self.composer.compose(question.strip(), passages, turns)
+        timings["compose"] = _ms(t)
+        timings["total"] = _ms(started)
+        return replace(answer, timings_ms={**answer.timings_ms, **timings})
+
+    def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer (the one to show in the end)."""
+        started = time.perf_counter()
+        passages, turns, timings = self._retrieve(question, history, filters, k)
+        stream = getattr(self.composer, "stream", None)
+        if stream is None:
+            answer = self.composer.compose(question.strip(), passages, turns)
+            yield answer.text
         else:
-            role = item.get("role")
-            if role not in ("user", "assistant"):
-                raise ValueError(f"history role must be 'user' or 'assistant', got {role!r}")
-            turns.append(Turn(role, str(item.get("content", ""))))
-    return turns
+            answer = None
+            for piece in stream(question.strip(), passages, turns):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    yield piece
+        timings["total"] = _ms(started)
+        yield replace(answer, timings_ms={**answer.timings_ms, **timings})
 
 
-__all__ = ["REFUSAL_TEXT", "Composer", "StreamingComposer", "SearchFilters", "as_turns"]
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> Engine:
+    from rag.pipeline import build
+
+    return build().engine
+
+
+def ask(question: str, history=None, filters=None) -> Answer:
+    """Answer a Dutch question from the indexed documents (settings from the environment)."""
+    return default_engine().ask(question, history=history, filters=filters)
+
+
+def search(query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
+    """Ranked passages for a question (settings from the environment)."""
+    return default_engine().search(query, k=k, filters=filters, history=history)
+
+
+__all__ = ["REFUSAL_TEXT", "Composer", "Engine", "SearchFilters", "StreamingComposer", "as_filters", "as_turns", "ask", "search"]

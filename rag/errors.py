@@ -76,3 +76,9 @@ class EncryptedDocumentError(IngestError):
 
 class CorruptDocumentError(IngestError):
     pass
+
+
+class InvalidQuestionError(BronwijzerError):
+    """The question (or its history or filters) cannot be asked as given."""
+
+    status = 422

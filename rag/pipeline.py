@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.embeddings import SentenceTransformerEmbedder
+from rag.engine import Composer, Engine
+from rag.extractive import ExtractiveComposer
+from rag.followup import Condenser, HeuristicCondenser
 from rag.keyword import SyncedKeywordIndex
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings, get_settings
@@ -17,12 +20,26 @@ class Components:
     store: ChromaStore
     embedder: SentenceTransformerEmbedder
     retriever: HybridRetriever
+    engine: Engine
 
 
 def build(settings: Settings | None = None) -> Components:
-    """Wire the store, the embedding model and the retriever from the settings (cheap: nothing loads yet)."""
+    """Wire everything from the settings (cheap: nothing loads until first use or `warm_up`).
+
+    Without `llm_base_url` answers are extractive and follow-ups are completed from the
+    previous question; with it, an LLM writes the answer (checked against its citations,
+    extractive fallback) and condenses follow-ups.
+    """
     settings = settings or get_settings()
     store = ChromaStore(settings)
     embedder = SentenceTransformerEmbedder(settings)
-    keyword = SyncedKeywordIndex(store, settings.home / "keyword")
-    return Components(settings, store, embedder, HybridRetriever(store, embedder, keyword))
+    retriever = HybridRetriever(store, embedder, SyncedKeywordIndex(store, settings.home / "keyword"))
+    composer: Composer = ExtractiveComposer(settings)
+    condenser: Condenser = HeuristicCondenser()
+    if settings.llm_base_url:
+        from rag.llm import LLMComposer, LLMCondenser
+
+        composer = LLMComposer(settings, fallback=composer)
+        condenser = LLMCondenser(settings, fallback=condenser)
+    engine = Engine(settings, retriever, composer, condenser)
+    return Components(settings, store, embedder, retriever, engine)

@@ -93,6 +93,15 @@ class HybridRetriever:
         self.fusion = fusion or FusionSettings()
         self.last_timings: dict[str, float] = {}
 
+    def warm_up(self) -> None:
+        """Load the embedding model and the keyword index of the current store."""
+        warm = getattr(self._embedder, "warm_up", None)
+        if warm:
+            warm()
+        documents = self._store.documents()
+        if documents:
+            self._keyword.current(documents)
+
     def retrieve(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Passage]:
         _require_query(query)
         if k <= 0:
