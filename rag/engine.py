@@ -106,7 +106,7 @@ class Engine:
         standalone = self.condenser.condense(question, turns) if turns else question
         timings["condense"] = _ms(t)
         t = time.perf_counter()
-        k = k or self.settings.search_k
+        k = self.settings.search_k if k is None else k
         if not 0 < k <= 50:
             raise InvalidQuestionError(f"top_k moet tussen 1 en 50 liggen, niet {k}.")
         passages = self.retriever.retrieve(standalone, k, as_filters(filters))

@@ -1,0 +1,115 @@
+"""The Engine (ask/search/stream) and its LangChain retriever on a real index of two corpus documents."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ingest.pipeline import Ingestor
+from rag.engine import REFUSAL_TEXT
+from rag.errors import InvalidQuestionError
+from rag.langchain import BronwijzerRetriever
+from rag.pipeline import build
+from rag.settings import REPO_ROOT, Settings
+from rag.types import Answer
+
+pytestmark = pytest.mark.slow
+
+DOCS = ["actieplan-schooldirecteur-topprioriteit-2020.txt", "kennisagenda-voor-het-onderwijs-2022.txt"]
+
+
+@pytest.fixture(scope="module")
+def engine_home(tmp_path_factory, models_dir, embedder):
+    home = tmp_path_factory.mktemp("engine-home")
+    settings = Settings(_env_file=None, home=home, model_cache=models_dir)
+    parts = build(settings)
+    report = Ingestor(settings, parts.store, embedder).ingest([REPO_ROOT / "corpus" / d for d in DOCS])
+    assert report.failed == 0
+    return home
+
+
+@pytest.fixture(scope="module")
+def engine(engine_home, models_dir):
+    return build(Settings(_env_file=None, home=engine_home, model_cache=models_dir)).engine
+
+
+def test_ask_answers_with_markers_that_point_at_citations(engine):
+    answer = engine.ask("Hoeveel basisscholen hadden in 2019 geen schoolleider?")
+    assert not answer.refused
+    assert "1 op de 20" in answer.text
+    markers = {int(m) for m in __import__("re").findall(r"\[(\d+)\]", answer.text)}
+    assert markers and markers == {c.marker for c in answer.citations}
+    assert all(c.passage in answer.passages for c in answer.citations)
+    assert answer.citations[0].passage.chunk.document_id == DOCS[0]
+    assert {"retrieve", "compose", "total", "embed", "dense", "keyword"} <= set(answer.timings_ms)
+
+
+def test_unanswerable_question_is_refused_with_closest_passages(engine):
+    answer = engine.ask("Hoeveel verdient een schooldirecteur in Duitsland gemiddeld per maand?")
+    assert answer.refused
+    assert answer.text.startswith(REFUSAL_TEXT)
+    assert answer.citations == ()
+    assert answer.passages
+
+
+def test_follow_up_uses_the_history(engine):
+    first = "Wat is cross-mentoring in het actieplan?"
+    alone = engine.search("Hoeveel duo's moeten dat worden?", k=5)
+    followed = engine.search(
+        "Hoeveel duo's moeten dat worden?", k=5,
+        history=[{"role": "user", "content": first}, {"role": "assistant", "content": "Een koppeling van schooldirecteuren."}],
+    )
+    assert any("1.000" in p.text for p in followed)
+    assert [p.chunk.id for p in followed] != [p.chunk.id for p in alone]
+
+
+def test_filters_restrict_documents(engine):
+    passages = engine.search("leraren en schoolleiders", k=5, filters={"documents": [DOCS[1]]})
+    assert passages and {p.chunk.document_id for p in passages} == {DOCS[1]}
+    assert engine.search("leraren", k=3, filters={"year_from": 2030}) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kwargs", "message"),
+    [
+        ("   ", {}, "leeg"),
+        ("x" * 2001, {}, "te lang"),
+        ("Wat is een schooldirecteur?", {"history": [{"role": "system", "content": "x"}]}, "rol"),
+        ("Wat is een schooldirecteur?", {"filters": {"jaar": 2020}}, "filter"),
+        ("Wat is een schooldirecteur?", {"k": 0}, "top_k"),
+    ],
+)
+def test_bad_input_gets_a_dutch_message(engine, question, kwargs, message):
+    with pytest.raises(InvalidQuestionError, match=message):
+        engine.ask(question, **kwargs)
+
+
+def test_stream_ends_with_the_answer(engine):
+    pieces = list(engine.stream("Welke drie speerpunten noemt het actieplan?"))
+    assert isinstance(pieces[-1], Answer)
+    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == pieces[-1].text
+
+
+def test_langchain_retriever_returns_documents_with_sources(engine):
+    docs = BronwijzerRetriever(engine=engine, k=3).invoke("tekort aan schooldirecteuren")
+    assert len(docs) == 3
+    assert {"document", "title", "score", "rank"} <= set(docs[0].metadata)
+    assert docs[0].metadata["document"] in DOCS
+
+
+def test_cli_ask_json(engine_home, models_dir):
+    env = os.environ | {"BRONWIJZER_HOME": str(engine_home), "BRONWIJZER_MODEL_CACHE": str(models_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ask", "--json", "Hoeveel basisscholen hadden in 2019 geen schoolleider?"],
+        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["refused"] is False and data["mode"] == "extractive"
+    assert "1 op de 20" in data["answer"]
+    assert data["citations"][0]["marker"] == 1
+    assert {"document", "title", "section", "page", "text", "score"} <= set(data["citations"][0])
