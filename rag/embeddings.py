@@ -48,6 +48,7 @@ class SentenceTransformerEmbedder(Embeddings):
         self._settings = settings
         self._model = None
         self._lock = threading.Lock()
+        self._batch_threads = settings.embed_threads or os.cpu_count() or 1
         self.query_prefix = settings.effective_query_prefix
         self.passage_prefix = settings.effective_passage_prefix
 
@@ -76,15 +77,12 @@ class SentenceTransformerEmbedder(Embeddings):
             if self._model is not None:
                 return
             _force_offline()
-            import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 
             # Our own progress bars report the work; the library's weight-loading bar is noise.
             transformers_logging.disable_progress_bar()
 
-            if self._settings.embed_threads:
-                torch.set_num_threads(self._settings.embed_threads)
             source = self.model_path()
             try:
                 model = SentenceTransformer(source, device="cpu")
@@ -103,8 +101,13 @@ class SentenceTransformerEmbedder(Embeddings):
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         return int(get_dim())
 
-    def _encode(self, texts: list[str]) -> list[list[float]]:
+    def _encode(self, texts: list[str], threads: int | None = None) -> list[list[float]]:
         self.warm_up()
+        if threads is not None:
+            import torch
+
+            # Process-wide, but only a matter of speed: batches and single queries want different counts.
+            torch.set_num_threads(threads)
         vectors = self._model.encode(
             texts,
             batch_size=self._settings.embed_batch_size,
@@ -115,7 +118,7 @@ class SentenceTransformerEmbedder(Embeddings):
         return vectors.tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._encode([self.passage_prefix + t for t in texts])
+        return self._encode([self.passage_prefix + t for t in texts], self._batch_threads)
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([self.query_prefix + text])[0]
+        return self._encode([self.query_prefix + text], self._settings.query_threads)

@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     passage_prefix: str | None = Field(None, description="Prefix for passages; default `passage: ` for e5 models, empty otherwise.")
     model_cache: Path | None = Field(None, description="Where converted models are kept; default `home/models`.")
     embed_batch_size: int = Field(32, gt=0)
-    embed_threads: int | None = Field(None, description="Torch threads for embedding; default all cores.")
+    embed_threads: int | None = Field(None, description="Torch threads for embedding passages (ingest); default all cores.")
+    query_threads: int = Field(1, gt=0, description="Torch threads for embedding one query; one is fastest for a short text and leaves cores to concurrent requests.")
 
     chroma_url: str | None = Field(None, description="URL of a Chroma server; empty means an embedded store under `home`.")
     collection: str = Field("bronwijzer", description="Chroma collection name.")
