@@ -53,3 +53,15 @@ class HeuristicCondenser:
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
         context = list(dict.fromkeys(context))
         return f"{question} ({' '.join(context)})" if context else question
+
+
+class FallbackCondenser:
+    """An LLM condenser that falls back to the heuristic when it leaves the question as it was."""
+
+    def __init__(self, primary: Condenser, fallback: Condenser) -> None:
+        self._primary = primary
+        self._fallback = fallback
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        rewritten = self._primary.condense(question, history)
+        return rewritten if rewritten.strip() != question.strip() else self._fallback.condense(question, history)

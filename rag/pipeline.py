@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.engine import Composer, Engine
 from rag.extractive import ExtractiveComposer
-from rag.followup import Condenser, HeuristicCondenser
+from rag.followup import Condenser, FallbackCondenser, HeuristicCondenser
 from rag.keyword import SyncedKeywordIndex
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings, get_settings
@@ -40,6 +40,6 @@ def build(settings: Settings | None = None) -> Components:
         from rag.llm import LLMComposer, LLMCondenser
 
         composer = LLMComposer(settings, fallback=composer)
-        condenser = LLMCondenser(settings, fallback=condenser)
+        condenser = FallbackCondenser(LLMCondenser(settings), condenser)
     engine = Engine(settings, retriever, composer, condenser)
     return Components(settings, store, embedder, retriever, engine)

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is given up.")
     llm_max_tokens: int = Field(400, gt=0, description="Maximum tokens the LLM may write per answer.")
     llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request before falling back to the extractive answer.")
 
     @field_validator("embedding_model")
     @classmethod

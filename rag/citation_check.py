@@ -1,0 +1,235 @@
+"""Check that a generated answer says only what its cited passages say.
+
+A language model's answer is split into sentences; each sentence must carry `[n]` markers
+that point at real passages, every number in it must occur in the cited passage(s), and
+most of its content words (stems, via `rag.analysis`) must occur there too. A sentence
+without a marker that still states something counts as unsupported. Pure functions, no
+model: the check runs in well under a millisecond per answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.analysis import QUESTION_WORDS, STOPWORDS, fold, numbers, stem, words
+from rag.types import Passage
+
+#: Share of a sentence's content stems that must occur in its cited passage(s).
+MIN_OVERLAP = 0.6
+#: Stems at least this long also match a passage stem sharing all but their last two
+#: letters (`rijksbijdrag` ~ `rijksbijdraag`: Snowball stems some plurals differently).
+PREFIX_MATCH_LENGTH = 7
+#: A cited sentence needs at least this many content stems and numbers to be checkable.
+MIN_CLAIM_TERMS = 2
+#: An uncited sentence with a number or at least this many content stems states a fact.
+UNCITED_CLAIM_TERMS = 3
+
+# `[1]`, `[1, 2]`, `[1; 3]`, `[2-4]`.
+MARKER = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
+# The end of a sentence: final punctuation, closing quotes, markers written after the
+# full stop ("… 2020. [1]"), then whitespace before something that can start a sentence.
+_SENTENCE_END = re.compile(
+    r"""[.!?…]["'”’)]*(?:\s*\[\s*\d+(?:\s*(?:[,;]|[-–])\s*\d+)*\s*\])*(?=\s+["'“‘(\[]?[A-Z0-9À-Ý])"""
+)
+_ABBREVIATIONS = frozenset(
+    "bijv. bv. o.a. ca. nr. art. vgl. zgn. resp. incl. excl. t.o.v. m.b.t. i.p.v. i.v.m. "
+    "d.w.z. o.b.v. t.a.v. dr. drs. mr. ir. prof. blz. p. pag. hfst. fig. tab. mln. mld. mrd.".split()
+)
+_LIST_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
+_HEADING_MARKUP = re.compile(r"^\s*#+\s*|\*\*|__")
+# Words that glue an answer together without claiming anything ("volgens de bron ...").
+_GLUE_WORDS = QUESTION_WORDS | frozenset(
+    "bron bronnen passage passages antwoord genoemd vermeld aangegeven beschreven "
+    "stelt noemt beschrijft vermeldt geeft blijkt daarnaast bovendien samengevat kortom".split()
+)
+# Text addressed to the model rather than to a reader: a document that carries it is
+# attacking the prompt, and an answer that repeats it must not pass as "supported".
+_INSTRUCTION = re.compile(
+    r"\b(?:negeer|vergeet|ignore|disregard|forget)\b.{0,60}?\b(?:instructies?|opdrachten|opdracht|"
+    r"regels|prompt|instructions?|rules)\b|systeemprompt|system prompt|\bje bent nu\b|\byou are now\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class SentenceVerdict:
+    """What the check decided about one sentence of the answer.
+
+    `claim` is the sentence without its markers. `is_claim` is False for sentences that
+    state nothing checkable (a short lead-in without a marker); those never fail the check.
+    `overlap` is the share of the claim's content stems found in the cited passages.
+    """
+
+    text: str
+    claim: str
+    markers: tuple[int, ...]
+    supported: bool
+    is_claim: bool
+    reasons: tuple[str, ...] = ()
+    overlap: float = 0.0
+    missing_numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitationReport:
+    """Per-sentence verdicts and the overall decision: `ok` means the answer may be shown."""
+
+    sentences: tuple[SentenceVerdict, ...]
+    ok: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def cited_markers(self) -> tuple[int, ...]:
+        """Valid markers in order of first use."""
+        seen: dict[int, None] = {}
+        for verdict in self.sentences:
+            for marker in verdict.markers:
+                seen.setdefault(marker, None)
+        return tuple(seen)
+
+
+def parse_markers(text: str) -> list[int]:
+    """The passage numbers of all `[n]` markers in `text`, in order (ranges expanded)."""
+    found: list[int] = []
+    for match in MARKER.finditer(text):
+        for part in re.split(r"\s*[,;]\s*", match.group(1)):
+            bounds = re.split(r"\s*[-–]\s*", part)
+            if len(bounds) == 2:
+                low, high = int(bounds[0]), int(bounds[1])
+                # A range like [2-4]; anything wider is not a citation we can trust.
+                found.extend(range(low, high + 1) if 0 <= high - low <= 10 else (low, high))
+            else:
+                found.append(int(bounds[0]))
+    return found
+
+
+def strip_markers(text: str) -> str:
+    """`text` without `[n]` markers and the spaces they leave behind."""
+    without = MARKER.sub("", text)
+    without = re.sub(r"[ \t]+([.,;:!?])", r"\1", without)
+    return re.sub(r"[ \t]{2,}", " ", without).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a generated answer, each with the markers that follow it.
+
+    Lines are split first (list items, paragraphs), then sentences within a line at final
+    punctuation followed by a capital or digit, except after common Dutch abbreviations.
+    """
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = _HEADING_MARKUP.sub("", _LIST_BULLET.sub("", line)).strip()
+        if not line:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            last_word = line[start : match.start() + 1].rsplit(None, 1)[-1].lower()
+            if last_word in _ABBREVIATIONS:
+                continue
+            sentences.append(line[start : match.end()].strip())
+            start = match.end()
+        rest = line[start:].strip()
+        if rest:
+            sentences.append(rest)
+    # A line holding only markers belongs to the sentence before it.
+    merged: list[str] = []
+    for sentence in sentences:
+        if merged and not strip_markers(sentence).strip(" .,;:"):
+            merged[-1] = f"{merged[-1]} {sentence}"
+        else:
+            merged.append(sentence)
+    return merged
+
+
+def claim_stems(text: str) -> set[str]:
+    """Stems of the words in `text` that carry a claim: no stopwords, glue words or numbers."""
+    return {stem(w) for w in words(text) if w not in STOPWORDS and w not in _GLUE_WORDS and not w.isdigit()}
+
+
+def _passage_stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if not w.isdigit()}
+
+
+def _found(claim: set[str], passage: set[str]) -> set[str]:
+    """The claim stems that occur in the passage stems, allowing near-identical long stems."""
+    found = claim & passage
+    prefixes = {p[:-2] for p in passage if len(p) >= PREFIX_MATCH_LENGTH}
+    for s in claim - found:
+        if len(s) >= PREFIX_MATCH_LENGTH and (s[:-2] in prefixes or any(p.startswith(s[:-2]) for p in prefixes)):
+            found.add(s)
+    return found
+
+
+def check_sentence(sentence: str, passages: Sequence[Passage], _stems_cache: dict[int, set[str]] | None = None) -> SentenceVerdict:
+    """The verdict on one sentence against the passages its markers point at (1-based)."""
+    claim = strip_markers(sentence)
+    markers = tuple(dict.fromkeys(parse_markers(sentence)))
+    stems = claim_stems(claim)
+    claim_numbers = numbers(claim)
+    reasons: list[str] = []
+
+    if _INSTRUCTION.search(fold(claim)):
+        reasons.append("repeats an instruction found in a document")
+
+    if not markers:
+        is_claim = bool(claim_numbers) or len(stems) >= UNCITED_CLAIM_TERMS
+        if is_claim:
+            reasons.append("states something without citing a passage")
+        return SentenceVerdict(sentence, claim, (), not reasons, is_claim or bool(reasons), tuple(reasons))
+
+    invalid = [m for m in markers if not 1 <= m <= len(passages)]
+    valid = tuple(m for m in markers if 1 <= m <= len(passages))
+    for marker in invalid:
+        reasons.append(f"marker [{marker}] points at no passage (there are {len(passages)})")
+
+    cache = _stems_cache if _stems_cache is not None else {}
+    cited_stems: set[str] = set()
+    cited_numbers: set[str] = set()
+    for marker in valid:
+        if marker not in cache:
+            cache[marker] = _passage_stems(passages[marker - 1].text)
+        cited_stems |= cache[marker]
+        cited_numbers |= numbers(passages[marker - 1].text)
+
+    missing_numbers = tuple(sorted(claim_numbers - cited_numbers))
+    if valid and missing_numbers:
+        reasons.append(f"number(s) {', '.join(missing_numbers)} not in the cited passage(s)")
+    overlap = len(_found(stems, cited_stems)) / len(stems) if stems else 0.0
+    if len(stems) + len(claim_numbers) < MIN_CLAIM_TERMS:
+        reasons.append("too short to check against a passage")
+    elif valid and stems and overlap < MIN_OVERLAP:
+        reasons.append(f"only {overlap:.0%} of its content words occur in the cited passage(s)")
+    return SentenceVerdict(sentence, claim, valid, not reasons, True, tuple(reasons), overlap, missing_numbers)
+
+
+def check_citations(text: str, passages: Sequence[Passage]) -> CitationReport:
+    """Check every sentence of `text` against the passages its `[n]` markers cite.
+
+    `ok` is True only when at least one sentence cites a passage and no sentence is
+    unsupported (wrong or missing number, too little overlap, marker out of range, a
+    factual sentence without a marker).
+    """
+    cache: dict[int, set[str]] = {}
+    verdicts = tuple(check_sentence(s, passages, cache) for s in split_sentences(text))
+    reasons: list[str] = []
+    if not verdicts:
+        reasons.append("the answer is empty")
+    elif not any(v.markers and v.supported for v in verdicts):
+        reasons.append("no sentence is supported by a cited passage")
+    for index, verdict in enumerate(verdicts, 1):
+        for reason in verdict.reasons:
+            reasons.append(f"sentence {index}: {reason}")
+    return CitationReport(verdicts, not reasons, tuple(reasons))
+
+
+__all__ = [
+    "CitationReport",
+    "SentenceVerdict",
+    "check_citations",
+    "check_sentence",
+    "parse_markers",
+    "split_sentences",
+    "strip_markers",
+]
