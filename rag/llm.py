@@ -42,7 +42,6 @@ NOTE_UNAVAILABLE = (
     "hieronder het antwoord uit de documenten zelf."
 )
 
-#: Retries of a failed request by the OpenAI client (connection errors, 429, 5xx).
 #: Earlier turns sent along with a question; older ones rarely matter and cost tokens.
 MAX_HISTORY_TURNS = 6
 
