@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.1, ge=0, le=2)
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request before falling back to the extractive answer.")
 
+    host: str = Field("127.0.0.1", description="Address `bronwijzer serve` listens on.")
+    port: int = Field(8000, gt=0, lt=65536, description="Port `bronwijzer serve` listens on.")
+    slack_signing_secret: str | None = Field(None, description="Signing secret of the Slack app; without it the Slack endpoints refuse every request.")
+    slack_bot_token: str | None = Field(None, description="Bot token (xoxb-…) for posting answers to mentions and direct messages.")
+    slack_api_url: str = Field("https://slack.com/api", description="Slack Web API base URL (a test receiver in tests).")
+
     @field_validator("embedding_model")
     @classmethod
     def _model_named(cls, value: str) -> str:
