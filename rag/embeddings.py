@@ -121,4 +121,4 @@ class SentenceTransformerEmbedder(Embeddings):
         return self._encode([self.passage_prefix + t for t in texts], self._batch_threads)
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([self.query_prefix + text], self._settings.query_threads)
+        return self._encode([self.query_prefix + text], self._settings.query_threads)[0]
