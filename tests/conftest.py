@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,3 +40,25 @@ def embedder(models_dir: Path) -> SentenceTransformerEmbedder:
     model = SentenceTransformerEmbedder(Settings(_env_file=None, home=models_dir.parent, model_cache=models_dir))
     model.warm_up()
     return model
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    """The whole corpus, indexed once per test session through the real CLI."""
+
+    home: Path
+    env: dict
+    summary: dict
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, models_dir) -> CorpusIndex:
+    home = tmp_path_factory.mktemp("corpus-home")
+    env = os.environ | {"BRONWIJZER_HOME": str(home), "BRONWIJZER_MODEL_CACHE": str(models_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ingest", "--json"], env=env, cwd=REPO_ROOT,
+        capture_output=True, text=True, timeout=1800,
+    )
+    assert result.returncode == 0, result.stderr
+    return CorpusIndex(home, env, json.loads(result.stdout), Settings(_env_file=None, home=home, model_cache=models_dir))

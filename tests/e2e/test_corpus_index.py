@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from rag.settings import REPO_ROOT, Settings
+from rag.settings import REPO_ROOT
 from rag.store import ChromaStore
 
 pytestmark = pytest.mark.slow
@@ -28,14 +26,9 @@ def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory, models_dir):
-    home = tmp_path_factory.mktemp("home")
-    env = os.environ | {"BRONWIJZER_HOME": str(home), "BRONWIJZER_MODEL_CACHE": str(models_dir)}
-    result = _cli(env, "ingest", "--json")
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    store = ChromaStore(Settings(_env_file=None, home=home, model_cache=models_dir))
-    return env, summary, store, store.live_chunks()
+def indexed(corpus_index):
+    store = ChromaStore(corpus_index.settings)
+    return corpus_index.env, corpus_index.summary, store, store.live_chunks()
 
 
 def test_all_five_documents_are_indexed(indexed):
