@@ -28,20 +28,11 @@ if str(REPO_ROOT) not in sys.path:  # allow running as a plain script
 
 from ingest.clean import clean_text  # noqa: E402
 from rag.textmatch import find_quote  # noqa: E402
+from evals.question_set import DIFFICULTIES, OPTIONAL_FIELDS, REQUIRED_FIELDS, TYPES  # noqa: E402
 
 CORPUS_DIR = REPO_ROOT / "corpus"
-TYPES = ("fact", "explain", "list", "multi", "followup", "unanswerable")
-DIFFICULTIES = ("easy", "medium", "hard")
-REQUIRED: dict[str, type] = {
-    "id": str,
-    "question": str,
-    "answer": str,
-    "doc": str,
-    "quotes": list,
-    "type": str,
-    "difficulty": str,
-}
-OPTIONAL: dict[str, type] = {"context_question": str}
+# One schema for sets: the harness's own.
+REQUIRED, OPTIONAL = REQUIRED_FIELDS, OPTIONAL_FIELDS
 
 
 @lru_cache(maxsize=None)

@@ -20,7 +20,7 @@ from rag.errors import BronwijzerError
 
 TYPES = ("fact", "explain", "list", "multi", "followup", "unanswerable")
 DIFFICULTIES = ("easy", "medium", "hard")
-_REQUIRED: dict[str, type] = {
+REQUIRED_FIELDS: dict[str, type] = {
     "id": str,
     "question": str,
     "answer": str,
@@ -29,7 +29,7 @@ _REQUIRED: dict[str, type] = {
     "type": str,
     "difficulty": str,
 }
-_OPTIONAL: dict[str, type] = {"context_question": str}
+OPTIONAL_FIELDS: dict[str, type] = {"context_question": str}
 _TYPE_NAMES = {str: "tekst", list: "lijst"}
 
 
@@ -75,13 +75,13 @@ class QuestionSet:
 
 def _problems_of(n: int, rec: dict) -> list[str]:
     problems = []
-    for name, typ in (_REQUIRED | _OPTIONAL).items():
+    for name, typ in (REQUIRED_FIELDS | OPTIONAL_FIELDS).items():
         if name not in rec:
-            if name in _REQUIRED:
+            if name in REQUIRED_FIELDS:
                 problems.append(f"regel {n}: veld {name!r} ontbreekt")
         elif not isinstance(rec[name], typ):
             problems.append(f"regel {n}: veld {name!r} moet een {_TYPE_NAMES[typ]} zijn")
-    unknown = sorted(set(rec) - set(_REQUIRED) - set(_OPTIONAL))
+    unknown = sorted(set(rec) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         problems.append(f"regel {n}: onbekende velden {unknown}")
     if problems:

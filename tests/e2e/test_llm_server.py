@@ -19,7 +19,7 @@ from rag.llm import NOTE_UNAVAILABLE, NOTE_UNSUPPORTED, LLMComposer, LLMCondense
 from rag.types import Answer, Chunk, Passage, Turn
 from tests.e2e.llm_server import API_KEY, MODEL_ALIAS, LLMServer, assemble_model, free_port
 from tests.rag.test_citation_check import corpus_passage
-from tests.rag.test_llm import FixedExtractiveComposer
+from rag.extractive import ExtractiveComposer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -55,11 +55,7 @@ def settings(llm_server, make_settings):
 
 @pytest.fixture
 def fallback(make_settings):
-    """The real extractive composer when it is there, else a test double quoting passage 1."""
-    try:
-        from rag.extractive import ExtractiveComposer
-    except ImportError:
-        return FixedExtractiveComposer()
+    """The real extractive composer: what users get when the LLM's answer fails the check."""
     return ExtractiveComposer(make_settings())
 
 
