@@ -126,6 +126,9 @@ class TermIndex:
             return True
         if term.is_number:
             return False
+        if term.is_name:
+            # A name is there as a word or not at all: "Duitsland" is not "einduitstroom" + "land".
+            return self._variant_present(term.word)
         if self._occurs(term.stem) or self._occurs(term.word) or self._variant_present(term.word):
             return True
         return self._compound_present(term.word)

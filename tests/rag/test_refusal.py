@@ -112,3 +112,14 @@ def test_term_index_finds_inflections_and_compound_parts():
 def test_nonsense_thresholds_are_rejected(kwargs, message):
     with pytest.raises(ValueError, match=message):
         RefusalPolicy(**kwargs)
+
+
+def test_a_name_is_not_found_inside_other_words():
+    # "Duitsland" must not count as present because "duits" hides in "einduitstroom" and "land" is a word.
+    from rag.refusal import TermIndex, question_terms
+
+    index = TermIndex(["De einduitstroom naar het mbo stijgt in het hele land."])
+    duitsland = next(t for t in question_terms("Hoeveel verdient een directeur in Duitsland?") if t.word == "duitsland")
+    assert duitsland.is_name
+    assert not index.contains(duitsland)
+    assert index.contains(next(t for t in question_terms("Hoe groot is de einduitstroom?") if t.word == "einduitstroom"))
