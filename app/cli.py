@@ -229,6 +229,27 @@ def evaluate(
             raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adres om op te luisteren (standaard BRONWIJZER_HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Poort (standaard BRONWIJZER_PORT, 8000).")] = None,
+) -> None:
+    """Start de webserver: REST-API, OpenAI-compatibele /v1 en (indien aanwezig) chat en Slack."""
+    import uvicorn
+
+    from app.server import create_app
+
+    parts = _components()
+    try:
+        web = create_app(components=parts)
+    except BronwijzerError as exc:
+        raise _fail(exc) from exc
+    host = host or parts.settings.host
+    port = port or parts.settings.port
+    errors.print(f"Bronwijzer op http://{host}:{port} (API-documentatie: /docs)")
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
 @documents_app.command("list")
 def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Toon de geïndexeerde documenten."""
@@ -258,6 +279,40 @@ def documents_remove(document_id: Annotated[str, typer.Argument(help="Document-i
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     console.print(f"Verwijderd: {removed.id} ({removed.chunk_count} passages).")
+
+
+
+# -- feedback: the ratings school leaders give in the chat page -----------------------------
+
+feedback_app = typer.Typer(help="Beoordelingen uit de chat (duim omhoog/omlaag) exporteren.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Uitvoerformaat: csv of jsonl.")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Schrijf naar dit bestand (standaard: het scherm).")] = None,
+) -> None:
+    """Exporteer alle beoordelingen met vraag, antwoord, opmerking en geciteerde documenten."""
+    import sys
+
+    from app.feedback import EXPORT_FORMATS, FeedbackStore
+
+    if fmt not in EXPORT_FORMATS:
+        errors.print(f"[red]Fout:[/red] onbekend formaat {fmt!r}; kies csv of jsonl.")
+        raise typer.Exit(2)
+    try:
+        store = FeedbackStore.for_settings(get_settings())
+    except ValueError as exc:  # pydantic validation of BRONWIJZER_* variables
+        errors.print(f"[red]Ongeldige instelling:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if output is None:
+        count = store.export(sys.stdout, fmt)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            count = store.export(out, fmt)
+    where = f" naar {output}" if output else ""
+    errors.print(f"Geëxporteerd: {count} beoordeling{'' if count == 1 else 'en'}{where}.")
 
 
 if __name__ == "__main__":

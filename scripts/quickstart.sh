@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# From a fresh clone: install, build the bundled model, index corpus/, and ask a question.
+# From a fresh clone: install, build the bundled model, index corpus/, show one answer, and
+# leave Bronwijzer running at http://127.0.0.1:8000 (chat at /, REST docs at /docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/bronwijzer ingest
 .venv/bin/bronwijzer documents list
-.venv/bin/bronwijzer search -k 3 "Hoeveel meer rijksbijdrage kregen schoolbesturen in 2022 dan ze zelf hadden begroot?"
+.venv/bin/bronwijzer ask "Hoeveel meer rijksbijdrage kregen schoolbesturen in 2022 dan ze zelf hadden begroot?"
+echo "Bronwijzer draait op http://127.0.0.1:8000 (chat op /, API-documentatie op /docs). Stoppen: Ctrl+C."
+exec .venv/bin/bronwijzer serve

@@ -1,0 +1,623 @@
+"""The chat page for school leaders (Gradio): ask in Dutch, read the answer with its sources, rate it.
+
+`build_chat_ui(engine, settings)` returns the page as a `gr.Blocks`; `app/server.py` mounts it
+at "/". The page carries its own stylesheet (via the header's `head`), so it looks the same
+however it is mounted; `mount_chat_ui` also passes the theme and hides Gradio's footer.
+
+Everything a user reads is Dutch. Answers are rendered here as HTML (document text always
+escaped): the answer with its `[n]` markers, then per source a `<details>` that opens on the
+passage with the cited sentences in `<mark>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import gradio as gr
+
+from app.feedback import FeedbackStore
+from rag.engine import REFUSAL_TEXT
+from rag.errors import BronwijzerError, NothingIndexedError
+from rag.types import Answer, Passage
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from rag.engine import Engine
+    from rag.settings import Settings
+    from rag.store import IndexedDocument
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TITLE = "Bronwijzer"
+TAGLINE = "Antwoorden op uw vragen over onderwijsbeleid, rechtstreeks uit de beleidsdocumenten en altijd met bron."
+PLACEHOLDER = "Stel uw vraag over onderwijsbeleid…"
+
+#: Questions a school leader might start with; general enough for the bundled corpus.
+EXAMPLE_QUESTIONS = (
+    "Hoeveel basisscholen hadden in 2019 geen schoolleider?",
+    "Welke maatregelen staan in het actieplan tegen het tekort aan schooldirecteuren?",
+    "Wat zegt de inspectie over de basisvaardigheden van leerlingen?",
+    "Wat is het schoolleidersregister en wie moet zich registreren?",
+)
+
+REFUSAL_HEADING = "Dichtstbijzijnde passages"
+SOURCES_HEADING = "Bronnen"
+#: Closest passages shown under a refusal.
+MAX_CLOSEST = 3
+
+# -- look ------------------------------------------------------------------------------------
+
+_SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+_MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+
+
+def chat_theme() -> gr.themes.Base:
+    """A calm theme with system fonts only (no web fonts fetched from outside)."""
+    return gr.themes.Soft(
+        primary_hue=gr.themes.colors.teal,
+        secondary_hue=gr.themes.colors.slate,
+        neutral_hue=gr.themes.colors.slate,
+        radius_size=gr.themes.sizes.radius_md,
+        font=_SYSTEM_FONTS,
+        font_mono=_MONO_FONTS,
+    )
+
+
+CHAT_CSS = """
+:root, .gradio-container {
+  color-scheme: light;
+  --bw-ink: #1d2939;
+  --bw-muted: #5b6b7f;
+  --bw-line: #dfe5ec;
+  --bw-paper: #ffffff;
+  --bw-page: #f4f6f8;
+  --bw-accent: #0f6e6e;
+  --bw-accent-soft: #e6f2f1;
+  --bw-mark: #fff1a8;
+  --bw-refusal: #fff7ed;
+  --bw-refusal-line: #f3c98b;
+  --bw-note: #eef4ff;
+  --bw-note-line: #b7c9ef;
+  --bw-error: #fdf0f0;
+  --bw-error-line: #eab1b1;
+  /* Gradio's own variables, so the page keeps its look under any theme it is mounted with */
+  --body-background-fill: var(--bw-page);
+  --body-text-color: var(--bw-ink);
+  --color-accent: var(--bw-accent);
+  --color-accent-soft: var(--bw-accent-soft);
+  --button-primary-background-fill: var(--bw-accent);
+  --button-primary-background-fill-hover: #0b5858;
+  --button-primary-border-color: var(--bw-accent);
+  --button-primary-border-color-hover: #0b5858;
+  --button-primary-text-color: #ffffff;
+  --button-primary-text-color-hover: #ffffff;
+  --button-secondary-background-fill: #ffffff;
+  --button-secondary-background-fill-hover: var(--bw-accent-soft);
+  --button-secondary-border-color: var(--bw-line);
+  --button-secondary-text-color: var(--bw-ink);
+  --input-border-color: var(--bw-line);
+  --input-border-color-focus: var(--bw-accent);
+  --block-border-color: var(--bw-line);
+  --border-color-accent: var(--bw-accent);
+  --border-color-primary: var(--bw-line);
+  --checkbox-label-background-fill-selected: var(--bw-accent-soft);
+  --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+}
+body, gradio-app, .gradio-container { background: var(--bw-page) !important; }
+.gradio-container {
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif !important;
+  color: var(--bw-ink);
+}
+.gradio-container.app, .gradio-container > .main { max-width: 880px !important; margin: 0 auto !important; }
+footer, .gradio-container footer { display: none !important; }
+
+/* header */
+.gradio-container .bw-header { display: flex; align-items: center; gap: 14px; padding: 18px 4px 6px; }
+.gradio-container .bw-logo {
+  flex: none; width: 44px; height: 44px; border-radius: 12px; background: var(--bw-accent);
+  color: #fff; display: grid; place-items: center; font-weight: 700; font-size: 22px; letter-spacing: -0.5px;
+}
+.gradio-container .bw-header h1 { margin: 0 !important; font-size: 26px !important; line-height: 1.15; color: var(--bw-ink); font-weight: 700; }
+.gradio-container .bw-header p { margin: 2px 0 0 !important; color: var(--bw-muted); font-size: 15px; line-height: 1.4; }
+
+/* document choice and notices */
+.gradio-container #bw-documents { border: 1px solid var(--bw-line) !important; background: var(--bw-paper) !important; border-radius: 12px !important; }
+.gradio-container .bw-notice {
+  border: 1px solid var(--bw-refusal-line); background: var(--bw-refusal); border-radius: 10px;
+  padding: 10px 14px; color: var(--bw-ink); font-size: 15px;
+}
+.gradio-container .bw-notice code { background: rgba(0,0,0,.06); padding: 1px 5px; border-radius: 4px; }
+
+/* the conversation */
+.gradio-container #bw-chat { border: 1px solid var(--bw-line) !important; border-radius: 14px !important; background: var(--bw-paper) !important; }
+.gradio-container #bw-chat .message-row .message, .gradio-container #bw-chat .bubble { font-size: 16px; line-height: 1.55; }
+.gradio-container .bw-welcome { padding: 22px 22px 4px; font-size: 16px; line-height: 1.5; color: var(--bw-muted); }
+.gradio-container .bw-welcome strong { display: block; color: var(--bw-ink); font-size: 18px; margin-bottom: 4px; }
+.gradio-container #bw-chat .examples { padding: 8px 18px 18px; gap: 10px; }
+.gradio-container #bw-chat button.example {
+  border: 1px solid var(--bw-line) !important; border-radius: 12px !important; background: #fbfcfd !important;
+  text-align: left; padding: 12px 14px !important; transition: border-color .15s, background .15s;
+}
+.gradio-container #bw-chat button.example:hover { border-color: var(--bw-accent) !important; background: var(--bw-accent-soft) !important; }
+.gradio-container #bw-chat button.example .example-text { color: var(--bw-ink); font-size: 14.5px; }
+.gradio-container .bw-question { white-space: pre-wrap; }
+.gradio-container .bw-answer { color: var(--bw-ink); }
+.gradio-container .bw-text { white-space: pre-wrap; }
+.gradio-container .bw-ref {
+  display: inline-block; font-size: 12px; font-weight: 600; line-height: 1; padding: 3px 5px; margin: 0 1px;
+  border-radius: 6px; background: var(--bw-accent-soft); color: var(--bw-accent); vertical-align: 2px;
+}
+.gradio-container .bw-pending { color: var(--bw-muted); font-style: italic; }
+.gradio-container .bw-note {
+  margin: 0 0 10px; padding: 8px 12px; border-radius: 8px; font-size: 14px;
+  background: var(--bw-note); border: 1px solid var(--bw-note-line);
+}
+.gradio-container .bw-refusal {
+  padding: 10px 14px; border-radius: 10px; background: var(--bw-refusal);
+  border: 1px solid var(--bw-refusal-line); border-left: 5px solid #e08a1e;
+}
+.gradio-container .bw-refusal strong { display: block; font-size: 16px; margin-bottom: 2px; }
+.gradio-container .bw-refusal span { color: var(--bw-muted); }
+.gradio-container #bw-documents > button, .gradio-container #bw-documents .label-wrap { text-align: left; justify-content: space-between; }
+.gradio-container .bw-why { margin-top: 6px; font-size: 13px; color: var(--bw-muted); }
+.gradio-container .bw-why summary { cursor: pointer; }
+.gradio-container .bw-error {
+  padding: 10px 14px; border-radius: 10px; background: var(--bw-error); border: 1px solid var(--bw-error-line);
+}
+/* nothing to rate under a message that is not an answer */
+.gradio-container #bw-chat .message-row:has(.bw-error) .message-buttons,
+.gradio-container #bw-chat .message-row:has(.bw-pending) .message-buttons { display: none; }
+.gradio-container .bw-sources { margin-top: 14px; border-top: 1px solid var(--bw-line); padding-top: 10px; }
+.gradio-container .bw-sources-title {
+  font-size: 12px; font-weight: 700; letter-spacing: .06em; text-transform: uppercase; color: var(--bw-muted); margin-bottom: 6px;
+}
+.gradio-container details.bw-source { border: 1px solid var(--bw-line); border-radius: 10px; margin: 6px 0; background: #fbfcfd; overflow: hidden; }
+.gradio-container details.bw-source > summary {
+  cursor: pointer; padding: 8px 12px; font-size: 14px; line-height: 1.4; list-style: none; color: var(--bw-ink);
+}
+.gradio-container details.bw-source > summary::-webkit-details-marker { display: none; }
+.gradio-container details.bw-source > summary::before { content: "▸"; color: var(--bw-muted); display: inline-block; width: 1em; }
+.gradio-container details.bw-source[open] > summary::before { content: "▾"; }
+.gradio-container details.bw-source[open] > summary { border-bottom: 1px solid var(--bw-line); background: var(--bw-accent-soft); }
+.gradio-container .bw-marker { font-weight: 700; color: var(--bw-accent); margin-right: 4px; }
+.gradio-container .bw-doc { font-weight: 600; }
+.gradio-container .bw-where { color: var(--bw-muted); }
+.gradio-container .bw-passage { padding: 10px 14px; font-size: 14.5px; line-height: 1.6; color: #344054; }
+.gradio-container .bw-passage p { margin: 0 0 8px !important; }
+.gradio-container .bw-passage mark { background: var(--bw-mark); color: inherit; padding: 1px 2px; border-radius: 3px; }
+
+/* asking */
+.gradio-container #bw-ask-row { align-items: stretch; gap: 8px; }
+.gradio-container #bw-question textarea { font-size: 16px !important; }
+.gradio-container #bw-ask { min-width: 96px; }
+.gradio-container #bw-toolbar { gap: 8px; align-items: flex-start; flex-wrap: nowrap; }
+.gradio-container #bw-new {
+  align-self: stretch; max-height: 42px; white-space: nowrap; font-size: 14px; font-weight: 600;
+  padding: 0 16px !important; flex: 0 0 auto !important; min-width: max-content !important;
+  border: 1px solid var(--bw-line) !important; border-radius: 12px !important; background: var(--bw-paper) !important;
+}
+.gradio-container #bw-new:hover { border-color: var(--bw-accent) !important; color: var(--bw-accent); }
+.gradio-container #bw-feedback { border: 1px solid var(--bw-line) !important; border-radius: 12px !important; background: var(--bw-paper) !important; }
+.gradio-container .bw-small { color: var(--bw-muted); font-size: 13px; text-align: center; padding: 4px 8px 16px; }
+
+@media (max-width: 640px) {
+  .gradio-container { padding: 0 !important; }
+  .gradio-container .main { padding: 6px 10px 10px !important; }
+  .gradio-container #bw-chat .examples { grid-template-columns: 1fr !important; padding: 6px 12px 14px; }
+  .gradio-container .bw-welcome { padding: 16px 14px 2px; font-size: 15px; }
+  .gradio-container .bw-header { padding: 12px 2px 2px; gap: 10px; }
+  .gradio-container .bw-logo { width: 36px; height: 36px; font-size: 18px; border-radius: 10px; }
+  .gradio-container .bw-header h1 { font-size: 21px !important; }
+  .gradio-container .bw-header p { font-size: 13.5px; }
+  .gradio-container #bw-chat .message-row .message, .gradio-container #bw-chat .bubble { font-size: 15px; }
+  .gradio-container #bw-ask-row { flex-wrap: wrap !important; }
+  .gradio-container #bw-documents .label-wrap, .gradio-container #bw-documents > button { font-size: 14px; }
+  .gradio-container #bw-new { padding: 0 12px !important; }
+  .gradio-container #bw-question { min-width: 100% !important; flex: 1 1 100% !important; }
+  .gradio-container #bw-ask { min-width: 100% !important; flex: 1 1 100% !important; }
+  .gradio-container .bw-refusal strong { font-size: 15px; }
+}
+"""
+
+HEADER_HTML = f"""
+<header class="bw-header">
+  <div class="bw-logo" aria-hidden="true">B</div>
+  <div><h1>{TITLE}</h1><p>{html.escape(TAGLINE)}</p></div>
+</header>
+"""
+
+WELCOME_HTML = (
+    "<div class='bw-welcome'><strong>Waar bent u naar op zoek?</strong>"
+    "Bronwijzer zoekt het antwoord op in de beleidsdocumenten en laat bij elk antwoord de bron zien. "
+    "Staat het er niet in, dan zegt Bronwijzer dat eerlijk.</div>"
+)
+
+# The page is designed light; Gradio would follow a dark system setting and clash with it.
+KEEP_LIGHT_JS = """
+(() => {
+  const light = () => document.body && document.body.classList.remove("dark");
+  light();
+  if (document.body) new MutationObserver(light).observe(document.body, {attributes: true, attributeFilter: ["class"]});
+})();
+"""
+
+# The page's events are its own business; machines use the REST API (app/server.py).
+PRIVATE = "private"
+
+FOOTNOTE = "Bronwijzer citeert alleen uit de geïndexeerde documenten. Controleer belangrijke besluiten altijd in de bron."
+
+
+# -- rendering answers -----------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    """HTML-escape document text; `$` too, so the chat's LaTeX renderer leaves it alone."""
+    return html.escape(text, quote=True).replace("$", "&#36;")
+
+
+def _code_spans(text: str) -> str:
+    """Escaped text with `backticks` as <code> (error messages name commands that way)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _escape(text))
+
+
+def _one_block(markup: str) -> str:
+    """The chat renders Markdown; an HTML block stays raw only while it has no blank line."""
+    return re.sub(r"\n\s*\n", "\n", markup)
+
+
+def _sentence_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
+    """Where each cited sentence occurs in `text` (exactly, or with any run of white space)."""
+    spans = []
+    for sentence in sentences:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        start = text.find(sentence)
+        if start >= 0:
+            spans.append((start, start + len(sentence)))
+            continue
+        pattern = r"\s+".join(re.escape(word) for word in sentence.split())
+        found = re.search(pattern, text)
+        if found:
+            spans.append(found.span())
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight_passage(text: str, sentences: Sequence[str] = ()) -> str:
+    """The passage as escaped HTML paragraphs, with the cited sentences in <mark>."""
+    out, at = [], 0
+    for start, end in _sentence_spans(text, sentences):
+        out.append(_escape(text[at:start]))
+        marked = _escape(text[start:end]).replace("\n", "</mark>\n<mark>")
+        out.append(f"<mark>{marked}</mark>")
+        at = end
+    out.append(_escape(text[at:]))
+    lines = [line.strip() for line in "".join(out).split("\n")]
+    return "".join(f"<p>{line}</p>" for line in lines if line and line != "<mark></mark>")
+
+
+def _where(passage: Passage) -> str:
+    chunk = passage.chunk
+    parts = []
+    if chunk.section:
+        parts.append(chunk.section.split(" > ")[-1])
+    if chunk.page:
+        parts.append(f"p. {chunk.page}")
+    return ", ".join(parts)
+
+
+def render_source(marker: int, passage: Passage, sentences: Sequence[str] = ()) -> str:
+    """One source as <details>: "[1] Titel — sectie, p. 12", opening on the passage."""
+    chunk = passage.chunk
+    title = chunk.title or chunk.document_id
+    where = _where(passage)
+    where_html = f' <span class="bw-where">— {_escape(where)}</span>' if where else ""
+    full_section = f' title="{_escape(chunk.section)}"' if chunk.section else ""
+    return (
+        f'<details class="bw-source" data-marker="{marker}">'
+        f'<summary{full_section}><span class="bw-marker">[{marker}]</span>'
+        f'<span class="bw-doc">{_escape(title)}</span>{where_html}</summary>'
+        f'<div class="bw-passage">{highlight_passage(chunk.text, sentences)}</div>'
+        "</details>"
+    )
+
+
+def _answer_text(text: str) -> str:
+    escaped = _escape(text.strip())
+    return re.sub(r"\[(\d{1,2})\]", r'<span class="bw-ref">[\1]</span>', escaped)
+
+
+def render_answer(answer: Answer) -> str:
+    """The whole assistant message: note, answer or refusal, and the sources."""
+    parts = ['<div class="bw-answer' + (' bw-refused"' if answer.refused else '"') + ">"]
+    if answer.refused:
+        why = (
+            f'<details class="bw-why"><summary>Waarom niet?</summary>{_escape(answer.note)}</details>'
+            if answer.note else ""
+        )
+        lead, rest = answer.text, ""
+        if answer.text.startswith(REFUSAL_TEXT):
+            lead, rest = REFUSAL_TEXT, answer.text[len(REFUSAL_TEXT):].strip()
+        rest_html = f"<span>{_escape(rest)}</span>" if rest else ""
+        parts.append(f'<div class="bw-refusal"><strong>{_escape(lead)}</strong>{rest_html}{why}</div>')
+        closest = answer.passages[:MAX_CLOSEST]
+        if closest:
+            parts.append(f'<div class="bw-sources"><div class="bw-sources-title">{REFUSAL_HEADING}</div>')
+            parts.extend(render_source(n, passage) for n, passage in enumerate(closest, 1))
+            parts.append("</div>")
+    else:
+        if answer.note:
+            parts.append(f'<div class="bw-note"><strong>Let op:</strong> {_escape(answer.note)}</div>')
+        parts.append(f'<div class="bw-text">{_answer_text(answer.text)}</div>')
+        if answer.citations:
+            parts.append(f'<div class="bw-sources"><div class="bw-sources-title">{SOURCES_HEADING}</div>')
+            parts.extend(render_source(c.marker, c.passage, c.sentences) for c in answer.citations)
+            parts.append("</div>")
+    parts.append("</div>")
+    return _one_block("".join(parts))
+
+
+def render_partial(text: str) -> str:
+    """An answer still being written."""
+    return _one_block(f'<div class="bw-answer bw-streaming"><div class="bw-text">{_answer_text(text)}</div></div>')
+
+
+def render_pending() -> str:
+    return '<div class="bw-answer bw-pending">Bronwijzer zoekt in de documenten…</div>'
+
+
+def render_error(message: str) -> str:
+    return _one_block(f'<div class="bw-error"><strong>Dat lukte niet.</strong> {_code_spans(message)}</div>')
+
+
+def render_question(question: str) -> str:
+    return f'<div class="bw-question">{_escape(" ".join(question.split()))}</div>'
+
+
+def cited_documents(answer: Answer) -> list[str]:
+    """The ids of the documents an answer cites (for feedback), in order of first citation."""
+    return list(dict.fromkeys(c.passage.chunk.document_id for c in answer.citations))
+
+
+def document_choice(doc: "IndexedDocument") -> tuple[str, str]:
+    """(label, value) for the document picker: "Titel (uitgever, 2020)"."""
+    extra = ", ".join(str(x) for x in (doc.publisher, doc.year) if x)
+    return (f"{doc.title} ({extra})" if extra else doc.title, doc.id)
+
+
+# -- the page --------------------------------------------------------------------------------
+
+
+def in_running_loop(make: Callable[[], T]) -> T:
+    """Call `make` inside an event loop, starting a short-lived one when none is running.
+
+    Gradio creates its asyncio locks with `utils.safe_get_lock`, which outside a running loop
+    opens a fresh event loop for every lock and drops the one before unclosed (a
+    ResourceWarning per Blocks or mounted app). Inside a running loop it opens none.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+
+        async def call() -> T:
+            return make()
+
+        return asyncio.run(call())
+    return make()
+
+
+def build_chat_ui(
+    engine: "Engine",
+    settings: "Settings",
+    *,
+    documents: Callable[[], list["IndexedDocument"]] | None = None,
+    feedback: FeedbackStore | None = None,
+) -> gr.Blocks:
+    """The chat page. `documents` lists the indexed documents (default: the settings' store)."""
+    return in_running_loop(lambda: _build_page(engine, settings, documents, feedback))
+
+
+def _build_page(
+    engine: "Engine",
+    settings: "Settings",
+    documents: Callable[[], list["IndexedDocument"]] | None,
+    feedback: FeedbackStore | None,
+) -> gr.Blocks:
+    feedback = feedback or FeedbackStore.for_settings(settings)
+    if documents is None:
+        from rag.store import ChromaStore
+
+        documents = ChromaStore(settings).documents
+
+    def load_documents():
+        try:
+            docs = documents()
+        except BronwijzerError as exc:
+            return gr.update(choices=[]), gr.update(value=_notice(exc.message), visible=True)
+        if not docs:
+            return gr.update(choices=[]), gr.update(value=_notice(NothingIndexedError().message), visible=True)
+        return gr.update(choices=[document_choice(d) for d in docs]), gr.update(value="", visible=False)
+
+    def respond(question: str, chat: list, turns: list, answers: dict, chosen: list[str] | None) -> Iterator[tuple]:
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        chat = [*chat, {"role": "user", "content": render_question(question)}, {"role": "assistant", "content": render_pending()}]
+        yield chat, "", turns, answers
+        filters = {"documents": list(chosen)} if chosen else None
+        written = ""
+        try:
+            for piece in engine.stream(question, history=turns, filters=filters):
+                if isinstance(piece, Answer):
+                    answer = piece
+                    break
+                written += piece
+                chat[-1] = {"role": "assistant", "content": render_partial(written)}
+                yield chat, "", turns, answers
+        except BronwijzerError as exc:
+            log.info("chat question failed: %s", exc.message)
+            # Said in the chat where the answer would be, with the question kept for another try.
+            # (A raised gr.Error would also lay Gradio's red error state over the whole chat.)
+            chat[-1] = {"role": "assistant", "content": render_error(exc.message)}
+            yield chat, question, turns, answers
+            return
+        chat[-1] = {"role": "assistant", "content": render_answer(answer)}
+        turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        answers = answers | {
+            len(chat) - 1: {
+                "question": question,
+                "answer": answer.text,
+                "refused": answer.refused,
+                "documents": cited_documents(answer),
+            }
+        }
+        yield chat, "", turns, answers
+
+    def rate(answers: dict, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        meta = answers.get(index)
+        if meta is None:  # a message without an answer (an error); nothing to rate
+            return answers, gr.skip(), None
+        rating = {True: "up", False: "down"}.get(data.liked)
+        feedback_id = meta.get("feedback_id")
+        if rating is None:  # the thumb was taken back
+            if feedback_id is not None:
+                feedback.delete(feedback_id)
+            meta = {k: v for k, v in meta.items() if k != "feedback_id"}
+            return answers | {index: meta}, gr.update(visible=False), None
+        if feedback_id is None:
+            row = feedback.record(meta["question"], meta["answer"], meta["refused"], rating, cited_documents=meta["documents"])
+            feedback_id = row.id
+        else:
+            feedback.update(feedback_id, rating=rating)
+        return answers | {index: meta | {"feedback_id": feedback_id}}, gr.update(visible=True), feedback_id
+
+    def send_comment(comment: str, feedback_id: int | None):
+        if feedback_id is None:
+            return gr.update(visible=False), ""
+        if (comment or "").strip():
+            feedback.update(feedback_id, comment=comment)
+            gr.Info("Dank u wel, uw opmerking is opgeslagen.", title="Opgeslagen", duration=4)
+        return gr.update(visible=False), ""
+
+    def new_conversation():
+        return [], "", [], {}, gr.update(visible=False), None
+
+    with gr.Blocks(title=f"{TITLE} — vragen over onderwijsbeleid", analytics_enabled=False, fill_width=False) as page:
+        gr.HTML(
+            HEADER_HTML,
+            head=f'<meta name="color-scheme" content="light"><style>{CHAT_CSS}</style><script>{KEEP_LIGHT_JS}</script>',
+            elem_id="bw-header-block",
+            js_on_load=None,
+        )
+        notice = gr.HTML("", visible=False, elem_id="bw-notice", js_on_load=None)
+        with gr.Row(elem_id="bw-toolbar", equal_height=False):
+            with gr.Column(scale=5, min_width=160):
+                with gr.Accordion(_scope_label([]), open=False, elem_id="bw-documents") as scope:
+                    chosen = gr.Dropdown(
+                        choices=[],
+                        value=[],
+                        multiselect=True,
+                        label="Documenten",
+                        info="Kies een of meer documenten om alleen daarin te zoeken. Leeg laten = alle documenten.",
+                        elem_id="bw-document-choice",
+                    )
+            reset = gr.Button("Nieuw gesprek", variant="secondary", size="md", scale=0, min_width=120, elem_id="bw-new")
+        chatbot = gr.Chatbot(
+            value=[],
+            elem_id="bw-chat",
+            show_label=False,
+            height="62vh",
+            min_height=360,
+            layout="panel",
+            buttons=[],
+            placeholder=WELCOME_HTML,
+            examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
+            feedback_options=("Like", "Dislike"),
+            autoscroll=True,
+        )
+        with gr.Group(visible=False, elem_id="bw-feedback") as feedback_panel:
+            comment = gr.Textbox(
+                label="Bedankt voor uw beoordeling. Wilt u toelichten wat goed of niet goed was? (optioneel)",
+                placeholder="Uw opmerking…",
+                lines=2,
+                elem_id="bw-comment",
+            )
+            send = gr.Button("Opmerking versturen", variant="secondary", size="sm", elem_id="bw-send-comment")
+        with gr.Row(elem_id="bw-ask-row", equal_height=True):
+            question = gr.Textbox(
+                placeholder=PLACEHOLDER,
+                show_label=False,
+                lines=1,
+                max_lines=4,
+                scale=5,
+                container=False,
+                autofocus=True,
+                elem_id="bw-question",
+            )
+            ask = gr.Button("Vraag", variant="primary", scale=1, elem_id="bw-ask")
+        gr.HTML(f'<p class="bw-small">{html.escape(FOOTNOTE)}</p>', js_on_load=None)
+
+        turns = gr.State([])
+        answers = gr.State({})
+        pending_feedback = gr.State(None)
+
+        quiet = {"show_progress": "hidden", "api_visibility": PRIVATE}
+        ask_io = ([question, chatbot, turns, answers, chosen], [chatbot, question, turns, answers])
+        page.load(load_documents, None, [chosen, notice], **quiet)
+        gr.on([question.submit, ask.click], respond, *ask_io, **quiet)
+        chatbot.example_select(_example_text, None, question, **quiet).then(respond, *ask_io, **quiet)
+        chatbot.like(rate, answers, [answers, feedback_panel, pending_feedback], **quiet)
+        gr.on([send.click, comment.submit], send_comment, [comment, pending_feedback], [feedback_panel, comment], **quiet)
+        reset.click(new_conversation, None, [chatbot, question, turns, answers, feedback_panel, pending_feedback], **quiet)
+        # The chat's own bin icon empties the messages; forget the conversation with them.
+        chatbot.clear(lambda: new_conversation()[2:], None, [turns, answers, feedback_panel, pending_feedback], **quiet)
+        chosen.change(lambda picked: gr.update(label=_scope_label(picked)), chosen, scope, **quiet)
+    return page
+
+
+def _example_text(selected: gr.SelectData) -> str:
+    value: Any = selected.value
+    return value.get("text", "") if isinstance(value, dict) else str(value)
+
+
+def _scope_label(chosen: Sequence[str] | None) -> str:
+    count = len(chosen or ())
+    if not count:
+        return "Zoek in alle documenten"
+    return "Zoek in 1 document" if count == 1 else f"Zoek in {count} documenten"
+
+
+def _notice(message: str) -> str:
+    return f'<div class="bw-notice">{_code_spans(message)}</div>'
+
+
+def mount_options() -> dict[str, Any]:
+    """What `gradio.mount_gradio_app` should be given for this page: theme, no footer, no run history."""
+    return {
+        "theme": chat_theme(),
+        "css": CHAT_CSS,
+        "footer_links": [],
+        "run_history": False,
+    }
+
+
+def mount_chat_ui(app: "FastAPI", engine: "Engine", settings: "Settings", path: str = "/", **kwargs: Any) -> "FastAPI":
+    """Mount the chat page on a FastAPI app with its theme (what `app/server.py` can call)."""
+    page = build_chat_ui(engine, settings, **kwargs)
+    return in_running_loop(lambda: gr.mount_gradio_app(app, page, path=path, **mount_options()))

@@ -1,0 +1,274 @@
+"""The HTTP edge's JSON shapes, and the one place core types become them.
+
+Requests are checked for shape here (types, roles, unknown fields); what a question may be
+(empty, too long, top_k range, year order) is decided by `rag.engine`, so the REST API, the
+CLI and the chat page refuse the same things with the same Dutch message.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.errors import InvalidQuestionError
+from rag.store import IndexedDocument
+from rag.types import Answer, Passage, Turn
+
+#: The one model name `/v1` offers.
+MODEL_NAME = "bronwijzer"
+
+
+class _Strict(BaseModel):
+    # A misspelt field ("topk") is an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+class TurnIn(_Strict):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class FiltersIn(_Strict):
+    documents: list[str] = Field(default_factory=list, description="Document-ids (bestandsnamen).")
+    publishers: list[str] = Field(default_factory=list, description="Uitgevers (hoofdletterongevoelig).")
+    year_from: int | None = Field(None, description="Vanaf dit jaar (inclusief).")
+    year_to: int | None = Field(None, description="Tot en met dit jaar.")
+
+
+class AskRequest(_Strict):
+    question: str = Field(description="De vraag, in gewoon Nederlands.", examples=["Hoeveel basisscholen hadden in 2019 geen schoolleider?"])
+    history: list[TurnIn] = Field(default_factory=list, description="Eerdere beurten van het gesprek, oudste eerst.")
+    filters: FiltersIn | None = None
+    top_k: int | None = Field(None, description="Aantal passages om uit te putten (1-50); standaard uit de instellingen.")
+
+
+class SearchRequest(_Strict):
+    query: str = Field(description="De vraag of zoekterm.")
+    top_k: int | None = Field(None, description="Aantal passages (1-50).")
+    filters: FiltersIn | None = None
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    # OpenAI clients send fields we do not use (name, tool_calls, ...): allowed and ignored.
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text or "" for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI's chat completion request; sampling options (temperature, ...) are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_NAME
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+
+
+# -- responses --------------------------------------------------------------------------
+
+
+class PassageOut(BaseModel):
+    document: str = Field(description="Stabiele document-id: de bestandsnaam in het corpus.")
+    title: str
+    section: str | None
+    page: int | None
+    text: str
+    score: float
+
+
+class CitationOut(PassageOut):
+    marker: int = Field(description="Het nummer n van de markering [n] in het antwoord.")
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    mode: Literal["extractive", "llm"]
+    citations: list[CitationOut]
+    passages: list[PassageOut] = Field(description="Alle passages waaruit het antwoord is opgebouwd, in rangvolgorde.")
+    timings_ms: dict[str, float]
+    note: str | None = Field(None, description="Een opmerking bij het antwoord, bijv. na terugval van het taalmodel.")
+
+
+class SearchResponse(BaseModel):
+    passages: list[PassageOut]
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    publisher: str | None
+    year: int | None
+    chunks: int
+    format: str
+    pages: int | None
+
+
+class DocumentsResponse(BaseModel):
+    documents: list[DocumentOut]
+
+
+class UploadResponse(BaseModel):
+    status: Literal["indexed", "unchanged"]
+    document: DocumentOut
+    message: str
+
+
+class DeleteResponse(BaseModel):
+    deleted: DocumentOut
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    documents: int
+    chunks: int
+    model_loaded: bool
+    mode: Literal["extractive", "llm"]
+
+
+class ErrorDetail(BaseModel):
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+# -- the one place core types become JSON ----------------------------------------------
+
+
+def to_turns(history: list[TurnIn]) -> list[Turn]:
+    return [Turn(t.role, t.content) for t in history]
+
+
+def to_filters(filters: FiltersIn | None) -> dict | None:
+    """A plain mapping for `rag.engine.as_filters`, which owns the checks (year order)."""
+    return filters.model_dump() if filters is not None else None
+
+
+def passage_out(passage: Passage) -> PassageOut:
+    chunk = passage.chunk
+    return PassageOut(
+        document=chunk.document_id, title=chunk.title, section=chunk.section, page=chunk.page,
+        text=chunk.text, score=round(float(passage.score), 6),
+    )
+
+
+def ask_response(answer: Answer) -> AskResponse:
+    return AskResponse(
+        answer=answer.text,
+        refused=answer.refused,
+        mode=answer.mode,
+        citations=[CitationOut(marker=c.marker, **passage_out(c.passage).model_dump()) for c in answer.citations],
+        passages=[passage_out(p) for p in sorted(answer.passages, key=lambda p: p.rank)],
+        timings_ms=dict(answer.timings_ms),
+        note=answer.note,
+    )
+
+
+def search_response(passages: list[Passage]) -> SearchResponse:
+    return SearchResponse(passages=[passage_out(p) for p in passages])
+
+
+def document_out(doc: IndexedDocument) -> DocumentOut:
+    return DocumentOut(
+        id=doc.id, title=doc.title, publisher=doc.publisher, year=doc.year,
+        chunks=doc.chunk_count, format=doc.format, pages=doc.pages,
+    )
+
+
+def error_response(message: str) -> dict:
+    return ErrorResponse(error=ErrorDetail(message=message)).model_dump()
+
+
+# -- OpenAI chat completions -----------------------------------------------------------
+
+
+def chat_question(request: ChatCompletionRequest) -> tuple[str, list[Turn]]:
+    """The last user message is the question; earlier user/assistant messages the history.
+
+    System messages are ignored: Bronwijzer's rules are its own.
+    """
+    messages = [m for m in request.messages if m.role in ("user", "assistant")]
+    if not messages or messages[-1].role != "user":
+        raise InvalidQuestionError("Het laatste bericht moet een vraag van de gebruiker (role 'user') zijn.")
+    return messages[-1].text, [Turn(m.role, m.text) for m in messages[:-1]]
+
+
+def sources_text(answer: Answer) -> str:
+    """The cited passages (or, for a refusal, the closest ones) as lines below a chat reply."""
+    if answer.citations:
+        heading, items = "Bronnen:", [(c.marker, c.passage) for c in answer.citations]
+    elif answer.passages:
+        heading, items = "Dichtstbijzijnde passages:", [(p.rank, p) for p in answer.passages[:3]]
+    else:
+        return ""
+    lines = []
+    for marker, passage in items:
+        chunk = passage.chunk
+        where = ", ".join(x for x in (chunk.title or chunk.document_id, chunk.section, f"p. {chunk.page}" if chunk.page else None) if x)
+        lines.append(f"[{marker}] {where}")
+    return f"\n\n{heading}\n" + "\n".join(lines)
+
+
+def chat_reply_text(answer: Answer) -> str:
+    note = f"{answer.note}\n\n" if answer.note else ""
+    return note + answer.text + sources_text(answer)
+
+
+class ChatCompletionIds:
+    """The id and timestamp one completion (or all chunks of one stream) share."""
+
+    def __init__(self) -> None:
+        self.id = f"chatcmpl-{uuid.uuid4().hex}"
+        self.created = int(time.time())
+
+
+def chat_completion(answer: Answer, ids: ChatCompletionIds) -> dict:
+    return {
+        "id": ids.id,
+        "object": "chat.completion",
+        "created": ids.created,
+        "model": MODEL_NAME,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": chat_reply_text(answer)},
+            "finish_reason": "stop",
+            "logprobs": None,
+        }],
+        # The full answer (citations with their text) for clients that know Bronwijzer.
+        "bronwijzer": ask_response(answer).model_dump(),
+    }
+
+
+def chat_chunk(ids: ChatCompletionIds, delta: dict, finish_reason: str | None = None) -> dict:
+    return {
+        "id": ids.id,
+        "object": "chat.completion.chunk",
+        "created": ids.created,
+        "model": MODEL_NAME,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
+    }
+
+
+def models_list() -> dict:
+    return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "created": 0, "owned_by": "bronwijzer"}]}
+

@@ -1,0 +1,85 @@
+"""How the chat page renders answers (HTML built from document text) and that it builds cleanly.
+
+The page itself is driven in a real browser by tests/e2e/test_chat_browser.py.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import gradio as gr
+from fastapi import FastAPI
+
+from app.chat import build_chat_ui, highlight_passage, mount_chat_ui, render_answer, render_question
+from rag.engine import REFUSAL_TEXT
+from rag.types import Answer, Chunk, Citation, Passage
+
+TEXT = (
+    "Kwantitatief\n"
+    "In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider.\n"
+    "Het aantal vacatures is <b>niet</b> evenredig verdeeld & groeit."
+)
+
+
+def passage(text: str = TEXT, rank: int = 1, section: str | None = "1 Inleiding > Kwantitatief", page: int | None = 12) -> Passage:
+    chunk = Chunk("actieplan.txt", 0, text, 0, len(text), section=section, page=page, title="Actieplan <Schooldirecteur>")
+    return Passage(chunk, score=0.9, rank=rank)
+
+
+def test_cited_sentences_are_marked_inside_the_escaped_passage():
+    html = highlight_passage(TEXT, ["In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider."])
+    assert "<mark>In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider.</mark>" in html
+    assert "&lt;b&gt;niet&lt;/b&gt;" in html and "&amp; groeit" in html and "<b>" not in html
+    assert html.count("<p>") == 3
+
+
+def test_a_sentence_is_found_across_different_white_space():
+    html = highlight_passage("Eerste zin.\nDe   tweede\nzin loopt door.", ["De tweede zin loopt door."])
+    assert html.count("<mark>") == 2 and "tweede" in html.split("<mark>")[1]
+
+
+def test_an_answer_shows_its_numbered_sources_with_title_section_and_page():
+    p = passage()
+    answer = Answer(
+        question="Hoeveel?",
+        text="In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider. [1]\n\n<script>x</script>",
+        citations=(Citation(1, p, ("In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider.",)),),
+        passages=(p,),
+    )
+    html = render_answer(answer)
+    assert '<span class="bw-ref">[1]</span>' in html
+    assert "<summary" in html and "[1]</span><span class=\"bw-doc\">Actieplan &lt;Schooldirecteur&gt;</span>" in html
+    assert "— Kwantitatief, p. 12" in html
+    assert "<mark>" in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert "\n\n" not in html  # one raw HTML block for the chat's Markdown renderer
+    assert "bw-refusal" not in html and "bw-note" not in html
+
+
+def test_a_refusal_is_set_apart_and_lists_the_closest_passages():
+    passages = tuple(passage(rank=n, page=None, section=None) for n in (1, 2, 3, 4))
+    answer = Answer("Japan?", f"{REFUSAL_TEXT} Hieronder staan de passages die er het dichtst bij komen.", (), passages,
+                    refused=True, note="geen passage noemt japan")
+    html = render_answer(answer)
+    assert f'<div class="bw-refusal"><strong>{REFUSAL_TEXT}</strong>' in html
+    assert "Dichtstbijzijnde passages" in html and html.count("<details class=\"bw-source\"") == 3
+    assert "geen passage noemt japan" in html and "<mark>" not in html
+
+
+def test_a_fallback_note_is_shown_above_the_answer():
+    p = passage()
+    answer = Answer("Hoeveel?", "Antwoord [1]", (Citation(1, p),), (p,), note="Het taalmodel gaf geen bruikbaar antwoord.")
+    assert '<div class="bw-note"><strong>Let op:</strong> Het taalmodel gaf geen bruikbaar antwoord.</div>' in render_answer(answer)
+
+
+def test_the_question_is_escaped():
+    assert render_question("Wat is <img src=x onerror=alert(1)>?") == '<div class="bw-question">Wat is &lt;img src=x onerror=alert(1)&gt;?</div>'
+
+
+def test_the_page_builds_and_mounts_without_leaking_event_loops(make_settings):
+    # Warnings are errors: Gradio's leaked event loops would fail this test when collected.
+    settings = make_settings()
+    page = build_chat_ui(object(), settings, documents=list)
+    assert isinstance(page, gr.Blocks) and page.title.startswith("Bronwijzer")
+    app = mount_chat_ui(FastAPI(), object(), settings, documents=list)
+    assert any(getattr(route, "path", None) == "" or getattr(route, "path", None) == "/" for route in app.routes)
+    gc.collect()
