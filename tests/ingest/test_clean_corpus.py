@@ -13,7 +13,7 @@ from rag.textmatch import find_quote
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-DEV_SET = Path("/work/shared/evals/dev.jsonl")
+DEV_SET = Path(__file__).resolve().parents[2] / "evals" / "sets" / "dev.jsonl"
 FILES = sorted(p.name for p in CORPUS.glob("*.txt"))
 STAAT = "staat-van-het-onderwijs-2024.txt"
 
