@@ -208,7 +208,12 @@ def evaluate(
     from evals.runner import run_eval
 
     settings = get_settings()
-    client = HttpClient(url) if url else EngineClient(_components().engine)
+    if url:
+        client = HttpClient(url)
+    else:
+        engine = _components().engine
+        engine.warm_up()  # latency figures are for answering, not for loading the model
+        client = EngineClient(engine)
     try:
         run = run_eval(question_set, client, k=k, judge=judge_from_settings(settings))
     except BronwijzerError as exc:
