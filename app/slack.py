@@ -24,9 +24,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from app.slack_blocks import answer_message, plain_from_slack, text_message
+from app.feedback import FeedbackStore
+from app.slack_blocks import FEEDBACK_DOWN, FEEDBACK_UP, answer_message, plain_from_slack, text_message
 from rag.errors import BronwijzerError
-from rag.types import Turn, sha256_hex
+from rag.types import Answer, Turn, sha256_hex
 
 if TYPE_CHECKING:
     from rag.engine import Engine
@@ -92,6 +93,19 @@ class SlackAnswerer:
         self.client = WebClient(token=token, base_url=base_url, timeout=POST_TIMEOUT_SECONDS) if token else None
         self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="bronwijzer-slack")
         self._bot_user_id: str | None = None
+        # Recent answers by question id, so that a 👍/👎 click can be stored with what it rates.
+        self._answered: OrderedDict[str, tuple[str, Answer]] = OrderedDict()
+        self._answered_lock = threading.Lock()
+
+    def remember(self, question_id: str, question: str, answer: Answer) -> None:
+        with self._answered_lock:
+            self._answered[question_id] = (question, answer)
+            while len(self._answered) > SEEN_MAX:
+                self._answered.popitem(last=False)
+
+    def answered(self, question_id: str) -> tuple[str, Answer] | None:
+        with self._answered_lock:
+            return self._answered.get(question_id)
 
     def submit(self, work: Callable[..., None], *args) -> Future:
         future = self._executor.submit(work, *args)
@@ -110,6 +124,7 @@ class SlackAnswerer:
             logger.exception("Slack question %s failed", question_id)
             return text_message(ANSWER_FAILED)
         logger.info("Slack question %s answered in %.0f ms (refused=%s)", question_id, answer.timings_ms.get("total", 0), answer.refused)
+        self.remember(question_id, question, answer)
         return answer_message(answer, question_id, show_question=show_question)
 
     def answer_command(self, question: str, response_url: str, question_id: str) -> None:
@@ -165,6 +180,9 @@ class SlackAnswerer:
         return turns
 
 
+THANKS_MESSAGE = {"response_type": "ephemeral", "replace_original": False, "text": "Bedankt voor uw feedback."}
+
+
 def post_to_response_url(url: str, body: dict) -> None:
     """POST a message to a slash command's `response_url`; failures are logged, not raised."""
     try:
@@ -207,6 +225,7 @@ def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
     verifier = SignatureVerifier(secret) if secret else None
     answerer = SlackAnswerer(engine, settings)
     seen = SeenKeys()
+    feedback = FeedbackStore.for_settings(settings)
     if verifier is None:
         logger.warning("BRONWIJZER_SLACK_SIGNING_SECRET is not set: the Slack endpoints refuse every request")
     if answerer.client is None:
@@ -236,6 +255,34 @@ def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
         question_id = sha256_hex(f"{form.get('team_id')}:{form.get('channel_id')}:{trigger}:{question}")[:16]
         answerer.submit(answerer.answer_command, question, response_url, question_id)
         return {"response_type": "ephemeral", "text": ACK_TEXT}
+
+    @router.post("/interactions")
+    async def interaction(body: bytes = Depends(verified_body)) -> Response:
+        """👍/👎 clicks under an answer: stored with the chat's feedback, thanked privately."""
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+        try:
+            payload = json.loads(form.get("payload") or "{}")
+        except ValueError:
+            raise HTTPException(400, "Het verzoek is geen geldige JSON.") from None
+        ratings = {FEEDBACK_UP: "up", FEEDBACK_DOWN: "down"}
+        for action in payload.get("actions") or []:
+            rating = ratings.get(action.get("action_id"))
+            if rating is None:
+                continue
+            question_id = str(action.get("value") or "")
+            known = answerer.answered(question_id)
+            if known is None:
+                # Answered before a restart: keep the rating, say what it was about as far as known.
+                logger.warning("Slack feedback for unknown question %s (answered before a restart?)", question_id)
+                question, text, refused, documents = f"(Slack-vraag {question_id}, niet meer in het geheugen)", "", False, []
+            else:
+                question, answer = known
+                text, refused = answer.text, answer.refused
+                documents = [c.passage.chunk.document_id for c in answer.citations]
+            feedback.record(question, text, refused, rating, comment="via Slack", cited_documents=documents)
+            if payload.get("response_url"):
+                answerer.submit(post_to_response_url, payload["response_url"], THANKS_MESSAGE)
+        return Response(status_code=200)
 
     @router.post("/events")
     async def event(request: Request, body: bytes = Depends(verified_body)) -> Response:

@@ -385,3 +385,36 @@ def test_the_whole_app_serves_the_slack_endpoints(start_live_server, live_index_
     assert "1 op de 20" in assert_block_kit_answer(posted.json)
     refused = post_command(server.url, "Wat is cross-mentoring?", receiver.response_url(name), secret="another-secret")
     assert refused.status_code == 401 and "ondertekend" in refused.text
+
+
+# --- feedback buttons -----------------------------------------------------------------------
+
+
+def post_interaction(url: str, payload: dict, secret: str = SECRET) -> httpx.Response:
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body, secret)}
+    return httpx.post(f"{url}/slack/interactions", content=body, headers=headers, timeout=10)
+
+
+@pytest.mark.slow
+def test_a_thumbs_up_click_is_stored_with_the_answer_and_thanked(answering_server, receiver, engine):
+    from app.feedback import FeedbackStore
+
+    question = "Hoeveel basisscholen hadden in 2019 geen schoolleider?"
+    name, thanks = unique("fb-"), unique("thanks-")
+    post_command(answering_server, question, receiver.response_url(name))
+    (posted,) = receiver.wait(lambda: receiver.responses_at(name), timeout=60)
+    (actions,) = blocks_of("actions", posted.json)
+    up = actions["elements"][0]
+    click = {"type": "block_actions", "user": {"id": "U1"}, "response_url": receiver.response_url(thanks),
+             "actions": [{"action_id": up["action_id"], "value": up["value"], "type": "button"}]}
+
+    assert post_interaction(answering_server, click, secret="wrong-secret").status_code == 401
+    response = post_interaction(answering_server, click)
+    assert response.status_code == 200
+    (thanked,) = receiver.wait(lambda: receiver.responses_at(thanks), timeout=10)
+    assert thanked.json["text"] == "Bedankt voor uw feedback."
+    rows = [r for r in FeedbackStore.for_settings(engine.settings).all() if r.question == question and r.comment == "via Slack"]
+    assert len(rows) == 1 and rows[0].rating == "up"
+    assert "1 op de 20" in rows[0].answer
+    assert rows[0].cited_documents == ("actieplan-schooldirecteur-topprioriteit-2020.txt",)
