@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.schemas import ask_response, search_response
 from rag.errors import BronwijzerError
 from rag.pipeline import Components, build
 from rag.settings import get_settings
 from rag.store import SearchFilters
-from rag.types import Passage
 
 app = typer.Typer(help="Bronwijzer: vragen over onderwijsbeleid, beantwoord uit de documenten.", no_args_is_help=True)
 documents_app = typer.Typer(help="Geïndexeerde documenten bekijken en verwijderen.", no_args_is_help=True)
@@ -102,19 +102,6 @@ def _filters(documents: list[str] | None, publishers: list[str] | None, year_fro
     return SearchFilters(tuple(documents or ()), tuple(publishers or ()), year_from, year_to)
 
 
-def passage_json(passage: Passage) -> dict:
-    chunk = passage.chunk
-    return {
-        "rank": passage.rank,
-        "score": round(passage.score, 4),
-        "document": chunk.document_id,
-        "title": chunk.title,
-        "section": chunk.section,
-        "page": chunk.page,
-        "text": chunk.text,
-    }
-
-
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="De vraag of zoekterm.")],
@@ -135,7 +122,10 @@ def search(
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     if as_json:
-        console.print_json(json.dumps({"query": query, "passages": [passage_json(p) for p in passages]}, ensure_ascii=False))
+        out = search_response(passages).model_dump()
+        for item, passage in zip(out["passages"], passages):
+            item["rank"] = passage.rank
+        console.print_json(json.dumps({"query": query, **out}, ensure_ascii=False))
         return
     if not passages:
         console.print("Geen passages gevonden.")
@@ -145,19 +135,6 @@ def search(
         if where:
             console.print(f"[dim]{p.chunk.document_id} — {where}[/dim]")
         console.print(p.chunk.text, markup=False, highlight=False)
-
-
-def answer_json(answer) -> dict:
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "mode": answer.mode,
-        "note": answer.note,
-        "citations": [{"marker": c.marker, **passage_json(c.passage)} for c in answer.citations],
-        "passages": [passage_json(p) for p in answer.passages],
-        "timings_ms": answer.timings_ms,
-    }
 
 
 @app.command()
@@ -177,7 +154,7 @@ def ask(
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     if as_json:
-        console.print_json(json.dumps(answer_json(answer), ensure_ascii=False))
+        console.print_json(json.dumps({"question": answer.question, **ask_response(answer).model_dump()}, ensure_ascii=False))
         return
     if answer.note:
         console.print(f"[yellow]{answer.note}[/yellow]")
