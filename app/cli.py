@@ -176,8 +176,9 @@ def evaluate(
     compare: Annotated[Path | None, typer.Option(help="Resultaten-JSON van een eerdere run om mee te vergelijken.")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Aantal passages per vraag.")] = 5,
     gate: Annotated[bool, typer.Option(help="Faal (exitcode 1) als een cijfer onder de drempel in evals/thresholds.toml ligt.")] = False,
+    split: Annotated[str | None, typer.Option(help="Alleen 'tune' (om instellingen op te kiezen) of 'test' (alleen om te rapporteren); standaard beide.")] = None,
 ) -> None:
-    """Meet de antwoordkwaliteit op een vragenset en schrijf een rapport."""
+    """Meet de antwoordkwaliteit op een vragenset en schrijf een rapport (tune en test naast elkaar)."""
     from evals.clients import EngineClient, HttpClient
     from evals.gate import check
     from evals.judge import judge_from_settings
@@ -192,7 +193,9 @@ def evaluate(
         engine.warm_up()  # latency figures are for answering, not for loading the model
         client = EngineClient(engine)
     try:
-        run = run_eval(question_set, client, k=k, judge=judge_from_settings(settings))
+        if split not in (None, "tune", "test"):
+            raise typer.BadParameter("kies 'tune' of 'test'", param_hint="--split")
+        run = run_eval(question_set, client, k=k, judge=judge_from_settings(settings), split=split)
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     finally:

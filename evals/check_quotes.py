@@ -83,6 +83,12 @@ def _check_fields(n: int, rec: dict) -> list[str]:
         problems.append(f"line {n}: unknown field(s) {sorted(unknown)}")
     if isinstance(rec.get("quotes"), list) and not all(isinstance(q, str) for q in rec["quotes"]):
         problems.append(f"line {n}: every quote must be a string")
+    alt = rec.get("alt_quotes", [])
+    if isinstance(alt, list):
+        if not all(isinstance(g, list) and all(isinstance(q, str) for q in g) for g in alt):
+            problems.append(f"line {n}: alt_quotes must be a list of lists of strings")
+        elif isinstance(rec.get("quotes"), list) and len(alt) > len(rec["quotes"]):
+            problems.append(f"line {n}: alt_quotes has more groups than there are quotes")
     return problems
 
 
@@ -147,6 +153,10 @@ def check_record(n: int, rec: dict) -> list[str]:
         all_found = all_found and source is not None
         if source:
             sources.add(source)
+    for i, group in enumerate(rec.get("alt_quotes", []), start=1):
+        for quote in group:
+            quote_problems, _ = _check_quote(n, i, quote, docs)
+            problems.extend(p.replace(f"quote {i} ", f"alt quote of quote {i} ") for p in quote_problems)
     if qtype == "multi":
         if len(docs) < 2:
             problems.append(f"line {n}: multi question lists fewer than 2 docs")

@@ -56,11 +56,19 @@ def _covers_form(form: str, passage: str, matcher: SequenceMatcher) -> bool:
 
 
 class GoldQuotes:
-    """The gold quotes of one question, prepared once and matched against many passages."""
+    """The gold quotes of one question, prepared once and matched against many passages.
 
-    def __init__(self, quotes: Sequence[str]) -> None:
+    `alternatives[i]` are other places stating what quote i states: covering one of them
+    covers quote i.
+    """
+
+    def __init__(self, quotes: Sequence[str], alternatives: Sequence[Sequence[str]] = ()) -> None:
         self.quotes = tuple(quotes)
-        self._forms = [quote_forms(q) for q in self.quotes]
+        groups = list(alternatives) + [()] * (len(self.quotes) - len(alternatives))
+        self._forms = [
+            tuple(dict.fromkeys(f for text in (q, *alts) for f in quote_forms(text)))
+            for q, alts in zip(self.quotes, groups)
+        ]
 
     def __len__(self) -> int:
         return len(self.quotes)

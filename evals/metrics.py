@@ -16,6 +16,7 @@ from evals.clients import EvalAnswer
 from evals.matching import GoldQuotes
 from evals.question_set import Question
 from rag.analysis import key_terms, numbers, stem, words
+from rag.sentences import split_sentences
 
 NDCG_CUTOFF = 10
 _MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
@@ -107,6 +108,63 @@ def facts_found(facts: Facts, answer_text: str) -> tuple[str, ...]:
     return tuple(n for n in facts.numbers if n in answer_numbers) + tuple(t for t in facts.terms if t in answer_stems)
 
 
+def lead_targets(gold_answer: str) -> tuple[str, ...]:
+    """What the first sentence should hold: the gold answer's numbers, or its key terms when
+    it has none."""
+    found = numbers(gold_answer)
+    if found:
+        return tuple(sorted(found))
+    return tuple(t for t in key_terms(gold_answer) if not t.isdigit())
+
+
+def lead_share(targets: Sequence[str], sentence: str) -> float:
+    """Share of `targets` (numbers or stems, see `lead_targets`) that `sentence` holds."""
+    if not targets:
+        return 0.0
+    text = _MARKER.sub(" ", sentence)
+    present = numbers(text) | {stem(w) for w in words(text)}
+    return sum(1 for t in targets if t in present) / len(targets)
+
+
+def first_sentence(answer_text: str) -> str:
+    """The answer's first sentence: up to its first [n] marker, else its first sentence.
+
+    An extractive list answer's first unit (lead-in and items up to the marker) counts as one.
+    """
+    match = _MARKER.search(answer_text)
+    if match:
+        return answer_text[: match.start()].strip()
+    sentences = split_sentences(answer_text.strip())
+    return sentences[0].text if sentences else answer_text.strip()
+
+
+def best_sentence_share(targets: Sequence[str], passages: Iterable[str]) -> float:
+    """`lead_share` of the best single sentence of the passages: what a perfect picker reaches."""
+    best = 0.0
+    for text in passages:
+        for sentence in split_sentences(text):
+            best = max(best, lead_share(targets, sentence.text))
+            if best >= 1.0:
+                return best
+    return best
+
+
+# Answer text that is not an answer: footnotes, reference-list entries, URLs, captions.
+_NAME = r"(?-i:[A-Z])[\w.\-&]*"
+_JUNK = re.compile(
+    r"https?://|\bwww\.|\bgeraadpleegd\b|(?:^|\n|[.:;]\s)\s*bron\s*:"
+    r"|(?:^|\n|[.:;]\s)\s*(?:figuur|tabel|grafiek)\s+\d+(?:\.\d+)*[a-z]?\b"
+    rf"|(?:^|\n|\s)\d{{1,3}}\.?\s+{_NAME}(?:(?:\s+(?-i:[a-z]{{1,4}}))*\s+{_NAME}){{0,6}},?\s*(?:e\.a\.|et al\.)?\s*\((?:19|20)\d\d[a-z]?\)",
+    re.IGNORECASE,
+)
+
+
+def junk_in(answer_text: str) -> tuple[str, ...]:
+    """Pieces of the answer that are footnotes, references, URLs or captions (empty: none)."""
+    text = _MARKER.sub(" ", answer_text)
+    return tuple(m.group(0).strip() for m in _JUNK.finditer(text))
+
+
 # --- per question -----------------------------------------------------------------------
 
 
@@ -127,18 +185,30 @@ class QuestionScores:
     quotes_covered: tuple[int, ...] = ()
     faithfulness: float | None = None
     answer_relevancy: float | None = None
+    #: Share of the gold figures (or key terms) in the answer's first sentence; 0 when refused.
+    lead: float | None = None
+    #: The same for the best single sentence of the returned passages.
+    lead_oracle: float | None = None
+    #: Footnotes, references, URLs or captions found in an answer that was given.
+    junk: tuple[str, ...] = ()
+    #: Share of the gold answer's numbers in the answer (questions with numbers only).
+    figures: float | None = None
 
 
 def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionScores:
     """All answer-independent and answer figures of one question (see FIGURE_DEFINITIONS)."""
+    junk = () if answer.refused else junk_in(answer.text)
     if not question.answerable:
-        return QuestionScores(refused=answer.refused)
-    gold = GoldQuotes(question.quotes)
+        return QuestionScores(refused=answer.refused, junk=junk)
+    gold = GoldQuotes(question.quotes, question.alt_quotes)
     coverage = [gold.covered_by(p.text) for p in answer.passages]
     cited = {c.marker: c.passage for c in answer.citations}
     cited_coverage = [gold.covered_by(p.text) for p in cited.values()]
     facts = answer_facts(question.answer)
     found = () if answer.refused else facts_found(facts, answer.text)
+    targets = lead_targets(question.answer)
+    lead = 0.0 if answer.refused else lead_share(targets, first_sentence(answer.text))
+    oracle = best_sentence_share(targets, (p.text for p in answer.passages[:k]))
     return QuestionScores(
         refused=answer.refused,
         recall_at_k=recall_at_k(coverage, len(gold), k),
@@ -151,6 +221,10 @@ def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionSc
         facts=facts.numbers + facts.terms,
         facts_found=found,
         quotes_covered=tuple(sorted(set().union(*coverage[:k]))) if coverage else (),
+        lead=lead if targets else None,
+        lead_oracle=oracle if targets else None,
+        junk=junk,
+        figures=sum(1 for n in facts.numbers if n in found) / len(facts.numbers) if facts.numbers else None,
     )
 
 
@@ -179,13 +253,13 @@ def figure_names(k: int) -> list[str]:
     """The figures in report order; `recall@k` carries the k of the run."""
     return [
         f"recall@{k}", "mrr", "ndcg@10", "citation_precision", "citation_recall", "fact_recall",
-        "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms",
+        "fact_figures", "lead", "lead_oracle", "lead_ratio", "junk", "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms",
         "faithfulness", "answer_relevancy",
     ]
 
 
 #: Figures where a lower value is better (for comparisons and the gate's wording).
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors"})
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors", "junk"})
 
 
 def aggregate(
@@ -199,6 +273,9 @@ def aggregate(
     answerable = [s for q, s in scored if q.answerable]
     unanswerable = [s for q, s in scored if not q.answerable]
     latencies = [ms for q, s, lat in items if s is not None for ms in lat]
+    answered = [s for _, s in scored if not s.refused]
+    lead = _mean(s.lead for s in answerable)
+    lead_oracle = _mean(s.lead_oracle for s in answerable)
     return {
         "questions": len(items),
         "answerable": len(answerable),
@@ -210,6 +287,11 @@ def aggregate(
         "citation_precision": _mean(s.citation_precision for s in answerable),
         "citation_recall": _mean(s.citation_recall for s in answerable),
         "fact_recall": _mean(s.fact_recall for s in answerable),
+        "fact_figures": _mean(s.figures for q, s in scored if q.answerable and q.type == "fact"),
+        "lead": lead,
+        "lead_oracle": lead_oracle,
+        "lead_ratio": lead / lead_oracle if lead is not None and lead_oracle else None,
+        "junk": sum(1 for s in answered if s.junk) / len(answered) if answered else None,
         "refusal_accuracy": _mean(1.0 if s.refused else 0.0 for s in unanswerable),
         "false_refusal_rate": _mean(1.0 if s.refused else 0.0 for s in answerable),
         "latency_p50_ms": percentile(latencies, 50),
@@ -245,6 +327,16 @@ def figure_definitions(k: int) -> dict[str, str]:
         "de niet-numerieke kerntermen (rag.analysis.key_terms: stammen zonder stopwoorden en vraagwoorden). "
         "Per beantwoordbare vraag het aandeel daarvan dat in het antwoord voorkomt (getallen als getal, termen "
         "als stam; [n]-markeringen tellen niet mee); een weigering scoort 0; gemiddeld.",
+        "fact_figures": "Per feitvraag (type fact) waarvan het goudantwoord getallen heeft: het aandeel van die "
+        "getallen dat in het antwoord staat (9.800 = 9800; een weigering scoort 0); gemiddeld.",
+        "lead": "Per beantwoordbare vraag het aandeel van de getallen van het goudantwoord (of, zonder getallen, "
+        "van zijn kerntermen) dat in de eerste zin van het antwoord staat: de tekst tot de eerste [n]-markering. "
+        "Een weigering scoort 0; gemiddeld.",
+        "lead_oracle": "Hetzelfde aandeel voor de beste losse zin van de opgehaalde passages (top k): wat een "
+        "perfecte zinkiezer op deze retrieval zou halen.",
+        "lead_ratio": "lead gedeeld door lead_oracle.",
+        "junk": "Aandeel van de gegeven (niet geweigerde) antwoorden met een voetnoot, literatuurverwijzing, URL, "
+        "'Geraadpleegd op', 'Bron:' of figuur-/tabelonderschrift in de tekst (lager is beter).",
         "refusal_accuracy": "Aandeel van de onbeantwoordbare vragen dat Bronwijzer weigert (hoger is beter).",
         "false_refusal_rate": "Aandeel van de beantwoordbare vragen dat Bronwijzer ten onrechte weigert "
         "(lager is beter).",

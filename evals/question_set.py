@@ -2,7 +2,11 @@
 
     {"id": "d001", "question": "...", "answer": "...", "doc": "a.txt" | "a.txt;b.txt" | "",
      "quotes": ["verbatim text from the raw corpus file", ...], "type": "fact",
-     "difficulty": "easy", "context_question": "..." (follow-ups only)}
+     "difficulty": "easy", "context_question": "..." (follow-ups only),
+     "alt_quotes": [["the same as quote 1, stated elsewhere", ...], [...], ...] (optional)}
+
+`alt_quotes[i]` lists other places where the corpus states what `quotes[i]` states (a figure
+in a chapter and again in a summary); a passage covering any of them covers quote i.
 
 Every problem is reported with its line number, all at once, so a set is fixed in one go.
 Whether the quotes really occur in the corpus is `evals/check_quotes.py`'s job: a run
@@ -18,6 +22,11 @@ from pathlib import Path
 
 from rag.errors import BronwijzerError
 
+#: Every set but dev is cut in two by a hash of the question id: choose on tune, report test.
+SPLITS = ("tune", "test")
+#: Sets used to choose settings as a whole: all of it is tune.
+TUNE_ONLY_SETS = frozenset({"dev"})
+
 TYPES = ("fact", "explain", "list", "multi", "followup", "unanswerable")
 DIFFICULTIES = ("easy", "medium", "hard")
 REQUIRED_FIELDS: dict[str, type] = {
@@ -29,7 +38,7 @@ REQUIRED_FIELDS: dict[str, type] = {
     "type": str,
     "difficulty": str,
 }
-OPTIONAL_FIELDS: dict[str, type] = {"context_question": str}
+OPTIONAL_FIELDS: dict[str, type] = {"context_question": str, "alt_quotes": list}
 _TYPE_NAMES = {str: "tekst", list: "lijst"}
 
 
@@ -59,6 +68,10 @@ class Question:
     difficulty: str
     context_question: str | None = None
     line: int = 0
+    #: Per quote, the other places that state the same (see the module docstring).
+    alt_quotes: tuple[tuple[str, ...], ...] = ()
+    #: "tune" (choose settings on it) or "test" (report only); see `split_of`.
+    split: str = "tune"
 
     @property
     def answerable(self) -> bool:
@@ -71,6 +84,17 @@ class QuestionSet:
     path: str
     sha256: str
     questions: tuple[Question, ...]
+
+
+def split_of(question_id: str, set_name: str) -> str:
+    """"tune" or "test", from a hash of the id alone: stable, whoever adds questions.
+
+    Half of every set is tune, except sets in `TUNE_ONLY_SETS` (dev), which are all tune.
+    """
+    if set_name in TUNE_ONLY_SETS:
+        return "tune"
+    digest = hashlib.sha256(f"bronwijzer-split:{question_id}".encode("utf-8")).hexdigest()
+    return "tune" if int(digest[:8], 16) % 2 == 0 else "test"
 
 
 def _problems_of(n: int, rec: dict) -> list[str]:
@@ -97,6 +121,11 @@ def _problems_of(n: int, rec: dict) -> list[str]:
         problems.append(f"regel {n}: onbekende moeilijkheid {rec['difficulty']!r} (kies uit {', '.join(DIFFICULTIES)})")
     if not all(isinstance(q, str) and q.strip() for q in rec["quotes"]):
         problems.append(f"regel {n}: elk citaat moet een niet-lege tekst zijn")
+    alt = rec.get("alt_quotes", [])
+    if not all(isinstance(group, list) and all(isinstance(q, str) and q.strip() for q in group) for group in alt):
+        problems.append(f"regel {n}: 'alt_quotes' is een lijst van lijsten met niet-lege teksten, één per citaat")
+    elif len(alt) > len(rec["quotes"]):
+        problems.append(f"regel {n}: 'alt_quotes' heeft meer groepen ({len(alt)}) dan er citaten zijn ({len(rec['quotes'])})")
 
     if rec["type"] == "followup" and not rec.get("context_question", "").strip():
         problems.append(f"regel {n}: vervolgvraag zonder 'context_question'")
@@ -166,6 +195,8 @@ def load_question_set(path: Path | str) -> QuestionSet:
                 difficulty=rec["difficulty"],
                 context_question=rec.get("context_question"),
                 line=n,
+                alt_quotes=tuple(tuple(group) for group in rec.get("alt_quotes", [])),
+                split=split_of(rec["id"], path.stem),
             )
         )
     if not problems and not questions:

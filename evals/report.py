@@ -17,13 +17,30 @@ from evals.runner import EvalRun, QuestionResult
 
 _EPS = 1e-9
 GROUP_COLUMNS = ("questions", "recall@k", "mrr", "ndcg@10", "citation_precision", "citation_recall",
-                 "fact_recall", "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors")
+                 "fact_recall", "fact_figures", "lead", "lead_oracle", "junk", "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors")
 _LABELS = {
     "questions": "n", "mrr": "MRR", "ndcg@10": "nDCG@10", "citation_precision": "citatie-precisie",
     "citation_recall": "citatie-recall", "fact_recall": "feiten-recall", "refusal_accuracy": "weigering juist",
     "false_refusal_rate": "onterecht geweigerd", "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms",
     "errors": "fouten", "faithfulness": "faithfulness", "answer_relevancy": "answer relevancy",
+    "fact_figures": "getallen in feitantwoorden", "lead": "eerste zin", "lead_oracle": "beste zin",
+    "lead_ratio": "eerste/beste zin", "junk": "rommel",
 }
+#: Figures shown per split; a tune/test difference above `SPLIT_GAP` is flagged.
+SPLIT_FIGURES = ("questions", "recall@k", "mrr", "ndcg@10", "fact_figures", "fact_recall", "lead", "lead_oracle",
+                 "lead_ratio", "junk", "refusal_accuracy", "false_refusal_rate")
+SPLIT_GAP = 0.05
+
+
+def split_rows(run: EvalRun) -> list[tuple[str, float | None, float | None, float | None, bool]]:
+    """(figure, tune, test, test - tune, flagged) for the figures of `SPLIT_FIGURES`."""
+    tune, test = run.by_split.get("tune", {}), run.by_split.get("test", {})
+    rows = []
+    for name in SPLIT_FIGURES:
+        a, b = _group_value(tune, name, run.k), _group_value(test, name, run.k)
+        gap = b - a if a is not None and b is not None and name != "questions" else None
+        rows.append((name, a, b, gap, gap is not None and abs(gap) > SPLIT_GAP))
+    return rows
 
 
 # --- comparison -------------------------------------------------------------------------
@@ -355,6 +372,16 @@ def render_html(run: EvalRun, comparison: Comparison | None = None) -> str:
         "<h2>Kerncijfers</h2>", _table(headline_headers, headline, numeric={1, 2} if comparison else {1}),
         f"<p class='def'>{definitions['dekking']} {judge}</p>",
     ]
+    if len(run.by_split) > 1:
+        rows = [[escape(_label(name, k)), _fmt(name, a), _fmt(name, b),
+                 (f"<b>⚠ {_fmt_delta(name, gap)}</b>" if flagged else _fmt_delta(name, gap))]
+                for name, a, b, gap, flagged in split_rows(run)]
+        sections += [
+            "<h2>Tune en test</h2><p class='def'>De set is op een hash van de vraag-id in twee helften gedeeld. "
+            "Instellingen worden alleen op <em>tune</em> gekozen; <em>test</em> dient alleen om te rapporteren. "
+            f"⚠: verschil groter dan {SPLIT_GAP}.</p>",
+            _table(["cijfer", "tune", "test", "test − tune"], rows, numeric={1, 2, 3}),
+        ]
     if comparison:
         sections.append(_comparison_html(comparison, k))
     sections += [
@@ -398,6 +425,11 @@ def render_markdown(run: EvalRun, comparison: Comparison | None = None) -> str:
             change = changes.get(name)
             row += f" {_fmt_delta(name, change.delta) if change else '–'} |"
         lines.append(row)
+    if len(run.by_split) > 1:
+        lines += ["", "| cijfer | tune | test | test − tune |", "|---|---:|---:|---:|"]
+        for name, a, b, gap, flagged in split_rows(run):
+            lines.append(f"| {_label(name, k)} | {_fmt(name, a)} | {_fmt(name, b)} | "
+                         f"{('⚠ ' if flagged else '') + _fmt_delta(name, gap)} |")
     lines += ["", f"| type | n | recall@{k} | feiten-recall | weigering juist | onterecht geweigerd |",
               "|---|---:|---:|---:|---:|---:|"]
     for qtype, fig in run.by_type.items():

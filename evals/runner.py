@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from evals.clients import Client, EvalAnswer
 from evals.judge import Judge
 from evals.metrics import QuestionScores, aggregate, score_question
-from evals.question_set import Question, load_question_set
+from evals.question_set import SPLITS, Question, load_question_set
 from rag.types import Turn
 
 FORMAT = "bronwijzer-eval/1"
@@ -52,7 +52,8 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class EvalRun:
-    """Everything about one run; `figures` overall, `by_type` and `by_document` per group."""
+    """Everything about one run; `figures` overall, `by_type`, `by_document` and `by_split`
+    (tune/test, see `evals.question_set.split_of`) per group."""
 
     set_name: str
     set_path: str
@@ -68,6 +69,9 @@ class EvalRun:
     judge: str | None = None
     environment: dict[str, str] = field(default_factory=dict)
     format: str = FORMAT
+    by_split: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    #: The split the run was limited to, or None for the whole set.
+    split: str | None = None
 
     @property
     def modes(self) -> list[str]:
@@ -111,19 +115,23 @@ def _decode(hint: Any, value: Any) -> Any:
     return value
 
 
-def regroup(results: tuple[QuestionResult, ...] | list[QuestionResult], k: int) -> tuple[dict, dict, dict]:
-    """Overall, per-type and per-document figures (a question counts for each of its documents)."""
+def regroup(results: tuple[QuestionResult, ...] | list[QuestionResult], k: int) -> tuple[dict, dict, dict, dict]:
+    """Overall, per-type, per-document and per-split figures (a question counts for each of
+    its documents)."""
     items = [(r.question, r.scores, r.latencies_ms) for r in results]
     by_type: dict[str, list] = defaultdict(list)
     by_document: dict[str, list] = defaultdict(list)
+    by_split: dict[str, list] = defaultdict(list)
     for item in items:
         by_type[item[0].type].append(item)
+        by_split[item[0].split].append(item)
         for doc in item[0].docs or (NO_DOCUMENT,):
             by_document[doc].append(item)
     return (
         aggregate(items, k),
         {t: aggregate(group, k) for t, group in sorted(by_type.items())},
         {d: aggregate(group, k) for d, group in sorted(by_document.items())},
+        {s: aggregate(by_split[s], k) for s in SPLITS if by_split.get(s)},
     )
 
 
@@ -159,16 +167,26 @@ def _environment() -> dict[str, str]:
 
 
 def run_eval(
-    set_path: Path, client: Client, *, k: int = 5, progress: bool = True, judge: Judge | None = None
+    set_path: Path,
+    client: Client,
+    *,
+    k: int = 5,
+    progress: bool = True,
+    judge: Judge | None = None,
+    split: str | None = None,
 ) -> EvalRun:
-    """Ask every question of the set through `client` and score the answers.
+    """Ask every question of the set (or of one `split`: "tune" or "test") through `client`
+    and score the answers.
 
     Raises `QuestionSetError` (before asking anything) when the set has bad lines, and the
     last error when `MAX_CONSECUTIVE_ERRORS` requests in a row fail.
     """
     if k < 1:
         raise ValueError(f"k must be greater than 0, got {k}")
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     question_set = load_question_set(set_path)
+    questions = [q for q in question_set.questions if split is None or q.split == split]
     started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     started = time.perf_counter()
     results: list[QuestionResult] = []
@@ -179,8 +197,8 @@ def run_eval(
         transient=True,
     )
     with bar:
-        task = bar.add_task(question_set.name, total=len(question_set.questions))
-        for question in question_set.questions:
+        task = bar.add_task(question_set.name, total=len(questions))
+        for question in questions:
             bar.update(task, description=f"{question_set.name}: {question.id}")
             try:
                 result = _ask_question(question, client, k, judge)
@@ -193,7 +211,7 @@ def run_eval(
             results.append(result)
             bar.advance(task)
 
-    overall, by_type, by_document = regroup(results, k)
+    overall, by_type, by_document, by_split = regroup(results, k)
     return EvalRun(
         set_name=question_set.name,
         set_path=question_set.path,
@@ -208,4 +226,6 @@ def run_eval(
         by_document=by_document,
         judge=judge.name if judge else None,
         environment=_environment(),
+        by_split=by_split,
+        split=split,
     )

@@ -160,3 +160,74 @@ def test_aggregate_averages_per_question_and_keeps_errors_out():
 def test_aggregate_of_a_group_without_unanswerable_questions_has_no_refusal_accuracy():
     q = Question("a", "?", "x", ("d.txt",), ("q",), "fact", "easy")
     assert aggregate([(q, QuestionScores(False, 1.0), [1.0])], k=3)["refusal_accuracy"] is None
+
+
+# --- first sentence, junk, figures ------------------------------------------------------
+
+from evals.metrics import best_sentence_share, first_sentence, junk_in, lead_share, lead_targets  # noqa: E402
+
+
+def test_lead_targets_are_the_numbers_or_else_the_key_terms():
+    assert lead_targets("Er werken 4.250 conciërges op 310 locaties.") == ("310", "4250")
+    terms = lead_targets("Omdat de tuinen van de scholen verwilderen.")
+    assert "tuin" in terms and "school" in terms and "omdat" not in terms
+
+
+def test_the_first_sentence_ends_at_the_first_marker():
+    assert first_sentence("Er zijn 12 vijvers [1]. Ook 3 fonteinen [2].") == "Er zijn 12 vijvers"
+    assert first_sentence("Geen markering hier. En nog een zin.") == "Geen markering hier."
+
+
+def test_lead_share_counts_numbers_and_stems_in_one_sentence():
+    targets = lead_targets("De school telt 4.250 leerlingen en 310 leraren.")
+    assert lead_share(targets, "De school heeft 4250 leerlingen [1]") == 0.5
+    assert lead_share(targets, "310 leraren en 4.250 leerlingen") == 1.0
+    assert lead_share((), "iets") == 0.0
+
+
+def test_the_oracle_takes_the_best_single_sentence_of_all_passages():
+    targets = ("310", "4250")
+    passages = ["Er zijn 310 leraren. Dat is veel.", "Er zijn 4.250 leerlingen en 310 leraren."]
+    assert best_sentence_share(targets, passages) == 1.0
+    assert best_sentence_share(targets, passages[:1]) == 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "12 Bureau Vlinder (2019). 13 Van den Berg e.a. (2021).",
+    "Zie https://voorbeeld.nl/rapport voor meer.",
+    "Geraadpleegd op 3 maart 2022.",
+    "Het aantal groeit. Bron: Bureau Vlinder.",
+    "Figuur 3.2a Aandeel vlinders per provincie",
+])
+def test_footnotes_references_urls_and_captions_are_junk(text):
+    assert junk_in(text)
+
+
+@pytest.mark.parametrize("text", [
+    "In 2019 telde de gemeente 12 scholen [1].",
+    "Het tekort loopt op (Bureau Vlinder, 2021b) tot 9.800 fte [2].",
+    "Er zijn 12 scholen (2023) bezocht.",
+    "Zie tabel 3 voor de rest.",
+])
+def test_ordinary_sentences_with_years_and_references_are_not_junk(text):
+    assert not junk_in(text)
+
+
+def test_new_figures_for_a_question():
+    question = Question("q", "Hoeveel vijvers?", "Er zijn 12 vijvers en 3 fonteinen.", ("a.txt",),
+                        ("Er zijn 12 vijvers en 3 fonteinen.",), "fact", "easy")
+    passage = EvalPassage("a.txt", "A", "Inleiding. Er zijn 12 vijvers en 3 fonteinen.", 1.0)
+    answer = EvalAnswer("Er zijn 12 vijvers [1]. Er zijn 3 fonteinen [1].", False, "extractive",
+                        (EvalCitation(1, passage),), (passage,), 5.0)
+    scores = score_question(question, answer, k=5)
+    assert scores.lead == 0.5 and scores.lead_oracle == 1.0 and scores.figures == 1.0 and scores.junk == ()
+    refused = EvalAnswer("Dat staat er niet in.", True, "extractive", (), (passage,), 5.0)
+    assert score_question(question, refused, k=5).lead == 0.0
+
+
+def test_an_alternative_quote_covers_its_quote():
+    question = Question("q", "Hoeveel vijvers?", "12", ("a.txt",), ("Er zijn 12 vijvers in het park.",),
+                        "fact", "easy", alt_quotes=(("Het park telt twaalf vijvers, zo bleek uit de telling.",),))
+    passage = EvalPassage("a.txt", "A", "Samenvatting: het park telt twaalf vijvers, zo bleek uit de telling.", 1.0)
+    answer = EvalAnswer("12 [1]", False, "extractive", (), (passage,), 5.0)
+    assert score_question(question, answer, k=5).recall_at_k == 1.0

@@ -85,3 +85,24 @@ def test_a_bad_set_stops_the_run_before_anything_is_asked(tmp_path: Path):
     with pytest.raises(QuestionSetError, match="regel 2"):
         run_eval(path, EngineClient(engine), progress=False)
     assert engine.calls == []
+
+
+def test_splits_come_from_the_id_alone_and_dev_is_all_tune(tmp_path: Path):
+    from evals.question_set import split_of
+
+    ids = [f"x{i:03d}" for i in range(200)]
+    splits = [split_of(i, "eigen") for i in ids]
+    assert splits == [split_of(i, "ander") for i in ids]  # not the set name, not the order
+    assert 70 < splits.count("tune") < 130
+    assert {split_of(i, "dev") for i in ids} == {"tune"}
+    records = [RECORDS[0] | {"id": i} for i in ids[:10]]
+    loaded = load_question_set(write_set(tmp_path / "s.jsonl", records)).questions
+    assert [q.split for q in loaded] == splits[:10]
+
+
+def test_alt_quotes_must_be_lists_of_texts_one_group_per_quote(tmp_path: Path):
+    good = RECORDS[0] | {"alt_quotes": [["elders gezegd"]]}
+    assert load_question_set(write_set(tmp_path / "a.jsonl", [good])).questions[0].alt_quotes == (("elders gezegd",),)
+    for bad in ({"alt_quotes": ["los"]}, {"alt_quotes": [[""]]}, {"alt_quotes": [[], [], [], []]}):
+        with pytest.raises(QuestionSetError, match="alt_quotes"):
+            load_question_set(write_set(tmp_path / "b.jsonl", [RECORDS[0] | bad]))

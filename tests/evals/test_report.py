@@ -140,4 +140,18 @@ def test_markdown_summary_has_the_headline_figures(run: EvalRun, tmp_path: Path)
     assert markdown.startswith("# Bronwijzer-evaluatie: klein")
     assert "| recall@5 | 0.667 |" in markdown and "| false_refusal_rate | 0.333 |" in markdown
     assert "| followup | 1 | 0.000 |" in markdown
-    assert len(markdown.splitlines()) < 40
+    assert len(markdown.splitlines()) < 60
+
+
+def test_tune_and_test_are_shown_side_by_side_with_large_gaps_flagged(run: EvalRun, tmp_path: Path):
+    from evals.report import split_rows
+
+    assert set(run.by_split) == {"tune", "test"}  # q1..q4 fall in both halves
+    rows = {name: (a, b, gap, flagged) for name, a, b, gap, flagged in split_rows(run)}
+    tune, test = run.by_split["tune"], run.by_split["test"]
+    assert rows["mrr"][:2] == (tune["mrr"], test["mrr"])
+    assert all(flagged == (gap is not None and abs(gap) > 0.05) for _, _, gap, flagged in rows.values())
+    html = parse(render_html(run))
+    assert "Tune en test" in html
+    markdown = write_report(run, tmp_path)["markdown"].read_text(encoding="utf-8")
+    assert "| cijfer | tune | test | test − tune |" in markdown
