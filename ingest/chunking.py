@@ -10,6 +10,8 @@ table blocks (a `Tabel …` caption followed by rows). This module
   `chunk_size` characters, preferring paragraph ends, never mixing two sections when that
   can be avoided, and carrying the last sentence(s) into the next chunk as overlap;
 * keeps a table together with its caption as one chunk of kind "table";
+* puts notes (footnotes, reference entries, bare URLs, source lines, figure captions; see
+  `rag.notes`) into chunks of kind "note": searchable, never quoted as an answer;
 * drops figure debris (axis ticks, legends, lone numbers).
 
 Every chunk is an exact slice of the document text (`doc.text[start:end] == text`), so a
@@ -28,7 +30,8 @@ from typing import Literal
 
 import pysbd
 
-from rag.types import Chunk, Document
+from rag.notes import is_note
+from rag.types import Chunk, ChunkKind, Document
 
 SECTION_SEPARATOR = " > "
 
@@ -119,7 +122,7 @@ class _Block:
     start: int
     end: int
     text: str
-    kind: Literal["text", "heading", "table", "debris"] = "text"
+    kind: Literal["text", "heading", "table", "debris", "note"] = "text"
     heading: _Heading | None = None
 
 
@@ -169,7 +172,7 @@ def chunk_document(doc: Document, *, chunk_size: int = 1200, overlap: int = 150)
     if overlap < 0 or overlap >= chunk_size:
         raise ValueError(f"overlap must be between 0 and chunk_size ({chunk_size}), got {overlap}")
 
-    spans: list[tuple[int, int, str | None, Literal["text", "table"]]] = []
+    spans: list[tuple[int, int, str | None, ChunkKind]] = []
     for section in _sections(doc.text, chunk_size):
         spans.extend(_chunk_section(doc.text, section, chunk_size, overlap))
 
@@ -425,7 +428,9 @@ def _classify(blocks: list[_Block]) -> list[_Block]:
                 result.append(_Block(block.start, end, "", kind="table"))
                 i = j
                 continue
-        if is_figure_debris(block.text):
+        if is_note(block.text):
+            block.kind = "note"
+        elif is_figure_debris(block.text):
             block.kind = "debris"
         result.append(block)
         i += 1
@@ -613,17 +618,24 @@ def _sections(text: str, chunk_size: int) -> Iterator[_Section]:
             section.add_units([_Unit(block.start, block.end, paragraph_end=True, line_end=True, debris=True)])
         elif block.kind == "text":
             section.add_units(_units(text, block, chunk_size))
+        elif block.kind == "note" and section.items and isinstance(section.items[-1], _Block) and section.items[-1].kind == "note":
+            section.items[-1].end = block.end  # consecutive notes: one stretch
         else:
-            section.items.append(block)
+            section.items.append(_Block(block.start, block.end, block.text, block.kind))
     if section.items:
         yield section
 
 
 def _chunk_section(
     text: str, section: _Section, chunk_size: int, overlap: int
-) -> Iterator[tuple[int, int, str | None, Literal["text", "table"]]]:
+) -> Iterator[tuple[int, int, str | None, ChunkKind]]:
     lead_start = section.lead_start
     for item in section.items:
+        if isinstance(item, _Block) and item.kind == "note":
+            # Notes never take the section's heading lines: those open the text after them.
+            for start, end in _line_pieces(text, item.start, item.end, chunk_size):
+                yield start, end, section.path, "note"
+            continue
         if isinstance(item, list):
             units = item
             first = next((n for n, unit in enumerate(units) if not unit.debris), None)
@@ -696,6 +708,26 @@ def _pack(units: list[_Unit], size: int, overlap: int) -> Iterator[tuple[int, in
         while next_start - 1 > i and units[k - 1].end - units[next_start - 1].start <= overlap:
             next_start -= 1
         i = next_start
+
+
+def _line_pieces(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, int]]:
+    """`text[start:end]` cut between lines into pieces of at most about `size` characters."""
+    piece_start = None
+    position = start
+    last_end = start
+    for line in text[start:end].split("\n"):
+        stripped = line.strip()
+        if stripped:
+            line_start = position + line.index(stripped)
+            if piece_start is None:
+                piece_start = line_start
+            elif line_start + len(stripped) - piece_start > size:
+                yield piece_start, last_end
+                piece_start = line_start
+            last_end = line_start + len(stripped)
+        position += len(line) + 1
+    if piece_start is not None:
+        yield piece_start, last_end
 
 
 def _table_pieces(

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from rag.notes import is_note, split_footnotes
+
 PAGE_BREAK = "\f"
 
 _LETTERS = r"[^\W\d_]"
@@ -914,6 +916,35 @@ def _nearest_long_dropped(
     return False
 
 
+# --------------------------------------------------------------------------- footnotes
+
+_ENDS_SENTENCE = ".!?:;…\"'”’)"
+
+
+def separate_footnotes(blocks: list[str]) -> list[str]:
+    """Lift footnote entries out of the text they interrupt.
+
+    A footnote printed at the bottom of a page lands between the two halves of a sentence:
+    `"… die elkaar"`, `"13 Vlinder (1994). beïnvloeden. Dit model …"`. The rest of the
+    sentence goes back to its paragraph and the entries become a block of their own after
+    it, which chunking marks as a note (`rag.notes`).
+    """
+    out: list[str] = []
+    for block in blocks:
+        entries, rest = split_footnotes(block) if block != PAGE_BREAK else ("", block)
+        if not entries or not rest or is_note(block):
+            out.append(block)
+            continue
+        if rest[:1].islower():
+            previous = next((i for i in range(len(out) - 1, -1, -1) if out[i] != PAGE_BREAK), None)
+            if previous is not None and not is_note(out[previous]) and out[previous].rstrip()[-1:] not in _ENDS_SENTENCE:
+                out[previous] = out[previous].rstrip() + " " + rest
+                out.append(entries)
+                continue
+        out.extend([rest, entries])
+    return out
+
+
 # --------------------------------------------------------------------------- pipeline
 
 
@@ -939,5 +970,5 @@ def clean_text(raw: str) -> str:
         page = remove_page_numbers(page.strip("\n"))
         blocks.extend(strip_footnote_refs(b, lex) for b in reflow_paragraphs(page, lex))
     blocks = drop_repeated_blocks([b for b in blocks if b == PAGE_BREAK or b.strip()])
-    return "\n\n".join(blocks)
+    return "\n\n".join(separate_footnotes(blocks))
 

@@ -1,4 +1,5 @@
-"""The corpus manifest (`manifest.toml` beside the documents): title, publisher, year, description."""
+"""The corpus manifest (`manifest.toml` beside the documents): title, publisher, year,
+description and aliases (other names users give the document)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def read_manifest(directory: Path) -> dict[str, DocumentMeta]:
             publisher=(str(entry["publisher"]).strip() or None) if entry.get("publisher") else None,
             year=int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None,
             description=(str(entry["description"]).strip() or None) if entry.get("description") else None,
+            aliases=tuple(str(a).strip() for a in entry.get("aliases", ()) if str(a).strip())
+            if isinstance(entry.get("aliases"), list) else (),
         )
     return entries
 

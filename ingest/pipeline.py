@@ -32,7 +32,7 @@ from rag.types import Chunk, Document, DocumentMeta, sha256_hex
 log = logging.getLogger(__name__)
 
 #: Bump when cleaning or chunking changes its output, so that ingest re-indexes everything.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 Status = Literal["indexed", "unchanged", "failed"]
 
@@ -269,6 +269,7 @@ class Ingestor:
                 publisher=doc.meta.publisher,
                 year=doc.meta.year,
                 description=doc.meta.description,
+                aliases=doc.meta.aliases,
                 source_path=doc.source_path,
                 format=item.loaded.format,
                 pages=item.loaded.page_count,
@@ -306,10 +307,13 @@ class Ingestor:
 
 
 def _meta_of(doc: IndexedDocument) -> DocumentMeta:
-    return DocumentMeta(title=doc.title, publisher=doc.publisher, year=doc.year, description=doc.description)
+    return DocumentMeta(
+        title=doc.title, publisher=doc.publisher, year=doc.year, description=doc.description, aliases=doc.aliases
+    )
 
 
 def _with_meta(current: IndexedDocument, meta: DocumentMeta) -> IndexedDocument:
     return dataclasses.replace(
-        current, title=meta.title, publisher=meta.publisher, year=meta.year, description=meta.description
+        current, title=meta.title, publisher=meta.publisher, year=meta.year, description=meta.description,
+        aliases=meta.aliases,
     )

@@ -56,6 +56,7 @@ class IndexedDocument:
     format: str = ""
     pages: int | None = None
     ingested_at: float = 0.0
+    aliases: tuple[str, ...] = ()
 
     def to_metadata(self) -> dict:
         # Chroma drops None-valued keys, so store the record as one JSON string.
@@ -63,7 +64,9 @@ class IndexedDocument:
 
     @classmethod
     def from_metadata(cls, meta: dict) -> "IndexedDocument":
-        return cls(**json.loads(meta["record"]))
+        record = json.loads(meta["record"])
+        record["aliases"] = tuple(record.get("aliases") or ())
+        return cls(**record)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ class DocumentMeta:
     publisher: str | None = None
     year: int | None = None
     description: str | None = None
+    #: Other names users give the document: short titles, acronyms ("de Staat", "AVS").
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class Document:
         return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
-ChunkKind = Literal["text", "table"]
+#: "note": footnotes, references, URLs, captions (`rag.notes`): searchable, never quoted.
+ChunkKind = Literal["text", "table", "note"]
 
 
 @dataclass(frozen=True)

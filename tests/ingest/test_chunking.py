@@ -436,3 +436,19 @@ def test_corpus_headings_are_not_numbers_rows_or_sentences(
                 assert len(title) <= 200
                 assert not title.rstrip(CLOSERS).endswith((".", ",", ";")), title
                 assert sum(t.replace(",", "").replace(".", "").isdigit() for t in title.split()) <= 2, title
+
+
+def test_notes_become_chunks_of_their_own_kind() -> None:
+    text = (
+        "1 Vijvers\n\n"
+        "De vijvers in het park zijn belangrijk voor kikkers en salamanders. Ze hebben schoon water nodig.\n\n"
+        "4 Bureau Vlinder (2021). 5 Van der Veen en Mus (2019).\n\n"
+        "https://voorbeeld.nl/vijvers\n\n"
+        "Het riet groeit langs de randen en biedt beschutting aan de dieren in het water."
+    )
+    chunks = chunk_document(make_doc(text), chunk_size=400, overlap=0)
+    notes = [c for c in chunks if c.kind == "note"]
+    assert [c.text for c in notes] == ["4 Bureau Vlinder (2021). 5 Van der Veen en Mus (2019).\n\nhttps://voorbeeld.nl/vijvers"]
+    assert all("Bureau Vlinder" not in c.text for c in chunks if c.kind == "text")
+    assert all(text[c.start:c.end] == c.text for c in chunks)
+    assert notes[0].section == "1 Vijvers"

@@ -618,3 +618,20 @@ def test_clean_text_output_contract() -> None:
     )
     assert cleaned.count(PAGE_BREAK) == raw.count(PAGE_BREAK)
     assert "\n\n\n" not in cleaned and "  " not in cleaned and " \n" not in cleaned
+
+
+def test_a_footnote_that_interrupts_a_sentence_is_lifted_out() -> None:
+    from ingest.clean import separate_footnotes
+
+    blocks = [
+        "De vijvers in het park zijn belangrijk om de kikkers",
+        "14 Bureau Vlinder (2020); Mus (2019). aan het water te houden. Daarna groeit het riet.",
+        "Een nieuwe alinea.",
+        "5 Stichting Kikker (2021). 6 Mus (2018).",
+    ]
+    assert separate_footnotes(blocks) == [
+        "De vijvers in het park zijn belangrijk om de kikkers aan het water te houden. Daarna groeit het riet.",
+        "14 Bureau Vlinder (2020); Mus (2019).",
+        "Een nieuwe alinea.",
+        "5 Stichting Kikker (2021). 6 Mus (2018).",
+    ]

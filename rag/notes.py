@@ -1,0 +1,96 @@
+"""Notes: footnotes, reference entries, bare URLs, source lines and figure captions.
+
+They are part of a document, but never an answer: "12 Bureau Vlinder (2019)." or
+"Bron: https://..." answers nothing a school leader asks. Ingest separates them into blocks
+and chunks of their own (kind "note": still searchable); answers never quote them, nor a
+sentence that is one (a footnote glued into a paragraph).
+
+The shapes are those of Dutch policy reports as PDF extractions leave them:
+
+* footnote entries: a number, authors, a year in brackets, perhaps a title:
+  `"15 Bureau Vlinder (2011); Mus e.a. (2019). 16 Van der Veen (2020)."`
+  `"3. Bureau Vlinder (2019). Een titel. Den Haag, p. 12."`
+* a footnote text glued to its number: `"9Voor dit onderzoek zijn ... gebruikt"`
+* bare URLs, `Bron: ...`, `Geraadpleegd op ...`, `Figuur 2.1 Titel van de figuur`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CAPITAL = r"[A-ZÀ-Þ]"
+_NAME_WORD = rf"(?:{_CAPITAL}[\w'’.\-]*|{_CAPITAL}\.)"
+_PARTICLE = r"(?:van|der|den|de|het|ter|ten|te|en|&|e\.a\.|et\s+al\.|in\s+'t|'t)"
+_NAME = rf"{_NAME_WORD}(?:,?\s+(?:{_NAME_WORD}|{_PARTICLE}))*"
+_YEARS = r"\((?:19|20)\d\d[a-z]?(?:\s*[,;]\s*(?:(?:19|20)\d\d)?[a-z]?)*\)"
+_REFERENCE = rf"{_NAME}\s*,?\s*{_YEARS}(?:\s*,\s*p{{1,2}}\.\s*\d+(?:\s*[-–]\s*\d+)?)?"
+#: One footnote entry: its number and one or more references ("15 Vlinder (2011); Mus (2019).").
+_ENTRY = re.compile(rf"\s*\d{{1,3}}\.?\s+{_REFERENCE}(?:\s*[;,]\s*{_REFERENCE})*\s*[.;]?")
+_GLUED_NOTE = re.compile(rf"^\d{{1,3}}{_CAPITAL}[a-zà-ÿ]{{2,}}")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_ONLY_URLS = re.compile(r"^(?:\s*(?:https?://|www\.)\S+)+\s*$", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^\s*(?:bron|bronnen)\s*:", re.IGNORECASE)
+_CONSULTED = re.compile(r"\bgeraadpleegd\s+(?:op|via)\b", re.IGNORECASE)
+_CAPTION = re.compile(r"^\s*(?:figuur|grafiek|afbeelding|kaart|infographic)\s+\d+(?:\.\d+)*[a-z]?\b", re.IGNORECASE)
+#: Reference entries with a title are short; a longer text after the entries is a paragraph.
+_MAX_REFERENCE_TAIL = 300
+_MAX_CAPTION = 250
+
+
+def footnote_prefix(block: str) -> int:
+    """Where the footnote entries that open `block` end (0: it does not open with one)."""
+    end = 0
+    while match := _ENTRY.match(block, end):
+        if match.end() == end:
+            break
+        end = match.end()
+    return end
+
+
+def is_note(block: str) -> bool:
+    """Whether a whole block (paragraph or line) is a note rather than text to quote."""
+    text = block.strip()
+    if not text:
+        return False
+    if _ONLY_URLS.match(text) or _SOURCE_LINE.match(text) or _CONSULTED.search(text[:80]):
+        return True
+    if _CAPTION.match(text) and len(text) <= _MAX_CAPTION and "\n" not in text:
+        return True
+    if _GLUED_NOTE.match(text):
+        return True
+    end = footnote_prefix(text)
+    if end:
+        tail = text[end:].strip()
+        if tail[:1].islower():
+            return False  # the rest of a sentence the footnote interrupted: text (see ingest.clean)
+        return not tail or len(tail) <= _MAX_REFERENCE_TAIL or bool(_URL.search(tail))
+    return False
+
+
+def is_note_sentence(sentence: str) -> bool:
+    """Whether a sentence is (or contains) a note: never quoted as an answer."""
+    text = sentence.strip()
+    return bool(
+        _URL.search(text)
+        or _SOURCE_LINE.match(text)
+        or _CONSULTED.search(text)
+        or (_CAPTION.match(text) and not text.endswith((".", "?", "!")))
+        or _GLUED_NOTE.match(text)
+        or footnote_prefix(text)
+    )
+
+
+def split_footnotes(block: str) -> tuple[str, str]:
+    """(footnote entries, rest) of a block that opens with footnote entries ("", block) otherwise.
+
+    A footnote printed at the bottom of a page lands between the two halves of a sentence:
+    `"15 Vlinder (2011). waar niet altijd tijd voor is."` -> the entry, and the rest of the
+    sentence, which belongs to the paragraph before.
+    """
+    end = footnote_prefix(block)
+    if not end:
+        return "", block
+    return block[:end].strip(), block[end:].strip()
+
+
+__all__ = ["footnote_prefix", "is_note", "is_note_sentence", "split_footnotes"]

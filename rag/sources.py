@@ -1,0 +1,182 @@
+"""Which document does a question name? "Volgens de inspectie ...", "Wat zegt het actieplan hierover?"
+
+Users name their source by its title, its publisher, a short name or an acronym. The names
+come from the documents' metadata only (title, publisher, `aliases` in the corpus manifest),
+never from questions: a name is found in a question as whole words, or as the head of a
+compound ("onderwijsinspectie" names "inspectie"). A name written with capitals whose words
+are ordinary Dutch words ("de Staat") must match with its capitals, so "Wat staat er ..."
+names nothing; other names (acronyms, rare words, names written in lower case) match in any
+case.
+
+A named document is a soft preference for retrieval and never a reason to refuse: the words
+of the name (and the document's year) are not terms the passages must contain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rag.analysis import fold
+
+_WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
+_ARTICLES = frozenset({"de", "het", "een"})
+#: A compound names X when it ends in X and X has at least this many letters.
+_MIN_COMPOUND_HEAD = 5
+#: A name with capitals whose words are all Dutch words at least this common is matched with
+#: its capitals ("de Staat"); one written in lower case whose words are all this common
+#: ("onderwijs") is no name at all.
+_KNOWN_ZIPF = 3.0
+_COMMON_ZIPF = 4.5
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class NamedSource:
+    """A document the question names, and where in the question it is named."""
+
+    document_id: str
+    name: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class SourceMention:
+    """The documents a question names (possibly none) and the question words that name them."""
+
+    documents: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    names: tuple[str, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return bool(self.documents)
+
+    def strip(self, question: str) -> str:
+        """The question without the words that name a source (for term checks)."""
+        if not self.spans:
+            return question
+        out, last = [], 0
+        for start, end in sorted(self.spans):
+            out.append(question[last:start])
+            last = max(last, end)
+        out.append(question[last:])
+        return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+@dataclass(frozen=True)
+class _Name:
+    document_id: str
+    text: str
+    words: tuple[str, ...]  # folded
+    exact: tuple[str, ...] | None  # original case, when it must match with capitals
+
+
+@lru_cache(maxsize=4096)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "nl")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _name_forms(text: str, *, parts: bool = False) -> list[str]:
+    """A name as given, without a leading article and without a year; with `parts`, also the
+    names joined by " en " ("NL2025 en AVS": a publisher of two organisations)."""
+    forms = {text.strip()}
+    for form in list(forms):
+        forms.add(_YEAR.sub(" ", form))
+    if parts:
+        for form in list(forms):
+            forms.update(part for part in re.split(r"\s+(?:en|&)\s+", form) if part.strip())
+    for form in list(forms):
+        words = form.split()
+        if words and words[0].casefold() in _ARTICLES:
+            forms.add(" ".join(words[1:]))
+    return [re.sub(r"[\s:!?.,]+$", "", " ".join(f.split())) for f in forms if f.split()]
+
+
+class SourceMatcher:
+    """Finds names of documents in questions. Built from (document id, names) pairs."""
+
+    def __init__(
+        self,
+        names_by_document: Iterable[tuple[str, Sequence[str]]],
+        publishers: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """`names_by_document`: (document id, titles and aliases); `publishers`: (document id,
+        publisher), whose parts around " en " are names too."""
+        given = [(d, n, False) for d, names in names_by_document for n in names] + [(d, p, True) for d, p in publishers]
+        names: list[_Name] = []
+        for document_id, raw, split in given:
+            for form in _name_forms(raw or "", parts=split):
+                words = tuple(fold(w) for w, _, _ in _tokens(form))
+                if not words or all(w in _ARTICLES for w in words):
+                    continue
+                content = [w for w in words if w not in _ARTICLES]
+                has_capital = any(ch.isupper() for ch in form)
+                if not has_capital and all(w.isalpha() and _zipf(w) >= _COMMON_ZIPF for w in content):
+                    continue  # "onderwijs" alone names nothing
+                known = all(w.isalpha() and _zipf(w) >= _KNOWN_ZIPF for w in content)
+                exact = tuple(w for w, _, _ in _tokens(form)) if has_capital and known else None
+                names.append(_Name(document_id, form, words, exact))
+        # Longest names first, so "Inspectie van het Onderwijs" wins over "Onderwijs".
+        self._names = sorted(set(names), key=lambda n: (-len(n.words), n.text))
+
+    @classmethod
+    def of_documents(cls, documents: Iterable) -> "SourceMatcher":
+        """From registry records (anything with `id`, `title`, `publisher`, `aliases`)."""
+        documents = list(documents)
+        return cls(
+            ((d.id, [d.title, *getattr(d, "aliases", ())]) for d in documents),
+            ((d.id, d.publisher) for d in documents if d.publisher),
+        )
+
+    def match(self, question: str) -> SourceMention:
+        tokens = _tokens(question)
+        folded = [fold(t) for t, _, _ in tokens]
+        taken: set[int] = set()
+        found: dict[str, NamedSource] = {}
+        for name in self._names:
+            n = len(name.words)
+            for i in range(len(tokens) - n + 1):
+                if any(j in taken for j in range(i, i + n)):
+                    continue
+                if not self._matches(name, tokens, folded, i):
+                    continue
+                span = (tokens[i][1], tokens[i + n - 1][2])
+                # The article before a name and a year after it belong to the mention.
+                if i > 0 and folded[i - 1] in _ARTICLES:
+                    span = (tokens[i - 1][1], span[1])
+                if i + n < len(tokens) and _YEAR.fullmatch(tokens[i + n][0]):
+                    span = (span[0], tokens[i + n][2])
+                taken.update(range(i, i + n))
+                previous = found.get(name.document_id)
+                spans = (previous.spans if previous else ()) + (span,)
+                found[name.document_id] = NamedSource(name.document_id, name.text, spans)
+        if not found:
+            return SourceMention()
+        ordered = sorted(found.values(), key=lambda s: min(s.spans))
+        return SourceMention(
+            documents=tuple(s.document_id for s in ordered),
+            spans=tuple(span for s in ordered for span in s.spans),
+            names=tuple(s.name for s in ordered),
+        )
+
+    @staticmethod
+    def _matches(name: _Name, tokens: list[tuple[str, int, int]], folded: list[str], i: int) -> bool:
+        n = len(name.words)
+        if name.exact is not None:
+            return tuple(t for t, _, _ in tokens[i : i + n]) == name.exact
+        if tuple(folded[i : i + n]) == name.words:
+            return True
+        # A one-word name may be the head of a compound: "onderwijsinspectie", "trendmonitor".
+        head, word = name.words[0], folded[i]
+        return n == 1 and len(head) >= _MIN_COMPOUND_HEAD and word.endswith(head) and len(word) > len(head)
+
+
+__all__ = ["NamedSource", "SourceMatcher", "SourceMention"]

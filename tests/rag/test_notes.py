@@ -1,0 +1,45 @@
+"""Notes (footnotes, references, URLs, captions) are recognised; ordinary text is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.notes import is_note, is_note_sentence, split_footnotes
+
+
+@pytest.mark.parametrize("block", [
+    "4 Bureau Vlinder (2021). 5 Van der Veen en Mus (2019). 6 Stichting Kikker (2022a).",
+    "7 Ministerie van Water (2018); Mus e.a. (2020); Van den Berg et al. (2017).",
+    "2. Veen, A. en Mus, B. (2016). Een studie naar vijvers. Utrecht, Vlinderpers, p. 12-14.",
+    "3. Stichting Kikker (2020). Vijverbeheer. Bron: https://voorbeeld.nl/vijvers",
+    "11Voor deze telling zijn de cijfers van 2021 gebruikt, zie: https://voorbeeld.nl/telling",
+    "https://voorbeeld.nl/a https://voorbeeld.nl/b",
+    "Bron: Stichting Kikker (2020); bewerking door de auteurs.",
+    "Figuur 3.1 Aantal vijvers per provincie",
+    "Geraadpleegd op 4 mei 2022 via de site van de stichting.",
+])
+def test_notes_are_recognised(block):
+    assert is_note(block)
+    assert is_note_sentence(block)
+
+
+@pytest.mark.parametrize("block", [
+    "In 2021 had ongeveer 1 op de 8 vijvers geen kikkers.",
+    "1. Investeer in vijvers (zie hoofdstuk 2).",
+    "3 gesprekken met 4 tuinmannen van verschillende gemeenten.",
+    "Tabel 2.3 Aantal vijvers per gemeente",
+    "2F-niveau wordt door 60% van de leerlingen gehaald.",
+    "Het aantal vijvers groeit (Bureau Vlinder, 2021) en dat is goed.",
+])
+def test_text_is_not_a_note(block):
+    assert not is_note(block)
+    assert not is_note_sentence(block)
+
+
+def test_a_footnote_inside_a_sentence_is_split_from_the_rest():
+    block = "14 Bureau Vlinder (2020); Mus (2019). aan het water te houden. Daarna groeit het riet."
+    entries, rest = split_footnotes(block)
+    assert entries == "14 Bureau Vlinder (2020); Mus (2019)."
+    assert rest == "aan het water te houden. Daarna groeit het riet."
+    assert not is_note(block)  # the rest of a sentence: text, once the entries are lifted out
+    assert split_footnotes("Gewone tekst (2020).") == ("", "Gewone tekst (2020).")
