@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from rag.errors import InvalidQuestionError
+from rag.refusal import REFUSAL_TEXT
 from rag.store import SearchFilters
 from rag.types import Answer, Passage, Turn
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from rag.retrieval import Retriever
     from rag.settings import Settings
 
-#: What Bronwijzer says when the documents do not hold the answer.
-REFUSAL_TEXT = "Dat staat niet in de documenten die ik ken."
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
@@ -98,7 +97,7 @@ class Engine:
             if warm:
                 warm()
 
-    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float]]:
+    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float], object]:
         question = _check_question(question)
         turns = as_turns(history)
         timings: dict[str, float] = {}
@@ -109,19 +108,30 @@ class Engine:
         k = self.settings.search_k if k is None else k
         if not 0 < k <= 50:
             raise InvalidQuestionError(f"top_k moet tussen 1 en 50 liggen, niet {k}.")
-        passages = self.retriever.retrieve(standalone, k, as_filters(filters))
+        search = getattr(self.retriever, "search", None)
+        analysis = None
+        if search is not None:
+            found = search(standalone, k, as_filters(filters))
+            passages, analysis = found.passages, found.question
+            timings.update(found.timings)
+        else:
+            passages = self.retriever.retrieve(standalone, k, as_filters(filters))
         timings["retrieve"] = _ms(t)
-        timings.update(getattr(self.retriever, "last_timings", {}))
-        return passages, turns, timings
+        return passages, turns, timings, analysis
 
     def search(self, query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
         return self._retrieve(query, history, filters, k)[0]
 
+    def _compose(self, question: str, passages, turns, analysis) -> Answer:
+        if analysis is not None and getattr(self.composer, "accepts_analysis", False):
+            return self.composer.compose(question, passages, turns, analysis=analysis)
+        return self.composer.compose(question, passages, turns)
+
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
         started = time.perf_counter()
-        passages, turns, timings = self._retrieve(question, history, filters, k)
+        passages, turns, timings, analysis = self._retrieve(question, history, filters, k)
         t = time.perf_counter()
-        answer = self.composer.compose(question.strip(), passages, turns)
+        answer = self._compose(question.strip(), passages, turns, analysis)
         timings["compose"] = _ms(t)
         timings["total"] = _ms(started)
         return replace(answer, timings_ms={**answer.timings_ms, **timings})
@@ -129,10 +139,10 @@ class Engine:
     def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the final Answer (the one to show in the end)."""
         started = time.perf_counter()
-        passages, turns, timings = self._retrieve(question, history, filters, k)
+        passages, turns, timings, analysis = self._retrieve(question, history, filters, k)
         stream = getattr(self.composer, "stream", None)
         if stream is None:
-            answer = self.composer.compose(question.strip(), passages, turns)
+            answer = self._compose(question.strip(), passages, turns, analysis)
             yield answer.text
         else:
             answer = None

@@ -2,20 +2,20 @@
 
 No model writes anything: sentences are copied verbatim (numbers, dates and names stay
 exactly as the documents have them), each followed by an `[n]` marker for the passage it
-came from. The answer leads with the sentence that answers the question best, adds up
-to three more that are on the question and not near-duplicates, and stays short.
+came from.
 
-A sentence's score (`score_sentence`) combines
+Candidates are whole sentences of the top passages, and lists with their lead-in sentence.
+Never a candidate: notes (footnotes, references, URLs, captions; `rag.notes`), headings,
+note chunks, and the broken-off start of a passage that begins mid-sentence. Each candidate
+gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
+wants, what is new in it, its passage's rank, its shape); `rag/models/sentences.json`, fitted
+on the tune questions (`python -m evals.fit sentences`), scores them. The best candidate
+over all passages leads; a further one follows only when it scores close to the lead and
+adds something (a figure or key term the answer does not have yet). A list question gets the
+list itself, in document order, with its lead-in.
 
-* key-term overlap with the question, each term weighted by its rarity among the
-  passages' sentences (IDF), so "ziekteverzuim" counts more than "onderwijs";
-* numbers, when the question asks for one (hoeveel, hoe groot, welk percentage), dates
-  and years, when it asks when (wanneer, sinds wanneer, in welk jaar), regions when it
-  asks where;
-* the passage's rank, and a small bonus for sentences that define or conclude;
-* penalties for what rarely answers: questions, fragments, over-long sentences.
-
-Before composing, `RefusalPolicy` decides whether the passages hold the answer at all.
+Before choosing, `rag.refusal.RefusalModel` decides whether the passages hold the answer at
+all, from the passages and the best candidates.
 """
 
 from __future__ import annotations
@@ -26,67 +26,52 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
-from rag.analysis import QUESTION_WORDS, STOPWORDS, fold, numbers, stem
-from rag.engine import REFUSAL_TEXT
-from rag.refusal import QuestionTerm, RefusalPolicy, analyse, question_terms
+from rag.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
+from rag.linear import LinearModel, bundled
+from rag.notes import is_note_sentence
+from rag.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
+from rag.refusal import (
+    REFUSAL_TEXT,
+    QuestionTerm,
+    RefusalDecision,
+    RefusalModel,
+    RefusalSignals,
+    TermIndex,
+    analyse,
+    refusal_signals,
+)
 from rag.sentences import Sentence, split_sentences
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, Turn
 
-Intent = Literal["number", "date", "place", "list", "explain", "define", "other"]
-
-MAX_SENTENCES = 4
-MAX_CHARS = 550
-MAX_CHARS_LIST = 900
-#: A further sentence must score at least this share of the best one.
-FOLLOWER_SHARE = 0.55
-#: Bonus for a sentence right next to one already chosen (same paragraph).
-ADJACENT_BONUS = 0.12
-#: ... and cover at least this share of the question's (matchable) key-term weight.
-MIN_FOLLOWER_OVERLAP = 0.15
-#: Sentences whose stems overlap this much (Jaccard, or containment) say the same thing.
-NEAR_DUPLICATE = 0.7
-MAX_ENUMERATION_ITEMS = 12
-#: A sentence is at least this share as on-topic as the one before it in its paragraph
-#: (more when it starts with "Dit", "Toen", "Het ging om", ...).
-CONTEXT_SHARE = 0.6
-CONTEXT_SHARE_ANAPHORIC = 0.85
-#: ... and at least this share as on-topic as its paragraph.
-PARAGRAPH_SHARE = 0.5
-#: Bonus for naming a region when the question asks where ("in het westen", "in de G5").
-PLACE_BONUS = 0.2
-#: Bonus for a number right before what a "hoeveel" question counts ("8 besturen").
-COUNTED_BONUS = 0.15
-#: Bonus for a sentence with a number (or date) when the question asks for one; half of it
-#: is subtracted from sentences without.
-NUMBER_BONUS = 0.25
-
 REFUSAL_POINTER = "Hieronder staan de passages die er het dichtst bij komen."
 
-_NUMBER_QUESTION = re.compile(
-    r"\b(hoeveel|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
-    r"hoeveelste|wat\s+(kost|bedraagt|is\s+het\s+(aantal|percentage|aandeel|bedrag)))\b"
+MAX_SENTENCES = 3
+MAX_CHARS = 600
+MAX_CHARS_LIST = 1000
+MAX_ENUMERATION_ITEMS = 12
+#: Sentences whose stems overlap this much (Jaccard, or containment) say the same thing.
+NEAR_DUPLICATE = 0.7
+
+SENTENCE_FEATURES = (
+    "overlap", "previous_overlap", "paragraph_overlap", "novelty", "passage_score", "passage_rank",
+    "has_number", "numbers", "number_wanted", "number_missing", "date_wanted", "place_wanted",
+    "percent_wanted", "counted", "causal", "causal_wanted", "defines_wanted", "enumeration",
+    "enumeration_wanted", "words", "short", "long", "question_mark", "quoted", "anaphoric",
+    "table", "money_wanted", "superlative_wanted",
+)  # fmt: skip
+
+_YEAR_OR_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b",
+    re.IGNORECASE,
 )
-_DATE_QUESTION = re.compile(r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|in\s+welk\s+jaar|welke\s+datum|hoe\s+oud)\b")
-_LIST_QUESTION = re.compile(
-    r"^(welke|wat\s+zijn|noem|geef)\b|\b(welke\s+\w+\s+(noem|noemt|noemen|stelt|stellen|zijn|worden|bestaan))\b"
-)
-_PLACE_QUESTION = re.compile(r"^(waar|in\s+welke\s+(regio|regio's|provincie|gemeente|stad|steden|plaats|delen))\b")
 # Where something is: compass regions, the Randstad, big-city groups, provinces, municipalities.
 _PLACE = re.compile(
     r"\b(westen|oosten|noorden|zuiden|randstad|regio\w*|provincie\w*|gemeente\w*|g4|g5|grote steden|stedelijk\w*|"
     r"platteland|krimp\w*|wijk\w*)\b"
 )
-_EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
-_DEFINE_QUESTION = re.compile(r"^(wat\s+(is|zijn|houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b")
-_YEAR_OR_DATE = re.compile(
-    r"\b(1[89]\d\d|20\d\d)\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b",
-    re.IGNORECASE,
-)
-# "(Inspectie van het Onderwijs, 2024k)", "(Daas et al., 2023; Schulz et al., 2023)": a
-# reference is neither a figure nor a topic word of the sentence.
+# "(Inspectie van het Onderwijs, 2024k)": a reference is neither a figure nor a topic word.
 _REFERENCE = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?\)")
 _FIGURE_LABEL = re.compile(r"\b(?:figuur|tabel|grafiek)\s*\d[\w.]*", re.IGNORECASE)
 # What "hoeveel" counts: "hoeveel (meer) voorscholen" -> voorscholen.
@@ -94,26 +79,12 @@ _COUNTED = re.compile(r"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?([^\W\d_][\
 _NUMBER_TOKEN = re.compile(r"\d")
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt verstaan|bedoelen we|wordt gedefinieerd)\b")
-_CONCLUDES = re.compile(r"\b(kortom|concluder\w*|conclusie|samenvattend|dus|daardoor|waardoor|omdat|doordat|oorzaak|reden)\b")
+_CAUSAL = re.compile(
+    r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
+)
 # A sentence that leans on the one before it reads badly on its own.
-_ANAPHORIC_START = re.compile(r"^(dit|deze|dat|die|toen|daarnaast|daarbij|hierdoor|daardoor|ook|zij|ze|het ging)\b", re.IGNORECASE)
-
-
-def question_intent(question: str) -> Intent:
-    q = fold(question).strip()
-    if _NUMBER_QUESTION.search(q):
-        return "number"
-    if _DATE_QUESTION.search(q):
-        return "date"
-    if _PLACE_QUESTION.search(q):
-        return "place"
-    if _EXPLAIN_QUESTION.search(q):
-        return "explain"
-    if _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q):
-        return "define"
-    if _LIST_QUESTION.search(q):
-        return "list"
-    return "other"
+_ANAPHORIC_START = re.compile(r"^(dit|deze|dat|die|toen|daarnaast|daarbij|hierdoor|daardoor|ook|zij|ze)\b", re.IGNORECASE)
+_QUOTE_START = "“\"‘'"
 
 
 @dataclass(frozen=True)
@@ -145,6 +116,7 @@ class ScoredUnit:
     score: float
     overlap: float  # share of the matchable key-term weight it covers
     stems: frozenset[str]
+    signals: dict
 
 
 @lru_cache(maxsize=2048)
@@ -152,52 +124,35 @@ def _split_cached(text: str) -> tuple[Sentence, ...]:
     return tuple(split_sentences(text))
 
 
-def _units(passage_index: int, text: str) -> list[Unit]:
-    """Prose sentences and list items as single units, plus lead-in + items as one enumeration."""
-    sentences = _split_cached(text)
-    units = [Unit(passage_index, (s,)) for s in sentences if s.kind != "heading"]
+def _quotable(sentence: Sentence, first: bool) -> bool:
+    if sentence.kind == "heading" or is_note_sentence(sentence.text):
+        return False
+    # A passage that starts mid-sentence: its first words are the tail of a sentence.
+    return not (first and sentence.text[:1].islower())
+
+
+def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
+    """Sentences and list items as single units, plus lead-in + items as one enumeration."""
+    if passage.chunk.kind == "note":
+        return []
+    sentences = _split_cached(passage.text)
+    units = [Unit(passage_index, (s,)) for i, s in enumerate(sentences) if _quotable(s, i == 0)]
     i = 0
     while i < len(sentences):
         lead = sentences[i]
         items = []
         j = i + 1
         while j < len(sentences) and sentences[j].kind == "bullet" and len({x.line for x in items}) < MAX_ENUMERATION_ITEMS:
-            items.append(sentences[j])
+            if not is_note_sentence(sentences[j].text):
+                items.append(sentences[j])
             j += 1
         items_lines = {item.line for item in items}
-        if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon:
+        if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon and _quotable(lead, i == 0):
             units.append(Unit(passage_index, (lead, *items)))
-        elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0:
+        elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0 and _quotable(lead, True):
             units.append(Unit(passage_index, (lead, *items)))
         i = max(j, i + 1)
     return units
-
-
-class _TermMatcher:
-    """Does a unit contain a question term? Stem match, or the term inside a longer word."""
-
-    def __init__(self, terms: Sequence[QuestionTerm]) -> None:
-        self.terms = list(terms)
-
-    def matches(self, stems: frozenset[str], folded: str) -> list[float]:
-        found = []
-        for t in self.terms:
-            if t.stem in stems:
-                found.append(1.0)
-            elif not t.is_number and len(t.stem) >= 5 and (t.stem in folded):
-                found.append(0.8)
-            else:
-                found.append(0.0)
-        return found
-
-
-def _idf(terms: Sequence[QuestionTerm], matched: Sequence[Sequence[float]]) -> list[float]:
-    n = len(matched)
-    weights = []
-    for j, _ in enumerate(terms):
-        df = sum(1 for row in matched if row[j] > 0)
-        weights.append(math.log(1 + (n + 1) / (df + 0.5)) if df else 0.0)
-    return weights
 
 
 def substance(text: str) -> str:
@@ -234,154 +189,233 @@ def counts_noun(text: str, noun: str) -> bool:
     return False
 
 
-def _word_count(text: str) -> int:
-    return len(text.split())
+def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], folded: str) -> list[float]:
+    """Per question term: 1 when a stem matches, 0.8 when it sits inside a longer word."""
+    found = []
+    for t in terms:
+        if t.stem in stems:
+            found.append(1.0)
+        elif not t.is_number and len(t.stem) >= 5 and t.stem in folded:
+            found.append(0.8)
+        else:
+            found.append(0.0)
+    return found
+
+
+def _idf(n_terms: int, matched: Sequence[Sequence[float]]) -> list[float]:
+    n = len(matched)
+    weights = []
+    for j in range(n_terms):
+        df = sum(1 for row in matched if row[j] > 0)
+        weights.append(math.log(1 + (n + 1) / (df + 0.5)) if df else 0.0)
+    return weights
+
+
+def unit_signals(
+    question: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn] = ()
+) -> list[tuple[Unit, dict[str, float], float, frozenset[str]]]:
+    """Every candidate unit with its signals (`SENTENCE_FEATURES`), overlap and stems."""
+    terms = list(question.terms)
+    scale = [1.0] * len(terms)
+    # A follow-up ("En in het vo?") borrows the previous question's terms at half weight.
+    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
+    if previous:
+        own = {t.stem for t in terms}
+        borrowed = [t for t in analyse_question(previous).terms if t.stem not in own]
+        terms += borrowed
+        scale += [0.5] * len(borrowed)
+    units = [u for i, p in enumerate(passages) for u in candidate_units(i, p)]
+    if not units:
+        return []
+    texts = [substance(u.text) for u in units]
+    analysed = [analyse(t) for t in texts]
+    matched = [_matches(terms, a.stems, a.folded) for a in analysed]
+    idf = [w * s for w, s in zip(_idf(len(terms), matched), scale)]
+    total = sum(idf) or 1.0
+    overlaps = [sum(w * m for w, m in zip(idf, row)) / total for row in matched]
+    paragraph: dict[tuple[int, int], float] = {}
+    by_position: dict[tuple[int, int], float] = {}
+    for unit, overlap in zip(units, overlaps):
+        key = (unit.passage_index, unit.parts[0].line)
+        paragraph[key] = max(paragraph.get(key, 0.0), overlap)
+        if not unit.is_enumeration:
+            by_position[(unit.passage_index, unit.parts[0].number)] = overlap
+    question_stems = set(content_stems(question.text)) | {t.stem for t in terms}
+    noun = counted_noun(question.text) if question.intent == "number" else None
+    intent = question.intent
+    result = []
+    for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
+        passage = passages[unit.passage_index]
+        lead = unit.parts[0].text
+        new_numbers = numbers(text) - set(question.numbers)
+        stems = content_stems(text)
+        words = len(unit.text.split())
+        causal = bool(_CAUSAL.search(fold(text)))
+        signals = {
+            "overlap": overlap,
+            "previous_overlap": by_position.get((unit.passage_index, unit.parts[0].number - 1), 0.0),
+            "paragraph_overlap": paragraph[(unit.passage_index, unit.parts[0].line)],
+            "novelty": sum(1 for s in stems if s not in question_stems) / max(len(stems), 1),
+            "passage_score": float(passage.score),
+            "passage_rank": 1.0 / (1 + unit.passage_index),
+            "has_number": float(bool(new_numbers)),
+            "numbers": math.log(1 + len(new_numbers)),
+            "number_wanted": float(intent == "number" and bool(new_numbers)),
+            "number_missing": float(intent == "number" and not new_numbers),
+            "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
+            "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
+            "percent_wanted": float(question.asks_percent and "%" in text),
+            "counted": float(bool(noun) and counts_noun(text, noun)),
+            "causal": float(causal),
+            "causal_wanted": float(causal and intent == "explain"),
+            "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),
+            "enumeration": float(unit.is_enumeration),
+            "enumeration_wanted": float(unit.is_enumeration and intent == "list"),
+            "words": math.log(words + 1),
+            "short": float(words < 5),
+            "long": float(not unit.is_enumeration and words > 60),
+            "question_mark": float(lead.rstrip().endswith("?")),
+            "quoted": float(lead[:1] in _QUOTE_START),
+            "anaphoric": float(bool(_ANAPHORIC_START.match(lead))),
+            "table": float(passage.chunk.kind == "table"),
+            "money_wanted": float(question.asks_money and bool(new_numbers) and bool(MONEY.search(a.folded))),
+            "superlative_wanted": float(question.asks_superlative and bool(SUPERLATIVE.search(a.folded))),
+        }
+        result.append((unit, signals, overlap, a.stems))
+    return result
 
 
 class ExtractiveComposer:
     """Composes a short answer from the passages' own sentences, each with an `[n]` marker."""
 
-    def __init__(self, settings: Settings | None = None, refusal: RefusalPolicy | None = None) -> None:
+    #: `compose` takes the retriever's analysis of the question (the source it names).
+    accepts_analysis = True
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        refusal: RefusalModel | None = None,
+        model: LinearModel | None = None,
+        follower_margin: float | None = None,
+    ) -> None:
         self.settings = settings
-        self.refusal = refusal or RefusalPolicy()
+        self.refusal = refusal or RefusalModel()
+        self.model = model if model is not None else bundled("sentences")
+        #: A further sentence must score within this of the lead (logit units; fitted on tune).
+        self.follower_margin = follower_margin if follower_margin is not None else float(
+            self.model.provenance.get("follower_margin", 1.0)
+        )
 
     def warm_up(self) -> None:
         self.refusal.warm_up()
 
-    def compose(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
+    def compose(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        history: Sequence[Turn] = (),
+        analysis: QuestionInfo | None = None,
+    ) -> Answer:
         started = time.perf_counter()
         ranked = tuple(sorted(passages, key=lambda p: p.rank))
-        decision = self.refusal.decide(question, ranked, history)
+        info = analysis or analyse_question(question)
+        scored = self.score_units(question, ranked, history, info)
+        decision = self.decide(info, ranked, history, scored)
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
-        chosen = self.choose(question, ranked, history)
+        chosen = self._choose(info, scored)
         if not chosen:
             return self._refusal(question, ranked, "geen zin in de passages gaat over de vraag", started)
         return self._answer(question, ranked, chosen, started)
 
+    def decide(
+        self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit]
+    ) -> RefusalDecision:
+        """Whether to refuse, from the passages and the best candidate sentences."""
+        if not passages:
+            return self.refusal.refuse_empty()
+        return self.refusal.decide(self.refusal_signals(info, passages, history, scored))
+
+    def refusal_signals(
+        self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit]
+    ) -> RefusalSignals:
+        best = scored[0] if scored else None
+        top = scored[:3]
+        # The kind of answer asked for, most specific first: an amount, the top of a ranking, a
+        # share, a count of what is asked about, a number, a date, a place.
+        wanted = [
+            name for name, asked in (
+                ("money_wanted", info.asks_money), ("superlative_wanted", info.asks_superlative),
+                ("percent_wanted", info.asks_percent), ("counted", info.intent == "number" and bool(counted_noun(info.text))),
+                ("number_wanted", info.intent == "number"), ("date_wanted", info.intent == "date"),
+                ("place_wanted", info.intent == "place"),
+            ) if asked
+        ]  # fmt: skip
+        type_found = not wanted or any(s.signals[wanted[0]] for s in top)
+        specifics = [t for t in info.terms if t.is_specific and t.word not in info.source_years]
+        in_best = TermIndex(substance(s.unit.text) for s in top)
+        specific_found = sum(1 for t in specifics if in_best.contains(t)) / len(specifics) if specifics else 1.0
+        return refusal_signals(
+            info, passages, history,
+            best_sentence=best.score if best else -10.0,
+            best_overlap=best.overlap if best else 0.0,
+            type_found=type_found,
+            specific_in_best=specific_found,
+        )
+
     # -- choosing sentences -------------------------------------------------------------
 
-    def score_units(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> list[ScoredUnit]:
+    def score_units(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis: QuestionInfo | None = None
+    ) -> list[ScoredUnit]:
         """Every candidate unit of the passages with its score, best first."""
-        terms = question_terms(question)
-        weights_scale = [1.0] * len(terms)
-        # A follow-up ("En in het vo?") borrows the previous question's terms at half weight.
-        previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-        if previous:
-            own = {t.stem for t in terms}
-            borrowed = [t for t in question_terms(previous) if t.stem not in own]
-            terms += borrowed
-            weights_scale += [0.5] * len(borrowed)
-        intent = question_intent(question)
-        question_numbers = numbers(question)
-        matcher = _TermMatcher(terms)
-
-        units = [u for i, p in enumerate(passages) for u in _units(i, p.text)]
-        if not units:
+        info = analysis or analyse_question(question)
+        signalled = unit_signals(info, passages, history)
+        if not signalled:
             return []
-        texts = [substance(u.text) for u in units]
-        analysed = [analyse(t) for t in texts]
-        stems = [a.stems for a in analysed]
-        matched = [matcher.matches(a.stems, a.folded) for a in analysed]
-        noun = counted_noun(question) if intent == "number" else None
-        idf = [w * scale for w, scale in zip(_idf(terms, matched), weights_scale)]
-        total = sum(idf) or 1.0
-        count = len(passages)
-
-        overlaps = [sum(w * m for w, m in zip(idf, row)) / total for row in matched]
-        # A paragraph about the question's subject ("Het Ierse DEIS-programma ...") lends its
-        # topic to all its sentences ("Ongeveer 1.200 scholen ... zijn in het programma opgenomen").
-        paragraph_rows: dict[tuple[int, int], list[float]] = {}
-        for unit, row in zip(units, matched):
-            key = (unit.passage_index, unit.parts[0].line)
-            paragraph_rows[key] = [max(a, b) for a, b in zip(paragraph_rows.get(key, row), row)]
-        paragraph = {key: sum(w * m for w, m in zip(idf, row)) / total for key, row in paragraph_rows.items()}
-        scored = []
-        for n, (unit, unit_stems) in enumerate(zip(units, stems)):
-            topic = PARAGRAPH_SHARE * paragraph[(unit.passage_index, unit.parts[0].line)] if not unit.is_enumeration else 0.0
-            overlap = max(overlaps[n], self._context_overlap(units, overlaps, n), topic)
-            score = overlap + self._bonus(unit, texts[n], intent, question_numbers, count)
-            if noun and counts_noun(texts[n], noun):
-                score += COUNTED_BONUS
-            scored.append(ScoredUnit(unit, score, overlap, unit_stems))
+        scores = self.model.logits(self.model.matrix([s for _, s, _, _ in signalled]))
+        scored = [ScoredUnit(u, float(x), overlap, stems, signals) for (u, signals, overlap, stems), x in zip(signalled, scores)]
         scored.sort(key=lambda s: (-s.score, s.unit.passage_index, s.unit.position))
         return scored
 
-    @staticmethod
-    def _context_overlap(units: Sequence[Unit], overlaps: Sequence[float], n: int) -> float:
-        """The overlap of the sentence before, in the same paragraph: a sentence that continues
-        an on-topic one ("Het ging om 3 besturen in het po, ...") is on topic too."""
-        unit = units[n]
-        if n == 0 or unit.is_enumeration:
-            return 0.0
-        before = units[n - 1]
-        if before.passage_index != unit.passage_index or before.is_enumeration or before.parts[-1].line != unit.parts[0].line:
-            return 0.0
-        share = CONTEXT_SHARE_ANAPHORIC if _ANAPHORIC_START.match(unit.parts[0].text) else CONTEXT_SHARE
-        return share * overlaps[n - 1]
-
-    def _bonus(self, unit: Unit, text: str, intent: Intent, question_numbers: set[str], count: int) -> float:
-        lead = unit.parts[0].text
-        bonus = 0.12 * (1 - unit.passage_index / max(count, 1))
-        new_numbers = numbers(text) - question_numbers
-        if intent == "number":
-            bonus += NUMBER_BONUS if new_numbers else -NUMBER_BONUS / 2
-        elif intent == "date":
-            bonus += NUMBER_BONUS if (_YEAR_OR_DATE.search(text) and new_numbers) else -NUMBER_BONUS / 2
-        elif new_numbers:
-            bonus += 0.04  # figures make an answer concrete
-        if intent == "place" and _PLACE.search(fold(text)):
-            bonus += PLACE_BONUS
-        if intent == "list" and unit.is_enumeration:
-            bonus += 0.2
-        if intent == "define" and _DEFINES.search(lead):
-            bonus += 0.08
-        if intent == "explain" and _CONCLUDES.search(lead):
-            bonus += 0.08
-        elif _DEFINES.search(lead) or _CONCLUDES.search(lead):
-            bonus += 0.03
-        words = _word_count(text)
-        if lead.rstrip().endswith("?"):
-            bonus -= 0.3
-        if words < 5:
-            bonus -= 0.15
-        if not unit.is_enumeration and words > 60:
-            bonus -= 0.1 * min(2.0, (words - 60) / 30)
-        if unit.is_enumeration and intent != "list" and intent != "number":
-            bonus -= 0.1
-        if lead[:1] in "“\"‘'":
-            bonus -= 0.05  # quoted speech: someone's view, not the document's finding
-        return bonus
-
-    def choose(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> list[ScoredUnit]:
+    def choose(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis: QuestionInfo | None = None
+    ) -> list[ScoredUnit]:
         """The units of the answer, in answer order: the best first, the rest by passage and position."""
-        scored = self.score_units(question, passages, history)
-        if not scored or scored[0].overlap <= 0:
+        info = analysis or analyse_question(question)
+        return self._choose(info, self.score_units(question, passages, history, info))
+
+    def _choose(self, info: QuestionInfo, scored: list[ScoredUnit]) -> list[ScoredUnit]:
+        # The lead shares a key term with the question, or continues a sentence that does.
+        on_topic = [s for s in scored if s.overlap > 0 or s.signals["previous_overlap"] > 0]
+        if not on_topic:
             return []
-        best = scored[0]
-        budget = MAX_CHARS_LIST if question_intent(question) == "list" else MAX_CHARS
+        best = on_topic[0]
+        budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
         used_chars = len(best.unit.text)
         used_parts = {(best.unit.passage_index, p.start) for p in best.unit.parts}
-        candidates = [c for c in scored[1:] if c.score >= FOLLOWER_SHARE * best.score and c.overlap >= MIN_FOLLOWER_OVERLAP]
-        while candidates and len(chosen) < MAX_SENTENCES:
-            # Continuing a chosen sentence's paragraph reads better than jumping elsewhere.
-            def gain(c: ScoredUnit) -> float:
-                return c.score + (ADJACENT_BONUS if any(_adjacent(c.unit, x.unit) for x in chosen) else 0.0)
-
-            candidate = max(candidates, key=gain)
-            candidates.remove(candidate)
+        have_numbers = set(numbers(best.unit.text))
+        have_stems = set(best.stems)
+        for candidate in on_topic[1:]:
+            if len(chosen) >= MAX_SENTENCES or candidate.score < best.score - self.follower_margin:
+                break
             parts = {(candidate.unit.passage_index, p.start) for p in candidate.unit.parts}
-            if parts & used_parts or used_chars + len(candidate.unit.text) > budget:
+            if parts & used_parts or used_chars + len(candidate.unit.text) > budget or candidate.overlap <= 0:
                 continue
             if any(_near_duplicate(candidate.stems, c.stems) for c in chosen):
+                continue
+            # It must add to the answer: a figure, or a key term the answer does not have yet.
+            new_numbers = set(numbers(candidate.unit.text)) - have_numbers - set(info.numbers)
+            new_terms = {t.stem for t in info.terms if t.stem in candidate.stems and t.stem not in have_stems}
+            if not new_numbers and not new_terms:
                 continue
             chosen.append(candidate)
             used_chars += len(candidate.unit.text)
             used_parts |= parts
-        rest = sorted(chosen[1:], key=lambda c: (c.unit.passage_index != best.unit.passage_index, c.unit.passage_index, c.unit.position))
-        if rest and _ANAPHORIC_START.match(best.unit.parts[0].text) and _directly_before(rest[0].unit, best.unit):
-            return [rest[0], best, *rest[1:]]  # "Dit bleek ook uit ..." needs what it points back to
+            have_numbers |= set(numbers(candidate.unit.text))
+            have_stems |= set(candidate.stems)
+        rest = sorted(chosen[1:], key=lambda c: (c.unit.passage_index, c.unit.position))
         return [best, *rest]
 
     # -- building the Answer ------------------------------------------------------------
@@ -426,19 +460,6 @@ class ExtractiveComposer:
         )
 
 
-def _directly_before(a: Unit, b: Unit) -> bool:
-    return (
-        a.passage_index == b.passage_index
-        and a.parts[-1].line == b.parts[0].line
-        and a.parts[-1].number + 1 == b.parts[0].number
-        and not a.is_enumeration
-    )
-
-
-def _adjacent(a: Unit, b: Unit) -> bool:
-    return _directly_before(a, b) or _directly_before(b, a)
-
-
 def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     if not a or not b:
         return False
@@ -446,6 +467,7 @@ def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     return shared / len(a | b) >= NEAR_DUPLICATE or shared / min(len(a), len(b)) >= 0.9
 
 
-def compose_extractive_answer(question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
-    """One-off convenience: an extractive answer with the default refusal policy."""
-    return ExtractiveComposer().compose(question, passages, history)
+__all__ = [
+    "REFUSAL_POINTER", "REFUSAL_TEXT", "SENTENCE_FEATURES", "ExtractiveComposer", "Unit", "candidate_units",
+    "counted_noun", "counts_noun", "question_intent", "unit_signals",
+]  # fmt: skip

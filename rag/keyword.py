@@ -15,17 +15,19 @@ import logging
 import shutil
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
-from rag.analysis import content_stems
+from rag.analysis import content_stems, stem, words
 from rag.store import ChromaStore, IndexedDocument
 from rag.types import Chunk, sha256_hex
 
 log = logging.getLogger(__name__)
+_MIN_PART = 4
+_PREFIX = 6
 # bm25s logs every index build at DEBUG on its own handler; operators need none of it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -42,6 +44,35 @@ class KeywordIndex:
     generation: str
     chunks: list[Chunk]
     bm25: bm25s.BM25 | None
+    _words: frozenset[str] | None = field(default=None, repr=False)
+    _prefixes: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word of the indexed chunks, folded (built on first use)."""
+        if self._words is None:
+            self._words = frozenset(w for c in self.chunks for w in words(c.contextual_text))
+            self._prefixes = frozenset(w[:_PREFIX] for w in self._words if len(w) >= _PREFIX)
+        return self._words
+
+    def knows(self, word: str) -> bool:
+        """Whether the documents use `word`: as a word, by its stem or its first six letters,
+        or as a compound of two words they use ("vijverrand": "vijver" + "rand")."""
+        vocabulary = self.words
+        if word in vocabulary or word.isdigit():
+            return True
+        if len(word) >= _PREFIX and word[:_PREFIX] in (self._prefixes or ()):
+            return True  # an inflection or derivation: "vergrijsd" next to "vergrijzing"
+        if self.bm25 is not None and stem(word) in self.bm25.vocab_dict:
+            return True
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            left, right = word[:cut], word[cut:]
+            if right not in vocabulary and stem(right) not in (self.bm25.vocab_dict if self.bm25 else {}):
+                continue
+            lefts = [left] + [left[: -len(s)] for s in ("s", "e", "en") if left.endswith(s) and len(left) - len(s) >= _MIN_PART]
+            if any(piece in vocabulary for piece in lefts):
+                return True
+        return False
 
     @classmethod
     def build(cls, generation: str, chunks: list[Chunk]) -> "KeywordIndex":

@@ -11,7 +11,8 @@ The shapes are those of Dutch policy reports as PDF extractions leave them:
   `"15 Bureau Vlinder (2011); Mus e.a. (2019). 16 Van der Veen (2020)."`
   `"3. Bureau Vlinder (2019). Een titel. Den Haag, p. 12."`
 * a footnote text glued to its number: `"9Voor dit onderzoek zijn ... gebruikt"`
-* bare URLs, `Bron: ...`, `Geraadpleegd op ...`, `Figuur 2.1 Titel van de figuur`.
+* bare URLs, `Bron: ...`, `Geraadpleegd op ...`, `Figuur 2.1 Titel van de figuur`; as a
+  sentence, also a table caption (`Tabel 2.1 ...`): the table itself is the evidence.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ _ONLY_URLS = re.compile(r"^(?:\s*(?:https?://|www\.)\S+)+\s*$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^\s*(?:bron|bronnen)\s*:", re.IGNORECASE)
 _CONSULTED = re.compile(r"\bgeraadpleegd\s+(?:op|via)\b", re.IGNORECASE)
 _CAPTION = re.compile(r"^\s*(?:figuur|grafiek|afbeelding|kaart|infographic)\s+\d+(?:\.\d+)*[a-z]?\b", re.IGNORECASE)
+#: A sentence that opens with a figure or table label is a caption (perhaps glued to text).
+_LABELLED = re.compile(r"^\s*(?:figuur|tabel|grafiek|afbeelding|kaart|infographic)\s+\d+(?:\.\d+)*[a-z]?\b", re.IGNORECASE)
 #: Reference entries with a title are short; a longer text after the entries is a paragraph.
 _MAX_REFERENCE_TAIL = 300
 _MAX_CAPTION = 250
@@ -74,7 +77,7 @@ def is_note_sentence(sentence: str) -> bool:
         _URL.search(text)
         or _SOURCE_LINE.match(text)
         or _CONSULTED.search(text)
-        or (_CAPTION.match(text) and not text.endswith((".", "?", "!")))
+        or _LABELLED.match(text)
         or _GLUED_NOTE.match(text)
         or footnote_prefix(text)
     )

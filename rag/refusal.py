@@ -1,34 +1,45 @@
-"""Do the retrieved passages hold the answer? The refusal decision, from simple signals.
+"""Do the retrieved passages hold the answer? The refusal decision, from signals and a fitted model.
 
 A confident wrong answer is the worst thing Bronwijzer can do, so before composing an
-answer the policy checks the question against the top passages:
+answer the question is checked against the top passages. The signals (`REFUSAL_FEATURES`):
 
-* **missing specifics**: a name ("Japan", "Amsterdam-Noord"), a number or year, or a rare
-  word ("ziekteverzuimpercentage") of the question that no top passage contains. The
-  documents rarely hold an answer about something they never mention; one such term is
-  strong evidence.
+* **missing specifics**: names, numbers and rare words of the question that no top passage
+  contains (the words naming a source, "volgens de inspectie", do not count), and key terms
+  that no document uses at all;
 * **coverage**: the share of the question's key terms (weighted by rarity in Dutch,
-  `wordfreq`) that occur in the top passages.
-* **closeness**: the top dense (cosine) score, and the top BM25 score when the retriever
-  provides one. e5 cosines are compressed (answerable questions ~0.87-0.94), so their
-  threshold is a low bar that only catches questions far from every passage.
+  `wordfreq`) that occur in the top passages, and the share missing;
+* **closeness**: the ranker's probability of the best passages and the top cosine;
+* **the best sentence**: how well the best candidate sentence scores, how much of the
+  question it covers, and whether the best ones hold the kind of answer asked for (a number
+  for "hoeveel", a year for "wanneer").
+
+`rag/models/refusal.json`, a logistic regression fitted on the tune questions with its
+threshold (`python -m evals.fit refusal`), combines them; no threshold here is set by hand.
 
 A term counts as present when its stem is among the passage's stems, when it occurs
-inside a longer word (`vacature` in `directeursvacatures`), or when it is a compound
-whose head occurs with its modifier or with a common modifier (`klassengrootte`:
-`klassen` + `grootte`; `schoolbesturen`: `besturen`, and "school" is a common word). Thresholds are
-constructor parameters; the defaults are calibrated by `evals/calibrate_refusal.py`.
+inside a longer word (`vijver` in `visvijvers`), or when it is a compound whose head
+occurs with its modifier or with a common modifier (`vijverrand`: `vijver` + `rand`;
+`schooltuinen`: `tuinen`, and "school" is a common word).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rag.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, words
+from rag.linear import LinearModel, bundled
 from rag.types import Passage, Turn
+
+if TYPE_CHECKING:
+    from rag.question import QuestionInfo
+
+#: What Bronwijzer says when the documents do not hold the answer.
+REFUSAL_TEXT = "Dat staat niet in de documenten die ik ken."
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
 _TOKEN = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -77,7 +88,7 @@ class QuestionTerm:
     word: str
     is_name: bool = False
     is_number: bool = False
-    #: All words of the name this term is part of ("amsterdam", "noord" for Amsterdam-Noord).
+    #: All words of the name this term is part of ("vlinderstad", "oost" for Vlinderstad-Oost).
     name: tuple[str, ...] = ()
 
     @property
@@ -127,18 +138,18 @@ class TermIndex:
         if term.is_number:
             return False
         if term.is_name:
-            # A name is there as a word or not at all: "Duitsland" is not "einduitstroom" + "land".
+            # A name is there as a word or not at all, never as a piece of a longer word.
             return self._variant_present(term.word)
         if self._occurs(term.stem) or self._occurs(term.word) or self._variant_present(term.word):
             return True
         return self._compound_present(term.word)
 
     def names_part_of(self, term: QuestionTerm) -> bool:
-        """Whether another word of the term's name occurs ("NP" of "NP-Onderwijsgeld")."""
+        """Whether another word of the term's name occurs ("VR" of "VR-Bril")."""
         return any(w in self.words for w in term.name if w != term.word)
 
     def _variant_present(self, word: str) -> bool:
-        # `vergrijsd` / `vergrijzing`: a shared beginning of at least 3/4 of the word.
+        # `verbouwd` / `verbouwing`: a shared beginning of at least 3/4 of the word.
         if len(word) < _MIN_PREFIX or word[:_MIN_PREFIX] not in self._prefixes:
             return False
         need = max(_MIN_PREFIX, -(-3 * len(word) // 4))
@@ -164,19 +175,29 @@ def term_weight(term: QuestionTerm) -> float:
     return min(6.0, max(1.0, 6.5 - zipf(term.word)))
 
 
+#: The signals of the refusal model, in its order (see `refusal_signals`).
+REFUSAL_FEATURES = (
+    "top_passage", "top3_passages", "top_dense", "coverage", "missing_specific", "missing_share",
+    "best_sentence", "best_overlap", "type_found", "specific_in_best", "unknown", "terms",
+)  # fmt: skip
+#: Words rarer than this (wordfreq Zipf) count as specific when the passages lack them.
+RARE_ZIPF = 1.0
+#: Words that no document uses count when they are rarer than this: a common word the
+#: documents happen not to use ("zaten") says nothing.
+UNKNOWN_ZIPF = 3.5
+
+
 @dataclass(frozen=True)
 class RefusalSignals:
     """What the decision is based on, for one question and its top passages."""
 
-    top_dense: float | None
-    top_keyword: float | None
-    coverage: float  # rarity-weighted share of key terms present in the top passages
+    values: dict[str, float]
     missing: tuple[str, ...]  # key terms (as asked) absent from the top passages
     missing_specific: tuple[str, ...]  # of which names, numbers and rare words
 
     @property
-    def best_missing(self) -> str | None:
-        return (self.missing_specific or self.missing or (None,))[0]
+    def coverage(self) -> float:
+        return self.values["coverage"]
 
 
 @dataclass(frozen=True)
@@ -184,89 +205,101 @@ class RefusalDecision:
     refuse: bool
     reason: str | None
     signals: RefusalSignals
+    probability: float = 0.0
 
 
-class RefusalPolicy:
-    """Refuses when the top passages do not look like they hold the answer.
+def refusal_signals(
+    analysis: "QuestionInfo",
+    passages: Sequence[Passage],
+    history: Sequence[Turn] = (),
+    *,
+    best_sentence: float = 0.0,
+    best_overlap: float = 0.0,
+    type_found: bool = True,
+    specific_in_best: float = 1.0,
+    top_n: int = 5,
+) -> RefusalSignals:
+    """The signals for a question (as analysed: the words naming a source are left out) and its
+    passages. A follow-up borrows the previous question's key terms for the coverage, but only
+    its own terms can be missing. `best_*`, `type_found` and `specific_in_best` come from the
+    sentence scorer: the best candidate sentence, whether one of the best has the kind of answer
+    asked for, and the share of the question's names, numbers and rare words the best hold."""
+    top = sorted(passages, key=lambda p: p.rank)[:top_n]
+    index = TermIndex(p.text for p in top)
+    terms = list(analysis.terms)
+    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
+    own = {t.stem for t in terms}
+    borrowed = [t for t in question_terms(previous) if t.stem not in own] if previous else []
+    present = [index.contains(t) for t in terms]
+    present_borrowed = [index.contains(t) for t in borrowed]
+    total = sum(term_weight(t) for t in terms + borrowed)
+    covered = sum(term_weight(t) for t, ok in zip(terms + borrowed, present + present_borrowed) if ok)
+    missing = [t for t, ok in zip(terms, present) if not ok]
+    specific = [
+        t.word
+        for t in missing
+        if (t.is_name and not index.names_part_of(t))
+        or (t.is_number and t.word not in analysis.source_years)
+        or (not t.is_name and not t.is_number and zipf(t.word) < RARE_ZIPF)
+    ]
+    scores = [float(p.score) for p in top]
+    dense = [p.dense_score for p in top if p.dense_score is not None]
+    values = {
+        "top_passage": scores[0] if scores else 0.0,
+        "top3_passages": sum(scores[:3]) / 3,
+        "top_dense": max(dense) if dense else 0.0,
+        "coverage": covered / total if total else 1.0,
+        "missing_specific": float(len(specific)),
+        "missing_share": len(missing) / len(terms) if terms else 0.0,
+        "best_sentence": best_sentence,
+        "best_overlap": best_overlap,
+        "type_found": float(type_found),
+        "specific_in_best": specific_in_best,
+        # Uncommon key terms (names, rare words) that no document uses at all.
+        "unknown": float(sum(1 for t in terms if t.word in analysis.unknown_terms and zipf(t.word) < UNKNOWN_ZIPF)),
+        "terms": math.log(1 + len(terms)),
+    }
+    return RefusalSignals(values, tuple(t.word for t in missing), tuple(specific))
 
-    Refuse when any of these holds:
-      * a specific term of the question (name, number, word rarer than `rare_zipf`) is in
-        none of the top `top_n` passages and `refuse_on_missing_specific` is set;
-      * the weighted key-term coverage is below `min_coverage`;
-      * the top dense cosine is below `min_dense` (when the passages carry one);
-      * the top BM25 score is below `min_keyword` (when set and the passages carry one).
+
+class RefusalModel:
+    """Refuses when the fitted model (`rag/models/refusal.json`, `python -m evals.fit
+    refusal`) puts the chance that the passages do not hold the answer above its threshold.
+
+    The threshold is chosen on the tune questions: as many unanswerable questions refused as
+    possible while at most a few percent of the answerable ones are.
     """
 
-    def __init__(
-        self,
-        *,
-        min_dense: float | None = 0.855,
-        min_keyword: float | None = None,
-        min_coverage: float = 0.3,
-        rare_zipf: float = 1.0,
-        refuse_on_missing_specific: bool = True,
-        top_n: int = 5,
-    ) -> None:
-        if top_n <= 0:
-            raise ValueError(f"top_n must be greater than 0, got {top_n}")
-        if not 0.0 <= min_coverage <= 1.0:
-            raise ValueError(f"min_coverage must be between 0 and 1, got {min_coverage}")
-        self.min_dense = min_dense
-        self.min_keyword = min_keyword
-        self.min_coverage = min_coverage
-        self.rare_zipf = rare_zipf
-        self.refuse_on_missing_specific = refuse_on_missing_specific
-        self.top_n = top_n
+    def __init__(self, model: LinearModel | None = None, threshold: float | None = None) -> None:
+        self.model = model if model is not None else bundled("refusal")
+        chosen = threshold if threshold is not None else self.model.threshold
+        self.threshold = 0.5 if chosen is None else chosen
+
+    @classmethod
+    def never(cls) -> "RefusalModel":
+        """A policy that never refuses (to study answers on their own)."""
+        n = len(REFUSAL_FEATURES)
+        return cls(LinearModel("never", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, -50.0), threshold=1.0)
 
     def warm_up(self) -> None:
         """Load the word-frequency list now rather than on the first question."""
         zipf("onderwijs")
 
-    def signals(self, question: str, passages: Sequence[Passage], context: str | None = None) -> RefusalSignals:
-        """The signals for `question`; `context` (the previous question of a follow-up) adds
-        its key terms to the coverage, but only the question's own terms can be "missing"."""
-        top = sorted(passages, key=lambda p: p.rank)[: self.top_n]
-        dense = [p.dense_score for p in top if p.dense_score is not None]
-        keyword = [p.keyword_score for p in top if p.keyword_score is not None]
-        index = TermIndex(p.text for p in top)
-        terms = question_terms(question)
-        own = {t.stem for t in terms}
-        borrowed = [t for t in question_terms(context) if t.stem not in own] if context else []
-        present = [index.contains(t) for t in terms]
-        present_borrowed = [index.contains(t) for t in borrowed]
-        total = sum(term_weight(t) for t in terms + borrowed)
-        covered = sum(term_weight(t) for t, ok in zip(terms + borrowed, present + present_borrowed) if ok)
-        missing = [t for t, ok in zip(terms, present) if not ok]
-        specific = [
-            t.word
-            for t in missing
-            if (t.is_name and not index.names_part_of(t)) or t.is_number or (not t.is_name and zipf(t.word) < self.rare_zipf)
-        ]
-        return RefusalSignals(
-            top_dense=max(dense) if dense else None,
-            top_keyword=max(keyword) if keyword else None,
-            coverage=covered / total if total else 1.0,
-            missing=tuple(t.word for t in missing),
-            missing_specific=tuple(specific),
-        )
+    def decide(self, signals: RefusalSignals) -> RefusalDecision:
+        p = float(self.model.probability(self.model.matrix([signals.values]))[0])
+        if p < self.threshold:
+            return RefusalDecision(False, None, signals, p)
+        return RefusalDecision(True, _reason(signals), signals, p)
 
-    def decide_signals(self, signals: RefusalSignals) -> RefusalDecision:
-        reason = None
-        if self.refuse_on_missing_specific and signals.missing_specific:
-            reason = f"geen passage noemt {', '.join(signals.missing_specific)}"
-        elif signals.coverage < self.min_coverage:
-            reason = f"de passages bevatten te weinig van de vraag (dekking {signals.coverage:.2f})"
-        elif self.min_dense is not None and signals.top_dense is not None and signals.top_dense < self.min_dense:
-            reason = f"geen passage lijkt op de vraag (cosinus {signals.top_dense:.3f})"
-        elif self.min_keyword is not None and signals.top_keyword is not None and signals.top_keyword < self.min_keyword:
-            reason = f"geen passage deelt woorden met de vraag (BM25 {signals.top_keyword:.1f})"
-        return RefusalDecision(reason is not None, reason, signals)
+    def refuse_empty(self) -> RefusalDecision:
+        empty = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
+        return RefusalDecision(True, "geen passages gevonden", empty, 1.0)
 
-    def decide(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> RefusalDecision:
-        """Refuse or not. A follow-up ("En een jaar eerder?") borrows the previous question's
-        key terms for the coverage; a new name or number in it must still be in the passages."""
-        if not passages:
-            empty = RefusalSignals(None, None, 0.0, (), ())
-            return RefusalDecision(True, "geen passages gevonden", empty)
-        previous = next((t.content for t in reversed(history) if t.role == "user"), None)
-        return self.decide_signals(self.signals(question, passages, previous))
+
+def _reason(signals: RefusalSignals) -> str:
+    """Why, in Dutch, for the note under a refusal."""
+    if signals.missing_specific:
+        return f"geen passage noemt {', '.join(signals.missing_specific)}"
+    if signals.missing:
+        return f"de passages gaan niet over {', '.join(signals.missing[:3])}"
+    return "de passages beantwoorden de vraag niet"

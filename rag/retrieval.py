@@ -1,10 +1,11 @@
 """Retrieval: a question -> ranked Passages.
 
-`HybridRetriever` fuses dense search (e5 vectors in Chroma) and keyword search (BM25 over
-Dutch stems) with weighted reciprocal rank fusion, drops near-duplicate passages and keeps
-room for a second document, so that questions spanning two documents get passages of both.
-Every returned Passage carries both raw signals (`dense_score`, `keyword_score`), which the
-refusal decision uses.
+`HybridRetriever` gathers candidates from dense search (e5 vectors in Chroma) and keyword
+search (BM25 over Dutch stems), ranks them with the fitted model of `rag.ranking` (signals
+such as both scores, key-term coverage and whether the question names the document), drops
+near-duplicate passages and keeps room for a second document, so that questions spanning two
+documents get passages of both. Every returned Passage carries its probability as `score`
+and both raw signals (`dense_score`, `keyword_score`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.analysis import content_stems
 from rag.embeddings import Embedder
 from rag.errors import NothingIndexedError
-from rag.keyword import SyncedKeywordIndex
-from rag.store import ChromaStore, SearchFilters
-from rag.types import Chunk, Passage
+from rag.keyword import SyncedKeywordIndex, generation_of
+from rag.linear import LinearModel, bundled
+from rag.question import QuestionInfo, analyse_question
+from rag.ranking import Candidate, Diversity, diversify, drop_near_duplicates, feature_matrix, features
+from rag.sources import SourceMatcher
+from rag.store import ChromaStore, IndexedDocument, SearchFilters
+from rag.types import Passage
 
 
 class Retriever(Protocol):
@@ -53,51 +57,47 @@ class DenseRetriever:
 
 
 @dataclass(frozen=True)
-class FusionSettings:
-    """Knobs of the fusion, chosen on both eval sets (benchmarks/retrieval_quality.py).
+class Gathered:
+    """Everything retrieval knows about a question before choosing: the analysed question,
+    the candidates with their signals (`rag.ranking.features`, same order) and the registry."""
 
-    Measured (recall@5 / MRR, dev | own set): RRF k=60, 40 candidates, cap 4: 0.910/0.851 |
-    0.663/0.616; k=20, 80 candidates, cap 3: 0.932/0.860 | 0.685/0.626. Without a cap the
-    sets score ~0.015 higher, but two-document questions then get both documents in the top 5
-    for 7 of 12 instead of 10 of 12, so the cap stays.
-    """
-
-    candidates: int = 80
-    rrf_k: int = 20
-    dense_weight: float = 1.0
-    keyword_weight: float = 1.0
-    #: At most this many of the top k may come from one document while others are candidates.
-    per_document_cap: int = 3
-    #: Passages sharing this share of their word shingles with a better one are dropped.
-    near_duplicate: float = 0.7
+    question: QuestionInfo
+    candidates: list[Candidate]
+    rows: list[dict[str, float]]
+    documents: dict[str, IndexedDocument]
+    timings: dict[str, float]
 
 
-@dataclass
-class _Candidate:
-    chunk: Chunk
-    dense_rank: int | None = None
-    keyword_rank: int | None = None
-    dense_score: float | None = None
-    keyword_score: float | None = None
-    fused: float = 0.0
+@dataclass(frozen=True)
+class Retrieved:
+    """The passages of one search, the question as analysed, and where the time went."""
+
+    passages: list[Passage]
+    question: QuestionInfo
+    timings: dict[str, float]
 
 
 class HybridRetriever:
-    """Dense + BM25, fused; near-duplicates removed; a per-document cap for diversity."""
+    """Dense + BM25 candidates, ranked by the fitted model; near-duplicates removed; diverse."""
+
+    #: Candidates from each search: the nearest chunks and the best BM25 chunks.
+    CANDIDATES = 80
 
     def __init__(
         self,
         store: ChromaStore,
         embedder: Embedder,
         keyword: SyncedKeywordIndex,
-        fusion: FusionSettings | None = None,
+        ranker: LinearModel | None = None,
+        diversity: Diversity | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._keyword = keyword
         self._dense = DenseRetriever(store, embedder)
-        self.fusion = fusion or FusionSettings()
-        self.last_timings: dict[str, float] = {}
+        self.ranker = ranker if ranker is not None else bundled("ranker")
+        self.diversity = diversity or Diversity()
+        self._matcher: tuple[str, SourceMatcher] | None = None
 
     def warm_up(self) -> None:
         """Load the embedding model and the keyword index of the current store."""
@@ -108,114 +108,99 @@ class HybridRetriever:
         if documents:
             self._keyword.current(documents)
 
-    def retrieve(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Passage]:
+    def matcher(self, documents: list[IndexedDocument]) -> SourceMatcher:
+        """Names of the live documents, rebuilt when the store changes."""
+        generation = generation_of(documents)
+        cached = self._matcher
+        if cached is None or cached[0] != generation:
+            cached = (generation, SourceMatcher.of_documents(documents))
+            self._matcher = cached
+        return cached[1]
+
+    def gather(self, query: str, filters: SearchFilters | None = None) -> Gathered | None:
+        """The candidates of `query` with their signals; None when the filters admit nothing."""
         _require_query(query)
-        if k <= 0:
-            raise ValueError(f"k must be greater than 0, got {k}")
         self._dense.check_model()
         timings: dict[str, float] = {}
-        started = time.perf_counter()
         documents = self._store.documents()
         if not documents:
             raise NothingIndexedError()
         docs = {d.id: d for d in documents}
         admitted = {d.version for d in documents if filters is None or filters.admits(d)}
         if not admitted:
-            return []
+            return None
+        question = analyse_question(query, self.matcher(documents))
 
         t = time.perf_counter()
         vector = self._embedder.embed_query(query)
         timings["embed"] = _ms(t)
-        n = max(self.fusion.candidates, k)
+        n = self.CANDIDATES
         t = time.perf_counter()
         dense = self._store.query(vector, n, filters, documents=documents)
         timings["dense"] = _ms(t)
 
         t = time.perf_counter()
         index = self._keyword.current(documents)
+        question = replace(question, unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)))
         scores = index.scores(query)
-        position = {c.id: i for i, c in enumerate(index.chunks)}
         allowed = np.array([c.content_hash in admitted for c in index.chunks], dtype=bool)
         masked = np.where(allowed, scores, 0.0) if len(scores) else scores
         top = [i for i in np.argsort(-masked, kind="stable")[:n] if masked[i] > 0]
         timings["keyword"] = _ms(t)
 
-        candidates: dict[str, _Candidate] = {}
+        candidates: dict[str, Candidate] = {}
         for p in dense:
-            candidates[p.chunk.id] = _Candidate(p.chunk, dense_rank=p.rank, dense_score=p.dense_score)
+            candidates[p.chunk.id] = Candidate(p.chunk, dense=p.dense_score, dense_rank=p.rank)
         for rank, i in enumerate(top, start=1):
             chunk = index.chunks[i]
-            cand = candidates.setdefault(chunk.id, _Candidate(chunk))
-            cand.keyword_rank = rank
-        for cid, cand in candidates.items():
-            if cid in position:
-                cand.keyword_score = float(scores[position[cid]])
-        missing = [cid for cid, c in candidates.items() if c.dense_score is None]
+            cand = candidates.setdefault(chunk.id, Candidate(chunk))
+            cand.bm25, cand.bm25_rank = float(masked[i]), rank
+        missing = [cid for cid, c in candidates.items() if c.dense is None]
         if missing:
             query_vec = np.asarray(vector, dtype=np.float32)
             for cid, vec in self._store.vectors(missing).items():
-                candidates[cid].dense_score = float(np.dot(query_vec, np.asarray(vec, dtype=np.float32)))
+                candidates[cid].dense = float(np.dot(query_vec, np.asarray(vec, dtype=np.float32)))
+        t = time.perf_counter()
+        ordered = sorted(candidates.values(), key=lambda c: (c.chunk.document_id, c.chunk.index))
+        rows = features(question, ordered, dense_depth=n)
+        timings["features"] = _ms(t)
+        return Gathered(question, ordered, rows, docs, timings)
 
-        f = self.fusion
-        for cand in candidates.values():
-            cand.fused = (f.dense_weight / (f.rrf_k + cand.dense_rank) if cand.dense_rank else 0.0) + (
-                f.keyword_weight / (f.rrf_k + cand.keyword_rank) if cand.keyword_rank else 0.0
-            )
-        ranked = sorted(candidates.values(), key=lambda c: (-c.fused, c.chunk.document_id, c.chunk.index))
-        chosen = _diversify(_drop_near_duplicates(ranked, f.near_duplicate), k, f.per_document_cap)
-        timings["retrieve_total"] = _ms(started)
-        self.last_timings = timings
-        return [
+    def retrieve(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Passage]:
+        return self.search(query, k, filters).passages
+
+    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> Retrieved:
+        """The top k passages with the analysed question and the timings of this search."""
+        if k <= 0:
+            raise ValueError(f"k must be greater than 0, got {k}")
+        started = time.perf_counter()
+        gathered = self.gather(query, filters)
+        if gathered is None or not gathered.candidates:
+            return Retrieved([], gathered.question if gathered else analyse_question(query), {})
+        probabilities = self.ranker.probability(feature_matrix(gathered.rows))
+        for cand, p in zip(gathered.candidates, probabilities):
+            cand.probability = float(p)
+        ranked = sorted(gathered.candidates, key=lambda c: (-c.probability, c.chunk.document_id, c.chunk.index))
+        chosen = diversify(drop_near_duplicates(ranked, self.diversity.near_duplicate), k, gathered.question, self.diversity)
+        timings = dict(gathered.timings, retrieve_total=_ms(started))
+        docs = gathered.documents
+        passages = [
             Passage(
                 chunk=replace(c.chunk, title=docs[c.chunk.document_id].title),
-                score=c.fused,
+                score=c.probability,
                 rank=rank,
                 publisher=docs[c.chunk.document_id].publisher,
                 year=docs[c.chunk.document_id].year,
-                dense_score=c.dense_score,
-                keyword_score=c.keyword_score,
+                dense_score=c.dense,
+                keyword_score=c.bm25,
             )
             for rank, c in enumerate(chosen, start=1)
         ]
+        return Retrieved(passages, gathered.question, timings)
 
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
 
 
-def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
-    stems = content_stems(text)
-    return {tuple(stems[i : i + size]) for i in range(max(len(stems) - size + 1, 1))}
-
-
-def _drop_near_duplicates(ranked: list[_Candidate], threshold: float) -> list[_Candidate]:
-    """Drop a passage when most of its word shingles already appear in a better passage."""
-    kept: list[tuple[_Candidate, set]] = []
-    for cand in ranked:
-        sh = _shingles(cand.chunk.text)
-        if any(len(sh & other) / max(min(len(sh), len(other)), 1) >= threshold for _, other in kept):
-            continue
-        kept.append((cand, sh))
-    return [c for c, _ in kept]
-
-
-def _diversify(ranked: list[_Candidate], k: int, cap: int) -> list[_Candidate]:
-    """Top k, with at most `cap` passages of one document while other documents have candidates."""
-    chosen: list[_Candidate] = []
-    deferred: list[_Candidate] = []
-    per_doc: dict[str, int] = {}
-    for cand in ranked:
-        if len(chosen) == k:
-            break
-        doc = cand.chunk.document_id
-        if per_doc.get(doc, 0) >= cap:
-            deferred.append(cand)
-            continue
-        per_doc[doc] = per_doc.get(doc, 0) + 1
-        chosen.append(cand)
-    # Only one document had candidates: fill up from it after all.
-    chosen.extend(deferred[: k - len(chosen)])
-    return chosen
-
-
-__all__ = ["DenseRetriever", "FusionSettings", "HybridRetriever", "Retriever"]
+__all__ = ["DenseRetriever", "Gathered", "HybridRetriever", "Retrieved", "Retriever"]

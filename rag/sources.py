@@ -126,15 +126,18 @@ class SourceMatcher:
                 names.append(_Name(document_id, form, words, exact))
         # Longest names first, so "Inspectie van het Onderwijs" wins over "Onderwijs".
         self._names = sorted(set(names), key=lambda n: (-len(n.words), n.text))
+        self.years: frozenset[str] = frozenset()
 
     @classmethod
     def of_documents(cls, documents: Iterable) -> "SourceMatcher":
         """From registry records (anything with `id`, `title`, `publisher`, `aliases`)."""
         documents = list(documents)
-        return cls(
+        matcher = cls(
             ((d.id, [d.title, *getattr(d, "aliases", ())]) for d in documents),
             ((d.id, d.publisher) for d in documents if d.publisher),
         )
+        matcher.years = frozenset(str(d.year) for d in documents if getattr(d, "year", None))
+        return matcher
 
     def match(self, question: str) -> SourceMention:
         tokens = _tokens(question)

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/bronwijzer ingest
 .venv/bin/bronwijzer documents list
-.venv/bin/bronwijzer ask "Hoeveel meer rijksbijdrage kregen schoolbesturen in 2022 dan ze zelf hadden begroot?"
+.venv/bin/bronwijzer ask "Hoe houden de Schotse en Zweedse inspecties toezicht op burgerschap?"
 echo "Bronwijzer draait op http://127.0.0.1:8000 (chat op /, API-documentatie op /docs). Stoppen: Ctrl+C."
 exec .venv/bin/bronwijzer serve

@@ -57,19 +57,19 @@ def write_set(path: Path, records: list[dict]) -> Path:
 
 
 # Two quotes of 70 and 42 canonical characters, so partial matches can be computed by hand.
-QUOTE_A = "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard."
-QUOTE_B = "De huidige beroepsstandaard dateert uit 2020."
+QUOTE_A = "Sinds 1998 beschikken tuinmannen over een keurmerk."
+QUOTE_B = "De huidige keurmerk dateert uit 2019."
 RECORDS = [
-    {"id": "q1", "question": "Sinds wanneer is er een beroepsstandaard?", "answer":
-     "Sinds 2002; de huidige beroepsstandaard dateert uit 2020.", "doc": "doc-a.txt",
+    {"id": "q1", "question": "Sinds wanneer is er een keurmerk?", "answer":
+     "Sinds 1998; de huidige keurmerk dateert uit 2019.", "doc": "doc-a.txt",
      "quotes": [QUOTE_A, QUOTE_B], "type": "fact", "difficulty": "easy"},
-    {"id": "q2", "question": "Hoeveel subsidies zijn er toegekend?", "answer": "Er zijn 9.800 subsidies toegekend.",
-     "doc": "doc-b.txt", "quotes": ["In 2023 zijn 9.800 subsidies voor zij-instromers toegekend."],
+    {"id": "q2", "question": "Hoeveel subsidies zijn er toegekend?", "answer": "Er zijn 4.700 subsidies toegekend.",
+     "doc": "doc-b.txt", "quotes": ["In 2023 zijn 4.700 subsidies voor vijverbeheerders toegekend."],
      "type": "fact", "difficulty": "medium"},
-    {"id": "q3", "question": "En waar vooral?", "answer": "Vooral in de grote steden.", "doc": "doc-b.txt",
-     "quotes": ["Aanvragen komen verhoudingsgewijs vaak voor in de G5."], "type": "followup",
+    {"id": "q3", "question": "En waar vooral?", "answer": "Vooral in de kustprovincies.", "doc": "doc-b.txt",
+     "quotes": ["Aanvragen komen vooral uit de kustprovincies."], "type": "followup",
      "difficulty": "medium", "context_question": "Hoeveel subsidies zijn er toegekend?"},
-    {"id": "q4", "question": "Wat was het ziekteverzuim in 2023?", "answer": "", "doc": "", "quotes": [],
+    {"id": "q4", "question": "Wat was het aantal reigers in 2023?", "answer": "", "doc": "", "quotes": [],
      "type": "unanswerable", "difficulty": "medium"},
 ]
 OTHER = "Een passage over iets heel anders, zonder enig verband met de vraag die gesteld is."
@@ -79,11 +79,11 @@ def good_script() -> dict[str, Scripted]:
     """q1: both quotes at rank 2; q2 at rank 1; q3 refused; q4 correctly refused."""
     return {
         RECORDS[0]["question"]: Scripted(
-            "Sinds 2002 [1]; de huidige dateert uit 2020 [1].",
+            "Sinds 1998 [1]; de huidige dateert uit 2019 [1].",
             (OTHER, f"Inleiding. {QUOTE_A} {QUOTE_B} Verder.", OTHER), cited=(1,)),
         RECORDS[1]["question"]: Scripted(
-            "Er zijn 9800 subsidies toegekend [1].",
-            ("In 2023 zijn 9.800 subsidies voor zij-instromers toegekend.", OTHER), cited=(0, 1),
+            "Er zijn 4700 subsidies toegekend [1].",
+            ("In 2023 zijn 4.700 subsidies voor vijverbeheerders toegekend.", OTHER), cited=(0, 1),
             document="doc-b.txt"),
         RECORDS[2]["question"]: Scripted("Dat staat niet in de documenten die ik ken.", (OTHER,), refused=True,
                                          document="doc-b.txt"),

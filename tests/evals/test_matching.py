@@ -58,9 +58,9 @@ def test_scattered_words_are_not_a_contiguous_part():
 
 
 def test_gold_quotes_report_which_quotes_a_passage_covers():
-    gold = GoldQuotes(["Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard.",
-                       "De huidige beroepsstandaard dateert uit 2020.", QUOTE])
-    passage = "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. De huidige beroepsstandaard dateert uit 2020."
+    gold = GoldQuotes(["Sinds 1998 beschikken tuinmannen over een keurmerk.",
+                       "De huidige keurmerk dateert uit 2019.", QUOTE])
+    passage = "Sinds 1998 beschikken tuinmannen over een keurmerk. De huidige keurmerk dateert uit 2019."
     assert gold.covered_by(passage) == frozenset({0, 1})
     assert len(gold) == 3
 

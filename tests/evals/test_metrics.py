@@ -69,18 +69,18 @@ def test_citation_precision_and_recall():
 
 
 def test_answer_facts_are_numbers_and_non_numeric_key_terms():
-    facts = answer_facts("In 2023 waren er 9.800 zij-instromers, vooral in de G5 en in 1 regio.")
-    # numbers: 1, 2023, 9800 (9.800 normalised); terms: stopwords, question words, words
-    # shorter than 3 letters (g5) and pure digits are no key terms.
-    assert facts == Facts(numbers=("1", "2023", "9800"), terms=("instromer", "regio"))
+    facts = answer_facts("In 2023 waren er 4.700 vijverbeheerders, vooral in de B7 en in 1 regio.")
+    # numbers: 1, 2023, 4700 (4.700 normalised); terms: stopwords, question words, words
+    # shorter than 3 letters (b7) and pure digits are no key terms.
+    assert facts == Facts(numbers=("1", "2023", "4700"), terms=("vijverbeheer", "regio"))
     assert len(facts) == 5
 
 
 def test_facts_found_ignores_citation_markers_and_matches_stems():
-    facts = answer_facts("In 2023 waren er 9.800 zij-instromers, vooral in de G5 en in 1 regio.")
-    # "[1]" is a marker, not the number 1; "instromers" matches the stem "instromer".
-    assert facts_found(facts, "Er waren 9800 [1] instromers in de G5.") == ("9800", "instromer")
-    assert facts_found(facts, "In 2023: 9.800 instromers in 1 regio [2, 3].") == ("1", "2023", "9800", "instromer", "regio")
+    facts = answer_facts("In 2023 waren er 4.700 vijverbeheerders, vooral in de B7 en in 1 regio.")
+    # "[1]" is a marker, not the number 1; "vijverbeheerders" matches the stem "vijverbeheer".
+    assert facts_found(facts, "Er waren 4700 [1] vijverbeheerders in de B7.") == ("4700", "vijverbeheer")
+    assert facts_found(facts, "In 2023: 4.700 vijverbeheerders in 1 regio [2, 3].") == ("1", "2023", "4700", "vijverbeheer", "regio")
 
 
 def test_percentile_interpolates_linearly_between_ranks():
@@ -98,30 +98,30 @@ def _passage(text: str) -> EvalPassage:
 
 
 QUESTION = Question(
-    id="x1", question="Sinds wanneer?", answer="Sinds 2002; de huidige beroepsstandaard dateert uit 2020.",
-    docs=("doc.txt",), quotes=("Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard.",
-                               "De huidige beroepsstandaard dateert uit 2020."),
+    id="x1", question="Sinds wanneer?", answer="Sinds 1998; de huidige keurmerk dateert uit 2019.",
+    docs=("doc.txt",), quotes=("Sinds 1998 beschikken tuinmannen over een keurmerk.",
+                               "De huidige keurmerk dateert uit 2019."),
     type="fact", difficulty="easy",
 )
 
 
 def test_score_question_combines_retrieval_citations_and_facts():
-    relevant = _passage("Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. Meer tekst.")
+    relevant = _passage("Sinds 1998 beschikken tuinmannen over een keurmerk. Meer tekst.")
     other = _passage("Iets heel anders over de inspectie en het toezicht op scholen.")
-    answer = EvalAnswer("Sinds 2002 [1]; de huidige dateert uit 2020 [2].", False, "extractive",
+    answer = EvalAnswer("Sinds 1998 [1]; de huidige dateert uit 2019 [2].", False, "extractive",
                         (EvalCitation(1, relevant), EvalCitation(2, other)), (other, relevant, other), 12.0)
     s = score_question(QUESTION, answer, k=5)
     assert (s.recall_at_k, s.first_relevant_rank, s.reciprocal_rank) == (0.5, 2, 0.5)
     assert s.ndcg_at_10 == pytest.approx((1 / math.log2(3)) / (1 + 1 / math.log2(3)))
     assert (s.citation_precision, s.citation_recall) == (0.5, 0.5)
-    # facts: 2002, 2020, sind, huid, beroepsstandaard, dateert; all but beroepsstandaard found.
+    # facts: 1998, 2019, sind, huid, keurmerk, dateert; all but keurmerk found.
     assert s.fact_recall == pytest.approx(5 / 6)
     assert s.quotes_covered == (0,)
     assert score_question(QUESTION, answer, k=1).recall_at_k == 0
 
 
 def test_a_refused_answerable_question_scores_zero_facts_and_no_citation_precision():
-    refused = EvalAnswer("Dat staat niet in de documenten die ik ken. Sinds 2002.", True, "extractive", (), (), 3.0)
+    refused = EvalAnswer("Dat staat niet in de documenten die ik ken. Sinds 1998.", True, "extractive", (), (), 3.0)
     s = score_question(QUESTION, refused, k=5)
     assert (s.refused, s.recall_at_k, s.fact_recall, s.citation_precision, s.citation_recall) == (True, 0, 0, None, 0)
 
@@ -205,7 +205,7 @@ def test_footnotes_references_urls_and_captions_are_junk(text):
 
 @pytest.mark.parametrize("text", [
     "In 2019 telde de gemeente 12 scholen [1].",
-    "Het tekort loopt op (Bureau Vlinder, 2021b) tot 9.800 fte [2].",
+    "Het tekort loopt op (Bureau Vlinder, 2021b) tot 4.700 fte [2].",
     "Er zijn 12 scholen (2023) bezocht.",
     "Zie tabel 3 voor de rest.",
 ])

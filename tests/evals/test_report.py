@@ -58,7 +58,7 @@ def worse_script() -> dict[str, Scripted]:
     script = good_script()
     script[RECORDS[1]["question"]] = Scripted("Geen idee [1].", (OTHER,), cited=(0,), document="doc-b.txt")
     script[RECORDS[2]["question"]] = Scripted(
-        "Vooral in de grote steden [1].", ("Aanvragen komen verhoudingsgewijs vaak voor in de G5.",), cited=(0,),
+        "Vooral in de kustprovincies [1].", ("Aanvragen komen vooral uit de kustprovincies.",), cited=(0,),
         document="doc-b.txt")
     return script
 
@@ -83,7 +83,7 @@ def test_html_parses_is_self_contained_and_shows_the_figures(run: EvalRun, tmp_p
     assert "Mean reciprocal rank" in text and "goudcitaat" in text
     assert "niet gemeten: er is geen LLM-beoordelaar" in text
     # The per-question table: question text, answer excerpt, refusal marker.
-    assert RECORDS[2]["question"] in text and "Er zijn 9800 subsidies toegekend" in text
+    assert RECORDS[2]["question"] in text and "Er zijn 4700 subsidies toegekend" in text
 
 
 def test_html_escapes_what_the_system_answered(small_set: Path, tmp_path: Path):

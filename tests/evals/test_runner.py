@@ -38,8 +38,8 @@ def test_follow_up_is_asked_after_its_context_question_with_history(small_set: P
     context, follow_up = engine.calls[2], engine.calls[3]
     assert context == (RECORDS[2]["context_question"], [], 5)
     assert follow_up[1] == [Turn("user", RECORDS[2]["context_question"]),
-                            Turn("assistant", "Er zijn 9800 subsidies toegekend [1].")]
-    assert run.results[2].context_answer == "Er zijn 9800 subsidies toegekend [1]."
+                            Turn("assistant", "Er zijn 4700 subsidies toegekend [1].")]
+    assert run.results[2].context_answer == "Er zijn 4700 subsidies toegekend [1]."
 
 
 def test_figures_per_type_and_per_document(small_set: Path):

@@ -27,7 +27,6 @@ def test_notes_are_recognised(block):
     "In 2021 had ongeveer 1 op de 8 vijvers geen kikkers.",
     "1. Investeer in vijvers (zie hoofdstuk 2).",
     "3 gesprekken met 4 tuinmannen van verschillende gemeenten.",
-    "Tabel 2.3 Aantal vijvers per gemeente",
     "2F-niveau wordt door 60% van de leerlingen gehaald.",
     "Het aantal vijvers groeit (Bureau Vlinder, 2021) en dat is goed.",
 ])
@@ -43,3 +42,9 @@ def test_a_footnote_inside_a_sentence_is_split_from_the_rest():
     assert rest == "aan het water te houden. Daarna groeit het riet."
     assert not is_note(block)  # the rest of a sentence: text, once the entries are lifted out
     assert split_footnotes("Gewone tekst (2020).") == ("", "Gewone tekst (2020).")
+
+
+def test_a_sentence_opening_with_a_figure_or_table_label_is_a_caption():
+    assert is_note_sentence("Tabel 2.3 Aantal vijvers per gemeente")
+    assert is_note_sentence("Figuur 4.1b Kikkers per vijver Kikkers houden van riet.")
+    assert not is_note("Tabel 2.3 Aantal vijvers per gemeente")  # a table block stays a table

@@ -1,125 +1,95 @@
-"""The refusal decision on hand-made passages of real corpus sentences."""
+"""Refusal: the signals on invented passages, and the fitted model's decision mechanics."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from rag.refusal import RefusalPolicy, TermIndex, question_terms
-from rag.types import Chunk, Passage
+from rag.linear import LinearModel, bundled
+from rag.question import analyse_question
+from rag.refusal import REFUSAL_FEATURES, RefusalModel, TermIndex, question_terms, refusal_signals
+from rag.sources import SourceMatcher
+from rag.types import Chunk, Passage, Turn
 
-VERZUIM = (
-    "Op po-scholen en bij vmbo-afdelingen waar leerlingen een hoger welzijn en hogere sociale veiligheid "
-    "ervaren, is het ziekteverzuim onder onderwijspersoneel lager (Inspectie van het Onderwijs, 2024r)."
-)
-STRESS = "Het percentage jongeren dat druk ervaart door schoolwerk ligt in 2021 op 45% (Boer et al., 2022)."
-TOEZICHT = (
-    "Op 1 augustus 2023 stonden 8 besturen onder aangepast financieel toezicht (Inspectie van het Onderwijs, 2024k). "
-    "Het ging om 3 besturen in het po, 2 in het (v)so, 2 in het vo en 1 in het hbo."
-)
-NP_GELD = (
-    "In 2022-2023 zette bijna driekwart van de po-scholen de NP-Onderwijsmiddelen deels in op activiteiten "
-    "die het welbevinden van leerlingen bevorderen."
-)
-SCHOOLLEIDERS = (
-    "Schoolleiders worden in Nederland opgeleid via een schoolleidersopleiding; sinds 2002 beschikken "
-    "schooldirecteuren over een beroepsstandaard."
-)
+VIJVERS = "Het park telde in 2021 precies 14 vijvers. De gemeente Vlinderstad onderhoudt ze met twee tuinmannen."
+RIET = "Het riet groeit snel omdat het water voedselrijk is."
 
 
-def passages(*texts: str, dense: float | None = 0.9, keyword: float | None = 8.0) -> list[Passage]:
+def passages(*texts: str, score: float = 0.6) -> list[Passage]:
     return [
-        Passage(Chunk("doc.txt", i, t, 0, len(t), content_hash="h"), score=0.9 - i / 100, rank=i + 1, dense_score=dense, keyword_score=keyword)
+        Passage(Chunk(f"d{i}.txt", i, t, 0, len(t), content_hash="h"), score=score - i / 10, rank=i + 1, dense_score=0.88)
         for i, t in enumerate(texts)
     ]
 
 
-def test_answerable_question_is_not_refused():
-    decision = RefusalPolicy().decide("Hoeveel schoolbesturen staan onder aangepast financieel toezicht?", passages(TOEZICHT))
-    assert not decision.refuse
-    assert decision.signals.coverage == 1.0
+def signals(question: str, *texts: str, history=(), matcher=None):
+    return refusal_signals(analyse_question(question, matcher), passages(*texts), history)
 
 
-def test_absent_rare_word_refuses_even_when_the_passages_are_close():
-    question = "Wat was het gemiddelde ziekteverzuimpercentage van leraren in het primair onderwijs in 2021?"
-    decision = RefusalPolicy().decide(question, passages(VERZUIM, TOEZICHT, dense=0.91))
-    assert decision.refuse
-    assert "ziekteverzuimpercentage" in decision.signals.missing_specific
-    assert "ziekteverzuimpercentage" in decision.reason
+def test_a_name_or_number_the_passages_lack_is_missing_and_specific():
+    s = signals("Hoeveel vijvers telde Kikkerdorp in 2019?", VIJVERS)
+    assert set(s.missing_specific) == {"kikkerdorp", "2019"}
+    assert s.values["missing_specific"] == 2.0
+    assert 0 < s.coverage < 1
 
 
-def test_compound_counts_as_present_when_both_parts_occur():
-    question = "Wat was het ziekteverzuimpercentage in 2021?"
-    decision = RefusalPolicy().decide(question, passages(VERZUIM, STRESS))
-    assert "ziekteverzuimpercentage" not in decision.signals.missing
-    assert not decision.refuse
+def test_what_the_passages_hold_is_covered():
+    s = signals("Hoeveel vijvers telde het park in 2021?", VIJVERS)
+    assert s.missing_specific == () and s.coverage == 1.0
+    assert set(s.values) == set(REFUSAL_FEATURES)
 
 
-def test_absent_name_refuses():
-    decision = RefusalPolicy().decide("Hoe worden schoolleiders in Japan opgeleid en geselecteerd?", passages(SCHOOLLEIDERS))
-    assert decision.refuse
-    assert decision.signals.missing_specific == ("japan",)
+def test_the_words_that_name_a_source_are_never_missing():
+    matcher = SourceMatcher.of_documents([
+        SimpleNamespace(id="v.txt", title="De Toestand van de Vijvers", publisher="Bureau Vlinder", aliases=(), year=2022)
+    ])
+    s = signals("Hoeveel vijvers telt het park volgens Bureau Vlinder?", VIJVERS, matcher=matcher)
+    assert "bureau" not in s.missing and "vlinder" not in s.missing
+    # A document's year in a question usually names the source ("het rapport van 2022").
+    assert "2022" not in signals("Wat zegt het rapport van 2022 over vijvers?", VIJVERS, matcher=matcher).missing_specific
 
 
-def test_hyphenated_name_counts_as_present_when_one_part_occurs():
-    question = "Hoeveel basisscholen hebben hun NP-Onderwijsgeld gebruikt voor het welbevinden van leerlingen?"
-    signals = RefusalPolicy().signals(question, passages(NP_GELD))
-    assert "onderwijsgeld" in signals.missing  # the word itself is not there ...
-    assert signals.missing_specific == ()  # ... but "NP" is, so it is no missing name
+def test_a_follow_up_borrows_the_previous_question_for_coverage_only():
+    history = [Turn("user", "Hoeveel vijvers telde het park?"), Turn("assistant", "14 [1]")]
+    alone = signals("En in 2021?", VIJVERS)
+    follow_up = signals("En in 2021?", VIJVERS, history=history)
+    assert follow_up.coverage == 1.0 and alone.missing == ()
 
 
-def test_absent_year_refuses():
-    decision = RefusalPolicy().decide("Hoeveel besturen stonden in 2019 onder aangepast financieel toezicht?", passages(TOEZICHT))
-    assert decision.refuse and decision.signals.missing_specific == ("2019",)
+def test_the_model_refuses_above_its_threshold_with_a_dutch_reason():
+    n = len(REFUSAL_FEATURES)
+    on_missing = tuple(3.0 if f == "missing_specific" else 0.0 for f in REFUSAL_FEATURES)
+    model = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, on_missing, -1.0), threshold=0.5)
+    refused = model.decide(signals("Hoeveel vijvers telde Kikkerdorp?", VIJVERS))
+    assert refused.refuse and refused.reason == "geen passage noemt kikkerdorp" and refused.probability > 0.5
+    assert not model.decide(signals("Hoeveel vijvers telde het park?", VIJVERS)).refuse
+    assert model.refuse_empty().refuse
 
 
-def test_low_cosine_refuses_and_missing_cosine_is_no_evidence():
-    question = "Hoeveel besturen stonden onder aangepast financieel toezicht?"
-    assert RefusalPolicy().decide(question, passages(TOEZICHT, dense=0.80)).refuse
-    assert not RefusalPolicy().decide(question, passages(TOEZICHT, dense=None)).refuse
-
-
-def test_keyword_threshold_is_used_only_when_set():
-    question = "Hoeveel besturen stonden onder aangepast financieel toezicht?"
-    low_bm25 = passages(TOEZICHT, keyword=1.0)
-    assert not RefusalPolicy().decide(question, low_bm25).refuse
-    assert RefusalPolicy(min_keyword=2.0).decide(question, low_bm25).refuse
-
-
-def test_low_coverage_refuses():
-    question = "Welke vergoeding krijgen stagiairs voor reiskosten en huisvesting tijdens de opleiding?"
-    decision = RefusalPolicy(refuse_on_missing_specific=False).decide(question, passages(TOEZICHT))
-    assert decision.refuse and decision.signals.coverage < 0.3
-
-
-def test_no_passages_is_a_refusal():
-    assert RefusalPolicy().decide("Wat is passend onderwijs?", []).refuse
+def test_never_refuses_and_the_bundled_model_loads_with_a_threshold():
+    assert not RefusalModel.never().decide(signals("Wat kost een olifant?", RIET)).refuse
+    bundled_model = bundled("refusal")
+    assert bundled_model.features == REFUSAL_FEATURES and 0 < bundled_model.threshold < 1
 
 
 def test_pointers_to_the_conversation_are_not_key_terms():
-    assert [t.word for t in question_terms("En welke rol heeft de schoolleider daarin?")] == ["rol", "schoolleider"]
+    assert [t.word for t in question_terms("En welke rol heeft de tuinman daarin?")] == ["rol", "tuinman"]
 
 
 def test_term_index_finds_inflections_and_compound_parts():
-    index = TermIndex(["De vergrijzing van directeuren zet door.", "Er zijn veel directeursvacatures in het westen."])
-    present = {t.word: index.contains(t) for t in question_terms("Hoe vergrijsd zijn directeuren, en waar zijn de vacatures? Japan?")}
-    assert present == {"vergrijsd": True, "directeuren": True, "vacatures": True, "japan": False}
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [({"top_n": 0}, "top_n must be greater than 0, got 0"), ({"min_coverage": 1.5}, "min_coverage must be between 0 and 1, got 1.5")],
-)
-def test_nonsense_thresholds_are_rejected(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        RefusalPolicy(**kwargs)
+    index = TermIndex(["De verbouwing van vijvers gaat door.", "Er zijn veel visvijvers in het oosten."])
+    present = {t.word: index.contains(t) for t in question_terms("Hoe verbouwd zijn de vijvers, en waar zijn de visvijvers? Kikkerdorp?")}
+    assert present == {"verbouwd": True, "vijvers": True, "visvijvers": True, "kikkerdorp": False}
 
 
 def test_a_name_is_not_found_inside_other_words():
-    # "Duitsland" must not count as present because "duits" hides in "einduitstroom" and "land" is a word.
-    from rag.refusal import TermIndex, question_terms
+    index = TermIndex(["De bosrandvogels broeden in het hele land."])
+    name = next(t for t in question_terms("Hoeveel vogels broeden er in Randland?") if t.word == "randland")
+    assert name.is_name and not index.contains(name)
 
-    index = TermIndex(["De einduitstroom naar het mbo stijgt in het hele land."])
-    duitsland = next(t for t in question_terms("Hoeveel verdient een directeur in Duitsland?") if t.word == "duitsland")
-    assert duitsland.is_name
-    assert not index.contains(duitsland)
-    assert index.contains(next(t for t in question_terms("Hoe groot is de einduitstroom?") if t.word == "einduitstroom"))
+
+@pytest.mark.parametrize("question", ["Hoeveel vijvers zijn er?", "Waarom groeit het riet?"])
+def test_signals_are_finite_numbers(question):
+    s = signals(question, VIJVERS, RIET)
+    assert all(isinstance(v, float) for v in s.values.values())

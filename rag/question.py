@@ -1,0 +1,116 @@
+"""What a question asks: its key terms, the kind of answer it wants, and the source it names.
+
+One analysis, shared by ranking, sentence choice and refusal, so that "a number is asked"
+or "the question names the inspectie" means the same in every stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.analysis import fold, numbers
+from rag.refusal import QuestionTerm, question_terms, term_weight
+from rag.sources import SourceMatcher, SourceMention
+
+Intent = Literal["number", "date", "place", "list", "explain", "define", "other"]
+
+_NUMBER_QUESTION = re.compile(
+    r"\b(hoeveel|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
+    r"hoeveelste|wat\s+(kost|bedraagt|is\s+het\s+(aantal|percentage|aandeel|bedrag)))\b"
+)
+_DATE_QUESTION = re.compile(r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|in\s+welk\s+jaar|welke\s+datum|hoe\s+oud)\b")
+_LIST_QUESTION = re.compile(
+    r"^(welke|wat\s+zijn|noem|geef)\b|\b(welke\s+\w+\s+(noem|noemt|noemen|stelt|stellen|zijn|worden|bestaan))\b"
+)
+_PLACE_QUESTION = re.compile(r"^(waar|in\s+welke\s+(regio|regio's|provincie|gemeente|stad|steden|plaats|delen))\b")
+_EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
+_DEFINE_QUESTION = re.compile(r"^(wat\s+(is|zijn|houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b")
+_PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
+#: Questions about two sources or things side by side.
+_COMPARISON = re.compile(
+    r"\b(verschil\w*|vergelijk\w*|beide|zowel|overeenkomst\w*|tegenover|naast\s+elkaar)\b"
+)
+#: Questions that ask for an amount of money, and sentences that give one.
+_MONEY_QUESTION = re.compile(
+    r"\b(wat\s+kost\w*|kosten|kost|prijs|prijzen|bedrag\w*|hoeveel\s+(geld|euro)|verdien\w*|salaris\w*|loon|"
+    r"collegegeld|lesgeld|budget)\b"
+)
+MONEY = re.compile(r"€|\beuro\b|\b(miljoen|miljard|bedrag\w*|salarisschaal)\b")
+#: Questions that ask for the top of a ranking ("welke ... het hoogste"), and sentences that rank.
+_SUPERLATIVES = r"hoogste|grootste|meeste|laagste|kleinste|minste|beste|slechtste|langste|kortste|snelste|sterkste"
+_SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b")
+SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
+#: Questions that ask for a source, where footnotes and references are the answer.
+_ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(onderzoek|studie|rapport)\w*)\b")
+
+
+def question_intent(question: str) -> Intent:
+    """The kind of answer a question wants, from its wording."""
+    q = fold(question).strip()
+    if _NUMBER_QUESTION.search(q):
+        return "number"
+    if _DATE_QUESTION.search(q):
+        return "date"
+    if _PLACE_QUESTION.search(q):
+        return "place"
+    if _EXPLAIN_QUESTION.search(q):
+        return "explain"
+    if _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q):
+        return "define"
+    if _LIST_QUESTION.search(q):
+        return "list"
+    return "other"
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """A question as every stage sees it."""
+
+    text: str
+    #: The question without the words that name a source ("volgens de inspectie").
+    topic: str
+    mention: SourceMention
+    intent: Intent
+    #: Key terms of `topic` (names, numbers and rare words marked), with their weights.
+    terms: tuple[QuestionTerm, ...]
+    weights: tuple[float, ...]
+    numbers: frozenset[str]
+    asks_percent: bool
+    compares: bool
+    asks_source: bool
+    #: The question asks for an amount of money; for the top of a ranking.
+    asks_money: bool = False
+    asks_superlative: bool = False
+    #: Publication years of the documents: in a question they often name the source
+    #: ("het rapport van 2024"), so their absence from a passage says little.
+    source_years: frozenset[str] = frozenset()
+    #: Key terms the documents never use (not even inside a compound): set by retrieval.
+    unknown_terms: tuple[str, ...] = ()
+
+
+def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
+    """The question as every stage sees it; `matcher` knows the documents' names and years."""
+    mention = matcher.match(question) if matcher is not None else SourceMention()
+    topic = mention.strip(question) if mention else question
+    terms = tuple(question_terms(topic))
+    folded = fold(question)
+    return QuestionInfo(
+        text=question,
+        topic=topic,
+        mention=mention,
+        intent=question_intent(question),
+        terms=terms,
+        weights=tuple(term_weight(t) for t in terms),
+        numbers=frozenset(numbers(topic)),
+        asks_percent=bool(_PERCENT_QUESTION.search(folded)),
+        compares=bool(_COMPARISON.search(folded)) or len(mention.documents) >= 2,
+        asks_source=bool(_ASKS_SOURCE.search(folded)),
+        asks_money=bool(_MONEY_QUESTION.search(folded)),
+        asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
+        source_years=matcher.years if matcher is not None else frozenset(),
+    )
+
+
+__all__ = ["MONEY", "SUPERLATIVE", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

@@ -1,0 +1,164 @@
+"""Ranking candidate passages: signals per candidate, a fitted model over them, diversity.
+
+The candidates of a question are the nearest chunks by embedding and the best chunks by
+BM25. Each gets the signals below; `rag/models/ranker.json`, a logistic regression fitted
+on the tune questions (`python -m evals.fit ranker`), turns them into the probability that
+the chunk holds (part of) the answer. No weight here is set by hand.
+
+| signal | what it is |
+|---|---|
+| dense, dense_rel, dense_rrf | cosine with the question; minus the best cosine; 1/(20 + dense rank) |
+| bm25, bm25_rrf | BM25 divided by the best BM25 of the question; 1/(20 + BM25 rank) |
+| cover | rarity-weighted share of the question's key terms the chunk contains |
+| heading | share of the key terms in the chunk's section path |
+| numbers | share of the question's numbers (years) in the chunk |
+| wants_number | the question asks how many / when and the chunk has a number |
+| wants_percent | the question asks for a share and the chunk has a percentage |
+| source, other_source | the question names this chunk's document; names another one |
+| table, note | the chunk is a table; a note (footnotes, references) |
+| length | log of the chunk's length |
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.analysis import content_stems, numbers
+from rag.linear import LinearModel
+from rag.question import QuestionInfo
+from rag.refusal import TermIndex
+from rag.types import Chunk
+
+FEATURES = (
+    "dense", "dense_rel", "dense_rrf", "bm25", "bm25_rrf", "cover", "heading", "numbers",
+    "wants_number", "wants_percent", "source", "other_source", "table", "note", "length",
+)  # fmt: skip
+RRF_K = 20
+
+
+@dataclass
+class Candidate:
+    """A chunk that may answer the question, with what the searches said about it."""
+
+    chunk: Chunk
+    dense: float | None = None
+    dense_rank: int | None = None
+    bm25: float = 0.0
+    bm25_rank: int | None = None
+    probability: float = 0.0
+
+
+def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_depth: int) -> list[dict[str, float]]:
+    """The signals of every candidate (see the module docstring), in candidate order.
+
+    `dense_depth` is how many nearest chunks were asked for: a candidate found by BM25 only
+    ranks below all of them.
+    """
+    if not candidates:
+        return []
+    best_dense = max(c.dense for c in candidates if c.dense is not None)
+    best_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
+    weight_total = sum(question.weights) or 1.0
+    named = set(question.mention.documents)
+    rows = []
+    for c in candidates:
+        dense = c.dense if c.dense is not None else best_dense - 1.0
+        index = TermIndex([c.chunk.text])
+        cover = sum(w for t, w in zip(question.terms, question.weights) if index.contains(t)) / weight_total
+        heading_stems = set(content_stems(c.chunk.section or ""))
+        heading = sum(1 for t in question.terms if t.stem in heading_stems) / max(len(question.terms), 1)
+        chunk_numbers = numbers(c.chunk.text)
+        rows.append({
+            "dense": dense,
+            "dense_rel": dense - best_dense,
+            "dense_rrf": 1.0 / (RRF_K + (c.dense_rank or dense_depth + 1)),
+            "bm25": c.bm25 / best_bm25,
+            "bm25_rrf": 1.0 / (RRF_K + c.bm25_rank) if c.bm25_rank else 0.0,
+            "cover": cover,
+            "heading": heading,
+            "numbers": len(question.numbers & chunk_numbers) / len(question.numbers) if question.numbers else 0.0,
+            "wants_number": float(question.intent in ("number", "date") and bool(chunk_numbers)),
+            "wants_percent": float(question.asks_percent and "%" in c.chunk.text),
+            "source": float(c.chunk.document_id in named),
+            "other_source": float(bool(named) and c.chunk.document_id not in named),
+            "table": float(c.chunk.kind == "table"),
+            "note": float(c.chunk.kind == "note" and not question.asks_source),
+            "length": math.log(len(c.chunk.text) + 1),
+        })  # fmt: skip
+    return rows
+
+
+def feature_matrix(rows: Sequence[dict[str, float]]) -> np.ndarray:
+    return np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+@dataclass(frozen=True)
+class Diversity:
+    """How many of the top k may come from one document.
+
+    At most `per_document` passages of one document while others have candidates (so a
+    question about two documents gets both), `comparing` when the question compares or names
+    two documents; a named document may fill every place. Chosen on the tune questions.
+    """
+
+    per_document: int = 4
+    comparing: int = 2
+    near_duplicate: float = 0.7
+
+
+def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    stems = content_stems(text)
+    return {tuple(stems[i : i + size]) for i in range(max(len(stems) - size + 1, 1))}
+
+
+def drop_near_duplicates(ranked: list[Candidate], threshold: float) -> list[Candidate]:
+    """Drop a candidate when most of its word shingles already appear in a better one."""
+    kept: list[tuple[Candidate, set]] = []
+    for cand in ranked:
+        sh = _shingles(cand.chunk.text)
+        if any(len(sh & other) / max(min(len(sh), len(other)), 1) >= threshold for _, other in kept):
+            continue
+        kept.append((cand, sh))
+    return [c for c, _ in kept]
+
+
+def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity: Diversity) -> list[Candidate]:
+    """The top k by probability, with room for more than one document (see `Diversity`)."""
+    cap = diversity.comparing if question.compares else diversity.per_document
+    named = question.mention.documents
+    chosen: list[Candidate] = []
+    deferred: list[Candidate] = []
+    per_doc: dict[str, int] = {}
+    for cand in ranked:
+        if len(chosen) == k:
+            break
+        doc = cand.chunk.document_id
+        limit = k if (doc in named and len(named) == 1) else cap
+        if per_doc.get(doc, 0) >= limit:
+            deferred.append(cand)
+            continue
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+        chosen.append(cand)
+    chosen.extend(deferred[: k - len(chosen)])
+    # Every named document gets a place when the question names several.
+    if len(named) >= 2:
+        for doc in named:
+            if chosen and not any(c.chunk.document_id == doc for c in chosen):
+                best = next((c for c in ranked if c.chunk.document_id == doc), None)
+                if best is not None:
+                    chosen[-1] = best
+    return chosen
+
+
+def rrf_model() -> LinearModel:
+    """Reciprocal rank fusion of the two searches as a model: the ranking before any fitting
+    (used to gather the first training data, and as the baseline the fitted model must beat)."""
+    coef = tuple(1.0 if f in ("dense_rrf", "bm25_rrf") else 0.0 for f in FEATURES)
+    return LinearModel("rrf", FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), coef, 0.0)
+
+
+__all__ = ["FEATURES", "Candidate", "Diversity", "diversify", "drop_near_duplicates", "feature_matrix", "features", "rrf_model"]
