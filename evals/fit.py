@@ -19,7 +19,7 @@ import argparse
 import datetime as dt
 import hashlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,19 +76,25 @@ class RankerExample:
     coverage: list[frozenset[int]]
 
 
-def standalone(question: Question, condense: Callable[[str, list[Turn]], str]) -> str:
-    """The question as retrieval sees it: a follow-up completed with its context question."""
-    if question.context_question:
-        return condense(question.question, [Turn("user", question.context_question)])
-    return question.question
+def history_of(question: Question, engine) -> list[Turn]:
+    """The conversation before a follow-up, as the eval runner builds it: its context question
+    and the answer Bronwijzer gives to it, with the documents that answer cited."""
+    if not question.context_question:
+        return []
+    first = engine.ask(question.context_question)
+    cited = tuple(dict.fromkeys(c.passage.chunk.document_id for c in first.citations))
+    return [Turn("user", question.context_question), Turn("assistant", first.text, cited)]
 
 
-def gather_ranker_examples(questions: Sequence[Question], retriever, condense) -> list[RankerExample]:
+def gather_ranker_examples(questions: Sequence[Question], retriever, engine) -> list[RankerExample]:
     examples = []
     for q in questions:
         if not q.answerable:
             continue
-        gathered = retriever.gather(standalone(q, condense))
+        history = history_of(q, engine)
+        query = engine.condenser.condense(q.question, history) if history else q.question
+        context = engine._context_documents(q.question, history, None) if history else ()
+        gathered = retriever.gather(query, None, context)
         if gathered is None or not gathered.candidates:
             continue
         gold = GoldQuotes(q.quotes, q.alt_quotes)
@@ -175,7 +181,7 @@ def gather_sentence_examples(questions: Sequence[Question], engine, k: int) -> l
         targets = lead_targets(q.answer)
         if not targets:
             continue
-        history = [Turn("user", q.context_question)] if q.context_question else []
+        history = history_of(q, engine)
         passages, _, _, analysis = engine._retrieve(q.question, history, None, k)
         signalled = unit_signals(analysis, passages, history)
         if not signalled:
@@ -279,7 +285,7 @@ def gather_refusal_examples(questions: Sequence[Question], engine, k: int) -> tu
     composer = engine.composer
     xs, ys, kept = [], [], []
     for q in questions:
-        history = [Turn("user", q.context_question)] if q.context_question else []
+        history = history_of(q, engine)
         passages, _, _, analysis = engine._retrieve(q.question, history, None, k)
         if not passages:
             continue
@@ -365,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         retriever = parts.retriever
         bootstrap = HybridRetriever(parts.store, parts.embedder, retriever._keyword, ranker=rrf_model(), diversity=retriever.diversity)
-        examples = gather_ranker_examples(questions, bootstrap, parts.engine.condenser.condense)
+        examples = gather_ranker_examples(questions, bootstrap, parts.engine)
         model, stats = fit_ranker(examples, args.k, bootstrap)
     elif args.model == "sentences":
         examples = gather_sentence_examples(questions, parts.engine, args.k)

@@ -143,7 +143,8 @@ def _ask_question(question: Question, client: Client, k: int, judge: Judge | Non
         first = client.ask(question.context_question, [], k)
         latencies.append(first.latency_ms)
         context_answer = first.text
-        history = [Turn("user", question.context_question), Turn("assistant", first.text)]
+        cited = tuple(dict.fromkeys(c.passage.document for c in first.citations))
+        history = [Turn("user", question.context_question), Turn("assistant", first.text, cited)]
     answer = client.ask(question.question, history, k)
     latencies.append(answer.latency_ms)
     scores = score_question(question, answer, k)

@@ -12,6 +12,7 @@ applied here with numpy alone: no training library at run time.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+#: The fitted models Bronwijzer ships with; `BRONWIJZER_MODELS_DIR` points elsewhere (to
+#: compare models fitted under other settings, e.g. another chunk size).
+MODELS_DIR = Path(os.environ.get("BRONWIJZER_MODELS_DIR") or Path(__file__).resolve().parent / "models")
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity
         if len(chosen) == k:
             break
         doc = cand.chunk.document_id
-        limit = k if (doc in named and len(named) == 1) else cap
+        limit = k if (doc in named and len(named) == 1 and not question.mention.inherited) else cap
         if per_doc.get(doc, 0) >= limit:
             deferred.append(cand)
             continue
@@ -145,7 +145,7 @@ def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity
         chosen.append(cand)
     chosen.extend(deferred[: k - len(chosen)])
     # Every named document gets a place when the question names several.
-    if len(named) >= 2:
+    if len(named) >= 2 and not question.mention.inherited:
         for doc in named:
             if chosen and not any(c.chunk.document_id == doc for c in chosen):
                 best = next((c for c in ranked if c.chunk.document_id == doc), None)
