@@ -72,7 +72,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, *, pairwise: bool = Fal
 class RankerExample:
     question: Question
     gathered: object  # rag.retrieval.Gathered
-    x: np.ndarray
+    x: np.ndarray  # all of FEATURES, in that order
     coverage: list[frozenset[int]]
 
 
@@ -118,7 +118,11 @@ def rank_figures(example: RankerExample, probabilities: np.ndarray, k: int, retr
     return recall, rr
 
 
-def fit_ranker(examples: list[RankerExample], k: int, retriever) -> tuple[LinearModel, dict]:
+def fit_ranker(
+    examples: list[RankerExample], k: int, retriever, features: Sequence[str] = FEATURES, *, quiet: bool = False
+) -> tuple[LinearModel, dict]:
+    """The ranker over `features` (a subset of FEATURES, for comparisons), C by cross-validation."""
+    columns = [FEATURES.index(f) for f in features]
     labels = [np.array([1 if c else 0 for c in ex.coverage]) for ex in examples]
     fold = _folds(len(examples))
     baseline = rrf_model()
@@ -128,16 +132,17 @@ def fit_ranker(examples: list[RankerExample], k: int, retriever) -> tuple[Linear
         figures = []
         for f in range(FOLDS):
             train = [i for i in range(len(examples)) if fold[i] != f]
-            x = np.vstack([examples[i].x for i in train])
+            x = np.vstack([examples[i].x[:, columns] for i in train])
             y = np.concatenate([labels[i] for i in train])
             mean, scale, coef, intercept = fit_logistic(x, y, c)
-            model = LinearModel("cv", FEATURES, tuple(mean), tuple(scale), tuple(coef), intercept)
-            figures += [rank_figures(examples[i], model.probability(examples[i].x), k, retriever)
+            model = LinearModel("cv", tuple(features), tuple(mean), tuple(scale), tuple(coef), intercept)
+            figures += [rank_figures(examples[i], model.probability(examples[i].x[:, columns]), k, retriever)
                         for i in range(len(examples)) if fold[i] == f]
         results[c] = np.mean(figures, axis=0)
-        print(f"  C={c:<5} cross-validated recall@{k} {results[c][0]:.3f}  MRR {results[c][1]:.3f}", file=sys.stderr)
+        if not quiet:
+            print(f"  C={c:<5} cross-validated recall@{k} {results[c][0]:.3f}  MRR {results[c][1]:.3f}", file=sys.stderr)
     best_c = max(C_GRID, key=lambda c: (round(results[c][0] + results[c][1], 6), -c))
-    x = np.vstack([ex.x for ex in examples])
+    x = np.vstack([ex.x[:, columns] for ex in examples])
     y = np.concatenate(labels)
     mean, scale, coef, intercept = fit_logistic(x, y, best_c)
     stats = {
@@ -150,7 +155,7 @@ def fit_ranker(examples: list[RankerExample], k: int, retriever) -> tuple[Linear
         "candidates": int(len(y)),
         "positives": int(y.sum()),
     }
-    model = LinearModel("ranker", FEATURES, tuple(mean), tuple(scale), tuple(float(v) for v in coef), intercept)
+    model = LinearModel("ranker", tuple(features), tuple(mean), tuple(scale), tuple(float(v) for v in coef), intercept)
     return model, stats
 
 

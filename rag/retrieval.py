@@ -22,7 +22,7 @@ from rag.errors import NothingIndexedError
 from rag.keyword import SyncedKeywordIndex, generation_of
 from rag.linear import LinearModel, bundled
 from rag.question import QuestionInfo, analyse_question
-from rag.ranking import Candidate, Diversity, diversify, drop_near_duplicates, feature_matrix, features
+from rag.ranking import Candidate, Diversity, diversify, drop_near_duplicates, features
 from rag.sources import SourceMatcher, SourceMention
 from rag.store import ChromaStore, IndexedDocument, SearchFilters
 from rag.types import Passage
@@ -189,7 +189,7 @@ class HybridRetriever:
         gathered = self.gather(query, filters, context_documents)
         if gathered is None or not gathered.candidates:
             return Retrieved([], gathered.question if gathered else analyse_question(query), {})
-        probabilities = self.ranker.probability(feature_matrix(gathered.rows))
+        probabilities = self.ranker.probability(self.ranker.matrix(gathered.rows))
         for cand, p in zip(gathered.candidates, probabilities):
             cand.probability = float(p)
         ranked = sorted(gathered.candidates, key=lambda c: (-c.probability, c.chunk.document_id, c.chunk.index))
