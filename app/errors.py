@@ -289,3 +289,4 @@ def install_error_handling(app: FastAPI) -> None:
     for kind in (BronwijzerError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(kind, handler)
     app.add_middleware(CatchUnexpectedErrors)
+    app.add_middleware(PlainErrorsAsJson)  # outermost: call this after adding other middleware

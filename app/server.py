@@ -42,7 +42,6 @@ from app.access import ApiKeys, access_dependencies
 from app.errors import (
     BusyError,
     ConflictError,
-    PlainErrorsAsJson,
     error_message,
     handle_error,
     human_size,
@@ -200,7 +199,6 @@ def create_app(settings: Settings | None = None, components: Components | None =
         responses=_responses(400, 413, 422, 429, 500) | (_responses(401) if keyed else {}),
     )
     app.state.bronwijzer = state
-    install_error_handling(app)
     read, admin = access_dependencies(state.keys)
     app.include_router(_api_router(state, read, admin))
     app.include_router(_openai_router(state, read))
@@ -211,7 +209,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_request_bytes)
     app.add_middleware(RateLimitMiddleware, limits=RateLimits(settings, state.keys))
     app.add_middleware(RequestGuard)
-    app.add_middleware(PlainErrorsAsJson)
+    install_error_handling(app)
     return app
 
 

@@ -323,7 +323,7 @@ def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
 
     def checked_response_url(url: str | None) -> str | None:
         if url and not allowed_response_url(url, origins):
-            logger.warning("Refused a Slack request whose response_url points elsewhere: %s", urlsplit(url).netloc[:100])
+            logger.warning("Refused a Slack request whose response_url points elsewhere: %r", url[:100])
             raise HTTPException(400, BAD_RESPONSE_URL)
         return url
     feedback = FeedbackStore.for_settings(settings)

@@ -173,7 +173,6 @@ class IngestJobs:
             self._worker.join(timeout=30)
         for job in self._unfinished():
             self._finish(job, message="De server is gestopt voordat dit document was geïndexeerd; upload het opnieuw.")
-            shutil.rmtree(job.staged.parent, ignore_errors=True)
 
     def _remove_leftovers(self) -> None:
         if self.jobs_dir.exists():
@@ -269,6 +268,8 @@ class IngestJobs:
             job.status = dataclasses.replace(job.status, **changes)
 
     def _finish(self, job: _Job, *, message: str, outcome=None, document: IndexedDocument | None = None) -> None:
+        # The job's folder goes before the job is reported finished: a finished job left nothing behind.
+        shutil.rmtree(job.staged.parent, ignore_errors=True)
         state: State = "succeeded" if outcome else "failed"
         self._update(job, state=state, stage="klaar", finished_at=time.time(), outcome=outcome, document=document, message=message)
         log.info("Ingest job %s (%s) %s: %s", job.status.id, job.status.name, state, message)
