@@ -88,11 +88,11 @@ _FRAMEWORK_DETAILS = {
 
 
 def human_size(size: int) -> str:
-    """1048576 -> "1 MB", 262144 -> "256 kB" (binary units, as the limits are set)."""
+    """1048576 -> "1 MB", 262144 -> "256 kB" (binary units, as the limits are set; whole units)."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
+        return f"{size / (1024 * 1024):.0f} MB"
     if size >= 1024:
-        return f"{size / 1024:g} kB"
+        return f"{size / 1024:.0f} kB"
     return f"{size} bytes"
 
 
