@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
         await run_in_threadpool(_warm_up, components)
         problem = await state.readiness()
         if problem is not None:
-            log.error("Not ready: the index cannot answer questions yet. Reason (as users read it): %s", problem)
+            log.warning("Not ready: the index cannot answer questions yet. Reason (as users read it): %s", problem)
         await run_in_threadpool(state.jobs.start)
         try:
             yield

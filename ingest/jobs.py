@@ -362,8 +362,9 @@ class IngestJobs:
             if child.poll() is None:
                 child.kill()
                 child.wait()
-            if child.stdin is not None:
-                child.stdin.close()
+            for pipe in (child.stdin, child.stdout):
+                if pipe is not None:
+                    pipe.close()
             self._child = None
         name = job.status.name
         if timed_out.is_set():

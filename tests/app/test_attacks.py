@@ -303,7 +303,7 @@ def test_a_corrupt_index_says_what_is_wrong_and_how_to_rebuild(live_index_home, 
         for text in (ready, listing.text):
             assert "attribute" not in text and "Rust" not in text and str(home) not in text
     logged = " ".join(r.getMessage() for r in caplog.records)
-    assert "Not ready" in logged and "rebuild" in logged
+    assert "cannot be read" in logged and "bronwijzer ingest --rebuild" in logged
 
 
 # -- where the server may listen ------------------------------------------------------------
