@@ -53,13 +53,17 @@ def _valid_if_text(value):
 
 
 #: A string that is valid Unicode text (no lone surrogates, no NUL); checked before length
-#: and type, so the error says what is wrong.
-Text = Annotated[str, BeforeValidator(_valid_if_text)]
+#: and type, so the error says what is wrong. The schema says "no NUL" as a pattern (lone
+#: surrogates cannot be written in a JSON Schema pattern).
+Text = Annotated[str, BeforeValidator(_valid_if_text), Field(json_schema_extra={"pattern": "^[^\\x00]*$"})]
+#: What a question must hold: at least one character that is not white space (the engine
+#: refuses the rest with its own Dutch message; the schema says the same for clients).
+_A_QUESTION = {"minLength": 1, "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$"}
 
 
 class _Strict(BaseModel):
-    # A misspelt field ("topk") is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
+    # A misspelt field ("topk") is an error, not silently ignored; "2020" is not a year.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # -- requests ---------------------------------------------------------------------------
@@ -79,7 +83,7 @@ class FiltersIn(_Strict):
 
 class AskRequest(_Strict):
     question: Text = Field(
-        max_length=MAX_QUESTION_CHARS,
+        max_length=MAX_QUESTION_CHARS, json_schema_extra=_A_QUESTION,
         description=f"De vraag, in gewoon Nederlands (hoogstens {MAX_QUESTION_CHARS} tekens).",
         examples=["Hoeveel basisscholen hadden in 2019 geen schoolleider?"],
     )
@@ -92,7 +96,7 @@ class AskRequest(_Strict):
 
 
 class SearchRequest(_Strict):
-    query: Text = Field(max_length=MAX_QUESTION_CHARS, description=f"De vraag of zoekterm (hoogstens {MAX_QUESTION_CHARS} tekens).")
+    query: Text = Field(max_length=MAX_QUESTION_CHARS, json_schema_extra=_A_QUESTION, description=f"De vraag of zoekterm (hoogstens {MAX_QUESTION_CHARS} tekens).")
     top_k: int | None = Field(None, ge=1, le=50, description="Aantal passages (1-50).")
     filters: FiltersIn | None = None
 

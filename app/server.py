@@ -36,7 +36,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-from starlette.routing import Match, Mount
+from starlette.routing import Mount
 
 from app.access import ApiKeys, access_dependencies
 from app.errors import (
@@ -47,7 +47,7 @@ from app.errors import (
     human_size,
     install_error_handling,
 )
-from app.guards import RequestGuard
+from app.guards import CATCH_ALL, RequestGuard, allowed_methods
 from app.ratelimit import RateLimitMiddleware, RateLimits
 from app.schemas import (
     AskRequest,
@@ -115,6 +115,13 @@ _ERRORS = {
 def _responses(*statuses: int) -> dict:
     return {status: _ERRORS[status] for status in statuses}
 
+
+#: One server-sent event, as OpenAPI describes the items of `text/event-stream`.
+_SSE_EVENT = {
+    "type": "object",
+    "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}},
+    "required": ["data"],
+}
 
 STREAM_DESCRIPTION = """\
 Het antwoord als server-sent events (`text/event-stream`):
@@ -208,7 +215,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
     # more (uploads) or less (Slack) say so themselves, and the tighter of the two holds while reading.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_request_bytes)
     app.add_middleware(RateLimitMiddleware, limits=RateLimits(settings, state.keys))
-    app.add_middleware(RequestGuard)
+    app.add_middleware(RequestGuard, api_routes=lambda: app.router.routes)
     install_error_handling(app)
     return app
 
@@ -256,8 +263,8 @@ def _in_running_loop(make):
     return make()
 
 
-#: Methods the catch-all routes answer (405 with Allow, or 404), whatever the client sends.
-_ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+#: Methods the catch-all routes answer (405 with Allow, or 404); others stop at `RequestGuard`.
+_STANDARD_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def _answer_unknown_api_paths(app: FastAPI) -> None:
@@ -265,17 +272,13 @@ def _answer_unknown_api_paths(app: FastAPI) -> None:
     catch_alls: list[APIRoute] = []
 
     async def unknown(request: Request) -> None:
-        real = [r for r in app.router.routes if r not in catch_alls and not isinstance(r, Mount)]
-        allowed = [
-            method for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-            if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in real)
-        ]
+        allowed = allowed_methods(app.router.routes, request.scope)
         if allowed:
             raise StarletteHTTPException(405, headers={"Allow": ", ".join(allowed)})
         raise StarletteHTTPException(404)
 
     for path in ("/api/{rest:path}", "/v1/{rest:path}", "/slack/{rest:path}", "/healthz", "/readyz"):
-        catch_alls.append(APIRoute(path, unknown, methods=_ANY_METHOD, include_in_schema=False))
+        catch_alls.append(APIRoute(path, unknown, methods=_STANDARD_METHODS, include_in_schema=False, name=CATCH_ALL))
     # After every real route, before the chat page mounted at `/`.
     mount = next((i for i, r in enumerate(app.router.routes) if isinstance(r, Mount)), len(app.router.routes))
     app.router.routes[mount:mount] = catch_alls
@@ -311,7 +314,7 @@ def _api_router(state: _State, read, admin) -> APIRouter:
     @router.post(
         "/api/ask/stream", tags=["vragen"], summary="Beantwoord een vraag als server-sent events",
         description=STREAM_DESCRIPTION, response_class=StreamingResponse, dependencies=[Depends(read)],
-        responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": "Een stroom van `delta`-, `answer`- en `error`-gebeurtenissen."}} | asking,
+        responses={200: {"content": {"text/event-stream": {"schema": _SSE_EVENT}}, "description": "Een stroom van `delta`-, `answer`- en `error`-gebeurtenissen."}} | asking,
     )
     async def ask_stream(body: AskRequest) -> StreamingResponse:
         pieces = state.engine.stream(body.question, history=to_turns(body.history), filters=to_filters(body.filters), k=body.top_k)
@@ -348,7 +351,9 @@ def _api_router(state: _State, read, admin) -> APIRouter:
             "vervangt. Een bestand dat niet te lezen is, te groot is of te lang duurt "
             f"(hoogstens {settings.ingest_job_timeout:g} s) laat de index zoals hij was."
         ),
-        responses=admin_only | _responses(409, 413, 503),
+        responses={202: {"description": "De upload staat in de wachtrij; volg de taak.", "links": {"Taak": {
+            "operationId": "get_job", "parameters": {"job_id": "$response.body#/id"},
+        }}}} | admin_only | _responses(409, 413, 503),
         openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}},
@@ -373,7 +378,7 @@ def _api_router(state: _State, read, admin) -> APIRouter:
         return job_out(status)
 
     @router.get(
-        "/api/jobs/{job_id}", tags=["documenten"], summary="Voortgang en uitkomst van een upload",
+        "/api/jobs/{job_id}", tags=["documenten"], summary="Voortgang en uitkomst van een upload", operation_id="get_job",
         dependencies=[Depends(admin)], responses=admin_only | _responses(404),
     )
     async def job(job_id: str) -> JobOut:
@@ -471,7 +476,9 @@ def _openai_router(state: _State, read) -> APIRouter:
 
     @router.post(
         "/chat/completions", summary="OpenAI chat completions (ook `stream: true`)",
-        responses=keyed | _responses(404, 409, 503),
+        responses={200: {"description": "Een `chat.completion`, of bij `stream: true` een stroom `chat.completion.chunk`s.", "content": {
+            "application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": _SSE_EVENT},
+        }}} | keyed | _responses(404, 409, 503),
         description=(
             "Het laatste `user`-bericht is de vraag, eerdere `user`/`assistant`-berichten zijn de "
             "geschiedenis; `system`-berichten worden genegeerd. Het antwoord bevat onderaan de "

@@ -311,7 +311,8 @@ def _is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, s
 
 def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
     """`POST /slack/commands` and `POST /slack/events`, verified with the app's signing secret."""
-    router = APIRouter(prefix="/slack", tags=["slack"])
+    # Slack's own callbacks, not an API for clients: kept out of the OpenAPI schema.
+    router = APIRouter(prefix="/slack", tags=["slack"], include_in_schema=False)
     secret = (settings.slack_signing_secret or "").strip()
     verifier = SignatureVerifier(secret) if secret else None
     answerer = SlackAnswerer(engine, settings)
