@@ -258,7 +258,7 @@ def api_key() -> None:
     """Maak een nieuwe, willekeurige API-sleutel (voor BRONWIJZER_API_KEYS of BRONWIJZER_ADMIN_KEYS)."""
     import secrets
 
-    console.print(secrets.token_urlsafe(32), markup=False, highlight=False)
+    typer.echo(secrets.token_urlsafe(32))
 
 
 @app.command("chat-user")
@@ -275,7 +275,7 @@ def chat_user(
     if len(password) < 8:
         errors.print("[red]Fout:[/red] kies een wachtwoord van minstens 8 tekens.")
         raise typer.Exit(2)
-    console.print(f"{name.strip()}:{hash_password(password)}", markup=False, highlight=False)
+    typer.echo(f"{name.strip()}:{hash_password(password)}")  # one line, never wrapped
 
 
 @documents_app.command("list")

@@ -359,3 +359,42 @@ def test_told_explicitly_serve_listens_everywhere_and_ignores_forged_addresses(t
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+@slow
+def test_password_guessing_on_the_chat_login_is_slowed_down(keyed):
+    _, http = keyed
+    statuses = [http.post("/login", data={"username": "anna", "password": f"gok-{i}"}).status_code for i in range(12)]
+    assert 429 not in statuses[:10] and statuses[10:] == [429, 429], statuses
+
+
+def test_chat_logins_are_stored_as_scrypt_hashes_made_by_the_cli():
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli
+    from app.passwords import ChatLogins, verify_password
+
+    result = CliRunner().invoke(cli, ["chat-user", "anna"], input="geheim-wachtwoord\ngeheim-wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    entry = result.output.strip().splitlines()[-1]
+    name, hashed = entry.split(":", 1)
+    assert name == "anna" and hashed.startswith("scrypt$") and "geheim" not in entry
+    assert verify_password("geheim-wachtwoord", hashed) and not verify_password("geheim", hashed)
+    logins = ChatLogins(Settings(_env_file=None, chat_users=[entry]).chat_users)
+    assert logins.check("anna", "geheim-wachtwoord") and not logins.check("bert", "geheim-wachtwoord")
+    key = CliRunner().invoke(cli, ["api-key"]).output.strip()
+    assert len(key) >= 40 and Settings(_env_file=None, api_keys=[key]).api_keys == [key]
+
+
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        ({"api_keys": "kort"}, "at least 16"),
+        ({"chat_users": "anna:geheim"}, "bronwijzer chat-user"),
+        ({"rate_limit_questions": "veel"}, "120/minute"),
+        ({"slack_response_origins": "hooks.slack.com"}, "https://hooks.slack.com"),
+    ],
+)
+def test_nonsense_access_settings_are_refused_at_start(values, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        Settings(_env_file=None, **values)
