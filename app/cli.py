@@ -218,21 +218,64 @@ def evaluate(
 def serve(
     host: Annotated[str | None, typer.Option(help="Adres om op te luisteren (standaard BRONWIJZER_HOST, 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Poort (standaard BRONWIJZER_PORT, 8000).")] = None,
+    allow_unauthenticated: Annotated[bool, typer.Option(
+        "--allow-unauthenticated", help="Luister ook zonder sleutels of logins op een ander adres dan loopback (bewust open).",
+    )] = False,
 ) -> None:
     """Start de webserver: REST-API, OpenAI-compatibele /v1 en (indien aanwezig) chat en Slack."""
     import uvicorn
 
+    from app.access import exposure_problem
     from app.server import create_app
+    from rag.readiness import readiness_problem
 
     parts = _components()
+    host = host or parts.settings.host
+    port = port or parts.settings.port
+    settings = parts.settings.model_copy(update={"allow_unauthenticated": True}) if allow_unauthenticated else parts.settings
+    problem = exposure_problem(settings, host)
+    if problem is not None:
+        errors.print(f"[red]Niet gestart:[/red] {problem}", markup=True, highlight=False)
+        raise typer.Exit(2)
+    not_ready = readiness_problem(parts.engine)
+    if not_ready is not None:
+        errors.print(f"[yellow]Let op:[/yellow] de index kan nog geen vragen beantwoorden. {not_ready}", highlight=False)
     try:
         web = create_app(components=parts)
     except BronwijzerError as exc:
         raise _fail(exc) from exc
-    host = host or parts.settings.host
-    port = port or parts.settings.port
     errors.print(f"Bronwijzer op http://{host}:{port} (API-documentatie: /docs)")
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    proxies = parts.settings.trusted_proxies
+    # Without trusted proxies, X-Forwarded-For is ignored: clients cannot choose their own address.
+    uvicorn.run(
+        web, host=host, port=port, log_level="info",
+        proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) or None,
+    )
+
+
+@app.command("api-key")
+def api_key() -> None:
+    """Maak een nieuwe, willekeurige API-sleutel (voor BRONWIJZER_API_KEYS of BRONWIJZER_ADMIN_KEYS)."""
+    import secrets
+
+    typer.echo(secrets.token_urlsafe(32))
+
+
+@app.command("chat-user")
+def chat_user(
+    name: Annotated[str, typer.Argument(help="Gebruikersnaam voor de chatpagina.")],
+    password: Annotated[str, typer.Option(prompt="Wachtwoord", hide_input=True, confirmation_prompt=True, help="Het wachtwoord (wordt gevraagd).")],
+) -> None:
+    """Maak een login voor de chatpagina: zet de uitvoer in BRONWIJZER_CHAT_USERS (komma's tussen gebruikers)."""
+    from app.passwords import hash_password
+
+    if ":" in name or "," in name or not name.strip():
+        errors.print("[red]Fout:[/red] een gebruikersnaam mag niet leeg zijn en geen ':' of ',' bevatten.")
+        raise typer.Exit(2)
+    if len(password) < 8:
+        errors.print("[red]Fout:[/red] kies een wachtwoord van minstens 8 tekens.")
+        raise typer.Exit(2)
+    typer.echo(f"{name.strip()}:{hash_password(password)}")  # one line, never wrapped
 
 
 @documents_app.command("list")
@@ -258,9 +301,12 @@ def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
 @documents_app.command("remove")
 def documents_remove(document_id: Annotated[str, typer.Argument(help="Document-id (de bestandsnaam).")]) -> None:
     """Verwijder een document en al zijn passages uit de index."""
+    from ingest.jobs import IngestJobs
+
     parts = _components()
     try:
-        removed = parts.store.remove_document(document_id)
+        # Through the ingest jobs' store lock and bookkeeping: an uploaded file goes with it.
+        removed = IngestJobs(parts.settings, parts.store).remove_document(document_id)
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     console.print(f"Verwijderd: {removed.id} ({removed.chunk_count} passages).")

@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.schemas import error_response
@@ -39,6 +40,60 @@ class UploadTooLargeError(BronwijzerError):
     """An uploaded file is larger than the server accepts."""
 
     status = 413
+
+
+class InvalidFormError(BronwijzerError):
+    """An upload form that cannot be read as multipart/form-data."""
+
+    status = 422
+
+
+class UnauthorizedError(StarletteHTTPException):
+    """No API key, or one the server does not know (401, with the scheme to use)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class ForbiddenError(StarletteHTTPException):
+    """A key that may not do this (403)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(403, message)
+
+
+class ConflictError(StarletteHTTPException):
+    """The request clashes with what is there (409), e.g. an upload under an existing name."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(409, message)
+
+
+class BusyError(StarletteHTTPException):
+    """The server cannot take this now; try again after `retry_after` seconds (503)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(503, message, headers={"Retry-After": str(retry_after)})
+
+
+#: Status phrases the framework puts in `detail` (newer names than Python's `http.HTTPStatus`).
+_ENGLISH_PHRASES = {"Content Too Large", "Request Entity Too Large", "Not Found", "Method Not Allowed", "Bad Request"}
+
+#: The framework's own English details, and what users read instead.
+_FRAMEWORK_DETAILS = {
+    "There was an error parsing the body": (
+        "De inhoud van het verzoek kon niet worden gelezen: stuur geldige JSON in UTF-8."
+    ),
+}
+
+
+def human_size(size: int) -> str:
+    """1048576 -> "1 MB", 262144 -> "256 kB" (binary units, as the limits are set; whole units)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} kB"
+    return f"{size} bytes"
 
 
 def handle_error(request: Request, exc: Exception) -> JSONResponse:
@@ -68,9 +123,18 @@ def _status_and_message(request: Request | None, exc: Exception) -> tuple[int, s
 
 def _http_message(request: Request | None, exc: StarletteHTTPException) -> str:
     default = http.HTTPStatus(exc.status_code).phrase if exc.status_code in http.HTTPStatus._value2member_map_ else ""
-    if isinstance(exc.detail, str) and exc.detail and exc.detail != default:
+    if isinstance(exc.detail, str) and exc.detail in _FRAMEWORK_DETAILS:
+        log.info("%s: %s", exc.status_code, exc.detail)
+        return _FRAMEWORK_DETAILS[exc.detail]
+    if isinstance(exc.detail, str) and exc.detail and exc.detail != default and exc.detail not in _ENGLISH_PHRASES:
         return exc.detail  # a message someone wrote for this case
     path = request.url.path if request is not None else ""
+    if exc.status_code == 413:
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY) if request is not None else None
+        most = f" (hoogstens {human_size(limit)} op {path})" if isinstance(limit, int) else ""
+        return f"Het verzoek is te groot{most}; stuur minder tekst of een kleiner bestand."
+    if exc.status_code == 400:
+        return "Het verzoek kon niet worden gelezen."
     if exc.status_code == 404:
         return f"Niet gevonden: {path} bestaat niet. De API staat onder /api en /v1; documentatie op /docs."
     if exc.status_code == 405:
@@ -98,7 +162,8 @@ _TYPE_NAMES = {
 
 
 def _field(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if p != "body"]
+    # Union branches show up in `loc` as type tags ("list[ContentPart]"): not field names.
+    parts = [str(p) for p in loc if p != "body" and (isinstance(p, int) or str(p).isidentifier())]
     name = ""
     for part in parts:
         name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
@@ -123,8 +188,17 @@ def _describe(error: dict) -> str:
         return f"Ongeldige waarde voor '{field}': kies uit {expected}."
     if kind in _TYPE_NAMES:
         return f"'{field}' moet {_TYPE_NAMES[kind]} zijn." if field else f"De aanvraag moet {_TYPE_NAMES[kind]} zijn."
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         return f"'{field}' mag niet leeg zijn."
+    if kind == "string_too_long":
+        return f"'{field}' is te lang: hoogstens {ctx.get('max_length')} tekens."
+    if kind == "too_long":
+        return f"'{field}' is te lang: hoogstens {ctx.get('max_length')} items."
+    if kind in ("invalid_text", "string_unicode"):
+        return (
+            f"'{field}' bevat ongeldige tekens (een losse surrogaat zoals \\ud800, of een nulteken); "
+            "stuur gewone Unicode-tekst."
+        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = next(iter(ctx.values()), "")
         words = {"greater_than": "groter dan", "greater_than_equal": "minstens", "less_than": "kleiner dan", "less_than_equal": "hoogstens"}
@@ -171,6 +245,41 @@ class CatchUnexpectedErrors:
             await response(scope, receive, send)
 
 
+class PlainErrorsAsJson:
+    """The last net: an error response in plain text (Starlette's 413 "Content Too Large", a
+    mounted app's own refusals) goes out in the `{"error": ...}` shape with a Dutch message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+
+        async def shaping_send(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                headers = dict((k.lower(), v) for k, v in message.get("headers", []))
+                if headers.get(b"content-type", b"").startswith(b"text/plain"):
+                    held = message
+                    return
+            if held is not None and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return  # the plain text is replaced whole
+                kept = [(k, v) for k, v in held.get("headers", []) if k.lower() in (b"allow", b"retry-after", b"www-authenticate")]
+                exc = StarletteHTTPException(held["status"])
+                response = handle_error(Request(scope), exc)
+                response.headers.update({k.decode("latin-1"): v.decode("latin-1") for k, v in kept})
+                held = None
+                await response(scope, receive, send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, shaping_send)
+
+
 def install_error_handling(app: FastAPI) -> None:
     """Route every error of `app` through `handle_error`."""
 
@@ -180,3 +289,4 @@ def install_error_handling(app: FastAPI) -> None:
     for kind in (BronwijzerError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(kind, handler)
     app.add_middleware(CatchUnexpectedErrors)
+    app.add_middleware(PlainErrorsAsJson)  # outermost: call this after adding other middleware

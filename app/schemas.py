@@ -7,23 +7,63 @@ CLI and the chat page refuse the same things with the same Dutch message.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from rag.engine import MAX_QUESTION_CHARS
 from rag.errors import InvalidQuestionError
 from rag.store import IndexedDocument
 from rag.types import Answer, Passage, Turn
+
+if TYPE_CHECKING:
+    from ingest.jobs import JobStatus
 
 #: The one model name `/v1` offers.
 MODEL_NAME = "bronwijzer"
 
 
+#: Turns of history a request may carry (the engine uses the last 20); longer is a 422.
+MAX_HISTORY_TURNS = 100
+#: Messages in one /v1 request, and parts in one message.
+MAX_MESSAGES = 200
+MAX_CONTENT_PARTS = 50
+#: Characters of one earlier turn or message.
+MAX_TURN_CHARS = 20_000
+#: Documents or publishers named in one filter.
+MAX_FILTER_ITEMS = 100
+
+# JSON may carry lone surrogates ("\ud800") and NUL, which no document holds and which break
+# encoding further on: refused at the edge with a 422 instead.
+_INVALID_CODE_POINTS = re.compile("[\x00\ud800-\udfff]")
+
+
+def _valid_text(value: str) -> str:
+    if _INVALID_CODE_POINTS.search(value):
+        raise PydanticCustomError("invalid_text", "text contains a lone surrogate or NUL")
+    return value
+
+
+def _valid_if_text(value):
+    return _valid_text(value) if isinstance(value, str) else value
+
+
+#: A string that is valid Unicode text (no lone surrogates, no NUL); checked before length
+#: and type, so the error says what is wrong. The schema says "no NUL" as a pattern (lone
+#: surrogates cannot be written in a JSON Schema pattern).
+Text = Annotated[str, BeforeValidator(_valid_if_text), Field(json_schema_extra={"pattern": "^[^\\x00]*$"})]
+#: What a question must hold: at least one character that is not white space (the engine
+#: refuses the rest with its own Dutch message; the schema says the same for clients).
+_A_QUESTION = {"minLength": 1, "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$"}
+
+
 class _Strict(BaseModel):
-    # A misspelt field ("topk") is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
+    # A misspelt field ("topk") is an error, not silently ignored; "2020" is not a year.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # -- requests ---------------------------------------------------------------------------
@@ -31,40 +71,53 @@ class _Strict(BaseModel):
 
 class TurnIn(_Strict):
     role: Literal["user", "assistant"]
-    content: str
+    content: Text = Field(max_length=MAX_TURN_CHARS)
 
 
 class FiltersIn(_Strict):
-    documents: list[str] = Field(default_factory=list, description="Document-ids (bestandsnamen).")
-    publishers: list[str] = Field(default_factory=list, description="Uitgevers (hoofdletterongevoelig).")
+    documents: list[Text] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS, description="Document-ids (bestandsnamen).")
+    publishers: list[Text] = Field(default_factory=list, max_length=MAX_FILTER_ITEMS, description="Uitgevers (hoofdletterongevoelig).")
     year_from: int | None = Field(None, description="Vanaf dit jaar (inclusief).")
     year_to: int | None = Field(None, description="Tot en met dit jaar.")
 
 
 class AskRequest(_Strict):
-    question: str = Field(description="De vraag, in gewoon Nederlands.", examples=["Hoeveel basisscholen hadden in 2019 geen schoolleider?"])
-    history: list[TurnIn] = Field(default_factory=list, description="Eerdere beurten van het gesprek, oudste eerst.")
+    question: Text = Field(
+        max_length=MAX_QUESTION_CHARS, json_schema_extra=_A_QUESTION,
+        description=f"De vraag, in gewoon Nederlands (hoogstens {MAX_QUESTION_CHARS} tekens).",
+        examples=["Hoeveel basisscholen hadden in 2019 geen schoolleider?"],
+    )
+    history: list[TurnIn] = Field(
+        default_factory=list, max_length=MAX_HISTORY_TURNS,
+        description=f"Eerdere beurten van het gesprek, oudste eerst (hoogstens {MAX_HISTORY_TURNS}; de laatste 20 tellen).",
+    )
     filters: FiltersIn | None = None
-    top_k: int | None = Field(None, description="Aantal passages om uit te putten (1-50); standaard uit de instellingen.")
+    top_k: int | None = Field(None, ge=1, le=50, description="Aantal passages om uit te putten (1-50); standaard uit de instellingen.")
 
 
 class SearchRequest(_Strict):
-    query: str = Field(description="De vraag of zoekterm.")
-    top_k: int | None = Field(None, description="Aantal passages (1-50).")
+    query: Text = Field(max_length=MAX_QUESTION_CHARS, json_schema_extra=_A_QUESTION, description=f"De vraag of zoekterm (hoogstens {MAX_QUESTION_CHARS} tekens).")
+    top_k: int | None = Field(None, ge=1, le=50, description="Aantal passages (1-50).")
     filters: FiltersIn | None = None
 
 
 class ContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: str
-    text: str | None = None
+    text: Text | None = Field(None, max_length=MAX_TURN_CHARS)
 
 
 class ChatMessage(BaseModel):
     # OpenAI clients send fields we do not use (name, tool_calls, ...): allowed and ignored.
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
+    content: Annotated[str, Field(max_length=MAX_TURN_CHARS)] | Annotated[list[ContentPart], Field(max_length=MAX_CONTENT_PARTS)] | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _content_is_text(cls, value):
+        # Checked before the union is tried, so the error names the field, not a union branch.
+        return _valid_if_text(value)
 
     @property
     def text(self) -> str:
@@ -78,7 +131,7 @@ class ChatCompletionRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     model: str = MODEL_NAME
-    messages: list[ChatMessage] = Field(min_length=1)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
 
 
@@ -126,10 +179,22 @@ class DocumentsResponse(BaseModel):
     documents: list[DocumentOut]
 
 
-class UploadResponse(BaseModel):
-    status: Literal["indexed", "unchanged"]
-    document: DocumentOut
-    message: str
+class JobOut(BaseModel):
+    """An upload's ingest job: where it is, how far it got, and how it ended."""
+
+    id: str
+    document_id: str = Field(description="De naam waaronder het document in de index komt.")
+    replace: bool
+    state: Literal["queued", "running", "succeeded", "failed"] = Field(description="Wachtend, bezig, gelukt of mislukt.")
+    stage: Literal["wachtrij", "lezen", "embedden", "opslaan", "klaar"]
+    done: int = Field(description="Passages geëmbed (tijdens 'embedden').")
+    total: int = Field(description="Passages in totaal (0 zolang dat nog niet bekend is).")
+    outcome: Literal["indexed", "unchanged"] | None = Field(description="Bij 'succeeded': nieuw geïndexeerd of ongewijzigd.")
+    document: DocumentOut | None
+    message: str | None = Field(description="Uitkomst of reden van mislukken, in het Nederlands.")
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
 
 
 class DeleteResponse(BaseModel):
@@ -138,10 +203,10 @@ class DeleteResponse(BaseModel):
 
 class HealthResponse(BaseModel):
     status: Literal["ok"] = "ok"
-    documents: int
-    chunks: int
-    model_loaded: bool
-    mode: Literal["extractive", "llm"]
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready"] = "ready"
 
 
 class ErrorDetail(BaseModel):
@@ -192,6 +257,15 @@ def document_out(doc: IndexedDocument) -> DocumentOut:
     return DocumentOut(
         id=doc.id, title=doc.title, publisher=doc.publisher, year=doc.year,
         chunks=doc.chunk_count, format=doc.format, pages=doc.pages,
+    )
+
+
+def job_out(job: JobStatus) -> JobOut:
+    return JobOut(
+        id=job.id, document_id=job.name, replace=job.replace, state=job.state, stage=job.stage,
+        done=job.done, total=job.total, outcome=job.outcome,
+        document=document_out(job.document) if job.document is not None else None,
+        message=job.message, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
     )
 
 

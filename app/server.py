@@ -3,14 +3,19 @@
     POST /api/ask                 question -> answer with citations (JSON)
     POST /api/ask/stream          the same answer as server-sent events
     POST /api/search              query -> ranked passages
-    GET|POST /api/documents       list the index / upload one file into it
-    DELETE /api/documents/{id}    remove a document
-    GET /healthz                  documents, chunks, model loaded
+    GET /api/documents            the index
+    POST /api/documents           upload one file: 202 and an ingest job (admin)
+    GET /api/jobs/{id}            an ingest job's progress and outcome (admin)
+    DELETE /api/documents/{id}    remove a document (admin)
+    GET /healthz                  liveness: the process answers
+    GET /readyz                   readiness: a real search works (503 with the reason if not)
     POST /v1/chat/completions     OpenAI chat completions (streaming too); GET /v1/models
     /docs                         OpenAPI documentation
 
 The engine is synchronous and CPU-bound, so every call into it runs in the threadpool and the
 event loop stays free for other requests. Errors all go through `app.errors.handle_error`.
+Access (API keys), rate limits and body limits are set up here from the settings; uploads are
+ingest jobs (`ingest.jobs`), worked on outside this process.
 """
 
 from __future__ import annotations
@@ -20,25 +25,30 @@ import importlib
 import importlib.util
 import json
 import logging
-import re
-import threading
-import unicodedata
-import uuid
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Mount
-from starlette.datastructures import UploadFile
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.routing import Mount
 
-from app.errors import UploadTooLargeError, error_message, install_error_handling
+from app.access import ApiKeys, access_dependencies
+from app.errors import (
+    BusyError,
+    ConflictError,
+    error_message,
+    handle_error,
+    human_size,
+    install_error_handling,
+)
+from app.guards import CATCH_ALL, RequestGuard, allowed_methods
+from app.ratelimit import RateLimitMiddleware, RateLimits
 from app.schemas import (
     AskRequest,
     AskResponse,
@@ -48,43 +58,69 @@ from app.schemas import (
     DocumentsResponse,
     ErrorResponse,
     HealthResponse,
+    JobOut,
+    ReadyResponse,
     SearchRequest,
     SearchResponse,
-    UploadResponse,
     ask_response,
     chat_chunk,
     chat_completion,
     chat_question,
     document_out,
     error_response,
+    job_out,
     models_list,
     search_response,
     sources_text,
     to_filters,
     to_turns,
 )
-from ingest.loaders import SUPPORTED_SUFFIXES, is_supported
-from rag.errors import BronwijzerError, IngestError, UnsupportedFormatError
+from app.uploads import receive_upload
+from ingest.jobs import DocumentExistsError, IngestJobs, JobQueueFullError, document_name
+from ingest.loaders import SUPPORTED_SUFFIXES
+from rag.errors import BronwijzerError
 from rag.pipeline import Components, build
+from rag.readiness import readiness_problem
 from rag.settings import Settings, get_settings
 from rag.types import Answer
 
 log = logging.getLogger("bronwijzer.http")
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: Room for the multipart framing around the file itself.
-_MULTIPART_SLACK = 64 * 1024
+MULTIPART_SLACK = 64 * 1024
+#: How long a readiness answer is reused (a probe costs one real search).
+READY_CACHE_SECONDS = 5.0
 
+
+def _error(description: str, **extra) -> dict:
+    return {"model": ErrorResponse, "description": description, **extra}
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconden tot een nieuwe poging kans maakt.", "schema": {"type": "integer"}}}
 _ERRORS = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
-        404: "Onbekend document of pad.",
-        409: "De index is gebouwd met een ander embeddingmodel.",
-        413: "Bestand te groot.",
-        422: "Ongeldige vraag of aanvraag, of een bestand dat niet te indexeren is.",
-        500: "Onverwachte fout.",
-        503: "Er is nog niets geïndexeerd, of de opslag is niet bereikbaar.",
-    }.items()
+    400: _error("Het verzoek kon niet worden gelezen (bijv. geen UTF-8)."),
+    401: _error("Geen of een onbekende API-sleutel.", headers={"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}),
+    403: _error("Deze sleutel mag dit niet (een leessleutel bij uploaden of verwijderen)."),
+    404: _error("Onbekend document, taak of pad."),
+    405: _error("Deze methode is op dit pad niet toegestaan.", headers={"Allow": {"description": "De toegestane methoden.", "schema": {"type": "string"}}}),
+    409: _error("De index is gebouwd met een ander embeddingmodel, of de documentnaam bestaat al."),
+    413: _error("Het verzoek of bestand is te groot."),
+    422: _error("Ongeldige vraag of aanvraag (ook: ongeldige Unicode zoals een losse surrogaat)."),
+    429: _error("Te veel verzoeken; probeer het na `Retry-After` seconden opnieuw.", headers=_RETRY_AFTER),
+    500: _error("Onverwachte fout."),
+    503: _error("Er is nog niets geïndexeerd, de index is onleesbaar, de opslag is niet bereikbaar of de wachtrij is vol."),
+}
+
+
+def _responses(*statuses: int) -> dict:
+    return {status: _ERRORS[status] for status in statuses}
+
+
+#: One server-sent event, as OpenAPI describes the items of `text/event-stream`.
+_SSE_EVENT = {
+    "type": "object",
+    "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}},
+    "required": ["data"],
 }
 
 STREAM_DESCRIPTION = """\
@@ -104,11 +140,14 @@ stroom gewoon een foutstatus (422, 503) met JSON.
 
 
 class _State:
-    """What the routes share: the wired components and a lock that serialises uploads."""
+    """What the routes share: the wired components, the API keys and the ingest jobs."""
 
     def __init__(self, components: Components) -> None:
         self.components = components
-        self.ingest_lock = threading.Lock()
+        self.keys = ApiKeys(components.settings)
+        self.jobs = IngestJobs(components.settings, components.store)
+        self._ready: tuple[float, str | None] | None = None
+        self._ready_lock = asyncio.Lock()
 
     @property
     def settings(self) -> Settings:
@@ -118,35 +157,66 @@ class _State:
     def engine(self):
         return self.components.engine
 
+    async def readiness(self) -> str | None:
+        """None when a real search works; otherwise the Dutch reason (probed at most every few seconds)."""
+        async with self._ready_lock:
+            now = time.monotonic()
+            if self._ready is None or now - self._ready[0] > READY_CACHE_SECONDS:
+                self._ready = (now, await run_in_threadpool(readiness_problem, self.engine))
+            return self._ready[1]
+
 
 def create_app(settings: Settings | None = None, components: Components | None = None) -> FastAPI:
     """The Bronwijzer web app for `settings` (or the environment's), wired by `rag.pipeline.build`."""
     if components is None:
         components = build(settings or get_settings())
+    settings = components.settings
     state = _State(components)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_warm_up, components)
-        yield
+        problem = await state.readiness()
+        if problem is not None:
+            log.warning("Not ready: the index cannot answer questions yet. Reason (as users read it): %s", problem)
+        await run_in_threadpool(state.jobs.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(state.jobs.stop)
 
+    keyed = state.keys.required
     app = FastAPI(
         title="Bronwijzer",
         version="0.1.0",
         summary="Vragen over Nederlands onderwijsbeleid, beantwoord uit de documenten met bronvermelding.",
         description=(
             "Fouten hebben altijd de vorm `{\"error\": {\"message\": \"...\"}}`, met een Nederlandse "
-            "uitleg voor de gebruiker. `/v1` is OpenAI-compatibel: gebruik `bronwijzer` als model."
+            "uitleg voor de gebruiker. `/v1` is OpenAI-compatibel: gebruik `bronwijzer` als model.\n\n"
+            + (
+                "Toegang: stuur een API-sleutel als `Authorization: Bearer SLEUTEL` of `X-API-Key: SLEUTEL`. "
+                "Een leessleutel stelt vragen; uploaden en verwijderen vraagt een beheersleutel."
+                if keyed else
+                "Er zijn geen API-sleutels ingesteld: de API is open en luistert alleen op loopback."
+            )
+            + f"\n\nGrenzen: vragen, zoekopdrachten en /v1 hoogstens {human_size(settings.max_request_bytes)}; "
+            f"uploads hoogstens {human_size(settings.max_upload_bytes)}; te veel verzoeken geeft 429 met `Retry-After`."
         ),
         lifespan=lifespan,
-        responses={422: _ERRORS[422], 500: _ERRORS[500]},
+        responses=_responses(400, 413, 422, 429, 500) | (_responses(401) if keyed else {}),
     )
     app.state.bronwijzer = state
-    install_error_handling(app)
-    app.include_router(_api_router(state))
-    app.include_router(_openai_router(state))
+    read, admin = access_dependencies(state.keys)
+    app.include_router(_api_router(state, read, admin))
+    app.include_router(_openai_router(state, read))
     _include_optional_edges(app, components)
     _answer_unknown_api_paths(app)
+    # Outermost last. Body limit: this default everywhere (the chat page too); routes that take
+    # more (uploads) or less (Slack) say so themselves, and the tighter of the two holds while reading.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_request_bytes)
+    app.add_middleware(RateLimitMiddleware, limits=RateLimits(settings, state.keys))
+    app.add_middleware(RequestGuard, api_routes=lambda: app.router.routes)
+    install_error_handling(app)
     return app
 
 
@@ -172,8 +242,12 @@ def _include_optional_edges(app: FastAPI, components: Components) -> None:
     if chat is not None:
         import gradio
 
-        blocks = chat.build_chat_ui(components.engine, components.settings)
-        _in_running_loop(lambda: gradio.mount_gradio_app(app, blocks, path="/"))
+        from app.chat_access import chat_mount_options, secure_chat_app
+
+        settings = components.settings
+        blocks = chat.build_chat_ui(components.engine, settings)
+        _in_running_loop(lambda: gradio.mount_gradio_app(app, blocks, path="/", **chat_mount_options(settings)))
+        secure_chat_app(app, settings, handle_error)
 
 
 def _in_running_loop(make):
@@ -189,23 +263,22 @@ def _in_running_loop(make):
     return make()
 
 
+#: Methods the catch-all routes answer (405 with Allow, or 404); others stop at `RequestGuard`.
+_STANDARD_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+
 def _answer_unknown_api_paths(app: FastAPI) -> None:
-    """404 and 405 in the error shape for /api and /v1, which the chat page at `/` would otherwise answer."""
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    """404 and 405 in the error shape for the API's paths, which the chat page at `/` would otherwise answer."""
     catch_alls: list[APIRoute] = []
 
     async def unknown(request: Request) -> None:
-        real = [r for r in app.router.routes if r not in catch_alls and not isinstance(r, Mount)]
-        allowed = [
-            method for method in methods
-            if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in real)
-        ]
+        allowed = allowed_methods(app.router.routes, request.scope)
         if allowed:
             raise StarletteHTTPException(405, headers={"Allow": ", ".join(allowed)})
         raise StarletteHTTPException(404)
 
-    for prefix in ("/api", "/v1"):
-        catch_alls.append(APIRoute(f"{prefix}/{{rest:path}}", unknown, methods=methods, include_in_schema=False))
+    for path in ("/api/{rest:path}", "/v1/{rest:path}", "/slack/{rest:path}", "/healthz", "/readyz"):
+        catch_alls.append(APIRoute(path, unknown, methods=_STANDARD_METHODS, include_in_schema=False, name=CATCH_ALL))
     # After every real route, before the chat page mounted at `/`.
     mount = next((i for i, r in enumerate(app.router.routes) if isinstance(r, Mount)), len(app.router.routes))
     app.router.routes[mount:mount] = catch_alls
@@ -221,10 +294,17 @@ def _optional_module(name: str):
 # -- REST ---------------------------------------------------------------------------------
 
 
-def _api_router(state: _State) -> APIRouter:
-    router = APIRouter(responses={404: _ERRORS[404], 409: _ERRORS[409], 503: _ERRORS[503]})
+def _api_router(state: _State, read, admin) -> APIRouter:
+    settings = state.settings
+    keyed = _responses(401) if state.keys.required else {}
+    admin_only = _responses(401, 403) if state.keys.required else {}
+    asking = keyed | _responses(404, 409, 503)
+    router = APIRouter()
 
-    @router.post("/api/ask", tags=["vragen"], summary="Beantwoord een vraag met bronvermelding")
+    @router.post(
+        "/api/ask", tags=["vragen"], summary="Beantwoord een vraag met bronvermelding",
+        dependencies=[Depends(read)], responses=asking,
+    )
     async def ask(body: AskRequest) -> AskResponse:
         answer = await run_in_threadpool(
             state.engine.ask, body.question, history=to_turns(body.history), filters=to_filters(body.filters), k=body.top_k
@@ -233,148 +313,103 @@ def _api_router(state: _State) -> APIRouter:
 
     @router.post(
         "/api/ask/stream", tags=["vragen"], summary="Beantwoord een vraag als server-sent events",
-        description=STREAM_DESCRIPTION, response_class=StreamingResponse,
-        responses={200: {"content": {"text/event-stream": {}}, "description": "Een stroom van `delta`-, `answer`- en `error`-gebeurtenissen."}},
+        description=STREAM_DESCRIPTION, response_class=StreamingResponse, dependencies=[Depends(read)],
+        responses={200: {"content": {"text/event-stream": {"schema": _SSE_EVENT}}, "description": "Een stroom van `delta`-, `answer`- en `error`-gebeurtenissen."}} | asking,
     )
     async def ask_stream(body: AskRequest) -> StreamingResponse:
         pieces = state.engine.stream(body.question, history=to_turns(body.history), filters=to_filters(body.filters), k=body.top_k)
         first = await _first(pieces)  # a bad question or empty index fails here, as a plain error response
         return _event_stream(_answer_events(pieces, first))
 
-    @router.post("/api/search", tags=["vragen"], summary="Zoek passages bij een vraag")
+    @router.post(
+        "/api/search", tags=["vragen"], summary="Zoek passages bij een vraag",
+        dependencies=[Depends(read)], responses=asking,
+    )
     async def search(body: SearchRequest) -> SearchResponse:
         passages = await run_in_threadpool(state.engine.search, body.query, k=body.top_k, filters=to_filters(body.filters))
         return search_response(passages)
 
-    @router.get("/api/documents", tags=["documenten"], summary="De geïndexeerde documenten")
+    @router.get(
+        "/api/documents", tags=["documenten"], summary="De geïndexeerde documenten",
+        dependencies=[Depends(read)], responses=keyed | _responses(503),
+    )
     async def list_documents() -> DocumentsResponse:
         docs = await run_in_threadpool(state.components.store.documents)
         return DocumentsResponse(documents=[document_out(d) for d in docs])
 
+    upload_limit = settings.max_upload_bytes + MULTIPART_SLACK
+
     @router.post(
-        "/api/documents", tags=["documenten"], summary="Upload en indexeer één document",
+        "/api/documents", tags=["documenten"], summary="Upload één document; het wordt op de achtergrond geïndexeerd",
+        status_code=202, dependencies=[Depends(admin)], max_body_size=upload_limit,
         description=(
             f"Multipart-formulier met één bestand in het veld `file` ({', '.join(sorted(SUPPORTED_SUFFIXES))}, "
-            "hoogstens 50 MB). Het bestand wordt bewaard in de datamap (`uploads/`) en geïndexeerd; de "
-            "bestandsnaam wordt de document-id. Een bestand dat niet te lezen is geeft 422 met de reden, "
-            "en de index blijft zoals hij was."
+            f"hoogstens {human_size(settings.max_upload_bytes)}). Het antwoord is meteen `202` met een taak "
+            "(`Location: /api/jobs/{id}`); volg daar de voortgang en de uitkomst. De bestandsnaam wordt de "
+            "document-id (letters in elk schrift blijven, mappen en tekens die geen bestandsnaam mogen zijn "
+            "niet). Bestaat die naam al, dan is het antwoord `409`, tenzij `replace=true` het document bewust "
+            "vervangt. Een bestand dat niet te lezen is, te groot is of te lang duurt "
+            f"(hoogstens {settings.ingest_job_timeout:g} s) laat de index zoals hij was."
         ),
-        responses={413: _ERRORS[413]},
+        responses={202: {"description": "De upload staat in de wachtrij; volg de taak.", "links": {"Taak": {
+            "operationId": "get_job", "parameters": {"job_id": "$response.body#/id"},
+        }}}} | admin_only | _responses(409, 413, 503),
         openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}},
         }}}}},
     )
-    async def upload_document(request: Request) -> UploadResponse:
-        # The form is read by hand so that an oversized upload is refused before it is received.
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + _MULTIPART_SLACK:
-            raise _too_large()
-        async with request.form(max_files=1, max_fields=10) as form:
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise RequestValidationError([{"type": "missing", "loc": ("body", "file"), "msg": "file missing"}])
-            if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-                raise _too_large()
-            name = safe_filename(upload.filename or "")
-            data = await upload.read()
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise _too_large()
-        return await run_in_threadpool(_ingest_upload, state, name, data)
+    async def upload_document(
+        request: Request,
+        response: Response,
+        replace: bool = Query(False, description="Vervang een document met dezelfde naam (bewust; anders 409)."),
+    ) -> JobOut:
+        received = await receive_upload(request, state.jobs.incoming(), settings.max_upload_bytes)
+        try:
+            name = document_name(received.filename)
+            status = await run_in_threadpool(state.jobs.submit, name, received.path, received.sha256, replace=replace)
+        except DocumentExistsError as exc:
+            raise ConflictError(exc.message) from None
+        except JobQueueFullError as exc:
+            raise BusyError(exc.message, retry_after=30) from None
+        finally:
+            received.path.unlink(missing_ok=True)
+        response.headers["Location"] = f"/api/jobs/{status.id}"
+        return job_out(status)
 
-    @router.delete("/api/documents/{document_id}", tags=["documenten"], summary="Verwijder een document uit de index")
+    @router.get(
+        "/api/jobs/{job_id}", tags=["documenten"], summary="Voortgang en uitkomst van een upload", operation_id="get_job",
+        dependencies=[Depends(admin)], responses=admin_only | _responses(404),
+    )
+    async def job(job_id: str) -> JobOut:
+        status = state.jobs.status(job_id)
+        if status is None:
+            raise StarletteHTTPException(404, f"Onbekende taak '{job_id}' (taken worden na een herstart van de server vergeten).")
+        return job_out(status)
+
+    @router.delete(
+        "/api/documents/{document_id}", tags=["documenten"], summary="Verwijder een document uit de index",
+        dependencies=[Depends(admin)], responses=admin_only | _responses(404, 503),
+    )
     async def delete_document(document_id: str) -> DeleteResponse:
-        removed = await run_in_threadpool(_remove_document, state, document_id)
+        removed = await run_in_threadpool(state.jobs.remove_document, document_id)
         return DeleteResponse(deleted=document_out(removed))
 
-    @router.get("/healthz", tags=["beheer"], summary="Stand van de index en het model")
+    @router.get("/healthz", tags=["beheer"], summary="Leeft het proces? (zegt verder niets)")
     async def healthz() -> HealthResponse:
-        docs = await run_in_threadpool(state.components.store.documents)
-        return HealthResponse(
-            documents=len(docs),
-            chunks=sum(d.chunk_count for d in docs),
-            model_loaded=state.components.embedder.loaded,
-            mode="llm" if state.settings.llm_base_url else "extractive",
-        )
+        return HealthResponse()
+
+    @router.get(
+        "/readyz", tags=["beheer"], summary="Kan de index vragen beantwoorden? (een echte zoekvraag)",
+        responses=_responses(503),
+    )
+    async def readyz() -> ReadyResponse:
+        problem = await state.readiness()
+        if problem is not None:
+            return JSONResponse(error_response(problem), status_code=503)
+        return ReadyResponse()
 
     return router
-
-
-def _too_large() -> UploadTooLargeError:
-    return UploadTooLargeError(f"Het bestand is te groot: uploads mogen hoogstens {MAX_UPLOAD_BYTES // (1024 * 1024)} MB zijn.")
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_filename(raw: str) -> str:
-    """A file name that is safe to write under `uploads/`: no directories, no hidden files, ASCII."""
-    base = re.split(r"[\\/]", raw)[-1]
-    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    name = _UNSAFE.sub("-", ascii_name).strip(".-_")[:150]
-    stem, dot, suffix = name.rpartition(".")
-    if not name or (dot and not stem):
-        raise IngestError(raw or "(geen naam)", "de bestandsnaam is leeg of onbruikbaar; geef het bestand een naam.")
-    if not is_supported(Path(name)):
-        raise UnsupportedFormatError(
-            name, f"bestandstype wordt niet ondersteund. Ondersteund: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
-        )
-    return name
-
-
-def _uploads_dir(settings: Settings) -> Path:
-    return settings.home / "uploads"
-
-
-def _ingest_upload(state: _State, name: str, data: bytes) -> UploadResponse:
-    """Save `data` as `uploads/<name>` and index it; on failure put back what was there."""
-    from ingest.pipeline import Ingestor
-
-    parts = state.components
-    uploads = _uploads_dir(parts.settings)
-    uploads.mkdir(parents=True, exist_ok=True)
-    target = uploads / name
-    with state.ingest_lock:
-        previous = uploads / f".{name}.{uuid.uuid4().hex}.previous" if target.exists() else None
-        if previous is not None:
-            target.replace(previous)
-        staged = uploads / f".{name}.{uuid.uuid4().hex}.part"
-        staged.write_bytes(data)
-        staged.replace(target)
-        ok = False
-        try:
-            report = Ingestor(parts.settings, parts.store, parts.embedder).ingest([target])
-            outcome = report.outcomes[0]
-            if outcome.status == "failed":
-                reason = (outcome.message or "onbekende reden").replace(str(target), name)
-                raise IngestError(name, reason.removeprefix(f"{name}: "))
-            record = parts.store.document(outcome.document_id or name)
-            ok = True
-        finally:
-            if ok:
-                if previous is not None:
-                    previous.unlink(missing_ok=True)
-            else:
-                target.unlink(missing_ok=True)
-                if previous is not None:
-                    previous.replace(target)
-    verb = "geïndexeerd" if outcome.status == "indexed" else "ongewijzigd (stond al in de index)"
-    return UploadResponse(
-        status=outcome.status,
-        document=document_out(record),
-        message=f"{name}: {verb}, {record.chunk_count} passages.",
-    )
-
-
-def _remove_document(state: _State, document_id: str):
-    with state.ingest_lock:
-        removed = state.components.store.remove_document(document_id)
-        # An uploaded copy goes too, so that the upload folder mirrors the index; corpus files stay.
-        uploads = _uploads_dir(state.settings).resolve()
-        source = Path(removed.source_path).resolve() if removed.source_path else None
-        if source is not None and source.parent == uploads:
-            source.unlink(missing_ok=True)
-    return removed
 
 
 # -- streaming ----------------------------------------------------------------------------
@@ -431,15 +466,19 @@ async def _answer_events(pieces: Iterator[str | Answer], first) -> AsyncIterator
 # -- OpenAI-compatible --------------------------------------------------------------------
 
 
-def _openai_router(state: _State) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["OpenAI-compatibel"])
+def _openai_router(state: _State, read) -> APIRouter:
+    keyed = _responses(401) if state.keys.required else {}
+    router = APIRouter(prefix="/v1", tags=["OpenAI-compatibel"], dependencies=[Depends(read)])
 
-    @router.get("/models", summary="Het ene model: bronwijzer")
+    @router.get("/models", summary="Het ene model: bronwijzer", responses=keyed)
     async def list_models() -> dict:
         return models_list()
 
     @router.post(
         "/chat/completions", summary="OpenAI chat completions (ook `stream: true`)",
+        responses={200: {"description": "Een `chat.completion`, of bij `stream: true` een stroom `chat.completion.chunk`s.", "content": {
+            "application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": _SSE_EVENT},
+        }}} | keyed | _responses(404, 409, 503),
         description=(
             "Het laatste `user`-bericht is de vraag, eerdere `user`/`assistant`-berichten zijn de "
             "geschiedenis; `system`-berichten worden genegeerd. Het antwoord bevat onderaan de "

@@ -16,15 +16,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from app.feedback import FeedbackStore
+from app.schemas import Text
 from app.slack_blocks import FEEDBACK_DOWN, FEEDBACK_UP, answer_message, plain_from_slack, text_message
 from rag.errors import BronwijzerError
 from rag.types import Answer, Turn, sha256_hex
@@ -40,7 +42,15 @@ NO_SECRET = (
     "De Slack-koppeling is niet ingesteld: de beheerder moet BRONWIJZER_SLACK_SIGNING_SECRET "
     "zetten (het signing secret van de Slack-app)."
 )
-BAD_SIGNATURE = "Dit verzoek is niet (geldig) door Slack ondertekend, of de tijdstempel is ouder dan 5 minuten."
+BAD_SIGNATURE = (
+    "Dit verzoek is niet (geldig) door Slack ondertekend, of de tijdstempel wijkt meer dan 5 minuten af."
+)
+REPLAYED = "Dit ondertekende verzoek is al eerder ontvangen; een herhaling wordt niet nog eens uitgevoerd."
+BAD_SHAPE = "Het Slack-verzoek heeft niet de verwachte vorm"
+BAD_RESPONSE_URL = (
+    "De response_url van dit verzoek wijst niet naar Slack; Bronwijzer stuurt antwoorden alleen naar "
+    "de adressen in BRONWIJZER_SLACK_RESPONSE_ORIGINS."
+)
 ANSWER_FAILED = "Er ging iets mis bij het beantwoorden van je vraag. Probeer het later nog eens."
 MENTION_HINT = "Stel je vraag na de vermelding, bijvoorbeeld: _@Bronwijzer Hoeveel basisscholen hadden in 2019 geen schoolleider?_"
 #: Slash command answers are seen by the asker only, like the acknowledgement.
@@ -48,11 +58,92 @@ COMMAND_RESPONSE_TYPE = "ephemeral"
 
 #: Slack retries an event up to three times within minutes; an hour covers that with room.
 SEEN_TTL_SECONDS = 3600.0
+#: A signature is valid for 5 minutes either way of its timestamp: remembered for that window.
+SIGNATURE_TTL_SECONDS = 600.0
 SEEN_MAX = 10_000
 #: Questions answered at once: the engine is CPU-bound and the host has two cores.
 WORKERS = 2
 MAX_THREAD_MESSAGES = 1000
 POST_TIMEOUT_SECONDS = 10
+
+
+# -- payloads: validated before anything is done with them ----------------------------------
+
+
+class _Payload(BaseModel):
+    # Slack sends many fields Bronwijzer does not use; only the ones it does are checked.
+    model_config = ConfigDict(extra="allow")
+
+
+class SlashCommand(_Payload):
+    command: str = ""
+    text: Text = ""
+    response_url: str | None = None
+    team_id: str | None = None
+    channel_id: str | None = None
+    trigger_id: str | None = None
+    ssl_check: str | None = None
+
+
+class SlackEvent(_Payload):
+    type: str
+    channel: str | None = None
+    channel_type: str | None = None
+    user: str | None = None
+    bot_id: str | None = None
+    subtype: str | None = None
+    text: Text = ""
+    ts: str | None = None
+    thread_ts: str | None = None
+
+
+class SlackAuthorization(_Payload):
+    user_id: str | None = None
+
+
+class EventEnvelope(_Payload):
+    type: str
+    challenge: str | None = None
+    event_id: str | None = None
+    team_id: str | None = None
+    event: SlackEvent | None = None
+    authorizations: list[SlackAuthorization] = Field(default_factory=list, max_length=100)
+
+
+class InteractionAction(_Payload):
+    action_id: str | None = None
+    value: str | None = None
+
+
+class Interaction(_Payload):
+    type: str | None = None
+    response_url: str | None = None
+    actions: list[InteractionAction] = Field(default_factory=list, max_length=50)
+
+
+def _parse(model: type[BaseModel], data) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) or "(geheel)" for e in exc.errors()})[:5]
+        raise HTTPException(400, f"{BAD_SHAPE}: {', '.join(fields)} klopt niet.") from None
+
+
+def allowed_response_url(url: str, origins: list[str]) -> bool:
+    """True when `url` points at one of the `origins` (scheme, host and port must all match)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return False
+    if parts.username or parts.password or not parts.hostname:
+        return False
+    for origin in origins:
+        allowed = urlsplit(origin)
+        allowed_port = allowed.port or {"https": 443, "http": 80}.get(allowed.scheme)
+        if (parts.scheme, parts.hostname, port) == (allowed.scheme, allowed.hostname, allowed_port):
+            return True
+    return False
 
 
 def usage_hint(command: str) -> str:
@@ -220,11 +311,22 @@ def _is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, s
 
 def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
     """`POST /slack/commands` and `POST /slack/events`, verified with the app's signing secret."""
-    router = APIRouter(prefix="/slack", tags=["slack"])
+    # Slack's own callbacks, not an API for clients: kept out of the OpenAPI schema.
+    router = APIRouter(prefix="/slack", tags=["slack"], include_in_schema=False)
     secret = (settings.slack_signing_secret or "").strip()
     verifier = SignatureVerifier(secret) if secret else None
     answerer = SlackAnswerer(engine, settings)
     seen = SeenKeys()
+    signatures = SeenKeys(ttl=SIGNATURE_TTL_SECONDS, max_size=100_000)
+    # The signature is checked on at most this much body: anything longer is refused unread (413).
+    limit = settings.slack_max_body_bytes
+    origins = settings.slack_response_origins
+
+    def checked_response_url(url: str | None) -> str | None:
+        if url and not allowed_response_url(url, origins):
+            logger.warning("Refused a Slack request whose response_url points elsewhere: %r", url[:100])
+            raise HTTPException(400, BAD_RESPONSE_URL)
+        return url
     feedback = FeedbackStore.for_settings(settings)
     if verifier is None:
         logger.warning("BRONWIJZER_SLACK_SIGNING_SECRET is not set: the Slack endpoints refuse every request")
@@ -238,38 +340,45 @@ def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
         if not _is_signed(verifier, body, request.headers):
             logger.warning("Refused a Slack request to %s: missing, bad or stale signature", request.url.path)
             raise HTTPException(401, BAD_SIGNATURE)
+        if not signatures.first_time(request.headers.get("x-slack-signature", "")):
+            logger.warning("Refused a replayed Slack request to %s (same signature seen before)", request.url.path)
+            raise HTTPException(401, REPLAYED)
         return body
 
-    @router.post("/commands")
+    def form_of(body: bytes) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200).items()}
+
+    @router.post("/commands", max_body_size=limit)
     async def slash_command(body: bytes = Depends(verified_body)) -> dict:
-        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
-        if form.get("ssl_check"):
+        form = _parse(SlashCommand, form_of(body))
+        if form.ssl_check:
             return {}
-        question = plain_from_slack(form.get("text", ""))
+        question = plain_from_slack(form.text)
         if not question:
-            return {"response_type": "ephemeral", "text": usage_hint(form.get("command", ""))}
-        response_url = form.get("response_url")
+            return {"response_type": "ephemeral", "text": usage_hint(form.command)}
+        response_url = checked_response_url(form.response_url)
         if not response_url:
             raise HTTPException(400, "Het verzoek mist een response_url.")
-        trigger = form.get("trigger_id") or str(time.time_ns())
-        question_id = sha256_hex(f"{form.get('team_id')}:{form.get('channel_id')}:{trigger}:{question}")[:16]
+        trigger = form.trigger_id or str(time.time_ns())
+        question_id = sha256_hex(f"{form.team_id}:{form.channel_id}:{trigger}:{question}")[:16]
         answerer.submit(answerer.answer_command, question, response_url, question_id)
         return {"response_type": "ephemeral", "text": ACK_TEXT}
 
-    @router.post("/interactions")
+    @router.post("/interactions", max_body_size=limit)
     async def interaction(body: bytes = Depends(verified_body)) -> Response:
         """👍/👎 clicks under an answer: stored with the chat's feedback, thanked privately."""
-        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
         try:
-            payload = json.loads(form.get("payload") or "{}")
+            payload = json.loads(form_of(body).get("payload") or "{}")
         except ValueError:
             raise HTTPException(400, "Het verzoek is geen geldige JSON.") from None
+        clicked = _parse(Interaction, payload)
+        response_url = checked_response_url(clicked.response_url)
         ratings = {FEEDBACK_UP: "up", FEEDBACK_DOWN: "down"}
-        for action in payload.get("actions") or []:
-            rating = ratings.get(action.get("action_id"))
+        for action in clicked.actions:
+            rating = ratings.get(action.action_id or "")
             if rating is None:
                 continue
-            question_id = str(action.get("value") or "")
+            question_id = str(action.value or "")
             known = answerer.answered(question_id)
             if known is None:
                 # Answered before a restart: keep the rating, say what it was about as far as known.
@@ -280,21 +389,23 @@ def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
                 text, refused = answer.text, answer.refused
                 documents = [c.passage.chunk.document_id for c in answer.citations]
             feedback.record(question, text, refused, rating, comment="via Slack", cited_documents=documents)
-            if payload.get("response_url"):
-                answerer.submit(post_to_response_url, payload["response_url"], THANKS_MESSAGE)
+            if response_url:
+                answerer.submit(post_to_response_url, response_url, THANKS_MESSAGE)
         return Response(status_code=200)
 
-    @router.post("/events")
+    @router.post("/events", max_body_size=limit)
     async def event(request: Request, body: bytes = Depends(verified_body)) -> Response:
         try:
-            payload = json.loads(body)
+            raw = json.loads(body)
         except ValueError:
             raise HTTPException(400, "Het verzoek is geen geldige JSON.") from None
-        if payload.get("type") == "url_verification":
-            return Response(json.dumps({"challenge": payload.get("challenge", "")}), media_type="application/json")
-        if payload.get("type") != "event_callback":
+        envelope = _parse(EventEnvelope, raw)
+        if envelope.type == "url_verification":
+            return Response(json.dumps({"challenge": envelope.challenge or ""}), media_type="application/json")
+        if envelope.type != "event_callback" or envelope.event is None:
             return Response(status_code=200)
-        event_id = payload.get("event_id") or ""
+        payload = envelope.model_dump()
+        event_id = envelope.event_id or ""
         retry = request.headers.get("x-slack-retry-num")
         if event_id and not seen.first_time(f"event:{event_id}"):
             logger.info("Ignored Slack event %s: already handled (retry %s)", event_id, retry or "-")

@@ -16,6 +16,7 @@ import re
 import threading
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +83,39 @@ class LoadedFile:
 
 
 @dataclass(frozen=True)
+class DocumentLimits:
+    """How much one document may hold, checked while it is read (not after).
+
+    A file over a limit fails alone with a Dutch reason; defaults match `rag.settings`.
+    """
+
+    max_chars: int = 2_000_000
+    max_pdf_pages: int = 1000
+    max_docx_bytes: int = 100 * 1024 * 1024
+    max_docx_members: int = 1000
+
+    @classmethod
+    def from_settings(cls, settings) -> "DocumentLimits":
+        return cls(settings.max_document_chars, settings.max_pdf_pages, settings.max_docx_bytes, settings.max_docx_members)
+
+    @property
+    def max_text_bytes(self) -> int:
+        """Bytes a text file (.txt, .md, .html) may have: four per character at most (UTF-32)."""
+        return self.max_chars * 4
+
+
+DEFAULT_LIMITS = DocumentLimits()
+
+
+def _too_much_text(path: Path, limits: DocumentLimits, found: str) -> IngestError:
+    return IngestError(
+        str(path),
+        f"Het document is te groot: er mogen hoogstens {limits.max_chars:,} tekens tekst uit komen "
+        f"en dit document heeft {found}. Splits het in kleinere delen.".replace(",", "."),
+    )
+
+
+@dataclass(frozen=True)
 class _Extracted:
     text: str
     title_hint: str | None = None
@@ -93,7 +127,7 @@ def is_supported(path: Path) -> bool:
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def load_file(path: Path) -> LoadedFile:
+def load_file(path: Path, limits: DocumentLimits = DEFAULT_LIMITS) -> LoadedFile:
     """Read one file and extract its text.
 
     Raises `UnsupportedFormatError`, `EmptyDocumentError`, `EncryptedDocumentError` or
@@ -109,12 +143,18 @@ def load_file(path: Path) -> LoadedFile:
             f"Bestandstype {shown} wordt niet ondersteund. "
             f"Ondersteunde bestandstypen: {', '.join(sorted(SUPPORTED_SUFFIXES))}.",
         )
+    fmt = _FORMAT_BY_SUFFIX[suffix]
+    if fmt in ("txt", "md", "html"):
+        size = _file_size(path)
+        if size > limits.max_text_bytes:
+            raise _too_much_text(path, limits, f"{size:,} bytes".replace(",", "."))
     data = _read_bytes(path)
     if not data.strip():
         raise EmptyDocumentError(str(path), "Het bestand is leeg of bevat alleen witruimte.")
 
-    fmt = _FORMAT_BY_SUFFIX[suffix]
-    extracted = _EXTRACTORS[fmt](data, path)
+    extracted = _EXTRACTORS[fmt](data, path, limits)
+    if len(extracted.text) > limits.max_chars:
+        raise _too_much_text(path, limits, f"{len(extracted.text):,} tekens".replace(",", "."))
     if not extracted.text.strip():
         raise EmptyDocumentError(
             str(path), f"Het {_FORMAT_LABELS[fmt]} bevat geen tekst (alleen opmaak of witruimte)."
@@ -127,6 +167,13 @@ def load_file(path: Path) -> LoadedFile:
         title_hint=extracted.title_hint,
         page_count=extracted.page_count,
     )
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it says what is wrong
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -240,7 +287,7 @@ def _looks_binary(text: str) -> bool:
     return bad / len(text) > 0.01
 
 
-def _extract_txt(data: bytes, path: Path) -> _Extracted:
+def _extract_txt(data: bytes, path: Path, limits: DocumentLimits) -> _Extracted:
     text = _decode_text(data, path)
     if "\f" not in text:
         return _Extracted(_normalise(text))
@@ -253,7 +300,7 @@ def _extract_txt(data: bytes, path: Path) -> _Extracted:
 _MD_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 
 
-def _extract_md(data: bytes, path: Path) -> _Extracted:
+def _extract_md(data: bytes, path: Path, limits: DocumentLimits) -> _Extracted:
     text = _normalise(_decode_text(data, path))
     title = None
     in_fence = False
@@ -306,7 +353,7 @@ def _pypdf_warnings_to_debug() -> Iterator[None]:
                 pypdf_log.propagate = True
 
 
-def _extract_pdf(data: bytes, path: Path) -> _Extracted:
+def _extract_pdf(data: bytes, path: Path, limits: DocumentLimits) -> _Extracted:
     with _pypdf_warnings_to_debug():
         # pypdf raises a wide range of exceptions on malformed input (PdfReadError, but also
         # KeyError, ValueError, RecursionError...); any of them means "this PDF is broken".
@@ -338,12 +385,24 @@ def _extract_pdf(data: bytes, path: Path) -> _Extracted:
 
         if not pages:
             raise EmptyDocumentError(str(path), "De PDF heeft geen pagina's.")
+        if len(pages) > limits.max_pdf_pages:
+            raise IngestError(
+                str(path),
+                f"De PDF heeft {len(pages)} pagina's; er mogen hoogstens {limits.max_pdf_pages} zijn. "
+                "Splits het document in delen.",
+            )
 
         texts: list[str] = []
         failed = 0
+        extracted = 0
         for number, page in enumerate(pages, start=1):
             try:
                 texts.append(_normalise(page.extract_text() or ""))
+                extracted += len(texts[-1])
+                if extracted > limits.max_chars:  # stop reading: the rest cannot be used
+                    raise _too_much_text(path, limits, f"na {number} pagina's al meer")
+            except IngestError:
+                raise
             except Exception:
                 # One broken content stream should not cost the other pages.
                 log.debug("pypdf cannot read page %d of %s", number, path, exc_info=True)
@@ -380,7 +439,46 @@ _DOCX_LIST_STYLE_PREFIXES = ("list", "lijst")
 _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def _extract_docx(data: bytes, path: Path) -> _Extracted:
+def _check_docx_package(data: bytes, path: Path, limits: DocumentLimits) -> None:
+    """Refuse a .docx that unpacks to too much (a zip bomb) before python-docx unpacks it.
+
+    Each part is inflated in pieces and counted, so a header that understates a part's size
+    does not help: reading stops as soon as the total passes the limit.
+    """
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        members = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: python-docx says it is broken, with the usual message
+    with package:
+        if len(members) > limits.max_docx_members:
+            raise IngestError(
+                str(path),
+                f"Het Word-bestand bestaat uit {len(members)} onderdelen; er mogen hoogstens "
+                f"{limits.max_docx_members} zijn. Dit is geen gewoon .docx-bestand.",
+            )
+        too_big = IngestError(
+            str(path),
+            f"Het Word-bestand pakt uit tot meer dan {limits.max_docx_bytes // (1024 * 1024)} MB; "
+            "dat is te groot (of het is een 'zipbom'). Sla het op zonder grote afbeeldingen of splits het.",
+        )
+        if sum(m.file_size for m in members) > limits.max_docx_bytes:
+            raise too_big
+        total = 0
+        for member in members:
+            try:
+                with package.open(member) as part:
+                    while chunk := part.read(1024 * 1024):
+                        total += len(chunk)
+                        if total > limits.max_docx_bytes:
+                            raise too_big
+            except IngestError:
+                raise
+            except Exception:  # a broken part: python-docx reports the file as corrupt
+                return
+
+
+def _extract_docx(data: bytes, path: Path, limits: DocumentLimits) -> _Extracted:
     if data.startswith(_OLE2_MAGIC):
         # Password-protected .docx files are stored inside an OLE2 container, next to the
         # legacy .doc format; the stream name tells them apart.
@@ -395,6 +493,7 @@ def _extract_docx(data: bytes, path: Path) -> _Extracted:
             "Het bestand heet .docx maar is een oud Word-bestand (.doc). Open het in Word en "
             "sla het op als .docx.",
         )
+    _check_docx_package(data, path, limits)
     # python-docx raises zipfile, lxml and KeyError exceptions for broken packages.
     try:
         document = docx.Document(io.BytesIO(data))
@@ -488,7 +587,7 @@ _HTML_LISTS = {"ul", "ol", "menu"}
 _BR = "\ue000"
 
 
-def _extract_html(data: bytes, path: Path) -> _Extracted:
+def _extract_html(data: bytes, path: Path, limits: DocumentLimits) -> _Extracted:
     markup = _decode_html(data, path)
     with warnings.catch_warnings():
         # XHTML parsed as HTML, or a tiny page that looks like a URL, is fine for us.

@@ -21,7 +21,7 @@ from typing import Literal
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.loaders import LoadedFile, is_supported, load_file
+from ingest.loaders import DocumentLimits, LoadedFile, is_supported, load_file
 from ingest.manifest import MANIFEST_NAME, derive_meta, read_manifest
 from rag.embeddings import Embedder
 from rag.errors import BronwijzerError, IngestError, UnsupportedFormatError
@@ -78,12 +78,71 @@ class IngestReport:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PreparedDocument:
     """A changed document, cleaned and chunked, waiting to be embedded."""
 
     document: Document
     chunks: list[Chunk]
     loaded: LoadedFile
+
+    def record(self, source_path: str | None = None) -> IndexedDocument:
+        """The registry record that makes this version live (`source_path`: where the file is kept)."""
+        doc = self.document
+        return IndexedDocument(
+            id=doc.id,
+            title=doc.title,
+            version=doc.content_hash,
+            content_hash=self.loaded.raw_bytes_sha256,
+            chunk_count=len(self.chunks),
+            publisher=doc.meta.publisher,
+            year=doc.meta.year,
+            description=doc.meta.description,
+            aliases=doc.meta.aliases,
+            source_path=source_path or doc.source_path,
+            format=self.loaded.format,
+            pages=self.loaded.page_count,
+            ingested_at=time.time(),
+        )
+
+
+def prepare_document(path: Path, settings: Settings, meta: DocumentMeta | None = None, version: str | None = None) -> PreparedDocument:
+    """Load (within the settings' document limits), clean and chunk one file."""
+    loaded = load_file(path, DocumentLimits.from_settings(settings))
+    meta = meta or derive_meta(path, loaded.text, loaded.title_hint)
+    version = version or document_version(loaded.raw_bytes_sha256, settings)
+    document = build_document(loaded, meta, version)
+    chunks = chunk_document(document, chunk_size=settings.chunk_size, overlap=settings.chunk_overlap)
+    if not chunks:
+        raise IngestError(str(path), "na het opschonen bleef er geen tekst over om te indexeren.")
+    return PreparedDocument(document, chunks, loaded)
+
+
+def embed_chunks(
+    chunks: Sequence[Chunk], embedder: Embedder, batch_size: int, on_batch: Callable[[int], None] | None = None
+) -> list[list[float]]:
+    """Vectors for `chunks`, in their order; `on_batch(n)` after each batch of n chunks."""
+    # Batches of similar length waste less padding; results go back in chunk order.
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))
+    vectors: list[list[float] | None] = [None] * len(chunks)
+    step = max(batch_size * 2, 1)
+    for i in range(0, len(order), step):
+        batch = order[i : i + step]
+        for j, vector in zip(batch, embedder.embed_documents([chunks[j].contextual_text for j in batch])):
+            vectors[j] = vector
+        if on_batch:
+            on_batch(len(batch))
+    return vectors  # type: ignore[return-value]
+
+
+def store_document(store: ChromaStore, record: IndexedDocument, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> int:
+    """Write a version's chunks, make it live in one registry write, drop older versions' chunks.
+
+    Returns the number of old chunks removed. A failure before `activate` leaves the previous
+    version live (the new chunks are garbage that `collect_garbage` removes).
+    """
+    store.write_chunks(list(chunks), [list(v) for v in vectors])
+    store.activate(record)
+    return store.delete_versions_except(record.id, record.version)
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -172,7 +231,7 @@ class Ingestor:
 
         indexed = {d.id: d for d in self._store.documents()}
         manifests: dict[Path, dict[str, DocumentMeta]] = {}
-        prepared: list[_Prepared] = []
+        prepared: list[PreparedDocument] = []
         seen: dict[str, str] = {}
 
         for path in collect_files(paths):
@@ -212,7 +271,7 @@ class Ingestor:
         indexed: dict[str, IndexedDocument],
         manifests: dict[Path, dict[str, DocumentMeta]],
         seen: dict[str, str],
-        prepared: list[_Prepared],
+        prepared: list[PreparedDocument],
     ) -> FileOutcome | None:
         if not path.exists():
             raise IngestError(str(path), "bestand niet gevonden.")
@@ -242,41 +301,16 @@ class Ingestor:
                 self._store.activate(_with_meta(current, listed))
             return FileOutcome(str(path), "unchanged", path.name, current.chunk_count)
 
-        loaded = load_file(path)
-        meta = listed or derive_meta(path, loaded.text, loaded.title_hint)
-        document = build_document(loaded, meta, version)
-        chunks = chunk_document(
-            document, chunk_size=self._settings.chunk_size, overlap=self._settings.chunk_overlap
-        )
-        if not chunks:
-            raise IngestError(str(path), "na het opschonen bleef er geen tekst over om te indexeren.")
-        prepared.append(_Prepared(document, chunks, loaded))
+        prepared.append(prepare_document(path, self._settings, listed, version))
         return None
 
     def _index(
-        self, item: _Prepared, report: IngestReport, total: int, on_progress: ProgressCallback | None
+        self, item: PreparedDocument, report: IngestReport, total: int, on_progress: ProgressCallback | None
     ) -> FileOutcome:
         doc = item.document
         try:
             vectors = self._embed(item.chunks, report, total, on_progress)
-            self._store.write_chunks(item.chunks, vectors)
-            record = IndexedDocument(
-                id=doc.id,
-                title=doc.title,
-                version=doc.content_hash,
-                content_hash=item.loaded.raw_bytes_sha256,
-                chunk_count=len(item.chunks),
-                publisher=doc.meta.publisher,
-                year=doc.meta.year,
-                description=doc.meta.description,
-                aliases=doc.meta.aliases,
-                source_path=doc.source_path,
-                format=item.loaded.format,
-                pages=item.loaded.page_count,
-                ingested_at=time.time(),
-            )
-            self._store.activate(record)
-            removed = self._store.delete_versions_except(doc.id, doc.content_hash)
+            removed = store_document(self._store, item.record(), item.chunks, vectors)
             log.info("Indexed %s: %d chunks (%d old chunks removed)", doc.id, len(item.chunks), removed)
             return FileOutcome(doc.source_path, "indexed", doc.id, len(item.chunks))
         except BronwijzerError as exc:
@@ -292,18 +326,12 @@ class Ingestor:
     def _embed(
         self, chunks: list[Chunk], report: IngestReport, total: int, on_progress: ProgressCallback | None
     ) -> list[list[float]]:
-        # Batches of similar length waste less padding; results go back in chunk order.
-        order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))
-        vectors: list[list[float] | None] = [None] * len(chunks)
-        step = max(self._settings.embed_batch_size * 2, 1)
-        for i in range(0, len(order), step):
-            batch = order[i : i + step]
-            for j, vector in zip(batch, self._embedder.embed_documents([chunks[j].contextual_text for j in batch])):
-                vectors[j] = vector
-            report.chunks_embedded += len(batch)
+        def counted(n: int) -> None:
+            report.chunks_embedded += n
             if on_progress:
                 on_progress(report.chunks_embedded, total)
-        return vectors  # type: ignore[return-value]
+
+        return embed_chunks(chunks, self._embedder, self._settings.embed_batch_size, counted)
 
 
 def _meta_of(doc: IndexedDocument) -> DocumentMeta:

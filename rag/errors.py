@@ -51,6 +51,12 @@ class StoreUnavailableError(BronwijzerError):
     status = 503
 
 
+class IndexCorruptError(BronwijzerError):
+    """The embedded index on disk cannot be read: it has to be rebuilt."""
+
+    status = 503
+
+
 class IngestError(BronwijzerError):
     """A single file could not be ingested; the rest of the batch goes on."""
 

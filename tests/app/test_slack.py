@@ -16,12 +16,13 @@ import json
 import logging
 import time
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.errors import install_error_handling
 from app.slack import ACK_TEXT, SeenKeys, create_slack_router
 from app.slack_blocks import SECTION_LIMIT, answer_message, escape_mrkdwn, plain_from_slack, split_sections
 from rag.engine import REFUSAL_TEXT
@@ -47,12 +48,17 @@ def receiver():
 
 
 def _settings(home, models_dir, receiver, **overrides) -> Settings:
-    values = dict(home=home, model_cache=models_dir, slack_signing_secret=SECRET, slack_bot_token=TOKEN, slack_api_url=receiver.api_url)
+    # The receiver plays Slack, so its origin is the one response_urls may point at.
+    values = dict(
+        home=home, model_cache=models_dir, slack_signing_secret=SECRET, slack_bot_token=TOKEN,
+        slack_api_url=receiver.api_url, slack_response_origins=[receiver.url],
+    )
     return Settings(_env_file=None, **(values | overrides))
 
 
 def _serve(settings: Settings, engine=None):
     app = FastAPI()
+    install_error_handling(app)  # as in the whole app: errors in the {"error": ...} shape
     app.include_router(create_slack_router(engine or build(settings).engine, settings))
     return serve_app(app)
 
@@ -87,13 +93,13 @@ def post_command(url: str, text: str, response_url: str, secret: str = SECRET, *
     return httpx.post(f"{url}/slack/commands", content=body, headers=headers, timeout=10)
 
 
-def post_event(url: str, event: dict, event_id: str | None = None, secret: str = SECRET, **headers) -> httpx.Response:
+def post_event(url: str, event: dict, event_id: str | None = None, secret: str = SECRET, timestamp: int | None = None, **headers) -> httpx.Response:
     payload = {
         "type": "event_callback", "team_id": "T1", "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
         "event_time": int(time.time()), "authorizations": [{"user_id": "UBOT", "is_bot": True}], "event": event,
     }
     body = json.dumps(payload).encode()
-    return httpx.post(f"{url}/slack/events", content=body, headers={"Content-Type": "application/json", **sign(body, secret), **headers}, timeout=10)
+    return httpx.post(f"{url}/slack/events", content=body, headers={"Content-Type": "application/json", **sign(body, secret, timestamp), **headers}, timeout=10)
 
 
 def dm(channel: str, text: str, ts: str = "1700000000.000100", **extra) -> dict:
@@ -269,9 +275,11 @@ def test_a_direct_message_is_answered_in_its_thread(answering_server, receiver):
 def test_retries_and_duplicate_event_ids_are_answered_once(empty_server, receiver):
     channel, event_id = unique("D"), unique("Ev")
     event = dm(channel, "Wat is cross-mentoring?")
-    assert post_event(empty_server, event, event_id).status_code == 200
-    assert post_event(empty_server, event, event_id, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}).status_code == 200
-    assert post_event(empty_server, event, event_id).status_code == 200  # the same delivery twice
+    now = int(time.time())
+    # Slack signs each delivery anew (a retry has its own timestamp); the event id is the same.
+    assert post_event(empty_server, event, event_id, timestamp=now - 2).status_code == 200
+    assert post_event(empty_server, event, event_id, timestamp=now - 1, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}).status_code == 200
+    assert post_event(empty_server, event, event_id, timestamp=now).status_code == 200  # the same event twice
     receiver.wait(lambda: receiver.posts_to(channel))
     time.sleep(QUIET_SECONDS)
     assert len(receiver.posts_to(channel)) == 1
@@ -306,8 +314,8 @@ def test_events_that_are_no_questions_are_acknowledged_and_ignored(empty_server,
 
 def test_a_direct_message_that_also_mentions_the_bot_is_answered_once(empty_server, receiver):
     channel, ts = unique("D"), "1700000500.000100"
-    post_event(empty_server, dm(channel, "<@UBOT> Wat is cross-mentoring?", ts))
-    post_event(empty_server, {"type": "app_mention", "channel": channel, "user": "U1", "text": "<@UBOT> Wat is cross-mentoring?", "ts": ts})
+    assert post_event(empty_server, dm(channel, "<@UBOT> Wat is cross-mentoring?", ts)).status_code == 200
+    assert post_event(empty_server, {"type": "app_mention", "channel": channel, "user": "U1", "text": "<@UBOT> Wat is cross-mentoring?", "ts": ts}).status_code == 200
     receiver.wait(lambda: receiver.posts_to(channel))
     time.sleep(QUIET_SECONDS)
     assert len(receiver.posts_to(channel)) == 1
@@ -418,3 +426,86 @@ def test_a_thumbs_up_click_is_stored_with_the_answer_and_thanked(answering_serve
     assert len(rows) == 1 and rows[0].rating == "up"
     assert "1 op de 20" in rows[0].answer
     assert rows[0].cited_documents == ("actieplan-schooldirecteur-topprioriteit-2020.txt",)
+
+
+# --- attacks: replays, clocks, shapes, where answers go, oversized bodies ---------------------
+
+
+def _signed_command(receiver, name: str, timestamp: int | None = None, response_url: str | None = None) -> tuple[bytes, dict]:
+    body = urlencode({
+        "command": "/bronwijzer", "text": "Wat is cross-mentoring?", "response_url": response_url or receiver.response_url(name),
+        "team_id": "T1", "channel_id": "C1", "trigger_id": uuid.uuid4().hex,
+    }).encode()
+    return body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body, SECRET, timestamp)}
+
+
+def test_a_replayed_signed_request_is_answered_once(empty_server, receiver):
+    name = unique("replay-")
+    body, headers = _signed_command(receiver, name)
+    first, *replays = [httpx.post(f"{empty_server}/slack/commands", content=body, headers=headers) for _ in range(3)]
+    assert first.status_code == 200 and first.json()["text"] == ACK_TEXT
+    for replay in replays:
+        assert replay.status_code == 401 and "al eerder ontvangen" in replay.json()["error"]["message"]
+    receiver.wait(lambda: receiver.responses_at(name))
+    time.sleep(QUIET_SECONDS)  # nothing else may arrive
+    assert len(receiver.responses_at(name)) == 1
+
+
+@pytest.mark.parametrize("skew", [-310, 310], ids=["past", "future"])
+def test_a_timestamp_more_than_five_minutes_off_either_way_is_refused(empty_server, receiver, skew):
+    name = unique("skew-")
+    body, headers = _signed_command(receiver, name, int(time.time()) + skew)
+    response = httpx.post(f"{empty_server}/slack/commands", content=body, headers=headers)
+    assert response.status_code == 401 and "5 minuten" in response.json()["error"]["message"]
+    time.sleep(QUIET_SECONDS)
+    assert receiver.responses_at(name) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/slack/events", json.dumps({"type": "event_callback", "event_id": "Ev1", "event": "een tekst"}), "application/json"),
+        ("/slack/events", json.dumps({"type": "event_callback", "event": {"type": "message"}, "authorizations": "x"}), "application/json"),
+        ("/slack/events", json.dumps([1, 2]), "application/json"),
+        ("/slack/events", json.dumps({"type": "event_callback", "event": {"type": "message", "text": "\ud800"}}), "application/json"),
+        ("/slack/interactions", urlencode({"payload": "[1]"}), "application/x-www-form-urlencoded"),
+        ("/slack/interactions", urlencode({"payload": json.dumps({"actions": "klik"})}), "application/x-www-form-urlencoded"),
+        ("/slack/events", json.dumps({"type": "event_callback", "event": {"type": "message", "channel": "D1", "ts": 1.5}}), "application/json"),
+    ],
+    ids=["event-is-a-string", "authorizations-not-a-list", "payload-is-a-list", "lone-surrogate", "interaction-is-a-list", "actions-not-a-list", "ts-is-a-number"],
+)
+def test_signed_but_malformed_payloads_get_400_in_dutch(empty_server, path, body, content_type):
+    data = body.encode()
+    response = httpx.post(f"{empty_server}{path}", content=data, headers={"Content-Type": content_type, **sign(data, SECRET)})
+    assert response.status_code == 400, response.text  # never a 500
+    assert "Slack-verzoek heeft niet de verwachte vorm" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["own-api", "elsewhere", "userinfo-trick", "not-a-url"],
+)
+def test_response_url_must_point_at_slack(empty_server, receiver, target):
+    port = urlsplit(receiver.url).port
+    url = {
+        "own-api": f"{empty_server}/api/documents/staat-van-het-onderwijs-2024.txt",
+        "elsewhere": "https://example.org/hook",
+        "userinfo-trick": f"http://127.0.0.1:{port}@example.org/response/x",
+        "not-a-url": "http://[::1",
+    }[target]
+    body, headers = _signed_command(receiver, "x", response_url=url)
+    response = httpx.post(f"{empty_server}/slack/commands", content=body, headers=headers)
+    assert response.status_code == 400 and "response_url" in response.json()["error"]["message"]
+    click = {"type": "block_actions", "response_url": url, "actions": []}
+    data = urlencode({"payload": json.dumps(click)}).encode()
+    refused = httpx.post(f"{empty_server}/slack/interactions", content=data, headers={"Content-Type": "application/x-www-form-urlencoded", **sign(data, SECRET)})
+    assert refused.status_code == 400
+
+
+def test_an_oversized_unsigned_body_is_refused_before_it_is_read(empty_server):
+    from tests.app.rawhttp import request_without_body
+
+    status, headers, body = request_without_body(
+        empty_server, "POST", "/slack/events", 200 * 1024 * 1024, {"Content-Type": "application/json"}
+    )
+    assert status == 413 and "te groot" in body["error"]["message"]

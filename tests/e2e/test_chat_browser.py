@@ -215,3 +215,37 @@ def test_an_empty_index_says_to_run_ingest(browser, start_live_server, make_sett
         shoot(page, "chat-phone-not-indexed.png")
     finally:
         context.close()
+
+
+def test_the_chat_page_behind_a_login(browser, start_live_server, live_index_home, models_dir):
+    from app.passwords import hash_password
+    from rag.settings import Settings
+
+    settings = Settings(_env_file=None, home=live_index_home, model_cache=models_dir, chat_users=[f"anna:{hash_password('geheim-wachtwoord')}"])
+    server = start_live_server(settings)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(server.url + "/")
+        password = page.locator("input[type=password]")
+        password.wait_for()
+        assert page.locator("#bw-question").count() == 0  # no chat before the login
+        assert "gebruikersnaam en het wachtwoord" in page.content()
+        shoot(page, "chat-login.png")
+        page.locator("input[type=text]").first.fill("anna")
+        password.fill("fout")
+        password.press("Enter")
+        page.get_by_text("Incorrect", exact=False).or_(page.get_by_text("Onjuist", exact=False)).first.wait_for()
+        assert page.locator("#bw-question").count() == 0
+        page.locator("input[type=text]").first.fill("anna")  # the form is emptied after a wrong try
+        password.fill("geheim-wachtwoord")
+        password.press("Enter")
+        page.wait_for_selector("#bw-question textarea")
+        answer = ask(page, "Hoeveel basisscholen hadden in 2019 geen schoolleider?")
+        assert "1 op de 20" in answer.inner_text()
+        # Logged in or not, Gradio's upload route takes nothing.
+        uploaded = page.request.post(server.url + "/gradio_api/upload", multipart={"files": {"name": "a.txt", "mimeType": "text/plain", "buffer": b"hallo"}})
+        assert uploaded.status == 404
+    finally:
+        context.close()

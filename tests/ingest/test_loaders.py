@@ -519,3 +519,69 @@ def test_empty_or_whitespace_files_are_empty(tmp_path: Path, name: str, data: by
         load_file(path)
     assert_dutch_reason(info.value, path)
     assert "leeg" in info.value.reason or "geen tekst" in info.value.reason
+
+
+# --- limits: what one document may hold, checked while it is read ------------------------------
+
+
+def docx_bytes(document: docx.document.Document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_docx_that_unpacks_to_far_too_much_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    """A zip bomb: a small .docx whose media part inflates to 200 MB (the default limit is 100 MB)."""
+    package = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes(make_docx()))) as source, zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            bomb.writestr(item, source.read(item))
+        with bomb.open("word/media/bom.bin", "w") as part:
+            zeros = bytes(1024 * 1024)
+            for _ in range(200):
+                part.write(zeros)
+    data = package.getvalue()
+    assert len(data) < 1024 * 1024
+    path = write(tmp_path, "bom.docx", data)
+    with pytest.raises(IngestError) as info:
+        load_file(path)
+    assert "pakt uit tot meer dan 100 MB" in info.value.reason and "zipbom" in info.value.reason
+
+
+def test_a_docx_with_thousands_of_parts_is_refused(tmp_path: Path) -> None:
+    package = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes(make_docx()))) as source, zipfile.ZipFile(package, "w") as many:
+        for item in source.infolist():
+            many.writestr(item, source.read(item))
+        for i in range(1001):
+            many.writestr(f"extra/onderdeel{i}.xml", "<a/>")
+    path = write(tmp_path, "veel.docx", package.getvalue())
+    with pytest.raises(IngestError, match="hoogstens 1000"):
+        load_file(path)
+
+
+def test_a_normal_docx_is_within_the_limits(tmp_path: Path) -> None:
+    path = write(tmp_path, "nota.docx", docx_bytes(make_docx()))
+    limits = loaders.DocumentLimits(max_docx_bytes=1024 * 1024, max_docx_members=50)
+    assert load_file(path, limits).text
+
+
+def test_a_pdf_with_too_many_pages_is_refused_before_its_text_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "dik.pdf", make_pdf(PAGES * 2))
+    with pytest.raises(IngestError, match="6 pagina's; er mogen hoogstens 5"):
+        load_file(path, loaders.DocumentLimits(max_pdf_pages=5))
+    assert load_file(path, loaders.DocumentLimits(max_pdf_pages=6)).page_count == 6
+
+
+def test_extracted_text_is_limited_per_document(tmp_path: Path) -> None:
+    limits = loaders.DocumentLimits(max_chars=200)
+    text = write(tmp_path, "lang.txt", "Een zin over leraren. " * 20)
+    with pytest.raises(IngestError, match="hoogstens 200 tekens"):
+        load_file(text, limits)
+    # A text file that cannot fit even at four bytes a character is refused without being read.
+    huge = write(tmp_path, "enorm.md", "x" * 900)
+    with pytest.raises(IngestError, match="900 bytes"):
+        load_file(huge, limits)
+    pdf = write(tmp_path, "lang.pdf", make_pdf(PAGES * 3))
+    with pytest.raises(IngestError, match="pagina's al meer"):
+        load_file(pdf, loaders.DocumentLimits(max_chars=150))
