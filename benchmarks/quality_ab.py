@@ -6,9 +6,9 @@ Every variant is fitted on the tune questions only (as `python -m evals.fit` doe
 scored on tune and on test; a change counts when it helps on test too. Variants:
 
 * ranking: reciprocal rank fusion (the old fusion) | the fitted ranker over the two searches'
-  signals only | the full ranker without the source signals | the full ranker; and the full
-  ranker with at most 3 passages of one document instead of 4;
-* follow-ups: without and with the documents of the previous answer;
+  signals only | the ranker with the source signals (does the question name the passage's
+  document?) | the shipped ranker; and the shipped ranker with at most 3 passages of one
+  document instead of 4;
 * the lead sentence: key-term overlap (the old core) | the fitted sentence model;
 * refusal: the old rules (a name, number or rare word missing, coverage < 0.3, cosine <
   0.855) | the fitted refusal model.
@@ -33,7 +33,6 @@ if str(REPO) not in sys.path:
 
 from evals.fit import (  # noqa: E402
     SETS_DIR,
-    RankerExample,
     _components,
     fit_ranker,
     fit_refusal,
@@ -43,9 +42,8 @@ from evals.fit import (  # noqa: E402
     gather_sentence_examples,
     rank_figures,
 )
-from evals.matching import GoldQuotes  # noqa: E402
 from evals.question_set import load_question_set  # noqa: E402
-from rag.ranking import FEATURES, feature_matrix, rrf_model  # noqa: E402
+from rag.ranking import ALL_FEATURES, FEATURES, UNUSED, rrf_model  # noqa: E402
 from rag.refusal import REFUSAL_FEATURES  # noqa: E402
 
 SPLITS = ("tune", "test")
@@ -67,43 +65,21 @@ def ranking_ab(parts, paths, k: int) -> dict:
     retriever = HybridRetriever(parts.store, parts.embedder, parts.retriever._keyword, ranker=rrf_model())
     examples = {s: gather_ranker_examples(_questions(paths, s), retriever, parts.engine) for s in SPLITS}
     cap3 = SimpleNamespace(diversity=replace(retriever.diversity, per_document=3))
-    no_source = [f for f in FEATURES if f not in ("source", "other_source")]
     searches = ["dense", "dense_rel", "dense_rrf", "bm25", "bm25_rrf"]
     variants = {"rrf (old fusion)": (rrf_model(), retriever)}
-    for name, features in (("ranker: search signals only", searches), ("ranker without source signals", no_source),
+    for name, features in (("ranker: search signals only", searches), ("ranker with source signals", FEATURES + UNUSED),
                            ("ranker (shipped)", FEATURES)):
         model, _ = fit_ranker(examples["tune"], k, retriever, features, quiet=True)
         variants[name] = (model, retriever)
     variants["ranker, at most 3 per document"] = (variants["ranker (shipped)"][0], cap3)
     results = {}
     for name, (model, div) in variants.items():
-        columns = [FEATURES.index(f) for f in model.features]
+        columns = [ALL_FEATURES.index(f) for f in model.features]
         results[name] = {
             s: np.mean([rank_figures(ex, model.probability(ex.x[:, columns]), k, div) for ex in examples[s]], axis=0).round(3).tolist()
             for s in SPLITS
         }
-    # Follow-ups with and without the previous answer's documents.
-    full = variants["ranker (shipped)"][0]
-
-    def without_context(ex: RankerExample) -> RankerExample:
-        gathered = retriever.gather(ex.gathered.question.text, None, ())
-        gold = GoldQuotes(ex.question.quotes, ex.question.alt_quotes)
-        return RankerExample(ex.question, gathered, feature_matrix(gathered.rows),
-                             [gold.covered_by(c.chunk.text) for c in gathered.candidates])
-
-    follow = {}
-    for s in SPLITS:
-        follow_ups = [ex for ex in examples[s] if ex.question.context_question]
-        figures = {
-            "without previous documents": [without_context(ex) for ex in follow_ups],
-            "with previous documents": follow_ups,
-        }
-        follow[s] = {
-            name: np.mean([rank_figures(ex, full.probability(ex.x), k, retriever) for ex in group], axis=0).round(3).tolist()
-            if group else None
-            for name, group in figures.items()
-        } | {"questions": len(follow_ups)}
-    return {"ranking": results, "follow_ups": follow}
+    return {"ranking": results}
 
 
 def sentences_ab(parts, paths, k: int) -> dict:
@@ -153,11 +129,6 @@ def main(argv=None) -> int:
 
     rows = [[name, *(f"{v[s][0]:.3f} / {v[s][1]:.3f}" for s in SPLITS)] for name, v in result["ranking"]["ranking"].items()]
     print(_table(f"Retrieval, recall@{args.k} / MRR", ["variant", "tune", "test"], rows))
-    f = result["ranking"]["follow_ups"]
-    rows = [[name, *(f"{f[s][name][0]:.3f} / {f[s][name][1]:.3f}" if f[s][name] else "-" for s in SPLITS)]
-            for name in ("without previous documents", "with previous documents")]
-    print(_table(f"Follow-ups ({f['tune']['questions']} tune, {f['test']['questions']} test), recall@{args.k} / MRR",
-                 ["variant", "tune", "test"], rows))
     sn = result["sentences"]
     rows = [[name, *(f"{sn[s][name]:.3f}" for s in SPLITS)] for name in ("overlap (old core)", "fitted sentence model", "best single sentence (oracle)")]
     print(_table("Lead sentence: share of the gold figures (or key terms) in the chosen sentence", ["variant", "tune", "test"], rows))

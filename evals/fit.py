@@ -28,7 +28,7 @@ import numpy as np
 from evals.matching import GoldQuotes
 from evals.question_set import Question, load_question_set
 from rag.linear import MODELS_DIR, LinearModel
-from rag.ranking import FEATURES, Candidate, diversify, drop_near_duplicates, feature_matrix, rrf_model
+from rag.ranking import ALL_FEATURES, FEATURES, Candidate, diversify, drop_near_duplicates, feature_matrix, rrf_model
 from rag.types import Turn
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
@@ -72,18 +72,17 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, *, pairwise: bool = Fal
 class RankerExample:
     question: Question
     gathered: object  # rag.retrieval.Gathered
-    x: np.ndarray  # all of FEATURES, in that order
+    x: np.ndarray  # all of ALL_FEATURES, in that order
     coverage: list[frozenset[int]]
 
 
 def history_of(question: Question, engine) -> list[Turn]:
     """The conversation before a follow-up, as the eval runner builds it: its context question
-    and the answer Bronwijzer gives to it, with the documents that answer cited."""
+    and the answer Bronwijzer gives to it."""
     if not question.context_question:
         return []
     first = engine.ask(question.context_question)
-    cited = tuple(dict.fromkeys(c.passage.chunk.document_id for c in first.citations))
-    return [Turn("user", question.context_question), Turn("assistant", first.text, cited)]
+    return [Turn("user", question.context_question), Turn("assistant", first.text)]
 
 
 def gather_ranker_examples(questions: Sequence[Question], retriever, engine) -> list[RankerExample]:
@@ -93,8 +92,7 @@ def gather_ranker_examples(questions: Sequence[Question], retriever, engine) -> 
             continue
         history = history_of(q, engine)
         query = engine.condenser.condense(q.question, history) if history else q.question
-        context = engine._context_documents(q.question, history, None) if history else ()
-        gathered = retriever.gather(query, None, context)
+        gathered = retriever.gather(query)
         if gathered is None or not gathered.candidates:
             continue
         gold = GoldQuotes(q.quotes, q.alt_quotes)
@@ -122,11 +120,12 @@ def fit_ranker(
     examples: list[RankerExample], k: int, retriever, features: Sequence[str] = FEATURES, *, quiet: bool = False
 ) -> tuple[LinearModel, dict]:
     """The ranker over `features` (a subset of FEATURES, for comparisons), C by cross-validation."""
-    columns = [FEATURES.index(f) for f in features]
+    columns = [ALL_FEATURES.index(f) for f in features]
     labels = [np.array([1 if c else 0 for c in ex.coverage]) for ex in examples]
     fold = _folds(len(examples))
     baseline = rrf_model()
-    base = np.mean([rank_figures(ex, baseline.probability(ex.x), k, retriever) for ex in examples], axis=0)
+    base_columns = [ALL_FEATURES.index(f) for f in baseline.features]
+    base = np.mean([rank_figures(ex, baseline.probability(ex.x[:, base_columns]), k, retriever) for ex in examples], axis=0)
     results = {}
     for c in C_GRID:
         figures = []

@@ -143,8 +143,7 @@ def _ask_question(question: Question, client: Client, k: int, judge: Judge | Non
         first = client.ask(question.context_question, [], k)
         latencies.append(first.latency_ms)
         context_answer = first.text
-        cited = tuple(dict.fromkeys(c.passage.document for c in first.citations))
-        history = [Turn("user", question.context_question), Turn("assistant", first.text, cited)]
+        history = [Turn("user", question.context_question), Turn("assistant", first.text)]
     answer = client.ask(question.question, history, k)
     latencies.append(answer.latency_ms)
     scores = score_question(question, answer, k)

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from rag.errors import InvalidQuestionError
-from rag.followup import is_follow_up
 from rag.refusal import REFUSAL_TEXT
 from rag.store import SearchFilters
 from rag.types import Answer, Passage, Turn
@@ -26,9 +25,6 @@ if TYPE_CHECKING:
 
 
 MAX_QUESTION_CHARS = 2000
-#: A follow-up without cited documents in its history prefers those of this many best
-#: passages for the previous question.
-CONTEXT_PASSAGES = 2
 MAX_HISTORY_TURNS = 20
 
 
@@ -54,10 +50,7 @@ def as_turns(history: Sequence[Turn | Mapping] | None) -> list[Turn]:
         role = item.get("role")
         if role not in ("user", "assistant"):
             raise InvalidQuestionError(f"Onbekende rol in de gespreksgeschiedenis: {role!r} (gebruik 'user' of 'assistant').")
-        documents = item.get("documents") or ()
-        if isinstance(documents, str) or not all(isinstance(d, str) for d in documents):
-            raise InvalidQuestionError("'documents' in de gespreksgeschiedenis is een lijst van document-id's.")
-        turns.append(Turn(role, str(item.get("content") or ""), tuple(documents)))
+        turns.append(Turn(role, str(item.get("content") or "")))
     return turns[-MAX_HISTORY_TURNS:]
 
 
@@ -118,8 +111,7 @@ class Engine:
         search = getattr(self.retriever, "search", None)
         analysis = None
         if search is not None:
-            context = self._context_documents(question, turns, as_filters(filters))
-            found = search(standalone, k, as_filters(filters), context_documents=context)
+            found = search(standalone, k, as_filters(filters))
             passages, analysis = found.passages, found.question
             timings.update(found.timings)
         else:
@@ -129,23 +121,6 @@ class Engine:
 
     def search(self, query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
         return self._retrieve(query, history, filters, k)[0]
-
-    def _context_documents(self, question: str, turns: Sequence[Turn], filters) -> tuple[str, ...]:
-        """For a follow-up: the documents the previous answer cited, which it prefers.
-
-        When the history does not say (a client that sends text only), they are the documents
-        of the best passages for the previous question.
-        """
-        if not turns or not is_follow_up(question):
-            return ()
-        previous = next((t for t in reversed(turns) if t.role == "assistant"), None)
-        if previous is not None and previous.documents:
-            return previous.documents
-        asked = next((t.content for t in reversed(turns) if t.role == "user" and t.content.strip()), None)
-        if asked is None:
-            return ()
-        passages = self.retriever.retrieve(asked, CONTEXT_PASSAGES, filters)
-        return tuple(dict.fromkeys(p.chunk.document_id for p in passages))
 
     def _compose(self, question: str, passages, turns, analysis) -> Answer:
         if analysis is not None and getattr(self.composer, "accepts_analysis", False):

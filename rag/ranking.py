@@ -14,7 +14,7 @@ the chunk holds (part of) the answer. No weight here is set by hand.
 | numbers | share of the question's numbers (years) in the chunk |
 | wants_number | the question asks how many / when and the chunk has a number |
 | wants_percent | the question asks for a share and the chunk has a percentage |
-| source, other_source | the question names this chunk's document; names another one |
+| source, other_source | the question names this chunk's document; names another one (computed, not used: see `UNUSED`) |
 | table, note | the chunk is a table; a note (footnotes, references) |
 | length | log of the chunk's length |
 """
@@ -35,8 +35,12 @@ from rag.types import Chunk
 
 FEATURES = (
     "dense", "dense_rel", "dense_rrf", "bm25", "bm25_rrf", "cover", "heading", "numbers",
-    "wants_number", "wants_percent", "source", "other_source", "table", "note", "length",
+    "wants_number", "wants_percent", "table", "note", "length",
 )  # fmt: skip
+#: Signals computed but not used by the shipped ranker: measured with and without
+#: (`benchmarks/quality_ab.py`), they did not help on either half. A named document still
+#: gets room in the top k (`diversify`), and its words are never a reason to refuse.
+UNUSED = ("source", "other_source")
 RRF_K = 20
 
 
@@ -92,8 +96,11 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
     return rows
 
 
-def feature_matrix(rows: Sequence[dict[str, float]]) -> np.ndarray:
-    return np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
+ALL_FEATURES = FEATURES + UNUSED
+
+
+def feature_matrix(rows: Sequence[dict[str, float]], names: Sequence[str] = ALL_FEATURES) -> np.ndarray:
+    return np.array([[row[f] for f in names] for row in rows], dtype=np.float64).reshape(len(rows), len(names))
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity
         if len(chosen) == k:
             break
         doc = cand.chunk.document_id
-        limit = k if (doc in named and len(named) == 1 and not question.mention.inherited) else cap
+        limit = k if (doc in named and len(named) == 1) else cap
         if per_doc.get(doc, 0) >= limit:
             deferred.append(cand)
             continue
@@ -145,7 +152,7 @@ def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity
         chosen.append(cand)
     chosen.extend(deferred[: k - len(chosen)])
     # Every named document gets a place when the question names several.
-    if len(named) >= 2 and not question.mention.inherited:
+    if len(named) >= 2:
         for doc in named:
             if chosen and not any(c.chunk.document_id == doc for c in chosen):
                 best = next((c for c in ranked if c.chunk.document_id == doc), None)
@@ -157,8 +164,8 @@ def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity
 def rrf_model() -> LinearModel:
     """Reciprocal rank fusion of the two searches as a model: the ranking before any fitting
     (used to gather the first training data, and as the baseline the fitted model must beat)."""
-    coef = tuple(1.0 if f in ("dense_rrf", "bm25_rrf") else 0.0 for f in FEATURES)
-    return LinearModel("rrf", FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), coef, 0.0)
+    names = ("dense_rrf", "bm25_rrf")
+    return LinearModel("rrf", names, (0.0, 0.0), (1.0, 1.0), (1.0, 1.0), 0.0)
 
 
-__all__ = ["FEATURES", "Candidate", "Diversity", "diversify", "drop_near_duplicates", "feature_matrix", "features", "rrf_model"]
+__all__ = ["ALL_FEATURES", "FEATURES", "UNUSED", "Candidate", "Diversity", "diversify", "drop_near_duplicates", "feature_matrix", "features", "rrf_model"]

@@ -11,7 +11,6 @@ and both raw signals (`dense_score`, `keyword_score`).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -23,7 +22,7 @@ from rag.keyword import SyncedKeywordIndex, generation_of
 from rag.linear import LinearModel, bundled
 from rag.question import QuestionInfo, analyse_question
 from rag.ranking import Candidate, Diversity, diversify, drop_near_duplicates, features
-from rag.sources import SourceMatcher, SourceMention
+from rag.sources import SourceMatcher
 from rag.store import ChromaStore, IndexedDocument, SearchFilters
 from rag.types import Passage
 
@@ -118,14 +117,8 @@ class HybridRetriever:
             self._matcher = cached
         return cached[1]
 
-    def gather(
-        self, query: str, filters: SearchFilters | None = None, context_documents: Sequence[str] = ()
-    ) -> Gathered | None:
-        """The candidates of `query` with their signals; None when the filters admit nothing.
-
-        `context_documents` (a follow-up: the documents the previous answer cited) count as
-        named by the question when it names none itself.
-        """
+    def gather(self, query: str, filters: SearchFilters | None = None) -> Gathered | None:
+        """The candidates of `query` with their signals; None when the filters admit nothing."""
         _require_query(query)
         self._dense.check_model()
         timings: dict[str, float] = {}
@@ -137,9 +130,6 @@ class HybridRetriever:
         if not admitted:
             return None
         question = analyse_question(query, self.matcher(documents))
-        carried = tuple(d for d in context_documents if d in docs)
-        if carried and not question.mention:
-            question = replace(question, mention=SourceMention(documents=carried, inherited=True))
 
         t = time.perf_counter()
         vector = self._embedder.embed_query(query)
@@ -179,14 +169,12 @@ class HybridRetriever:
     def retrieve(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Passage]:
         return self.search(query, k, filters).passages
 
-    def search(
-        self, query: str, k: int, filters: SearchFilters | None = None, context_documents: Sequence[str] = ()
-    ) -> Retrieved:
+    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> Retrieved:
         """The top k passages with the analysed question and the timings of this search."""
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
         started = time.perf_counter()
-        gathered = self.gather(query, filters, context_documents)
+        gathered = self.gather(query, filters)
         if gathered is None or not gathered.candidates:
             return Retrieved([], gathered.question if gathered else analyse_question(query), {})
         probabilities = self.ranker.probability(self.ranker.matrix(gathered.rows))

@@ -49,8 +49,6 @@ class SourceMention:
     documents: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     names: tuple[str, ...] = field(default=())
-    #: Carried over from the conversation (a follow-up), not named in the question itself.
-    inherited: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.documents)

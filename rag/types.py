@@ -124,15 +124,10 @@ class Passage:
 
 @dataclass(frozen=True)
 class Turn:
-    """One message of a conversation: `role` is "user" or "assistant".
-
-    An assistant turn may carry the ids of the `documents` its answer cited, so that a
-    follow-up prefers them ("En wat staat er nog meer in?").
-    """
+    """One message of a conversation: `role` is "user" or "assistant"."""
 
     role: Literal["user", "assistant"]
     content: str
-    documents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def test_follow_up_is_asked_after_its_context_question_with_history(small_set: P
     context, follow_up = engine.calls[2], engine.calls[3]
     assert context == (RECORDS[2]["context_question"], [], 5)
     assert follow_up[1] == [Turn("user", RECORDS[2]["context_question"]),
-                            Turn("assistant", "Er zijn 4700 subsidies toegekend [1].", ("doc-b.txt",))]
+                            Turn("assistant", "Er zijn 4700 subsidies toegekend [1].")]
     assert run.results[2].context_answer == "Er zijn 4700 subsidies toegekend [1]."
 
 
