@@ -11,8 +11,9 @@ from evals.runner import EvalRun
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
 _KNOWN = re.compile(
-    r"recall@\d+|mrr|ndcg@10|citation_precision|citation_recall|fact_recall|refusal_accuracy|"
-    r"false_refusal_rate|latency_p50_ms|latency_p95_ms|faithfulness|answer_relevancy|errors"
+    r"recall@\d+|mrr|ndcg@10|citation_precision|citation_recall|fact_recall|fact_figures|lead|lead_oracle|"
+    r"lead_ratio|junk|refusal_accuracy|false_refusal_rate|latency_p50_ms|latency_p95_ms|faithfulness|"
+    r"answer_relevancy|errors"
 )
 
 
