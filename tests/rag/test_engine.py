@@ -1,9 +1,11 @@
-"""The Engine (ask/search/stream) and its LangChain retriever on a real index of two corpus documents."""
+"""The Engine (ask/search/stream) and its LangChain retriever on a real index of two invented
+documents (real model, real Chroma, the shipped fitted models; no corpus text, no set question)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -19,16 +21,59 @@ from rag.types import Answer
 
 pytestmark = pytest.mark.slow
 
-DOCS = ["actieplan-schooldirecteur-topprioriteit-2020.txt", "kennisagenda-voor-het-onderwijs-2022.txt"]
+VIJVERS = """# De vijvers van het stadspark
+
+## Aantal vijvers
+
+In 2021 telde het stadspark 14 vijvers. In 2023 waren het er 19, omdat de gemeente vijf nieuwe vijvers
+liet graven aan de oostkant. De tuinmannen van de gemeente onderhouden de vijvers.
+
+## Onderhoud
+
+Het riet langs de vijvers groeit snel omdat het water voedselrijk is. Daardoor wordt het riet elk
+najaar gemaaid. Een vijver schoonmaken kost volgens de gemeente ongeveer € 2.500.
+"""
+
+KIKKERS = """# Plan voor de kikkers
+
+Het kikkerplan is in 2022 opgesteld door de stichting Groene Oevers. Het plan noemt drie maatregelen:
+
+- Elke vijver krijgt een ondiepe oever waar kikkers kunnen schuilen.
+- Tussen de vijvers komen tunnels onder de paden door.
+- Vrijwilligers tellen elk voorjaar de kikkers.
+
+## Tellingen
+
+Bij de telling van 2023 zagen de vrijwilligers 310 kikkers, tegen 240 in 2022. De stichting wil dat
+het aantal kikkers in 2030 is verdubbeld.
+"""
+
+MANIFEST = """
+["vijvers.md"]
+title = "De vijvers van het stadspark"
+publisher = "Gemeente Vlinderstad"
+year = 2023
+
+["kikkers.md"]
+title = "Plan voor de kikkers"
+publisher = "Stichting Groene Oevers"
+year = 2022
+aliases = ["kikkerplan"]
+"""
+DOCS = ["vijvers.md", "kikkers.md"]
 
 
 @pytest.fixture(scope="module")
 def engine_home(tmp_path_factory, models_dir, embedder):
     home = tmp_path_factory.mktemp("engine-home")
+    docs = tmp_path_factory.mktemp("engine-docs")
+    (docs / "vijvers.md").write_text(VIJVERS, encoding="utf-8")
+    (docs / "kikkers.md").write_text(KIKKERS, encoding="utf-8")
+    (docs / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
     settings = Settings(_env_file=None, home=home, model_cache=models_dir)
     parts = build(settings)
-    report = Ingestor(settings, parts.store, embedder).ingest([REPO_ROOT / "corpus" / d for d in DOCS])
-    assert report.failed == 0
+    report = Ingestor(settings, parts.store, embedder).ingest([docs])
+    assert report.failed == 0 and report.indexed == 2
     return home
 
 
@@ -38,39 +83,43 @@ def engine(engine_home, models_dir):
 
 
 def test_ask_answers_with_markers_that_point_at_citations(engine):
-    answer = engine.ask("Hoeveel basisscholen hadden in 2019 geen schoolleider?")
+    answer = engine.ask("Hoeveel kikkers telden de vrijwilligers in 2023?")
     assert not answer.refused
-    assert "1 op de 20" in answer.text
-    markers = {int(m) for m in __import__("re").findall(r"\[(\d+)\]", answer.text)}
+    assert "310" in answer.text.split("[")[0]  # the first sentence answers
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers and markers == {c.marker for c in answer.citations}
     assert all(c.passage in answer.passages for c in answer.citations)
-    assert answer.citations[0].passage.chunk.document_id == DOCS[0]
+    assert answer.citations[0].passage.chunk.document_id == "kikkers.md"
     assert {"retrieve", "compose", "total", "embed", "dense", "keyword"} <= set(answer.timings_ms)
 
 
 def test_unanswerable_question_is_refused_with_closest_passages(engine):
-    answer = engine.ask("Hoeveel verdient een schooldirecteur in Duitsland gemiddeld per maand?")
+    answer = engine.ask("Hoeveel verdient een tuinman in Noorwegen gemiddeld per maand?")
     assert answer.refused
     assert answer.text.startswith(REFUSAL_TEXT)
     assert answer.citations == ()
     assert answer.passages
 
 
+def test_naming_the_source_and_its_year_is_no_reason_to_refuse(engine):
+    answer = engine.ask("Welke maatregelen noemt het kikkerplan van 2022?")
+    assert not answer.refused
+    assert answer.citations[0].passage.chunk.document_id == "kikkers.md"
+
+
 def test_follow_up_uses_the_history(engine):
-    first = "Wat is cross-mentoring in het actieplan?"
-    alone = engine.search("Hoeveel duo's moeten dat worden?", k=5)
+    first = "Hoeveel vijvers telde het stadspark in 2021?"
     followed = engine.search(
-        "Hoeveel duo's moeten dat worden?", k=5,
-        history=[{"role": "user", "content": first}, {"role": "assistant", "content": "Een koppeling van schooldirecteuren."}],
+        "En in 2023?", k=5,
+        history=[{"role": "user", "content": first}, {"role": "assistant", "content": "14 vijvers [1]"}],
     )
-    assert any("1.000" in p.text for p in followed)
-    assert [p.chunk.id for p in followed] != [p.chunk.id for p in alone]
+    assert "19" in followed[0].text and followed[0].chunk.document_id == "vijvers.md"
 
 
 def test_filters_restrict_documents(engine):
-    passages = engine.search("leraren en schoolleiders", k=5, filters={"documents": [DOCS[1]]})
+    passages = engine.search("vijvers en kikkers", k=5, filters={"documents": [DOCS[1]]})
     assert passages and {p.chunk.document_id for p in passages} == {DOCS[1]}
-    assert engine.search("leraren", k=3, filters={"year_from": 2030}) == []
+    assert engine.search("kikkers", k=3, filters={"year_from": 2030}) == []
 
 
 @pytest.mark.parametrize(
@@ -78,9 +127,9 @@ def test_filters_restrict_documents(engine):
     [
         ("   ", {}, "leeg"),
         ("x" * 2001, {}, "te lang"),
-        ("Wat is een schooldirecteur?", {"history": [{"role": "system", "content": "x"}]}, "rol"),
-        ("Wat is een schooldirecteur?", {"filters": {"jaar": 2020}}, "filter"),
-        ("Wat is een schooldirecteur?", {"k": 0}, "top_k"),
+        ("Wat is een vijver?", {"history": [{"role": "system", "content": "x"}]}, "rol"),
+        ("Wat is een vijver?", {"filters": {"jaar": 2020}}, "filter"),
+        ("Wat is een vijver?", {"k": 0}, "top_k"),
     ],
 )
 def test_bad_input_gets_a_dutch_message(engine, question, kwargs, message):
@@ -89,13 +138,13 @@ def test_bad_input_gets_a_dutch_message(engine, question, kwargs, message):
 
 
 def test_stream_ends_with_the_answer(engine):
-    pieces = list(engine.stream("Welke drie speerpunten noemt het actieplan?"))
+    pieces = list(engine.stream("Waarom wordt het riet elk najaar gemaaid?"))
     assert isinstance(pieces[-1], Answer)
     assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == pieces[-1].text
 
 
 def test_langchain_retriever_returns_documents_with_sources(engine):
-    docs = BronwijzerRetriever(engine=engine, k=3).invoke("tekort aan schooldirecteuren")
+    docs = BronwijzerRetriever(engine=engine, k=3).invoke("onderhoud van de vijvers")
     assert len(docs) == 3
     assert {"document", "title", "score", "rank"} <= set(docs[0].metadata)
     assert docs[0].metadata["document"] in DOCS
@@ -104,12 +153,12 @@ def test_langchain_retriever_returns_documents_with_sources(engine):
 def test_cli_ask_json(engine_home, models_dir):
     env = os.environ | {"BRONWIJZER_HOME": str(engine_home), "BRONWIJZER_MODEL_CACHE": str(models_dir)}
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "ask", "--json", "Hoeveel basisscholen hadden in 2019 geen schoolleider?"],
+        [sys.executable, "-m", "app.cli", "ask", "--json", "Wat kost het schoonmaken van een vijver?"],
         env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["refused"] is False and data["mode"] == "extractive"
-    assert "1 op de 20" in data["answer"]
+    assert "€ 2.500" in data["answer"]
     assert data["citations"][0]["marker"] == 1
     assert {"document", "title", "section", "page", "text", "score"} <= set(data["citations"][0])
