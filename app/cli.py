@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from app.schemas import ask_response, search_response
 from rag.errors import BronwijzerError
@@ -60,16 +60,23 @@ def ingest(
     parts = _components()
     targets = paths or [parts.settings.corpus_dir]
     ingestor = Ingestor(parts.settings, parts.store, parts.embedder)
+    interactive = errors.is_terminal
     progress = Progress(
         TextColumn("[bold]Embedden"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=errors, disable=as_json, transient=True,
+        console=errors, disable=as_json or not interactive, transient=True,
     )
     task = progress.add_task("embed", total=None)
+    # Without a terminal (a log, a pipe) a line now and then instead of a bar that never shows.
+    logged = LogProgress(errors.print) if not interactive and not as_json else None
+
+    def on_progress(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+        if logged:
+            logged(done, total)
+
     try:
         with progress:
-            report = ingestor.ingest(
-                targets, rebuild=rebuild, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
-            )
+            report = ingestor.ingest(targets, rebuild=rebuild, on_progress=on_progress)
     except BronwijzerError as exc:
         raise _fail(exc) from exc
 
@@ -94,6 +101,21 @@ def ingest(
         )
     if report.failed:
         raise typer.Exit(1)
+
+
+class LogProgress:
+    """Progress as plain lines, at most one per `every` seconds and at the end."""
+
+    def __init__(self, emit, every: float = 10.0) -> None:
+        self._emit = emit
+        self._every = every
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last >= self._every:
+            self._last = now
+            self._emit(f"Embedden: {done} van {total} passages ({done * 100 // max(total, 1)}%)")
 
 
 def _filters(documents: list[str] | None, publishers: list[str] | None, year_from: int | None, year_to: int | None) -> SearchFilters | None:
@@ -292,10 +314,11 @@ def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
     if not docs:
         console.print("Er is nog niets geïndexeerd: voer eerst `bronwijzer ingest` uit.")
         return
-    table = Table("id", "titel", "uitgever", "jaar", "chunks")
+    # The id is what `documents remove` needs: on a line of its own, never cut off or wrapped.
     for d in docs:
-        table.add_row(d.id, d.title, d.publisher or "", str(d.year or ""), str(d.chunk_count))
-    console.print(table)
+        about = ", ".join(x for x in (d.publisher, str(d.year) if d.year else None, f"{d.chunk_count} passages") if x)
+        console.print(d.id, style="bold", soft_wrap=True, markup=False, highlight=False)
+        console.print(f"    {d.title} ({about})", soft_wrap=True, markup=False, highlight=False)
 
 
 @documents_app.command("remove")

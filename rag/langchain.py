@@ -31,6 +31,8 @@ def passage_to_document(passage: Passage) -> LCDocument:
 class BronwijzerRetriever(BaseRetriever):
     """`retriever.invoke("vraag")` -> LangChain Documents with document, title, section, page, score.
 
+    `k` and `filters` can also be given per call: `retriever.invoke("vraag", k=1)`.
+
     >>> from rag.pipeline import build
     >>> retriever = BronwijzerRetriever(engine=build().engine, k=5)
     """
@@ -39,5 +41,13 @@ class BronwijzerRetriever(BaseRetriever):
     k: int = 5
     filters: dict | None = None
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [passage_to_document(p) for p in self.engine.search(query, k=self.k, filters=self.filters)]
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: dict | None = None,
+    ) -> list[LCDocument]:
+        passages = self.engine.search(query, k=k or self.k, filters=filters if filters is not None else self.filters)
+        return [passage_to_document(p) for p in passages]

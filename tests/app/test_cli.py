@@ -1,0 +1,44 @@
+"""The CLI as an operator runs it: progress in a log, ids that `documents remove` can use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import LogProgress
+from rag.settings import REPO_ROOT
+
+
+def test_log_progress_prints_at_most_every_interval_and_always_the_end():
+    lines: list[str] = []
+    progress = LogProgress(lines.append, every=3600)
+    for done in range(1, 11):
+        progress(done, 10)
+    assert lines == ["Embedden: 1 van 10 passages (10%)", "Embedden: 10 van 10 passages (100%)"]
+
+
+def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_ingest_in_a_log_shows_progress_and_list_shows_whole_ids(tmp_path: Path, models_dir: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    long_id = "een-document-met-een-heel-erg-lange-bestandsnaam-over-vijvers-en-kikkers-2023.txt"
+    (docs / long_id).write_text("De vijvers in het park zijn belangrijk voor kikkers. " * 20, encoding="utf-8")
+    env = os.environ | {"BRONWIJZER_HOME": str(tmp_path / "home"), "BRONWIJZER_MODEL_CACHE": str(models_dir),
+                        "COLUMNS": "60"}
+    ingested = _cli(env, "ingest", str(docs))  # stderr is a pipe here, as in a log file
+    assert ingested.returncode == 0, ingested.stderr
+    assert "Embedden: 1 van 1 passages (100%)" in ingested.stderr
+    listed = _cli(env, "documents", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert long_id in listed.stdout.splitlines()
+    removed = _cli(env, "documents", "remove", long_id)
+    assert removed.returncode == 0, removed.stderr
