@@ -13,9 +13,10 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+from rag.citation_check import answer_pieces
 from rag.errors import InvalidQuestionError
 from rag.store import SearchFilters
-from rag.types import Answer, Passage, Turn
+from rag.types import Answer, Passage, RewrittenQuestion, StreamItem, Turn
 
 if TYPE_CHECKING:
     from rag.followup import Condenser
@@ -36,8 +37,11 @@ class Composer(Protocol):
 
 
 class StreamingComposer(Composer, Protocol):
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """Yields pieces of answer text as they come, then the final Answer (which may differ, e.g. after a fallback)."""
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[StreamItem]:
+        """Pieces of checked answer text as they come (and `AnswerNote`s), then the final Answer.
+
+        The text pieces joined must be exactly the final Answer's text: nothing sent is taken back.
+        """
         ...
 
 
@@ -98,7 +102,11 @@ class Engine:
             if warm:
                 warm()
 
-    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float]]:
+    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float], str | None]:
+        """Passages for the question (condensed first when it follows up on earlier turns).
+
+        The last value is the standalone question retrieval used, when it differs from the question.
+        """
         question = _check_question(question)
         turns = as_turns(history)
         timings: dict[str, float] = {}
@@ -112,37 +120,50 @@ class Engine:
         passages = self.retriever.retrieve(standalone, k, as_filters(filters))
         timings["retrieve"] = _ms(t)
         timings.update(getattr(self.retriever, "last_timings", {}))
-        return passages, turns, timings
+        rewritten = standalone.strip() if standalone.strip() != question else None
+        return passages, turns, timings, rewritten
 
     def search(self, query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
         return self._retrieve(query, history, filters, k)[0]
 
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
         started = time.perf_counter()
-        passages, turns, timings = self._retrieve(question, history, filters, k)
+        passages, turns, timings, rewritten = self._retrieve(question, history, filters, k)
         t = time.perf_counter()
         answer = self.composer.compose(question.strip(), passages, turns)
         timings["compose"] = _ms(t)
         timings["total"] = _ms(started)
-        return replace(answer, timings_ms={**answer.timings_ms, **timings})
+        return replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
-    def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are written, then the final Answer (the one to show in the end)."""
+    def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[StreamItem]:
+        """The answer as it is written: what can be shown at once, then the final Answer.
+
+        First a `RewrittenQuestion` when a follow-up was rewritten for retrieval; then pieces
+        of answer text, each one or more whole sentences with their `[n]` markers (an LLM's
+        only once checked; an extractive answer sentence by sentence), and `AnswerNote`s;
+        last the Answer, whose text is exactly the pieces joined.
+        """
         started = time.perf_counter()
-        passages, turns, timings = self._retrieve(question, history, filters, k)
+        passages, turns, timings, rewritten = self._retrieve(question, history, filters, k)
+        if rewritten:
+            yield RewrittenQuestion(rewritten)
         stream = getattr(self.composer, "stream", None)
         if stream is None:
-            answer = self.composer.compose(question.strip(), passages, turns)
-            yield answer.text
+            composed = self.composer.compose(question.strip(), passages, turns)
+            items: Iterator[StreamItem] = iter([*answer_pieces(composed.text), composed])
         else:
-            answer = None
-            for piece in stream(question.strip(), passages, turns):
-                if isinstance(piece, Answer):
-                    answer = piece
-                else:
-                    yield piece
+            items = stream(question.strip(), passages, turns)
+        answer = None
+        for item in items:
+            if isinstance(item, Answer):
+                answer = item
+                break
+            if isinstance(item, str) and "first_text" not in timings:
+                timings["first_text"] = _ms(started)
+            yield item
+        assert answer is not None, "a composer's stream ends with its Answer"
         timings["total"] = _ms(started)
-        yield replace(answer, timings_ms={**answer.timings_ms, **timings})
+        yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
 
 def _ms(since: float) -> float:

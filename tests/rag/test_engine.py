@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -15,7 +16,8 @@ from rag.errors import InvalidQuestionError
 from rag.langchain import BronwijzerRetriever
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings
-from rag.types import Answer
+from rag.citation_check import split_sentences
+from rag.types import Answer, RewrittenQuestion
 
 pytestmark = pytest.mark.slow
 
@@ -88,10 +90,28 @@ def test_bad_input_gets_a_dutch_message(engine, question, kwargs, message):
         engine.ask(question, **kwargs)
 
 
-def test_stream_ends_with_the_answer(engine):
+def test_an_extractive_answer_streams_sentence_by_sentence(engine):
     pieces = list(engine.stream("Welke drie speerpunten noemt het actieplan?"))
-    assert isinstance(pieces[-1], Answer)
-    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == pieces[-1].text
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.mode == "extractive"
+    text = pieces[:-1]
+    assert all(isinstance(p, str) for p in text)
+    assert "".join(text) == answer.text
+    assert len(text) == len(split_sentences(answer.text)) > 1
+    for piece in text:  # each piece is a whole sentence with its marker
+        assert re.search(r"\[\d+\][.!?]?$", piece.strip()), piece
+    assert "first_text" in answer.timings_ms
+
+
+def test_a_rewritten_follow_up_is_shown(engine):
+    history = [{"role": "user", "content": "Wat is cross-mentoring in het actieplan?"}]
+    question = "Hoeveel duo's moeten dat worden?"
+    answer = engine.ask(question, history=history)
+    assert answer.rewritten and answer.rewritten != question and "mentoring" in answer.rewritten
+    items = list(engine.stream(question, history=history))
+    assert items[0] == RewrittenQuestion(answer.rewritten)
+    assert items[-1].rewritten == answer.rewritten
+    assert engine.ask("Wat is cross-mentoring in het actieplan?").rewritten is None
 
 
 def test_langchain_retriever_returns_documents_with_sources(engine):
