@@ -60,8 +60,10 @@ class SentenceGate:
     as it could stand before a fallback that says otherwise. `text` is everything sent.
     """
 
-    def __init__(self, passages: Sequence[Passage]) -> None:
+    def __init__(self, passages: Sequence[Passage], readable: int | None = None) -> None:
         self.passages = list(passages)
+        #: The passages the model was shown (the first `readable`): the only ones it may cite.
+        self.readable = self.passages[:readable] if readable is not None else self.passages
         self.text = ""
         self.sent: list[SentenceVerdict] = []
         self.dropped: list[SentenceVerdict] = []
@@ -75,7 +77,7 @@ class SentenceGate:
             if is_refusal(sentence):
                 self.refused = True
                 return None
-            verdict = check_sentence(sentence, self.passages, self._stems)
+            verdict = check_sentence(sentence, self.readable, self._stems)
         finally:
             self.check_ms += (time.perf_counter() - started) * 1000
         if verdict.supported and verdict.markers:
