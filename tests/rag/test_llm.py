@@ -18,6 +18,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from rag.followup import FallbackCondenser, HeuristicCondenser
 from rag.llm import (
+    MODEL_PASSAGES,
     NOTE_CUT_OFF,
     NOTE_PARTIAL,
     NOTE_UNAVAILABLE,
@@ -26,6 +27,7 @@ from rag.llm import (
     LLMCondenser,
     build_messages,
     fence_passage,
+    passage_excerpt,
 )
 from rag.types import Answer, AnswerNote, Chunk, Citation, Passage, Turn
 from tests.rag.test_citation_check import corpus_passage
@@ -259,10 +261,29 @@ def test_passages_are_fenced_and_cannot_forge_a_fence():
 def test_messages_carry_rules_history_without_markers_and_the_question(passages):
     history = [Turn("user", "Wat is de beroepsstandaard?"), Turn("assistant", "Een standaard [1].")]
     messages = build_messages(QUESTION, passages, history)
-    assert [m.type for m in messages] == ["system", "human", "ai", "human"]
+    # Rules, the worked example (a fixed prefix the server caches), the conversation, the question.
+    assert [m.type for m in messages] == ["system", "human", "ai", "human", "ai", "human"]
     assert "instructies" in messages[0].content and "[1]" in messages[0].content
-    assert messages[2].content == "Een standaard."
+    assert messages[2].content.endswith("[2].")
+    assert messages[4].content == "Een standaard."
     assert "<<<BRON 2>>>" in messages[-1].content and QUESTION in messages[-1].content
+
+
+def test_the_model_reads_the_best_passages_cut_around_the_sentence_on_the_question(passages):
+    question = "Uit welk jaar is de huidige beroepsstandaard voor schooldirecteuren?"
+    excerpt = passage_excerpt(passages[0], question, max_chars=200)
+    assert "De huidige beroepsstandaard dateert uit 2020." in " ".join(excerpt.split())
+    assert len(excerpt) <= 200 and excerpt in passages[0].text
+    many = passages * 3
+    prompt = build_messages(question, many)[-1].content
+    assert prompt.count("<<<BRON ") == MODEL_PASSAGES and f"<<<BRON {MODEL_PASSAGES + 1}>>>" not in prompt
+
+
+def test_a_marker_to_a_passage_the_model_was_not_shown_is_not_sent(make_settings, passages):
+    many = [passages[0]] * MODEL_PASSAGES + [passages[1]]
+    reply = f"62% van de vacatures zijn in het westen van ons land [{MODEL_PASSAGES + 1}]."
+    answer = LLMComposer(make_settings(), FixedExtractiveComposer(), model=fake_model(reply)).compose(QUESTION, many)
+    assert answer.mode == "extractive" and answer.note == NOTE_UNSUPPORTED
 
 
 def test_condenser_rewrites_a_follow_up(make_settings):
