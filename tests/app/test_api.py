@@ -19,6 +19,7 @@ import pytest
 from app.errors import validation_message
 from app.server import MAX_UPLOAD_BYTES, safe_filename
 from evals.clients import HttpClient
+from rag.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import IngestError, UnsupportedFormatError
 from tests.app.conftest import LIVE_DOCUMENTS
@@ -115,7 +116,8 @@ def test_ask_returns_the_contract(http):
     response = http.post("/api/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "refused", "mode", "citations", "passages", "timings_ms", "note"}
+    assert set(body) == {"answer", "refused", "mode", "citations", "passages", "timings_ms", "note", "rewritten"}
+    assert body["rewritten"] is None  # not a follow-up
     assert isinstance(body["answer"], str) and "1 op de 20" in body["answer"]
     assert body["refused"] is False and body["mode"] == "extractive"
     assert body["note"] is None or isinstance(body["note"], str)
@@ -174,7 +176,8 @@ def test_stream_sends_deltas_then_the_answer(http):
     plain = http.post("/api/ask", json={"question": QUESTION}).json()
     assert "".join(texts) == streamed["answer"]
     # Sentence by sentence: every delta is a whole sentence with its marker.
-    assert len(texts) > 1 and all(re.search(r"\[\d+\][.!?]?$", t.strip()) for t in texts), texts
+    assert len(texts) == len(split_sentences(streamed["answer"]))
+    assert all(re.search(r"\[\d+\][.!?]?$", t.strip()) for t in texts), texts
     for field in ("answer", "refused", "mode", "citations", "passages", "note", "rewritten"):
         assert streamed[field] == plain[field], field
     assert streamed["rewritten"] is None
