@@ -151,6 +151,8 @@ def summarise(rows: list[Row], questions: list[Question]) -> dict:
     unanswerable = [r for r in rows if not by_id[r.id].answerable]
     with_figures = [r for r in answerable if r.figures]
     firsts = [r.first_ms for r in rows if r.first_ms is not None]
+    # The first sentence the model wrote that passed the check (rows where one was sent).
+    checked_firsts = [r.first_ms for r in rows if r.outcome in ("checked", "partial", "cut_off") and r.first_ms is not None]
 
     def pct(values: list[float], q: float) -> float | None:
         if not values:
@@ -180,6 +182,10 @@ def summarise(rows: list[Row], questions: list[Question]) -> dict:
         "first_ms_p90": pct(firsts, 0.9),
         "first_ms_max": max(firsts) if firsts else None,
         "first_within_20s": sum(f <= 20_000 for f in firsts),
+        "first_checked_ms_p50": statistics.median(checked_firsts) if checked_firsts else None,
+        "first_checked_ms_min": min(checked_firsts) if checked_firsts else None,
+        "first_checked_within_20s": sum(f <= 20_000 for f in checked_firsts),
+        "first_checked_count": len(checked_firsts),
         "total_ms_p50": statistics.median(r.total_ms for r in rows),
         "total_ms_max": max(r.total_ms for r in rows),
     }
@@ -208,6 +214,8 @@ def print_table(extractive: dict, llm: dict) -> None:
         ("first sentence p50 / p90 / max", f"{sec(extractive['first_ms_p50'])} / {sec(extractive['first_ms_p90'])} / {sec(extractive['first_ms_max'])}",
          f"{sec(llm['first_ms_p50'])} / {sec(llm['first_ms_p90'])} / {sec(llm['first_ms_max'])}"),
         ("first sentence within 20 s", f"{extractive['first_within_20s']}/{extractive['questions']}", f"{llm['first_within_20s']}/{llm['questions']}"),
+        ("first checked LLM sentence p50 / min / within 20 s", "-",
+         f"{sec(llm['first_checked_ms_p50'])} / {sec(llm['first_checked_ms_min'])} / {llm['first_checked_within_20s']}/{llm['first_checked_count']}"),
         ("whole answer p50 / max", f"{sec(extractive['total_ms_p50'])} / {sec(extractive['total_ms_max'])}", f"{sec(llm['total_ms_p50'])} / {sec(llm['total_ms_max'])}"),
     ]
     width = max(len(a) for a, _, _ in lines)
