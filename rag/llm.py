@@ -364,11 +364,12 @@ class LLMCondenser:
 
 
 def _first_question(reply: str) -> str:
+    """The first line of the reply that is a question, up to its question mark ("" if none is)."""
     for line in reply.splitlines():
         line = re.sub(r"^\s*(?:zelfstandige vraag|vraag)\s*:\s*", "", line.strip(), flags=re.IGNORECASE)
         line = strip_markers(line).strip(" \"'“”‘’*")
-        if line:
-            return line
+        if "?" in line:
+            return line[: line.index("?") + 1]
     return ""
 
 
