@@ -160,12 +160,7 @@ def build_messages(question: str, passages: Sequence[Passage], history: Sequence
         content = strip_markers(turn.content)
         messages.append(HumanMessage(content) if turn.role == "user" else AIMessage(content))
     sources = "\n\n".join(fence_passage(n, p, question) for n, p in enumerate(passages[:MODEL_PASSAGES], 1))
-    # The key rules again, for chat templates that drop the system message (Gemma's do).
-    messages.append(
-        HumanMessage(
-            f"{SOURCES_INTRO}\n\n{sources}\n\nVraag: {question.strip()}"
-        )
-    )
+    messages.append(HumanMessage(f"{SOURCES_INTRO}\n\n{sources}\n\nVraag: {question.strip()}"))
     return messages
 
 
