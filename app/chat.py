@@ -23,7 +23,7 @@ import gradio as gr
 from app.feedback import FeedbackStore
 from rag.engine import REFUSAL_TEXT
 from rag.errors import BronwijzerError, NothingIndexedError
-from rag.types import Answer, Passage
+from rag.types import Answer, AnswerNote, Passage, RewrittenQuestion
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -156,6 +156,7 @@ footer, .gradio-container footer { display: none !important; }
   border-radius: 6px; background: var(--bw-accent-soft); color: var(--bw-accent); vertical-align: 2px;
 }
 .gradio-container .bw-pending { color: var(--bw-muted); font-style: italic; }
+.gradio-container .bw-rewritten { margin: 0 0 8px; font-size: 13.5px; color: var(--bw-muted); }
 .gradio-container .bw-note {
   margin: 0 0 10px; padding: 8px 12px; border-radius: 8px; font-size: 14px;
   background: var(--bw-note); border: 1px solid var(--bw-note-line);
@@ -344,6 +345,8 @@ def _answer_text(text: str) -> str:
 def render_answer(answer: Answer) -> str:
     """The whole assistant message: note, answer or refusal, and the sources."""
     parts = ['<div class="bw-answer' + (' bw-refused"' if answer.refused else '"') + ">"]
+    if answer.rewritten:
+        parts.append(render_rewritten(answer.rewritten))
     if answer.refused:
         why = (
             f'<details class="bw-why"><summary>Waarom niet?</summary>{_escape(answer.note)}</details>'
@@ -371,9 +374,18 @@ def render_answer(answer: Answer) -> str:
     return _one_block("".join(parts))
 
 
-def render_partial(text: str) -> str:
-    """An answer still being written."""
-    return _one_block(f'<div class="bw-answer bw-streaming"><div class="bw-text">{_answer_text(text)}</div></div>')
+def render_rewritten(question: str) -> str:
+    """The standalone question a follow-up was rewritten into (what was searched for)."""
+    return f'<div class="bw-rewritten">Gezocht op: <em>{_escape(question)}</em></div>'
+
+
+def render_partial(text: str, *, note: str | None = None, rewritten: str | None = None) -> str:
+    """An answer still being written: the checked sentences so far."""
+    head = render_rewritten(rewritten) if rewritten else ""
+    if note:
+        head += f'<div class="bw-note"><strong>Let op:</strong> {_escape(note)}</div>'
+    body = f'<div class="bw-text">{_answer_text(text)}</div>' if text.strip() else '<div class="bw-pending">Bronwijzer schrijft het antwoord…</div>'
+    return _one_block(f'<div class="bw-answer bw-streaming">{head}{body}</div>')
 
 
 def render_pending() -> str:
@@ -460,14 +472,20 @@ def _build_page(
         chat = [*chat, {"role": "user", "content": render_question(question)}, {"role": "assistant", "content": render_pending()}]
         yield chat, "", turns, answers
         filters = {"documents": list(chosen)} if chosen else None
-        written = ""
+        written, note, rewritten = "", None, None
         try:
+            # Only checked sentences arrive here (rag.engine.Engine.stream): each is shown at once.
             for piece in engine.stream(question, history=turns, filters=filters):
                 if isinstance(piece, Answer):
                     answer = piece
                     break
-                written += piece
-                chat[-1] = {"role": "assistant", "content": render_partial(written)}
+                if isinstance(piece, RewrittenQuestion):
+                    rewritten = piece.question
+                elif isinstance(piece, AnswerNote):
+                    note = piece.text
+                else:
+                    written += piece
+                chat[-1] = {"role": "assistant", "content": render_partial(written, note=note, rewritten=rewritten)}
                 yield chat, "", turns, answers
         except BronwijzerError as exc:
             log.info("chat question failed: %s", exc.message)

@@ -159,6 +159,9 @@ class AskResponse(BaseModel):
     passages: list[PassageOut] = Field(description="Alle passages waaruit het antwoord is opgebouwd, in rangvolgorde.")
     timings_ms: dict[str, float]
     note: str | None = Field(None, description="Een opmerking bij het antwoord, bijv. na terugval van het taalmodel.")
+    rewritten: str | None = Field(
+        None, description="Bij een vervolgvraag: de zelfstandige vraag waarop gezocht is (herschreven uit het gesprek).",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -246,6 +249,7 @@ def ask_response(answer: Answer) -> AskResponse:
         passages=[passage_out(p) for p in sorted(answer.passages, key=lambda p: p.rank)],
         timings_ms=dict(answer.timings_ms),
         note=answer.note,
+        rewritten=answer.rewritten,
     )
 
 
@@ -333,14 +337,17 @@ def chat_completion(answer: Answer, ids: ChatCompletionIds) -> dict:
     }
 
 
-def chat_chunk(ids: ChatCompletionIds, delta: dict, finish_reason: str | None = None) -> dict:
-    return {
+def chat_chunk(ids: ChatCompletionIds, delta: dict, finish_reason: str | None = None, answer: Answer | None = None) -> dict:
+    chunk = {
         "id": ids.id,
         "object": "chat.completion.chunk",
         "created": ids.created,
         "model": MODEL_NAME,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
     }
+    if answer is not None:  # the last chunk: the full answer for clients that know Bronwijzer
+        chunk["bronwijzer"] = ask_response(answer).model_dump()
+    return chunk
 
 
 def models_list() -> dict:

@@ -82,7 +82,7 @@ from rag.errors import BronwijzerError
 from rag.pipeline import Components, build
 from rag.readiness import readiness_problem
 from rag.settings import Settings, get_settings
-from rag.types import Answer
+from rag.types import Answer, AnswerNote, RewrittenQuestion, StreamItem
 
 log = logging.getLogger("bronwijzer.http")
 
@@ -124,18 +124,23 @@ _SSE_EVENT = {
 }
 
 STREAM_DESCRIPTION = """\
-Het antwoord als server-sent events (`text/event-stream`):
+Het antwoord als server-sent events (`text/event-stream`), in deze volgorde:
 
-- `delta` — `{"text": "..."}`: een stuk antwoordtekst, zodra het geschreven is;
+- `rewritten` — `{"question": "..."}`: alleen bij een vervolgvraag die is herschreven tot een
+  zelfstandige vraag; daarop is gezocht;
+- `note` — `{"text": "..."}`: een toelichting vóór de tekst die volgt, bijvoorbeeld dat het antwoord
+  van het taalmodel niet door de bronnen werd gedekt en het antwoord uit de documenten zelf volgt;
+- `delta` — `{"text": "..."}`: één of meer hele zinnen van het antwoord, elk met zijn `[n]`-verwijzing;
 - `answer` — het volledige antwoord, hetzelfde JSON als `POST /api/ask`; altijd de laatste
   gebeurtenis bij succes;
 - `error` — `{"error": {"message": "..."}}` als het misgaat nadat de stroom begonnen is.
 
-**Let op:** het `answer` kan afwijken van de samengevoegde `delta`-tekst. Schrijft een taalmodel
-het antwoord en wordt dat afgekeurd (bronnen dekken het niet) of valt het model weg, dan is het
-uiteindelijke antwoord het extractieve antwoord uit de documenten, met een toelichting in `note`.
-Toon daarom aan het eind altijd het `answer`. Een ongeldige vraag of een lege index geeft vóór de
-stroom gewoon een foutstatus (422, 503) met JSON.
+De `delta`-teksten achter elkaar zijn precies `answer.answer`: wat verstuurd is, wordt nooit
+teruggenomen. Schrijft een taalmodel het antwoord, dan wordt elke zin eerst aan de geciteerde
+bronnen getoetst (verwijzing bestaat, getallen staan erin, genoeg woorden ook) en alleen een gedekte
+zin verstuurd. Komt geen enkele zin door, of valt het model weg, dan volgt na een `note` het
+extractieve antwoord uit de documenten. Een ongeldige vraag of een lege index geeft vóór de stroom
+gewoon een foutstatus (422, 503) met JSON.
 """
 
 
@@ -417,7 +422,7 @@ def _api_router(state: _State, read, admin) -> APIRouter:
 _END = object()
 
 
-async def _first(pieces: Iterator[str | Answer]):
+async def _first(pieces: Iterator[StreamItem]):
     return await run_in_threadpool(next, pieces, _END)
 
 
@@ -441,7 +446,7 @@ async def _close(pieces: Iterator) -> None:
             await run_in_threadpool(close)
 
 
-async def _pieces(pieces: Iterator[str | Answer], first) -> AsyncIterator[str | Answer]:
+async def _pieces(pieces: Iterator[StreamItem], first) -> AsyncIterator[StreamItem]:
     """The engine's stream, each step in the threadpool, closed however it ends."""
     try:
         item = first
@@ -452,11 +457,15 @@ async def _pieces(pieces: Iterator[str | Answer], first) -> AsyncIterator[str | 
         await _close(pieces)
 
 
-async def _answer_events(pieces: Iterator[str | Answer], first) -> AsyncIterator[str]:
+async def _answer_events(pieces: Iterator[StreamItem], first) -> AsyncIterator[str]:
     try:
         async for item in _pieces(pieces, first):
             if isinstance(item, Answer):
                 yield _sse("answer", ask_response(item).model_dump_json())
+            elif isinstance(item, RewrittenQuestion):
+                yield _sse("rewritten", json.dumps({"question": item.question}, ensure_ascii=False))
+            elif isinstance(item, AnswerNote):
+                yield _sse("note", json.dumps({"text": item.text}, ensure_ascii=False))
             elif item:
                 yield _sse("delta", json.dumps({"text": item}, ensure_ascii=False))
     except Exception as exc:  # the status is already sent: report in the stream
@@ -483,9 +492,10 @@ def _openai_router(state: _State, read) -> APIRouter:
             "Het laatste `user`-bericht is de vraag, eerdere `user`/`assistant`-berichten zijn de "
             "geschiedenis; `system`-berichten worden genegeerd. Het antwoord bevat onderaan de "
             "bronnen (`Bronnen:` met `[n] titel, sectie, p. X`); het volledige antwoord-JSON staat "
-            "in het extra veld `bronwijzer`. Bij `stream: true` komen `chat.completion.chunk`s, "
-            "afgesloten met `data: [DONE]`; valt een taalmodel terug op het extractieve antwoord, "
-            "dan volgt dat antwoord na de gestreamde tekst, met een toelichting."
+            "in het extra veld `bronwijzer`. Bij `stream: true` komen `chat.completion.chunk`s met "
+            "alleen getoetste zinnen (zie `POST /api/ask/stream`), afgesloten met `data: [DONE]`; het "
+            "laatste chunk draagt het volledige antwoord-JSON in `bronwijzer`. Valt een taalmodel "
+            "terug op het extractieve antwoord, dan gaat de toelichting aan dat antwoord vooraf."
         ),
     )
     async def chat_completions(body: ChatCompletionRequest):
@@ -501,31 +511,33 @@ def _openai_router(state: _State, read) -> APIRouter:
     return router
 
 
-async def _chat_chunks(pieces: Iterator[str | Answer], first, ids: ChatCompletionIds) -> AsyncIterator[str]:
-    def chunk(delta: dict, finish: str | None = None) -> str:
-        return _sse(None, json.dumps(chat_chunk(ids, delta, finish), ensure_ascii=False))
+async def _chat_chunks(pieces: Iterator[StreamItem], first, ids: ChatCompletionIds) -> AsyncIterator[str]:
+    """Chunks of checked text only: a note before a fallback, the sentences, then the sources.
+
+    The last chunk carries the whole answer (with `rewritten`) in the extra field `bronwijzer`.
+    """
+
+    def chunk(delta: dict, finish: str | None = None, answer: Answer | None = None) -> str:
+        return _sse(None, json.dumps(chat_chunk(ids, delta, finish, answer), ensure_ascii=False))
 
     yield chunk({"role": "assistant", "content": ""})
-    streamed = ""
+    noted = False
+    answer = None
     try:
         async for item in _pieces(pieces, first):
             if isinstance(item, Answer):
-                yield chunk({"content": _ending(streamed, item)})
-            elif item:
-                streamed += item
+                answer = item
+                # A note that was not said before the text (e.g. sentences were dropped) follows it.
+                ending = f"\n\n{item.note}" if item.note and not noted else ""
+                yield chunk({"content": ending + sources_text(item)})
+            elif isinstance(item, AnswerNote):
+                noted = True
+                yield chunk({"content": f"{item.text}\n\n"})
+            elif isinstance(item, str) and item:
                 yield chunk({"content": item})
     except Exception as exc:
         # The OpenAI client raises an APIError for a chunk that carries `error`.
         yield _sse(None, json.dumps(error_response(error_message(exc)), ensure_ascii=False))
     else:
-        yield chunk({}, "stop")
+        yield chunk({}, "stop", answer)
     yield _sse(None, "[DONE]")
-
-
-def _ending(streamed: str, answer: Answer) -> str:
-    """What follows the streamed text: the rest of the answer, or the answer that replaces it, and the sources."""
-    if answer.text.startswith(streamed):
-        rest = answer.text[len(streamed):] + (f"\n\n{answer.note}" if answer.note else "")
-    else:  # the model's text was rejected (or cut off): the checked answer follows, with why
-        rest = "\n\n---\n" + (f"{answer.note}\n\n" if answer.note else "") + answer.text
-    return rest + sources_text(answer)

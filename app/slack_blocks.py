@@ -145,6 +145,10 @@ def feedback_block(question_id: str) -> dict:
 def answer_message(answer: Answer, question_id: str, show_question: bool = False) -> dict:
     """`text` (notifications, and what comes back as thread history) plus the blocks."""
     head = [context(f"*Vraag:* {escape_mrkdwn(answer.question)}"[:CONTEXT_LIMIT])] if show_question else []
+    if answer.rewritten:
+        head.append(context(f"_Gezocht op:_ {escape_mrkdwn(answer.rewritten)}"[:CONTEXT_LIMIT]))
+    if answer.note:
+        head.append(context(f"*Let op:* {escape_mrkdwn(answer.note)}"[:CONTEXT_LIMIT]))
     tail = [b for b in (sources_block(answer), feedback_block(question_id)) if b]
     sections = [section(s) for s in split_sections(escape_mrkdwn(answer.text))]
     room = MAX_BLOCKS - len(head) - len(tail)

@@ -186,7 +186,7 @@ def gather_sentence_examples(questions: Sequence[Question], engine, k: int) -> l
         if not targets:
             continue
         history = history_of(q, engine)
-        passages, _, _, analysis = engine._retrieve(q.question, history, None, k)
+        passages, _, _, _, analysis = engine._retrieve(q.question, history, None, k)
         signalled = unit_signals(analysis, passages, history)
         if not signalled:
             continue
@@ -290,7 +290,7 @@ def gather_refusal_examples(questions: Sequence[Question], engine, k: int) -> tu
     xs, ys, kept = [], [], []
     for q in questions:
         history = history_of(q, engine)
-        passages, _, _, analysis = engine._retrieve(q.question, history, None, k)
+        passages, _, _, _, analysis = engine._retrieve(q.question, history, None, k)
         if not passages:
             continue
         ranked = sorted(passages, key=lambda p: p.rank)

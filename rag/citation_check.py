@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.analysis import QUESTION_WORDS, STOPWORDS, fold, numbers, stem, words
+from rag.sentences import split_line
 from rag.types import Passage
 
 #: Share of a sentence's content stems that must occur in its cited passage(s).
@@ -28,15 +29,9 @@ UNCITED_CLAIM_TERMS = 3
 
 # `[1]`, `[1, 2]`, `[1; 3]`, `[2-4]`.
 MARKER = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
-# The end of a sentence: final punctuation, closing quotes, markers written after the
-# full stop ("… 2020. [1]"), then whitespace before something that can start a sentence.
-_SENTENCE_END = re.compile(
-    r"""[.!?…]["'”’)]*(?:\s*\[\s*\d+(?:\s*(?:[,;]|[-–])\s*\d+)*\s*\])*(?=\s+["'“‘(\[]?[A-Z0-9À-Ý])"""
-)
-_ABBREVIATIONS = frozenset(
-    "bijv. bv. o.a. ca. nr. art. vgl. zgn. resp. incl. excl. t.o.v. m.b.t. i.p.v. i.v.m. "
-    "d.w.z. o.b.v. t.a.v. dr. drs. mr. ir. prof. blz. p. pag. hfst. fig. tab. mln. mld. mrd.".split()
-)
+# Marker groups at the start of a piece of text, the last one possibly still being written
+# ("[1] [2", "[1, "): they belong to the sentence before.
+_LEADING_MARKERS = re.compile(r"(?:\s*\[[\d\s,;–-]*(?:\]|$))+")
 _LIST_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
 _HEADING_MARKUP = re.compile(r"^\s*#+\s*|\*\*|__")
 # Words that glue an answer together without claiming anything ("volgens de bron ...").
@@ -112,35 +107,100 @@ def strip_markers(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", without).strip()
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of a generated answer, markers kept with their sentence.
+
+    Lines are cut by `rag.sentences.split_line`, the one splitter. A model writes markers
+    after the full stop too ("… 2020. [1] De …"): marker groups at the start of a piece, and
+    pieces (or lines) holding only markers, belong to the sentence before.
+    """
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        for start, end in split_line(line):
+            start, end = offset + start, offset + end
+            leading = _LEADING_MARKERS.match(text, start, end)
+            if spans and leading and leading.end() > start:
+                spans[-1] = (spans[-1][0], leading.end())
+                start = leading.end()
+                while start < end and text[start].isspace():
+                    start += 1
+            if start < end:
+                spans.append((start, end))
+        offset += len(line) + 1
+    return spans
+
+
+def _clean(sentence: str) -> str:
+    """A sentence as shown and checked: no list bullet or heading markup, one line."""
+    lines = [_HEADING_MARKUP.sub("", _LIST_BULLET.sub("", line)).strip() for line in sentence.split("\n")]
+    return " ".join(line for line in lines if line)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a generated answer, each with the markers that follow it.
 
-    Lines are split first (list items, paragraphs), then sentences within a line at final
-    punctuation followed by a capital or digit, except after common Dutch abbreviations.
+    List bullets, numbered-list prefixes and heading markup are dropped; a line holding
+    only markers is joined to the sentence before it.
     """
-    sentences: list[str] = []
-    for line in text.splitlines():
-        line = _HEADING_MARKUP.sub("", _LIST_BULLET.sub("", line)).strip()
-        if not line:
-            continue
-        start = 0
-        for match in _SENTENCE_END.finditer(line):
-            last_word = line[start : match.start() + 1].rsplit(None, 1)[-1].lower()
-            if last_word in _ABBREVIATIONS:
-                continue
-            sentences.append(line[start : match.end()].strip())
-            start = match.end()
-        rest = line[start:].strip()
-        if rest:
-            sentences.append(rest)
-    # A line holding only markers belongs to the sentence before it.
-    merged: list[str] = []
-    for sentence in sentences:
-        if merged and not strip_markers(sentence).strip(" .,;:"):
-            merged[-1] = f"{merged[-1]} {sentence}"
-        else:
-            merged.append(sentence)
-    return merged
+    return [s for s in (_clean(text[start:end]) for start, end in sentence_spans(text)) if s]
+
+
+def answer_pieces(text: str) -> list[str]:
+    """`text` cut after each sentence, so that the pieces joined are `text` exactly.
+
+    Each piece is the white space before a sentence and the sentence with its markers: what
+    a stream sends so that a reader sees whole sentences, each with its `[n]`.
+    """
+    ends = [end for _, end in sentence_spans(text)][:-1]
+    cuts = [0, *ends, len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+class SentenceCutter:
+    """Cuts text that arrives in pieces (a model's stream) into sentences as they complete.
+
+        cutter = SentenceCutter()
+        for delta in deltas:
+            for sentence in cutter.feed(delta): ...   # complete sentences, in order
+        for sentence in cutter.finish(): ...          # what remains at the end
+
+    A sentence is complete once the next one has begun with something other than markers,
+    so markers written after the full stop stay with their sentence. Each sentence comes as
+    `(text, new_line)`: `new_line` says whether a line break separated it from the one before.
+    """
+
+    def __init__(self) -> None:
+        self._pending = ""
+        self._new_line = False
+
+    def feed(self, delta: str) -> list[tuple[str, bool]]:
+        self._pending += delta
+        spans = sentence_spans(self._pending)
+        if len(spans) < 2:
+            return []
+        return self._take(spans[:-1], spans[-1][0])
+
+    def finish(self) -> list[tuple[str, bool]]:
+        spans = sentence_spans(self._pending)
+        out = self._take(spans, None)
+        self._pending = ""
+        return out
+
+    def _take(self, spans: list[tuple[int, int]], rest_start: int | None) -> list[tuple[str, bool]]:
+        out: list[tuple[str, bool]] = []
+        previous_end = 0
+        for start, end in spans:
+            new_line = self._new_line or "\n" in self._pending[previous_end:start]
+            self._new_line = False
+            sentence = _clean(self._pending[start:end])
+            if sentence:
+                out.append((sentence, new_line))
+            previous_end = end
+        if rest_start is not None:
+            self._new_line = "\n" in self._pending[previous_end:rest_start]
+            self._pending = self._pending[rest_start:]
+        return out
 
 
 def claim_stems(text: str) -> set[str]:
@@ -226,10 +286,13 @@ def check_citations(text: str, passages: Sequence[Passage]) -> CitationReport:
 
 __all__ = [
     "CitationReport",
+    "SentenceCutter",
+    "answer_pieces",
     "SentenceVerdict",
     "check_citations",
     "check_sentence",
     "parse_markers",
+    "sentence_spans",
     "split_sentences",
     "strip_markers",
 ]

@@ -13,10 +13,11 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+from rag.citation_check import answer_pieces
 from rag.errors import InvalidQuestionError
 from rag.refusal import REFUSAL_TEXT
 from rag.store import SearchFilters
-from rag.types import Answer, Passage, Turn
+from rag.types import Answer, Passage, RewrittenQuestion, StreamItem, Turn
 
 if TYPE_CHECKING:
     from rag.followup import Condenser
@@ -35,8 +36,11 @@ class Composer(Protocol):
 
 
 class StreamingComposer(Composer, Protocol):
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """Yields pieces of answer text as they come, then the final Answer (which may differ, e.g. after a fallback)."""
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[StreamItem]:
+        """Pieces of checked answer text as they come (and `AnswerNote`s), then the final Answer.
+
+        The text pieces joined must be exactly the final Answer's text: nothing sent is taken back.
+        """
         ...
 
 
@@ -97,7 +101,12 @@ class Engine:
             if warm:
                 warm()
 
-    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float], object]:
+    def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float], str | None, object]:
+        """Passages for the question (condensed first when it follows up on earlier turns).
+
+        Also: the standalone question retrieval used, when it differs from the question, and
+        the retriever's analysis of the question (None for a retriever that gives none).
+        """
         question = _check_question(question)
         turns = as_turns(history)
         timings: dict[str, float] = {}
@@ -117,7 +126,8 @@ class Engine:
         else:
             passages = self.retriever.retrieve(standalone, k, as_filters(filters))
         timings["retrieve"] = _ms(t)
-        return passages, turns, timings, analysis
+        rewritten = standalone.strip() if standalone.strip() != question else None
+        return passages, turns, timings, rewritten, analysis
 
     def search(self, query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
         return self._retrieve(query, history, filters, k)[0]
@@ -129,30 +139,42 @@ class Engine:
 
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
         started = time.perf_counter()
-        passages, turns, timings, analysis = self._retrieve(question, history, filters, k)
+        passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
         t = time.perf_counter()
         answer = self._compose(question.strip(), passages, turns, analysis)
         timings["compose"] = _ms(t)
         timings["total"] = _ms(started)
-        return replace(answer, timings_ms={**answer.timings_ms, **timings})
+        return replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
-    def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are written, then the final Answer (the one to show in the end)."""
+    def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[StreamItem]:
+        """The answer as it is written: what can be shown at once, then the final Answer.
+
+        First a `RewrittenQuestion` when a follow-up was rewritten for retrieval; then pieces
+        of answer text, each one or more whole sentences with their `[n]` markers (an LLM's
+        only once checked; an extractive answer sentence by sentence), and `AnswerNote`s;
+        last the Answer, whose text is exactly the pieces joined.
+        """
         started = time.perf_counter()
-        passages, turns, timings, analysis = self._retrieve(question, history, filters, k)
+        passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
+        if rewritten:
+            yield RewrittenQuestion(rewritten)
         stream = getattr(self.composer, "stream", None)
         if stream is None:
-            answer = self._compose(question.strip(), passages, turns, analysis)
-            yield answer.text
+            composed = self._compose(question.strip(), passages, turns, analysis)
+            items: Iterator[StreamItem] = iter([*answer_pieces(composed.text), composed])
         else:
-            answer = None
-            for piece in stream(question.strip(), passages, turns):
-                if isinstance(piece, Answer):
-                    answer = piece
-                else:
-                    yield piece
+            items = stream(question.strip(), passages, turns)
+        answer = None
+        for item in items:
+            if isinstance(item, Answer):
+                answer = item
+                break
+            if isinstance(item, str) and "first_text" not in timings:
+                timings["first_text"] = _ms(started)
+            yield item
+        assert answer is not None, "a composer's stream ends with its Answer"
         timings["total"] = _ms(started)
-        yield replace(answer, timings_ms={**answer.timings_ms, **timings})
+        yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
 
 def _ms(since: float) -> float:

@@ -63,7 +63,13 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, Azure OpenAI); empty means extractive answers.")
     llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
     llm_api_key: str = Field("not-needed", description="API key for the LLM endpoint.")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is given up.")
+    llm_timeout: float = Field(
+        60.0, gt=0,
+        description="Seconds an LLM answer may take in all; then the checked sentences so far are the answer, or the extractive answer when there are none.",
+    )
+    llm_condense_timeout: float = Field(
+        10.0, gt=0, description="Seconds the LLM may take to rewrite a follow-up; then the heuristic completes it.",
+    )
     llm_max_tokens: int = Field(400, gt=0, description="Maximum tokens the LLM may write per answer.")
     llm_temperature: float = Field(0.1, ge=0, le=2)
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request before falling back to the extractive answer.")

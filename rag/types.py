@@ -151,3 +151,26 @@ class Answer:
     mode: Literal["extractive", "llm"] = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str | None = None
+    #: The standalone question the passages were retrieved for, when a follow-up was rewritten.
+    rewritten: str | None = None
+    #: Sentences a language model wrote that the citation check kept from the user.
+    sentences_dropped: int = 0
+
+
+@dataclass(frozen=True)
+class AnswerNote:
+    """Streamed before the answer text when the text that follows needs a word of explanation
+    (e.g. the language model's answer failed the check and the extractive answer follows)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RewrittenQuestion:
+    """Streamed first when a follow-up was rewritten into a standalone question for retrieval."""
+
+    question: str
+
+
+#: What `Engine.stream` yields: checked answer text, notes, and the final Answer last.
+StreamItem = str | AnswerNote | RewrittenQuestion | Answer

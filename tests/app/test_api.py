@@ -19,6 +19,7 @@ import pytest
 from app.errors import validation_message
 from evals.clients import HttpClient
 from ingest.jobs import document_name
+from rag.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import IngestError, UnsupportedFormatError
 from tests.app.conftest import LIVE_DOCUMENTS
@@ -117,7 +118,8 @@ def test_ask_returns_the_contract(http):
     response = http.post("/api/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "refused", "mode", "citations", "passages", "timings_ms", "note"}
+    assert set(body) == {"answer", "refused", "mode", "citations", "passages", "timings_ms", "note", "rewritten"}
+    assert body["rewritten"] is None  # not a follow-up
     assert isinstance(body["answer"], str) and "1 op de 20" in body["answer"]
     assert body["refused"] is False and body["mode"] == "extractive"
     assert body["note"] is None or isinstance(body["note"], str)
@@ -171,12 +173,32 @@ def test_stream_sends_deltas_then_the_answer(http):
     names = [name for name, _ in events]
     assert names[-1] == "answer" and names.count("answer") == 1
     assert set(names[:-1]) == {"delta"}
-    deltas = "".join(json.loads(data)["text"] for name, data in events if name == "delta")
+    texts = [json.loads(data)["text"] for name, data in events if name == "delta"]
     streamed = json.loads(events[-1][1])
     plain = http.post("/api/ask", json={"question": QUESTION}).json()
-    assert deltas == streamed["answer"]
-    for field in ("answer", "refused", "mode", "citations", "passages", "note"):
+    assert "".join(texts) == streamed["answer"]
+    # Sentence by sentence: every delta is a whole sentence with its marker.
+    assert len(texts) == len(split_sentences(streamed["answer"]))
+    assert all(re.search(r"\[\d+\][.!?]?$", t.strip()) for t in texts), texts
+    for field in ("answer", "refused", "mode", "citations", "passages", "note", "rewritten"):
         assert streamed[field] == plain[field], field
+    assert streamed["rewritten"] is None
+
+
+@slow
+def test_a_follow_up_streams_the_question_it_was_rewritten_into_first(http):
+    body = {
+        "question": "Hoeveel duo's moeten dat worden?",
+        "history": [{"role": "user", "content": "Wat is cross-mentoring in het actieplan?"}],
+    }
+    with http.stream("POST", "/api/ask/stream", json=body) as response:
+        response.read()
+    events = sse_events(response)
+    assert events[0][0] == "rewritten"
+    rewritten = json.loads(events[0][1])["question"]
+    assert "mentoring" in rewritten and rewritten != body["question"]
+    assert json.loads(events[-1][1])["rewritten"] == rewritten
+    assert http.post("/api/ask", json=body).json()["rewritten"] == rewritten
 
 
 @slow
@@ -395,6 +417,9 @@ def test_openai_client_streams_the_same_reply(openai_client):
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert text == whole.choices[0].message.content
     assert "1.000" in text and "\n\nBronnen:\n[1] " in text
+    # The last chunk carries the whole answer, with the question the follow-up was rewritten into.
+    assert chunks[-1].model_extra["bronwijzer"] == whole.model_extra["bronwijzer"] | {"timings_ms": chunks[-1].model_extra["bronwijzer"]["timings_ms"]}
+    assert "mentoring" in chunks[-1].model_extra["bronwijzer"]["rewritten"]
 
 
 @slow

