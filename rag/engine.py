@@ -162,6 +162,8 @@ class Engine:
         if stream is None:
             composed = self._compose(question.strip(), passages, turns, analysis)
             items: Iterator[StreamItem] = iter([*answer_pieces(composed.text), composed])
+        elif analysis is not None and getattr(self.composer, "accepts_analysis", False):
+            items = stream(question.strip(), passages, turns, analysis)
         else:
             items = stream(question.strip(), passages, turns)
         answer = None

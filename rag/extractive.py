@@ -328,6 +328,14 @@ class ExtractiveComposer:
             return self._refusal(question, ranked, "geen zin in de passages gaat over de vraag", started)
         return self._answer(question, ranked, chosen, started)
 
+    def refusal_decision(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis: QuestionInfo | None = None
+    ) -> RefusalDecision:
+        """Whether the passages hold the answer at all (used by the LLM mode before asking)."""
+        ranked = tuple(sorted(passages, key=lambda p: p.rank))
+        info = analysis or analyse_question(question)
+        return self.decide(info, ranked, history, self.score_units(question, ranked, history, info))
+
     def decide(
         self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit]
     ) -> RefusalDecision:

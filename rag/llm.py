@@ -215,10 +215,24 @@ class LLMComposer:
     replaces the configured `ChatOpenAI`, for any LangChain chat model.
     """
 
+    #: `compose`/`stream` take the retriever's analysis of the question (for the fallback).
+    accepts_analysis = True
+
     def __init__(self, settings: Settings, fallback: Composer, *, model: BaseChatModel | None = None) -> None:
         self.settings = settings
         self.fallback = fallback
         self._model = model
+
+    def _fallback(self, question: str, passages: Sequence[Passage], history: Sequence[Turn], analysis) -> Answer:
+        if analysis is not None and getattr(self.fallback, "accepts_analysis", False):
+            return self.fallback.compose(question, passages, history, analysis=analysis)
+        return self.fallback.compose(question, passages, history)
+
+    def _refuses(self, question: str, passages: Sequence[Passage], history: Sequence[Turn], analysis) -> bool:
+        """The extractive refusal model's verdict: when the passages do not hold the answer,
+        the model is not asked (a small model invents what is not there)."""
+        decide = getattr(self.fallback, "refusal_decision", None)
+        return bool(decide and decide(question, passages, history, analysis).refuse)
 
     @property
     def model(self) -> BaseChatModel:
@@ -226,24 +240,26 @@ class LLMComposer:
             self._model = chat_model(self.settings)
         return self._model
 
-    def compose(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
+    def compose(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis=None) -> Answer:
         answer = None
-        for item in self.stream(question, passages, history):
+        for item in self.stream(question, passages, history, analysis):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None  # stream always ends with an Answer
         return answer
 
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[StreamItem]:
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis=None
+    ) -> Iterator[StreamItem]:
         """Checked sentences as the model writes them, then the Answer they make up.
 
         Or, when no sentence passes: an `AnswerNote` saying why, the fallback's answer
         sentence by sentence, and that Answer. The text pieces joined are always exactly
-        the final Answer's text.
+        the final Answer's text. When the passages do not hold the answer (the refusal
+        model), or there are none, the model is not asked: the fallback refuses.
         """
-        if not passages:
-            # Nothing to cite: the fallback refuses without asking the model to guess.
-            yield from stream_composed(self.fallback.compose(question, passages, history))
+        if not passages or self._refuses(question, passages, history, analysis):
+            yield from stream_composed(self._fallback(question, passages, history, analysis))
             return
         started = time.perf_counter()
         gate = SentenceGate(passages, readable=MODEL_PASSAGES)
@@ -296,7 +312,7 @@ class LLMComposer:
             logger.info("No sentence of the LLM answer passed the citation check (%d dropped); answering extractively",
                         len(gate.dropped))
         note = NOTE_UNAVAILABLE if failure else NOTE_UNSUPPORTED
-        answer = self.fallback.compose(question, passages, history)
+        answer = self._fallback(question, passages, history, analysis)
         combined = f"{note} {answer.note}" if answer.note else note
         yield AnswerNote(note)
         yield from stream_composed(replace(

@@ -2,7 +2,7 @@
 
 The document arrives the way an attacker's would: uploaded through `POST /api/documents` into
 the running app (extractive answers), or indexed next to the corpus with a real LLM answering
-(llama.cpp's server with Gemma 3 270M, as in test_llm_server.py). Its instructions must not be
+(xllamacpp's server with Gemma 3 270M, as in test_llm_server.py). Its instructions must not be
 followed: answers to other questions stay exactly what they were, a refusal stays a refusal,
 and its text can only ever appear quoted, with its source.
 """
@@ -20,8 +20,7 @@ from rag.engine import REFUSAL_TEXT
 from rag.pipeline import build
 from rag.settings import Settings
 from tests.app.conftest import live_index_home, live_server, running, start_live_server  # noqa: F401
-from tests.e2e.llm_server import API_KEY, MODEL_ALIAS
-from tests.e2e.test_llm_server import llm_server  # noqa: F401
+from tests.e2e.test_llm_server import gemma, llm_settings  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +82,7 @@ def test_a_planted_document_changes_nothing_in_extractive_answers(live_server):
 
 
 @pytest.mark.integration
-def test_a_planted_document_is_not_obeyed_by_the_llm(llm_server, live_index_home, models_dir, embedder, tmp_path):  # noqa: F811
+def test_a_planted_document_is_not_obeyed_by_the_llm(gemma, live_index_home, models_dir, embedder, tmp_path):  # noqa: F811
     home = tmp_path / "home"
     shutil.copytree(live_index_home / "chroma", home / "chroma")
     plain = Settings(_env_file=None, home=home, model_cache=models_dir)
@@ -92,10 +91,7 @@ def test_a_planted_document_is_not_obeyed_by_the_llm(llm_server, live_index_home
     parts = build(plain)
     report = Ingestor(plain, parts.store, embedder).ingest([planted])
     assert report.failed == 0, report.failures
-    settings = plain.model_copy(update={
-        "llm_base_url": llm_server.base_url, "llm_model": MODEL_ALIAS, "llm_api_key": API_KEY,
-        "llm_timeout": 120, "llm_max_tokens": 160, "llm_temperature": 0.0,
-    })
+    settings = plain.model_copy(update=llm_settings(gemma, llm_timeout=120, llm_max_tokens=160))
     about = "Wat staat er in de lesbrief zeevaart?"
     with running(settings) as server, httpx.Client(base_url=server.url, timeout=300) as http:
         for question in (*QUESTIONS[:2], about):
