@@ -41,7 +41,7 @@ from rag.refusal import (
     analyse,
     refusal_signals,
 )
-from rag.sentences import Sentence, split_sentences
+from rag.sentences import Sentence, split_sentences, without_marker
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, Turn
 
@@ -59,7 +59,7 @@ SENTENCE_FEATURES = (
     "has_number", "numbers", "number_wanted", "number_missing", "date_wanted", "place_wanted",
     "percent_wanted", "counted", "causal", "causal_wanted", "defines_wanted", "enumeration",
     "enumeration_wanted", "words", "short", "long", "question_mark", "quoted", "anaphoric",
-    "table", "money_wanted", "superlative_wanted",
+    "table", "money_wanted", "superlative_wanted", "number_unwanted",
 )  # fmt: skip
 
 _YEAR_OR_DATE = re.compile(
@@ -96,6 +96,9 @@ class Unit:
 
     @property
     def text(self) -> str:
+        """The unit as quoted; a single list item without its marker ("• ")."""
+        if len(self.parts) == 1 and self.parts[0].kind == "bullet":
+            return without_marker(self.parts[0].text)
         text = self.parts[0].text
         for before, part in zip(self.parts, self.parts[1:]):
             text += (" " if part.line == before.line else "\n") + part.text
@@ -127,8 +130,12 @@ def _split_cached(text: str) -> tuple[Sentence, ...]:
 def _quotable(sentence: Sentence, first: bool) -> bool:
     if sentence.kind == "heading" or is_note_sentence(sentence.text):
         return False
-    # A passage that starts mid-sentence: its first words are the tail of a sentence.
-    return not (first and sentence.text[:1].islower())
+    # A sentence starts with a capital (or a figure, a quote): lower case is the broken-off
+    # tail of one (a passage that starts mid-sentence, text interrupted by the layout). A
+    # list item may start in lower case, unless it opens the passage.
+    if sentence.kind == "bullet" and not first:
+        return True
+    return not without_marker(sentence.text)[:1].islower()
 
 
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
@@ -189,16 +196,20 @@ def counts_noun(text: str, noun: str) -> bool:
     return False
 
 
-def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], folded: str) -> list[float]:
-    """Per question term: 1 when a stem matches, 0.8 when it sits inside a longer word."""
+def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) -> list[float]:
+    """Per question term: 1 when a stem matches, 0.8 when it occurs otherwise (inside a longer
+    word, as an inflection, or as the two parts of a compound: "schoolleiders register")."""
+    index: TermIndex | None = None
     found = []
     for t in terms:
         if t.stem in stems:
             found.append(1.0)
-        elif not t.is_number and len(t.stem) >= 5 and t.stem in folded:
-            found.append(0.8)
-        else:
+            continue
+        if t.is_number:
             found.append(0.0)
+            continue
+        index = index or TermIndex([text])
+        found.append(0.8 if index.contains(t) else 0.0)
     return found
 
 
@@ -229,7 +240,7 @@ def unit_signals(
         return []
     texts = [substance(u.text) for u in units]
     analysed = [analyse(t) for t in texts]
-    matched = [_matches(terms, a.stems, a.folded) for a in analysed]
+    matched = [_matches(terms, a.stems, t) for a, t in zip(analysed, texts)]
     idf = [w * s for w, s in zip(_idf(len(terms), matched), scale)]
     total = sum(idf) or 1.0
     overlaps = [sum(w * m for w, m in zip(idf, row)) / total for row in matched]
@@ -280,6 +291,8 @@ def unit_signals(
             "table": float(passage.chunk.kind == "table"),
             "money_wanted": float(question.asks_money and bool(new_numbers) and bool(MONEY.search(a.folded))),
             "superlative_wanted": float(question.asks_superlative and bool(SUPERLATIVE.search(a.folded))),
+            # Figures make most answers, but not a definition, an explanation or a list.
+            "number_unwanted": float(intent in ("define", "explain", "list") and bool(new_numbers)),
         }
         result.append((unit, signals, overlap, a.stems))
     return result
@@ -360,7 +373,7 @@ class ExtractiveComposer:
             ) if asked
         ]  # fmt: skip
         type_found = not wanted or any(s.signals[wanted[0]] for s in top)
-        specifics = [t for t in info.terms if t.is_specific and t.word not in info.source_years]
+        specifics = [t for t in info.topic_terms if t.is_specific and t.word not in info.source_years]
         in_best = TermIndex(substance(s.unit.text) for s in top)
         specific_found = sum(1 for t in specifics if in_best.contains(t)) / len(specifics) if specifics else 1.0
         return refusal_signals(

@@ -73,7 +73,7 @@ class QuestionInfo:
     topic: str
     mention: SourceMention
     intent: Intent
-    #: Key terms of `topic` (names, numbers and rare words marked), with their weights.
+    #: Key terms of the whole question (names, numbers and rare words marked), with their weights.
     terms: tuple[QuestionTerm, ...]
     weights: tuple[float, ...]
     numbers: frozenset[str]
@@ -81,6 +81,11 @@ class QuestionInfo:
     compares: bool
     asks_source: bool
     #: The question asks for an amount of money; for the top of a ranking.
+    #: The key terms of `topic`: the question without the words that name its source, with
+    #: their weights. Only these must be found in the passages (naming a source is never a
+    #: reason to refuse); ranking weighs passages by them too.
+    topic_terms: tuple[QuestionTerm, ...] = ()
+    topic_weights: tuple[float, ...] = ()
     asks_money: bool = False
     asks_superlative: bool = False
     #: Publication years of the documents: in a question they often name the source
@@ -94,7 +99,8 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
     topic = mention.strip(question) if mention else question
-    terms = tuple(question_terms(topic))
+    terms = tuple(question_terms(question))
+    topic_terms = tuple(question_terms(topic)) if mention else terms
     folded = fold(question)
     return QuestionInfo(
         text=question,
@@ -104,6 +110,8 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         terms=terms,
         weights=tuple(term_weight(t) for t in terms),
         numbers=frozenset(numbers(topic)),
+        topic_terms=topic_terms,
+        topic_weights=tuple(term_weight(t) for t in topic_terms),
         asks_percent=bool(_PERCENT_QUESTION.search(folded)),
         compares=bool(_COMPARISON.search(folded)) or len(mention.documents) >= 2,
         asks_source=bool(_ASKS_SOURCE.search(folded)),

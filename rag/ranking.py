@@ -9,8 +9,8 @@ the chunk holds (part of) the answer. No weight here is set by hand.
 |---|---|
 | dense, dense_rel, dense_rrf | cosine with the question; minus the best cosine; 1/(20 + dense rank) |
 | bm25, bm25_rrf | BM25 divided by the best BM25 of the question; 1/(20 + BM25 rank) |
-| cover | rarity-weighted share of the question's key terms the chunk contains |
-| heading | share of the key terms in the chunk's section path |
+| cover | rarity-weighted share of the question's key terms the chunk contains (not counting the words naming a source) |
+| heading | share of those key terms in the chunk's section path |
 | numbers | share of the question's numbers (years) in the chunk |
 | wants_number | the question asks how many / when and the chunk has a number |
 | wants_percent | the question asks for a share and the chunk has a percentage |
@@ -66,15 +66,15 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
         return []
     best_dense = max(c.dense for c in candidates if c.dense is not None)
     best_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
-    weight_total = sum(question.weights) or 1.0
+    weight_total = sum(question.topic_weights) or 1.0
     named = set(question.mention.documents)
     rows = []
     for c in candidates:
         dense = c.dense if c.dense is not None else best_dense - 1.0
         index = TermIndex([c.chunk.text])
-        cover = sum(w for t, w in zip(question.terms, question.weights) if index.contains(t)) / weight_total
+        cover = sum(w for t, w in zip(question.topic_terms, question.topic_weights) if index.contains(t)) / weight_total
         heading_stems = set(content_stems(c.chunk.section or ""))
-        heading = sum(1 for t in question.terms if t.stem in heading_stems) / max(len(question.terms), 1)
+        heading = sum(1 for t in question.topic_terms if t.stem in heading_stems) / max(len(question.topic_terms), 1)
         chunk_numbers = numbers(c.chunk.text)
         rows.append({
             "dense": dense,

@@ -226,7 +226,7 @@ def refusal_signals(
     asked for, and the share of the question's names, numbers and rare words the best hold."""
     top = sorted(passages, key=lambda p: p.rank)[:top_n]
     index = TermIndex(p.text for p in top)
-    terms = list(analysis.terms)
+    terms = list(analysis.topic_terms)
     previous = next((t.content for t in reversed(history) if t.role == "user"), None)
     own = {t.stem for t in terms}
     borrowed = [t for t in question_terms(previous) if t.stem not in own] if previous else []

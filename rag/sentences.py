@@ -27,7 +27,14 @@ ABBREVIATIONS_SOMETIMES_FINAL = frozenset("mln. mld. mrd. jr. min. max. e.a. enz
 # first character of what follows.
 _STOP = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+(\S))")
 _STARTS_SENTENCE = re.compile(r"[A-ZÀ-Þ0-9\"'‘“(\[€•]")
-_BULLET = re.compile(r"^(?:[•·▪◦‣●○■□\-–—*+]|o(?=\s)|\d{1,2}[.)](?=\s)|[a-z][.)](?=\s))\s*")
+#: A list marker at the start of a line: "•", "-", "o", "1.", "a)". The one bullet pattern.
+BULLET = re.compile(r"^(?:[•·▪◦‣●○■□\-–—*+]|o(?=\s)|\d{1,2}[.)](?=\s)|[a-z][.)](?=\s))\s*")
+_BULLET = BULLET
+
+
+def without_marker(text: str) -> str:
+    """`"• In 2019 ..."` -> `"In 2019 ..."`: a list item's text without its marker."""
+    return BULLET.sub("", text.lstrip(), count=1)
 _FINAL = ".!?…:;\"'”’)"
 _HEADING_MAX_WORDS = 14
 

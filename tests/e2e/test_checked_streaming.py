@@ -60,7 +60,7 @@ def llm_settings(home, models_dir, base_url: str, receiver: SlackReceiver, **ove
     values = dict(
         home=home, model_cache=models_dir,
         llm_base_url=base_url, llm_model="scripted", llm_timeout=20, llm_max_retries=0,
-        slack_signing_secret=SECRET, slack_bot_token="xoxb-test", slack_api_url=receiver.api_url,
+        slack_signing_secret=SECRET, slack_bot_token="xoxb-test", slack_api_url=receiver.api_url, slack_response_origins=[receiver.url],
     )
     return Settings(_env_file=None, **(values | overrides))
 
