@@ -39,6 +39,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.routing import Mount
 
 from app.access import ApiKeys, access_dependencies
+from app.docs import install_docs
 from app.errors import (
     BusyError,
     ConflictError,
@@ -209,7 +210,10 @@ def create_app(settings: Settings | None = None, components: Components | None =
         ),
         lifespan=lifespan,
         responses=_responses(400, 413, 422, 429, 500) | (_responses(401) if keyed else {}),
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)  # Swagger UI from this process: /docs works without internet
     app.state.bronwijzer = state
     read, admin = access_dependencies(state.keys)
     app.include_router(_api_router(state, read, admin))

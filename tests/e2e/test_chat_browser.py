@@ -249,3 +249,20 @@ def test_the_chat_page_behind_a_login(browser, start_live_server, live_index_hom
         assert uploaded.status == 404
     finally:
         context.close()
+
+
+def test_the_api_docs_render_without_internet(browser, live_server):
+    """Swagger UI comes from the server itself: nothing is fetched from another host."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None)
+    try:
+        page.goto(live_server.url + "/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        assert "Bronwijzer" in page.inner_text(".swagger-ui .info .title")
+        page.wait_for_selector(".opblock-summary-path[data-path='/api/ask']")
+        page.screenshot(path=str(SHOTS / "api-docs.png"))
+    finally:
+        context.close()
+    assert elsewhere == []
