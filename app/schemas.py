@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from rag.engine import MAX_QUESTION_CHARS
@@ -96,7 +96,12 @@ class AskRequest(_Strict):
 
 
 class SearchRequest(_Strict):
-    query: Text = Field(max_length=MAX_QUESTION_CHARS, json_schema_extra=_A_QUESTION, description=f"De vraag of zoekterm (hoogstens {MAX_QUESTION_CHARS} tekens).")
+    # `question` as in /api/ask, or `query`: both are accepted.
+    query: Text = Field(
+        max_length=MAX_QUESTION_CHARS, json_schema_extra=_A_QUESTION,
+        validation_alias=AliasChoices("query", "question"),
+        description=f"De vraag of zoekterm (hoogstens {MAX_QUESTION_CHARS} tekens); ook als `question`, zoals bij /api/ask.",
+    )
     top_k: int | None = Field(None, ge=1, le=50, description="Aantal passages (1-50).")
     filters: FiltersIn | None = None
 

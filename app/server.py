@@ -288,8 +288,12 @@ def _answer_unknown_api_paths(app: FastAPI) -> None:
 
     for path in ("/api/{rest:path}", "/v1/{rest:path}", "/slack/{rest:path}", "/healthz", "/readyz"):
         catch_alls.append(APIRoute(path, unknown, methods=_STANDARD_METHODS, include_in_schema=False, name=CATCH_ALL))
-    # After every real route, before the chat page mounted at `/`.
-    mount = next((i for i, r in enumerate(app.router.routes) if isinstance(r, Mount)), len(app.router.routes))
+    # After every real route, before the chat page mounted at `/` (other mounts, such as the
+    # docs' assets, are real routes).
+    mount = next(
+        (i for i, r in enumerate(app.router.routes) if isinstance(r, Mount) and r.path in ("", "/")),
+        len(app.router.routes),
+    )
     app.router.routes[mount:mount] = catch_alls
 
 

@@ -220,6 +220,14 @@ def test_search_returns_ranked_passages(http):
 
 
 @slow
+def test_search_takes_question_like_ask_does(http):
+    as_query = http.post("/api/search", json={"query": "cross-mentoring schoolleiders", "top_k": 3}).json()
+    as_question = http.post("/api/search", json={"question": "cross-mentoring schoolleiders", "top_k": 3}).json()
+    assert as_question == as_query and as_query["passages"]
+    assert_error(http.post("/api/search", json={}), 422, "query")
+
+
+@slow
 def test_documents_are_listed(http):
     response = http.get("/api/documents")
     assert response.status_code == 200
