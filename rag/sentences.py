@@ -58,11 +58,12 @@ class Sentence:
 
 
 def line_kind(line: str) -> LineKind:
-    """A list item, a heading (short, no final punctuation) or prose."""
+    """A list item, a heading (short, no final punctuation) or prose (a line ending in a comma
+    is prose broken off by the layout, however short)."""
     stripped = line.strip()
     if _BULLET.match(stripped):
         return "bullet"
-    if stripped and stripped[-1] not in _FINAL and len(stripped.split()) <= _HEADING_MAX_WORDS:
+    if stripped and stripped[-1] not in _FINAL + ",;" and len(stripped.split()) <= _HEADING_MAX_WORDS:
         return "heading"
     return "prose"
 
@@ -103,16 +104,34 @@ def split_line(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _logical_lines(text: str) -> list[tuple[int, int, str]]:
+    """(first line number, offset, text) of the text's lines, where a prose line that breaks
+    off mid-sentence (no final punctuation) is joined with the prose line after it: layout,
+    not a new paragraph ("… in Rotterdam," / "Den Haag en Almere …")."""
+    lines: list[tuple[int, int, str]] = []
+    offset = 0
+    previous_open = False
+    for number, line in enumerate(text.split("\n")):
+        kind = line_kind(line) if line.strip() else None
+        if kind == "prose" and previous_open and lines:
+            first, start, joined = lines[-1]
+            lines[-1] = (first, start, joined + "\n" + line)
+        else:
+            lines.append((number, offset, line))
+        stripped = line.rstrip()
+        previous_open = kind == "prose" and stripped[-1:] not in _FINAL
+        offset += len(line) + 1
+    return lines
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of `text` in order, each an exact slice `text[start:end]`."""
     sentences: list[Sentence] = []
-    offset = 0
-    for number, line in enumerate(text.split("\n")):
+    for number, offset, line in _logical_lines(text):
         if line.strip():
-            kind = line_kind(line)
+            kind = line_kind(line.split("\n")[0])
             # A list item may hold several sentences; each is kept with the item's kind and line.
             spans = [(len(line) - len(line.lstrip()), len(line.rstrip()))] if kind == "heading" else split_line(line)
             for start, end in spans:
                 sentences.append(Sentence(line[start:end], offset + start, offset + end, number, kind, len(sentences)))
-        offset += len(line) + 1
     return sentences

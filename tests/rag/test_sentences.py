@@ -49,3 +49,16 @@ def test_abbreviations_and_initials_do_not_end_a_sentence(line):
 def test_a_stop_before_a_lower_case_word_is_no_sentence_end():
     assert len(split_sentences("Het aantal steeg t.o.v. vorig jaar. Dat is opvallend.")) == 2
     assert len(split_sentences("Zie blz. 12 voor details, en hfst. drie.")) == 1
+
+
+def test_a_prose_line_broken_off_by_the_layout_continues_on_the_next_line():
+    text = "Kop\nOp scholen in Vlinderstad, Kikkerdorp,\nRandland en Rietveld is het tekort 24%, maar ook elders. Nieuwe zin.\n• een item"
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Kop",
+        "Op scholen in Vlinderstad, Kikkerdorp,\nRandland en Rietveld is het tekort 24%, maar ook elders.",
+        "Nieuwe zin.",
+        "• een item",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert [s.kind for s in sentences] == ["heading", "prose", "prose", "bullet"]
