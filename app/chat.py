@@ -16,6 +16,7 @@ import html
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import gradio as gr
@@ -71,162 +72,9 @@ def chat_theme() -> gr.themes.Base:
     )
 
 
-CHAT_CSS = """
-:root, .gradio-container {
-  color-scheme: light;
-  --bw-ink: #1d2939;
-  --bw-muted: #5b6b7f;
-  --bw-line: #dfe5ec;
-  --bw-paper: #ffffff;
-  --bw-page: #f4f6f8;
-  --bw-accent: #0f6e6e;
-  --bw-accent-soft: #e6f2f1;
-  --bw-mark: #fff1a8;
-  --bw-refusal: #fff7ed;
-  --bw-refusal-line: #f3c98b;
-  --bw-note: #eef4ff;
-  --bw-note-line: #b7c9ef;
-  --bw-error: #fdf0f0;
-  --bw-error-line: #eab1b1;
-  /* Gradio's own variables, so the page keeps its look under any theme it is mounted with */
-  --body-background-fill: var(--bw-page);
-  --body-text-color: var(--bw-ink);
-  --color-accent: var(--bw-accent);
-  --color-accent-soft: var(--bw-accent-soft);
-  --button-primary-background-fill: var(--bw-accent);
-  --button-primary-background-fill-hover: #0b5858;
-  --button-primary-border-color: var(--bw-accent);
-  --button-primary-border-color-hover: #0b5858;
-  --button-primary-text-color: #ffffff;
-  --button-primary-text-color-hover: #ffffff;
-  --button-secondary-background-fill: #ffffff;
-  --button-secondary-background-fill-hover: var(--bw-accent-soft);
-  --button-secondary-border-color: var(--bw-line);
-  --button-secondary-text-color: var(--bw-ink);
-  --input-border-color: var(--bw-line);
-  --input-border-color-focus: var(--bw-accent);
-  --block-border-color: var(--bw-line);
-  --border-color-accent: var(--bw-accent);
-  --border-color-primary: var(--bw-line);
-  --checkbox-label-background-fill-selected: var(--bw-accent-soft);
-  --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-}
-body, gradio-app, .gradio-container { background: var(--bw-page) !important; }
-.gradio-container {
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif !important;
-  color: var(--bw-ink);
-}
-.gradio-container.app, .gradio-container > .main { max-width: 880px !important; margin: 0 auto !important; }
-footer, .gradio-container footer { display: none !important; }
-
-/* header */
-.gradio-container .bw-header { display: flex; align-items: center; gap: 14px; padding: 18px 4px 6px; }
-.gradio-container .bw-logo {
-  flex: none; width: 44px; height: 44px; border-radius: 12px; background: var(--bw-accent);
-  color: #fff; display: grid; place-items: center; font-weight: 700; font-size: 22px; letter-spacing: -0.5px;
-}
-.gradio-container .bw-header h1 { margin: 0 !important; font-size: 26px !important; line-height: 1.15; color: var(--bw-ink); font-weight: 700; }
-.gradio-container .bw-header p { margin: 2px 0 0 !important; color: var(--bw-muted); font-size: 15px; line-height: 1.4; }
-
-/* document choice and notices */
-.gradio-container #bw-documents { border: 1px solid var(--bw-line) !important; background: var(--bw-paper) !important; border-radius: 12px !important; }
-.gradio-container .bw-notice {
-  border: 1px solid var(--bw-refusal-line); background: var(--bw-refusal); border-radius: 10px;
-  padding: 10px 14px; color: var(--bw-ink); font-size: 15px;
-}
-.gradio-container .bw-notice code { background: rgba(0,0,0,.06); padding: 1px 5px; border-radius: 4px; }
-
-/* the conversation */
-.gradio-container #bw-chat { border: 1px solid var(--bw-line) !important; border-radius: 14px !important; background: var(--bw-paper) !important; }
-.gradio-container #bw-chat .message-row .message, .gradio-container #bw-chat .bubble { font-size: 16px; line-height: 1.55; }
-.gradio-container .bw-welcome { padding: 22px 22px 4px; font-size: 16px; line-height: 1.5; color: var(--bw-muted); }
-.gradio-container .bw-welcome strong { display: block; color: var(--bw-ink); font-size: 18px; margin-bottom: 4px; }
-.gradio-container #bw-chat .examples { padding: 8px 18px 18px; gap: 10px; }
-.gradio-container #bw-chat button.example {
-  border: 1px solid var(--bw-line) !important; border-radius: 12px !important; background: #fbfcfd !important;
-  text-align: left; padding: 12px 14px !important; transition: border-color .15s, background .15s;
-}
-.gradio-container #bw-chat button.example:hover { border-color: var(--bw-accent) !important; background: var(--bw-accent-soft) !important; }
-.gradio-container #bw-chat button.example .example-text { color: var(--bw-ink); font-size: 14.5px; }
-.gradio-container .bw-question { white-space: pre-wrap; }
-.gradio-container .bw-answer { color: var(--bw-ink); }
-.gradio-container .bw-text { white-space: pre-wrap; }
-.gradio-container .bw-ref {
-  display: inline-block; font-size: 12px; font-weight: 600; line-height: 1; padding: 3px 5px; margin: 0 1px;
-  border-radius: 6px; background: var(--bw-accent-soft); color: var(--bw-accent); vertical-align: 2px;
-}
-.gradio-container .bw-pending { color: var(--bw-muted); font-style: italic; }
-.gradio-container .bw-rewritten { margin: 0 0 8px; font-size: 13.5px; color: var(--bw-muted); }
-.gradio-container .bw-note {
-  margin: 0 0 10px; padding: 8px 12px; border-radius: 8px; font-size: 14px;
-  background: var(--bw-note); border: 1px solid var(--bw-note-line);
-}
-.gradio-container .bw-refusal {
-  padding: 10px 14px; border-radius: 10px; background: var(--bw-refusal);
-  border: 1px solid var(--bw-refusal-line); border-left: 5px solid #e08a1e;
-}
-.gradio-container .bw-refusal strong { display: block; font-size: 16px; margin-bottom: 2px; }
-.gradio-container .bw-refusal span { color: var(--bw-muted); }
-.gradio-container #bw-documents > button, .gradio-container #bw-documents .label-wrap { text-align: left; justify-content: space-between; }
-.gradio-container .bw-why { margin-top: 6px; font-size: 13px; color: var(--bw-muted); }
-.gradio-container .bw-why summary { cursor: pointer; }
-.gradio-container .bw-error {
-  padding: 10px 14px; border-radius: 10px; background: var(--bw-error); border: 1px solid var(--bw-error-line);
-}
-/* nothing to rate under a message that is not an answer */
-.gradio-container #bw-chat .message-row:has(.bw-error) .message-buttons,
-.gradio-container #bw-chat .message-row:has(.bw-pending) .message-buttons { display: none; }
-.gradio-container .bw-sources { margin-top: 14px; border-top: 1px solid var(--bw-line); padding-top: 10px; }
-.gradio-container .bw-sources-title {
-  font-size: 12px; font-weight: 700; letter-spacing: .06em; text-transform: uppercase; color: var(--bw-muted); margin-bottom: 6px;
-}
-.gradio-container details.bw-source { border: 1px solid var(--bw-line); border-radius: 10px; margin: 6px 0; background: #fbfcfd; overflow: hidden; }
-.gradio-container details.bw-source > summary {
-  cursor: pointer; padding: 8px 12px; font-size: 14px; line-height: 1.4; list-style: none; color: var(--bw-ink);
-}
-.gradio-container details.bw-source > summary::-webkit-details-marker { display: none; }
-.gradio-container details.bw-source > summary::before { content: "▸"; color: var(--bw-muted); display: inline-block; width: 1em; }
-.gradio-container details.bw-source[open] > summary::before { content: "▾"; }
-.gradio-container details.bw-source[open] > summary { border-bottom: 1px solid var(--bw-line); background: var(--bw-accent-soft); }
-.gradio-container .bw-marker { font-weight: 700; color: var(--bw-accent); margin-right: 4px; }
-.gradio-container .bw-doc { font-weight: 600; }
-.gradio-container .bw-where { color: var(--bw-muted); }
-.gradio-container .bw-passage { padding: 10px 14px; font-size: 14.5px; line-height: 1.6; color: #344054; }
-.gradio-container .bw-passage p { margin: 0 0 8px !important; }
-.gradio-container .bw-passage mark { background: var(--bw-mark); color: inherit; padding: 1px 2px; border-radius: 3px; }
-
-/* asking */
-.gradio-container #bw-ask-row { align-items: stretch; gap: 8px; }
-.gradio-container #bw-question textarea { font-size: 16px !important; }
-.gradio-container #bw-ask { min-width: 96px; }
-.gradio-container #bw-toolbar { gap: 8px; align-items: flex-start; flex-wrap: nowrap; }
-.gradio-container #bw-new {
-  align-self: stretch; max-height: 42px; white-space: nowrap; font-size: 14px; font-weight: 600;
-  padding: 0 16px !important; flex: 0 0 auto !important; min-width: max-content !important;
-  border: 1px solid var(--bw-line) !important; border-radius: 12px !important; background: var(--bw-paper) !important;
-}
-.gradio-container #bw-new:hover { border-color: var(--bw-accent) !important; color: var(--bw-accent); }
-.gradio-container #bw-feedback { border: 1px solid var(--bw-line) !important; border-radius: 12px !important; background: var(--bw-paper) !important; }
-.gradio-container .bw-small { color: var(--bw-muted); font-size: 13px; text-align: center; padding: 4px 8px 16px; }
-
-@media (max-width: 640px) {
-  .gradio-container { padding: 0 !important; }
-  .gradio-container .main { padding: 6px 10px 10px !important; }
-  .gradio-container #bw-chat .examples { grid-template-columns: 1fr !important; padding: 6px 12px 14px; }
-  .gradio-container .bw-welcome { padding: 16px 14px 2px; font-size: 15px; }
-  .gradio-container .bw-header { padding: 12px 2px 2px; gap: 10px; }
-  .gradio-container .bw-logo { width: 36px; height: 36px; font-size: 18px; border-radius: 10px; }
-  .gradio-container .bw-header h1 { font-size: 21px !important; }
-  .gradio-container .bw-header p { font-size: 13.5px; }
-  .gradio-container #bw-chat .message-row .message, .gradio-container #bw-chat .bubble { font-size: 15px; }
-  .gradio-container #bw-ask-row { flex-wrap: wrap !important; }
-  .gradio-container #bw-documents .label-wrap, .gradio-container #bw-documents > button { font-size: 14px; }
-  .gradio-container #bw-new { padding: 0 12px !important; }
-  .gradio-container #bw-question { min-width: 100% !important; flex: 1 1 100% !important; }
-  .gradio-container #bw-ask { min-width: 100% !important; flex: 1 1 100% !important; }
-  .gradio-container .bw-refusal strong { font-size: 15px; }
-}
-"""
+#: The page's stylesheet and script, kept as files beside this module (package data).
+STATIC = Path(__file__).resolve().parent / "static"
+CHAT_CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
 
 HEADER_HTML = f"""
 <header class="bw-header">
@@ -242,13 +90,7 @@ WELCOME_HTML = (
 )
 
 # The page is designed light; Gradio would follow a dark system setting and clash with it.
-KEEP_LIGHT_JS = """
-(() => {
-  const light = () => document.body && document.body.classList.remove("dark");
-  light();
-  if (document.body) new MutationObserver(light).observe(document.body, {attributes: true, attributeFilter: ["class"]});
-})();
-"""
+KEEP_LIGHT_JS = (STATIC / "chat.js").read_text(encoding="utf-8")
 
 # The page's events are its own business; machines use the REST API (app/server.py).
 PRIVATE = "private"
@@ -579,6 +421,7 @@ def _build_page(
             send = gr.Button("Opmerking versturen", variant="secondary", size="sm", elem_id="bw-send-comment")
         with gr.Row(elem_id="bw-ask-row", equal_height=True):
             question = gr.Textbox(
+                label="Uw vraag",  # read out by screen readers (Gradio's default is "Textbox")
                 placeholder=PLACEHOLDER,
                 show_label=False,
                 lines=1,

@@ -266,3 +266,40 @@ def test_the_api_docs_render_without_internet(browser, live_server):
     finally:
         context.close()
     assert elsewhere == []
+
+
+def test_the_page_speaks_dutch_and_the_documents_arrow_points_down(desktop):
+    # What a reader (or a screen reader) meets: no Gradio defaults in English.
+    text = desktop.evaluate("() => document.body.innerText")
+    for english in ("Textbox", "Info", "Submit", "Clear"):
+        assert english not in text, english
+    labels = desktop.evaluate("() => [...document.querySelectorAll('#bw-question [data-testid=block-info]')].map(e => e.textContent.trim())")
+    assert labels == ["Uw vraag"]
+    icon = "#bw-documents .label-wrap .icon"
+    closed = desktop.evaluate(f"() => getComputedStyle(document.querySelector('{icon}')).transform")
+    assert closed in ("none", "matrix(1, 0, 0, 1, 0, 0)")  # ▼ as written: down
+    desktop.click("#bw-documents .label-wrap")
+    desktop.wait_for_selector("#bw-documents .label-wrap.open")
+    desktop.wait_for_function(
+        f"() => getComputedStyle(document.querySelector('{icon}')).transform.startsWith('matrix(-1')"
+    )  # turned half a circle: up
+
+
+def test_thumbs_down_with_a_comment_is_one_feedback_row(desktop, live_server):
+    path = live_server.settings.home / "feedback.sqlite3"
+
+    def rows() -> list[tuple]:
+        if not path.exists():
+            return []
+        with closing(sqlite3.connect(path)) as conn:
+            return conn.execute("SELECT id, rating, comment FROM feedback ORDER BY id").fetchall()
+
+    before = rows()
+    ask(desktop, "Hoeveel basisscholen hadden in 2019 geen schoolleider?")
+    comment = f"Te kort ({time.time_ns()})"
+    desktop.locator("#bw-chat button[aria-label='Vind ik niet leuk']").last.click()
+    desktop.locator("#bw-comment textarea").fill(comment)
+    desktop.get_by_role("button", name="Opmerking versturen").click()
+    desktop.get_by_text("uw opmerking is opgeslagen").wait_for()
+    new = [r for r in rows() if r not in before]
+    assert [(rating, text) for _, rating, text in new] == [("down", comment)]
