@@ -436,7 +436,7 @@ def _exit_when_parent_goes() -> None:
 def child_main(folder: Path, name: str) -> int:
     """Prepare and embed `folder/name`; write the result into `folder`. Settings arrive on stdin."""
     from ingest.pipeline import embed_chunks, prepare_document
-    from rag.embeddings import SentenceTransformerEmbedder
+    from rag.embeddings import make_embedder
 
     settings = Settings(_env_file=None, **json.loads(sys.stdin.readline()))
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
@@ -448,7 +448,7 @@ def child_main(folder: Path, name: str) -> int:
     _emit({"stage": "lezen"})
     try:
         prepared = prepare_document(path, settings)
-        embedder = SentenceTransformerEmbedder(settings)
+        embedder = make_embedder(settings)
         total, done = len(prepared.chunks), 0
         _emit({"stage": "embedden", "done": 0, "total": total})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.embeddings import SentenceTransformerEmbedder
+from rag.embeddings import Embedder, make_embedder
 from rag.engine import Composer, Engine
 from rag.extractive import ExtractiveComposer
 from rag.followup import Condenser, FallbackCondenser, HeuristicCondenser
@@ -18,7 +18,7 @@ from rag.store import ChromaStore
 class Components:
     settings: Settings
     store: ChromaStore
-    embedder: SentenceTransformerEmbedder
+    embedder: Embedder
     retriever: HybridRetriever
     engine: Engine
 
@@ -32,7 +32,7 @@ def build(settings: Settings | None = None) -> Components:
     """
     settings = settings or get_settings()
     store = ChromaStore(settings)
-    embedder = SentenceTransformerEmbedder(settings)
+    embedder = make_embedder(settings)
     retriever = HybridRetriever(store, embedder, SyncedKeywordIndex(store, settings.home / "keyword"))
     composer: Composer = ExtractiveComposer(settings)
     condenser: Condenser = HeuristicCondenser()

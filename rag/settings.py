@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     query_prefix: str | None = Field(None, description="Prefix for queries; default `query: ` for e5 models, empty otherwise.")
     passage_prefix: str | None = Field(None, description="Prefix for passages; default `passage: ` for e5 models, empty otherwise.")
     model_cache: Path | None = Field(None, description="Where converted models are kept; default `home/models`.")
+    embedding_precision: Literal["int8", "fp32"] = Field(
+        "int8",
+        description="`int8`: ONNX Runtime with int8 weights, exported from the model on first use (about twice as fast); "
+        "`fp32`: the model itself in torch. The index records which one built it.",
+    )
     embed_batch_size: int = Field(32, gt=0)
     embed_threads: int | None = Field(None, description="Torch threads for embedding passages (ingest); default all cores.")
     query_threads: int = Field(1, gt=0, description="Torch threads for embedding one query; one is fastest for a short text and leaves cores to concurrent requests.")
