@@ -59,6 +59,9 @@ class Settings(BaseSettings):
 
     chroma_url: str | None = Field(None, description="URL of a Chroma server; empty means an embedded store under `home`.")
     collection: str = Field("bronwijzer", description="Chroma collection name.")
+    index_sync_seconds: float = Field(
+        2.0, gt=0, description="How often a server reads the store's registry to pick up documents other processes ingested or removed."
+    )
 
     chunk_size: int = Field(1200, gt=100, description="Target chunk size in characters.")
     chunk_overlap: int = Field(150, ge=0, description="Characters of context carried into the next chunk.")
