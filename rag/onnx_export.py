@@ -9,8 +9,10 @@ requires transformers < 4.58 while sentence-transformers 6 requires transformers
 the export is done here with the two pieces optimum itself uses: `torch.onnx.export` of the
 encoder with mean pooling and L2 normalisation inside the graph (the sentence-transformers
 modules the model declares), then ONNX Runtime's dynamic quantisation, per output channel
-(per-tensor scales cost e5 three times as much cosine). Nothing is downloaded: the source
-is a local model directory.
+(per-tensor scales cost e5 three times as much cosine), except the feed-forward output
+projections: their input is the GELU output, whose outliers int8 cannot hold. Keeping those
+twelve MatMuls in fp32 brings the mean cosine with fp32 from 0.9965 to 0.9990 for a fifth of
+the speed-up. Nothing is downloaded: the source is a local model directory.
 
 The result is a directory next to the model with `model.onnx`, the model's
 `tokenizer.json` and `embedder.json` (dimension, sequence length, where it came from). It
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 #: Written last into an export; without it the directory is redone.
 MARKER_NAME = ".bronwijzer-onnx.json"
 #: Bump when the export itself changes, so that existing exports are redone.
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"
 #: What the quantised model is called inside its directory.
 MODEL_FILE = "model.onnx"
 _OPSET = 17
@@ -79,6 +81,9 @@ def _pooling_of(model_dir: Path) -> tuple[int, int]:
 def _export_fp32(model_dir: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
     class MeanPooled(torch.nn.Module):
         """Encoder, mean over the real tokens, unit length: what the sentence-transformers modules do."""
@@ -112,10 +117,23 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
         )
 
 
-def _quantize(source: Path, target: Path) -> None:
+def feed_forward_outputs(model_file: Path, intermediate: int, hidden: int) -> list[str]:
+    """The MatMul nodes that project the feed-forward layer back to the hidden size (weight
+    `intermediate x hidden`): their input is the GELU output, whose outliers int8 cannot hold."""
+    import onnx
+
+    model = onnx.load(str(model_file))
+    shapes = {init.name: tuple(init.dims) for init in model.graph.initializer}
+    return [
+        node.name for node in model.graph.node
+        if node.op_type == "MatMul" and any(shapes.get(x) == (intermediate, hidden) for x in node.input)
+    ]
+
+
+def _quantize(source: Path, target: Path, keep_fp32: list[str]) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
+    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep_fp32)
 
 
 def _version(distribution: str) -> str | None:
@@ -138,7 +156,9 @@ def export_int8_onnx(model_dir: Path, target_dir: Path) -> Path:
         building.chmod(0o755)
         fp32 = building / "fp32.onnx"
         _export_fp32(model_dir, fp32)
-        _quantize(fp32, building / MODEL_FILE)
+        config = _read_json(model_dir / "config.json")
+        keep_fp32 = feed_forward_outputs(fp32, int(config["intermediate_size"]), int(config["hidden_size"]))
+        _quantize(fp32, building / MODEL_FILE, keep_fp32)
         fp32.unlink()
         (building / MODEL_FILE).chmod(0o644)
         shutil.copy2(model_dir / "tokenizer.json", building / "tokenizer.json")
@@ -147,7 +167,8 @@ def export_int8_onnx(model_dir: Path, target_dir: Path) -> Path:
             "max_seq_length": max_length,
             "pooling": "mean",
             "normalized": True,
-            "quantization": "dynamic int8, per channel (onnxruntime.quantization.quantize_dynamic)",
+            "quantization": "dynamic int8, per channel (onnxruntime.quantization.quantize_dynamic); "
+            f"the {len(keep_fp32)} feed-forward output projections stay fp32",
             "source": str(model_dir),
             "export_version": EXPORT_VERSION,
             "versions": {name: _version(name) for name in ("torch", "transformers", "onnx", "onnxruntime")},

@@ -104,6 +104,7 @@ def _chunk_metadata(chunk: Chunk) -> dict:
         "start": chunk.start,
         "end": chunk.end,
         "kind": chunk.kind,
+        "embedding_key": chunk.embedding_key,
     }
     # Chroma drops None values; absence means "unknown".
     if chunk.section:
@@ -405,6 +406,25 @@ class ChromaStore:
         )
         # Cosine distance -> similarity, as in `query`.
         return list(result["ids"][0]), [1.0 - float(d) for d in result["distances"][0]]
+
+    @_chroma_call
+    def vectors_of_version(self, version: str) -> dict[str, list[float]]:
+        """The vectors of one document version by `Chunk.embedding_key` (to reuse when it is replaced)."""
+        got = self.chunks.get(where={"version": version}, include=["metadatas", "embeddings"])
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        return {m["embedding_key"]: [float(x) for x in v] for m, v in zip(got["metadatas"] or [], vectors) if "embedding_key" in m}
+
+    @_chroma_call
+    def vectors_by_key(self, keys: list[str], page: int = 500) -> dict[str, list[float]]:
+        """Stored vectors of chunks whose `Chunk.embedding_key` is among `keys` (any document,
+        any version: the same text has the same vector in an index of one model)."""
+        found: dict[str, list[float]] = {}
+        wanted = sorted(set(keys))
+        for i in range(0, len(wanted), page):
+            got = self.chunks.get(where={"embedding_key": {"$in": wanted[i : i + page]}}, include=["metadatas", "embeddings"])
+            for meta, vector in zip(got["metadatas"] or [], got["embeddings"] if got["embeddings"] is not None else []):
+                found.setdefault(meta["embedding_key"], [float(x) for x in vector])
+        return found
 
     @_chroma_call
     def vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
