@@ -465,6 +465,23 @@ def _exit_when_parent_goes() -> None:
     os._exit(3)
 
 
+def lower_priority() -> None:
+    """Questions first: this process gets a core only when no question wants it.
+
+    Linux's SCHED_IDLE class runs a process only on CPU time nothing else claims (nice 19 as
+    well, for systems without it), so an upload slows no question, however long it takes.
+    """
+    try:
+        os.nice(19 - os.nice(0))
+    except OSError:
+        pass
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            log.warning("Could not put the ingest process in the idle scheduling class; it runs at nice 19")
+
+
 def child_main(folder: Path, name: str) -> int:
     """Prepare and embed `folder/name`; write the result into `folder`. Settings arrive on stdin."""
     from ingest.pipeline import embed_chunks, prepare_document
@@ -472,10 +489,7 @@ def child_main(folder: Path, name: str) -> int:
 
     settings = Settings(_env_file=None, **json.loads(sys.stdin.readline()))
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
-    try:
-        os.nice(10)  # questions first
-    except OSError:
-        pass
+    lower_priority()
     path = folder / name
     _emit({"stage": "lezen"})
     try:

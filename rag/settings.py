@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     max_docx_bytes: int = Field(100 * MB, gt=0, description="Largest unpacked size of one .docx (all its parts together).")
     max_docx_members: int = Field(1000, gt=0, description="Most parts (files inside the zip) of one .docx.")
 
+    question_workers: int | None = Field(
+        None, gt=0, description="Questions a server works on at once (the rest wait their turn); default the number of cores."
+    )
+
     # -- ingest jobs (uploads through the server) ---------------------------------------
     ingest_job_timeout: float = Field(900.0, gt=0, description="Seconds an upload may take to be indexed before it is stopped.")
     ingest_job_threads: int = Field(1, gt=0, description="Torch threads of an ingest job (the rest of the cores answer questions).")
