@@ -1,8 +1,9 @@
-"""An int8 ONNX copy of a sentence-transformers model, made locally on first use.
+"""ONNX copies (fp32 and int8) of a sentence-transformers model, made locally on first use.
 
 The converted e5 (`rag.e5_conversion`) runs in torch at fp32. ONNX Runtime runs the same
-encoder with int8 weights about twice as fast on a CPU, with cosines within 0.01 of fp32
-(`benchmarks/embed_throughput.py` measures both, and the retrieval quality of each).
+encoder at fp32 about 1.5x as fast on a CPU, with the same vectors (cosine 0.9999995 with
+torch), and with int8 weights about twice as fast, with cosines 0.999 with fp32
+(`benchmarks/embed_throughput.py` measures all of them, and the retrieval quality of each).
 
 sentence-transformers' own ONNX export (`backend="onnx"`) needs `optimum-onnx`, which
 requires transformers < 4.58 while sentence-transformers 6 requires transformers >= 5, so
@@ -40,16 +41,16 @@ log = logging.getLogger(__name__)
 #: Written last into an export; without it the directory is redone.
 MARKER_NAME = ".bronwijzer-onnx.json"
 #: Bump when the export itself changes, so that existing exports are redone.
-EXPORT_VERSION = "2"
-#: What the quantised model is called inside its directory.
-MODEL_FILE = "model.onnx"
+EXPORT_VERSION = "3"
+#: The models inside an export directory, by precision.
+MODEL_FILES = {"fp32": "model-fp32.onnx", "int8": "model-int8.onnx"}
 _OPSET = 17
 
 
-def int8_dir_for(model_dir: Path) -> Path:
-    """Where the int8 export of `model_dir` lives: a sibling directory named after it."""
+def onnx_dir_for(model_dir: Path) -> Path:
+    """Where the ONNX export of `model_dir` lives: a sibling directory named after it."""
     model_dir = Path(model_dir)
-    return model_dir.parent / f"{model_dir.name}-onnx-int8-v{EXPORT_VERSION}"
+    return model_dir.parent / f"{model_dir.name}-onnx-v{EXPORT_VERSION}"
 
 
 def _read_json(path: Path) -> dict | list:
@@ -143,8 +144,8 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def export_int8_onnx(model_dir: Path, target_dir: Path) -> Path:
-    """Write the int8 ONNX export of the sentence-transformers model in `model_dir` to `target_dir`."""
+def export_onnx(model_dir: Path, target_dir: Path) -> Path:
+    """Write the fp32 and int8 ONNX exports of the sentence-transformers model in `model_dir` to `target_dir`."""
     model_dir, target_dir = Path(model_dir), Path(target_dir)
     dimension, max_length = _pooling_of(model_dir)
     if not (model_dir / "tokenizer.json").is_file():
@@ -154,20 +155,20 @@ def export_int8_onnx(model_dir: Path, target_dir: Path) -> Path:
     building = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
         building.chmod(0o755)
-        fp32 = building / "fp32.onnx"
+        fp32 = building / MODEL_FILES["fp32"]
         _export_fp32(model_dir, fp32)
         config = _read_json(model_dir / "config.json")
         keep_fp32 = feed_forward_outputs(fp32, int(config["intermediate_size"]), int(config["hidden_size"]))
-        _quantize(fp32, building / MODEL_FILE, keep_fp32)
-        fp32.unlink()
-        (building / MODEL_FILE).chmod(0o644)
+        _quantize(fp32, building / MODEL_FILES["int8"], keep_fp32)
+        for name in MODEL_FILES.values():
+            (building / name).chmod(0o644)
         shutil.copy2(model_dir / "tokenizer.json", building / "tokenizer.json")
         info = {
             "dimension": dimension,
             "max_seq_length": max_length,
             "pooling": "mean",
             "normalized": True,
-            "quantization": "dynamic int8, per channel (onnxruntime.quantization.quantize_dynamic); "
+            "int8": "dynamic int8, per channel (onnxruntime.quantization.quantize_dynamic); "
             f"the {len(keep_fp32)} feed-forward output projections stay fp32",
             "source": str(model_dir),
             "export_version": EXPORT_VERSION,
@@ -185,16 +186,16 @@ def export_int8_onnx(model_dir: Path, target_dir: Path) -> Path:
     finally:
         if building.exists():
             shutil.rmtree(building, ignore_errors=True)
-    log.info("Exported %s to int8 ONNX in %s (%.1f s)", model_dir.name, target_dir, time.perf_counter() - started)
+    log.info("Exported %s to ONNX (fp32, int8) in %s (%.1f s)", model_dir.name, target_dir, time.perf_counter() - started)
     return target_dir
 
 
-def ensure_int8_onnx(model_dir: Path) -> Path:
-    """The int8 export of `model_dir`, made on first use; concurrent callers wait for the one export."""
-    target = int8_dir_for(model_dir)
+def ensure_onnx(model_dir: Path) -> Path:
+    """The ONNX export of `model_dir`, made on first use; concurrent callers wait for the one export."""
+    target = onnx_dir_for(model_dir)
     if (target / MARKER_NAME).is_file():
         return target
     with FileLock(str(target.parent / f"{target.name}.lock")):
         if not (target / MARKER_NAME).is_file():
-            export_int8_onnx(model_dir, target)
+            export_onnx(model_dir, target)
     return target
