@@ -466,20 +466,14 @@ def _exit_when_parent_goes() -> None:
 
 
 def lower_priority() -> None:
-    """Questions first: this process gets a core only when no question wants it.
-
-    Linux's SCHED_IDLE class runs a process only on CPU time nothing else claims (nice 19 as
-    well, for systems without it), so an upload slows no question, however long it takes.
+    """Questions first: nice 19, so the scheduler gives this process about 1/70 of a core's
+    time while a question wants it, and all of it when nothing else runs. (Linux's SCHED_IDLE
+    class would go further, but a server that is never idle would then never finish an upload.)
     """
     try:
         os.nice(19 - os.nice(0))
     except OSError:
-        pass
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
-        try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        except OSError:
-            log.warning("Could not put the ingest process in the idle scheduling class; it runs at nice 19")
+        log.warning("Could not lower the priority of the ingest process")
 
 
 def child_main(folder: Path, name: str) -> int:
