@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import numpy as np
@@ -36,14 +37,54 @@ _PREFIX = 6
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
+def top_rows(scores: np.ndarray, n: int) -> list[int]:
+    """The rows of the `n` highest scores, best first, ties in row order: what a stable
+    argsort of `-scores` gives, in O(rows) instead of a full sort."""
+    if len(scores) <= n:
+        return [int(i) for i in np.argsort(-scores, kind="stable")]
+    cutoff = np.partition(scores, len(scores) - n)[len(scores) - n]
+    above = np.flatnonzero(scores > cutoff)
+    at = np.flatnonzero(scores == cutoff)[: n - len(above)]
+    chosen = np.concatenate([above, at])
+    return [int(i) for i in chosen[np.argsort(-scores[chosen], kind="stable")]]
+
+
 def generation_of(documents: list[IndexedDocument]) -> str:
     """Identifies the set of live document versions in the store."""
     return sha256_hex("|".join(f"{d.id}@{d.version}" for d in sorted(documents, key=lambda d: d.id)))[:16]
 
 
+class KeywordSearch(Protocol):
+    """What retrieval needs from keyword search over the live chunks of one generation.
+
+    `KeywordIndex` (BM25 in this process's memory) implements it; a shared BM25 store such as
+    OpenSearch would too (README, "Deployment"), with `chunk` and `vectors_of` answered from
+    the hits it returns and from the vector store.
+    """
+
+    generation: str
+
+    def knows(self, word: str) -> bool:
+        """Whether the live documents use `word` (a question's word none uses is a reason to refuse)."""
+        ...
+
+    def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
+        """The `n` best chunks for `query` by BM25 (score > 0), best first, ties in chunk order;
+        `versions` restricts them to those document versions."""
+        ...
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The live chunk with this id (None: not in this generation)."""
+        ...
+
+    def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
+        """The stored vectors of these live chunks, one row each."""
+        ...
+
+
 @dataclass
 class KeywordIndex:
-    """BM25 over a fixed list of chunks."""
+    """BM25 over a fixed list of chunks (a `KeywordSearch` in memory)."""
 
     generation: str
     chunks: list[Chunk]
@@ -59,6 +100,19 @@ class KeywordIndex:
         versions: dict[str, int] = {}
         self.version_codes = np.array([versions.setdefault(c.content_hash, len(versions)) for c in self.chunks], dtype=np.int32)
         self.version_code = versions
+
+    def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
+        scores = self.scores(query)
+        if versions is not None and len(scores):
+            scores = np.where(self.admitted_rows(versions), scores, 0.0)
+        return [(self.chunks[i], float(scores[i])) for i in top_rows(scores, n) if scores[i] > 0]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        row = self.row_of.get(chunk_id)
+        return self.chunks[row] if row is not None else None
+
+    def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
+        return self.vectors[[self.row_of[cid] for cid in chunk_ids]]
 
     def admitted_rows(self, versions: set[str]) -> np.ndarray:
         """A boolean per chunk: does it belong to one of `versions`?"""
@@ -171,7 +225,7 @@ class SyncedKeywordIndex:
         """The index of exactly `documents`: from the cache on disk, or built from the store."""
         generation = generation_of(documents)
         started = time.perf_counter()
-        directory = self._cache_dir / f"{generation}{CACHE_FORMAT}" if self._cache_dir else None
+        directory = self._cache_dir / f"{generation}-{self._store_label()}{CACHE_FORMAT}" if self._cache_dir else None
         if directory is not None and (directory / "chunks.json").is_file():
             try:
                 index = KeywordIndex.load(generation, directory)
@@ -188,6 +242,12 @@ class SyncedKeywordIndex:
             self._prune(keep=directory.name)
         log.info("Built keyword index %s (%d chunks) in %.2f s", generation, len(chunks), time.perf_counter() - started)
         return index
+
+    def _store_label(self) -> str:
+        # The same document versions in another collection (another model, a rebuild) have other
+        # vectors: the cache is per store, collection and model, never per generation alone.
+        model = self._store.index_model()
+        return sha256_hex(f"{self._store.location}|{self._store.collection_name}|{model}")[:8]
 
     def _prune(self, keep: str) -> None:
         # Old generations are useless once the store has moved on; keep the cache small.

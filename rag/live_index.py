@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from rag.keyword import KeywordIndex, SyncedKeywordIndex, generation_of
+from rag.keyword import KeywordSearch, SyncedKeywordIndex, generation_of
 from rag.sources import SourceMatcher
 from rag.store import ChromaStore, IndexedDocument
 
@@ -37,7 +37,7 @@ class LiveSnapshot:
 
     generation: str
     documents: tuple[IndexedDocument, ...]
-    keyword: KeywordIndex | None
+    keyword: KeywordSearch | None
     matcher: SourceMatcher
     by_id: dict[str, IndexedDocument] = field(default_factory=dict)
 

@@ -114,12 +114,12 @@ class HybridRetriever:
         index = snapshot.keyword
         versions = None if not filtered else sorted(admitted)
         ids, similarities = self._store.nearest_ids(vector, n, versions)
-        found = [(index.chunks[index.row_of[i]], s) for i, s in zip(ids, similarities) if i in index.row_of]
+        found = [(chunk, s) for i, s in zip(ids, similarities) if (chunk := index.chunk(i)) is not None]
         if len(found) < len(ids) and versions is None:
             # Chunks outside the snapshot (a version being written or removed by an ingest):
             # ask again for exactly the snapshot's versions, as a filtered search always did.
             ids, similarities = self._store.nearest_ids(vector, n, sorted(admitted))
-            found = [(index.chunks[index.row_of[i]], s) for i, s in zip(ids, similarities) if i in index.row_of]
+            found = [(chunk, s) for i, s in zip(ids, similarities) if (chunk := index.chunk(i)) is not None]
         return found
 
     def gather(self, query: str, filters: SearchFilters | None = None) -> Gathered | None:
@@ -148,23 +148,19 @@ class HybridRetriever:
         t = time.perf_counter()
         index = snapshot.keyword
         question = replace(question, unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)))
-        scores = index.scores(query)
-        masked = np.where(index.admitted_rows(admitted), scores, 0.0) if filters is not None and len(scores) else scores
-        top = [i for i in top_rows(masked, n) if masked[i] > 0]
+        top = index.top(query, n, admitted if filters is not None else None)
         timings["keyword"] = _ms(t)
 
         candidates: dict[str, Candidate] = {}
         for rank, (chunk, similarity) in enumerate(dense, start=1):
             candidates[chunk.id] = Candidate(chunk, dense=similarity, dense_rank=rank)
-        for rank, i in enumerate(top, start=1):
-            chunk = index.chunks[i]
+        for rank, (chunk, score) in enumerate(top, start=1):
             cand = candidates.setdefault(chunk.id, Candidate(chunk))
-            cand.bm25, cand.bm25_rank = float(masked[i]), rank
+            cand.bm25, cand.bm25_rank = score, rank
         missing = [cid for cid, c in candidates.items() if c.dense is None]
         if missing:
             query_vec = np.asarray(vector, dtype=np.float32)
-            rows = index.vectors[[index.row_of[cid] for cid in missing]]
-            for cid, similarity in zip(missing, rows @ query_vec):
+            for cid, similarity in zip(missing, index.vectors_of(missing) @ query_vec):
                 candidates[cid].dense = float(similarity)
         t = time.perf_counter()
         ordered = sorted(candidates.values(), key=lambda c: (c.chunk.document_id, c.chunk.index))
@@ -203,18 +199,6 @@ class HybridRetriever:
             for rank, c in enumerate(chosen, start=1)
         ]
         return Retrieved(passages, gathered.question, timings)
-
-
-def top_rows(scores: np.ndarray, n: int) -> list[int]:
-    """The rows of the `n` highest scores, best first, ties in row order: what a stable
-    argsort of `-scores` gives, in O(rows) instead of a full sort."""
-    if len(scores) <= n:
-        return [int(i) for i in np.argsort(-scores, kind="stable")]
-    cutoff = np.partition(scores, len(scores) - n)[len(scores) - n]
-    above = np.flatnonzero(scores > cutoff)
-    at = np.flatnonzero(scores == cutoff)[: n - len(above)]
-    chosen = np.concatenate([above, at])
-    return [int(i) for i in chosen[np.argsort(-scores[chosen], kind="stable")]]
 
 
 def _ms(since: float) -> float:

@@ -162,6 +162,10 @@ class ChromaStore:
     def location(self) -> str:
         return self._settings.chroma_url or str(self._settings.chroma_dir)
 
+    @property
+    def collection_name(self) -> str:
+        return self._settings.collection
+
     def _connect(self):
         if self._client is not None:
             return self._client

@@ -6,7 +6,7 @@ import numpy as np
 
 from rag.question import analyse_question
 from rag.ranking import Candidate, Diversity, distinct, diversify, drop_near_duplicates
-from rag.retrieval import top_rows
+from rag.keyword import top_rows
 from rag.types import Chunk
 
 
