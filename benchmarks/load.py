@@ -135,6 +135,19 @@ def start_server(home: str, port: int, keys: list[str], job_timeout: float) -> t
         time.sleep(0.1)
 
 
+def one_client(url: str, key: str, asked: list[str], count: int) -> dict[str, list[float]]:
+    """`count` questions, each as /api/ask and as /api/search, in turn (which goes first alternates)."""
+    times: dict[str, list[float]] = {"/api/ask": [], "/api/search": []}
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as http:
+        for i in range(count):
+            order = [("/api/ask", {"question": asked[i % len(asked)]}), ("/api/search", {"query": asked[i % len(asked)], "top_k": 5})]
+            for path, body in order if i % 2 else order[::-1]:
+                started = time.perf_counter()
+                http.post(path, json=body).raise_for_status()
+                times[path].append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def rss_mb(process: psutil.Process) -> float:
     return process.memory_info().rss / (1024 * 1024)
 
@@ -148,6 +161,7 @@ def main() -> int:
     parser.add_argument("--search-seconds", type=float, default=30)
     parser.add_argument("--ingest-seconds", type=float, default=60, help="questions while the upload is ingested (0: skip)")
     parser.add_argument("--warmup-seconds", type=float, default=10)
+    parser.add_argument("--sequential", type=int, default=100, help="questions asked one at a time as ask and as search")
     parser.add_argument("--json", type=Path, default=Path("out/load.json"))
     args = parser.parse_args()
     if not args.home:
@@ -172,6 +186,10 @@ def main() -> int:
     try:
         print(f"server pid {server.pid} on {url}; {len(asked)} questions; rate limits raised for the benchmark", flush=True)
         asyncio.run(run_phase(url, "/api/ask", ask_body, keys, Phase("warm-up (not counted)", args.ask_clients, args.warmup_seconds)))
+        sequential = one_client(url, keys[0], asked, args.sequential)
+        for name, xs in sequential.items():
+            print(f"one client, {name:<12} {len(xs)} requests alternating: p50 {statistics.median(xs):.1f} ms, "
+                  f"p95 {sorted(xs)[int(0.95 * (len(xs) - 1))]:.1f} ms", flush=True)
         rss_start = rss_mb(proc)
         phases.append(asyncio.run(run_phase(url, "/api/ask", ask_body, keys, Phase("POST /api/ask", args.ask_clients, args.ask_seconds))))
         print(phases[-1].line(), flush=True)
@@ -220,7 +238,8 @@ def main() -> int:
     print("  verdict:", "OK" if ok else "NOT MET")
     print(f"  load average at the end: {os.getloadavg()[0]:.2f} (at the start {load_start[0]:.2f})")
     summary = {
-        "ready_seconds": ready_seconds, "first_answer_ms": first_ms, "rss_mb": {"ready": rss_ready, "after_warmup": rss_start, "after_ask": rss_after_ask, "after_search": rss_end},
+        "ready_seconds": ready_seconds, "first_answer_ms": first_ms,
+        "one_client_p50_ms": {k: statistics.median(v) for k, v in sequential.items()}, "rss_mb": {"ready": rss_ready, "after_warmup": rss_start, "after_ask": rss_after_ask, "after_search": rss_end},
         "phases": [{"name": p.name, "clients": p.clients, "seconds": p.seconds, "requests": len(p.latencies_ms), "errors": p.errors,
                     "p50_ms": p.percentile(0.5), "p95_ms": p.percentile(0.95), "per_second": len(p.latencies_ms) / p.wall_seconds if p.wall_seconds else 0}
                    for p in phases],
