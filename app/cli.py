@@ -87,6 +87,7 @@ def ingest(
             "unchanged": report.unchanged,
             "failed": report.failed,
             "chunks_embedded": report.chunks_embedded,
+            "chunks_reused": report.chunks_reused,
             "seconds": round(report.seconds, 2),
             "outcomes": [asdict(o) for o in report.outcomes],
         }))
@@ -96,7 +97,8 @@ def ingest(
         console.print(
             f"Documenten: {report.indexed + report.unchanged} "
             f"(nieuw of gewijzigd: {report.indexed}, ongewijzigd overgeslagen: {report.unchanged}), "
-            f"mislukt: {report.failed}, chunks geëmbed: {report.chunks_embedded}, "
+            f"mislukt: {report.failed}, chunks geëmbed: {report.chunks_embedded} "
+            f"(hergebruikt: {report.chunks_reused}), "
             f"tijd: {report.seconds:.1f} s"
         )
     if report.failed:

@@ -77,6 +77,7 @@ from app.schemas import (
     to_turns,
 )
 from app.uploads import receive_upload
+from app.workers import QuestionWorkers
 from ingest.jobs import DocumentExistsError, IngestJobs, JobQueueFullError, document_name
 from ingest.loaders import SUPPORTED_SUFFIXES
 from rag.errors import BronwijzerError
@@ -151,7 +152,8 @@ class _State:
     def __init__(self, components: Components) -> None:
         self.components = components
         self.keys = ApiKeys(components.settings)
-        self.jobs = IngestJobs(components.settings, components.store)
+        self.jobs = IngestJobs(components.settings, components.store, on_change=components.live.refresh)
+        self.questions = QuestionWorkers(components.settings.question_workers)
         self._ready: tuple[float, str | None] | None = None
         self._ready_lock = asyncio.Lock()
 
@@ -186,9 +188,11 @@ def create_app(settings: Settings | None = None, components: Components | None =
         if problem is not None:
             log.warning("Not ready: the index cannot answer questions yet. Reason (as users read it): %s", problem)
         await run_in_threadpool(state.jobs.start)
+        components.live.watch()  # documents that other processes ingest or remove show up here too
         try:
             yield
         finally:
+            components.live.stop_watching()
             await run_in_threadpool(state.jobs.stop)
 
     keyed = state.keys.required
@@ -319,7 +323,7 @@ def _api_router(state: _State, read, admin) -> APIRouter:
         dependencies=[Depends(read)], responses=asking,
     )
     async def ask(body: AskRequest) -> AskResponse:
-        answer = await run_in_threadpool(
+        answer = await state.questions.run(
             state.engine.ask, body.question, history=to_turns(body.history), filters=to_filters(body.filters), k=body.top_k
         )
         return ask_response(answer)
@@ -339,7 +343,7 @@ def _api_router(state: _State, read, admin) -> APIRouter:
         dependencies=[Depends(read)], responses=asking,
     )
     async def search(body: SearchRequest) -> SearchResponse:
-        passages = await run_in_threadpool(state.engine.search, body.query, k=body.top_k, filters=to_filters(body.filters))
+        passages = await state.questions.run(state.engine.search, body.query, k=body.top_k, filters=to_filters(body.filters))
         return search_response(passages)
 
     @router.get(
@@ -347,7 +351,7 @@ def _api_router(state: _State, read, admin) -> APIRouter:
         dependencies=[Depends(read)], responses=keyed | _responses(503),
     )
     async def list_documents() -> DocumentsResponse:
-        docs = await run_in_threadpool(state.components.store.documents)
+        docs = (await run_in_threadpool(state.components.live.current)).documents
         return DocumentsResponse(documents=[document_out(d) for d in docs])
 
     upload_limit = settings.max_upload_bytes + MULTIPART_SLACK
@@ -510,7 +514,7 @@ def _openai_router(state: _State, read) -> APIRouter:
         question, history = chat_question(body)
         ids = ChatCompletionIds()
         if not body.stream:
-            answer = await run_in_threadpool(state.engine.ask, question, history=history)
+            answer = await state.questions.run(state.engine.ask, question, history=history)
             return chat_completion(answer, ids)
         pieces = state.engine.stream(question, history=history)
         first = await _first(pieces)

@@ -62,7 +62,7 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
 def ranking_ab(parts, paths, k: int) -> dict:
     from rag.retrieval import HybridRetriever
 
-    retriever = HybridRetriever(parts.store, parts.embedder, parts.retriever._keyword, ranker=rrf_model())
+    retriever = HybridRetriever(parts.store, parts.embedder, parts.retriever.live, ranker=rrf_model())
     examples = {s: gather_ranker_examples(_questions(paths, s), retriever, parts.engine) for s in SPLITS}
     cap3 = SimpleNamespace(diversity=replace(retriever.diversity, per_document=3))
     searches = ["dense", "dense_rel", "dense_rrf", "bm25", "bm25_rrf"]

@@ -374,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rag.retrieval import HybridRetriever
 
         retriever = parts.retriever
-        bootstrap = HybridRetriever(parts.store, parts.embedder, retriever._keyword, ranker=rrf_model(), diversity=retriever.diversity)
+        bootstrap = HybridRetriever(parts.store, parts.embedder, retriever.live, ranker=rrf_model(), diversity=retriever.diversity)
         examples = gather_ranker_examples(questions, bootstrap, parts.engine)
         model, stats = fit_ranker(examples, args.k, bootstrap)
     elif args.model == "sentences":

@@ -34,7 +34,7 @@ import time
 import unicodedata
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
@@ -140,9 +140,11 @@ def document_name(raw: str) -> str:
 class IngestJobs:
     """The server's ingest jobs and its writes to the store (uploads and removals)."""
 
-    def __init__(self, settings: Settings, store: ChromaStore) -> None:
+    def __init__(self, settings: Settings, store: ChromaStore, on_change: Callable[[], object] | None = None) -> None:
         self.settings = settings
         self.store = store
+        #: Called after every write to the store (the server refreshes its in-memory index).
+        self._on_change = on_change
         self.jobs_dir = settings.home / "jobs"
         self.uploads_dir = settings.home / "uploads"
         #: Held only while the store is written (seconds), never while a document is prepared.
@@ -247,7 +249,15 @@ class IngestJobs:
             source = Path(removed.source_path).resolve() if removed.source_path else None
             if source is not None and source.parent == self.uploads_dir.resolve():
                 source.unlink(missing_ok=True)
+        self._changed()
         return removed
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            try:
+                self._on_change()
+            except Exception:  # the write itself succeeded; the next refresh catches up
+                log.warning("Refreshing the in-memory index after a write failed", exc_info=True)
 
     # -- bookkeeping ----------------------------------------------------------------------
 
@@ -302,6 +312,9 @@ class IngestJobs:
                 return
             self._finish(job, outcome="unchanged", document=current, message=f"{name}: ongewijzigd (stond al zo in de index).")
             return
+        if current is not None:
+            # A replaced document keeps most of its passages: hand their vectors to the child.
+            _write_known_vectors(job.staged.parent, self.store.vectors_of_version(current.version))
         prepared = self._prepare_in_child(job)
         if prepared is None:
             return
@@ -321,6 +334,7 @@ class IngestJobs:
             # missing (removable as usual), never a file the index does not know.
             self.uploads_dir.mkdir(parents=True, exist_ok=True)
             job.staged.replace(target)
+        self._changed()
         self._finish(job, outcome="indexed", document=record, message=f"{name}: geïndexeerd, {record.chunk_count} passages.")
 
     def _prepare_in_child(self, job: _Job):
@@ -408,6 +422,24 @@ def _write_result(folder: Path, record: IndexedDocument, chunks: list[Chunk], ve
     (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
+def _write_known_vectors(folder: Path, known: dict[str, list[float]]) -> None:
+    import numpy as np
+
+    if known:
+        keys = sorted(known)
+        np.savez(folder / "known-vectors.npz", keys=np.array(keys), vectors=np.asarray([known[k] for k in keys], dtype=np.float32))
+
+
+def _read_known_vectors(folder: Path) -> dict[str, list[float]]:
+    import numpy as np
+
+    path = folder / "known-vectors.npz"
+    if not path.is_file():
+        return {}
+    with np.load(path) as data:
+        return {str(k): v.tolist() for k, v in zip(data["keys"], data["vectors"])}
+
+
 def _read_result(folder: Path):
     import numpy as np
 
@@ -433,31 +465,41 @@ def _exit_when_parent_goes() -> None:
     os._exit(3)
 
 
+def lower_priority() -> None:
+    """Questions first: nice 19, so the scheduler gives this process about 1/70 of a core's
+    time while a question wants it, and all of it when nothing else runs. (Linux's SCHED_IDLE
+    class would go further, but a server that is never idle would then never finish an upload.)
+    """
+    try:
+        os.nice(19 - os.nice(0))
+    except OSError:
+        log.warning("Could not lower the priority of the ingest process")
+
+
 def child_main(folder: Path, name: str) -> int:
     """Prepare and embed `folder/name`; write the result into `folder`. Settings arrive on stdin."""
     from ingest.pipeline import embed_chunks, prepare_document
-    from rag.embeddings import SentenceTransformerEmbedder
+    from rag.embeddings import make_embedder
 
     settings = Settings(_env_file=None, **json.loads(sys.stdin.readline()))
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
-    try:
-        os.nice(10)  # questions first
-    except OSError:
-        pass
+    lower_priority()
     path = folder / name
     _emit({"stage": "lezen"})
     try:
         prepared = prepare_document(path, settings)
-        embedder = SentenceTransformerEmbedder(settings)
-        total, done = len(prepared.chunks), 0
-        _emit({"stage": "embedden", "done": 0, "total": total})
+        embedder = make_embedder(settings)
+        known = _read_known_vectors(folder)
+        total = len(prepared.chunks)
+        done = sum(1 for c in prepared.chunks if c.embedding_key in known)
+        _emit({"stage": "embedden", "done": done, "total": total})
 
         def progress(n: int) -> None:
             nonlocal done
             done += n
             _emit({"stage": "embedden", "done": done, "total": total})
 
-        vectors = embed_chunks(prepared.chunks, embedder, settings.embed_batch_size, progress)
+        vectors = embed_chunks(prepared.chunks, embedder, settings.embed_batch_size, progress, known)
         _write_result(folder, prepared.record(), prepared.chunks, vectors, (embedder.model_name, embedder.dimension))
     except BronwijzerError as exc:
         # Messages name the file by its path; users know it by its name.

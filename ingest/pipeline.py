@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -55,6 +55,8 @@ class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
     chunks_embedded: int = 0
+    #: Chunks of new or changed documents whose text was already embedded in the index (not embedded again).
+    chunks_reused: int = 0
     garbage_collected: int = 0
 
     def _count(self, status: Status) -> int:
@@ -118,15 +120,23 @@ def prepare_document(path: Path, settings: Settings, meta: DocumentMeta | None =
 
 
 def embed_chunks(
-    chunks: Sequence[Chunk], embedder: Embedder, batch_size: int, on_batch: Callable[[int], None] | None = None
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    batch_size: int,
+    on_batch: Callable[[int], None] | None = None,
+    known: Mapping[str, Sequence[float]] | None = None,
 ) -> list[list[float]]:
-    """Vectors for `chunks`, in their order; `on_batch(n)` after each batch of n chunks."""
-    # Batches of similar length waste less padding; results go back in chunk order.
-    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))
-    vectors: list[list[float] | None] = [None] * len(chunks)
+    """Vectors for `chunks`, in their order; `on_batch(n)` after each batch of n chunks embedded.
+
+    A chunk whose `embedding_key` is in `known` (vectors already in the index) takes that
+    vector and is not embedded. The rest go longest-last, so each batch pads to similar lengths.
+    """
+    known = known or {}
+    vectors: list[list[float] | None] = [list(known[c.embedding_key]) if c.embedding_key in known else None for c in chunks]
+    todo = sorted((i for i, v in enumerate(vectors) if v is None), key=lambda i: len(chunks[i].contextual_text))
     step = max(batch_size * 2, 1)
-    for i in range(0, len(order), step):
-        batch = order[i : i + step]
+    for i in range(0, len(todo), step):
+        batch = todo[i : i + step]
         for j, vector in zip(batch, embedder.embed_documents([chunks[j].contextual_text for j in batch])):
             vectors[j] = vector
         if on_batch:
@@ -326,12 +336,18 @@ class Ingestor:
     def _embed(
         self, chunks: list[Chunk], report: IngestReport, total: int, on_progress: ProgressCallback | None
     ) -> list[list[float]]:
+        known = self._store.vectors_by_key([c.embedding_key for c in chunks])
+        reused = sum(1 for c in chunks if c.embedding_key in known)
+        report.chunks_reused += reused
+
         def counted(n: int) -> None:
             report.chunks_embedded += n
             if on_progress:
-                on_progress(report.chunks_embedded, total)
+                on_progress(report.chunks_embedded + report.chunks_reused, total)
 
-        return embed_chunks(chunks, self._embedder, self._settings.embed_batch_size, counted)
+        if reused and on_progress:
+            on_progress(report.chunks_embedded + report.chunks_reused, total)
+        return embed_chunks(chunks, self._embedder, self._settings.embed_batch_size, counted, known)
 
 
 def _meta_of(doc: IndexedDocument) -> DocumentMeta:

@@ -1,11 +1,13 @@
 """Keyword search: BM25 (bm25s) over Dutch Snowball stems, derived from what is in the store.
 
 The index is never a second source of truth: it is built from the store's live chunks and
-labelled with the store's *generation* (a hash of every live document version). Before each
-search the generation is read from the registry; when another process (or an ingest, or a
-removal) has changed the store, the index is rebuilt, or loaded from disk if a process
-already built that generation. So it stays consistent with an embedded store and with a
-Chroma server shared by several app processes, and a restart loads it instead of rebuilding.
+labelled with the store's *generation* (a hash of every live document version). It holds the
+live chunks themselves and their stored vectors too, so that a question needs the store for
+one nearest-neighbour query only (`rag.live_index` keeps it in step with the registry). When
+another process (or an ingest, or a removal) has changed the store, the index is rebuilt, or
+loaded from disk if a process on this machine already built that generation. So it stays
+consistent with an embedded store and with a Chroma server shared by several app processes,
+and a restart loads it instead of rebuilding.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import numpy as np
@@ -27,9 +30,23 @@ from rag.types import Chunk, sha256_hex
 
 log = logging.getLogger(__name__)
 _MIN_PART = 4
+#: Suffix of a cache directory's name; a new layout gets a new suffix, so old caches are never misread.
+CACHE_FORMAT = "-v2"
 _PREFIX = 6
 # bm25s logs every index build at DEBUG on its own handler; operators need none of it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+def top_rows(scores: np.ndarray, n: int) -> list[int]:
+    """The rows of the `n` highest scores, best first, ties in row order: what a stable
+    argsort of `-scores` gives, in O(rows) instead of a full sort."""
+    if len(scores) <= n:
+        return [int(i) for i in np.argsort(-scores, kind="stable")]
+    cutoff = np.partition(scores, len(scores) - n)[len(scores) - n]
+    above = np.flatnonzero(scores > cutoff)
+    at = np.flatnonzero(scores == cutoff)[: n - len(above)]
+    chosen = np.concatenate([above, at])
+    return [int(i) for i in chosen[np.argsort(-scores[chosen], kind="stable")]]
 
 
 def generation_of(documents: list[IndexedDocument]) -> str:
@@ -37,15 +54,70 @@ def generation_of(documents: list[IndexedDocument]) -> str:
     return sha256_hex("|".join(f"{d.id}@{d.version}" for d in sorted(documents, key=lambda d: d.id)))[:16]
 
 
+class KeywordSearch(Protocol):
+    """What retrieval needs from keyword search over the live chunks of one generation.
+
+    `KeywordIndex` (BM25 in this process's memory) implements it; a shared BM25 store such as
+    OpenSearch would too (README, "Deployment"), with `chunk` and `vectors_of` answered from
+    the hits it returns and from the vector store.
+    """
+
+    generation: str
+
+    def knows(self, word: str) -> bool:
+        """Whether the live documents use `word` (a question's word none uses is a reason to refuse)."""
+        ...
+
+    def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
+        """The `n` best chunks for `query` by BM25 (score > 0), best first, ties in chunk order;
+        `versions` restricts them to those document versions."""
+        ...
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The live chunk with this id (None: not in this generation)."""
+        ...
+
+    def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
+        """The stored vectors of these live chunks, one row each."""
+        ...
+
+
 @dataclass
 class KeywordIndex:
-    """BM25 over a fixed list of chunks."""
+    """BM25 over a fixed list of chunks (a `KeywordSearch` in memory)."""
 
     generation: str
     chunks: list[Chunk]
     bm25: bm25s.BM25 | None
+    #: The stored vector of every chunk (float32, one row per chunk, same order).
+    vectors: np.ndarray | None = field(default=None, repr=False)
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.row_of = {c.id: i for i, c in enumerate(self.chunks)}
+        # Each chunk's document version as a small integer, so filters are one vectorised test.
+        versions: dict[str, int] = {}
+        self.version_codes = np.array([versions.setdefault(c.content_hash, len(versions)) for c in self.chunks], dtype=np.int32)
+        self.version_code = versions
+
+    def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
+        scores = self.scores(query)
+        if versions is not None and len(scores):
+            scores = np.where(self.admitted_rows(versions), scores, 0.0)
+        return [(self.chunks[i], float(scores[i])) for i in top_rows(scores, n) if scores[i] > 0]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        row = self.row_of.get(chunk_id)
+        return self.chunks[row] if row is not None else None
+
+    def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
+        return self.vectors[[self.row_of[cid] for cid in chunk_ids]]
+
+    def admitted_rows(self, versions: set[str]) -> np.ndarray:
+        """A boolean per chunk: does it belong to one of `versions`?"""
+        codes = [self.version_code[v] for v in versions if v in self.version_code]
+        return np.isin(self.version_codes, np.array(codes, dtype=np.int32))
 
     @property
     def words(self) -> frozenset[str]:
@@ -75,12 +147,12 @@ class KeywordIndex:
         return False
 
     @classmethod
-    def build(cls, generation: str, chunks: list[Chunk]) -> "KeywordIndex":
+    def build(cls, generation: str, chunks: list[Chunk], vectors: np.ndarray | None = None) -> "KeywordIndex":
         if not chunks:
-            return cls(generation, [], None)
+            return cls(generation, [], None, vectors)
         bm25 = bm25s.BM25()
         bm25.index([content_stems(c.contextual_text) or ["\u2205"] for c in chunks], show_progress=False)
-        return cls(generation, chunks, bm25)
+        return cls(generation, chunks, bm25, vectors)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query` (zeros when no query term is known)."""
@@ -97,6 +169,8 @@ class KeywordIndex:
         tmp.mkdir(parents=True)
         if self.bm25 is not None:
             self.bm25.save(str(tmp), show_progress=False)
+        if self.vectors is not None:
+            np.save(tmp / "vectors.npy", self.vectors)
         (tmp / "chunks.json").write_text(
             json.dumps([_chunk_to_json(c) for c in self.chunks], ensure_ascii=False), encoding="utf-8"
         )
@@ -109,7 +183,10 @@ class KeywordIndex:
     def load(cls, generation: str, directory: Path) -> "KeywordIndex":
         chunks = [Chunk(**c) for c in json.loads((directory / "chunks.json").read_text(encoding="utf-8"))]
         bm25 = bm25s.BM25.load(str(directory), show_progress=False) if chunks else None
-        return cls(generation, chunks, bm25)
+        vectors = np.load(directory / "vectors.npy") if chunks else None  # absent in an older cache: rebuilt
+        if vectors is not None and len(vectors) != len(chunks):
+            raise ValueError(f"{directory}: {len(vectors)} vectors for {len(chunks)} chunks")
+        return cls(generation, chunks, bm25, vectors)
 
 
 def _chunk_to_json(chunk: Chunk) -> dict:
@@ -121,7 +198,11 @@ def _chunk_to_json(chunk: Chunk) -> dict:
 
 
 class SyncedKeywordIndex:
-    """The keyword index for the store's current generation, rebuilt or loaded when it changes."""
+    """The keyword index for the store's current generation, rebuilt or loaded when it changes.
+
+    `current(documents)` builds synchronously on a change; `rag.live_index.LiveIndex` calls
+    `load_or_build` off the question path instead and swaps the result in when it is ready.
+    """
 
     def __init__(self, store: ChromaStore, cache_dir: Path | None) -> None:
         self._store = store
@@ -137,12 +218,14 @@ class SyncedKeywordIndex:
             return index
         with self._lock:
             if self._index is None or self._index.generation != generation:
-                self._index = self._load_or_build(generation)
+                self._index = self.load_or_build(documents)
             return self._index
 
-    def _load_or_build(self, generation: str) -> KeywordIndex:
+    def load_or_build(self, documents: list[IndexedDocument]) -> KeywordIndex:
+        """The index of exactly `documents`: from the cache on disk, or built from the store."""
+        generation = generation_of(documents)
         started = time.perf_counter()
-        directory = self._cache_dir / generation if self._cache_dir else None
+        directory = self._cache_dir / f"{generation}-{self._store_label()}{CACHE_FORMAT}" if self._cache_dir else None
         if directory is not None and (directory / "chunks.json").is_file():
             try:
                 index = KeywordIndex.load(generation, directory)
@@ -150,15 +233,21 @@ class SyncedKeywordIndex:
                 return index
             except Exception:  # a damaged cache is rebuilt, never trusted
                 log.warning("Keyword index cache %s is unreadable; rebuilding", directory, exc_info=True)
-        chunks = self._store.live_chunks()
-        index = KeywordIndex.build(generation, chunks)
+        chunks, vectors = self._store.live_chunks_with_vectors(documents)
+        index = KeywordIndex.build(generation, chunks, vectors)
         if directory is not None:
             directory.parent.mkdir(parents=True, exist_ok=True)
             if not directory.exists():
                 index.save(directory)
-            self._prune(keep=generation)
+            self._prune(keep=directory.name)
         log.info("Built keyword index %s (%d chunks) in %.2f s", generation, len(chunks), time.perf_counter() - started)
         return index
+
+    def _store_label(self) -> str:
+        # The same document versions in another collection (another model, a rebuild) have other
+        # vectors: the cache is per store, collection and model, never per generation alone.
+        model = self._store.index_model()
+        return sha256_hex(f"{self._store.location}|{self._store.collection_name}|{model}")[:8]
 
     def _prune(self, keep: str) -> None:
         # Old generations are useless once the store has moved on; keep the cache small.

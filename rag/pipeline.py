@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.embeddings import SentenceTransformerEmbedder
+from rag.embeddings import Embedder, make_embedder
 from rag.engine import Composer, Engine
 from rag.extractive import ExtractiveComposer
 from rag.followup import Condenser, FallbackCondenser, HeuristicCondenser
 from rag.keyword import SyncedKeywordIndex
+from rag.live_index import LiveIndex
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings, get_settings
 from rag.store import ChromaStore
@@ -18,8 +19,9 @@ from rag.store import ChromaStore
 class Components:
     settings: Settings
     store: ChromaStore
-    embedder: SentenceTransformerEmbedder
+    embedder: Embedder
     retriever: HybridRetriever
+    live: LiveIndex
     engine: Engine
 
 
@@ -32,8 +34,9 @@ def build(settings: Settings | None = None) -> Components:
     """
     settings = settings or get_settings()
     store = ChromaStore(settings)
-    embedder = SentenceTransformerEmbedder(settings)
-    retriever = HybridRetriever(store, embedder, SyncedKeywordIndex(store, settings.home / "keyword"))
+    embedder = make_embedder(settings)
+    live = LiveIndex(store, SyncedKeywordIndex(store, settings.home / "keyword"), settings.index_sync_seconds)
+    retriever = HybridRetriever(store, embedder, live)
     composer: Composer = ExtractiveComposer(settings)
     condenser: Condenser = HeuristicCondenser()
     if settings.llm_base_url:
@@ -42,4 +45,4 @@ def build(settings: Settings | None = None) -> Components:
         composer = LLMComposer(settings, fallback=composer)
         condenser = FallbackCondenser(LLMCondenser(settings), condenser)
     engine = Engine(settings, retriever, composer, condenser)
-    return Components(settings, store, embedder, retriever, engine)
+    return Components(settings, store, embedder, retriever, live, engine)

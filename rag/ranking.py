@@ -22,8 +22,9 @@ the chunk holds (part of) the answer. No weight here is set by hand.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -71,11 +72,11 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
     rows = []
     for c in candidates:
         dense = c.dense if c.dense is not None else best_dense - 1.0
-        index = TermIndex([c.chunk.text])
+        index = _term_index(c.chunk.text)
         cover = sum(w for t, w in zip(question.topic_terms, question.topic_weights) if index.contains(t)) / weight_total
-        heading_stems = set(content_stems(c.chunk.section or ""))
+        heading_stems = _heading_stems(c.chunk.section or "")
         heading = sum(1 for t in question.topic_terms if t.stem in heading_stems) / max(len(question.topic_terms), 1)
-        chunk_numbers = numbers(c.chunk.text)
+        chunk_numbers = _numbers(c.chunk.text)
         rows.append({
             "dense": dense,
             "dense_rel": dense - best_dense,
@@ -94,6 +95,26 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
             "length": math.log(len(c.chunk.text) + 1),
         })  # fmt: skip
     return rows
+
+
+# What `features` and `distinct` need of a chunk depends on its text alone: analysed once per
+# text and kept for the next question (bounded, so that a large index does not grow memory).
+_CHUNK_CACHE = 8192
+
+
+@lru_cache(maxsize=_CHUNK_CACHE)
+def _term_index(text: str) -> TermIndex:
+    return TermIndex([text])
+
+
+@lru_cache(maxsize=_CHUNK_CACHE)
+def _heading_stems(section: str) -> frozenset[str]:
+    return frozenset(content_stems(section))
+
+
+@lru_cache(maxsize=_CHUNK_CACHE)
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(numbers(text))
 
 
 ALL_FEATURES = FEATURES + UNUSED
@@ -117,23 +138,52 @@ class Diversity:
     near_duplicate: float = 0.7
 
 
-def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=_CHUNK_CACHE)
+def _shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     stems = content_stems(text)
-    return {tuple(stems[i : i + size]) for i in range(max(len(stems) - size + 1, 1))}
+    return frozenset(tuple(stems[i : i + size]) for i in range(max(len(stems) - size + 1, 1)))
+
+
+class _Distinct:
+    """`ranked` without near-duplicates, worked out only as far as it is read.
+
+    Choosing k passages reads a few more than k of the ranked candidates, not all of them, so
+    most are never compared; iterating again replays what was worked out and goes on from there.
+    """
+
+    def __init__(self, ranked: Iterable[Candidate], threshold: float) -> None:
+        self._source = iter(ranked)
+        self._threshold = threshold
+        self._kept: list[tuple[Candidate, frozenset]] = []
+
+    def _next_kept(self) -> bool:
+        for cand in self._source:
+            sh = _shingles(cand.chunk.text)
+            if any(len(sh & other) / max(min(len(sh), len(other)), 1) >= self._threshold for _, other in self._kept):
+                continue
+            self._kept.append((cand, sh))
+            return True
+        return False
+
+    def __iter__(self) -> Iterator[Candidate]:
+        i = 0
+        while i < len(self._kept) or self._next_kept():
+            yield self._kept[i][0]
+            i += 1
+
+
+def distinct(ranked: Iterable[Candidate], threshold: float) -> Iterable[Candidate]:
+    """Candidates in order, dropping one when most of its word shingles already appear in a
+    better one; lazily (see `_Distinct`), for `diversify`."""
+    return _Distinct(ranked, threshold)
 
 
 def drop_near_duplicates(ranked: list[Candidate], threshold: float) -> list[Candidate]:
     """Drop a candidate when most of its word shingles already appear in a better one."""
-    kept: list[tuple[Candidate, set]] = []
-    for cand in ranked:
-        sh = _shingles(cand.chunk.text)
-        if any(len(sh & other) / max(min(len(sh), len(other)), 1) >= threshold for _, other in kept):
-            continue
-        kept.append((cand, sh))
-    return [c for c, _ in kept]
+    return list(distinct(ranked, threshold))
 
 
-def diversify(ranked: list[Candidate], k: int, question: QuestionInfo, diversity: Diversity) -> list[Candidate]:
+def diversify(ranked: Iterable[Candidate], k: int, question: QuestionInfo, diversity: Diversity) -> list[Candidate]:
     """The top k by probability, with room for more than one document (see `Diversity`)."""
     cap = diversity.comparing if question.compares else diversity.per_document
     named = question.mention.documents
@@ -168,4 +218,4 @@ def rrf_model() -> LinearModel:
     return LinearModel("rrf", names, (0.0, 0.0), (1.0, 1.0), (1.0, 1.0), 0.0)
 
 
-__all__ = ["ALL_FEATURES", "FEATURES", "UNUSED", "Candidate", "Diversity", "diversify", "drop_near_duplicates", "feature_matrix", "features", "rrf_model"]
+__all__ = ["ALL_FEATURES", "FEATURES", "UNUSED", "Candidate", "Diversity", "distinct", "diversify", "drop_near_duplicates", "feature_matrix", "features", "rrf_model"]

@@ -18,13 +18,12 @@ import numpy as np
 
 from rag.embeddings import Embedder
 from rag.errors import NothingIndexedError
-from rag.keyword import SyncedKeywordIndex, generation_of
+from rag.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
 from rag.question import QuestionInfo, analyse_question
-from rag.ranking import Candidate, Diversity, diversify, drop_near_duplicates, features
-from rag.sources import SourceMatcher
+from rag.ranking import Candidate, Diversity, diversify, distinct, features
 from rag.store import ChromaStore, IndexedDocument, SearchFilters
-from rag.types import Passage
+from rag.types import Chunk, Passage
 
 
 class Retriever(Protocol):
@@ -78,7 +77,12 @@ class Retrieved:
 
 
 class HybridRetriever:
-    """Dense + BM25 candidates, ranked by the fitted model; near-duplicates removed; diverse."""
+    """Dense + BM25 candidates, ranked by the fitted model; near-duplicates removed; diverse.
+
+    Per question: one query embedding, one nearest-neighbour query to the store, BM25 over the
+    in-memory keyword index; documents, chunk texts and the vectors of BM25-only candidates
+    come from the `LiveIndex` snapshot, never from the store.
+    """
 
     #: Candidates from each search: the nearest chunks and the best BM25 chunks.
     CANDIDATES = 80
@@ -87,79 +91,77 @@ class HybridRetriever:
         self,
         store: ChromaStore,
         embedder: Embedder,
-        keyword: SyncedKeywordIndex,
+        live: LiveIndex,
         ranker: LinearModel | None = None,
         diversity: Diversity | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
-        self._keyword = keyword
+        self.live = live
         self._dense = DenseRetriever(store, embedder)
         self.ranker = ranker if ranker is not None else bundled("ranker")
         self.diversity = diversity or Diversity()
-        self._matcher: tuple[str, SourceMatcher] | None = None
 
     def warm_up(self) -> None:
-        """Load the embedding model and the keyword index of the current store."""
+        """Load the embedding model and the in-memory index of the current store."""
         warm = getattr(self._embedder, "warm_up", None)
         if warm:
             warm()
-        documents = self._store.documents()
-        if documents:
-            self._keyword.current(documents)
+        self.live.current()
 
-    def matcher(self, documents: list[IndexedDocument]) -> SourceMatcher:
-        """Names of the live documents, rebuilt when the store changes."""
-        generation = generation_of(documents)
-        cached = self._matcher
-        if cached is None or cached[0] != generation:
-            cached = (generation, SourceMatcher.of_documents(documents))
-            self._matcher = cached
-        return cached[1]
+    def _dense_candidates(self, vector: list[float], n: int, snapshot: LiveSnapshot, admitted: set[str], filtered: bool) -> list[tuple[Chunk, float]]:
+        """The `n` nearest live chunks of the snapshot, best first, with their cosine."""
+        index = snapshot.keyword
+        versions = None if not filtered else sorted(admitted)
+        ids, similarities = self._store.nearest_ids(vector, n, versions)
+        found = [(chunk, s) for i, s in zip(ids, similarities) if (chunk := index.chunk(i)) is not None]
+        if len(found) < len(ids) and versions is None:
+            # Chunks outside the snapshot (a version being written or removed by an ingest):
+            # ask again for exactly the snapshot's versions, as a filtered search always did.
+            ids, similarities = self._store.nearest_ids(vector, n, sorted(admitted))
+            found = [(chunk, s) for i, s in zip(ids, similarities) if (chunk := index.chunk(i)) is not None]
+        return found
 
     def gather(self, query: str, filters: SearchFilters | None = None) -> Gathered | None:
         """The candidates of `query` with their signals; None when the filters admit nothing."""
         _require_query(query)
         self._dense.check_model()
         timings: dict[str, float] = {}
-        documents = self._store.documents()
-        if not documents:
+        snapshot = self.live.current()
+        documents = snapshot.documents
+        if not documents or snapshot.keyword is None:
             raise NothingIndexedError()
-        docs = {d.id: d for d in documents}
+        docs = snapshot.by_id
         admitted = {d.version for d in documents if filters is None or filters.admits(d)}
         if not admitted:
             return None
-        question = analyse_question(query, self.matcher(documents))
+        question = analyse_question(query, snapshot.matcher)
 
         t = time.perf_counter()
         vector = self._embedder.embed_query(query)
         timings["embed"] = _ms(t)
         n = self.CANDIDATES
         t = time.perf_counter()
-        dense = self._store.query(vector, n, filters, documents=documents)
+        dense = self._dense_candidates(vector, n, snapshot, admitted, filtered=filters is not None)
         timings["dense"] = _ms(t)
 
         t = time.perf_counter()
-        index = self._keyword.current(documents)
+        index = snapshot.keyword
         question = replace(question, unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)))
-        scores = index.scores(query)
-        allowed = np.array([c.content_hash in admitted for c in index.chunks], dtype=bool)
-        masked = np.where(allowed, scores, 0.0) if len(scores) else scores
-        top = [i for i in np.argsort(-masked, kind="stable")[:n] if masked[i] > 0]
+        top = index.top(query, n, admitted if filters is not None else None)
         timings["keyword"] = _ms(t)
 
         candidates: dict[str, Candidate] = {}
-        for p in dense:
-            candidates[p.chunk.id] = Candidate(p.chunk, dense=p.dense_score, dense_rank=p.rank)
-        for rank, i in enumerate(top, start=1):
-            chunk = index.chunks[i]
+        for rank, (chunk, similarity) in enumerate(dense, start=1):
+            candidates[chunk.id] = Candidate(chunk, dense=similarity, dense_rank=rank)
+        for rank, (chunk, score) in enumerate(top, start=1):
             cand = candidates.setdefault(chunk.id, Candidate(chunk))
-            cand.bm25, cand.bm25_rank = float(masked[i]), rank
+            cand.bm25, cand.bm25_rank = score, rank
         missing = [cid for cid, c in candidates.items() if c.dense is None]
         if missing:
             query_vec = np.asarray(vector, dtype=np.float32)
-            for cid, vec in self._store.vectors(missing).items():
-                candidates[cid].dense = float(np.dot(query_vec, np.asarray(vec, dtype=np.float32)))
+            for cid, similarity in zip(missing, index.vectors_of(missing) @ query_vec):
+                candidates[cid].dense = float(similarity)
         t = time.perf_counter()
         ordered = sorted(candidates.values(), key=lambda c: (c.chunk.document_id, c.chunk.index))
         rows = features(question, ordered, dense_depth=n)
@@ -181,7 +183,7 @@ class HybridRetriever:
         for cand, p in zip(gathered.candidates, probabilities):
             cand.probability = float(p)
         ranked = sorted(gathered.candidates, key=lambda c: (-c.probability, c.chunk.document_id, c.chunk.index))
-        chosen = diversify(drop_near_duplicates(ranked, self.diversity.near_duplicate), k, gathered.question, self.diversity)
+        chosen = diversify(distinct(ranked, self.diversity.near_duplicate), k, gathered.question, self.diversity)
         timings = dict(gathered.timings, retrieve_total=_ms(started))
         docs = gathered.documents
         passages = [

@@ -104,6 +104,7 @@ def _chunk_metadata(chunk: Chunk) -> dict:
         "start": chunk.start,
         "end": chunk.end,
         "kind": chunk.kind,
+        "embedding_key": chunk.embedding_key,
     }
     # Chroma drops None values; absence means "unknown".
     if chunk.section:
@@ -160,6 +161,10 @@ class ChromaStore:
     @property
     def location(self) -> str:
         return self._settings.chroma_url or str(self._settings.chroma_dir)
+
+    @property
+    def collection_name(self) -> str:
+        return self._settings.collection
 
     def _connect(self):
         if self._client is not None:
@@ -364,6 +369,66 @@ class ChromaStore:
             for text, meta in zip(got["documents"], got["metadatas"])
         ]
         return sorted(chunks, key=lambda c: (c.document_id, c.index))
+
+    @_chroma_call
+    def live_chunks_with_vectors(self, documents: list[IndexedDocument], page: int = 2000) -> tuple[list[Chunk], "np.ndarray"]:
+        """The chunks of exactly these document versions with their stored vectors (float32 rows,
+        same order), read a page at a time so that a large collection never arrives in one piece."""
+        import numpy as np
+
+        docs = {d.id: d for d in documents}
+        chunks: list[Chunk] = []
+        vectors: list = []
+        for doc in docs.values():
+            # One document at a time: bounded pages, and a version filter Chroma answers from its index.
+            offset = 0
+            while True:
+                got = self.chunks.get(
+                    where={"version": doc.version}, include=["documents", "metadatas", "embeddings"],
+                    limit=page, offset=offset,
+                )
+                for text, meta in zip(got["documents"], got["metadatas"]):
+                    chunks.append(_chunk_from_record(text, meta, doc.title))
+                if len(got["ids"]):
+                    vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+                if len(got["ids"]) < page:
+                    break
+                offset += page
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        order = sorted(range(len(chunks)), key=lambda i: (chunks[i].document_id, chunks[i].index))
+        return [chunks[i] for i in order], matrix[order] if len(order) else matrix
+
+    @_chroma_call
+    def nearest_ids(self, embedding, n: int, versions: list[str] | None = None) -> tuple[list[str], list[float]]:
+        """Ids and cosine similarities of the `n` chunks nearest to `embedding`, best first;
+        `versions` restricts them to those document versions (a metadata filter), None searches all."""
+        if n <= 0:
+            raise ValueError(f"n must be greater than 0, got {n}")
+        result = self.chunks.query(
+            query_embeddings=[embedding], n_results=n, include=["distances"],
+            where={"version": {"$in": versions}} if versions is not None else None,
+        )
+        # Cosine distance -> similarity, as in `query`.
+        return list(result["ids"][0]), [1.0 - float(d) for d in result["distances"][0]]
+
+    @_chroma_call
+    def vectors_of_version(self, version: str) -> dict[str, list[float]]:
+        """The vectors of one document version by `Chunk.embedding_key` (to reuse when it is replaced)."""
+        got = self.chunks.get(where={"version": version}, include=["metadatas", "embeddings"])
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        return {m["embedding_key"]: [float(x) for x in v] for m, v in zip(got["metadatas"] or [], vectors) if "embedding_key" in m}
+
+    @_chroma_call
+    def vectors_by_key(self, keys: list[str], page: int = 500) -> dict[str, list[float]]:
+        """Stored vectors of chunks whose `Chunk.embedding_key` is among `keys` (any document,
+        any version: the same text has the same vector in an index of one model)."""
+        found: dict[str, list[float]] = {}
+        wanted = sorted(set(keys))
+        for i in range(0, len(wanted), page):
+            got = self.chunks.get(where={"embedding_key": {"$in": wanted[i : i + page]}}, include=["metadatas", "embeddings"])
+            for meta, vector in zip(got["metadatas"] or [], got["embeddings"] if got["embeddings"] is not None else []):
+                found.setdefault(meta["embedding_key"], [float(x) for x in vector])
+        return found
 
     @_chroma_call
     def vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:

@@ -95,6 +95,12 @@ class Chunk:
         return f"{heading}\n{self.text}" if heading else self.text
 
     @property
+    def embedding_key(self) -> str:
+        """What the vector depends on: a hash of `contextual_text`. Chunks with the same key share
+        a vector, so a chunk that a changed document keeps as it was is never embedded again."""
+        return sha256_hex(self.contextual_text)[:32]
+
+    @property
     def id(self) -> str:
         """Deterministic id: document content hash and position, so re-ingest is an upsert."""
         return sha256_hex(f"{self.content_hash}:{self.document_id}:{self.index}")[:32]

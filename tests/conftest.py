@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import SentenceTransformerEmbedder
+from rag.embeddings import Embedder, make_embedder
 from rag.settings import REPO_ROOT, Settings
 
 CORPUS = REPO_ROOT / "corpus"
@@ -35,9 +35,9 @@ def make_settings(tmp_path: Path, models_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def embedder(models_dir: Path) -> SentenceTransformerEmbedder:
-    """The real bundled e5 model, loaded once for the whole session."""
-    model = SentenceTransformerEmbedder(Settings(_env_file=None, home=models_dir.parent, model_cache=models_dir))
+def embedder(models_dir: Path) -> Embedder:
+    """The real bundled e5 model as the default settings run it, loaded once for the whole session."""
+    model = make_embedder(Settings(_env_file=None, home=models_dir.parent, model_cache=models_dir))
     model.warm_up()
     return model
 

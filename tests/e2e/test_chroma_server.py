@@ -2,60 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from ingest.pipeline import Ingestor
 from rag.errors import StoreUnavailableError
 from rag.retrieval import DenseRetriever
 from rag.store import ChromaStore
+from tests.e2e.servers import chroma_server, free_port  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_executable() -> str:
-    beside_python = Path(sys.executable).parent / "chroma"
-    found = str(beside_python) if beside_python.exists() else shutil.which("chroma")
-    assert found, "the `chroma` command (from the chromadb package) is not installed"
-    return found
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path):
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    proc = subprocess.Popen(
-        [_chroma_executable(), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_server, make_settings, embedder, tmp_path):
@@ -88,6 +43,6 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, make_settings,
 
 
 def test_unreachable_server_gives_a_clear_message(make_settings):
-    store = ChromaStore(make_settings(chroma_url=f"http://127.0.0.1:{_free_port()}"))
+    store = ChromaStore(make_settings(chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(StoreUnavailableError, match="niet bereikbaar"):
         store.documents()

@@ -9,77 +9,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
 from rag.settings import REPO_ROOT
+from tests.e2e.servers import HEADERS, NOTE, Serve, job, until, upload
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-ADMIN = "beheer-sleutel-0123456789abcdef"
-HEADERS = {"Authorization": f"Bearer {ADMIN}"}
-NOTE = "# Notitie\n\nDe gemeente Zuiderhaven investeert in 2025 twaalf miljoen euro in leesbevordering.\n"
-
-
-class Serve:
-    """`bronwijzer serve` on a free port with an admin key, in its own process."""
-
-    def __init__(self, home: Path, models_dir: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ, "BRONWIJZER_HOME": str(home), "BRONWIJZER_MODEL_CACHE": str(models_dir),
-            "BRONWIJZER_ADMIN_KEYS": ADMIN, "BRONWIJZER_PORT": str(self.port),
-        }
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "Serve":
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve"], cwd=REPO_ROOT, env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            assert self.process.poll() is None, "bronwijzer serve exited"
-            assert time.monotonic() < deadline, "bronwijzer serve did not start"
-            time.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-
-def upload(serve: Serve, name: str, data: bytes) -> dict:
-    response = httpx.post(f"{serve.url}/api/documents", files={"file": (name, data)}, headers=HEADERS, timeout=60)
-    assert response.status_code == 202, response.text
-    return response.json()
-
-
-def job(serve: Serve, job_id: str) -> dict:
-    return httpx.get(f"{serve.url}/api/jobs/{job_id}", headers=HEADERS, timeout=30).json()
-
-
-def until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-    return result
 
 
 def test_sigkill_during_an_ingest_job_leaves_no_orphan(tmp_path, models_dir):

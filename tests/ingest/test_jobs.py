@@ -115,3 +115,24 @@ def test_what_a_crash_left_behind_is_removed_at_start(make_settings, embedder):
         assert removed.id == "notitie.md" and list((settings.home / "uploads").iterdir()) == []
     finally:
         again.stop()
+
+
+def test_the_ingest_child_runs_at_the_lowest_priority():
+    import subprocess
+    import sys
+
+    probe = "import os; from ingest.jobs import lower_priority; lower_priority(); print(os.nice(0))"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "19"
+
+
+def test_a_replaced_upload_reuses_the_vectors_of_its_unchanged_passages(make_jobs):
+    jobs = make_jobs()
+    text = "# Notitie\n\n" + "\n\n".join(f"Alinea {i}: de gemeente Zuiderhaven investeert {i} miljoen euro in lezen." for i in range(30))
+    first = wait(jobs, submit(jobs, "notitie.md", text.encode()).id)
+    assert first.state == "succeeded", first.message
+    changed = text + "\n\nAlinea 30: een nieuwe alinea over rekenen.\n"
+    second = wait(jobs, submit(jobs, "notitie.md", changed.encode(), replace=True).id)
+    assert second.state == "succeeded", second.message
+    assert second.document.chunk_count == second.total
+    keys = [m["embedding_key"] for m in jobs.store.chunks.get(where={"version": second.document.version}, include=["metadatas"])["metadatas"]]
+    assert len(keys) == second.document.chunk_count

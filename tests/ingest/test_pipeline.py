@@ -259,3 +259,25 @@ def test_split_pages_keeps_page_offsets():
     assert text[starts[1]:].startswith("Tweede")
     assert text[starts[3]:].startswith("Vierde")
     assert starts[2] == starts[3]  # an empty page starts where the next one does
+
+
+def test_an_edited_document_embeds_only_the_chunks_that_changed(make_settings, embedder, tmp_path):
+    settings = make_settings(chunk_size=200, chunk_overlap=0)
+    store = ChromaStore(settings)
+    ingestor = Ingestor(settings, store, embedder)
+    folder = tmp_path / "lang"
+    folder.mkdir()
+    paragraphs = [f"Paragraaf {i}. De school {i} meldt een tekort van {i * 10} leraren in het primair onderwijs." for i in range(12)]
+    path = folder / "lang.txt"
+    path.write_text("Tekorten per school\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    first = ingestor.ingest([folder])
+    before = {m["embedding_key"]: v for m, v in zip(*(lambda g: (g["metadatas"], g["embeddings"]))(store.chunks.get(include=["metadatas", "embeddings"])))}
+    path.write_text("Tekorten per school\n\n" + "\n\n".join(paragraphs) + "\n\nParagraaf 12. Een nieuwe school meldt geen tekort.\n", encoding="utf-8")
+    second = ingestor.ingest([folder])
+    assert second.indexed == 1 and second.chunks_reused > 0
+    assert 0 < second.chunks_embedded < first.chunks_embedded
+    assert second.chunks_embedded + second.chunks_reused == store.document("lang.txt").chunk_count
+    got = store.chunks.get(include=["metadatas", "embeddings"])
+    for meta, vector in zip(got["metadatas"], got["embeddings"]):
+        if meta["embedding_key"] in before:  # reused: the very same vector
+            assert list(vector) == list(before[meta["embedding_key"]])

@@ -1,0 +1,99 @@
+"""The ONNX export of the bundled e5 and the embedder that runs it (real model, real ONNX Runtime)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from rag.embeddings import SentenceTransformerEmbedder, make_embedder
+from rag.errors import ConfigurationError, EmbeddingModelMismatchError
+from rag.onnx_embeddings import OnnxEmbedder
+from rag.onnx_export import MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
+from rag.store import ChromaStore
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "Het lerarentekort in het primair onderwijs is opgelopen tot 9.800 fte.",
+    "kort",
+    "Schoolleiders besteden veel tijd aan personeelsbeleid en aan het vinden van vervangers. " * 20,
+]
+
+
+def test_default_embedder_is_onnx_fp32_with_the_model_identity_of_torch(make_settings):
+    embedder = make_embedder(make_settings())
+    assert isinstance(embedder, OnnxEmbedder) and embedder.precision == "fp32"
+    assert embedder.model_name == make_embedder(make_settings(embedding_runtime="torch")).model_name
+    assert make_embedder(make_settings(embedding_precision="int8")).model_name.endswith("@int8")
+    with pytest.raises(ConfigurationError):
+        make_embedder(make_settings(embedding_runtime="torch", embedding_precision="int8"))
+
+
+def test_fp32_vectors_equal_torch_and_int8_stay_close(make_settings, embedder):
+    torch_vectors = np.array(SentenceTransformerEmbedder(make_settings()).embed_documents(TEXTS))
+    fp32 = np.array(embedder.embed_documents(TEXTS))
+    int8 = np.array(OnnxEmbedder(make_settings(), precision="int8").embed_documents(TEXTS))
+    assert np.allclose(np.linalg.norm(fp32, axis=1), 1.0, atol=1e-5)
+    assert ((fp32 * torch_vectors).sum(axis=1) > 0.99999).all()
+    cosines = (int8 * torch_vectors).sum(axis=1)
+    assert (cosines > 0.99).all() and (cosines < 0.99999).any()  # int8 is really another model
+    # Order and batching do not change a vector (batches are sorted by length inside).
+    single = np.array([embedder.embed_documents([t])[0] for t in TEXTS])
+    assert np.allclose(single, fp32, atol=1e-5)
+    query = np.array(embedder.embed_query(TEXTS[0]))
+    assert float(query @ fp32[0]) < 0.9999  # the query prefix is not the passage prefix
+
+
+def test_export_is_made_once_under_a_lock_and_redone_when_unfinished(tmp_path, models_dir):
+    source = SentenceTransformerEmbedder(make_settings_for(models_dir)).model_path()
+    copy = tmp_path / "model"
+    import shutil
+
+    shutil.copytree(source, copy)
+    results, errors = [], []
+
+    def export() -> None:
+        try:
+            results.append(ensure_onnx(copy))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=export) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and results[0] == results[1] == onnx_dir_for(copy)
+    target = results[0]
+    assert all((target / name).is_file() for name in MODEL_FILES.values())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no half-built leftovers
+    marker_time = (target / MARKER_NAME).stat().st_mtime_ns
+    assert ensure_onnx(copy) == target and (target / MARKER_NAME).stat().st_mtime_ns == marker_time
+    (target / MARKER_NAME).unlink()  # as after a crash mid-export
+    ensure_onnx(copy)
+    assert (target / MARKER_NAME).is_file()
+
+
+def make_settings_for(models_dir):
+    from rag.settings import Settings
+
+    return Settings(_env_file=None, home=models_dir.parent, model_cache=models_dir)
+
+
+def test_an_index_built_at_int8_is_not_queried_at_fp32(make_settings, embedder):
+    settings = make_settings()
+    store = ChromaStore(settings)
+    int8 = OnnxEmbedder(settings, precision="int8")
+    store.ensure_model(int8.model_name, int8.dimension)
+    with pytest.raises(EmbeddingModelMismatchError):
+        store.ensure_model(embedder.model_name, embedder.dimension)
+
+
+def test_a_model_without_mean_pooling_cannot_be_exported(tmp_path):
+    from rag.onnx_export import export_onnx
+
+    (tmp_path / "modules.json").write_text('[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]')
+    with pytest.raises(ConfigurationError, match="pooling"):
+        export_onnx(tmp_path, tmp_path.parent / "out")

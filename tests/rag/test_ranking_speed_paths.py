@@ -1,0 +1,37 @@
+"""The fast paths of retrieval give exactly what the plain ones gave."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.question import analyse_question
+from rag.ranking import Candidate, Diversity, distinct, diversify, drop_near_duplicates
+from rag.keyword import top_rows
+from rag.types import Chunk
+
+
+def test_top_rows_is_a_stable_argsort_cut_off():
+    rng = np.random.default_rng(3)
+    for size, n in ((10, 80), (500, 80), (2000, 5), (300, 299)):
+        scores = np.round(rng.random(size) * 5, 1).astype(np.float32)  # many ties
+        scores[rng.random(size) < 0.3] = 0.0
+        assert top_rows(scores, n) == [int(i) for i in np.argsort(-scores, kind="stable")[:n]]
+
+
+def _candidate(doc: str, index: int, text: str) -> Candidate:
+    return Candidate(Chunk(document_id=doc, index=index, text=text, start=0, end=len(text)))
+
+
+def test_lazy_distinct_chooses_what_dropping_all_duplicates_first_chose():
+    base = "De inspectie ziet dat scholen het burgerschapsonderwijs verschillend inrichten en toetsen"
+    ranked = []
+    for i in range(60):
+        doc = f"d{i % 3}.txt"
+        text = base if i % 4 == 0 else f"{base} variant {i} met eigen woorden nummer {i} extra zin over leraren {i}"
+        ranked.append(_candidate(doc, i, text if i % 5 else f"Geheel andere passage {i} over leesmotivatie en lezen {i}"))
+    question = analyse_question("Hoe richten scholen burgerschap in?")
+    for k in (1, 3, 5, 10):
+        eager = diversify(drop_near_duplicates(ranked, 0.7), k, question, Diversity())
+        lazy = diversify(distinct(ranked, 0.7), k, question, Diversity())
+        assert [c.chunk.index for c in lazy] == [c.chunk.index for c in eager]
+    assert [c.chunk.index for c in distinct(ranked, 0.7)] == [c.chunk.index for c in drop_near_duplicates(ranked, 0.7)]
