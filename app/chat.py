@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from rag.engine import Engine
     from rag.settings import Settings
-    from rag.store import IndexedDocument
+    from rag.types import IndexedDocument
 
 log = logging.getLogger(__name__)
 
@@ -154,13 +154,7 @@ def highlight_passage(text: str, sentences: Sequence[str] = ()) -> str:
 
 
 def _where(passage: Passage) -> str:
-    chunk = passage.chunk
-    parts = []
-    if chunk.section:
-        parts.append(chunk.section.split(" > ")[-1])
-    if chunk.page:
-        parts.append(f"p. {chunk.page}")
-    return ", ".join(parts)
+    return passage.chunk.location(last_section=True)
 
 
 def render_source(marker: int, passage: Passage, sentences: Sequence[str] = ()) -> str:
@@ -281,7 +275,7 @@ def build_chat_ui(
     documents: Callable[[], list["IndexedDocument"]] | None = None,
     feedback: FeedbackStore | None = None,
 ) -> gr.Blocks:
-    """The chat page. `documents` lists the indexed documents (default: the settings' store)."""
+    """The chat page. `documents` lists the indexed documents (default: the engine's)."""
     return in_running_loop(lambda: _build_page(engine, settings, documents, feedback))
 
 
@@ -292,10 +286,7 @@ def _build_page(
     feedback: FeedbackStore | None,
 ) -> gr.Blocks:
     feedback = feedback or FeedbackStore.for_settings(settings)
-    if documents is None:
-        from rag.store import ChromaStore
-
-        documents = ChromaStore(settings).documents
+    documents = documents or engine.documents
 
     def load_documents():
         try:

@@ -17,7 +17,7 @@ from app.schemas import ask_response, search_response
 from rag.errors import BronwijzerError
 from rag.pipeline import Components, build
 from rag.settings import get_settings
-from rag.store import SearchFilters
+from rag.types import SearchFilters
 
 app = typer.Typer(help="Bronwijzer: vragen over onderwijsbeleid, beantwoord uit de documenten.", no_args_is_help=True)
 documents_app = typer.Typer(help="Geïndexeerde documenten bekijken en verwijderen.", no_args_is_help=True)
@@ -129,7 +129,7 @@ def _filters(documents: list[str] | None, publishers: list[str] | None, year_fro
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="De vraag of zoekterm.")],
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Aantal passages.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="Aantal passages.")] = 5,
     document: Annotated[list[str] | None, typer.Option("--document", "-d", help="Alleen in dit document (herhaalbaar).")] = None,
     publisher: Annotated[list[str] | None, typer.Option("--publisher", help="Alleen van deze uitgever (herhaalbaar).")] = None,
     year_from: Annotated[int | None, typer.Option(help="Vanaf jaar.")] = None,
@@ -138,11 +138,8 @@ def search(
 ) -> None:
     """Zoek passages bij een vraag."""
     parts = _components()
-    if not query.strip():
-        errors.print("[red]Fout:[/red] de zoekvraag is leeg.")
-        raise typer.Exit(2)
-    try:
-        passages = parts.retriever.retrieve(query, k, _filters(document, publisher, year_from, year_to))
+    try:  # the engine checks the question and k, as for /api/search
+        passages = parts.engine.search(query, k=k, filters=_filters(document, publisher, year_from, year_to))
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     if as_json:
@@ -154,7 +151,7 @@ def search(
     if not passages:
         console.print("Geen passages gevonden.")
     for p in passages:
-        where = ", ".join(x for x in (p.chunk.section, f"p. {p.chunk.page}" if p.chunk.page else None) if x)
+        where = p.chunk.location()
         console.rule(f"[bold]{p.rank}. {p.chunk.title}[/bold]  ({p.score:.3f})")
         if where:
             console.print(f"[dim]{p.chunk.document_id} — {where}[/dim]")
@@ -188,7 +185,7 @@ def ask(
         console.print("\n[bold]Bronnen[/bold]" if answer.citations else "\n[bold]Dichtstbijzijnde passages[/bold]")
     for c in shown:
         chunk = c.passage.chunk
-        where = ", ".join(x for x in (chunk.section, f"p. {chunk.page}" if chunk.page else None) if x)
+        where = chunk.location()
         console.print(f"[{c.marker}] {chunk.title}" + (f", {where}" if where else ""), markup=False, highlight=False)
 
 
@@ -307,7 +304,7 @@ def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
     """Toon de geïndexeerde documenten."""
     parts = _components()
     try:
-        docs = parts.store.documents()
+        docs = parts.engine.documents()
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     if as_json:

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from rag.engine import MAX_QUESTION_CHARS
 from rag.errors import InvalidQuestionError
-from rag.store import IndexedDocument
+from rag.types import IndexedDocument
 from rag.types import Answer, Passage, Turn
 
 if TYPE_CHECKING:
@@ -307,7 +307,7 @@ def sources_text(answer: Answer) -> str:
     lines = []
     for marker, passage in items:
         chunk = passage.chunk
-        where = ", ".join(x for x in (chunk.title or chunk.document_id, chunk.section, f"p. {chunk.page}" if chunk.page else None) if x)
+        where = chunk.location(title=True)
         lines.append(f"[{marker}] {where}")
     return f"\n\n{heading}\n" + "\n".join(lines)
 

@@ -236,7 +236,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
 def _warm_up(components: Components) -> None:
     """Load the model and keyword index now, so the first question is not the slow one."""
     try:
-        if components.store.documents():
+        if components.engine.documents():
             components.engine.warm_up()
             log.info("Engine warmed up")
         else:

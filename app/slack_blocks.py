@@ -100,8 +100,7 @@ def _hard_cut(text: str, limit: int) -> list[str]:
 def source_line(marker: int, passage: Passage) -> str:
     """`[n] title, section, p. X` (the parts that are known), escaped for mrkdwn."""
     chunk = passage.chunk
-    parts = [chunk.title or chunk.document_id, chunk.section, f"p. {chunk.page}" if chunk.page else None]
-    return escape_mrkdwn(f"[{marker}] " + ", ".join(p for p in parts if p))
+    return escape_mrkdwn(f"[{marker}] " + chunk.location(title=True))
 
 
 def answer_sources(answer: Answer) -> list[tuple[int, Passage]]:

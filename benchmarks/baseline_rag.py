@@ -17,7 +17,7 @@ The tutorial pipeline, as in LangChain's RAG tutorial (docs.langchain.com/oss/py
   `add_documents`; at question time `similarity_search_with_relevance_scores(question, k)`
   (the same ranking as the tutorial's `similarity_search`), on the question as it is:
   no history, so a follow-up is searched without its context;
-- the embedding model Bronwijzer uses (`rag.embeddings.SentenceTransformerEmbedder`, the
+- the embedding model Bronwijzer uses (`rag.retrieval.embeddings.SentenceTransformerEmbedder`, the
   bundled multilingual-e5-small with its "query: "/"passage: " prefixes), so the difference
   is everything around the model: cleaning, chunking, hybrid retrieval, follow-ups.
 

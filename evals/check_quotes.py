@@ -7,7 +7,7 @@ Each line is one question with the fields `id`, `question`, `answer`, `doc`, `qu
 `type`, `difficulty` and, for follow-ups, `context_question`. `doc` names one corpus file,
 or two or more joined by `;`; unanswerable questions have an empty answer, an empty doc
 and no quotes. Every quote must be an exact substring of the RAW text of one of the listed
-documents, and `rag.textmatch.find_quote` must find it in the cleaned text of that document
+documents, and `rag.text.textmatch.find_quote` must find it in the cleaned text of that document
 (`ingest.clean.clean_text`), so a citation checker working on cleaned chunks can verify it.
 
 The script prints, per set, the number of questions per type and per document, then every
@@ -27,7 +27,7 @@ if str(REPO_ROOT) not in sys.path:  # allow running as a plain script
     sys.path.insert(0, str(REPO_ROOT))
 
 from ingest.clean import clean_text  # noqa: E402
-from rag.textmatch import find_quote  # noqa: E402
+from rag.text.textmatch import find_quote  # noqa: E402
 from evals.question_set import DIFFICULTIES, OPTIONAL_FIELDS, REQUIRED_FIELDS, TYPES  # noqa: E402
 
 CORPUS_DIR = REPO_ROOT / "corpus"

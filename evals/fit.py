@@ -28,7 +28,7 @@ import numpy as np
 from evals.matching import GoldQuotes
 from evals.question_set import Question, load_question_set
 from rag.linear import MODELS_DIR, LinearModel
-from rag.ranking import ALL_FEATURES, FEATURES, Candidate, diversify, drop_near_duplicates, feature_matrix, rrf_model
+from rag.fitting import ALL_FEATURES, FEATURES, Candidate, diversify, drop_near_duplicates, feature_matrix, rrf_model
 from rag.types import Turn
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
@@ -71,7 +71,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, *, pairwise: bool = Fal
 @dataclass
 class RankerExample:
     question: Question
-    gathered: object  # rag.retrieval.Gathered
+    gathered: object  # rag.retrieval.hybrid.Gathered
     x: np.ndarray  # all of ALL_FEATURES, in that order
     coverage: list[frozenset[int]]
 
@@ -165,7 +165,7 @@ def fit_ranker(
 class SentenceExample:
     question: Question
     passages: list
-    analysis: object  # rag.question.QuestionInfo
+    analysis: object  # rag.text.question.QuestionInfo
     history: list
     units: list
     x: np.ndarray
@@ -176,7 +176,7 @@ def gather_sentence_examples(questions: Sequence[Question], engine, k: int) -> l
     """Per answerable tune question: the units of its top-k passages, their signals and how
     much of the gold answer each holds (`evals.metrics.lead_share`)."""
     from evals.metrics import lead_share, lead_targets
-    from rag.extractive import SENTENCE_FEATURES, unit_signals
+    from rag.fitting import SENTENCE_FEATURES, unit_signals
 
     examples = []
     for q in questions:
@@ -213,7 +213,7 @@ def _pairs(examples: Sequence[SentenceExample], max_pairs: int = 40) -> tuple[np
 
 
 def fit_sentences(examples: list[SentenceExample]) -> tuple[LinearModel, dict]:
-    from rag.extractive import SENTENCE_FEATURES
+    from rag.fitting import SENTENCE_FEATURES
 
     fold = _folds(len(examples))
     oracle = float(np.mean([ex.shares.max() for ex in examples]))
@@ -252,8 +252,8 @@ def choose_follower_margin(examples: list[SentenceExample], model: LinearModel, 
     """The margin that best balances covering the gold answer and adding nothing else: F1 of
     gold facts found (recall) and answer sentences holding a gold fact (precision)."""
     from evals.metrics import answer_facts, facts_found
-    from rag.extractive import ExtractiveComposer
-    from rag.refusal import RefusalModel
+    from rag.fitting import ExtractiveComposer
+    from rag.fitting import RefusalModel
 
     never = RefusalModel.never()
     results = {}
@@ -284,7 +284,7 @@ MAX_FALSE_REFUSALS = 0.03
 def gather_refusal_examples(questions: Sequence[Question], engine, k: int) -> tuple[np.ndarray, np.ndarray, list[Question]]:
     """The refusal signals of every tune question (with the composer's best sentences) and
     whether it is unanswerable."""
-    from rag.refusal import REFUSAL_FEATURES
+    from rag.fitting import REFUSAL_FEATURES
 
     composer = engine.composer
     xs, ys, kept = [], [], []
@@ -313,7 +313,7 @@ def _threshold(probabilities: np.ndarray, y: np.ndarray, max_false: float = MAX_
 
 
 def fit_refusal(x: np.ndarray, y: np.ndarray) -> tuple[LinearModel, dict]:
-    from rag.refusal import REFUSAL_FEATURES
+    from rag.fitting import REFUSAL_FEATURES
 
     fold = _folds(len(y))
     results = {}
@@ -371,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "split": "tune",
     }
     if args.model == "ranker":
-        from rag.retrieval import HybridRetriever
+        from rag.fitting import HybridRetriever
 
         retriever = parts.retriever
         bootstrap = HybridRetriever(parts.store, parts.embedder, retriever.live, ranker=rrf_model(), diversity=retriever.diversity)

@@ -1,7 +1,7 @@
 """Does a passage cover a gold quote? Decided on the passage TEXT alone.
 
 The REST contract carries no character offsets, so relevance is judged by text, with the
-same canonical form as `rag.textmatch`: letters and digits only, case-folded, so line
+same canonical form as `rag.text.textmatch`: letters and digits only, case-folded, so line
 breaks, hyphenation and punctuation of the raw PDF extraction do not matter. A quote is
 also tried without footnote reference numbers, which cleaning strips.
 
@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from rag.textmatch import canonical as _canonical, footnote_free
+from rag.text.textmatch import canonical as _canonical, footnote_free
 
 MIN_PART_FRACTION = 0.5
 MIN_PART_CHARS = 40

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from evals.clients import EvalAnswer
 from evals.matching import GoldQuotes
 from evals.question_set import Question
-from rag.analysis import key_terms, numbers, stem, words
-from rag.sentences import split_sentences
+from rag.text.analysis import key_terms, numbers, stem, words
+from rag.text.sentences import split_sentences
 
 NDCG_CUTOFF = 10
 _MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
@@ -93,7 +93,7 @@ class Facts:
 
 
 def answer_facts(gold_answer: str) -> Facts:
-    """Numbers (`rag.analysis.numbers`) and non-numeric key terms (`rag.analysis.key_terms`)."""
+    """Numbers (`rag.text.analysis.numbers`) and non-numeric key terms (`rag.text.analysis.key_terms`)."""
     return Facts(
         numbers=tuple(sorted(numbers(gold_answer))),
         terms=tuple(t for t in key_terms(gold_answer) if not t.isdigit()),
@@ -307,7 +307,7 @@ def figure_definitions(k: int) -> dict[str, str]:
         "Een passage <em>dekt</em> een goudcitaat als de passagetekst het hele citaat bevat, of een "
         "aaneengesloten deel van minstens de helft ervan en minstens 40 tekens (een citaat dat over twee "
         "passages is verdeeld, staat altijd voor minstens de helft in een ervan); vergeleken op letters en cijfers "
-        "alleen, zonder hoofdletters, leestekens, afbrekingen en voetnootnummers (als rag.textmatch). "
+        "alleen, zonder hoofdletters, leestekens, afbrekingen en voetnootnummers (als rag.text.textmatch). "
         "Een passage is <em>relevant</em> als ze minstens één goudcitaat dekt."
     )
     return {
@@ -323,8 +323,8 @@ def figure_definitions(k: int) -> dict[str, str]:
         "dat een goudcitaat dekt; gemiddeld over die vragen.",
         "citation_recall": "Per beantwoordbare vraag het aandeel goudcitaten dat door een geciteerde passage "
         "gedekt wordt (0 zonder bronvermeldingen); gemiddeld.",
-        "fact_recall": "De feiten van het goudantwoord zijn de getallen (rag.analysis.numbers, 9.800 = 9800) en "
-        "de niet-numerieke kerntermen (rag.analysis.key_terms: stammen zonder stopwoorden en vraagwoorden). "
+        "fact_recall": "De feiten van het goudantwoord zijn de getallen (rag.text.analysis.numbers, 9.800 = 9800) en "
+        "de niet-numerieke kerntermen (rag.text.analysis.key_terms: stammen zonder stopwoorden en vraagwoorden). "
         "Per beantwoordbare vraag het aandeel daarvan dat in het antwoord voorkomt (getallen als getal, termen "
         "als stam; [n]-markeringen tellen niet mee); een weigering scoort 0; gemiddeld.",
         "fact_figures": "Per feitvraag (type fact) waarvan het goudantwoord getallen heeft: het aandeel van die "

@@ -6,12 +6,12 @@ table blocks (a `Tabel …` caption followed by rows). This module
 
 * recognises headings and keeps a heading stack, so every chunk knows its section path
   ("2 Basisvaardigheden > 2.1 Hoofdlijnen");
-* packs whole sentences (Dutch-aware splitting by `pysbd`) into chunks of about
+* packs whole sentences (the one Dutch splitter, `rag.text.sentences.split_line`) into chunks of about
   `chunk_size` characters, preferring paragraph ends, never mixing two sections when that
   can be avoided, and carrying the last sentence(s) into the next chunk as overlap;
 * keeps a table together with its caption as one chunk of kind "table";
 * puts notes (footnotes, reference entries, bare URLs, source lines, figure captions; see
-  `rag.notes`) into chunks of kind "note": searchable, never quoted as an answer;
+  `rag.text.notes`) into chunks of kind "note": searchable, never quoted as an answer;
 * drops figure debris (axis ticks, legends, lone numbers).
 
 Every chunk is an exact slice of the document text (`doc.text[start:end] == text`), so a
@@ -25,12 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
-import pysbd
 
-from rag.notes import is_note
+from rag.text.notes import is_note
+from rag.text.sentences import BULLET, split_line
 from rag.types import Chunk, ChunkKind, Document
 
 SECTION_SEPARATOR = " > "
@@ -72,28 +71,15 @@ _CAPTION_START = re.compile(
 _TABLE_CAPTION = re.compile(r"^(tabel|table)\s+\d[\w.\-]*", re.IGNORECASE)
 _TABLE_SOURCE = re.compile(r"^(bron|bronnen)\s*:", re.IGNORECASE)
 _CITATION_YEAR = re.compile(r"\(\s*(19|20)\d\d[a-z]?\s*\)")
-_BULLET = re.compile(r"^(?:[•·▪◦‣●○■□\-–—*+]|o(?=\s)|\d{1,2}[.)](?=\s))\s*")
 _NUMERIC_TOKEN = re.compile(r"^[(\[]?[-+−–€$]?\d[\d.,]*[%‰]?[)\]]?[.,;:]?$")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_FINAL = ".!?…"
-_POSSIBLE_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 _CLOSING = "\"'”’)»]"
 # A line ending in one of these words was broken off mid-sentence, not a heading.
 _FUNCTION_WORDS = frozenset(
     "de het een en of van in op met voor te die dat door aan bij als om naar tot over "
     "uit maar dan ook zijn is wordt worden niet er".split()
 )
-
-# Dutch abbreviations that pysbd sometimes takes for a sentence end. Those in the first
-# set never end a sentence; those in the second only when the next word looks like a
-# continuation (lower case, a number, an amount).
-_ABBREVIATIONS_NEVER_FINAL = frozenset(
-    "bijv. bv. o.a. ca. nr. nrs. art. vgl. zgn. resp. incl. excl. t.o.v. m.b.t. i.p.v. "
-    "i.v.m. d.w.z. o.b.v. m.u.v. t.a.v. dr. drs. mr. ir. ing. prof. mevr. dhr. mw. st. "
-    "blz. p. pag. hfst. hfdst. afb. fig. tab. jl. a.s.".split()
-)
-_ABBREVIATIONS_SOMETIMES_FINAL = frozenset("mln. mld. mrd. jr. min. max. e.a. enz. etc. e.d.".split())
-
 
 @dataclass(frozen=True)
 class _Heading:
@@ -274,7 +260,7 @@ def _anchored_heading(line: str) -> tuple[int, str, str | None] | None:
         return None
     if match := _MARKDOWN_HEADING.match(line):
         return len(match.group(1)), match.group(2), None
-    if _BULLET.match(line) and not _NUMBERED_HEADING.match(line):
+    if BULLET.match(line) and not _NUMBERED_HEADING.match(line):
         return None
     if match := _NUMBERED_HEADING.match(line):
         number, title = match.group(1), match.group(2)
@@ -320,7 +306,7 @@ def _unnumbered_heading(line: str, next_block: _Block | None) -> str | None:
     if "\n" in line:
         return None
     title = line[1:].strip() if line.startswith("»") else line
-    if not title or not title[0].isalpha() or _BULLET.match(title) or _CAPTION_START.match(title):
+    if not title or not title[0].isalpha() or BULLET.match(title) or _CAPTION_START.match(title):
         return None
     if "," in title or not _looks_like_title(title, max_words=_MAX_UNNUMBERED_WORDS):
         return None
@@ -340,7 +326,7 @@ def _introduces_reading(block: _Block) -> bool:
     lines = block.text.splitlines()
     if any(_is_prose_line(line) for line in lines):
         return True
-    return sum(1 for line in lines if _BULLET.match(line)) >= 1 and len(_words(block.text)) >= 6
+    return sum(1 for line in lines if BULLET.match(line)) >= 1 and len(_words(block.text)) >= 6
 
 
 def _breaks_off(block: _Block, *, lower_case: bool) -> bool:
@@ -354,7 +340,7 @@ def _breaks_off(block: _Block, *, lower_case: bool) -> bool:
     last_line = block.text.rsplit("\n", 1)[-1]
     if last_line.rstrip(_CLOSING)[-1:] in _SENTENCE_FINAL + ":;":
         return False
-    return lower_case or not _BULLET.match(last_line)
+    return lower_case or not BULLET.match(last_line)
 
 
 def _normalise_title(title: str) -> str:
@@ -397,7 +383,7 @@ def is_figure_debris(text: str) -> bool:
         return True
     if _has_sentence(text):
         return False
-    if any(_BULLET.match(line) and len(_words(line)) > 1 for line in text.splitlines()):
+    if any(BULLET.match(line) and len(_words(line)) > 1 for line in text.splitlines()):
         return False
     short = sum(1 for t in tokens if _is_numeric(t) or len(t.strip(".,;:()[]%'\"’‘“”")) <= 3)
     return short / len(tokens) >= 0.7
@@ -476,51 +462,6 @@ def _classify(blocks: list[_Block]) -> list[_Block]:
 # Sentences
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="nl", clean=False)
-
-
-def _sentence_spans(line: str) -> list[tuple[int, int]]:
-    """Stripped (start, end) spans of the sentences of one line, relative to the line."""
-    if not _POSSIBLE_SENTENCE_END.search(line):
-        stripped = line.strip()  # pysbd is slow; most list items and titles are one sentence
-        start = line.index(stripped) if stripped else 0
-        return [(start, start + len(stripped))] if stripped else []
-    pieces = _segmenter().segment(line)
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        found = line.find(piece, cursor)
-        if found < 0:  # pysbd changed the text after all; keep the rest whole
-            break
-        spans.append((found, found + len(piece)))
-        cursor = found + len(piece)
-    rest = line[cursor:].strip()
-    if rest:
-        start = line.index(rest, cursor)
-        spans.append((start, start + len(rest)))
-    return _rejoin_abbreviations(line, spans)
-
-
-def _rejoin_abbreviations(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for span in spans:
-        if merged:
-            previous = line[merged[-1][0] : merged[-1][1]]
-            last_word = previous.rsplit(None, 1)[-1].lower()
-            following = line[span[0] : span[1]]
-            continues = following[:1].islower() or following[:1].isdigit() or following[:1] in "€%("
-            if last_word in _ABBREVIATIONS_NEVER_FINAL or (last_word in _ABBREVIATIONS_SOMETIMES_FINAL and continues):
-                merged[-1] = (merged[-1][0], span[1])
-                continue
-        merged.append(span)
-    return merged
-
-
 def _word_pieces(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, int]]:
     """Cut an overlong sentence between words into pieces of at most `size` characters."""
     while end - start > size:
@@ -540,7 +481,7 @@ def _units(text: str, block: _Block, chunk_size: int) -> list[_Unit]:
     units: list[_Unit] = []
     line_start = block.start
     for line in block.text.split("\n"):
-        spans = _sentence_spans(line)
+        spans = split_line(line)
         offset = line_start
         for n, (s, e) in enumerate(spans):
             if e - s > longest:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from rag.notes import is_note, split_footnotes
+from rag.text.notes import is_note, split_footnotes
 
 PAGE_BREAK = "\f"
 
@@ -927,7 +927,7 @@ def separate_footnotes(blocks: list[str]) -> list[str]:
     A footnote printed at the bottom of a page lands between the two halves of a sentence:
     `"… die elkaar"`, `"13 Vlinder (1994). beïnvloeden. Dit model …"`. The rest of the
     sentence goes back to its paragraph and the entries become a block of their own after
-    it, which chunking marks as a note (`rag.notes`).
+    it, which chunking marks as a note (`rag.text.notes`).
     """
     out: list[str] = []
     for block in blocks:

@@ -44,7 +44,8 @@ from ingest.loaders import SUPPORTED_SUFFIXES, is_supported
 from ingest.pipeline import document_version
 from rag.errors import BronwijzerError, IngestError, UnsupportedFormatError
 from rag.settings import Settings
-from rag.store import ChromaStore, IndexedDocument
+from rag.retrieval.store import ChromaStore
+from rag.types import IndexedDocument
 from rag.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -479,7 +480,7 @@ def lower_priority() -> None:
 def child_main(folder: Path, name: str) -> int:
     """Prepare and embed `folder/name`; write the result into `folder`. Settings arrive on stdin."""
     from ingest.pipeline import embed_chunks, prepare_document
-    from rag.embeddings import make_embedder
+    from rag.retrieval.embedders import make_embedder
 
     settings = Settings(_env_file=None, **json.loads(sys.stdin.readline()))
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()

@@ -3,7 +3,7 @@
 Incremental: each document has a version (hash of its bytes and of the pipeline settings
 that shape its chunks). An unchanged document is not read past its hash and nothing is
 embedded for it. A changed document's new chunks are written first and made live in one
-registry write, then the old chunks are deleted (see `rag.store`), so a failure part-way
+registry write, then the old chunks are deleted (see `rag.retrieval.store`), so a failure part-way
 leaves the previous version searchable and duplicates are never visible.
 
 Each file fails alone: its error is reported with its name and the rest of the batch goes on.
@@ -23,16 +23,17 @@ from ingest.chunking import chunk_document
 from ingest.clean import clean_text
 from ingest.loaders import DocumentLimits, LoadedFile, is_supported, load_file
 from ingest.manifest import MANIFEST_NAME, derive_meta, read_manifest
-from rag.embeddings import Embedder
+from rag.protocols import Embedder
 from rag.errors import BronwijzerError, IngestError, UnsupportedFormatError
 from rag.settings import Settings
-from rag.store import ChromaStore, IndexedDocument
+from rag.retrieval.store import ChromaStore
+from rag.types import IndexedDocument
 from rag.types import Chunk, Document, DocumentMeta, sha256_hex
 
 log = logging.getLogger(__name__)
 
 #: Bump when cleaning or chunking changes its output, so that ingest re-indexes everything.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 Status = Literal["indexed", "unchanged", "failed"]
 

@@ -8,40 +8,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from rag.citation_check import answer_pieces
+from rag.answer.citation_check import answer_pieces
 from rag.errors import InvalidQuestionError
-from rag.refusal import REFUSAL_TEXT
-from rag.store import SearchFilters
-from rag.types import Answer, Passage, RewrittenQuestion, StreamItem, Turn
+from rag.answer.refusal import REFUSAL_TEXT
+from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
+from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
 if TYPE_CHECKING:
-    from rag.followup import Condenser
-    from rag.retrieval import Retriever
     from rag.settings import Settings
 
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
-
-
-class Composer(Protocol):
-    """Turns a question and its retrieved passages into an Answer."""
-
-    def compose(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer: ...
-
-
-class StreamingComposer(Composer, Protocol):
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[StreamItem]:
-        """Pieces of checked answer text as they come (and `AnswerNote`s), then the final Answer.
-
-        The text pieces joined must be exactly the final Answer's text: nothing sent is taken back.
-        """
-        ...
 
 
 def as_turns(history: Sequence[Turn | Mapping] | None) -> list[Turn]:
@@ -88,11 +70,23 @@ def _check_question(question: str) -> str:
 class Engine:
     """Search and ask, with follow-ups, filters and timings."""
 
-    def __init__(self, settings: "Settings", retriever: "Retriever", composer: Composer, condenser: "Condenser") -> None:
+    def __init__(
+        self,
+        settings: "Settings",
+        retriever: Retriever,
+        composer: Composer,
+        condenser: Condenser,
+        documents: Callable[[], list[IndexedDocument]] | None = None,
+    ) -> None:
         self.settings = settings
         self.retriever = retriever
         self.composer = composer
         self.condenser = condenser
+        self._documents = documents
+
+    def documents(self) -> list[IndexedDocument]:
+        """The documents questions are answered from (none known: an empty list)."""
+        return self._documents() if self._documents else []
 
     def warm_up(self) -> None:
         """Load models and indexes now rather than on the first question."""
@@ -183,21 +177,4 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
 
 
-@lru_cache(maxsize=1)
-def default_engine() -> Engine:
-    from rag.pipeline import build
-
-    return build().engine
-
-
-def ask(question: str, history=None, filters=None) -> Answer:
-    """Answer a Dutch question from the indexed documents (settings from the environment)."""
-    return default_engine().ask(question, history=history, filters=filters)
-
-
-def search(query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
-    """Ranked passages for a question (settings from the environment)."""
-    return default_engine().search(query, k=k, filters=filters, history=history)
-
-
-__all__ = ["REFUSAL_TEXT", "Composer", "Engine", "SearchFilters", "StreamingComposer", "as_filters", "as_turns", "ask", "search"]
+__all__ = ["MAX_QUESTION_CHARS", "REFUSAL_TEXT", "Composer", "Engine", "SearchFilters", "StreamingComposer", "as_filters", "as_turns"]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rag.embeddings import Embedder, make_embedder
-from rag.engine import Composer, Engine
-from rag.extractive import ExtractiveComposer
-from rag.followup import Condenser, FallbackCondenser, HeuristicCondenser
-from rag.keyword import SyncedKeywordIndex
-from rag.live_index import LiveIndex
-from rag.retrieval import HybridRetriever
+from rag.protocols import Embedder
+from rag.retrieval.embedders import make_embedder
+from rag.engine import Engine
+from rag.protocols import Composer, Condenser
+from rag.answer.extractive import ExtractiveComposer
+from rag.answer.followup import FallbackCondenser, HeuristicCondenser
+from rag.retrieval.keyword import SyncedKeywordIndex
+from rag.retrieval.live_index import LiveIndex
+from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import Settings, get_settings
-from rag.store import ChromaStore
+from rag.retrieval.store import ChromaStore
+from rag.types import Answer, Passage, SearchFilters, Turn
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,25 @@ def build(settings: Settings | None = None) -> Components:
     composer: Composer = ExtractiveComposer(settings)
     condenser: Condenser = HeuristicCondenser()
     if settings.llm_base_url:
-        from rag.llm import LLMComposer, LLMCondenser
+        from rag.answer.llm import LLMComposer, LLMCondenser
 
         composer = LLMComposer(settings, fallback=composer)
         condenser = FallbackCondenser(LLMCondenser(settings), condenser)
-    engine = Engine(settings, retriever, composer, condenser)
+    engine = Engine(settings, retriever, composer, condenser, documents=live.documents)
     return Components(settings, store, embedder, retriever, live, engine)
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> Engine:
+    """The engine of the settings in the environment, built once per process."""
+    return build().engine
+
+
+def ask(question: str, history: Sequence[Turn] | None = None, filters: SearchFilters | None = None) -> Answer:
+    """Answer a Dutch question from the indexed documents (settings from the environment)."""
+    return default_engine().ask(question, history=history, filters=filters)
+
+
+def search(query: str, k: int | None = None, filters: SearchFilters | None = None, history: Sequence[Turn] | None = None) -> list[Passage]:
+    """Ranked passages for a question (settings from the environment)."""
+    return default_engine().search(query, k=k, filters=filters, history=history)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.analysis import content_stems
+from rag.text.analysis import content_stems
 
 #: Invented documents (no corpus text, no question of a set): two small policy notes.
 INVENTED_DOCUMENTS: dict[str, str] = {

@@ -2,14 +2,16 @@
 
 Frozen dataclasses, shared by the write path (`ingest`) and the read path (`rag`).
 Scores are always "higher is better"; Chroma distances are converted in one place
-(`rag.store`).
+(`rag.retrieval.store`).
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import dataclass, field
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 
@@ -60,7 +62,7 @@ class Document:
         return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
-#: "note": footnotes, references, URLs, captions (`rag.notes`): searchable, never quoted.
+#: "note": footnotes, references, URLs, captions (`rag.text.notes`): searchable, never quoted.
 ChunkKind = Literal["text", "table", "note"]
 
 
@@ -83,6 +85,13 @@ class Chunk:
     kind: ChunkKind = "text"
     title: str = ""
     content_hash: str = ""
+
+    def location(self, *, title: bool = False, last_section: bool = False, sep: str = ", ") -> str:
+        """Where the chunk is, from the parts that are known: "2 Leraren > 2.1 Tekort, p. 12";
+        with `title` the document's title first; with `last_section` only the innermost section."""
+        section = self.section.split(" > ")[-1] if self.section and last_section else self.section
+        parts = (self.title or self.document_id if title else None, section, f"p. {self.page}" if self.page else None)
+        return sep.join(part for part in parts if part)
 
     @property
     def contextual_text(self) -> str:
@@ -136,6 +145,11 @@ class Turn:
     content: str
 
 
+def previous_question(history: Sequence[Turn]) -> str | None:
+    """The last thing the user asked before this question (None: nothing yet)."""
+    return next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+
+
 @dataclass(frozen=True)
 class Citation:
     """An `[n]` marker in an answer and the passage it points to."""
@@ -180,3 +194,55 @@ class RewrittenQuestion:
 
 #: What `Engine.stream` yields: checked answer text, notes, and the final Answer last.
 StreamItem = str | AnswerNote | RewrittenQuestion | Answer
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document as recorded in the registry."""
+
+    id: str
+    title: str
+    version: str
+    content_hash: str
+    chunk_count: int
+    publisher: str | None = None
+    year: int | None = None
+    description: str | None = None
+    source_path: str = ""
+    format: str = ""
+    pages: int | None = None
+    ingested_at: float = 0.0
+    aliases: tuple[str, ...] = ()
+
+    def to_metadata(self) -> dict:
+        # Chroma drops None-valued keys, so store the record as one JSON string.
+        return {"record": json.dumps(asdict(self), ensure_ascii=False), "version": self.version}
+
+    @classmethod
+    def from_metadata(cls, meta: dict) -> "IndexedDocument":
+        record = json.loads(meta["record"])
+        record["aliases"] = tuple(record.get("aliases") or ())
+        return cls(**record)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict a search to documents, publishers and a year range (all optional)."""
+
+    documents: tuple[str, ...] = ()
+    publishers: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def admits(self, doc: IndexedDocument) -> bool:
+        if self.documents and doc.id not in self.documents:
+            return False
+        if self.publishers:
+            wanted = {p.casefold() for p in self.publishers}
+            if (doc.publisher or "").casefold() not in wanted:
+                return False
+        if self.year_from is not None and (doc.year is None or doc.year < self.year_from):
+            return False
+        if self.year_to is not None and (doc.year is None or doc.year > self.year_to):
+            return False
+        return True

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import Embedder, make_embedder
+from rag.protocols import Embedder
+from rag.retrieval.embedders import make_embedder
 from rag.settings import REPO_ROOT, Settings
 
 CORPUS = REPO_ROOT / "corpus"

@@ -19,7 +19,7 @@ import pytest
 from app.errors import validation_message
 from evals.clients import HttpClient
 from ingest.jobs import document_name
-from rag.citation_check import split_sentences
+from rag.answer.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import IngestError, UnsupportedFormatError
 from tests.app.conftest import LIVE_DOCUMENTS

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 
 #: In no corpus document: a sentence with it is never supported by any passage.
 PLANTED_NUMBER = "4.750"

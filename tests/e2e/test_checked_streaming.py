@@ -21,8 +21,8 @@ import openai
 import pytest
 
 from app.slack import ACK_TEXT
-from rag.citation_check import check_sentence, split_sentences
-from rag.llm import NOTE_PARTIAL, NOTE_UNAVAILABLE
+from rag.answer.citation_check import check_sentence, split_sentences
+from rag.answer.llm import NOTE_PARTIAL, NOTE_UNAVAILABLE
 from rag.settings import Settings
 from rag.types import Chunk, Passage
 from tests.app.conftest import live_index_home, running  # noqa: F401

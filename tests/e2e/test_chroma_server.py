@@ -6,8 +6,8 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from rag.errors import StoreUnavailableError
-from rag.retrieval import DenseRetriever
-from rag.store import ChromaStore
+from rag.retrieval.hybrid import DenseRetriever
+from rag.retrieval.store import ChromaStore
 from tests.e2e.servers import chroma_server, free_port  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from rag.settings import REPO_ROOT
-from rag.store import ChromaStore
+from rag.retrieval.store import ChromaStore
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,9 @@ from evals.runner import run_eval
 from ingest.chunking import chunk_document
 from ingest.loaders import load_file
 from ingest.pipeline import Ingestor, build_document
-from rag.retrieval import DenseRetriever
+from rag.retrieval.hybrid import DenseRetriever
 from rag.settings import REPO_ROOT
-from rag.store import ChromaStore
+from rag.retrieval.store import ChromaStore
 from rag.types import Answer, Citation, DocumentMeta
 
 pytestmark = pytest.mark.slow

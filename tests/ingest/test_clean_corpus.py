@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import Lexicon, clean_text
-from rag.textmatch import find_quote
+from rag.text.textmatch import find_quote
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"

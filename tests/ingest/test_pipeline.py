@@ -10,8 +10,9 @@ import pytest
 
 from ingest.pipeline import Ingestor, split_pages
 from rag.errors import EmbeddingModelMismatchError, NothingIndexedError
-from rag.retrieval import DenseRetriever
-from rag.store import ChromaStore, SearchFilters
+from rag.retrieval.hybrid import DenseRetriever
+from rag.retrieval.store import ChromaStore
+from rag.types import SearchFilters
 
 pytestmark = pytest.mark.slow
 

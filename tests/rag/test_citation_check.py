@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from rag.citation_check import check_citations, parse_markers, split_sentences, strip_markers
+from rag.answer.citation_check import check_citations, parse_markers, split_sentences, strip_markers
 from rag.settings import REPO_ROOT
-from rag.textmatch import find_quote
+from rag.text.textmatch import find_quote
 from rag.types import Chunk, Passage
 
 CORPUS = REPO_ROOT / "corpus"

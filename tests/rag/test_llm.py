@@ -16,8 +16,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from rag.followup import FallbackCondenser, HeuristicCondenser
-from rag.llm import (
+from rag.answer.followup import FallbackCondenser, HeuristicCondenser
+from rag.answer.llm import (
     MODEL_PASSAGES,
     NOTE_CUT_OFF,
     NOTE_PARTIAL,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.notes import is_note, is_note_sentence, split_footnotes
+from rag.text.notes import is_note, is_note_sentence, split_footnotes
 
 
 @pytest.mark.parametrize("block", [

@@ -7,11 +7,12 @@ import threading
 import numpy as np
 import pytest
 
-from rag.embeddings import SentenceTransformerEmbedder, make_embedder
+from rag.retrieval.embedders import make_embedder
+from rag.retrieval.embeddings import SentenceTransformerEmbedder
 from rag.errors import ConfigurationError, EmbeddingModelMismatchError
-from rag.onnx_embeddings import OnnxEmbedder
-from rag.onnx_export import MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
-from rag.store import ChromaStore
+from rag.retrieval.onnx_embeddings import OnnxEmbedder
+from rag.retrieval.onnx_export import MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
+from rag.retrieval.store import ChromaStore
 
 pytestmark = pytest.mark.slow
 
@@ -92,7 +93,7 @@ def test_an_index_built_at_int8_is_not_queried_at_fp32(make_settings, embedder):
 
 
 def test_a_model_without_mean_pooling_cannot_be_exported(tmp_path):
-    from rag.onnx_export import export_onnx
+    from rag.retrieval.onnx_export import export_onnx
 
     (tmp_path / "modules.json").write_text('[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]')
     with pytest.raises(ConfigurationError, match="pooling"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.question import analyse_question
-from rag.ranking import Candidate, Diversity, distinct, diversify, drop_near_duplicates
-from rag.keyword import top_rows
+from rag.text.question import analyse_question
+from rag.retrieval.ranking import Candidate, Diversity, distinct, diversify, drop_near_duplicates
+from rag.retrieval.keyword import top_rows
 from rag.types import Chunk
 
 

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from rag.linear import LinearModel, bundled
-from rag.question import analyse_question
-from rag.refusal import REFUSAL_FEATURES, RefusalModel, TermIndex, question_terms, refusal_signals
-from rag.sources import SourceMatcher
+from rag.text.question import analyse_question
+from rag.answer.refusal import REFUSAL_FEATURES, RefusalModel, refusal_signals
+from rag.text.terms import TermIndex, question_terms
+from rag.text.sources import SourceMatcher
 from rag.types import Chunk, Passage, Turn
 
 VIJVERS = "Het park telde in 2021 precies 14 vijvers. De gemeente Vlinderstad onderhoudt ze met twee tuinmannen."

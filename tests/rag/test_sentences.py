@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 
 TEXT = (
     "Over de grens: het Ierse DEIS-programma\n\n"

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.sources import SourceMatcher
+from rag.text.sources import SourceMatcher
 
 DOCS = [
     SimpleNamespace(id="vijvers.txt", title="De Toestand van de Vijvers 2023", publisher="Bureau voor Vijvers",

@@ -1,6 +1,7 @@
-"""Dutch sentence splitting for answer composition: fast, rule-based, exact spans.
+"""Dutch sentence splitting, the one splitter: chunking, answer composition and the
+citation check all cut sentences here. Fast, rule-based, exact spans.
 
-`pysbd` ("nl") splits well but costs ~20 ms per 1,200-character passage, too slow for an
+A general splitter (`pysbd`) costs ~20 ms per 1,200-character passage, too slow for an
 answer that must be composed in a few milliseconds. The cleaned text already has one
 paragraph, heading or list item per line, so within a line a sentence ends at `.`, `!`,
 `?` or `…` followed by white space and a capital, digit, quote or bracket, unless the
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 # Dutch abbreviations that never end a sentence, and those that end one only when the
-# next word does not continue it (lower case, a number, an amount). Same lists as chunking.
+# next word does not continue it (lower case, a number, an amount).
 ABBREVIATIONS_NEVER_FINAL = frozenset(
     "bijv. bv. o.a. ca. nr. nrs. art. vgl. zgn. resp. incl. excl. t.o.v. m.b.t. i.p.v. "
     "i.v.m. d.w.z. o.b.v. m.u.v. t.a.v. dr. drs. mr. ir. ing. prof. mevr. dhr. mw. st. "

@@ -2,7 +2,7 @@
 
 A language model's answer is split into sentences; each sentence must carry `[n]` markers
 that point at real passages, every number in it must occur in the cited passage(s), and
-most of its content words (stems, via `rag.analysis`) must occur there too. A sentence
+most of its content words (stems, via `rag.text.analysis`) must occur there too. A sentence
 without a marker that still states something counts as unsupported. Pure functions, no
 model: the check runs in well under a millisecond per answer.
 """
@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.analysis import QUESTION_WORDS, STOPWORDS, fold, numbers, stem, words
-from rag.sentences import split_line
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, fold, numbers, stem, words
+from rag.text.sentences import split_line, without_marker
 from rag.types import Passage
 
 #: Share of a sentence's content stems that must occur in its cited passage(s).
@@ -32,7 +32,6 @@ MARKER = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
 # Marker groups at the start of a piece of text, the last one possibly still being written
 # ("[1] [2", "[1, "): they belong to the sentence before.
 _LEADING_MARKERS = re.compile(r"(?:\s*\[[\d\s,;–-]*(?:\]|$))+")
-_LIST_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
 _HEADING_MARKUP = re.compile(r"^\s*#+\s*|\*\*|__")
 # Words that glue an answer together without claiming anything ("volgens de bron ...").
 _GLUE_WORDS = QUESTION_WORDS | frozenset(
@@ -110,7 +109,7 @@ def strip_markers(text: str) -> str:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the sentences of a generated answer, markers kept with their sentence.
 
-    Lines are cut by `rag.sentences.split_line`, the one splitter. A model writes markers
+    Lines are cut by `rag.text.sentences.split_line`, the one splitter. A model writes markers
     after the full stop too ("… 2020. [1] De …"): marker groups at the start of a piece, and
     pieces (or lines) holding only markers, belong to the sentence before.
     """
@@ -133,7 +132,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _clean(sentence: str) -> str:
     """A sentence as shown and checked: no list bullet or heading markup, one line."""
-    lines = [_HEADING_MARKUP.sub("", _LIST_BULLET.sub("", line)).strip() for line in sentence.split("\n")]
+    lines = [_HEADING_MARKUP.sub("", without_marker(line)).strip() for line in sentence.split("\n")]
     return " ".join(line for line in lines if line)
 
 

@@ -8,7 +8,7 @@
 The model (Ollama, vLLM, llama.cpp's server or xllamacpp, Azure OpenAI; through
 langchain-openai's `ChatOpenAI`) gets the numbered passages fenced as quoted data and must
 answer in Dutch with `[n]` markers. Its output is cut into sentences as it arrives and each
-is checked against the passages it cites before it is passed on (`rag.checked_stream`): an
+is checked against the passages it cites before it is passed on (`rag.answer.checked_stream`): an
 unsupported sentence never reaches a user. When no sentence passes, or the server cannot be
 reached or is too slow, the extractive answer follows instead, with a note that says so.
 """
@@ -22,11 +22,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rag.analysis import key_terms, stem, words
-from rag.checked_stream import LLMTimeout, SentenceGate, model_deltas
-from rag.citation_check import SentenceCutter, answer_pieces, strip_markers
-from rag.engine import REFUSAL_TEXT, Composer
-from rag.sentences import split_sentences
+from rag.text.analysis import key_terms, stem, words
+from rag.answer.checked_stream import LLMTimeout, SentenceGate, model_deltas
+from rag.answer.citation_check import SentenceCutter, answer_pieces, strip_markers
+from rag.answer.refusal import REFUSAL_TEXT
+from rag.protocols import Composer
+from rag.text.sentences import split_sentences
 from rag.errors import ConfigurationError
 from rag.types import Answer, AnswerNote, Passage, StreamItem, Turn
 
@@ -141,7 +142,7 @@ def passage_excerpt(passage: Passage, question: str, max_chars: int = EXCERPT_CH
 def fence_passage(number: int, passage: Passage, question: str | None = None) -> str:
     """One passage as a fenced, numbered block (an excerpt, given the question); fence-like text is defused."""
     chunk = passage.chunk
-    label = " | ".join(part for part in (chunk.title, chunk.section, f"p. {chunk.page}" if chunk.page else None) if part)
+    label = chunk.location(title=True, sep=" | ")
     text = passage_excerpt(passage, question) if question else passage.text.strip()
     body = _FENCE_LIKE.sub(lambda m: m.group(0)[:2], text)
     header = FENCE_OPEN.format(n=number)

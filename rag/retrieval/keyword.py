@@ -3,7 +3,7 @@
 The index is never a second source of truth: it is built from the store's live chunks and
 labelled with the store's *generation* (a hash of every live document version). It holds the
 live chunks themselves and their stored vectors too, so that a question needs the store for
-one nearest-neighbour query only (`rag.live_index` keeps it in step with the registry). When
+one nearest-neighbour query only (`rag.retrieval.live_index` keeps it in step with the registry). When
 another process (or an ingest, or a removal) has changed the store, the index is rebuilt, or
 loaded from disk if a process on this machine already built that generation. So it stays
 consistent with an embedded store and with a Chroma server shared by several app processes,
@@ -24,8 +24,9 @@ from typing import Protocol
 import bm25s
 import numpy as np
 
-from rag.analysis import content_stems, stem, words
-from rag.store import ChromaStore, IndexedDocument
+from rag.text.analysis import content_stems, stem, words
+from rag.retrieval.store import ChromaStore
+from rag.types import IndexedDocument
 from rag.types import Chunk, sha256_hex
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ def _chunk_to_json(chunk: Chunk) -> dict:
 class SyncedKeywordIndex:
     """The keyword index for the store's current generation, rebuilt or loaded when it changes.
 
-    `current(documents)` builds synchronously on a change; `rag.live_index.LiveIndex` calls
+    `current(documents)` builds synchronously on a change; `rag.retrieval.live_index.LiveIndex` calls
     `load_or_build` off the question path instead and swaps the result in when it is ready.
     """
 

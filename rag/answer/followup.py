@@ -3,16 +3,15 @@
 Without an LLM, a follow-up is recognised by its form (it starts with "en"/"maar"/"ook",
 refers back with "die", "dat", "daar", "ze", … or is too short to stand alone) and is
 completed with the content words of the previous user question. With an LLM,
-`rag.llm.LLMCondenser` writes a condensed standalone question instead.
+`rag.answer.llm.LLMCondenser` writes a condensed standalone question instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from rag.analysis import QUESTION_WORDS, STOPWORDS, words
-from rag.types import Turn
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
+from rag.types import Turn, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
 _BACK_REFERENCES = frozenset(
@@ -21,10 +20,6 @@ _BACK_REFERENCES = frozenset(
     hierin hiermee hiervoor ze zij hun hen zulke dezelfde datzelfde
     """.split()
 )
-
-
-class Condenser(Protocol):
-    def condense(self, question: str, history: Sequence[Turn]) -> str: ...
 
 
 def is_follow_up(question: str) -> bool:
@@ -42,7 +37,7 @@ class HeuristicCondenser:
     """Completes a follow-up with the content words of the previous user question."""
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
-        previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+        previous = previous_question(history)
         if previous is None or not is_follow_up(question):
             return question
         own = set(words(question))

@@ -1,7 +1,7 @@
 """Text embeddings: the bundled multilingual-e5-small, or any sentence-transformers model.
 
 `make_embedder(settings)` chooses: by default ONNX Runtime runs an export of the model
-(`rag.onnx_embeddings`) at `embedding_precision` fp32 (the same vectors as torch, faster) or
+(`rag.retrieval.onnx_embeddings`) at `embedding_precision` fp32 (the same vectors as torch, faster) or
 int8 (faster still, measured slightly worse retrieval: opt-in); `embedding_runtime=torch`
 runs the model itself in sentence-transformers (`SentenceTransformerEmbedder`), as do models
 the export does not support. Both are LangChain `Embeddings`, so the index can be used
@@ -13,29 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigurationError
+from rag.protocols import Embedder  # noqa: F401 (what the embedders here implement)
 from rag.settings import BUNDLED_E5, Settings
 
 log = logging.getLogger(__name__)
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """What the store and retriever need from an embedding model."""
-
-    @property
-    def model_name(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
-
-    def embed_query(self, text: str) -> list[float]: ...
 
 
 def _force_offline() -> None:
@@ -69,7 +54,7 @@ class SentenceTransformerEmbedder(Embeddings):
         """Where the model comes from: the converted bundled e5, or the configured name/path."""
         name = self._settings.embedding_model
         if name == BUNDLED_E5:
-            from rag.e5_conversion import ensure_bundled_e5
+            from rag.retrieval.e5_conversion import ensure_bundled_e5
 
             return str(ensure_bundled_e5(self._settings.models_dir))
         return name
@@ -129,15 +114,3 @@ class SentenceTransformerEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([self.query_prefix + text], self._settings.query_threads)[0]
-
-
-def make_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for: ONNX Runtime (fp32 or int8), or torch."""
-    torch_embedder = SentenceTransformerEmbedder(settings)
-    if settings.embedding_runtime == "torch":
-        if settings.embedding_precision != "fp32":
-            raise ConfigurationError("Int8 werkt alleen met BRONWIJZER_EMBEDDING_RUNTIME=onnx.")
-        return torch_embedder
-    from rag.onnx_embeddings import OnnxEmbedder
-
-    return OnnxEmbedder(settings, source=torch_embedder)

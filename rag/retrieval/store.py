@@ -18,11 +18,9 @@ which several app processes may share.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import shutil
 import time
-from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 from rag.errors import (
@@ -34,7 +32,7 @@ from rag.errors import (
     StoreUnavailableError,
 )
 from rag.settings import Settings
-from rag.types import Chunk, Passage
+from rag.types import Chunk, IndexedDocument, Passage, SearchFilters
 
 log = logging.getLogger(__name__)
 
@@ -42,58 +40,6 @@ SCHEMA_VERSION = 1
 # Chroma's registry records need a vector; the registry is never searched by vector.
 _NO_VECTOR = [0.0]
 _WRITE_BATCH = 256
-
-
-@dataclass(frozen=True)
-class IndexedDocument:
-    """A document as recorded in the registry."""
-
-    id: str
-    title: str
-    version: str
-    content_hash: str
-    chunk_count: int
-    publisher: str | None = None
-    year: int | None = None
-    description: str | None = None
-    source_path: str = ""
-    format: str = ""
-    pages: int | None = None
-    ingested_at: float = 0.0
-    aliases: tuple[str, ...] = ()
-
-    def to_metadata(self) -> dict:
-        # Chroma drops None-valued keys, so store the record as one JSON string.
-        return {"record": json.dumps(asdict(self), ensure_ascii=False), "version": self.version}
-
-    @classmethod
-    def from_metadata(cls, meta: dict) -> "IndexedDocument":
-        record = json.loads(meta["record"])
-        record["aliases"] = tuple(record.get("aliases") or ())
-        return cls(**record)
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Restrict a search to documents, publishers and a year range (all optional)."""
-
-    documents: tuple[str, ...] = ()
-    publishers: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-
-    def admits(self, doc: IndexedDocument) -> bool:
-        if self.documents and doc.id not in self.documents:
-            return False
-        if self.publishers:
-            wanted = {p.casefold() for p in self.publishers}
-            if (doc.publisher or "").casefold() not in wanted:
-                return False
-        if self.year_from is not None and (doc.year is None or doc.year < self.year_from):
-            return False
-        if self.year_to is not None and (doc.year is None or doc.year > self.year_to):
-            return False
-        return True
 
 
 def _chunk_metadata(chunk: Chunk) -> dict:

@@ -28,10 +28,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.analysis import content_stems, numbers
+from rag.text.analysis import content_stems, numbers
 from rag.linear import LinearModel
-from rag.question import QuestionInfo
-from rag.refusal import TermIndex
+from rag.text.question import QuestionInfo
+from rag.text.terms import TermIndex
 from rag.types import Chunk
 
 FEATURES = (

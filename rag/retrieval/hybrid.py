@@ -1,7 +1,7 @@
 """Retrieval: a question -> ranked Passages.
 
 `HybridRetriever` gathers candidates from dense search (e5 vectors in Chroma) and keyword
-search (BM25 over Dutch stems), ranks them with the fitted model of `rag.ranking` (signals
+search (BM25 over Dutch stems), ranks them with the fitted model of `rag.retrieval.ranking` (signals
 such as both scores, key-term coverage and whether the question names the document), drops
 near-duplicate passages and keeps room for a second document, so that questions spanning two
 documents get passages of both. Every returned Passage carries its probability as `score`
@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 import numpy as np
 
-from rag.embeddings import Embedder
+from rag.protocols import Embedder
 from rag.errors import NothingIndexedError
-from rag.live_index import LiveIndex, LiveSnapshot
+from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
-from rag.question import QuestionInfo, analyse_question
-from rag.ranking import Candidate, Diversity, diversify, distinct, features
-from rag.store import ChromaStore, IndexedDocument, SearchFilters
+from rag.text.question import QuestionInfo, analyse_question
+from rag.retrieval.ranking import Candidate, Diversity, diversify, distinct, features
+from rag.retrieval.store import ChromaStore
+from rag.types import IndexedDocument, SearchFilters
 from rag.types import Chunk, Passage
-
-
-class Retriever(Protocol):
-    def retrieve(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Passage]: ...
 
 
 def _require_query(query: str) -> None:
@@ -58,7 +54,7 @@ class DenseRetriever:
 @dataclass(frozen=True)
 class Gathered:
     """Everything retrieval knows about a question before choosing: the analysed question,
-    the candidates with their signals (`rag.ranking.features`, same order) and the registry."""
+    the candidates with their signals (`rag.retrieval.ranking.features`, same order) and the registry."""
 
     question: QuestionInfo
     candidates: list[Candidate]

@@ -24,9 +24,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from rag.keyword import KeywordSearch, SyncedKeywordIndex, generation_of
-from rag.sources import SourceMatcher
-from rag.store import ChromaStore, IndexedDocument
+from rag.retrieval.keyword import KeywordSearch, SyncedKeywordIndex, generation_of
+from rag.text.sources import SourceMatcher
+from rag.retrieval.store import ChromaStore
+from rag.types import IndexedDocument
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ class LiveIndex:
         if snapshot is None or (self._watcher is None and time.monotonic() - self._checked > self.sync_seconds):
             snapshot = self.refresh()
         return snapshot
+
+    def documents(self) -> list[IndexedDocument]:
+        """The live documents (as of the current snapshot)."""
+        return list(self.current().documents)
 
     def refresh(self) -> LiveSnapshot:
         """Read the registry now; on a change, load the new keyword index and swap it in."""

@@ -1,6 +1,6 @@
 """ONNX copies (fp32 and int8) of a sentence-transformers model, made locally on first use.
 
-The converted e5 (`rag.e5_conversion`) runs in torch at fp32. ONNX Runtime runs the same
+The converted e5 (`rag.retrieval.e5_conversion`) runs in torch at fp32. ONNX Runtime runs the same
 encoder at fp32 about 1.5x as fast on a CPU, with the same vectors (cosine 0.9999995 with
 torch), and with int8 weights about twice as fast, with cosines 0.999 with fp32
 (`benchmarks/embed_throughput.py` measures all of them, and the retrieval quality of each).

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.analysis import fold, numbers
-from rag.refusal import QuestionTerm, question_terms, term_weight
-from rag.sources import SourceMatcher, SourceMention
+from rag.text.analysis import fold, numbers
+from rag.text.terms import QuestionTerm, question_terms, term_weight
+from rag.text.sources import SourceMatcher, SourceMention
 
 Intent = Literal["number", "date", "place", "list", "explain", "define", "other"]
 

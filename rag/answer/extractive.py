@@ -5,7 +5,7 @@ exactly as the documents have them), each followed by an `[n]` marker for the pa
 came from.
 
 Candidates are whole sentences of the top passages, and lists with their lead-in sentence.
-Never a candidate: notes (footnotes, references, URLs, captions; `rag.notes`), headings,
+Never a candidate: notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
 note chunks, and the broken-off start of a passage that begins mid-sentence. Each candidate
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
 wants, what is new in it, its passage's rank, its shape); `rag/models/sentences.json`, fitted
@@ -14,7 +14,7 @@ over all passages leads; a further one follows only when it scores close to the 
 adds something (a figure or key term the answer does not have yet). A list question gets the
 list itself, in document order, with its lead-in.
 
-Before choosing, `rag.refusal.RefusalModel` decides whether the passages hold the answer at
+Before choosing, `rag.answer.refusal.RefusalModel` decides whether the passages hold the answer at
 all, from the passages and the best candidates.
 """
 
@@ -27,23 +27,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
-from rag.notes import is_note_sentence
-from rag.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
-from rag.refusal import (
-    REFUSAL_TEXT,
-    QuestionTerm,
-    RefusalDecision,
-    RefusalModel,
-    RefusalSignals,
-    TermIndex,
-    analyse,
-    refusal_signals,
-)
-from rag.sentences import Sentence, split_sentences, without_marker
+from rag.text.notes import is_note_sentence
+from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
+from rag.answer.refusal import REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.text.terms import QuestionTerm, TermIndex, analyse
+from rag.text.sentences import Sentence, split_sentences, without_marker
 from rag.settings import Settings
-from rag.types import Answer, Citation, Passage, Turn
+from rag.types import Answer, Citation, Passage, Turn, previous_question
 
 REFUSAL_POINTER = "Hieronder staan de passages die er het dichtst bij komen."
 
@@ -229,7 +221,7 @@ def unit_signals(
     terms = list(question.terms)
     scale = [1.0] * len(terms)
     # A follow-up ("En in het vo?") borrows the previous question's terms at half weight.
-    previous = next((t.content for t in reversed(history) if t.role == "user"), None)
+    previous = previous_question(history)
     if previous:
         own = {t.stem for t in terms}
         borrowed = [t for t in analyse_question(previous).terms if t.stem not in own]

@@ -1,4 +1,4 @@
-"""The ONNX Runtime embedder: the exported model (`rag.onnx_export`) at fp32 or int8.
+"""The ONNX Runtime embedder: the exported model (`rag.retrieval.onnx_export`) at fp32 or int8.
 
 Same contract as `SentenceTransformerEmbedder` (e5 prefixes, unit vectors, a LangChain
 `Embeddings`); at fp32 the same vectors about 1.5x as fast on a CPU, at int8 about twice as
@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.onnx_export import MODEL_FILES
+from rag.errors import ConfigurationError
+from rag.retrieval.embeddings import SentenceTransformerEmbedder
+from rag.retrieval.onnx_export import MODEL_FILES, ensure_onnx
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,9 +60,6 @@ class OnnxEmbedder(Embeddings):
         return self._tokenizer is not None
 
     def _model_directory(self) -> Path:
-        from rag.embeddings import SentenceTransformerEmbedder
-        from rag.errors import ConfigurationError
-        from rag.onnx_export import ensure_onnx
 
         source = Path((self._source or SentenceTransformerEmbedder(self._settings)).model_path())
         if not source.is_dir():

@@ -10,7 +10,7 @@
                 send(piece)
 
 The model's output is cut into sentences as it arrives; each is checked against the passages
-its markers cite (`rag.citation_check.check_sentence`: markers point at real passages, its
+its markers cite (`rag.answer.citation_check.check_sentence`: markers point at real passages, its
 numbers are in them, enough of its words too) before it is passed on. An unsupported
 sentence is never sent, not even for a moment, so nothing a user has read is taken back.
 """
@@ -24,9 +24,9 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from rag.analysis import fold, words
-from rag.citation_check import MARKER, SentenceVerdict, check_sentence, parse_markers, strip_markers
-from rag.engine import REFUSAL_TEXT
+from rag.text.analysis import fold, words
+from rag.answer.citation_check import MARKER, SentenceVerdict, check_sentence, parse_markers, strip_markers
+from rag.answer.refusal import REFUSAL_TEXT
 from rag.types import Answer, Citation, Passage
 
 if TYPE_CHECKING:

@@ -1,0 +1,150 @@
+"""Key terms of a question and whether passages contain them.
+
+A term counts as present when its stem is among the passage's stems, when it occurs
+inside a longer word (`vijver` in `visvijvers`), or when it is a compound whose head
+occurs with its modifier or with a common modifier (`vijverrand`: `vijver` + `rand`;
+`schooltuinen`: `tuinen`, and "school" is a common word). Used by ranking (how much of the
+question a passage covers) and by the refusal model (what the passages lack).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, words
+
+# Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
+_TOKEN = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
+_MIN_SUBSTRING = 5  # shorter stems match too many unrelated words inside others
+_MIN_PART = 4
+_LINKING = ("s", "e", "en")
+_MIN_PREFIX = 6
+_COMMON_MODIFIER_ZIPF = 4.0
+# Capitalised at the start of a question or by habit, not names.
+_NOT_NAMES = frozenset({"nederland", "nederlandse", "rijk", "inspectie", "minister", "ocw", "po", "vo"})
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A text folded, split into words and stemmed (stopwords dropped), as `rag.text.analysis` does."""
+
+    folded: str
+    words: frozenset[str]
+    stems: frozenset[str]
+
+
+@lru_cache(maxsize=8192)
+def analyse(text: str) -> Analysed:
+    """Cached: the same passages and sentences come back question after question."""
+    folded = fold(text)
+    found = _WORD.findall(folded)
+    return Analysed(folded, frozenset(found), frozenset(stem(w) for w in found if w not in STOPWORDS))
+
+
+@lru_cache(maxsize=4096)
+def zipf(word: str) -> float:
+    """How common `word` is in Dutch (wordfreq's Zipf scale: 0 unknown, ~7 'de')."""
+    from wordfreq import zipf_frequency  # loads a 1 MB list: only when first needed
+
+    return zipf_frequency(word, "nl")
+
+
+@dataclass(frozen=True)
+class QuestionTerm:
+    """A key term of a question: its stem, the word as asked, and what kind of term it is."""
+
+    stem: str
+    word: str
+    is_name: bool = False
+    is_number: bool = False
+    #: All words of the name this term is part of ("vlinderstad", "oost" for Vlinderstad-Oost).
+    name: tuple[str, ...] = ()
+
+    @property
+    def is_specific(self) -> bool:
+        return self.is_name or self.is_number
+
+
+def question_terms(question: str) -> list[QuestionTerm]:
+    """The question's key terms (as `rag.text.analysis.key_terms`, less pointers such as
+    "daarin"), with names and numbers marked."""
+    names: dict[str, tuple[str, ...]] = {}
+    for n, match in enumerate(_TOKEN.finditer(question)):
+        token = match.group(0)
+        letters = [ch for ch in token if ch.isalpha()]
+        acronym = len(letters) >= 2 and all(ch.isupper() for ch in letters)
+        if acronym or (n > 0 and token[:1].isupper()):
+            parts = tuple(words(token))
+            names.update((w, parts) for w in parts if w not in _NOT_NAMES)
+    terms: dict[str, QuestionTerm] = {}
+    for w in words(question):
+        if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()) or POINTER_WORD.match(w):
+            continue
+        s = stem(w)
+        if s not in terms:
+            terms[s] = QuestionTerm(s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()))
+    return list(terms.values())
+
+
+class TermIndex:
+    """The words of some passages, to ask whether a question term occurs in them."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        analysed = [analyse(t) for t in texts]
+        self.text = "\n".join(a.folded for a in analysed)
+        self.stems = frozenset().union(*(a.stems for a in analysed))
+        self.words = frozenset().union(*(a.words for a in analysed))
+        self._prefixes = {w[:_MIN_PREFIX] for w in self.words if len(w) >= _MIN_PREFIX}
+
+    def _occurs(self, piece: str) -> bool:
+        if len(piece) >= _MIN_SUBSTRING:
+            return piece in self.text
+        return piece in self.words or stem(piece) in self.stems
+
+    def contains(self, term: QuestionTerm) -> bool:
+        if term.stem in self.stems or term.word in self.words:
+            return True
+        if term.is_number:
+            return False
+        if term.is_name:
+            # A name is there as a word or not at all, never as a piece of a longer word.
+            return self._variant_present(term.word)
+        if self._occurs(term.stem) or self._occurs(term.word) or self._variant_present(term.word):
+            return True
+        return self._compound_present(term.word)
+
+    def names_part_of(self, term: QuestionTerm) -> bool:
+        """Whether another word of the term's name occurs ("VR" of "VR-Bril")."""
+        return any(w in self.words for w in term.name if w != term.word)
+
+    def _variant_present(self, word: str) -> bool:
+        # `verbouwd` / `verbouwing`: a shared beginning of at least 3/4 of the word.
+        if len(word) < _MIN_PREFIX or word[:_MIN_PREFIX] not in self._prefixes:
+            return False
+        need = max(_MIN_PREFIX, -(-3 * len(word) // 4))
+        return any(w.startswith(word[:need]) for w in self.words if len(w) >= need)
+
+    def _compound_present(self, word: str) -> bool:
+        # `klassengrootte` -> `klassen` + `grootte`; `ziekteverzuimpercentage` -> ...
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            left, right = word[:cut], word[cut:]
+            if not self._occurs(stem(right)) and not self._occurs(right):
+                continue
+            lefts = [left] + [left[: -len(s)] for s in _LINKING if left.endswith(s) and len(left) - len(s) >= _MIN_PART]
+            # The modifier occurs too, or is so common it adds little ("schoolbesturen": besturen).
+            if any(self._occurs(piece) or zipf(piece) >= _COMMON_MODIFIER_ZIPF for piece in lefts):
+                return True
+        return False
+
+
+def term_weight(term: QuestionTerm) -> float:
+    """Rarer words say more about what the question is about (1 for 'jaar', 6 for unknown words)."""
+    if term.is_number:
+        return 3.0
+    return min(6.0, max(1.0, 6.5 - zipf(term.word)))
