@@ -24,7 +24,7 @@ import gradio as gr
 from app.feedback import FeedbackStore
 from rag.engine import REFUSAL_TEXT
 from rag.errors import BronwijzerError, NothingIndexedError
-from rag.types import Answer, AnswerNote, Passage, RewrittenQuestion
+from rag.types import Answer, AnswerNote, Passage, RewrittenQuestion, SearchFilters, Turn
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -304,7 +304,7 @@ def _build_page(
             return
         chat = [*chat, {"role": "user", "content": render_question(question)}, {"role": "assistant", "content": render_pending()}]
         yield chat, "", turns, answers
-        filters = {"documents": list(chosen)} if chosen else None
+        filters = SearchFilters(documents=tuple(chosen)) if chosen else None
         written, note, rewritten = "", None, None
         try:
             # Only checked sentences arrive here (rag.engine.Engine.stream): each is shown at once.
@@ -328,7 +328,7 @@ def _build_page(
             yield chat, question, turns, answers
             return
         chat[-1] = {"role": "assistant", "content": render_answer(answer)}
-        turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        turns = [*turns, Turn("user", question), Turn("assistant", answer.text)]
         answers = answers | {
             len(chat) - 1: {
                 "question": question,
