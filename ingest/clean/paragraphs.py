@@ -16,7 +16,7 @@ from ingest.clean.shared import (
 )
 from ingest.clean.words import join_line_break
 
-# Differs from rag.text.sentences.BULLET: on raw PDF lines a leading dash is usually a broken hyphenation.
+# Not rag.text.sentences.BULLET: on raw PDF lines `»` marks items and a leading dash is a broken hyphenation.
 _RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= ))\s*")
 _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
