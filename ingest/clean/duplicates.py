@@ -1,0 +1,63 @@
+"""Drop passages that the extraction repeats (a page printed twice, a repeated summary)."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.clean.shared import PAGE_BREAK
+
+_SHINGLE = 40
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _shingles(key: str) -> set[int]:
+    return {hash(key[k : k + _SHINGLE]) for k in range(0, max(1, len(key) - _SHINGLE + 1))}
+
+
+def drop_repeated_blocks(
+    blocks: list[str], min_chars: int = 150, overlap: float = 0.8
+) -> list[str]:
+    """Keep the first occurrence of repeated passages, drop later near-exact repeats.
+
+    A substantial block whose text (letters and digits only, so hyphenation and line
+    breaks do not matter) was mostly seen before is dropped; so is a short block seen
+    before (a heading) that sits next to a dropped block. Short repeats elsewhere, such
+    as recurring headings, stay. Page breaks are never dropped.
+    """
+    seen: set[int] = set()
+    seen_short: set[str] = set()
+    keys = [_alnum(b) for b in blocks]
+    dropped = [False] * len(blocks)
+    long_block = [len(k) >= min_chars for k in keys]
+    for i, key in enumerate(keys):
+        if blocks[i] == PAGE_BREAK or not long_block[i]:
+            continue
+        sh = _shingles(key)
+        if len(sh & seen) >= overlap * len(sh):
+            dropped[i] = True
+        else:
+            seen |= sh
+    for i, key in enumerate(keys):
+        if long_block[i] or blocks[i] == PAGE_BREAK or not key:
+            continue
+        if key in seen_short and (
+            _nearest_long_dropped(i, -1, long_block, dropped, blocks)
+            or _nearest_long_dropped(i, 1, long_block, dropped, blocks)
+        ):
+            dropped[i] = True
+        seen_short.add(key)
+    return [b for b, d in zip(blocks, dropped) if not d]
+
+
+def _nearest_long_dropped(
+    i: int, step: int, long_block: list[bool], dropped: list[bool], blocks: list[str]
+) -> bool:
+    j = i + step
+    while 0 <= j < len(blocks):
+        if long_block[j]:
+            return dropped[j]
+        j += step
+    return False

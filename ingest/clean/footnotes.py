@@ -1,0 +1,62 @@
+"""Footnotes: reference numbers glued to words, and entries that interrupt a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.clean.lexicon import Lexicon, lexicon_for
+from ingest.clean.shared import CLOSERS, LETTERS, PAGE_BREAK
+from rag.text.notes import is_note, split_footnotes
+
+# After a word of two or more letters (`p.4` is a page reference, not a footnote) or
+# after a closing bracket, percent sign or quote.
+_GLUED_AFTER_PUNCT_RE = re.compile(
+    rf"(?:(?<={LETTERS}{LETTERS})|(?<=[)%{CLOSERS}]))"
+    rf"([.,;:!?][{CLOSERS}]?)(\d{{1,4}})(?=\s|$)"
+)
+_GLUED_TO_WORD_RE = re.compile(rf"(?<![\w-])({LETTERS}*[a-zà-ÿ]{{3}})(\d{{1,2}})(?=[\s.,;:]|$)")
+
+
+def strip_footnote_refs(text: str, lexicon: Lexicon | None = None) -> str:
+    """Remove footnote reference numbers glued to words or punctuation.
+
+    `onvoldoende.2223 70%` → `onvoldoende. 70%`, `(54%).47` → `(54%).`, `leerlingen1` →
+    `leerlingen`. Numbers after a digit (`2.1`, `1.000`, `3,9`) or after a space
+    (`in 2022`, `groep 8.`) are real and stay.
+    """
+    lex = lexicon_for(text, lexicon)
+    text = _GLUED_AFTER_PUNCT_RE.sub(lambda m: m.group(1), text)
+
+    def word_repl(m: re.Match[str]) -> str:
+        word = m.group(1)
+        known = lex.is_word(word) or lex.count(word) >= 2
+        return word if known and word.lower() == word else m.group(0)
+
+    return _GLUED_TO_WORD_RE.sub(word_repl, text)
+
+
+_ENDS_SENTENCE = ".!?:;…\"'”’)"
+
+
+def separate_footnotes(blocks: list[str]) -> list[str]:
+    """Lift footnote entries out of the text they interrupt.
+
+    A footnote printed at the bottom of a page lands between the two halves of a sentence:
+    `"… die elkaar"`, `"13 Vlinder (1994). beïnvloeden. Dit model …"`. The rest of the
+    sentence goes back to its paragraph and the entries become a block of their own after
+    it, which chunking marks as a note (`rag.text.notes`).
+    """
+    out: list[str] = []
+    for block in blocks:
+        entries, rest = split_footnotes(block) if block != PAGE_BREAK else ("", block)
+        if not entries or not rest or is_note(block):
+            out.append(block)
+            continue
+        if rest[:1].islower():
+            previous = next((i for i in range(len(out) - 1, -1, -1) if out[i] != PAGE_BREAK), None)
+            if previous is not None and not is_note(out[previous]) and out[previous].rstrip()[-1:] not in _ENDS_SENTENCE:
+                out[previous] = out[previous].rstrip() + " " + rest
+                out.append(entries)
+                continue
+        out.extend([rest, entries])
+    return out

@@ -1,0 +1,337 @@
+"""Reflow one page's lines into blocks: paragraphs, headings, lists and tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.clean.lexicon import Lexicon, lexicon_for
+from ingest.clean.shared import (
+    CLOSERS,
+    FUNCTION_WORDS,
+    TITLE_RUN_PUNCTUATION,
+    continues_sentence,
+    ends_sentence,
+    looks_like_heading_text,
+)
+from ingest.clean.words import join_line_break
+
+# Not rag.text.sentences.BULLET: on raw PDF lines `»` marks items and a leading dash is a broken hyphenation.
+_RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= ))\s*")
+_NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
+_TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
+_SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
+_CAPTION_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Line:
+    text: str
+    gap: int  # blank lines between this line and the previous one
+
+
+
+def _is_bullet(line: str) -> bool:
+    return bool(_RAW_BULLET_RE.match(line)) and not re.match(r"^\d{1,2}[.)] ?\d", line)
+
+
+def _is_table_row(line: str) -> bool:
+    tokens = line.split()
+    numeric = sum(bool(_NUMERIC_TOKEN_RE.match(t)) for t in tokens)
+    return numeric >= 2 and numeric / len(tokens) >= 0.5
+
+
+def _is_heading_line(line: str, next_line: str | None) -> bool:
+    """A short title line: no closing punctuation, not ending on a function word,
+    followed by a capitalised line (or nothing)."""
+    # Lower case is fine: this may be the last line of a wrapped title.
+    if not looks_like_heading_text(line, capitalised=False) or ends_sentence(line):
+        return False
+    if re.search(r"[.!?] \S", line) or _is_bullet(line) or _is_table_row(line):
+        return False
+    last = line.split()[-1].lower().strip(CLOSERS + "(,")
+    if last in FUNCTION_WORDS:
+        return False
+    if next_line is None:
+        return True
+    first = next_line[0]
+    return first.isupper() or first.isdigit() or _is_bullet(next_line) or first in "‘“\"("
+
+
+def _parse_lines(page: str) -> list[_Line]:
+    lines: list[_Line] = []
+    gap = 0
+    for raw in page.split("\n"):
+        if raw:
+            lines.append(_Line(raw, gap if lines else 0))
+            gap = 0
+        else:
+            gap += 1
+    return lines
+
+
+def _soft_gaps(lines: list[_Line]) -> list[bool]:
+    """Whether the blank gap before each line is extraction noise, not a paragraph break.
+
+    A gap is noise when the sentence runs on (`altijd ⏎⏎goed.`), or when the lines around
+    it are double-spaced too (an empty line after every line of text).
+    """
+    soft = [False] * len(lines)
+    for i in range(1, len(lines)):
+        gap = lines[i].gap
+        if gap == 0:
+            soft[i] = True
+            continue
+        prev, cur = lines[i - 1].text, lines[i].text
+        after = lines[i + 1].gap if i + 1 < len(lines) else 1
+        neighbours = (lines[i - 1].gap == 1) + (after == 1)
+        if ends_sentence(prev):
+            soft[i] = gap == 1 and neighbours == 2
+        else:
+            soft[i] = cur[0].islower() or prev.endswith("-") or (gap == 1 and neighbours >= 1)
+    return soft
+
+
+def _heading_start(lines: list[_Line], end: int) -> int:
+    """First line of a heading that ends at line `end` (headings wrap over ≤ 3 lines)."""
+    start = end
+    while (
+        start > 0
+        and end - start < 2
+        and lines[start].text[0].islower()
+        and not ends_sentence(lines[start - 1].text)
+        and not _is_section_word(lines[start - 1].text)
+    ):
+        above = lines[start - 1].text
+        if lines[start].gap == 0 and len(above.split()) <= 8:
+            start -= 1
+        elif lines[start].gap <= 1 and _NUMBERED_TITLE_RE.match(above) and len(above.split()) <= 12:
+            start -= 1  # a numbered title wrapped in double-spaced text
+        else:
+            break
+    return start
+
+
+_NUMBERED_TITLE_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.? [A-ZÀ-Þ]")
+
+
+# Generic Dutch section titles. A line holding only one of them is a title by itself,
+# not the first line of a wrapped one (`achtergrond⏎bouwstenen voor kwalificaties`).
+_SECTION_WORDS = frozenset(
+    """inleiding aanleiding achtergrond samenvatting context conclusie conclusies
+    aanbevelingen discussie methode werkwijze aanpak resultaten bevindingen leeswijzer
+    voorwoord verantwoording bijlage bijlagen literatuur""".split()
+)
+
+
+def _is_section_word(line: str) -> bool:
+    return line.strip(" :").lower() in _SECTION_WORDS
+
+
+def _line_runs(lines: list[_Line]) -> list[tuple[int, int]]:
+    """(first, last) index of every run of lines without a blank line between them."""
+    starts = [k for k in range(len(lines)) if k == 0 or lines[k].gap]
+    return [(s, e - 1) for s, e in zip(starts, [*starts[1:], len(lines)])]
+
+
+def _paragraph_gap(lines: list[_Line], k: int, start: int, end: int) -> bool:
+    """Whether the blank line(s) before line `k` separate the run `start..end` from the
+    text around it, rather than being the double spacing of every line on the page."""
+    gap = lines[k].gap
+    if gap != 1:
+        return gap > 1
+    before = lines[start - 1].gap if start > 0 else 0
+    after = lines[end + 2].gap if end + 2 < len(lines) else 0
+    return not (before == 1 and after == 1)
+
+
+def _is_isolated_title(lines: list[_Line], start: int, end: int) -> bool:
+    """A short run of lines without punctuation, set apart by blank lines, before a
+    capitalised paragraph, where the text above does not break off mid-sentence.
+
+    This holds titles in lower case (`de weg naar de⏎kennisagenda⏎⏎Hoe is …`), which the
+    line-by-line test cannot tell from the tail of a sentence.
+    """
+    if start == 0 or end + 1 >= len(lines) or end - start > 3:
+        return False
+    if not (_paragraph_gap(lines, start, start, end) and _paragraph_gap(lines, end + 1, start, end)):
+        return False
+    texts = [line.text for line in lines[start : end + 1]]
+    words = " ".join(texts).split()
+    if len(words) > 12 or any(TITLE_RUN_PUNCTUATION.search(t) for t in texts):
+        return False
+    if _is_bullet(texts[0]) or _is_table_row(texts[0]) or continues_sentence(lines[start - 1].text):
+        return False
+    last = re.sub(r"\d+$", "", words[-1]).lower()
+    following = lines[end + 1].text
+    if _CAPTION_RE.match(following):
+        return False  # the label of a figure above its caption
+    return last not in FUNCTION_WORDS and (following[0].isupper() or following[0] in "‘“\"")
+
+
+def _list_marker(line: str) -> str:
+    """The kind of marker of a list item: `1.` and `2)` are one kind, each symbol another."""
+    return "1." if line[:1].isdigit() else line[:1]
+
+
+def _is_title_after_list(lines: list[_Line], i: int) -> bool:
+    """A marked title directly under a list with another marker (`• … Onderwijs.⏎1.
+    Inleiding`, `• … ingezet.⏎» Gewenste situatie`).
+
+    An item with another marker cannot continue the list above it; when it is short, has
+    no closing punctuation and a paragraph (not another item) follows, it marks a title.
+    """
+    text = lines[i].text
+    marker = _RAW_BULLET_RE.match(text)
+    if i == 0 or marker is None or not _is_bullet(text) or len(text.split()) > 12:
+        return False
+    title = text[marker.end() :]
+    if not title[:1].isupper() or ends_sentence(text) or re.search(r"[.!?] \S", title):
+        return False
+    if not looks_like_heading_text(title):
+        return False
+    # The item above, over the wrapped lines of its text (one blank line apart at most).
+    k = i - 1
+    while k > 0 and i - k < 12 and not _is_bullet(lines[k].text) and lines[k].gap <= 1:
+        k -= 1
+    item = lines[k].text
+    if not _is_bullet(item) or _list_marker(item) == _list_marker(text) or lines[i - 1].text.endswith(":"):
+        return False
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    return not _is_bullet(following) and (
+        not following or following[0].isupper() or following[0].isdigit()
+    )
+
+
+def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
+    """Group the lines of one page into blocks: paragraphs, headings, lists and tables.
+
+    Prose is joined onto one line (with de-hyphenation), a heading stays a block of its
+    own, bullet items get one line each, table rows keep their line breaks.
+    """
+    lex = lexicon_for(page, lexicon)
+    lines = _parse_lines(page)
+    if not lines:
+        return []
+    soft = _soft_gaps(lines)
+    n = len(lines)
+
+    # Mark headings first so that the grouping below can isolate them.
+    heading = [False] * n
+    heading_start = [False] * n
+    for i in range(n):
+        nxt = lines[i + 1].text if i + 1 < n and soft[i + 1] else None
+        if _is_heading_line(lines[i].text, nxt):
+            start = _heading_start(lines, i)
+            first = lines[start].text
+            before = lines[start - 1].text if start else ""
+            opens = start == 0 or not soft[start] or ends_sentence(before)
+            if not opens and start == i and len(first.split()) <= 6:
+                # A title dropped into a sentence by a broken reading order
+                # (`zoals strategisch ⏎Spanningsvelden in 2023⏎Spanningsvelden …`). In
+                # lower case that is a sentence running on (`Vaak kregen de onderzochte
+                # scholen⏎een onvoldoende oordeel …`), unless a title stands above it.
+                last = before.split()[-1].lower().strip(CLOSERS + "(,")
+                opens = last not in FUNCTION_WORDS and not before.endswith("-")
+                opens = opens and (not first[0].islower() or _is_section_word(before))
+            # Some documents set titles in lower case (`thema gelijke kansen`); such a
+            # line counts only where a sentence cannot be running on.
+            lower_title = sum(len(lines[k].text.split()) for k in range(start, i + 1)) <= 8
+            if opens and (first[0].isupper() or first[0].isdigit() or lower_title):
+                heading_start[start] = True
+                for k in range(start, i + 1):
+                    heading[k] = True
+                above = start - 1
+                if above >= 0 and lines[start].gap == 0 and _is_section_word(lines[above].text):
+                    # `achtergrond` above a sub-title: a heading of its own, where it opens.
+                    if above == 0 or not soft[above] or ends_sentence(lines[above - 1].text):
+                        heading[above] = heading_start[above] = True
+    for start, end in _line_runs(lines):
+        if not any(heading[start : end + 1]) and _is_isolated_title(lines, start, end):
+            for k in range(start, end + 1):
+                heading[k] = True
+                heading_start[k] = k == start
+    for i in range(n):
+        if _is_title_after_list(lines, i):
+            heading[i] = heading_start[i] = True
+
+    blocks: list[str] = []
+    current: list[str] = []  # finished lines of the current block
+    kind = ""  # "prose", "list", "table", "heading"
+
+    def flush() -> None:
+        nonlocal current, kind
+        if current:
+            blocks.append("\n".join(current))
+        current, kind = [], ""
+
+    i = 0
+    while i < n:
+        text = lines[i].text
+        cont = i > 0 and soft[i]
+        if heading[i]:
+            if kind != "heading" or heading_start[i]:
+                flush()
+                kind = "heading"
+                current = [text]
+            else:
+                current[-1] = join_line_break(current[-1], text, lex)
+            if i + 1 >= n or not heading[i + 1] or heading_start[i + 1]:
+                flush()
+        elif _TABLE_CAPTION_RE.match(text):
+            flush()
+            i = _consume_table(lines, soft, i, lex, blocks)
+            continue
+        elif _is_table_row(text):
+            if kind != "table" or not cont:
+                flush()
+                kind = "table"
+            current.append(text)
+        elif _is_bullet(text):
+            # Items of one list may be separated by a single blank line.
+            if kind != "list" or lines[i].gap > 1 or not (cont or lines[i].gap == 1):
+                flush()
+                kind = "list"
+            current.append(text)
+        elif (
+            cont
+            and current
+            and kind in ("prose", "list")
+            and not (kind == "list" and text[0].isupper() and not current[-1].endswith(("-", ",")))
+        ):
+            current[-1] = join_line_break(current[-1], text, lex)
+        else:
+            flush()
+            kind = "prose"
+            current = [text]
+        i += 1
+    flush()
+    return blocks
+
+
+def _consume_table(
+    lines: list[_Line], soft: list[bool], i: int, lex: Lexicon, blocks: list[str]
+) -> int:
+    """Emit a table block: the caption (joined onto one line), then its rows as lines."""
+    caption = lines[i].text
+    i += 1
+    while i < len(lines) and lines[i].gap == 0 and not _is_table_row(lines[i].text):
+        caption = join_line_break(caption, lines[i].text, lex)
+        i += 1
+    rows = [caption]
+    while i < len(lines):
+        text = lines[i].text
+        if _SOURCE_LINE_RE.match(text):
+            rows.append(text)
+            i += 1
+            break
+        tokens = text.split()
+        is_row = _is_table_row(text) or (
+            len(tokens) <= 8 and not ends_sentence(text) and lines[i].gap <= 2
+        )
+        if not is_row or _TABLE_CAPTION_RE.match(text):
+            break
+        rows.append(text)
+        i += 1
+    blocks.append("\n".join(rows))
+    return i
