@@ -187,6 +187,10 @@ class SlackAnswerer:
         # Recent answers by question id, so that a 👍/👎 click can be stored with what it rates.
         self._answered: OrderedDict[str, tuple[str, Answer]] = OrderedDict()
         self._answered_lock = threading.Lock()
+        # Background work submitted and finished, so a caller can know it is all done (`wait_idle`).
+        self._work = threading.Condition()
+        self.submitted = 0
+        self.finished = 0
 
     def remember(self, question_id: str, question: str, answer: Answer) -> None:
         with self._answered_lock:
@@ -199,9 +203,23 @@ class SlackAnswerer:
             return self._answered.get(question_id)
 
     def submit(self, work: Callable[..., None], *args) -> Future:
+        with self._work:
+            self.submitted += 1
         future = self._executor.submit(work, *args)
-        future.add_done_callback(_log_failure)
+        future.add_done_callback(self._done)
         return future
+
+    def _done(self, future: Future) -> None:
+        _log_failure(future)
+        with self._work:
+            self.finished += 1
+            self._work.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until every piece of submitted work has finished (posted its answer, or failed);
+        False when some is still running after `timeout` seconds."""
+        with self._work:
+            return self._work.wait_for(lambda: self.finished == self.submitted, timeout)
 
     def compose(self, question: str, history: list[Turn], question_id: str, show_question: bool = False) -> dict:
         """The answer as a Block Kit message, or a Dutch message saying what went wrong."""
@@ -309,13 +327,16 @@ def _is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, s
         return False
 
 
-def create_slack_router(engine: "Engine", settings: "Settings") -> APIRouter:
-    """`POST /slack/commands` and `POST /slack/events`, verified with the app's signing secret."""
+def create_slack_router(engine: "Engine", settings: "Settings", answerer: SlackAnswerer | None = None) -> APIRouter:
+    """`POST /slack/commands` and `POST /slack/events`, verified with the app's signing secret.
+
+    `answerer` does the work after the acknowledgement (one is made from `engine` when not given).
+    """
     # Slack's own callbacks, not an API for clients: kept out of the OpenAPI schema.
     router = APIRouter(prefix="/slack", tags=["slack"], include_in_schema=False)
     secret = (settings.slack_signing_secret or "").strip()
     verifier = SignatureVerifier(secret) if secret else None
-    answerer = SlackAnswerer(engine, settings)
+    answerer = answerer or SlackAnswerer(engine, settings)
     seen = SeenKeys()
     signatures = SeenKeys(ttl=SIGNATURE_TTL_SECONDS, max_size=100_000)
     # The signature is checked on at most this much body: anything longer is refused unread (413).

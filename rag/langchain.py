@@ -49,5 +49,6 @@ class BronwijzerRetriever(BaseRetriever):
         k: int | None = None,
         filters: dict | None = None,
     ) -> list[LCDocument]:
-        passages = self.engine.search(query, k=k or self.k, filters=filters if filters is not None else self.filters)
+        # `k=0` is an error the engine reports, never a silent fall-back to the default.
+        passages = self.engine.search(query, k=self.k if k is None else k, filters=filters if filters is not None else self.filters)
         return [passage_to_document(p) for p in passages]

@@ -30,16 +30,17 @@ class Components:
     engine: Engine
 
 
-def build(settings: Settings | None = None) -> Components:
+def build(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Components:
     """Wire everything from the settings (cheap: nothing loads until first use or `warm_up`).
 
     Without `llm_base_url` answers are extractive and follow-ups are completed from the
     previous question; with it, an LLM writes the answer (checked against its citations,
-    extractive fallback) and condenses follow-ups.
+    extractive fallback) and condenses follow-ups. `embedder` replaces the configured model
+    (tests use `rag.testing.HashingEmbedder`).
     """
     settings = settings or get_settings()
     store = ChromaStore(settings)
-    embedder = make_embedder(settings)
+    embedder = embedder if embedder is not None else make_embedder(settings)
     live = LiveIndex(store, SyncedKeywordIndex(store, settings.home / "keyword"), settings.index_sync_seconds)
     retriever = HybridRetriever(store, embedder, live)
     composer: Composer = ExtractiveComposer(settings)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -92,29 +94,41 @@ def _chroma_executable() -> str:
     return found
 
 
+@contextmanager
+def running_chroma(directory: Path, timeout: float = 60) -> Iterator[str]:
+    """A `chroma run` process on a free loopback port with its data in `directory`; yields its URL
+    once its heartbeat answers (polled, never a fixed wait), stops it afterwards."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log_path = directory / "chroma.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [_chroma_executable(), "run", "--path", str(directory / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"chroma server did not start: {log_path.read_text()[-2000:]}")
+                    time.sleep(0.1)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 @pytest.fixture
 def chroma_server(tmp_path: Path):
     """A `chroma run` process on a free loopback port; yields its URL."""
-    port = free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    proc = subprocess.Popen(
-        [_chroma_executable(), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-
-
+    with running_chroma(tmp_path) as url:
+        yield url
