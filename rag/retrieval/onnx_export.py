@@ -35,6 +35,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from rag.errors import ConfigurationError
+from rag.retrieval.e5_conversion import swap_into_place
 
 log = logging.getLogger(__name__)
 
@@ -176,13 +177,7 @@ def export_onnx(model_dir: Path, target_dir: Path) -> Path:
         }
         (building / "embedder.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         (building / MARKER_NAME).write_text(json.dumps({"exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}) + "\n")
-        if target_dir.exists():
-            stale = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.old.", dir=target_dir.parent))
-            target_dir.rename(stale / "model")
-            building.rename(target_dir)
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            building.rename(target_dir)
+        swap_into_place(building, target_dir)
     finally:
         if building.exists():
             shutil.rmtree(building, ignore_errors=True)
