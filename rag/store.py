@@ -2,7 +2,7 @@
 
 Two collections:
 - `<name>` holds one record per chunk (vector, text, position metadata, `version`);
-- `<name>-documents` holds one record per document: its title, publisher, year and the
+- `<name>-documents` holds one record per document: its title, publisher, year, url and the
   `version` that is live.
 
 A document version is live exactly when the registry points at it. Searches only return
@@ -61,6 +61,8 @@ class IndexedDocument:
     pages: int | None = None
     ingested_at: float = 0.0
     aliases: tuple[str, ...] = ()
+    #: Where the publication can be read; records written before it existed read as None.
+    url: str | None = None
 
     def to_metadata(self) -> dict:
         # Chroma drops None-valued keys, so store the record as one JSON string.
@@ -482,6 +484,7 @@ class ChromaStore:
                     rank=rank,
                     publisher=doc.publisher,
                     year=doc.year,
+                    url=doc.url,
                     dense_score=1.0 - float(distance),
                 )
             )

@@ -21,9 +21,27 @@ TEXT = (
 )
 
 
-def passage(text: str = TEXT, rank: int = 1, section: str | None = "1 Inleiding > Kwantitatief", page: int | None = 12) -> Passage:
+def passage(
+    text: str = TEXT, rank: int = 1, section: str | None = "1 Inleiding > Kwantitatief", page: int | None = 12,
+    url: str | None = None,
+) -> Passage:
     chunk = Chunk("actieplan.txt", 0, text, 0, len(text), section=section, page=page, title="Actieplan <Schooldirecteur>")
-    return Passage(chunk, score=0.9, rank=rank)
+    return Passage(chunk, score=0.9, rank=rank, url=url)
+
+
+def test_a_source_links_to_its_publication_in_a_new_tab():
+    p = passage(url="https://voorbeeld.nl/rapport?jaar=2024&deel=1")
+    html = render_answer(Answer("Hoeveel?", "Zo veel. [1]", (Citation(1, p),), (p,)))
+    summary = html.split("<summary")[1].split("</summary>")[0]
+    assert '<a class="bw-link" href="https://voorbeeld.nl/rapport?jaar=2024&amp;deel=1" target="_blank" rel="noopener noreferrer"' in summary
+    assert 'aria-label="Open de publicatie Actieplan &lt;Schooldirecteur&gt; (nieuw tabblad)"' in summary
+
+
+def test_a_source_without_a_web_address_has_no_link():
+    for url in (None, "javascript:alert(1)", "file:///etc/passwd", 'https://x.nl/"><script>'):
+        p = passage(url=url)
+        html = render_answer(Answer("Hoeveel?", "Zo veel. [1]", (Citation(1, p),), (p,)))
+        assert "<a " not in html and "publicatie" not in html and "javascript" not in html
 
 
 def test_cited_sentences_are_marked_inside_the_escaped_passage():
