@@ -90,6 +90,7 @@ WELCOME_HTML = (
 )
 
 # The page is designed light; Gradio would follow a dark system setting and clash with it.
+# The script also puts Gradio's English screen-reader labels (and lang="en") into Dutch.
 KEEP_LIGHT_JS = (STATIC / "chat.js").read_text(encoding="utf-8")
 
 # The page's events are its own business; machines use the REST API (app/server.py).
@@ -171,10 +172,11 @@ def publication_link(url: str | None, title: str) -> str:
     url = web_url(url)
     if url is None:
         return ""
+    # The chat's sanitizer keeps `title` (not `aria-label`): it names the document for a screen reader.
     label = _escape(f"Open de publicatie {title} (nieuw tabblad)")
     return (
         f' <a class="bw-link" href="{_escape(url)}" target="_blank" rel="noopener noreferrer" '
-        f'aria-label="{label}" title="{label}">publicatie ↗</a>'
+        f'title="{label}">publicatie ↗</a>'
     )
 
 

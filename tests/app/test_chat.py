@@ -34,7 +34,7 @@ def test_a_source_links_to_its_publication_in_a_new_tab():
     html = render_answer(Answer("Hoeveel?", "Zo veel. [1]", (Citation(1, p),), (p,)))
     summary = html.split("<summary")[1].split("</summary>")[0]
     assert '<a class="bw-link" href="https://voorbeeld.nl/rapport?jaar=2024&amp;deel=1" target="_blank" rel="noopener noreferrer"' in summary
-    assert 'aria-label="Open de publicatie Actieplan &lt;Schooldirecteur&gt; (nieuw tabblad)"' in summary
+    assert 'title="Open de publicatie Actieplan &lt;Schooldirecteur&gt; (nieuw tabblad)">publicatie ↗</a>' in summary
 
 
 def test_a_source_without_a_web_address_has_no_link():
