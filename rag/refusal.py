@@ -24,16 +24,19 @@ occurs with its modifier or with a common modifier (`vijverrand`: `vijver` + `ra
 
 from __future__ import annotations
 
+import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rag.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, words
 from rag.linear import LinearModel, bundled
 from rag.types import Passage, Turn
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from rag.question import QuestionInfo
@@ -90,6 +93,8 @@ class QuestionTerm:
     is_number: bool = False
     #: All words of the name this term is part of ("vlinderstad", "oost" for Vlinderstad-Oost).
     name: tuple[str, ...] = ()
+    #: The word as the user typed it ("België" where `word` is "belgie"), for what users read.
+    asked: str = ""
 
     @property
     def is_specific(self) -> bool:
@@ -107,13 +112,21 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if acronym or (n > 0 and token[:1].isupper()):
             parts = tuple(words(token))
             names.update((w, parts) for w in parts if w not in _NOT_NAMES)
+    # Folded word -> the word as typed (first occurrence), so a reason quotes the user.
+    typed: dict[str, str] = {}
+    for raw in _WORD.findall(question):
+        folded = words(raw)
+        if len(folded) == 1:
+            typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
     for w in words(question):
         if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()) or POINTER_WORD.match(w):
             continue
         s = stem(w)
         if s not in terms:
-            terms[s] = QuestionTerm(s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()))
+            terms[s] = QuestionTerm(
+                s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w)
+            )
     return list(terms.values())
 
 
@@ -192,8 +205,10 @@ class RefusalSignals:
     """What the decision is based on, for one question and its top passages."""
 
     values: dict[str, float]
-    missing: tuple[str, ...]  # key terms (as asked) absent from the top passages
+    missing: tuple[str, ...]  # key terms (folded) absent from the top passages
     missing_specific: tuple[str, ...]  # of which names, numbers and rare words
+    #: Folded word -> the word as the user typed it, for the reason users read.
+    asked: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -259,7 +274,7 @@ def refusal_signals(
         "unknown": float(sum(1 for t in terms if t.word in analysis.unknown_terms and zipf(t.word) < UNKNOWN_ZIPF)),
         "terms": math.log(1 + len(terms)),
     }
-    return RefusalSignals(values, tuple(t.word for t in missing), tuple(specific))
+    return RefusalSignals(values, tuple(t.word for t in missing), tuple(specific), {t.word: t.asked or t.word for t in terms})
 
 
 class RefusalModel:
@@ -289,17 +304,36 @@ class RefusalModel:
         p = float(self.model.probability(self.model.matrix([signals.values]))[0])
         if p < self.threshold:
             return RefusalDecision(False, None, signals, p)
+        # The details are for whoever tunes the model; the user reads `_reason`.
+        log.info(
+            "Refused: p=%.3f >= threshold %.3f; missing %s (specific %s); signals %s",
+            p, self.threshold, list(signals.missing), list(signals.missing_specific),
+            {k: round(v, 3) for k, v in signals.values.items()},
+        )
         return RefusalDecision(True, _reason(signals), signals, p)
 
     def refuse_empty(self) -> RefusalDecision:
         empty = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
-        return RefusalDecision(True, "geen passages gevonden", empty, 1.0)
+        log.info("Refused: no passages retrieved")
+        return RefusalDecision(True, REASON_NO_PASSAGES, empty, 1.0)
+
+
+#: Why a question was refused, as a school leader reads it under "Waarom niet?".
+REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
+REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
+
+
+def _listed(words: Sequence[str]) -> str:
+    """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’'."""
+    quoted = [f"‘{w}’" for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
 
 
 def _reason(signals: RefusalSignals) -> str:
-    """Why, in Dutch, for the note under a refusal."""
+    """Why, in plain Dutch and in the user's own words, for the note under a refusal."""
+    asked = [signals.asked.get(w, w) for w in (signals.missing_specific or signals.missing[:3])]
     if signals.missing_specific:
-        return f"geen passage noemt {', '.join(signals.missing_specific)}"
+        return f"Geen van de gevonden passages noemt {_listed(asked)}."
     if signals.missing:
-        return f"de passages gaan niet over {', '.join(signals.missing[:3])}"
-    return "de passages beantwoorden de vraag niet"
+        return f"De gevonden passages gaan niet over {_listed(asked)}."
+    return REASON_NOT_ANSWERED

@@ -76,11 +76,11 @@ def test_an_answer_shows_its_numbered_sources_with_title_section_and_page():
 def test_a_refusal_is_set_apart_and_lists_the_closest_passages():
     passages = tuple(passage(rank=n, page=None, section=None) for n in (1, 2, 3, 4))
     answer = Answer("Japan?", f"{REFUSAL_TEXT} Hieronder staan de passages die er het dichtst bij komen.", (), passages,
-                    refused=True, note="geen passage noemt japan")
+                    refused=True, note="Geen van de gevonden passages noemt ‘Japan’.")
     html = render_answer(answer)
     assert f'<div class="bw-refusal"><strong>{REFUSAL_TEXT}</strong>' in html
     assert "Dichtstbijzijnde passages" in html and html.count("<details class=\"bw-source\"") == 3
-    assert "geen passage noemt japan" in html and "<mark>" not in html
+    assert "Geen van de gevonden passages noemt ‘Japan’." in html and "<mark>" not in html
 
 
 def test_a_fallback_note_is_shown_above_the_answer():
