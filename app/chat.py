@@ -24,7 +24,7 @@ import gradio as gr
 from app.feedback import FeedbackStore
 from rag.engine import REFUSAL_TEXT
 from rag.errors import BronwijzerError, NothingIndexedError
-from rag.types import Answer, AnswerNote, Passage, RewrittenQuestion, SearchFilters, Turn
+from rag.types import Answer, AnswerNote, Passage, RewrittenQuestion, SearchFilters, Turn, web_url
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -90,6 +90,7 @@ WELCOME_HTML = (
 )
 
 # The page is designed light; Gradio would follow a dark system setting and clash with it.
+# The script also puts Gradio's English screen-reader labels (and lang="en") into Dutch.
 KEEP_LIGHT_JS = (STATIC / "chat.js").read_text(encoding="utf-8")
 
 # The page's events are its own business; machines use the REST API (app/server.py).
@@ -157,8 +158,24 @@ def _where(passage: Passage) -> str:
     return passage.chunk.location(last_section=True)
 
 
+def publication_link(url: str | None, title: str) -> str:
+    """A link that opens the publication in a new tab; nothing when no http(s) address is known.
+
+    Inside the source's <summary>: a click on the link follows it without folding the source open.
+    """
+    url = web_url(url)
+    if url is None:
+        return ""
+    # The chat's sanitizer keeps `title` (not `aria-label`): it names the document for a screen reader.
+    label = _escape(f"Open de publicatie {title} (nieuw tabblad)")
+    return (
+        f' <a class="bw-link" href="{_escape(url)}" target="_blank" rel="noopener noreferrer" '
+        f'title="{label}">publicatie ↗</a>'
+    )
+
+
 def render_source(marker: int, passage: Passage, sentences: Sequence[str] = ()) -> str:
-    """One source as <details>: "[1] Titel — sectie, p. 12", opening on the passage."""
+    """One source as <details>: "[1] Titel — sectie, p. 12 · publicatie ↗", opening on the passage."""
     chunk = passage.chunk
     title = chunk.title or chunk.document_id
     where = _where(passage)
@@ -167,7 +184,7 @@ def render_source(marker: int, passage: Passage, sentences: Sequence[str] = ()) 
     return (
         f'<details class="bw-source" data-marker="{marker}">'
         f'<summary{full_section}><span class="bw-marker">[{marker}]</span>'
-        f'<span class="bw-doc">{_escape(title)}</span>{where_html}</summary>'
+        f'<span class="bw-doc">{_escape(title)}</span>{where_html}{publication_link(passage.url, title)}</summary>'
         f'<div class="bw-passage">{highlight_passage(chunk.text, sentences)}</div>'
         "</details>"
     )

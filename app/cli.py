@@ -17,7 +17,7 @@ from app.schemas import ask_response, search_response
 from rag.errors import BronwijzerError
 from rag.pipeline import Components, build
 from rag.settings import get_settings
-from rag.types import SearchFilters
+from rag.types import SearchFilters, web_url
 
 app = typer.Typer(help="Bronwijzer: vragen over onderwijsbeleid, beantwoord uit de documenten.", no_args_is_help=True)
 documents_app = typer.Typer(help="Geïndexeerde documenten bekijken en verwijderen.", no_args_is_help=True)
@@ -155,6 +155,8 @@ def search(
         console.rule(f"[bold]{p.rank}. {p.chunk.title}[/bold]  ({p.score:.3f})")
         if where:
             console.print(f"[dim]{p.chunk.document_id} — {where}[/dim]")
+        if url := web_url(p.url):
+            console.print(f"Publicatie: {url}", soft_wrap=True, markup=False, highlight=False)
         console.print(p.chunk.text, markup=False, highlight=False)
 
 
@@ -187,6 +189,9 @@ def ask(
         chunk = c.passage.chunk
         where = chunk.location()
         console.print(f"[{c.marker}] {chunk.title}" + (f", {where}" if where else ""), markup=False, highlight=False)
+        if url := web_url(c.passage.url):
+            # On its own line and never wrapped, so a terminal can still open it.
+            console.print(f"    {url}", soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command("eval")
@@ -318,6 +323,8 @@ def documents_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
         about = ", ".join(x for x in (d.publisher, str(d.year) if d.year else None, f"{d.chunk_count} passages") if x)
         console.print(d.id, style="bold", soft_wrap=True, markup=False, highlight=False)
         console.print(f"    {d.title} ({about})", soft_wrap=True, markup=False, highlight=False)
+        if url := web_url(d.url):
+            console.print(f"    {url}", soft_wrap=True, markup=False, highlight=False)
 
 
 @documents_app.command("remove")

@@ -17,8 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from rag.engine import MAX_QUESTION_CHARS
 from rag.errors import InvalidQuestionError
-from rag.types import IndexedDocument
-from rag.types import Answer, Passage, Turn
+from rag.types import Answer, IndexedDocument, Passage, Turn, web_url
 
 if TYPE_CHECKING:
     from ingest.jobs import JobStatus
@@ -150,6 +149,7 @@ class PassageOut(BaseModel):
     page: int | None
     text: str
     score: float
+    url: str | None = Field(description="Waar de publicatie te lezen is (http/https); null als dat niet bekend is.")
 
 
 class CitationOut(PassageOut):
@@ -178,6 +178,7 @@ class DocumentOut(BaseModel):
     title: str
     publisher: str | None
     year: int | None
+    url: str | None = Field(description="Waar de publicatie te lezen is (http/https); null als dat niet bekend is.")
     chunks: int
     format: str
     pages: int | None
@@ -241,7 +242,7 @@ def passage_out(passage: Passage) -> PassageOut:
     chunk = passage.chunk
     return PassageOut(
         document=chunk.document_id, title=chunk.title, section=chunk.section, page=chunk.page,
-        text=chunk.text, score=round(float(passage.score), 6),
+        text=chunk.text, score=round(float(passage.score), 6), url=web_url(passage.url),
     )
 
 
@@ -264,7 +265,7 @@ def search_response(passages: list[Passage]) -> SearchResponse:
 
 def document_out(doc: IndexedDocument) -> DocumentOut:
     return DocumentOut(
-        id=doc.id, title=doc.title, publisher=doc.publisher, year=doc.year,
+        id=doc.id, title=doc.title, publisher=doc.publisher, year=doc.year, url=web_url(doc.url),
         chunks=doc.chunk_count, format=doc.format, pages=doc.pages,
     )
 
@@ -308,7 +309,8 @@ def sources_text(answer: Answer) -> str:
     for marker, passage in items:
         chunk = passage.chunk
         where = chunk.location(title=True)
-        lines.append(f"[{marker}] {where}")
+        url = web_url(passage.url)
+        lines.append(f"[{marker}] {where}" + (f" — {url}" if url else ""))
     return f"\n\n{heading}\n" + "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.types import Answer, Passage
+from rag.types import Answer, Passage, web_url
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
@@ -98,9 +98,14 @@ def _hard_cut(text: str, limit: int) -> list[str]:
 
 
 def source_line(marker: int, passage: Passage) -> str:
-    """`[n] title, section, p. X` (the parts that are known), escaped for mrkdwn."""
+    """`[n] title, section, p. X` (the parts that are known), escaped for mrkdwn, with a link
+    to the publication when its address is known."""
     chunk = passage.chunk
-    return escape_mrkdwn(f"[{marker}] " + chunk.location(title=True))
+    line = escape_mrkdwn(f"[{marker}] " + chunk.location(title=True))
+    url = web_url(passage.url)
+    # `web_url` admits no `<`, `>` or `|`, so the address cannot end Slack's `<url|label>` early;
+    # `&` is escaped as mrkdwn asks.
+    return f"{line} — <{escape_mrkdwn(url)}|publicatie>" if url else line
 
 
 def answer_sources(answer: Answer) -> list[tuple[int, Passage]]:

@@ -1,5 +1,6 @@
 """The corpus manifest (`manifest.toml` beside the documents): title, publisher, year,
-description and aliases (other names users give the document)."""
+description, aliases (other names users give the document) and url (where the publication
+can be read)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from rag.types import DocumentMeta
+from rag.types import DocumentMeta, web_url
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ def read_manifest(directory: Path) -> dict[str, DocumentMeta]:
             log.warning("Manifest %s: entry %r has no title; ignored", path, name)
             continue
         year = entry.get("year")
+        url = web_url(entry.get("url"))
+        if entry.get("url") is not None and url is None:
+            log.warning("Manifest %s: entry %r has a url that is not an http(s) address; ignored", path, name)
         entries[name] = DocumentMeta(
             title=str(entry["title"]).strip(),
             publisher=(str(entry["publisher"]).strip() or None) if entry.get("publisher") else None,
@@ -42,6 +46,7 @@ def read_manifest(directory: Path) -> dict[str, DocumentMeta]:
             description=(str(entry["description"]).strip() or None) if entry.get("description") else None,
             aliases=tuple(str(a).strip() for a in entry.get("aliases", ()) if str(a).strip())
             if isinstance(entry.get("aliases"), list) else (),
+            url=url,
         )
     return entries
 

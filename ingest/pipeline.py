@@ -101,6 +101,7 @@ class PreparedDocument:
             year=doc.meta.year,
             description=doc.meta.description,
             aliases=doc.meta.aliases,
+            url=doc.meta.url,
             source_path=source_path or doc.source_path,
             format=self.loaded.format,
             pages=self.loaded.page_count,
@@ -308,7 +309,7 @@ class Ingestor:
         current = indexed.get(path.name)
         if current is not None and current.version == version:
             if listed is not None and _meta_of(current) != listed:
-                # Title/publisher/year live in the registry only: no re-embedding needed.
+                # Title/publisher/year/url live in the registry only: no re-embedding needed.
                 self._store.activate(_with_meta(current, listed))
             return FileOutcome(str(path), "unchanged", path.name, current.chunk_count)
 
@@ -353,12 +354,13 @@ class Ingestor:
 
 def _meta_of(doc: IndexedDocument) -> DocumentMeta:
     return DocumentMeta(
-        title=doc.title, publisher=doc.publisher, year=doc.year, description=doc.description, aliases=doc.aliases
+        title=doc.title, publisher=doc.publisher, year=doc.year, description=doc.description, aliases=doc.aliases,
+        url=doc.url,
     )
 
 
 def _with_meta(current: IndexedDocument, meta: DocumentMeta) -> IndexedDocument:
     return dataclasses.replace(
         current, title=meta.title, publisher=meta.publisher, year=meta.year, description=meta.description,
-        aliases=meta.aliases,
+        aliases=meta.aliases, url=meta.url,
     )

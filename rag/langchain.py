@@ -24,6 +24,7 @@ def passage_to_document(passage: Passage) -> LCDocument:
         "rank": passage.rank,
         "publisher": passage.publisher,
         "year": passage.year,
+        "url": passage.url,
     }
     return LCDocument(page_content=chunk.text, metadata={k: v for k, v in metadata.items() if v is not None}, id=chunk.id)
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -20,6 +21,32 @@ def sha256_hex(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+#: Longer addresses are not a publication's page but something pasted by mistake.
+MAX_URL_LENGTH = 2000
+
+
+def web_url(value: object) -> str | None:
+    """`value` as a web address that is safe to show as a link, or None.
+
+    A manifest or an upload is input: only absolute http(s) addresses with a host pass, without
+    white space, control characters, quotes or angle brackets (so `javascript:`, relative
+    paths and addresses that could break out of an HTML attribute or Slack's `<url|label>` are
+    dropped rather than shown).
+    """
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or len(url) > MAX_URL_LENGTH or any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`|" for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
 
 
 @dataclass(frozen=True)
@@ -32,6 +59,8 @@ class DocumentMeta:
     description: str | None = None
     #: Other names users give the document: short titles, acronyms ("de Staat", "AVS").
     aliases: tuple[str, ...] = ()
+    #: Where the publication can be read (http/https only, see `web_url`); None when unknown.
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +153,8 @@ class Passage:
     rank: int
     publisher: str | None = None
     year: int | None = None
+    #: Where the publication can be read (the document's registry record), None when unknown.
+    url: str | None = None
     #: The raw signals behind `score` (cosine similarity, BM25), when the retriever has them.
     dense_score: float | None = None
     keyword_score: float | None = None
@@ -213,6 +244,8 @@ class IndexedDocument:
     pages: int | None = None
     ingested_at: float = 0.0
     aliases: tuple[str, ...] = ()
+    #: Where the publication can be read; records written before it existed read as None.
+    url: str | None = None
 
     def to_metadata(self) -> dict:
         # Chroma drops None-valued keys, so store the record as one JSON string.

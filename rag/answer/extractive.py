@@ -20,6 +20,7 @@ all, from the passages and the best candidates.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -38,6 +39,10 @@ from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, Turn, previous_question
 
 REFUSAL_POINTER = "Hieronder staan de passages die er het dichtst bij komen."
+#: The reason users read when no sentence of the passages is about the question.
+REASON_NO_SENTENCE = "Geen enkele zin in de gevonden passages gaat over uw vraag."
+
+log = logging.getLogger(__name__)
 
 MAX_SENTENCES = 3
 MAX_CHARS = 600
@@ -330,7 +335,8 @@ class ExtractiveComposer:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored)
         if not chosen:
-            return self._refusal(question, ranked, "geen zin in de passages gaat over de vraag", started)
+            log.info("Refused: no candidate sentence is about the question")
+            return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
         return self._answer(question, ranked, chosen, started)
 
     def refusal_decision(

@@ -21,14 +21,17 @@ Whether a term occurs in the passages is `rag.text.terms`.
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rag.text.terms import TermIndex, question_terms, term_weight, zipf
 from rag.linear import LinearModel, bundled
+from rag.text.terms import TermIndex, question_terms, term_weight, zipf
 from rag.types import Passage, Turn, previous_question
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from rag.text.question import QuestionInfo
@@ -53,8 +56,10 @@ class RefusalSignals:
     """What the decision is based on, for one question and its top passages."""
 
     values: dict[str, float]
-    missing: tuple[str, ...]  # key terms (as asked) absent from the top passages
+    missing: tuple[str, ...]  # key terms (folded) absent from the top passages
     missing_specific: tuple[str, ...]  # of which names, numbers and rare words
+    #: Folded word -> the word as the user typed it, for the reason users read.
+    asked: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -120,7 +125,7 @@ def refusal_signals(
         "unknown": float(sum(1 for t in terms if t.word in analysis.unknown_terms and zipf(t.word) < UNKNOWN_ZIPF)),
         "terms": math.log(1 + len(terms)),
     }
-    return RefusalSignals(values, tuple(t.word for t in missing), tuple(specific))
+    return RefusalSignals(values, tuple(t.word for t in missing), tuple(specific), {t.word: t.asked or t.word for t in terms})
 
 
 class RefusalModel:
@@ -150,17 +155,36 @@ class RefusalModel:
         p = float(self.model.probability(self.model.matrix([signals.values]))[0])
         if p < self.threshold:
             return RefusalDecision(False, None, signals, p)
+        # The details are for whoever tunes the model; the user reads `_reason`.
+        log.info(
+            "Refused: p=%.3f >= threshold %.3f; missing %s (specific %s); signals %s",
+            p, self.threshold, list(signals.missing), list(signals.missing_specific),
+            {k: round(v, 3) for k, v in signals.values.items()},
+        )
         return RefusalDecision(True, _reason(signals), signals, p)
 
     def refuse_empty(self) -> RefusalDecision:
         empty = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
-        return RefusalDecision(True, "geen passages gevonden", empty, 1.0)
+        log.info("Refused: no passages retrieved")
+        return RefusalDecision(True, REASON_NO_PASSAGES, empty, 1.0)
+
+
+#: Why a question was refused, as a school leader reads it under "Waarom niet?".
+REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
+REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
+
+
+def _listed(words: Sequence[str]) -> str:
+    """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’'."""
+    quoted = [f"‘{w}’" for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
 
 
 def _reason(signals: RefusalSignals) -> str:
-    """Why, in Dutch, for the note under a refusal."""
+    """Why, in plain Dutch and in the user's own words, for the note under a refusal."""
+    asked = [signals.asked.get(w, w) for w in (signals.missing_specific or signals.missing[:3])]
     if signals.missing_specific:
-        return f"geen passage noemt {', '.join(signals.missing_specific)}"
+        return f"Geen van de gevonden passages noemt {_listed(asked)}."
     if signals.missing:
-        return f"de passages gaan niet over {', '.join(signals.missing[:3])}"
-    return "de passages beantwoorden de vraag niet"
+        return f"De gevonden passages gaan niet over {_listed(asked)}."
+    return REASON_NOT_ANSWERED

@@ -189,6 +189,7 @@ class HybridRetriever:
                 rank=rank,
                 publisher=docs[c.chunk.document_id].publisher,
                 year=docs[c.chunk.document_id].year,
+                url=docs[c.chunk.document_id].url,
                 dense_score=c.dense,
                 keyword_score=c.bm25,
             )

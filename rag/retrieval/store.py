@@ -2,7 +2,7 @@
 
 Two collections:
 - `<name>` holds one record per chunk (vector, text, position metadata, `version`);
-- `<name>-documents` holds one record per document: its title, publisher, year and the
+- `<name>-documents` holds one record per document: its title, publisher, year, url and the
   `version` that is live.
 
 A document version is live exactly when the registry points at it. Searches only return
@@ -428,6 +428,7 @@ class ChromaStore:
                     rank=rank,
                     publisher=doc.publisher,
                     year=doc.year,
+                    url=doc.url,
                     dense_score=1.0 - float(distance),
                 )
             )

@@ -65,6 +65,8 @@ class QuestionTerm:
     is_number: bool = False
     #: All words of the name this term is part of ("vlinderstad", "oost" for Vlinderstad-Oost).
     name: tuple[str, ...] = ()
+    #: The word as the user typed it ("België" where `word` is "belgie"), for what users read.
+    asked: str = ""
 
     @property
     def is_specific(self) -> bool:
@@ -82,13 +84,21 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if acronym or (n > 0 and token[:1].isupper()):
             parts = tuple(words(token))
             names.update((w, parts) for w in parts if w not in _NOT_NAMES)
+    # Folded word -> the word as typed (first occurrence), so a reason quotes the user.
+    typed: dict[str, str] = {}
+    for raw in _WORD.findall(question):
+        folded = words(raw)
+        if len(folded) == 1:
+            typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
     for w in words(question):
         if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()) or POINTER_WORD.match(w):
             continue
         s = stem(w)
         if s not in terms:
-            terms[s] = QuestionTerm(s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()))
+            terms[s] = QuestionTerm(
+                s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w)
+            )
     return list(terms.values())
 
 

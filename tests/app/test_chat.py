@@ -21,9 +21,27 @@ TEXT = (
 )
 
 
-def passage(text: str = TEXT, rank: int = 1, section: str | None = "1 Inleiding > Kwantitatief", page: int | None = 12) -> Passage:
+def passage(
+    text: str = TEXT, rank: int = 1, section: str | None = "1 Inleiding > Kwantitatief", page: int | None = 12,
+    url: str | None = None,
+) -> Passage:
     chunk = Chunk("actieplan.txt", 0, text, 0, len(text), section=section, page=page, title="Actieplan <Schooldirecteur>")
-    return Passage(chunk, score=0.9, rank=rank)
+    return Passage(chunk, score=0.9, rank=rank, url=url)
+
+
+def test_a_source_links_to_its_publication_in_a_new_tab():
+    p = passage(url="https://voorbeeld.nl/rapport?jaar=2024&deel=1")
+    html = render_answer(Answer("Hoeveel?", "Zo veel. [1]", (Citation(1, p),), (p,)))
+    summary = html.split("<summary")[1].split("</summary>")[0]
+    assert '<a class="bw-link" href="https://voorbeeld.nl/rapport?jaar=2024&amp;deel=1" target="_blank" rel="noopener noreferrer"' in summary
+    assert 'title="Open de publicatie Actieplan &lt;Schooldirecteur&gt; (nieuw tabblad)">publicatie ↗</a>' in summary
+
+
+def test_a_source_without_a_web_address_has_no_link():
+    for url in (None, "javascript:alert(1)", "file:///etc/passwd", 'https://x.nl/"><script>'):
+        p = passage(url=url)
+        html = render_answer(Answer("Hoeveel?", "Zo veel. [1]", (Citation(1, p),), (p,)))
+        assert "<a " not in html and "publicatie" not in html and "javascript" not in html
 
 
 def test_cited_sentences_are_marked_inside_the_escaped_passage():
@@ -58,11 +76,11 @@ def test_an_answer_shows_its_numbered_sources_with_title_section_and_page():
 def test_a_refusal_is_set_apart_and_lists_the_closest_passages():
     passages = tuple(passage(rank=n, page=None, section=None) for n in (1, 2, 3, 4))
     answer = Answer("Japan?", f"{REFUSAL_TEXT} Hieronder staan de passages die er het dichtst bij komen.", (), passages,
-                    refused=True, note="geen passage noemt japan")
+                    refused=True, note="Geen van de gevonden passages noemt ‘Japan’.")
     html = render_answer(answer)
     assert f'<div class="bw-refusal"><strong>{REFUSAL_TEXT}</strong>' in html
     assert "Dichtstbijzijnde passages" in html and html.count("<details class=\"bw-source\"") == 3
-    assert "geen passage noemt japan" in html and "<mark>" not in html
+    assert "Geen van de gevonden passages noemt ‘Japan’." in html and "<mark>" not in html
 
 
 def test_a_fallback_note_is_shown_above_the_answer():

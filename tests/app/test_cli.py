@@ -27,11 +27,13 @@ def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_ingest_in_a_log_shows_progress_and_list_shows_whole_ids(tmp_path: Path, models_dir: Path):
+def test_ingest_in_a_log_shows_progress_and_list_search_ask_show_whole_ids_and_urls(tmp_path: Path, models_dir: Path):
     docs = tmp_path / "docs"
     docs.mkdir()
     long_id = "een-document-met-een-heel-erg-lange-bestandsnaam-over-vijvers-en-kikkers-2023.txt"
     (docs / long_id).write_text("De vijvers in het park zijn belangrijk voor kikkers. " * 20, encoding="utf-8")
+    url = "https://gemeente.example/publicaties/vijvers-en-kikkers-in-het-stadspark-2023"
+    (docs / "manifest.toml").write_text(f'["{long_id}"]\ntitle = "Vijvers en kikkers"\nurl = "{url}"\n', encoding="utf-8")
     env = os.environ | {"BRONWIJZER_HOME": str(tmp_path / "home"), "BRONWIJZER_MODEL_CACHE": str(models_dir),
                         "COLUMNS": "60"}
     ingested = _cli(env, "ingest", str(docs))  # stderr is a pipe here, as in a log file
@@ -40,5 +42,12 @@ def test_ingest_in_a_log_shows_progress_and_list_shows_whole_ids(tmp_path: Path,
     listed = _cli(env, "documents", "list")
     assert listed.returncode == 0, listed.stderr
     assert long_id in listed.stdout.splitlines()
+    assert f"    {url}" in listed.stdout.splitlines()  # never wrapped, so a terminal can open it
+    searched = _cli(env, "search", "vijvers voor kikkers", "-k", "1")
+    assert searched.returncode == 0, searched.stderr
+    assert f"Publicatie: {url}" in searched.stdout.splitlines()
+    asked = _cli(env, "ask", "Waarom zijn de vijvers belangrijk voor kikkers?")
+    assert asked.returncode == 0, asked.stderr
+    assert f"    {url}" in asked.stdout.splitlines()
     removed = _cli(env, "documents", "remove", long_id)
     assert removed.returncode == 0, removed.stderr

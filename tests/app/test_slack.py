@@ -367,9 +367,22 @@ def test_without_a_bot_token_events_are_acknowledged_and_the_log_says_why(tmp_pa
 # --- Block Kit messages and the event cache, without HTTP -----------------------------------
 
 
-def _passage(rank: int, title: str = "Actieplan <Schooldirecteur> & co", page: int | None = 3) -> Passage:
+def _passage(rank: int, title: str = "Actieplan <Schooldirecteur> & co", page: int | None = 3, url: str | None = None) -> Passage:
     chunk = Chunk(document_id="actieplan.txt", index=rank, text="x", start=0, end=1, section="2 Speerpunten", page=page, title=title)
-    return Passage(chunk=chunk, score=1.0 / rank, rank=rank)
+    return Passage(chunk=chunk, score=1.0 / rank, rank=rank, url=url)
+
+
+def test_a_source_links_to_its_publication_and_one_without_address_does_not():
+    linked = _passage(1, url="https://voorbeeld.nl/actieplan?deel=1&druk=2")
+    odd = _passage(2, url="javascript:alert(1)|klik")
+    answer = Answer(question="Wat?", text="Zin. [1] [2]", citations=(Citation(1, linked), Citation(2, odd)), passages=(linked, odd))
+    sources = answer_message(answer, "q1")["blocks"][-2]["elements"][0]["text"]
+    lines = sources.split("\n")
+    assert lines[1] == (
+        "[1] Actieplan &lt;Schooldirecteur&gt; &amp; co, 2 Speerpunten, p. 3 — "
+        "<https://voorbeeld.nl/actieplan?deel=1&amp;druk=2|publicatie>"
+    )
+    assert lines[2] == "[2] Actieplan &lt;Schooldirecteur&gt; &amp; co, 2 Speerpunten, p. 3"
 
 
 def test_a_long_answer_is_split_into_sections_at_sentence_ends_within_the_limit():

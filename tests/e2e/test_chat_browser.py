@@ -285,6 +285,65 @@ def test_the_page_speaks_dutch_and_the_documents_arrow_points_down(desktop):
     )  # turned half a circle: up
 
 
+#: Gradio's own words in English, as a reader or a screen reader would meet them on this page.
+ENGLISH_DEFAULTS = (
+    "Textbox", "Info", "Submit", "Clear", "Loading", "Like", "Dislike", "Liked", "Disliked", "Copy", "Retry",
+    "Undo", "chatbot", "conversation", "Select example", "'s message", "Drop File", "Click to Upload", "Upload",
+    "Error", "Close", "Settings", "Share", "Flag",
+)
+
+# Visible text, and the labels (aria-label, title, placeholder, alt) of elements a reader can reach.
+_READABLE = """() => {
+  const shown = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+  const labels = [...document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')].filter(shown)
+    .flatMap(e => ['aria-label', 'title', 'placeholder', 'alt'].map(a => e.getAttribute(a)).filter(Boolean));
+  return {text: document.body.innerText, labels, lang: document.documentElement.lang};
+}"""
+
+
+@pytest.mark.parametrize("locale", ["nl-NL", "en-US"])
+def test_no_english_gradio_labels_even_in_an_english_browser(browser, live_server, locale):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(live_server.url + "/")
+        page.wait_for_selector("#bw-question textarea")
+        page.wait_for_selector("#bw-chat button.example")
+        seen = [page.evaluate(_READABLE)]
+        page.click("#bw-documents .label-wrap")
+        page.wait_for_selector("#bw-document-choice input")
+        seen.append(page.evaluate(_READABLE))
+        ask(page, "Hoeveel basisscholen hadden in 2019 geen schoolleider?")
+        page.locator("#bw-chat .message-buttons button, #bw-chat button[title]").last.wait_for()
+        page.wait_for_timeout(300)  # the label script runs after Gradio's render
+        seen.append(page.evaluate(_READABLE))
+        labels = seen[-1]["labels"]
+        assert any(label.startswith("Antwoord van Bronwijzer: In 2019") for label in labels), labels
+        assert "Vind ik leuk" in labels and "Gesprek" in labels
+    finally:
+        context.close()
+    for state in seen:
+        assert state["lang"] == "nl"
+        for english in ENGLISH_DEFAULTS:
+            assert english not in state["text"], english
+            assert not [label for label in state["labels"] if english in label], (english, state["labels"])
+
+
+def test_a_source_links_to_its_publication(desktop):
+    answer = ask(desktop, "Hoeveel basisscholen hadden in 2019 geen schoolleider?")
+    source = answer.locator("details.bw-source").first
+    link = source.locator("summary a.bw-link")
+    assert link.inner_text().startswith("publicatie")
+    assert link.get_attribute("href") == "https://avs.nl/"  # corpus/manifest.toml, the Actieplan's url
+    assert link.get_attribute("target") == "_blank"
+    assert "noopener" in (link.get_attribute("rel") or "")
+    assert "Actieplan" in (link.get_attribute("title") or "")
+    # Opening the link must not cost the reader the answer: it goes to a new tab. (No internet here,
+    # so the click itself is not made; following it would need the publisher's site.)
+    assert not source.locator(".bw-passage").is_visible()
+
+
 def test_thumbs_down_with_a_comment_is_one_feedback_row(desktop, live_server):
     path = live_server.settings.home / "feedback.sqlite3"
 

@@ -190,6 +190,22 @@ def test_manifest_change_updates_metadata_without_embedding(setup, corpus):
     assert store.document("lezen.md").title == "Lezen in Nederland"
 
 
+def test_manifest_url_reaches_registry_and_passages_without_embedding(setup, corpus):
+    _, store, ingestor, retriever = setup
+    ingestor.ingest([corpus])
+    assert store.document("subsidie.txt").url is None
+    with_url = MANIFEST.replace('year = 2023', 'year = 2023\nurl = "https://voorbeeld.nl/publicaties/subsidie"')
+    (corpus / "manifest.toml").write_text(with_url, encoding="utf-8")
+    report = ingestor.ingest([corpus])
+    assert (report.unchanged, report.chunks_embedded) == (2, 0)
+    assert store.document("subsidie.txt").url == "https://voorbeeld.nl/publicaties/subsidie"
+    assert store.document("lezen.md").url is None
+    passages = retriever.retrieve("subsidie voor zij-instromers", k=2)
+    assert {p.chunk.document_id: p.url for p in passages} == {
+        "subsidie.txt": "https://voorbeeld.nl/publicaties/subsidie", "lezen.md": None,
+    }
+
+
 def test_file_without_manifest_entry_gets_a_derived_title(setup, tmp_path):
     _, store, ingestor, _ = setup
     doc = tmp_path / "werkdruk-leraren-2022.txt"

@@ -63,9 +63,21 @@ def test_the_model_refuses_above_its_threshold_with_a_dutch_reason():
     on_missing = tuple(3.0 if f == "missing_specific" else 0.0 for f in REFUSAL_FEATURES)
     model = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, on_missing, -1.0), threshold=0.5)
     refused = model.decide(signals("Hoeveel vijvers telde Kikkerdorp?", VIJVERS))
-    assert refused.refuse and refused.reason == "geen passage noemt kikkerdorp" and refused.probability > 0.5
+    assert refused.refuse and refused.reason == "Geen van de gevonden passages noemt ‘Kikkerdorp’." and refused.probability > 0.5
     assert not model.decide(signals("Hoeveel vijvers telde het park?", VIJVERS)).refuse
     assert model.refuse_empty().refuse
+    assert model.refuse_empty().reason == "Er zijn geen passages gevonden die bij uw vraag passen."
+
+
+def test_the_reason_quotes_the_words_as_typed_and_reads_as_a_sentence():
+    n = len(REFUSAL_FEATURES)
+    always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
+    specific = always.decide(signals("Hoeveel vijvers telde Kikkerdorp in Zuid-Ëiland in 1887?", VIJVERS)).reason
+    assert specific == "Geen van de gevonden passages noemt ‘Kikkerdorp’, ‘Zuid’, ‘Ëiland’ en ‘1887’."
+    general = always.decide(signals("Hoe groot zijn de tulpenvelden?", VIJVERS)).reason
+    assert general.startswith("De gevonden passages gaan niet over ‘") and general.endswith("’.")
+    for reason in (specific, general):
+        assert "eiland" not in reason and "cosinus" not in reason and "score" not in reason
 
 
 def test_never_refuses_and_the_bundled_model_loads_with_a_threshold():
