@@ -26,7 +26,7 @@ from tests.app.conftest import LIVE_DOCUMENTS
 
 QUESTION = "Hoeveel basisscholen hadden in 2019 geen schoolleider?"
 UNANSWERABLE = "Welk land won het WK voetbal van 2010?"
-PASSAGE_FIELDS = {"document": str, "title": str, "section": (str, type(None)), "page": (int, type(None)), "text": str, "score": float}
+PASSAGE_FIELDS = {"document": str, "title": str, "section": (str, type(None)), "page": (int, type(None)), "text": str, "score": float, "url": (str, type(None))}
 NOTE = "# Notitie leesbevordering Zuiderhaven\n\nDe gemeente Zuiderhaven investeert in 2025 twaalf miljoen euro in leesbevordering op basisscholen.\n"
 
 
@@ -234,8 +234,9 @@ def test_documents_are_listed(http):
     docs = response.json()["documents"]
     assert [d["id"] for d in docs] == sorted(LIVE_DOCUMENTS)
     first = docs[0]
-    assert set(first) == {"id", "title", "publisher", "year", "chunks", "format", "pages"}
+    assert set(first) == {"id", "title", "publisher", "year", "chunks", "format", "pages", "url"}
     assert first["title"] == "Actieplan Schooldirecteur Topprioriteit!" and first["year"] == 2020
+    assert first["url"].startswith("https://")  # the publication's address, from the manifest
     assert first["format"] == "txt" and first["chunks"] > 10 and first["pages"] is None
 
 
@@ -405,7 +406,8 @@ def test_openai_client_gets_the_answer_with_its_sources(openai_client, http):
     plain = http.post("/api/ask", json={"question": QUESTION}).json()
     assert answer == plain["answer"]
     first = plain["citations"][0]
-    assert sources.splitlines()[0] == f"[{first['marker']}] {first['title']}, {first['section']}"
+    # "[1] title, section — https://…": the publication's address after the place
+    assert sources.splitlines()[0] == f"[{first['marker']}] {first['title']}, {first['section']} — {first['url']}"
     assert len(sources.splitlines()) == len(plain["citations"])
     assert completion.model_extra["bronwijzer"]["citations"] == plain["citations"]
 
