@@ -78,7 +78,9 @@ def test_two_app_processes_against_one_chroma_server(chroma_server, tmp_path, mo
         assert not here["refused"] and here["citations"][0]["document"] == NEW_NAME
         # ... the other one within the stated time, its keyword index included (else: refused).
         there = until(lambda: (a := ask(second, NEW_QUESTION)) and not a["refused"] and a, VISIBLE_WITHIN + 5, "the other process")
-        assert time.monotonic() - written <= VISIBLE_WITHIN
+        seen_after = time.monotonic() - written
+        print(f"\nan upload through one process was answerable through the other after {seen_after:.2f} s")
+        assert seen_after <= VISIBLE_WITHIN
         assert comparable(there) == comparable(here)
         listed = httpx.get(f"{second.url}/api/documents", headers=HEADERS, timeout=30).json()["documents"]
         assert NEW_NAME in {d["id"] for d in listed}
