@@ -6,6 +6,7 @@ import dataclasses
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.pipeline import Ingestor, split_pages
@@ -296,5 +297,5 @@ def test_an_edited_document_embeds_only_the_chunks_that_changed(make_settings, e
     assert second.chunks_embedded + second.chunks_reused == store.document("lang.txt").chunk_count
     got = store.chunks.get(include=["metadatas", "embeddings"])
     for meta, vector in zip(got["metadatas"], got["embeddings"]):
-        if meta["embedding_key"] in before:  # reused: the very same vector
-            assert list(vector) == list(before[meta["embedding_key"]])
+        if meta["embedding_key"] in before:  # reused: the stored vector (Chroma may round its last bit on the way back in)
+            assert np.allclose(vector, before[meta["embedding_key"]], rtol=0, atol=1e-7)
