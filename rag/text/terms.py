@@ -142,15 +142,25 @@ class TermIndex:
 
     def _compound_present(self, word: str) -> bool:
         # `klassengrootte` -> `klassen` + `grootte`; `ziekteverzuimpercentage` -> ...
-        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
-            left, right = word[:cut], word[cut:]
-            if not self._occurs(stem(right)) and not self._occurs(right):
+        for right_stem, right, lefts in _compound_cuts(word):
+            if not self._occurs(right_stem) and not self._occurs(right):
                 continue
-            lefts = [left] + [left[: -len(s)] for s in _LINKING if left.endswith(s) and len(left) - len(s) >= _MIN_PART]
             # The modifier occurs too, or is so common it adds little ("schoolbesturen": besturen).
             if any(self._occurs(piece) or zipf(piece) >= _COMMON_MODIFIER_ZIPF for piece in lefts):
                 return True
         return False
+
+
+@lru_cache(maxsize=4096)
+def _compound_cuts(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Every way to read `word` as modifier + head: (the head's stem, the head, the modifier
+    with and without a linking -s/-e/-en), worked out once per word, not once per passage."""
+    cuts = []
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        left, right = word[:cut], word[cut:]
+        lefts = (left, *(left[: -len(s)] for s in _LINKING if left.endswith(s) and len(left) - len(s) >= _MIN_PART))
+        cuts.append((stem(right), right, lefts))
+    return tuple(cuts)
 
 
 def term_weight(term: QuestionTerm) -> float:
