@@ -31,6 +31,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from evals.question_set import all_questions
+
 REPO = Path(__file__).resolve().parent.parent
 ADMIN_KEY = "load-beheer-0123456789abcdef"
 
@@ -68,12 +70,7 @@ def free_port() -> int:
 
 
 def questions() -> list[str]:
-    found = []
-    for path in sorted((REPO / "evals" / "sets").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(json.loads(line)["question"])
-    return found
+    return all_questions(REPO / "evals" / "sets")
 
 
 async def client_loop(http: httpx.AsyncClient, path: str, body_of, key: str, until: float, phase: Phase, offset: int) -> None:

@@ -35,17 +35,13 @@ from pathlib import Path
 
 import psutil
 
+from evals.question_set import all_questions
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings, get_settings
 
 
 def questions() -> list[str]:
-    found = []
-    for path in sorted((REPO_ROOT / "evals" / "sets").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(json.loads(line)["question"])
-    return found
+    return all_questions(REPO_ROOT / "evals" / "sets")
 
 
 def percentile(values: list[float], q: int) -> float:

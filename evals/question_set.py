@@ -204,3 +204,14 @@ def load_question_set(path: Path | str) -> QuestionSet:
     if problems:
         raise QuestionSetError(path, problems)
     return QuestionSet(path.stem, str(path), hashlib.sha256(raw).hexdigest(), tuple(questions))
+
+
+def all_questions(directory: Path | str) -> list[str]:
+    """The question texts of every set in `directory` (`*.jsonl`, sorted by file name), in
+    file order: the same workload for every benchmark that asks them."""
+    found = []
+    for path in sorted(Path(directory).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.append(json.loads(line)["question"])
+    return found

@@ -55,7 +55,9 @@ class TestBronwijzerRetrieverStandard(RetrieversIntegrationTests):
         return "Wat doet de gemeente voor de vijvers, de kikkers en de bijen?"
 
 
-class TestHashingEmbedderUnit(EmbeddingsUnitTests):
+class HashingEmbedderParams:
+    """What both embeddings suites construct: the hashing embedder, small."""
+
     @property
     def embeddings_class(self) -> type[HashingEmbedder]:
         return HashingEmbedder
@@ -65,14 +67,12 @@ class TestHashingEmbedderUnit(EmbeddingsUnitTests):
         return {"dimension": 64}
 
 
-class TestHashingEmbedderIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self) -> type[HashingEmbedder]:
-        return HashingEmbedder
+class TestHashingEmbedderUnit(HashingEmbedderParams, EmbeddingsUnitTests):
+    pass
 
-    @property
-    def embedding_model_params(self) -> dict:
-        return {"dimension": 64}
+
+class TestHashingEmbedderIntegration(HashingEmbedderParams, EmbeddingsIntegrationTests):
+    pass
 
 
 # -- beyond the standard suites: k and filters per call, with concrete documents ------------------
