@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from rag.engine import MAX_QUESTION_CHARS
+from rag.engine import MAX_QUESTION_CHARS, as_filters
 from rag.errors import InvalidQuestionError
-from rag.types import Answer, IndexedDocument, Passage, Turn, web_url
+from rag.types import Answer, IndexedDocument, Passage, SearchFilters, Turn, web_url
 
 if TYPE_CHECKING:
     from ingest.jobs import JobStatus
@@ -233,9 +233,9 @@ def to_turns(history: list[TurnIn]) -> list[Turn]:
     return [Turn(t.role, t.content) for t in history]
 
 
-def to_filters(filters: FiltersIn | None) -> dict | None:
-    """A plain mapping for `rag.engine.as_filters`, which owns the checks (year order)."""
-    return filters.model_dump() if filters is not None else None
+def to_filters(filters: FiltersIn | None) -> SearchFilters | None:
+    """The request's filters as the engine's type (`rag.engine.as_filters` owns the checks, such as the year order)."""
+    return as_filters(filters.model_dump()) if filters is not None else None
 
 
 def passage_out(passage: Passage) -> PassageOut:
