@@ -198,6 +198,9 @@ def ask(
 def evaluate(
     question_set: Annotated[Path, typer.Argument(help="Vragenset (JSON Lines), bijv. evals/sets/dev.jsonl.")],
     url: Annotated[str | None, typer.Option(help="Test een draaiende server via de REST-API in plaats van in dit proces.")] = None,
+    api_key: Annotated[str | None, typer.Option(
+        envvar="BRONWIJZER_EVAL_API_KEY", help="Leessleutel voor een server met BRONWIJZER_API_KEYS (of zet BRONWIJZER_EVAL_API_KEY).",
+    )] = None,
     report: Annotated[Path, typer.Option(help="Map voor het rapport (HTML, JSON, Markdown).")] = Path("out"),
     compare: Annotated[Path | None, typer.Option(help="Resultaten-JSON van een eerdere run om mee te vergelijken.")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Aantal passages per vraag.")] = 5,
@@ -213,7 +216,7 @@ def evaluate(
 
     settings = get_settings()
     if url:
-        client = HttpClient(url)
+        client = HttpClient(url, api_key=api_key)
     else:
         engine = _components().engine
         engine.warm_up()  # latency figures are for answering, not for loading the model

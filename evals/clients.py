@@ -118,6 +118,7 @@ class HttpClient:
         retries: int = 2,
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
+        api_key: str | None = None,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"url must start with http:// or https://, got {url!r}")
@@ -126,7 +127,9 @@ class HttpClient:
         self.url = url.rstrip("/")
         self._retries = retries
         self._backoff = backoff
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), transport=transport)
+        # A server with BRONWIJZER_API_KEYS wants a reading key, sent as OpenAI clients do.
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), transport=transport, headers=headers)
 
     @property
     def description(self) -> str:

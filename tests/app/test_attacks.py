@@ -82,6 +82,18 @@ def test_reading_needs_a_key_sent_either_way(keyed):
 
 
 @slow
+def test_the_eval_client_reads_a_keyed_server_with_its_key(keyed):
+    from evals.clients import EvalClientError, HttpClient
+
+    server, _ = keyed
+    with HttpClient(server.url, retries=0, api_key=READ_KEY) as client:
+        answer = client.ask(QUESTION, [], k=5)
+    assert not answer.refused and answer.citations
+    with HttpClient(server.url, retries=0) as client, pytest.raises(EvalClientError, match="HTTP 401"):
+        client.ask(QUESTION, [], k=5)
+
+
+@slow
 def test_unauthenticated_deletes_leave_the_index_whole(keyed):
     """The fuzzer's six DELETEs that emptied the index: now 401, and with a reading key 403."""
     _, http = keyed
