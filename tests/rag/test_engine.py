@@ -18,49 +18,11 @@ from rag.errors import InvalidQuestionError
 from rag.langchain import BronwijzerRetriever
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings
+from rag.testing import INVENTED_DOCUMENTS, INVENTED_MANIFEST
 from rag.types import Answer, RewrittenQuestion
 
 pytestmark = pytest.mark.slow
 
-VIJVERS = """# De vijvers van het stadspark
-
-## Aantal vijvers
-
-In 2021 telde het stadspark 14 vijvers. In 2023 waren het er 19, omdat de gemeente vijf nieuwe vijvers
-liet graven aan de oostkant. De tuinmannen van de gemeente onderhouden de vijvers.
-
-## Onderhoud
-
-Het riet langs de vijvers groeit snel omdat het water voedselrijk is. Daardoor wordt het riet elk
-najaar gemaaid. Een vijver schoonmaken kost volgens de gemeente ongeveer € 2.500.
-"""
-
-KIKKERS = """# Plan voor de kikkers
-
-Het kikkerplan is in 2022 opgesteld door de stichting Groene Oevers. Het plan noemt drie maatregelen:
-
-- Elke vijver krijgt een ondiepe oever waar kikkers kunnen schuilen.
-- Tussen de vijvers komen tunnels onder de paden door.
-- Vrijwilligers tellen elk voorjaar de kikkers.
-
-## Tellingen
-
-Bij de telling van 2023 zagen de vrijwilligers 310 kikkers, tegen 240 in 2022. De stichting wil dat
-het aantal kikkers in 2030 is verdubbeld.
-"""
-
-MANIFEST = """
-["vijvers.md"]
-title = "De vijvers van het stadspark"
-publisher = "Gemeente Vlinderstad"
-year = 2023
-
-["kikkers.md"]
-title = "Plan voor de kikkers"
-publisher = "Stichting Groene Oevers"
-year = 2022
-aliases = ["kikkerplan"]
-"""
 DOCS = ["vijvers.md", "kikkers.md"]
 
 
@@ -68,9 +30,9 @@ DOCS = ["vijvers.md", "kikkers.md"]
 def engine_home(tmp_path_factory, models_dir, embedder):
     home = tmp_path_factory.mktemp("engine-home")
     docs = tmp_path_factory.mktemp("engine-docs")
-    (docs / "vijvers.md").write_text(VIJVERS, encoding="utf-8")
-    (docs / "kikkers.md").write_text(KIKKERS, encoding="utf-8")
-    (docs / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    for name in DOCS:  # two of the invented documents that ship in rag.testing
+        (docs / name).write_text(INVENTED_DOCUMENTS[name], encoding="utf-8")
+    (docs / "manifest.toml").write_text(INVENTED_MANIFEST, encoding="utf-8")
     settings = Settings(_env_file=None, home=home, model_cache=models_dir)
     parts = build(settings)
     report = Ingestor(settings, parts.store, embedder).ingest([docs])
