@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rag.protocols import Condenser
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
 from rag.types import Turn, previous_question
 

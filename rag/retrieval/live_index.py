@@ -58,14 +58,17 @@ class LiveIndex:
 
     def current(self) -> LiveSnapshot:
         """The snapshot to answer from (read from the store on first use)."""
-        snapshot = self._snapshot
-        if snapshot is None or (self._watcher is None and time.monotonic() - self._checked > self.sync_seconds):
-            snapshot = self.refresh()
-        return snapshot
+        return self._snapshot if self._is_current() else self.refresh()
+
+    def _is_current(self) -> bool:
+        """A snapshot exists and is kept in step (a watcher) or was read within `sync_seconds`."""
+        return self._snapshot is not None and (self._watcher is not None or time.monotonic() - self._checked <= self.sync_seconds)
 
     def documents(self) -> list[IndexedDocument]:
-        """The live documents (as of the current snapshot)."""
-        return list(self.current().documents)
+        """The live documents: the snapshot's while it is current, else one registry read
+        (listing documents never loads or builds a keyword index)."""
+        snapshot = self._snapshot
+        return list(snapshot.documents) if snapshot is not None and self._is_current() else self._store.documents()
 
     def refresh(self) -> LiveSnapshot:
         """Read the registry now; on a change, load the new keyword index and swap it in."""

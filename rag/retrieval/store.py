@@ -23,6 +23,8 @@ import shutil
 import time
 from urllib.parse import urlparse
 
+import numpy as np
+
 from rag.errors import (
     BronwijzerError,
     DocumentNotFoundError,
@@ -317,11 +319,9 @@ class ChromaStore:
         return sorted(chunks, key=lambda c: (c.document_id, c.index))
 
     @_chroma_call
-    def live_chunks_with_vectors(self, documents: list[IndexedDocument], page: int = 2000) -> tuple[list[Chunk], "np.ndarray"]:
+    def live_chunks_with_vectors(self, documents: list[IndexedDocument], page: int = 2000) -> tuple[list[Chunk], np.ndarray]:
         """The chunks of exactly these document versions with their stored vectors (float32 rows,
         same order), read a page at a time so that a large collection never arrives in one piece."""
-        import numpy as np
-
         docs = {d.id: d for d in documents}
         chunks: list[Chunk] = []
         vectors: list = []

@@ -15,7 +15,6 @@ expects a change to be seen calls `refresh()`, as a process that wrote the store
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np

@@ -21,8 +21,8 @@ from langchain_core.callbacks import BaseCallbackHandler
 from app.local_llm import GEMMA3_270M, QWEN_CODER_1_5B, model_path
 from rag.answer.citation_check import check_sentence, split_sentences
 from rag.answer.extractive import ExtractiveComposer
-from rag.pipeline import build
 from rag.answer.llm import NOTE_UNAVAILABLE, LLMComposer, LLMCondenser
+from rag.pipeline import build
 from rag.settings import Settings
 from rag.types import Answer, AnswerNote, Chunk, Passage, Turn
 from tests.app.conftest import live_index_home, running  # noqa: F401
