@@ -30,7 +30,6 @@ _STOP = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+(\S))")
 _STARTS_SENTENCE = re.compile(r"[A-ZÀ-Þ0-9\"'‘“(\[€•]")
 #: A list marker at the start of a line: "•", "-", "o", "1.", "a)". The one bullet pattern.
 BULLET = re.compile(r"^(?:[•·▪◦‣●○■□\-–—*+]|o(?=\s)|\d{1,2}[.)](?=\s)|[a-z][.)](?=\s))\s*")
-_BULLET = BULLET
 
 
 def without_marker(text: str) -> str:
@@ -62,7 +61,7 @@ def line_kind(line: str) -> LineKind:
     """A list item, a heading (short, no final punctuation) or prose (a line ending in a comma
     is prose broken off by the layout, however short)."""
     stripped = line.strip()
-    if _BULLET.match(stripped):
+    if BULLET.match(stripped):
         return "bullet"
     if stripped and stripped[-1] not in _FINAL + ",;" and len(stripped.split()) <= _HEADING_MAX_WORDS:
         return "heading"
