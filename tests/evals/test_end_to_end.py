@@ -41,8 +41,7 @@ def corpus_chunks() -> dict[str, list]:
 def test_every_gold_quote_is_covered_by_a_chunk_of_its_document(set_name, corpus_chunks):
     """Otherwise recall could never reach 1: matching must work on real cleaned chunks."""
     path = SETS / set_name
-    if not path.is_file():
-        pytest.skip(f"{set_name} is not in evals/sets")
+    assert path.is_file(), f"{set_name} is missing from evals/sets"
     uncovered = []
     for q in load_question_set(path).questions:
         gold = GoldQuotes(q.quotes, q.alt_quotes)
