@@ -27,17 +27,33 @@ def _is_furniture_shape(line: str) -> bool:
     return sum(c.isupper() for c in letters) / len(letters) >= 0.8 and len(letters) >= 4
 
 
+#: A line that is one piece of text two or more times over: "KOP - DEEL KOP - DEEL KOP - DEEL".
+_STUTTER_RE = re.compile(r"^(\S.{9,}?)(?: +\1)+$")
+
+
+def _unstuttered(line: str) -> str:
+    """The line once, when the extraction laid the same text over itself several times."""
+    match = _STUTTER_RE.match(line)
+    return match.group(1) if match else line
+
+
 def remove_repeated_furniture(text: str, min_repeats: int = 3) -> str:
     """Drop running banners and footers: short all-caps or web-address lines that repeat.
 
     Ordinary headings repeat too (a duplicated section), so only lines shaped like page
     furniture count: set in capitals or an address, and seen at least `min_repeats` times.
+    A line that is the same text several times over (a banner of stacked pages flattened onto
+    one line) is that text once: dropped when it is furniture-shaped, else kept once.
     """
-    counts = Counter(line for line in text.split("\n") if line)
+    lines = [_unstuttered(line) for line in text.split("\n")]
+    counts = Counter(line for line in lines if line)
     furniture = {
         line for line, n in counts.items() if n >= min_repeats and _is_furniture_shape(line)
     }
-    return map_lines(text, lambda line: None if line in furniture else line)
+    stuttered = {
+        once for line in text.split("\n") if (once := _unstuttered(line)) != line and _is_furniture_shape(once)
+    }
+    return map_lines(text, lambda line: None if (once := _unstuttered(line)) in furniture or once in stuttered else once)
 
 
 _PAGE_OF_RE = re.compile(r"^(?:pagina|page|blz\.?|p\.)\s*\d+\s*(?:van|of|/)\s*\d+$", re.I)

@@ -58,6 +58,20 @@ def test_remove_letter_spaced_header() -> None:
     assert remove_letter_spaced_lines(text) == "structurele financiering.\nHOOFDSTUK 1"
 
 
+def test_a_banner_laid_over_itself_on_one_line_is_dropped_and_prose_said_twice_kept_once() -> None:
+    text = "\n".join([
+        "DE VIJVERGIDS 2031 - KIKKERS DE VIJVERGIDS 2031 - KIKKERS DE VIJVERGIDS 2031 - KIKKERS",
+        "Kikkers leggen hun eieren in ondiep water. Kikkers leggen hun eieren in ondiep water.",
+        "Het riet groeit langs de oever.",
+        "ja ja ja",
+    ])
+    assert remove_repeated_furniture(text).split("\n") == [
+        "Kikkers leggen hun eieren in ondiep water.",
+        "Het riet groeit langs de oever.",
+        "ja ja ja",
+    ]
+
+
 def test_letter_spaced_rule_keeps_short_words_and_table_rows() -> None:
     text = "n % n % n %\nZeer zwak 2 2 0 0 0 0\nd e"
     assert remove_letter_spaced_lines(text) == text
