@@ -124,15 +124,17 @@ def _split_cached(text: str) -> tuple[Sentence, ...]:
     return tuple(split_sentences(text))
 
 
-def _quotable(sentence: Sentence, first: bool) -> bool:
+def _quotable(sentence: Sentence, before: Sentence | None) -> bool:
+    """Whether a sentence may be quoted; `before` is the passage's sentence before it."""
     if sentence.kind == "heading" or is_note_sentence(sentence.text):
         return False
     # A sentence starts with a capital (or a figure, a quote): lower case is the broken-off
     # tail of one (a passage that starts mid-sentence, text interrupted by the layout). A
-    # list item may start in lower case, unless it opens the passage.
-    if sentence.kind == "bullet" and not first:
+    # list item may start in lower case when it is in a list (after its lead-in or another
+    # item); alone, below a table, a lower-case "*item" is the table's note.
+    if sentence.kind == "bullet" and before is not None and (before.kind == "bullet" or before.ends_with_colon):
         return True
-    return not without_marker(sentence.text)[:1].islower()
+    return not without_marker(sentence.text).lstrip("*")[:1].islower()
 
 
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
@@ -140,7 +142,7 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     if passage.chunk.kind == "note":
         return []
     sentences = _split_cached(passage.text)
-    units = [Unit(passage_index, (s,)) for i, s in enumerate(sentences) if _quotable(s, i == 0)]
+    units = [Unit(passage_index, (s,)) for i, s in enumerate(sentences) if _quotable(s, sentences[i - 1] if i else None)]
     i = 0
     while i < len(sentences):
         lead = sentences[i]
@@ -151,9 +153,9 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
                 items.append(sentences[j])
             j += 1
         items_lines = {item.line for item in items}
-        if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon and _quotable(lead, i == 0):
+        if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon and _quotable(lead, sentences[i - 1] if i else None):
             units.append(Unit(passage_index, (lead, *items)))
-        elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0 and _quotable(lead, True):
+        elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0 and _quotable(lead, None):
             units.append(Unit(passage_index, (lead, *items)))
         i = max(j, i + 1)
     return units

@@ -70,6 +70,17 @@ def test_notes_headings_and_broken_off_starts_are_never_candidates():
     assert candidate_units(0, note) == []
 
 
+def test_a_lower_case_item_is_quoted_in_a_list_but_not_alone_below_a_table():
+    text = (
+        "Vijvers per park 2030*\nNoordpark 4 6\nZuidpark 3 5\n\n*exclusief vijvers zonder kikkers\n\n"
+        "In de parken doen we drie dingen:\n• riet maaien in de herfst\n• kroos scheppen in de zomer"
+    )
+    texts = [u.text for u in candidate_units(0, make_passages(text)[0])]
+    assert not any("exclusief" in t for t in texts)
+    assert "riet maaien in de herfst" in texts
+    assert "kroos scheppen in de zomer" in texts
+
+
 def test_a_list_is_a_candidate_with_its_lead_in():
     units = candidate_units(0, make_passages(MAATREGELEN)[0])
     enumeration = [u for u in units if u.is_enumeration]
