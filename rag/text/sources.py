@@ -31,6 +31,17 @@ _MIN_COMPOUND_HEAD = 5
 _KNOWN_ZIPF = 3.0
 _COMMON_ZIPF = 4.5
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: "het rapport over ...", "het onderzoek naar ...": a document named by its subject, up to the
+#: end of the clause (a comma, a question mark, "en de/het ..." naming the next source).
+_DESCRIBED = re.compile(
+    r"\b(?:het|dat|de|die|dit|deze)\s+(?:rapport|onderzoek|studie|publicatie|document|verslag|notitie|monitor)"
+    r"\s+(?:over|naar|met\s+betrekking\s+tot)\s+(?P<subject>[^,;:?!.()]{3,100}?)"
+    r"(?=\s+(?:en|of)\s+(?:de|het|volgens)\b|\s+(?:zegt|zeggen|staat|stelt|noemt|vindt|beschrijft)\b|[,;:?!.()]|$)",
+    re.IGNORECASE,
+)
+#: A description names a document when this many of its key terms are in the document's
+#: title or description.
+_MIN_DESCRIBED = 2
 
 
 @dataclass(frozen=True)
@@ -107,9 +118,14 @@ class SourceMatcher:
         self,
         names_by_document: Iterable[tuple[str, Sequence[str]]],
         publishers: Iterable[tuple[str, str]] = (),
+        descriptions: Iterable[tuple[str, str]] = (),
     ) -> None:
         """`names_by_document`: (document id, titles and aliases); `publishers`: (document id,
-        publisher), whose parts around " en " are names too."""
+        publisher), whose parts around " en " are names too; `descriptions`: (document id, what
+        the document is about: its title and description), for "het rapport over ..."."""
+        from rag.text.terms import TermIndex
+
+        self._described = [(d, TermIndex([text])) for d, text in descriptions if text and text.strip()]
         given = [(d, n, False) for d, names in names_by_document for n in names] + [(d, p, True) for d, p in publishers]
         names: list[_Name] = []
         for document_id, raw, split in given:
@@ -135,6 +151,7 @@ class SourceMatcher:
         matcher = cls(
             ((d.id, [d.title, *getattr(d, "aliases", ())]) for d in documents),
             ((d.id, d.publisher) for d in documents if d.publisher),
+            ((d.id, f"{d.title}. {getattr(d, 'description', None) or ''}") for d in documents),
         )
         matcher.years = frozenset(str(d.year) for d in documents if getattr(d, "year", None))
         return matcher
@@ -144,6 +161,7 @@ class SourceMatcher:
         folded = [fold(t) for t, _, _ in tokens]
         taken: set[int] = set()
         found: dict[str, NamedSource] = {}
+        described: dict[str, NamedSource] = {}
         for name in self._names:
             n = len(name.words)
             for i in range(len(tokens) - n + 1):
@@ -161,14 +179,36 @@ class SourceMatcher:
                 previous = found.get(name.document_id)
                 spans = (previous.spans if previous else ()) + (span,)
                 found[name.document_id] = NamedSource(name.document_id, name.text, spans)
-        if not found:
+        for match in _DESCRIBED.finditer(question):
+            span = match.span()
+            if any(i in taken for i, (_, start, end) in enumerate(tokens) if start < span[1] and end > span[0]):
+                continue  # the description holds a name already found ("het rapport van de inspectie")
+            document_id = self._described_document(match.group("subject"))
+            if document_id is not None and document_id not in found:
+                described[document_id] = NamedSource(document_id, match.group(0), (span,))
+        if not found and not described:
             return SourceMention()
-        ordered = sorted(found.values(), key=lambda s: min(s.spans))
+        ordered = sorted([*found.values(), *described.values()], key=lambda s: min(s.spans))
+        # Where a description ends is a guess ("het rapport over X over werkdruk"), so its words
+        # stay terms of the question: only names are taken out.
         return SourceMention(
             documents=tuple(s.document_id for s in ordered),
-            spans=tuple(span for s in ordered for span in s.spans),
+            spans=tuple(span for s in ordered if s.document_id in found for span in s.spans),
             names=tuple(s.name for s in ordered),
         )
+
+    def _described_document(self, subject: str) -> str | None:
+        """The one document whose title and description hold the most of `subject`'s key terms
+        (at least `_MIN_DESCRIBED`), or None."""
+        from rag.text.terms import question_terms
+
+        terms = [t for t in question_terms(subject) if not t.is_number]
+        if len(terms) < _MIN_DESCRIBED:
+            return None
+        counts = sorted(((sum(1 for t in terms if index.contains(t)), d) for d, index in self._described), reverse=True)
+        if not counts or counts[0][0] < _MIN_DESCRIBED or (len(counts) > 1 and counts[1][0] == counts[0][0]):
+            return None
+        return counts[0][1]
 
     @staticmethod
     def _matches(name: _Name, tokens: list[tuple[str, int, int]], folded: list[str], i: int) -> bool:

@@ -52,3 +52,36 @@ def test_the_mention_can_be_stripped_with_its_article_and_year(matcher):
 def test_two_named_documents_are_both_found_in_order(matcher):
     mention = matcher.match("Zijn de KNV en het vijverbureau het eens?")
     assert mention.documents == ("kikker.txt", "vijvers.txt")
+
+
+DESCRIBED = [
+    SimpleNamespace(id="oevers.txt", title="Groene oevers", publisher="Oeverfonds", aliases=(),
+                    description="Onderzoek naar het beheer van rietkragen langs stadsvijvers met veel kroos."),
+    SimpleNamespace(id="padden.txt", title="Paddentrek 2030", publisher="Paddenwerkgroep", aliases=(),
+                    description="Jaarlijkse telling van padden bij wegen en de overzetacties van vrijwilligers."),
+]
+
+
+@pytest.mark.parametrize("question, documents", [
+    ("Wat zegt het rapport over rietkragen bij stadsvijvers over maaien?", ("oevers.txt",)),
+    ("Volgens het onderzoek naar vrijwilligers bij de paddentrek, hoeveel padden?", ("padden.txt",)),
+    ("Wat zeggen het rapport over stadsvijvers met kroos en de Paddenwerkgroep?", ("oevers.txt", "padden.txt")),
+])
+def test_a_document_described_by_its_subject_is_named(question, documents):
+    assert SourceMatcher.of_documents(DESCRIBED).match(question).documents == documents
+
+
+@pytest.mark.parametrize("question", [
+    "Wat zegt het rapport over het weer in de winter?",  # about no document
+    "Wat zegt het rapport over vrijwilligers?",  # one shared term is not enough
+    "Hoeveel rietkragen telt het park?",  # no description at all
+])
+def test_a_subject_that_fits_no_document_names_nothing(question):
+    assert not SourceMatcher.of_documents(DESCRIBED).match(question)
+
+
+def test_the_words_of_a_description_stay_terms_of_the_question():
+    question = "Wat zegt het rapport over rietkragen bij stadsvijvers over maaien?"
+    mention = SourceMatcher.of_documents(DESCRIBED).match(question)
+    assert mention.documents == ("oevers.txt",)
+    assert mention.strip(question) == question
