@@ -149,18 +149,21 @@ def best_sentence_share(targets: Sequence[str], passages: Iterable[str]) -> floa
     return best
 
 
-# Answer text that is not an answer: footnotes, reference-list entries, URLs, captions.
+# Answer text that is not an answer: footnotes, reference-list entries, URLs, captions, and
+# page furniture (a running header: four or more words in capitals, "DE VIJVERGIDS 2031 - ...").
 _NAME = r"(?-i:[A-Z])[\w.\-&]*"
 _JUNK = re.compile(
     r"https?://|\bwww\.|\bgeraadpleegd\b|(?:^|\n|[.:;]\s)\s*bron\s*:"
     r"|(?:^|\n|[.:;]\s)\s*(?:figuur|tabel|grafiek)\s+\d+(?:\.\d+)*[a-z]?\b"
-    rf"|(?:^|\n|\s)\d{{1,3}}\.?\s+{_NAME}(?:(?:\s+(?-i:[a-z]{{1,4}}))*\s+{_NAME}){{0,6}},?\s*(?:e\.a\.|et al\.)?\s*\((?:19|20)\d\d[a-z]?\)",
+    rf"|(?:^|\n|\s)\d{{1,3}}\.?\s+{_NAME}(?:(?:\s+(?-i:[a-z]{{1,4}}))*\s+{_NAME}){{0,6}},?\s*(?:e\.a\.|et al\.)?\s*\((?:19|20)\d\d[a-z]?\)"
+    r"|(?-i:\b[A-ZÀ-Þ]{2,}\b(?:[\s\-–]+(?:\d+[\s\-–]+)?[A-ZÀ-Þ]{2,}\b){3,})",
     re.IGNORECASE,
 )
 
 
 def junk_in(answer_text: str) -> tuple[str, ...]:
-    """Pieces of the answer that are footnotes, references, URLs or captions (empty: none)."""
+    """Pieces of the answer that are footnotes, references, URLs, captions or page furniture
+    (empty: none)."""
     text = _MARKER.sub(" ", answer_text)
     return tuple(m.group(0).strip() for m in _JUNK.finditer(text))
 
@@ -336,7 +339,7 @@ def figure_definitions(k: int) -> dict[str, str]:
         "perfecte zinkiezer op deze retrieval zou halen.",
         "lead_ratio": "lead gedeeld door lead_oracle.",
         "junk": "Aandeel van de gegeven (niet geweigerde) antwoorden met een voetnoot, literatuurverwijzing, URL, "
-        "'Geraadpleegd op', 'Bron:' of figuur-/tabelonderschrift in de tekst (lager is beter).",
+        "'Geraadpleegd op', 'Bron:', figuur-/tabelonderschrift of paginakop in hoofdletters in de tekst (lager is beter).",
         "refusal_accuracy": "Aandeel van de onbeantwoordbare vragen dat Bronwijzer weigert (hoger is beter).",
         "false_refusal_rate": "Aandeel van de beantwoordbare vragen dat Bronwijzer ten onrechte weigert "
         "(lager is beter).",

@@ -198,6 +198,7 @@ def test_the_oracle_takes_the_best_single_sentence_of_all_passages():
     "Geraadpleegd op 3 maart 2022.",
     "Het aantal groeit. Bron: Bureau Vlinder.",
     "Figuur 3.2a Aandeel vlinders per provincie",
+    "DE VIJVERGIDS 2031 - KIKKERS EN PADDEN [1] Het riet groeit.",
 ])
 def test_footnotes_references_urls_and_captions_are_junk(text):
     assert junk_in(text)
@@ -208,6 +209,7 @@ def test_footnotes_references_urls_and_captions_are_junk(text):
     "Het tekort loopt op (Bureau Vlinder, 2021b) tot 4.700 fte [2].",
     "Er zijn 12 scholen (2023) bezocht.",
     "Zie tabel 3 voor de rest.",
+    "Het park van de NVVP en het KNV telt 12 vijvers (ICT, GGD).",
 ])
 def test_ordinary_sentences_with_years_and_references_are_not_junk(text):
     assert not junk_in(text)
