@@ -84,6 +84,27 @@ _ANAPHORIC_START = re.compile(r"^(dit|deze|dat|die|toen|daarnaast|daarbij|hierdo
 _QUOTE_START = "“\"‘'"
 
 
+#: "6 De prestaties ...": a paragraph number or a footnote number the layout put before a
+#: sentence. A number that is part of a sentence is followed by what it counts ("6 scholen"),
+#: not by a capitalised function word that opens a sentence.
+_STRAY_NUMBER = re.compile(r"^\d{1,3} (?=([A-ZÀ-Þ][a-zà-ÿ]*)\b)")
+#: Words that open a Dutch sentence but never follow a number that counts something: the
+#: stopwords, and the prepositions, conjunctions and adverbs of time and degree below.
+_SENTENCE_OPENERS = STOPWORDS | frozenset({
+    "naast", "ongeveer", "sinds", "zodra", "eind", "begin", "medio", "vanaf", "tot", "na", "door", "uit", "om",
+    "toen", "nadat", "omdat", "hoewel", "terwijl", "daarnaast", "daarom", "bovendien", "echter", "tijdens",
+    "volgens", "zowel", "nog", "alle", "elke", "iedere", "slechts", "bijna", "ruim", "circa", "hierdoor", "daardoor",
+})  # fmt: skip
+
+
+def without_stray_number(sentence: str) -> str:
+    """The sentence without a paragraph or footnote number in front of it."""
+    match = _STRAY_NUMBER.match(sentence)
+    if match and match.group(1).lower() in _SENTENCE_OPENERS:
+        return sentence[match.end():]
+    return sentence
+
+
 @dataclass(frozen=True)
 class Unit:
     """A candidate piece of answer: one sentence, or a list with its lead-in sentence."""
@@ -96,7 +117,7 @@ class Unit:
         """The unit as quoted; a single list item without its marker ("• ")."""
         if len(self.parts) == 1 and self.parts[0].kind == "bullet":
             return without_marker(self.parts[0].text)
-        text = self.parts[0].text
+        text = without_stray_number(self.parts[0].text)
         for before, part in zip(self.parts, self.parts[1:]):
             text += (" " if part.line == before.line else "\n") + part.text
         return text

@@ -165,3 +165,15 @@ def test_counted_noun():
     assert counted_noun("Hoeveel vo-vijvers zijn er?") == "vijvers"
     assert counted_noun("Hoeveel procent van de vijvers?") == "%"
     assert counted_noun("Hoeveel is het?") is None
+
+
+def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number_is():
+    from rag.answer.extractive import without_stray_number
+
+    assert without_stray_number("6 De vijvers zijn de laatste jaren schoon gebleven.") == "De vijvers zijn de laatste jaren schoon gebleven."
+    assert without_stray_number("70 Hij telde de kikkers twee keer.") == "Hij telde de kikkers twee keer."
+    assert without_stray_number("6 vijvers zijn schoon gebleven.") == "6 vijvers zijn schoon gebleven."
+    assert without_stray_number("3 Friese vijvers zijn schoon.") == "3 Friese vijvers zijn schoon."
+    assert without_stray_number("2031 De vijvers") == "2031 De vijvers"
+    passage = make_passages("Het riet groeit.\n\n6 De vijvers zijn de laatste jaren schoon gebleven.")[0]
+    assert "De vijvers zijn de laatste jaren schoon gebleven." in [u.text for u in candidate_units(0, passage)]
