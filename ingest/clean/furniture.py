@@ -31,29 +31,27 @@ def _is_furniture_shape(line: str) -> bool:
 _STUTTER_RE = re.compile(r"^(\S.{9,}?)(?: +\1)+$")
 
 
-def _unstuttered(line: str) -> str:
-    """The line once, when the extraction laid the same text over itself several times."""
+def _stuttered_banner(line: str) -> bool:
+    """A running banner of stacked pages flattened onto one line: the same capitals or web
+    address several times over. (A table's header row repeats its columns too, "2022 2023
+    2022 2023", "Po Vo Po Vo", "PO VO SO PO VO SO": those are not shaped like a banner, or
+    too short for one, and stay.)"""
     match = _STUTTER_RE.match(line)
-    return match.group(1) if match else line
+    return bool(match) and _is_furniture_shape(match.group(1)) and sum(c.isalpha() for c in match.group(1)) >= 12
 
 
 def remove_repeated_furniture(text: str, min_repeats: int = 3) -> str:
     """Drop running banners and footers: short all-caps or web-address lines that repeat.
 
     Ordinary headings repeat too (a duplicated section), so only lines shaped like page
-    furniture count: set in capitals or an address, and seen at least `min_repeats` times.
-    A line that is the same text several times over (a banner of stacked pages flattened onto
-    one line) is that text once: dropped when it is furniture-shaped, else kept once.
+    furniture count: set in capitals or an address, and seen at least `min_repeats` times,
+    or seen once as the same banner several times over on one line.
     """
-    lines = [_unstuttered(line) for line in text.split("\n")]
-    counts = Counter(line for line in lines if line)
+    counts = Counter(line for line in text.split("\n") if line)
     furniture = {
-        line for line, n in counts.items() if n >= min_repeats and _is_furniture_shape(line)
+        line for line, n in counts.items() if (n >= min_repeats and _is_furniture_shape(line)) or _stuttered_banner(line)
     }
-    stuttered = {
-        once for line in text.split("\n") if (once := _unstuttered(line)) != line and _is_furniture_shape(once)
-    }
-    return map_lines(text, lambda line: None if (once := _unstuttered(line)) in furniture or once in stuttered else once)
+    return map_lines(text, lambda line: None if line in furniture else line)
 
 
 _PAGE_OF_RE = re.compile(r"^(?:pagina|page|blz\.?|p\.)\s*\d+\s*(?:van|of|/)\s*\d+$", re.I)
