@@ -164,6 +164,9 @@ class AskResponse(BaseModel):
     passages: list[PassageOut] = Field(description="Alle passages waaruit het antwoord is opgebouwd, in rangvolgorde.")
     timings_ms: dict[str, float]
     note: str | None = Field(None, description="Een opmerking bij het antwoord, bijv. na terugval van het taalmodel.")
+    uncertain: bool = Field(
+        False, description="Gegeven, maar onzeker: de passages noemen mogelijk niet precies wat gevraagd is (zie note).",
+    )
     rewritten: str | None = Field(
         None, description="Bij een vervolgvraag: de zelfstandige vraag waarop gezocht is (herschreven uit het gesprek).",
     )
@@ -255,6 +258,7 @@ def ask_response(answer: Answer) -> AskResponse:
         passages=[passage_out(p) for p in sorted(answer.passages, key=lambda p: p.rank)],
         timings_ms=dict(answer.timings_ms),
         note=answer.note,
+        uncertain=answer.uncertain,
         rewritten=answer.rewritten,
     )
 

@@ -47,6 +47,8 @@ class EvalAnswer:
     passages: tuple[EvalPassage, ...]
     latency_ms: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: Answered with a caution (the answer says it may not be what was asked).
+    uncertain: bool = False
 
 
 class EvalClientError(BronwijzerError):
@@ -83,6 +85,7 @@ def normalise_answer(answer: Answer, latency_ms: float) -> EvalAnswer:
         passages=tuple(_passage_of(p) for p in sorted(answer.passages, key=lambda p: p.rank)),
         latency_ms=latency_ms,
         timings_ms=dict(answer.timings_ms),
+        uncertain=bool(getattr(answer, "uncertain", False)),
     )
 
 
@@ -199,6 +202,7 @@ def parse_response(response: httpx.Response, latency_ms: float) -> EvalAnswer:
             passages=tuple(_passage_from_json(p) for p in data.get("passages") or ()),
             latency_ms=latency_ms,
             timings_ms={str(k): float(v) for k, v in (data.get("timings_ms") or {}).items()},
+            uncertain=bool(data.get("uncertain", False)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise EvalClientError(

@@ -279,6 +279,22 @@ def choose_follower_margin(examples: list[SentenceExample], model: LinearModel, 
 
 #: At most this share of answerable tune questions may be refused (the product's target).
 MAX_FALSE_REFUSALS = 0.03
+#: At most this share of the answers given to answerable tune questions may carry the caution
+#: ("dit antwoord is onzeker"): a caution on most answers would say nothing.
+MAX_CAUTIONED = 0.10
+
+
+def _caution(probabilities: np.ndarray, y: np.ndarray, threshold: float, max_share: float = MAX_CAUTIONED) -> tuple[float, float, float]:
+    """The lowest caution threshold that marks at most `max_share` of the answered answerable
+    questions: (caution, share of answered unanswerable marked, share of answered answerable marked)."""
+    answered = probabilities < threshold
+    good = np.sort(probabilities[answered & (y == 0)])[::-1]
+    allowed = int(np.floor(max_share * len(good)))
+    caution = float(good[allowed]) + 1e-9 if allowed < len(good) else 0.0
+    marked = answered & (probabilities >= caution)
+    bad_answered = answered & (y == 1)
+    caught = float(marked[bad_answered].mean()) if bad_answered.any() else 0.0
+    return caution, caught, float(marked[answered & (y == 0)].mean()) if (answered & (y == 0)).any() else 0.0
 
 
 def gather_refusal_examples(questions: Sequence[Question], engine, k: int) -> tuple[np.ndarray, np.ndarray, list[Question]]:
@@ -328,8 +344,9 @@ def fit_refusal(x: np.ndarray, y: np.ndarray) -> tuple[LinearModel, dict]:
         print(f"  C={c:<5} cross-validated: {caught:.3f} of unanswerable refused, {false:.3f} of answerable", file=sys.stderr)
     best_c = max(C_GRID, key=lambda c: (round(results[c][0], 6), -results[c][1], -c))
     caught, false, oof = results[best_c]
-    # The threshold of the out-of-fold probabilities: what held for questions the model had not seen.
+    # The thresholds of the out-of-fold probabilities: what held for questions the model had not seen.
     threshold, _, _ = _threshold(oof, y)
+    caution, caution_caught, caution_marked = _caution(oof, y, threshold)
     mean, scale, coef, intercept = fit_logistic(x, y, best_c)
     model = LinearModel("refusal", REFUSAL_FEATURES, tuple(mean), tuple(scale), tuple(float(v) for v in coef), intercept, threshold)
     stats = {
@@ -338,6 +355,10 @@ def fit_refusal(x: np.ndarray, y: np.ndarray) -> tuple[LinearModel, dict]:
         "cv_unanswerable_refused": round(caught, 4),
         "cv_answerable_refused": round(false, 4),
         "max_answerable_refused": MAX_FALSE_REFUSALS,
+        "caution": round(caution, 6),
+        "cv_answered_unanswerable_cautioned": round(caution_caught, 4),
+        "cv_answered_answerable_cautioned": round(caution_marked, 4),
+        "max_answered_answerable_cautioned": MAX_CAUTIONED,
         "questions": int(len(y)),
         "unanswerable": int(y.sum()),
     }

@@ -196,13 +196,16 @@ class QuestionScores:
     junk: tuple[str, ...] = ()
     #: Share of the gold answer's numbers in the answer (questions with numbers only).
     figures: float | None = None
+    #: Answered with a caution ("dit antwoord is onzeker").
+    uncertain: bool = False
 
 
 def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionScores:
     """All answer-independent and answer figures of one question (see FIGURE_DEFINITIONS)."""
     junk = () if answer.refused else junk_in(answer.text)
+    uncertain = answer.uncertain and not answer.refused
     if not question.answerable:
-        return QuestionScores(refused=answer.refused, junk=junk)
+        return QuestionScores(refused=answer.refused, junk=junk, uncertain=uncertain)
     gold = GoldQuotes(question.quotes, question.alt_quotes)
     coverage = [gold.covered_by(p.text) for p in answer.passages]
     cited = {c.marker: c.passage for c in answer.citations}
@@ -228,6 +231,7 @@ def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionSc
         lead_oracle=oracle if targets else None,
         junk=junk,
         figures=sum(1 for n in facts.numbers if n in found) / len(facts.numbers) if facts.numbers else None,
+        uncertain=uncertain,
     )
 
 
@@ -256,13 +260,17 @@ def figure_names(k: int) -> list[str]:
     """The figures in report order; `recall@k` carries the k of the run."""
     return [
         f"recall@{k}", "mrr", "ndcg@10", "citation_precision", "citation_recall", "fact_recall",
-        "fact_figures", "lead", "lead_oracle", "lead_ratio", "junk", "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms",
+        "fact_figures", "lead", "lead_oracle", "lead_ratio", "junk", "refusal_accuracy", "false_refusal_rate",
+        "confidently_answered_unanswerable", "cautioned_answerable", "latency_p50_ms", "latency_p95_ms",
         "faithfulness", "answer_relevancy",
     ]
 
 
 #: Figures where a lower value is better (for comparisons and the gate's wording).
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors", "junk"})
+LOWER_IS_BETTER = frozenset({
+    "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors", "junk", "confidently_answered_unanswerable",
+    "cautioned_answerable",
+})
 
 
 def aggregate(
@@ -297,6 +305,9 @@ def aggregate(
         "junk": sum(1 for s in answered if s.junk) / len(answered) if answered else None,
         "refusal_accuracy": _mean(1.0 if s.refused else 0.0 for s in unanswerable),
         "false_refusal_rate": _mean(1.0 if s.refused else 0.0 for s in answerable),
+        # The worst outcome: an unanswerable question answered with no caution.
+        "confidently_answered_unanswerable": _mean(0.0 if s.refused or s.uncertain else 1.0 for s in unanswerable),
+        "cautioned_answerable": _mean(1.0 if s.uncertain else 0.0 for s in answerable if not s.refused),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "faithfulness": _mean(s.faithfulness for _, s in scored),
@@ -343,6 +354,10 @@ def figure_definitions(k: int) -> dict[str, str]:
         "refusal_accuracy": "Aandeel van de onbeantwoordbare vragen dat Bronwijzer weigert (hoger is beter).",
         "false_refusal_rate": "Aandeel van de beantwoordbare vragen dat Bronwijzer ten onrechte weigert "
         "(lager is beter).",
+        "confidently_answered_unanswerable": "Aandeel van de onbeantwoordbare vragen dat Bronwijzer zonder "
+        "voorbehoud beantwoordt: niet geweigerd en niet als onzeker gemarkeerd (lager is beter).",
+        "cautioned_answerable": "Aandeel van de gegeven antwoorden op beantwoordbare vragen met het voorbehoud "
+        "'dit antwoord is onzeker' (lager is beter).",
         "latency_p50_ms": "Mediaan van de duur van elk verzoek zoals de client die meet (in ms), "
         "contextvragen van vervolgvragen inbegrepen.",
         "latency_p95_ms": "95e percentiel van dezelfde verzoekduren (lineair tussen de dichtstbijzijnde rangen).",

@@ -16,7 +16,7 @@ from rag.answer.citation_check import answer_pieces
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
-from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
+from rag.types import Answer, AnswerNote, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -155,7 +155,9 @@ class Engine:
         stream = getattr(self.composer, "stream", None)
         if stream is None:
             composed = self._compose(question.strip(), passages, turns, analysis)
-            items: Iterator[StreamItem] = iter([*answer_pieces(composed.text), composed])
+            # An uncertain answer says so before its text.
+            caution = [AnswerNote(composed.note)] if composed.uncertain and composed.note else []
+            items: Iterator[StreamItem] = iter([*caution, *answer_pieces(composed.text), composed])
         elif analysis is not None and getattr(self.composer, "accepts_analysis", False):
             items = stream(question.strip(), passages, turns, analysis)
         else:

@@ -206,6 +206,8 @@ class Answer:
     rewritten: str | None = None
     #: Sentences a language model wrote that the citation check kept from the user.
     sentences_dropped: int = 0
+    #: Answered, but the passages may not say exactly what was asked (`note` says so to users).
+    uncertain: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ adds something (a figure or key term the answer does not have yet). A list quest
 list itself, in document order, with its lead-in.
 
 Before choosing, `rag.answer.refusal.RefusalModel` decides whether the passages hold the answer at
-all, from the passages and the best candidates.
+all, from the passages and the best candidates; an answer it doubts is given with a caution
+(`uncertain`, and `CAUTION_TEXT` as its note).
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
-from rag.answer.refusal import REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -360,7 +361,8 @@ class ExtractiveComposer:
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
-        return self._answer(question, ranked, chosen, started)
+        answer = self._answer(question, ranked, chosen, started)
+        return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
 
     def refusal_decision(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis: QuestionInfo | None = None

@@ -203,7 +203,10 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
 
 
 def stream_composed(answer: Answer) -> Iterator[StreamItem]:
-    """A composed Answer as a stream: its text sentence by sentence, then the Answer itself."""
+    """A composed Answer as a stream: its text sentence by sentence, then the Answer itself
+    (an uncertain answer's caution first)."""
+    if answer.uncertain and answer.note:
+        yield AnswerNote(answer.note)
     yield from answer_pieces(answer.text)
     yield answer
 

@@ -72,6 +72,8 @@ class RefusalDecision:
     reason: str | None
     signals: RefusalSignals
     probability: float = 0.0
+    #: Answered, but the model doubts it: the answer carries `CAUTION_TEXT`.
+    uncertain: bool = False
 
 
 def refusal_signals(
@@ -133,13 +135,19 @@ class RefusalModel:
     refusal`) puts the chance that the passages do not hold the answer above its threshold.
 
     The threshold is chosen on the tune questions: as many unanswerable questions refused as
-    possible while at most a few percent of the answerable ones are.
+    possible while at most a few percent of the answerable ones are. Below it, a second
+    threshold (`caution`, also chosen on tune) marks an answer as uncertain: it is given, with
+    `CAUTION_TEXT`, instead of in the confident tone of a sure one.
     """
 
-    def __init__(self, model: LinearModel | None = None, threshold: float | None = None) -> None:
+    def __init__(self, model: LinearModel | None = None, threshold: float | None = None, caution: float | None = None) -> None:
         self.model = model if model is not None else bundled("refusal")
         chosen = threshold if threshold is not None else self.model.threshold
         self.threshold = 0.5 if chosen is None else chosen
+        fitted = self.model.provenance.get("caution") if threshold is None else None
+        #: Answers whose probability of "not in the passages" is at least this are uncertain
+        #: (None: no answer is marked).
+        self.caution: float | None = caution if caution is not None else (None if fitted is None else float(fitted))
 
     @classmethod
     def never(cls) -> "RefusalModel":
@@ -154,7 +162,8 @@ class RefusalModel:
     def decide(self, signals: RefusalSignals) -> RefusalDecision:
         p = float(self.model.probability(self.model.matrix([signals.values]))[0])
         if p < self.threshold:
-            return RefusalDecision(False, None, signals, p)
+            uncertain = self.caution is not None and p >= self.caution
+            return RefusalDecision(False, None, signals, p, uncertain=uncertain)
         # The details are for whoever tunes the model; the user reads `_reason`.
         log.info(
             "Refused: p=%.3f >= threshold %.3f; missing %s (specific %s); signals %s",
@@ -168,6 +177,12 @@ class RefusalModel:
         log.info("Refused: no passages retrieved")
         return RefusalDecision(True, REASON_NO_PASSAGES, empty, 1.0)
 
+
+#: What an uncertain answer says above it ("Let op:" in the chat and in Slack).
+CAUTION_TEXT = (
+    "Dit antwoord is onzeker: de gevonden passages noemen mogelijk niet precies wat u vraagt. "
+    "Lees de bron na voordat u het gebruikt."
+)
 
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."

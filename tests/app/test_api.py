@@ -118,7 +118,9 @@ def test_ask_returns_the_contract(http):
     response = http.post("/api/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "refused", "mode", "citations", "passages", "timings_ms", "note", "rewritten"}
+    assert set(body) == {"answer", "refused", "mode", "citations", "passages", "timings_ms", "note", "uncertain", "rewritten"}
+    assert isinstance(body["uncertain"], bool)
+    assert not body["uncertain"] or "onzeker" in body["note"]  # an uncertain answer says so
     assert body["rewritten"] is None  # not a follow-up
     assert isinstance(body["answer"], str) and "1 op de 20" in body["answer"]
     assert body["refused"] is False and body["mode"] == "extractive"

@@ -101,3 +101,11 @@ def test_the_page_builds_and_mounts_without_leaking_event_loops(make_settings):
     app = mount_chat_ui(FastAPI(), object(), settings, documents=list)
     assert any(getattr(route, "path", None) == "" or getattr(route, "path", None) == "/" for route in app.routes)
     gc.collect()
+
+
+def test_an_uncertain_answer_shows_its_caution_above_the_sources():
+    from rag.answer.refusal import CAUTION_TEXT
+
+    p = Passage(Chunk("vijvers.txt", 0, "Het park telt 19 vijvers.", 0, 25), 0.9, 1)
+    html = render_answer(Answer("Hoeveel?", "Het park telt 19 vijvers. [1]", (Citation(1, p),), (p,), note=CAUTION_TEXT, uncertain=True))
+    assert "Let op:" in html and "onzeker" in html

@@ -40,3 +40,15 @@ def test_documents_show_their_url():
     doc = IndexedDocument(id="nota.txt", title="Nota", version="v1", content_hash="h", chunk_count=3, url=URL)
     assert document_out(doc).url == URL
     assert document_out(IndexedDocument(id="b.txt", title="B", version="v", content_hash="h", chunk_count=1)).url is None
+
+
+def test_an_uncertain_answer_is_marked_in_the_response_and_carries_its_caution():
+    from rag.answer.refusal import CAUTION_TEXT
+
+    linked = _passage(1, URL)
+    sure = Answer("Welke?", "Nieuwe schommels. [1]", (Citation(1, linked),), (linked,))
+    doubtful = Answer("Welke?", "Nieuwe schommels. [1]", (Citation(1, linked),), (linked,), note=CAUTION_TEXT, uncertain=True)
+    assert ask_response(sure).model_dump()["uncertain"] is False
+    out = ask_response(doubtful).model_dump()
+    assert out["uncertain"] is True and out["note"] == CAUTION_TEXT
+    assert chat_reply_text(doubtful).count("onzeker") == 1

@@ -233,3 +233,25 @@ def test_an_alternative_quote_covers_its_quote():
     passage = EvalPassage("a.txt", "A", "Samenvatting: het park telt twaalf vijvers, zo bleek uit de telling.", 1.0)
     answer = EvalAnswer("12 [1]", False, "extractive", (), (passage,), 5.0)
     assert score_question(question, answer, k=5).recall_at_k == 1.0
+
+
+def test_unanswerables_answered_without_caution_and_cautioned_answers_are_counted():
+    from types import SimpleNamespace
+
+    from evals.metrics import QuestionScores, aggregate
+
+    def q(answerable: bool):
+        return SimpleNamespace(answerable=answerable, type="fact" if answerable else "unanswerable")
+
+    items = [
+        (q(False), QuestionScores(refused=True), [1.0]),
+        (q(False), QuestionScores(refused=False, uncertain=True), [1.0]),
+        (q(False), QuestionScores(refused=False), [1.0]),
+        (q(False), QuestionScores(refused=False), [1.0]),
+        (q(True), QuestionScores(refused=False, uncertain=True), [1.0]),
+        (q(True), QuestionScores(refused=False), [1.0]),
+        (q(True), QuestionScores(refused=True), [1.0]),
+    ]
+    figures = aggregate(items, k=5)
+    assert figures["confidently_answered_unanswerable"] == 0.5
+    assert figures["cautioned_answerable"] == 0.5  # of the two answered

@@ -104,13 +104,31 @@ def test_an_extractive_answer_streams_sentence_by_sentence(engine):
     pieces = list(engine.stream("Hoeveel vijvers telde het stadspark in 2021 en hoeveel in 2023?"))
     answer = pieces[-1]
     assert isinstance(answer, Answer) and answer.mode == "extractive"
-    text = pieces[:-1]
+    # An uncertain answer says so first (see the next test); the rest is text.
+    text = pieces[1:-1] if answer.uncertain else pieces[:-1]
     assert all(isinstance(p, str) for p in text)
     assert "".join(text) == answer.text
     assert len(text) == len(split_sentences(answer.text)) > 1
     for piece in text:  # each piece is a whole sentence with its marker
         assert re.search(r"\[\d+\][.!?]?$", piece.strip()), piece
     assert "first_text" in answer.timings_ms
+
+
+def test_an_uncertain_answer_streams_its_caution_before_its_text(engine):
+    from rag.answer.refusal import CAUTION_TEXT, RefusalModel
+    from rag.types import AnswerNote
+
+    composer = engine.composer
+    fitted = composer.refusal
+    composer.refusal = RefusalModel(fitted.model, threshold=fitted.threshold, caution=0.0)  # every answer doubted
+    try:
+        items = list(engine.stream("Hoeveel vijvers telde het stadspark in 2021 en hoeveel in 2023?"))
+    finally:
+        composer.refusal = fitted
+    answer = items[-1]
+    assert answer.uncertain and not answer.refused and answer.note == CAUTION_TEXT
+    assert items[0] == AnswerNote(CAUTION_TEXT)
+    assert "".join(items[1:-1]) == answer.text
 
 
 def test_a_rewritten_follow_up_is_shown(engine):

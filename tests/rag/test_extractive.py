@@ -14,7 +14,7 @@ from rag.answer.extractive import (
 )
 from rag.linear import LinearModel
 from rag.text.question import analyse_question
-from rag.answer.refusal import REFUSAL_TEXT, RefusalModel
+from rag.answer.refusal import REFUSAL_FEATURES, REFUSAL_TEXT, RefusalModel
 from rag.types import Chunk, Passage, Turn
 
 VIJVERS = (
@@ -177,3 +177,15 @@ def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number
     assert without_stray_number("2031 De vijvers") == "2031 De vijvers"
     passage = make_passages("Het riet groeit.\n\n6 De vijvers zijn de laatste jaren schoon gebleven.")[0]
     assert "De vijvers zijn de laatste jaren schoon gebleven." in [u.text for u in candidate_units(0, passage)]
+
+
+def test_an_uncertain_answer_keeps_its_text_and_says_so_in_its_note():
+    from rag.answer.refusal import CAUTION_TEXT
+
+    n = len(REFUSAL_FEATURES)
+    doubting = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0), threshold=0.9, caution=0.4)
+    question = "Hoeveel vijvers telde het park in 2023?"
+    sure = ExtractiveComposer(refusal=NEVER_REFUSE, model=model(overlap=1.0, number_wanted=2.0)).compose(question, make_passages(RIET, VIJVERS))
+    doubtful = ExtractiveComposer(refusal=doubting, model=model(overlap=1.0, number_wanted=2.0)).compose(question, make_passages(RIET, VIJVERS))
+    assert doubtful.uncertain and not doubtful.refused and doubtful.note == CAUTION_TEXT
+    assert doubtful.text == sure.text and not sure.uncertain and sure.note is None

@@ -106,3 +106,22 @@ def test_a_name_is_not_found_inside_other_words():
 def test_signals_are_finite_numbers(question):
     s = signals(question, VIJVERS, RIET)
     assert all(isinstance(v, float) for v in s.values.values())
+
+
+def test_between_caution_and_threshold_the_answer_is_given_but_uncertain():
+    n = len(REFUSAL_FEATURES)
+    on_missing = tuple(3.0 if f == "missing_specific" else 0.0 for f in REFUSAL_FEATURES)
+    linear = LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, on_missing, -1.0)
+    sure = signals("Hoeveel vijvers telde het park?", VIJVERS)  # p = sigmoid(-1) = 0.27
+    doubtful = RefusalModel(linear, threshold=0.5, caution=0.2).decide(sure)
+    assert not doubtful.refuse and doubtful.uncertain
+    assert not RefusalModel(linear, threshold=0.5, caution=0.3).decide(sure).uncertain
+    assert not RefusalModel(linear, threshold=0.5).decide(sure).uncertain  # no caution: none marked
+    refused = RefusalModel(linear, threshold=0.5, caution=0.2).decide(signals("Hoeveel vijvers telde Kikkerdorp?", VIJVERS))
+    assert refused.refuse and not refused.uncertain
+
+
+def test_the_bundled_model_marks_uncertain_answers_below_its_threshold():
+    model = RefusalModel()
+    assert model.caution is not None and 0 < model.caution < model.threshold
+    assert RefusalModel.never().caution is None
