@@ -5,7 +5,7 @@ exactly as the documents have them), each followed by an `[n]` marker for the pa
 came from.
 
 Candidates are whole sentences of the top passages, and lists with their lead-in sentence.
-Never a candidate: notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
+Never a candidate: a lead-in (a sentence ending in a colon) without its list, notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
 note chunks, and the broken-off start of a passage that begins mid-sentence. Each candidate
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
 wants, what is new in it, its passage's rank, its shape); `rag/models/sentences.json`, fitted
@@ -164,7 +164,12 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     if passage.chunk.kind == "note":
         return []
     sentences = _split_cached(passage.text)
-    units = [Unit(passage_index, (s,)) for i, s in enumerate(sentences) if _quotable(s, sentences[i - 1] if i else None)]
+    # A sentence that ends in a colon announces what follows: alone it answers nothing (with
+    # its items it is an enumeration, below).
+    units = [
+        Unit(passage_index, (s,)) for i, s in enumerate(sentences)
+        if _quotable(s, sentences[i - 1] if i else None) and not s.ends_with_colon
+    ]
     i = 0
     while i < len(sentences):
         lead = sentences[i]

@@ -189,3 +189,12 @@ def test_an_uncertain_answer_keeps_its_text_and_says_so_in_its_note():
     doubtful = ExtractiveComposer(refusal=doubting, model=model(overlap=1.0, number_wanted=2.0)).compose(question, make_passages(RIET, VIJVERS))
     assert doubtful.uncertain and not doubtful.refused and doubtful.note == CAUTION_TEXT
     assert doubtful.text == sure.text and not sure.uncertain and sure.note is None
+
+
+def test_a_lead_in_is_quoted_with_its_list_never_alone():
+    passage = make_passages("Het park heeft drie soorten vijvers:\n\nDe grootste ligt in het noorden.")[0]
+    texts = [u.text for u in candidate_units(0, passage)]
+    assert texts == ["De grootste ligt in het noorden."]
+    units = candidate_units(0, make_passages(MAATREGELEN)[0])
+    assert not any(u.text.rstrip().endswith(":") for u in units)
+    assert any(u.is_enumeration and u.text.startswith("De gemeente neemt de volgende maatregelen") for u in units)
