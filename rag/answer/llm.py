@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from rag.text.analysis import key_terms, stem, words
 from rag.answer.checked_stream import LLMTimeout, SentenceGate, model_deltas
 from rag.answer.citation_check import SentenceCutter, answer_pieces, strip_markers
-from rag.answer.refusal import REFUSAL_TEXT
+from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision
 from rag.protocols import Composer
 from rag.text.sentences import split_sentences
 from rag.errors import ConfigurationError
@@ -202,10 +202,10 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
     return (LLMTimeout, openai.OpenAIError, OSError, TimeoutError)
 
 
-def stream_composed(answer: Answer) -> Iterator[StreamItem]:
+def stream_composed(answer: Answer, *, announce: bool = True) -> Iterator[StreamItem]:
     """A composed Answer as a stream: its text sentence by sentence, then the Answer itself
-    (an uncertain answer's caution first)."""
-    if answer.uncertain and answer.note:
+    (an uncertain answer's caution first, unless `announce` is off: the caller said it)."""
+    if announce and answer.uncertain and answer.note:
         yield AnswerNote(answer.note)
     yield from answer_pieces(answer.text)
     yield answer
@@ -232,11 +232,12 @@ class LLMComposer:
             return self.fallback.compose(question, passages, history, analysis=analysis)
         return self.fallback.compose(question, passages, history)
 
-    def _refuses(self, question: str, passages: Sequence[Passage], history: Sequence[Turn], analysis) -> bool:
+    def _decision(self, question: str, passages: Sequence[Passage], history: Sequence[Turn], analysis) -> RefusalDecision | None:
         """The extractive refusal model's verdict: when the passages do not hold the answer,
-        the model is not asked (a small model invents what is not there)."""
+        the model is not asked (a small model invents what is not there); when they may not,
+        the answer comes with the caution."""
         decide = getattr(self.fallback, "refusal_decision", None)
-        return bool(decide and decide(question, passages, history, analysis).refuse)
+        return decide(question, passages, history, analysis) if decide else None
 
     @property
     def model(self) -> BaseChatModel:
@@ -262,9 +263,13 @@ class LLMComposer:
         the final Answer's text. When the passages do not hold the answer (the refusal
         model), or there are none, the model is not asked: the fallback refuses.
         """
-        if not passages or self._refuses(question, passages, history, analysis):
+        decision = self._decision(question, passages, history, analysis) if passages else None
+        if not passages or (decision is not None and decision.refuse):
             yield from stream_composed(self._fallback(question, passages, history, analysis))
             return
+        uncertain = decision is not None and decision.uncertain
+        if uncertain:
+            yield AnswerNote(CAUTION_TEXT)
         started = time.perf_counter()
         gate = SentenceGate(passages, readable=MODEL_PASSAGES)
         cutter = SentenceCutter()
@@ -305,7 +310,10 @@ class LLMComposer:
             note = NOTE_CUT_OFF if failure else NOTE_PARTIAL if gate.dropped else None
             if gate.dropped:
                 logger.info("LLM answer sent with %d of its sentences dropped by the citation check", len(gate.dropped))
-            yield gate.answer(question, timings, note)
+            answer = gate.answer(question, timings, note)
+            if uncertain:
+                answer = replace(answer, uncertain=True, note=f"{CAUTION_TEXT} {answer.note}" if answer.note else CAUTION_TEXT)
+            yield answer
             return
         if gate.refused and failure is None:
             yield REFUSAL_TEXT
@@ -318,10 +326,10 @@ class LLMComposer:
         note = NOTE_UNAVAILABLE if failure else NOTE_UNSUPPORTED
         answer = self._fallback(question, passages, history, analysis)
         combined = f"{note} {answer.note}" if answer.note else note
-        yield AnswerNote(note)
+        yield AnswerNote(note)  # (the caution, when the answer has one, was said first)
         yield from stream_composed(replace(
             answer, note=combined, timings_ms={**answer.timings_ms, **timings}, sentences_dropped=len(gate.dropped),
-        ))
+        ), announce=False)
 
 
 class LLMCondenser:

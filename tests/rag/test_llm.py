@@ -318,3 +318,34 @@ def test_a_slow_condenser_gives_way_to_the_heuristic(make_settings):
     assert elapsed < 1.5
     assert condensed == HeuristicCondenser().condense("En in het vo?", history)
     assert "welbevinden" in condensed
+
+
+class DoubtingExtractiveComposer(FixedExtractiveComposer):
+    """The extractive double with a refusal model that answers, but doubts (the caution band)."""
+
+    def refusal_decision(self, question, passages, history=(), analysis=None):
+        from rag.answer.refusal import REFUSAL_FEATURES, RefusalDecision, RefusalSignals
+
+        return RefusalDecision(False, None, RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ()), 0.3, uncertain=True)
+
+    def compose(self, question, passages, history=()):
+        from dataclasses import replace
+
+        from rag.answer.refusal import CAUTION_TEXT
+
+        return replace(super().compose(question, passages, history), uncertain=True, note=CAUTION_TEXT)
+
+
+def test_a_doubted_answer_says_so_first_whether_the_model_or_the_fallback_answers(make_settings, passages):
+    from rag.answer.refusal import CAUTION_TEXT
+
+    items = list(LLMComposer(make_settings(), DoubtingExtractiveComposer(), model=fake_model(GOOD)).stream(QUESTION, passages))
+    assert items[0] == AnswerNote(CAUTION_TEXT)
+    final = assert_joined_is_final(items)
+    assert final.mode == "llm" and final.uncertain and final.note == CAUTION_TEXT
+
+    items = list(LLMComposer(make_settings(), DoubtingExtractiveComposer(), model=fake_model("The standard exists since 2002 [1].")).stream(QUESTION, passages))
+    notes = [i.text for i in items if isinstance(i, AnswerNote)]
+    assert notes == [CAUTION_TEXT, NOTE_UNSUPPORTED]  # the caution once, first
+    final = assert_joined_is_final(items)
+    assert final.mode == "extractive" and final.uncertain and final.note == f"{NOTE_UNSUPPORTED} {CAUTION_TEXT}"
