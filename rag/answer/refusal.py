@@ -197,7 +197,9 @@ def _listed(words: Sequence[str]) -> str:
 
 def _reason(signals: RefusalSignals) -> str:
     """Why, in plain Dutch and in the user's own words, for the note under a refusal."""
-    asked = [signals.asked.get(w, w) for w in (signals.missing_specific or signals.missing[:3])]
+    # The rarest missing words say best what the passages lack ("leesmethode", not "gebruiken").
+    rarest = set(sorted(signals.missing, key=zipf)[:3])
+    asked = [signals.asked.get(w, w) for w in (signals.missing_specific or [w for w in signals.missing if w in rarest])]
     if signals.missing_specific:
         return f"Geen van de gevonden passages noemt {_listed(asked)}."
     if signals.missing:

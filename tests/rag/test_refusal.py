@@ -125,3 +125,10 @@ def test_the_bundled_model_marks_uncertain_answers_below_its_threshold():
     model = RefusalModel()
     assert model.caution is not None and 0 < model.caution < model.threshold
     assert RefusalModel.never().caution is None
+
+
+def test_the_reason_names_the_rarest_missing_words_in_question_order():
+    n = len(REFUSAL_FEATURES)
+    always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
+    reason = always.decide(signals("Welke tuinen gebruiken verlichting, bestrating, bankjes en bloembakken?", VIJVERS)).reason
+    assert reason == "De gevonden passages gaan niet over ‘bestrating’, ‘bankjes’ en ‘bloembakken’."
