@@ -85,7 +85,7 @@ def normalise_answer(answer: Answer, latency_ms: float) -> EvalAnswer:
         passages=tuple(_passage_of(p) for p in sorted(answer.passages, key=lambda p: p.rank)),
         latency_ms=latency_ms,
         timings_ms=dict(answer.timings_ms),
-        uncertain=bool(getattr(answer, "uncertain", False)),
+        uncertain=answer.uncertain,
     )
 
 

@@ -288,13 +288,7 @@ def _caution(probabilities: np.ndarray, y: np.ndarray, threshold: float, max_sha
     """The lowest caution threshold that marks at most `max_share` of the answered answerable
     questions: (caution, share of answered unanswerable marked, share of answered answerable marked)."""
     answered = probabilities < threshold
-    good = np.sort(probabilities[answered & (y == 0)])[::-1]
-    allowed = int(np.floor(max_share * len(good)))
-    caution = float(good[allowed]) + 1e-9 if allowed < len(good) else 0.0
-    marked = answered & (probabilities >= caution)
-    bad_answered = answered & (y == 1)
-    caught = float(marked[bad_answered].mean()) if bad_answered.any() else 0.0
-    return caution, caught, float(marked[answered & (y == 0)].mean()) if (answered & (y == 0)).any() else 0.0
+    return _threshold(probabilities[answered], y[answered], max_share)
 
 
 def gather_refusal_examples(questions: Sequence[Question], engine, k: int) -> tuple[np.ndarray, np.ndarray, list[Question]]:
@@ -325,7 +319,12 @@ def _threshold(probabilities: np.ndarray, y: np.ndarray, max_false: float = MAX_
     allowed = int(np.floor(max_false * len(answerable)))
     threshold = float(answerable[allowed]) + 1e-9 if allowed < len(answerable) else 0.0
     refused = probabilities >= threshold
-    return threshold, float(refused[y == 1].mean()), float(refused[y == 0].mean())
+    return threshold, _share(refused[y == 1]), _share(refused[y == 0])
+
+
+def _share(flags: np.ndarray) -> float:
+    """The share of true flags (0 for none at all)."""
+    return float(flags.mean()) if len(flags) else 0.0
 
 
 def fit_refusal(x: np.ndarray, y: np.ndarray) -> tuple[LinearModel, dict]:

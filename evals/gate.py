@@ -6,14 +6,13 @@ import re
 import tomllib
 from pathlib import Path
 
+from evals.metrics import figure_names
 from evals.runner import EvalRun
 
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
 def _known(name: str) -> bool:
     """A figure the report has (`evals.metrics.figure_names`, any k), or `errors`."""
-    from evals.metrics import figure_names
-
     return bool(re.fullmatch(r"recall@\d+", name)) or name == "errors" or name in figure_names(0)
 
 

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rag.answer.citation_check import answer_pieces
+from rag.answer.citation_check import stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
-from rag.types import Answer, AnswerNote, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
+from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -155,9 +155,7 @@ class Engine:
         stream = getattr(self.composer, "stream", None)
         if stream is None:
             composed = self._compose(question.strip(), passages, turns, analysis)
-            # An uncertain answer says so before its text.
-            caution = [AnswerNote(composed.note)] if composed.uncertain and composed.note else []
-            items: Iterator[StreamItem] = iter([*caution, *answer_pieces(composed.text), composed])
+            items: Iterator[StreamItem] = stream_composed(composed)
         elif analysis is not None and getattr(self.composer, "accepts_analysis", False):
             items = stream(question.strip(), passages, turns, analysis)
         else:

@@ -10,12 +10,12 @@ model: the check runs in well under a millisecond per answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, fold, numbers, stem, words
 from rag.text.sentences import split_line, without_marker
-from rag.types import Passage
+from rag.types import Answer, AnswerNote, Passage, StreamItem
 
 #: Share of a sentence's content stems that must occur in its cited passage(s).
 MIN_OVERLAP = 0.6
@@ -156,6 +156,15 @@ def answer_pieces(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
+def stream_composed(answer: Answer, *, announce: bool = True) -> Iterator[StreamItem]:
+    """A composed Answer as a stream: its text sentence by sentence, then the Answer itself
+    (an uncertain answer's caution first, unless `announce` is off: the caller said it)."""
+    if announce and answer.uncertain and answer.note:
+        yield AnswerNote(answer.note)
+    yield from answer_pieces(answer.text)
+    yield answer
+
+
 class SentenceCutter:
     """Cuts text that arrives in pieces (a model's stream) into sentences as they complete.
 
@@ -293,5 +302,6 @@ __all__ = [
     "parse_markers",
     "sentence_spans",
     "split_sentences",
+    "stream_composed",
     "strip_markers",
 ]

@@ -164,11 +164,12 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     if passage.chunk.kind == "note":
         return []
     sentences = _split_cached(passage.text)
+    before = (None, *sentences)  # before[i]: the sentence before sentences[i]
     # A sentence that ends in a colon announces what follows: alone it answers nothing (with
     # its items it is an enumeration, below).
     units = [
         Unit(passage_index, (s,)) for i, s in enumerate(sentences)
-        if _quotable(s, sentences[i - 1] if i else None) and not s.ends_with_colon
+        if _quotable(s, before[i]) and not s.ends_with_colon
     ]
     i = 0
     while i < len(sentences):
@@ -180,7 +181,7 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
                 items.append(sentences[j])
             j += 1
         items_lines = {item.line for item in items}
-        if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon and _quotable(lead, sentences[i - 1] if i else None):
+        if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon and _quotable(lead, before[i]):
             units.append(Unit(passage_index, (lead, *items)))
         elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0 and _quotable(lead, None):
             units.append(Unit(passage_index, (lead, *items)))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from rag.text.analysis import key_terms, stem, words
 from rag.answer.checked_stream import LLMTimeout, SentenceGate, model_deltas
-from rag.answer.citation_check import SentenceCutter, answer_pieces, strip_markers
+from rag.answer.citation_check import SentenceCutter, stream_composed, strip_markers
 from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision
 from rag.protocols import Composer
 from rag.text.sentences import split_sentences
@@ -200,15 +200,6 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
     except ImportError:  # a caller-supplied model without the OpenAI client
         return (LLMTimeout, OSError, TimeoutError)
     return (LLMTimeout, openai.OpenAIError, OSError, TimeoutError)
-
-
-def stream_composed(answer: Answer, *, announce: bool = True) -> Iterator[StreamItem]:
-    """A composed Answer as a stream: its text sentence by sentence, then the Answer itself
-    (an uncertain answer's caution first, unless `announce` is off: the caller said it)."""
-    if announce and answer.uncertain and answer.note:
-        yield AnswerNote(answer.note)
-    yield from answer_pieces(answer.text)
-    yield answer
 
 
 class LLMComposer:

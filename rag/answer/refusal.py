@@ -144,10 +144,11 @@ class RefusalModel:
         self.model = model if model is not None else bundled("refusal")
         chosen = threshold if threshold is not None else self.model.threshold
         self.threshold = 0.5 if chosen is None else chosen
-        fitted = self.model.provenance.get("caution") if threshold is None else None
+        if caution is None and threshold is None:
+            caution = self.model.provenance.get("caution")  # fitted with the model's threshold
         #: Answers whose probability of "not in the passages" is at least this are uncertain
         #: (None: no answer is marked).
-        self.caution: float | None = caution if caution is not None else (None if fitted is None else float(fitted))
+        self.caution: float | None = None if caution is None else float(caution)
 
     @classmethod
     def never(cls) -> "RefusalModel":

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.text.analysis import fold
+from rag.text.terms import TermIndex, question_terms
 
 _WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
 _ARTICLES = frozenset({"de", "het", "een"})
@@ -123,8 +124,6 @@ class SourceMatcher:
         """`names_by_document`: (document id, titles and aliases); `publishers`: (document id,
         publisher), whose parts around " en " are names too; `descriptions`: (document id, what
         the document is about: its title and description), for "het rapport over ..."."""
-        from rag.text.terms import TermIndex
-
         self._described = [(d, TermIndex([text])) for d, text in descriptions if text and text.strip()]
         given = [(d, n, False) for d, names in names_by_document for n in names] + [(d, p, True) for d, p in publishers]
         names: list[_Name] = []
@@ -200,8 +199,6 @@ class SourceMatcher:
     def _described_document(self, subject: str) -> str | None:
         """The one document whose title and description hold the most of `subject`'s key terms
         (at least `_MIN_DESCRIBED`), or None."""
-        from rag.text.terms import question_terms
-
         terms = [t for t in question_terms(subject) if not t.is_number]
         if len(terms) < _MIN_DESCRIBED:
             return None
