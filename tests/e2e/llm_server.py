@@ -15,7 +15,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from rag.settings import REPO_ROOT
 
@@ -74,6 +78,27 @@ class XllamacppServer:
             raise RuntimeError(f"LLM server exited with code {self.process.returncode}:\n{self.log_tail()}")
         self.stop()
         raise RuntimeError(f"LLM server not ready after {timeout:.0f} s:\n{self.log_tail()}")
+
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """The server's one slot (`serve` runs `n_parallel = 1`) taken by a long answer that has begun:
+        a request made inside waits its turn, so it is slower than any short timeout on any machine.
+        Ready once the long answer's first token has arrived; leaving closes it, which stops the server
+        writing it."""
+        body = {
+            "model": MODEL_ALIAS, "stream": True, "max_tokens": 4096, "ignore_eos": True, "temperature": 0.0,
+            "messages": [{"role": "user", "content": "Schrijf een lang verhaal."}],
+        }
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+        with httpx.Client(base_url=self.base_url, headers=headers, timeout=120) as http:
+            with http.stream("POST", "/chat/completions", json=body) as response:
+                response.raise_for_status()
+                for line in response.iter_lines():
+                    if line.startswith("data: ") and '"content"' in line:
+                        break
+                else:
+                    raise RuntimeError(f"the long answer ended before its first token:\n{self.log_tail()}")
+                yield
 
     def _ready(self) -> bool:
         try:
