@@ -486,9 +486,10 @@ def test_a_slow_answer_does_not_block_other_requests(make_settings, start_live_s
     from rag.types import Answer
 
     parts = build(make_settings())
-    release = threading.Event()
+    entered, release = threading.Event(), threading.Event()
 
     def slow_ask(question, **kwargs):
+        entered.set()
         release.wait(10)
         return Answer(question, REFUSAL_TEXT, (), (), refused=True)
 
@@ -498,7 +499,7 @@ def test_a_slow_answer_does_not_block_other_requests(make_settings, start_live_s
         result = {}
         asking = threading.Thread(target=lambda: result.update(r=client.post("/api/ask", json={"question": QUESTION})))
         asking.start()
-        time.sleep(0.3)
+        assert entered.wait(10)  # the answer is being "computed" now
         started = time.perf_counter()
         assert client.get("/healthz").status_code == 200
         assert time.perf_counter() - started < 2

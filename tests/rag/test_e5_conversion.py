@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -219,10 +218,8 @@ def test_ensure_converts_once_and_redoes_a_directory_without_marker(tmp_path):
     weights = target / "model.safetensors"
     first = weights.stat().st_mtime_ns
 
-    started = time.perf_counter()
     assert ensure_bundled_e5(tmp_path) == target
-    assert time.perf_counter() - started < 0.5
-    assert weights.stat().st_mtime_ns == first
+    assert weights.stat().st_mtime_ns == first  # not converted again
 
     (target / MARKER_NAME).unlink()
     assert ensure_bundled_e5(tmp_path) == target
