@@ -202,7 +202,8 @@ def counted_noun(question: str) -> str | None:
     word = match.group(1).split("-")[-1]
     if word in _PERCENT_WORDS:
         return "%"
-    if word in QUESTION_WORDS or word in STOPWORDS or len(word) < 4:
+    # Units count too: "hoeveel fte", "hoeveel uur".
+    if word in QUESTION_WORDS or word in STOPWORDS or len(word) < 3:
         return None
     return word
 
@@ -218,7 +219,10 @@ def counts_noun(text: str, noun: str) -> bool:
             continue
         for follower in tokens[i + 1 : i + 5]:
             w = follower.strip(".,;:()’'\"")
-            if len(w) >= 4 and (stem(w) == noun_stem or noun.endswith(w) or w.endswith(noun)):
+            if len(w) < 3:
+                continue
+            # Word ends match only from 4 letters on ("lesuur" counts "uur"; "gen" does not count "leerlingen").
+            if stem(w) == noun_stem or (len(w) >= 4 and (noun.endswith(w) or w.endswith(noun))):
                 return True
     return False
 

@@ -165,6 +165,16 @@ def test_counted_noun():
     assert counted_noun("Hoeveel vo-vijvers zijn er?") == "vijvers"
     assert counted_noun("Hoeveel procent van de vijvers?") == "%"
     assert counted_noun("Hoeveel is het?") is None
+    assert counted_noun("Hoeveel fte werkt er bij de vijverdienst?") == "fte"  # a unit counts too
+
+
+def test_counts_noun_takes_units_but_not_word_ends_of_three_letters():
+    from rag.answer.extractive import counts_noun
+
+    assert counts_noun("De vijverdienst mist 12 fte aan hoveniers.", "fte")
+    assert counts_noun("Er waren 3 lesuur aan vissen.", "uur")
+    assert not counts_noun("De vijverdienst mist 12 procent.", "fte")
+    assert not counts_noun("Er zijn 5 gen in de vis.", "leerlingen")
 
 
 def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number_is():
