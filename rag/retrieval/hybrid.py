@@ -75,9 +75,10 @@ class Retrieved:
 class HybridRetriever:
     """Dense + BM25 candidates, ranked by the fitted model; near-duplicates removed; diverse.
 
-    Per question: one query embedding, one nearest-neighbour query to the store, BM25 over the
-    in-memory keyword index; documents, chunk texts and the vectors of BM25-only candidates
-    come from the `LiveIndex` snapshot, never from the store.
+    Per question: one query embedding, an exact nearest-neighbour search over the snapshot's
+    vectors and BM25 over its keyword index; documents, chunk texts and vectors come from the
+    `LiveIndex` snapshot, never from the store (asked only by a keyword search that holds no
+    vectors).
     """
 
     #: Candidates from each search: the nearest chunks and the best BM25 chunks.
@@ -106,8 +107,12 @@ class HybridRetriever:
         self.live.current()
 
     def _dense_candidates(self, vector: list[float], n: int, snapshot: LiveSnapshot, admitted: set[str], filtered: bool) -> list[tuple[Chunk, float]]:
-        """The `n` nearest live chunks of the snapshot, best first, with their cosine."""
+        """The `n` nearest live chunks of the snapshot, best first, with their cosine: exact, from
+        the snapshot's vectors, or from the store when the snapshot does not hold them."""
         index = snapshot.keyword
+        exact = index.nearest(vector, n, admitted if filtered else None)
+        if exact is not None:
+            return exact
         versions = None if not filtered else sorted(admitted)
         ids, similarities = self._store.nearest_ids(vector, n, versions)
         found = [(chunk, s) for i, s in zip(ids, similarities) if (chunk := index.chunk(i)) is not None]

@@ -1,8 +1,8 @@
 """What the read path keeps in memory: the live documents, their chunks, vectors and keyword index.
 
 A question reads none of this from the store: it takes the current `LiveSnapshot` (the
-registry as last read, and the keyword index of exactly those document versions) and asks
-the store for one nearest-neighbour query only. The snapshot follows the store:
+registry as last read, and the keyword index of exactly those document versions, with their
+vectors, searched exactly for the nearest chunks). The snapshot follows the store:
 
 - `refresh()` reads the registry (one small read) and, when the set of live versions (the
   *generation*) has changed, loads or builds the keyword index of the new generation and then

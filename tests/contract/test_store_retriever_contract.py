@@ -174,6 +174,31 @@ def test_a_keyword_only_and_a_dense_only_passage_both_come_back(index):
     assert by_id[onderhoud.id].dense_score is not None  # BM25-only candidates get their cosine too
 
 
+def test_the_dense_candidates_are_the_exact_nearest_chunks_of_the_stored_vectors(index, monkeypatch):
+    # The store's HNSW index is approximate (and which near chunk it misses varies from process
+    # to process): a question is answered from the snapshot's vectors, never from it.
+    def approximate(*args, **kwargs):
+        raise AssertionError("a question asked the store's approximate nearest-neighbour index")
+
+    monkeypatch.setattr(index.store, "nearest_ids", approximate)
+    # Brute force over what the store holds: chunk ids, vectors, document versions.
+    got = index.store.chunks.get(include=["embeddings", "metadatas"])
+    ids, metas = got["ids"], got["metadatas"]
+    vectors = np.asarray(got["embeddings"], dtype=np.float64)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    kikkers = SearchFilters(documents=("kikkers.md",))
+    for query, filters in [("Wanneer tellen de vrijwilligers de kikkers bij de vijvers?", None), ("water en riet", kikkers)]:
+        query_vector = np.asarray(index.embedder.embed_query(query), dtype=np.float64)
+        cosine = vectors @ (query_vector / np.linalg.norm(query_vector))
+        admitted = [i for i, m in enumerate(metas) if filters is None or m["document_id"] == "kikkers.md"]
+        expected = sorted(admitted, key=lambda i: -cosine[i])[:4]
+        index.parts.retriever.CANDIDATES = 4
+        gathered = index.parts.retriever.gather(query, filters)
+        dense = sorted((c for c in gathered.candidates if c.dense_rank is not None), key=lambda c: c.dense_rank)
+        assert [c.chunk.id for c in dense] == [ids[i] for i in expected], query
+        assert [c.dense for c in dense] == pytest.approx([cosine[i] for i in expected], abs=1e-5)
+
+
 # -- filters ------------------------------------------------------------------------------------
 
 
