@@ -24,7 +24,7 @@ from ingest.clean.furniture import (
     remove_toc_and_page_labels,
 )
 from ingest.clean.lexicon import Lexicon
-from ingest.clean.paragraphs import reflow_paragraphs
+from ingest.clean.paragraphs import reflow_paragraphs, rejoin_broken_sentences
 from ingest.clean.shared import PAGE_BREAK
 from ingest.clean.words import join_line_break, join_split_ligatures, join_split_words
 
@@ -39,6 +39,7 @@ __all__ = [
     "join_split_words",
     "normalize_whitespace",
     "reflow_paragraphs",
+    "rejoin_broken_sentences",
     "remove_letter_spaced_lines",
     "remove_page_numbers",
     "remove_repeated_furniture",
@@ -72,4 +73,4 @@ def clean_text(raw: str) -> str:
         page = remove_page_numbers(page.strip("\n"))
         blocks.extend(strip_footnote_refs(b, lex) for b in reflow_paragraphs(page, lex))
     blocks = drop_repeated_blocks([b for b in blocks if b == PAGE_BREAK or b.strip()])
-    return "\n\n".join(separate_footnotes(blocks))
+    return "\n\n".join(rejoin_broken_sentences(separate_footnotes(blocks)))

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ingest.clean.lexicon import Lexicon, lexicon_for
 from ingest.clean.shared import (
     CLOSERS,
     FUNCTION_WORDS,
+    PAGE_BREAK,
     TITLE_RUN_PUNCTUATION,
     continues_sentence,
     ends_sentence,
     looks_like_heading_text,
 )
 from ingest.clean.words import join_line_break
+from rag.text.notes import is_note
 
 # Not rag.text.sentences.BULLET: on raw PDF lines `»` marks items and a leading dash is a broken hyphenation.
 _RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= ))\s*")
@@ -22,6 +25,12 @@ _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
 _CAPTION_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)\b", re.IGNORECASE)
+# A caption may be glued to its number ("Figuur1.5.1a"); a footnote entry is a number and a
+# capitalised word ("57 We definiëren …").
+_CAPTION_START_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)(?![^\W\d_])", re.IGNORECASE)
+_FOOTNOTE_START_RE = re.compile(r"^\d{1,3}\s+[^\W\d_]*[A-ZÀ-Ý]")
+# A capitalised word after a lower-case word or a comma: a name ("van het Convenant").
+_NAME_IN_SENTENCE_RE = re.compile(r"(?<=[a-zà-ÿ,] )([A-ZÀ-Ý][\w-]*)")
 
 
 @dataclass
@@ -335,3 +344,50 @@ def _consume_table(
         i += 1
     blocks.append("\n".join(rows))
     return i
+
+
+def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
+    """Join a block that breaks off mid-sentence to the block that goes on with it.
+
+    A page or column break, or footnotes printed in between, can leave a sentence in two
+    blocks (`… versus 3% buiten de` ⏎⏎ `G5.`). A block whose last line cannot end a sentence
+    (it ends on a function word, a comma or an opening bracket, and is not a title or a
+    table row) takes the next block of prose, past page breaks and notes, when that block
+    goes on with it: it starts in lower case, with a figure or a bracket, or with an
+    acronym or a name, a capitalised word that the document also writes capitalised
+    inside sentences (at least twice). A capitalised common word starts a new sentence
+    (`… Een` ⏎⏎ `Verschillende schooldirecteuren …`: the rest of that sentence is lost), and
+    the blocks stay apart.
+    """
+    names = Counter(_NAME_IN_SENTENCE_RE.findall("\n\n".join(blocks)))
+    known = {word for word, n in names.items() if n >= 2}
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while j < len(out) and (out[j] == PAGE_BREAK or is_note(out[j])):
+            j += 1
+        if j < len(out) and _breaks_off(out[i]) and _goes_on(out[j], known):
+            out[i] = out[i] + " " + out.pop(j)
+            continue  # the joined block may break off again
+        i += 1
+    return out
+
+
+def _breaks_off(block: str) -> bool:
+    last = block.split("\n")[-1]
+    if block == PAGE_BREAK or not continues_sentence(last) or last.endswith("-") or _is_table_row(last):
+        return False
+    # A title never ends on a function word, but the first line of a numbered or short one,
+    # wrapped, may ("1.2 Beeld van de kwaliteit van").
+    return _is_bullet(last) or not (looks_like_heading_text(last) and (last[0].isdigit() or len(last.split()) <= 6))
+
+
+def _goes_on(block: str, names: set[str]) -> bool:
+    if "\n" in block or _CAPTION_START_RE.match(block) or _FOOTNOTE_START_RE.match(block) or _is_bullet(block):
+        return False
+    if looks_like_heading_text(block) and not ends_sentence(block):
+        return False  # a title
+    first = block.split()[0]
+    word = first.strip(CLOSERS + "(,.;:")
+    return not first[0].isupper() or any(ch.isdigit() for ch in first) or word.isupper() or word in names

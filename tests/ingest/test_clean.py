@@ -649,3 +649,51 @@ def test_a_footnote_that_interrupts_a_sentence_is_lifted_out() -> None:
         "Een nieuwe alinea.",
         "5 Stichting Kikker (2021). 6 Mus (2018).",
     ]
+
+
+# --------------------------------------------------------------------------- sentences broken across blocks
+# Invented text.
+
+
+def test_a_sentence_broken_by_a_page_break_is_joined_when_the_rest_goes_on_with_it() -> None:
+    from ingest.clean import rejoin_broken_sentences
+
+    blocks = [
+        "In de Vijverwijk telt 12% van de tuinen een vijver, tegenover 4% buiten de",
+        PAGE_BREAK,
+        "Vijverwijk.",
+        "De Vijverwijk ligt aan de rivier. In de Vijverwijk wonen veel kikkers.",
+        "• Het aandeel tuinen met riet steeg tussen",
+        "2019 en 2023 van 5% naar 9%.",
+        "De gemeente telt de kikkers in het voorjaar, met hulp van",
+        "14 Gemeente Vlinderstad (2023). 15 Stichting Oever (2024).",
+        "vrijwilligers uit de wijk.",
+    ]
+    assert rejoin_broken_sentences(blocks) == [
+        "In de Vijverwijk telt 12% van de tuinen een vijver, tegenover 4% buiten de Vijverwijk.",
+        PAGE_BREAK,
+        "De Vijverwijk ligt aan de rivier. In de Vijverwijk wonen veel kikkers.",
+        "• Het aandeel tuinen met riet steeg tussen 2019 en 2023 van 5% naar 9%.",
+        "De gemeente telt de kikkers in het voorjaar, met hulp van vrijwilligers uit de wijk.",
+        "14 Gemeente Vlinderstad (2023). 15 Stichting Oever (2024).",
+    ]
+
+
+def test_blocks_stay_apart_where_the_next_one_starts_a_sentence_or_is_no_prose() -> None:
+    from ingest.clean import rejoin_broken_sentences
+
+    blocks = [
+        "Elk jaar plant de wijkraad nieuwe struiken. Een",  # the rest of this sentence is lost
+        "Verschillende bewoners vragen om meer bankjes bij de vijvers.",
+        "2 De vijvers van het park en de",  # a title
+        "Kikkers in de stad",
+        "De stichting meet het water samen met de",
+        "Figuur 3.1 Doorzicht van het water per maand",
+        "De wijkraad overlegt elke maand met de",
+        "• Gemeente Vlinderstad",
+        "Maand, doorzicht in cm, zuurstof in mg/l, 12, 40, 8,",
+        "13, 35, 7",
+        "Het riet groeit snel langs de",
+        "57 We tellen een vijver als ondiep bij minder dan 50 cm.",
+    ]
+    assert rejoin_broken_sentences(blocks) == blocks
