@@ -35,7 +35,7 @@ from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
 from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
-from rag.text.sentences import Sentence, split_sentences, without_marker
+from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, Turn, previous_question
 
@@ -166,10 +166,12 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     sentences = _split_cached(passage.text)
     before = (None, *sentences)  # before[i]: the sentence before sentences[i]
     # A sentence that ends in a colon announces what follows: alone it answers nothing (with
-    # its items it is an enumeration, below).
+    # its items it is an enumeration, below). One that breaks off where it must go on
+    # ("… versus 3% buiten de", a list item ending in a comma) is no answer alone either: the
+    # rest is in another passage, in the list, or lost to the layout of the document.
     units = [
         Unit(passage_index, (s,)) for i, s in enumerate(sentences)
-        if _quotable(s, before[i]) and not s.ends_with_colon
+        if _quotable(s, before[i]) and not s.ends_with_colon and not continues_sentence(s.text.rstrip())
     ]
     i = 0
     while i < len(sentences):

@@ -37,6 +37,21 @@ def without_marker(text: str) -> str:
     return BULLET.sub("", text.lstrip(), count=1)
 _FINAL = ".!?…:;\"'”’)"
 _HEADING_MAX_WORDS = 14
+_CLOSERS = "’”\"')»"
+# Short Dutch words that a sentence never ends on ("… hangt af van"); a heading never does
+# either, but a prose line can end on one before a capitalised name ("de ⏎Inspectie").
+FUNCTION_WORDS = frozenset(
+    """de het een en of van in op met voor aan te door bij naar om tot uit over als
+    dat die dan ook maar zijn is was er zo per via zoals tussen onder na
+    hun haar zich wat wie hoe waar we wij ze zij je u ons onze deze dit tegen sinds
+    binnen zonder vanuit volgens""".split()
+)
+
+
+def continues_sentence(line: str) -> bool:
+    """Whether a line breaks off where its sentence must go on (`… hangt af van`, `… en,`)."""
+    last = line.split()[-1].lower() if line.split() else ""
+    return line.endswith(("-", ",", "(", "–")) or last.strip(_CLOSERS) in FUNCTION_WORDS
 
 LineKind = Literal["prose", "bullet", "heading"]
 

@@ -81,6 +81,18 @@ def test_a_lower_case_item_is_quoted_in_a_list_but_not_alone_below_a_table():
     assert "kroos scheppen in de zomer" in texts
 
 
+def test_a_sentence_that_breaks_off_is_no_candidate_alone_but_its_list_still_is():
+    text = (
+        "• Riet in de vijvers van het Noordpark,\n• kroos in die van het Zuidpark,\n• algen in die van het Oostpark.\n\n"
+        "In het Noordpark heeft 40% van de vijvers riet, tegenover 12% buiten de\n\n"
+        "Het Zuidpark telt 7 vijvers."
+    )
+    units = candidate_units(0, make_passages(text)[0])
+    assert [u.text for u in units if not u.is_enumeration] == ["algen in die van het Oostpark.", "Het Zuidpark telt 7 vijvers."]
+    [enumeration] = [u.text for u in units if u.is_enumeration]
+    assert enumeration.startswith("• Riet in de vijvers van het Noordpark,\n") and enumeration.endswith("algen in die van het Oostpark.")
+
+
 def test_a_list_is_a_candidate_with_its_lead_in():
     units = candidate_units(0, make_passages(MAATREGELEN)[0])
     enumeration = [u for u in units if u.is_enumeration]
