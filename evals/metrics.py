@@ -16,7 +16,7 @@ from evals.clients import EvalAnswer
 from evals.matching import GoldQuotes
 from evals.question_set import Question
 from rag.text.analysis import key_terms, numbers, stem, words
-from rag.text.sentences import split_sentences
+from rag.text.sentences import continues_sentence, split_sentences
 
 NDCG_CUTOFF = 10
 _MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
@@ -168,6 +168,21 @@ def junk_in(answer_text: str) -> tuple[str, ...]:
     return tuple(m.group(0).strip() for m in _JUNK.finditer(text))
 
 
+def broken_in(answer_text: str) -> tuple[str, ...]:
+    """The pieces of the answer (text between its [n]-markers) that break off where their
+    sentence must go on: they end on a function word, a comma or an opening bracket
+    (`rag.text.sentences.continues_sentence`), and what follows the marker does not go on
+    with them (the answer ends, or a capital or list item starts something new; "… 7
+    vijvers, [1] en 3 fonteinen" goes on). Empty: none."""
+    pieces = [piece.strip() for piece in _MARKER.split(answer_text)]
+    broken = []
+    for piece, after in zip(pieces, [*pieces[1:], ""]):
+        new_start = not after or after[0].isupper() or after[0] in "•·-–"
+        if piece and continues_sentence(piece) and new_start:
+            broken.append(piece)
+    return tuple(broken)
+
+
 # --- per question -----------------------------------------------------------------------
 
 
@@ -194,6 +209,8 @@ class QuestionScores:
     lead_oracle: float | None = None
     #: Footnotes, references, URLs or captions found in an answer that was given.
     junk: tuple[str, ...] = ()
+    #: Pieces of an answer that was given that break off mid-sentence ("… buiten de").
+    broken: tuple[str, ...] = ()
     #: Share of the gold answer's numbers in the answer (questions with numbers only).
     figures: float | None = None
     #: Answered with a caution ("dit antwoord is onzeker").
@@ -203,9 +220,10 @@ class QuestionScores:
 def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionScores:
     """All answer-independent and answer figures of one question (see FIGURE_DEFINITIONS)."""
     junk = () if answer.refused else junk_in(answer.text)
+    broken = () if answer.refused else broken_in(answer.text)
     uncertain = answer.uncertain and not answer.refused
     if not question.answerable:
-        return QuestionScores(refused=answer.refused, junk=junk, uncertain=uncertain)
+        return QuestionScores(refused=answer.refused, junk=junk, broken=broken, uncertain=uncertain)
     gold = GoldQuotes(question.quotes, question.alt_quotes)
     coverage = [gold.covered_by(p.text) for p in answer.passages]
     cited = {c.marker: c.passage for c in answer.citations}
@@ -230,6 +248,7 @@ def score_question(question: Question, answer: EvalAnswer, k: int) -> QuestionSc
         lead=lead if targets else None,
         lead_oracle=oracle if targets else None,
         junk=junk,
+        broken=broken,
         figures=sum(1 for n in facts.numbers if n in found) / len(facts.numbers) if facts.numbers else None,
         uncertain=uncertain,
     )
@@ -260,7 +279,7 @@ def figure_names(k: int) -> list[str]:
     """The figures in report order; `recall@k` carries the k of the run."""
     return [
         f"recall@{k}", "mrr", "ndcg@10", "citation_precision", "citation_recall", "fact_recall",
-        "fact_figures", "lead", "lead_oracle", "lead_ratio", "junk", "refusal_accuracy", "false_refusal_rate",
+        "fact_figures", "lead", "lead_oracle", "lead_ratio", "junk", "broken", "refusal_accuracy", "false_refusal_rate",
         "confidently_answered_unanswerable", "cautioned_answerable", "latency_p50_ms", "latency_p95_ms",
         "faithfulness", "answer_relevancy",
     ]
@@ -268,7 +287,7 @@ def figure_names(k: int) -> list[str]:
 
 #: Figures where a lower value is better (for comparisons and the gate's wording).
 LOWER_IS_BETTER = frozenset({
-    "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors", "junk", "confidently_answered_unanswerable",
+    "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors", "junk", "broken", "confidently_answered_unanswerable",
     "cautioned_answerable",
 })
 
@@ -303,6 +322,7 @@ def aggregate(
         "lead_oracle": lead_oracle,
         "lead_ratio": lead / lead_oracle if lead is not None and lead_oracle else None,
         "junk": sum(1 for s in answered if s.junk) / len(answered) if answered else None,
+        "broken": sum(1 for s in answered if s.broken) / len(answered) if answered else None,
         "refusal_accuracy": _mean(1.0 if s.refused else 0.0 for s in unanswerable),
         "false_refusal_rate": _mean(1.0 if s.refused else 0.0 for s in answerable),
         # The worst outcome: an unanswerable question answered with no caution.
@@ -351,6 +371,9 @@ def figure_definitions(k: int) -> dict[str, str]:
         "lead_ratio": "lead gedeeld door lead_oracle.",
         "junk": "Aandeel van de gegeven (niet geweigerde) antwoorden met een voetnoot, literatuurverwijzing, URL, "
         "'Geraadpleegd op', 'Bron:', figuur-/tabelonderschrift of paginakop in hoofdletters in de tekst (lager is beter).",
+        "broken": "Aandeel van de gegeven (niet geweigerde) antwoorden met een zin die afbreekt waar hij verder "
+        "moet: de tekst voor een [n]-markering eindigt op een lidwoord, voorzetsel of ander functiewoord, een komma "
+        "of een haakje openen ('… tegenover 3% buiten de'; rag.text.sentences.continues_sentence). Lager is beter.",
         "refusal_accuracy": "Aandeel van de onbeantwoordbare vragen dat Bronwijzer weigert (hoger is beter).",
         "false_refusal_rate": "Aandeel van de beantwoordbare vragen dat Bronwijzer ten onrechte weigert "
         "(lager is beter).",

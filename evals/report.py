@@ -17,18 +17,18 @@ from evals.runner import EvalRun, QuestionResult
 
 _EPS = 1e-9
 GROUP_COLUMNS = ("questions", "recall@k", "mrr", "ndcg@10", "citation_precision", "citation_recall",
-                 "fact_recall", "fact_figures", "lead", "lead_oracle", "junk", "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors")
+                 "fact_recall", "fact_figures", "lead", "lead_oracle", "junk", "broken", "refusal_accuracy", "false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors")
 _LABELS = {
     "questions": "n", "mrr": "MRR", "ndcg@10": "nDCG@10", "citation_precision": "citatie-precisie",
     "citation_recall": "citatie-recall", "fact_recall": "feiten-recall", "refusal_accuracy": "weigering juist",
     "false_refusal_rate": "onterecht geweigerd", "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms",
     "errors": "fouten", "faithfulness": "faithfulness", "answer_relevancy": "answer relevancy",
     "fact_figures": "getallen in feitantwoorden", "lead": "eerste zin", "lead_oracle": "beste zin",
-    "lead_ratio": "eerste/beste zin", "junk": "rommel",
+    "lead_ratio": "eerste/beste zin", "junk": "rommel", "broken": "afgebroken zin",
 }
 #: Figures shown per split; a tune/test difference above `SPLIT_GAP` is flagged.
 SPLIT_FIGURES = ("questions", "recall@k", "mrr", "ndcg@10", "fact_figures", "fact_recall", "lead", "lead_oracle",
-                 "lead_ratio", "junk", "refusal_accuracy", "false_refusal_rate")
+                 "lead_ratio", "junk", "broken", "refusal_accuracy", "false_refusal_rate")
 SPLIT_GAP = 0.05
 
 

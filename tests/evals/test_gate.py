@@ -62,6 +62,7 @@ def test_the_repository_thresholds_cover_every_shipped_set():
     for name in sets:
         minimums, maximums = load_thresholds(DEFAULT_THRESHOLDS, name)
         assert "refusal_accuracy" in minimums and maximums["junk"] == 0.0  # never a footnote as an answer
+        assert maximums["broken"] == 0.0  # never a sentence that breaks off
         if name != "unanswerable":
             assert {"recall@5", "mrr", "lead", "fact_figures"} <= set(minimums)
             assert maximums["false_refusal_rate"] <= 0.06

@@ -164,7 +164,7 @@ def test_aggregate_of_a_group_without_unanswerable_questions_has_no_refusal_accu
 
 # --- first sentence, junk, figures ------------------------------------------------------
 
-from evals.metrics import best_sentence_share, first_sentence, junk_in, lead_share, lead_targets  # noqa: E402
+from evals.metrics import best_sentence_share, broken_in, first_sentence, junk_in, lead_share, lead_targets  # noqa: E402
 
 
 def test_lead_targets_are_the_numbers_or_else_the_key_terms():
@@ -215,6 +215,19 @@ def test_ordinary_sentences_with_years_and_references_are_not_junk(text):
     assert not junk_in(text)
 
 
+def test_a_piece_of_an_answer_that_breaks_off_is_broken():
+    text = ("In het Noordpark heeft 40% van de vijvers riet, tegenover 12% buiten de [1] Het Zuidpark telt 7 vijvers. [2] "
+            "De gemeente maait het riet, [3] De vijvers zijn ondiep en [4]")
+    assert broken_in(text) == (
+        "In het Noordpark heeft 40% van de vijvers riet, tegenover 12% buiten de", "De gemeente maait het riet,",
+        "De vijvers zijn ondiep en",
+    )
+    whole = ("Dit antwoord is onzeker: lees de bron na. Het park telt 7 vijvers, [1] en 3 fonteinen [2]. "
+             "De gemeente neemt de volgende maatregelen:\n• riet maaien,\n• kroos scheppen. [1, 2]")
+    assert broken_in(whole) == ()
+    assert broken_in("") == ()
+
+
 def test_new_figures_for_a_question():
     question = Question("q", "Hoeveel vijvers?", "Er zijn 12 vijvers en 3 fonteinen.", ("a.txt",),
                         ("Er zijn 12 vijvers en 3 fonteinen.",), "fact", "easy")
@@ -222,7 +235,7 @@ def test_new_figures_for_a_question():
     answer = EvalAnswer("Er zijn 12 vijvers [1]. Er zijn 3 fonteinen [1].", False, "extractive",
                         (EvalCitation(1, passage),), (passage,), 5.0)
     scores = score_question(question, answer, k=5)
-    assert scores.lead == 0.5 and scores.lead_oracle == 1.0 and scores.figures == 1.0 and scores.junk == ()
+    assert scores.lead == 0.5 and scores.lead_oracle == 1.0 and scores.figures == 1.0 and scores.junk == () == scores.broken
     refused = EvalAnswer("Dat staat er niet in.", True, "extractive", (), (passage,), 5.0)
     assert score_question(question, refused, k=5).lead == 0.0
 
