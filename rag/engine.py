@@ -135,10 +135,25 @@ class Engine:
         started = time.perf_counter()
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
         t = time.perf_counter()
-        answer = self._compose(question.strip(), passages, turns, analysis)
+        answer = self._with_source_note(self._compose(question.strip(), passages, turns, analysis), analysis)
         timings["compose"] = _ms(t)
         timings["total"] = _ms(started)
         return replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
+
+    def _with_source_note(self, answer: Answer, analysis) -> Answer:
+        """An answer to a question that names a document, built from other documents only,
+        says so: naming a document is no reason to refuse, but the reader should know that
+        what the named document says was not found."""
+        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        if answer.refused or not named or not answer.citations:
+            return answer
+        if any(c.passage.document_id in named for c in answer.citations):
+            return answer
+        titles = {d.id: d.title for d in self.documents()}
+        asked = _titles(titles.get(d) or d for d in named)
+        used = _titles(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations))
+        note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
+        return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
 
     def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[StreamItem]:
         """The answer as it is written: what can be shown at once, then the final Answer.
@@ -170,7 +185,14 @@ class Engine:
             yield item
         assert answer is not None, "a composer's stream ends with its Answer"
         timings["total"] = _ms(started)
+        answer = self._with_source_note(answer, analysis)
         yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
+
+
+def _titles(titles) -> str:
+    """‘A’, ‘A’ en ‘B’, ‘A’, ‘B’ en ‘C’."""
+    quoted = [f"‘{t}’" for t in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " en " + quoted[-1]
 
 
 def _ms(since: float) -> float:

@@ -70,6 +70,20 @@ def test_naming_the_source_and_its_year_is_no_reason_to_refuse(engine):
     assert answer.citations[0].passage.chunk.document_id == "kikkers.md"
 
 
+def test_an_answer_from_another_document_than_the_one_named_says_so(engine):
+    question = "Hoeveel vijvers telde het stadspark in 2021 volgens het kikkerplan?"
+    answer = engine.ask(question)
+    assert not answer.refused and "14" in answer.text
+    assert {c.passage.chunk.document_id for c in answer.citations} == {"vijvers.md"}
+    assert answer.note == (
+        "U noemt ‘Plan voor de kikkers’, maar daarin is geen passage gevonden die hierop antwoordt; "
+        "dit antwoord komt uit ‘De vijvers van het stadspark’."
+    )
+    assert list(engine.stream(question))[-1].note == answer.note
+    # Answered from the document it names: nothing to say.
+    assert engine.ask("Welke maatregelen noemt het kikkerplan van 2022?").note is None
+
+
 def test_follow_up_uses_the_history(engine):
     first = "Hoeveel vijvers telde het stadspark in 2021?"
     followed = engine.search(
