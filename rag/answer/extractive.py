@@ -242,6 +242,9 @@ def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) ->
             found.append(0.0)
             continue
         index = index or TermIndex([text])
+        if t.is_letter_name:  # "School B": the phrase is there, or nothing is
+            found.append(1.0 if index.contains(t) else 0.0)
+            continue
         found.append(0.8 if index.contains(t) else 0.0)
     return found
 

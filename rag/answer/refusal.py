@@ -106,7 +106,7 @@ def refusal_signals(
     specific = [
         t.word
         for t in missing
-        if (t.is_name and not index.names_part_of(t))
+        if (t.is_name and (t.is_letter_name or not index.names_part_of(t)))
         or (t.is_number and t.word not in analysis.source_years)
         or (not t.is_name and not t.is_number and zipf(t.word) < RARE_ZIPF)
     ]

@@ -72,13 +72,29 @@ class QuestionTerm:
     def is_specific(self) -> bool:
         return self.is_name or self.is_number
 
+    @property
+    def is_letter_name(self) -> bool:
+        """A capital letter with the word before it ("School B"): found only as that phrase."""
+        return self.is_name and len(self.word) == 1
+
+    def occurs_in(self, folded: str) -> bool:
+        """For a letter name: whether the phrase occurs in `folded` text, as whole words."""
+        return re.search(rf"(?<![^\W_]){re.escape(self.stem)}(?![^\W_])", folded) is not None
+
 
 def question_terms(question: str) -> list[QuestionTerm]:
     """The question's key terms (as `rag.text.analysis.key_terms`, less pointers such as
     "daarin"), with names and numbers marked."""
     names: dict[str, tuple[str, ...]] = {}
+    # A capital letter after a word ("School B", "Bijlage C") names something together with
+    # that word; alone it is no term ("b" is in every "vmbo-b").
+    letter_names: dict[str, tuple[str, str]] = {}
+    previous: list[str] = []
     for n, match in enumerate(_TOKEN.finditer(question)):
         token = match.group(0)
+        if len(token) == 1 and token.isupper() and token != "U" and previous and len(previous[-1]) >= 3:  # "Kunt U": the pronoun
+            letter_names.setdefault(token.lower(), (previous[-1], token.lower()))
+        previous = words(token) or previous
         letters = [ch for ch in token if ch.isalpha()]
         acronym = len(letters) >= 2 and all(ch.isupper() for ch in letters)
         if acronym or (n > 0 and token[:1].isupper()):
@@ -92,6 +108,10 @@ def question_terms(question: str) -> list[QuestionTerm]:
             typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
     for w in words(question):
+        if w in letter_names:
+            phrase = " ".join(letter_names[w])
+            terms.setdefault(phrase, QuestionTerm(phrase, w, is_name=True, name=letter_names[w], asked=phrase.title()))
+            continue
         if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()) or POINTER_WORD.match(w):
             continue
         s = stem(w)
@@ -118,6 +138,8 @@ class TermIndex:
         return piece in self.words or stem(piece) in self.stems
 
     def contains(self, term: QuestionTerm) -> bool:
+        if term.is_letter_name:
+            return term.occurs_in(self.text)
         if term.stem in self.stems or term.word in self.words:
             return True
         if term.is_number:
@@ -165,6 +187,6 @@ def _compound_cuts(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 
 def term_weight(term: QuestionTerm) -> float:
     """Rarer words say more about what the question is about (1 for 'jaar', 6 for unknown words)."""
-    if term.is_number:
+    if term.is_number or term.is_letter_name:
         return 3.0
     return min(6.0, max(1.0, 6.5 - zipf(term.word)))

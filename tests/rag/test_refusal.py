@@ -102,6 +102,18 @@ def test_a_name_is_not_found_inside_other_words():
     assert name.is_name and not index.contains(name)
 
 
+def test_a_capital_letter_after_a_word_is_a_name_with_that_word():
+    terms = {t.word: t for t in question_terms("Hoeveel vijvers heeft Park B, volgens Bijlage C bij het vmbo-b-plan?")}
+    assert terms["b"].is_name and terms["b"].name == ("park", "b") and terms["c"].name == ("bijlage", "c")
+    index = TermIndex(["In Park B liggen vier vijvers.", "Het vmbo-b ligt aan de rand van Park A."])
+    assert index.contains(terms["b"]) and not index.contains(terms["c"])
+    assert not TermIndex(["Het vmbo-b ligt aan de rand van het park; b staat voor basis."]).contains(terms["b"])
+    s = signals("Hoeveel vijvers heeft Park B?", "Park A heeft 14 vijvers, en park C heeft er 3.")
+    assert s.missing_specific == ("b",) and signals("Hoeveel vijvers heeft Park B?", "Park B heeft 2 vijvers.").missing_specific == ()
+    # Not a name: a letter after a short word, or the pronoun.
+    assert {t.word for t in question_terms("Wat is A? Kunt U de vijvers noemen?")} == {"vijvers"}
+
+
 @pytest.mark.parametrize("question", ["Hoeveel vijvers zijn er?", "Waarom groeit het riet?"])
 def test_signals_are_finite_numbers(question):
     s = signals(question, VIJVERS, RIET)
