@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.citation_check import stream_composed
 from rag.errors import InvalidQuestionError
-from rag.answer.refusal import REFUSAL_TEXT
+from rag.answer.refusal import REFUSAL_TEXT, listed
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
@@ -150,8 +150,8 @@ class Engine:
         if any(c.passage.document_id in named for c in answer.citations):
             return answer
         titles = {d.id: d.title for d in self.documents()}
-        asked = _titles(titles.get(d) or d for d in named)
-        used = _titles(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations))
+        asked = listed([titles.get(d) or d for d in named])
+        used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
         note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
         return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
 
@@ -187,12 +187,6 @@ class Engine:
         timings["total"] = _ms(started)
         answer = self._with_source_note(answer, analysis)
         yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
-
-
-def _titles(titles) -> str:
-    """‘A’, ‘A’ en ‘B’, ‘A’, ‘B’ en ‘C’."""
-    quoted = [f"‘{t}’" for t in titles]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " en " + quoted[-1]
 
 
 def _ms(since: float) -> float:

@@ -24,10 +24,11 @@ _RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](
 _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
-_CAPTION_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)\b", re.IGNORECASE)
+_CAPTION_WORDS = r"(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)"
+_CAPTION_RE = re.compile(rf"^{_CAPTION_WORDS}\b", re.IGNORECASE)
 # A caption may be glued to its number ("Figuur1.5.1a"); a footnote entry is a number and a
 # capitalised word ("57 We definiëren …").
-_CAPTION_START_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)(?![^\W\d_])", re.IGNORECASE)
+_CAPTION_START_RE = re.compile(rf"^{_CAPTION_WORDS}(?![^\W\d_])", re.IGNORECASE)
 _FOOTNOTE_START_RE = re.compile(r"^\d{1,3}\s+[^\W\d_]*[A-ZÀ-Ý]")
 # A capitalised word after a lower-case word or a comma: a name ("van het Convenant").
 _NAME_IN_SENTENCE_RE = re.compile(r"(?<=[a-zà-ÿ,] )([A-ZÀ-Ý][\w-]*)")

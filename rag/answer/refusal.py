@@ -190,8 +190,8 @@ REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
 
 
-def _listed(words: Sequence[str]) -> str:
-    """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’'."""
+def listed(words: Sequence[str]) -> str:
+    """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’': words or titles quoted in a Dutch sentence."""
     quoted = [f"‘{w}’" for w in words]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
 
@@ -202,7 +202,7 @@ def _reason(signals: RefusalSignals) -> str:
     rarest = set(sorted(signals.missing, key=zipf)[:3])
     asked = [signals.asked.get(w, w) for w in (signals.missing_specific or [w for w in signals.missing if w in rarest])]
     if signals.missing_specific:
-        return f"Geen van de gevonden passages noemt {_listed(asked)}."
+        return f"Geen van de gevonden passages noemt {listed(asked)}."
     if signals.missing:
-        return f"De gevonden passages gaan niet over {_listed(asked)}."
+        return f"De gevonden passages gaan niet over {listed(asked)}."
     return REASON_NOT_ANSWERED
