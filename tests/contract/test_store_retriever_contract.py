@@ -199,6 +199,23 @@ def test_the_dense_candidates_are_the_exact_nearest_chunks_of_the_stored_vectors
         assert [c.dense for c in dense] == pytest.approx([cosine[i] for i in expected], abs=1e-5)
 
 
+def test_a_keyword_search_that_holds_no_vectors_leaves_the_nearest_chunks_to_the_store(index, monkeypatch):
+    # A shared keyword search (OpenSearch, README "Deployment") may not hold every vector:
+    # `nearest` answers None and the store's own nearest-neighbour query is used, filters too.
+    snapshot = index.parts.live.current()
+    monkeypatch.setattr(snapshot.keyword, "nearest", lambda *args, **kwargs: None)
+    index.parts.retriever.CANDIDATES = 3
+    for query, filters, versions in [
+        ("Wanneer tellen de vrijwilligers de kikkers bij de vijvers?", None, None),
+        ("water en riet", SearchFilters(documents=("kikkers.md",)), [d.version for d in snapshot.documents if d.id == "kikkers.md"]),
+    ]:
+        ids, similarities = index.store.nearest_ids(index.embedder.embed_query(query), 3, versions)
+        gathered = index.parts.retriever.gather(query, filters)
+        dense = sorted((c for c in gathered.candidates if c.dense_rank is not None), key=lambda c: c.dense_rank)
+        assert [c.chunk.id for c in dense] == ids, query
+        assert [c.dense for c in dense] == pytest.approx(similarities)
+
+
 # -- filters ------------------------------------------------------------------------------------
 
 
