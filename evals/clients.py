@@ -7,15 +7,19 @@ Both return an `EvalAnswer` with the wall-clock latency of the request as the cl
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+from httpx_retries import Retry, RetryTransport
 
 from rag.errors import BronwijzerError
 from rag.types import Answer, Passage, Turn
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,12 +110,42 @@ class EngineClient:
         return normalise_answer(answer, (time.perf_counter() - started) * 1000)
 
 
-# Worth another try: the server or a proxy in front of it is (re)starting or overloaded.
-_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Worth another try: the server or a proxy in front of it is (re)starting, overloaded, or asks the
+# client to slow down (429, with `Retry-After`).
+_RETRY_STATUSES = (429, 502, 503, 504)
+#: The longest single wait a server's `Retry-After` gets (a rate limit per hour can ask for far more).
+MAX_WAIT_S = 120.0
+
+
+class _Attempts(httpx.BaseTransport):
+    """Under the retrying transport: times each attempt (the answer's latency is the last one's,
+    not the waits before it) and tells the operator when the server asks to slow down."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
+        response = self._transport.handle_request(request)
+        response.extensions["attempt_ms"] = (time.perf_counter() - started) * 1000
+        if response.status_code == 429:
+            log.warning(
+                "Rate-limited by %s: retrying after %s s (Retry-After). A larger BRONWIJZER_RATE_LIMIT_QUESTIONS "
+                "on the server makes evaluations faster.", request.url.host, response.headers.get("Retry-After", "?"),
+            )
+        return response
+
+    def close(self) -> None:
+        self._transport.close()
 
 
 class HttpClient:
-    """Asks a running Bronwijzer server: `POST {url}/api/ask`, with timeouts and retries."""
+    """Asks a running Bronwijzer server: `POST {url}/api/ask`, with timeouts and retries.
+
+    Retries (httpx-retries) cover a server that is unreachable, (re)starting or overloaded, with
+    exponential backoff from `backoff` seconds, and a rate limit: a 429 waits as long as its
+    `Retry-After` says, up to `max_wait` seconds a time, so an evaluation outlasts the server's
+    limit of questions per minute instead of failing on it."""
 
     def __init__(
         self,
@@ -120,6 +154,7 @@ class HttpClient:
         timeout: float = 120.0,
         retries: int = 2,
         backoff: float = 0.5,
+        max_wait: float = MAX_WAIT_S,
         transport: httpx.BaseTransport | None = None,
         api_key: str | None = None,
     ) -> None:
@@ -128,11 +163,20 @@ class HttpClient:
         if retries < 0:
             raise ValueError(f"retries must be 0 or more, got {retries}")
         self.url = url.rstrip("/")
-        self._retries = retries
-        self._backoff = backoff
+        retry = Retry(
+            total=retries,
+            backoff_factor=backoff,
+            backoff_jitter=0.0,
+            max_backoff_wait=max_wait,
+            respect_retry_after_header=True,
+            allowed_methods=["POST"],  # asking is safe to repeat: it changes nothing on the server
+            status_forcelist=_RETRY_STATUSES,
+            retry_on_exceptions=[httpx.TransportError],
+        )
+        retrying = RetryTransport(transport=_Attempts(transport or httpx.HTTPTransport()), retry=retry)
         # A server with BRONWIJZER_API_KEYS wants a reading key, sent as OpenAI clients do.
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), transport=transport, headers=headers)
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), transport=retrying, headers=headers)
 
     @property
     def description(self) -> str:
@@ -154,29 +198,22 @@ class HttpClient:
             "top_k": k,
         }
         endpoint = f"{self.url}/api/ask"
-        for attempt in range(self._retries + 1):
-            last = attempt == self._retries
-            started = time.perf_counter()
-            try:
-                response = self._http.post(endpoint, json=body)
-            except httpx.TransportError as exc:
-                if last:
-                    raise EvalClientError(
-                        f"Bronwijzer op {self.url} is niet bereikbaar ({type(exc).__name__}: {exc}). "
-                        "Draait de server, en klopt --url?"
-                    ) from exc
-            else:
-                latency_ms = (time.perf_counter() - started) * 1000
-                if response.status_code in _RETRY_STATUSES and not last:
-                    pass
-                elif response.status_code != 200:
-                    raise EvalClientError(
-                        f"{endpoint} antwoordde met HTTP {response.status_code}: {response.text[:300]}"
-                    )
-                else:
-                    return parse_response(response, latency_ms)
-            time.sleep(self._backoff * 2**attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            response = self._http.post(endpoint, json=body)
+        except httpx.TransportError as exc:
+            raise EvalClientError(
+                f"Bronwijzer op {self.url} is niet bereikbaar ({type(exc).__name__}: {exc}). "
+                "Draait de server, en klopt --url?"
+            ) from exc
+        if response.status_code == 429:
+            raise EvalClientError(
+                f"{endpoint} blijft te veel verzoeken melden (HTTP 429, Retry-After "
+                f"{response.headers.get('Retry-After', '?')} s). Verhoog BRONWIJZER_RATE_LIMIT_QUESTIONS "
+                f"op de server voor deze meting: {response.text[:300]}"
+            )
+        if response.status_code != 200:
+            raise EvalClientError(f"{endpoint} antwoordde met HTTP {response.status_code}: {response.text[:300]}")
+        return parse_response(response, float(response.extensions["attempt_ms"]))
 
 
 def _passage_from_json(item: dict) -> EvalPassage:

@@ -151,6 +151,30 @@ def test_rate_limits_per_key_and_per_address_with_retry_after(live_index_home, m
         assert_error(http.post("/api/ask", json={"question": QUESTION}, headers=bearer("nog-een-verzonnen-0123456789")), 429)
 
 
+@slow
+def test_the_eval_client_outlasts_a_rate_limit_by_its_retry_after(live_index_home, models_dir, caplog):
+    """An evaluation asks far faster than people do: at the server's limit it waits as long as
+    `Retry-After` says and goes on, instead of failing the whole run on the first 429."""
+    from evals.clients import HttpClient
+
+    settings = Settings(
+        _env_file=None, home=live_index_home, model_cache=models_dir, rate_limit_questions="2/second", rate_limit_other="1000/minute",
+    )
+    answers, walls = [], []
+    with running(settings) as server, HttpClient(server.url, retries=2, backoff=0) as client:
+        with caplog.at_level(logging.WARNING, logger="evals.clients"):
+            for _ in range(5):
+                started = time.perf_counter()
+                answers.append(client.ask(QUESTION, [], k=5))
+                walls.append(time.perf_counter() - started)
+    waits = [r for r in caplog.records if "Rate-limited" in r.getMessage()]
+    assert len(answers) == 5 and all(a.citations and not a.refused for a in answers)
+    assert waits, "five questions at two a second must meet the limit at least once"
+    # An answer's latency is its last attempt's, not the wait of at least the 1 s Retry-After before it.
+    waited = [a for a, wall in zip(answers, walls) if wall >= 1.0]
+    assert waited and all(a.latency_ms < (wall - 1.0) * 1000 + 1 for a, wall in zip(answers, walls) if wall >= 1.0)
+
+
 # -- body and history limits ------------------------------------------------------------------
 
 

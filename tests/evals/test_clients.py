@@ -65,6 +65,13 @@ def test_http_client_retries_a_server_that_is_starting():
     assert requests[0] == ("/api/ask", {"question": Q1, "history": [], "top_k": 5})
 
 
+def test_http_client_names_the_setting_when_the_rate_limit_outlasts_its_retries():
+    with serve(lambda path, body: (429, {"error": {"message": "Te veel verzoeken achter elkaar."}})) as (url, requests):
+        with HttpClient(url, retries=1, backoff=0) as client, pytest.raises(EvalClientError, match="HTTP 429.*BRONWIJZER_RATE_LIMIT_QUESTIONS"):
+            client.ask(Q1, [], 5)
+    assert len(requests) == 2
+
+
 def test_http_client_does_not_retry_a_client_error_and_names_it():
     with serve(lambda path, body: (422, {"detail": "top_k te groot"})) as (url, requests):
         with HttpClient(url, backoff=0) as client, pytest.raises(EvalClientError, match="HTTP 422.*top_k te groot"):
