@@ -205,11 +205,12 @@ def render_answer(answer: Answer) -> str:
             f'<details class="bw-why"><summary>Waarom niet?</summary>{_escape(answer.note)}</details>'
             if answer.note else ""
         )
-        lead, rest = answer.text, ""
         if answer.text.startswith(REFUSAL_TEXT):
-            lead, rest = REFUSAL_TEXT, answer.text[len(REFUSAL_TEXT):].strip()
-        rest_html = f"<span>{_escape(rest)}</span>" if rest else ""
-        parts.append(f'<div class="bw-refusal"><strong>{_escape(lead)}</strong>{rest_html}{why}</div>')
+            rest = answer.text[len(REFUSAL_TEXT):].strip()
+            rest_html = f"<span>{_escape(rest)}</span>" if rest else ""
+            parts.append(f'<div class="bw-refusal"><strong>{_escape(REFUSAL_TEXT)}</strong>{rest_html}{why}</div>')
+        else:  # Bronwijzer's own reply to a greeting or a question about itself
+            parts.append(f'<div class="bw-refusal"><span>{_escape(answer.text)}</span>{why}</div>')
         closest = answer.passages[:MAX_CLOSEST]
         if closest:
             parts.append(f'<div class="bw-sources"><div class="bw-sources-title">{REFUSAL_HEADING}</div>')

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from rag.answer.citation_check import stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT, listed
+from rag.text.conversation import conversation_kind, conversation_reply
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
@@ -131,8 +132,25 @@ class Engine:
             return self.composer.compose(question, passages, turns, analysis=analysis)
         return self.composer.compose(question, passages, turns)
 
+    def reply_to_conversation(self, question: str) -> Answer | None:
+        """A greeting, thanks, a question about Bronwijzer or one in English gets Bronwijzer's
+        own reply (`rag.text.conversation`), not a search: no passages, `refused` since nothing
+        comes from the documents."""
+        started = time.perf_counter()
+        kind = conversation_kind(_check_question(question))
+        if kind is None:
+            return None
+        titles = [d.title or d.id for d in self.documents()]
+        return Answer(
+            question=question.strip(), text=conversation_reply(kind, titles), citations=(), passages=(), refused=True,
+            timings_ms={"total": _ms(started)},
+        )
+
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
         started = time.perf_counter()
+        own = self.reply_to_conversation(question)
+        if own is not None:
+            return own
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
         t = time.perf_counter()
         answer = self._with_source_note(self._compose(question.strip(), passages, turns, analysis), analysis)
@@ -164,6 +182,10 @@ class Engine:
         last the Answer, whose text is exactly the pieces joined.
         """
         started = time.perf_counter()
+        own = self.reply_to_conversation(question)
+        if own is not None:
+            yield from stream_composed(own)
+            return
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
         if rewritten:
             yield RewrittenQuestion(rewritten)

@@ -83,6 +83,13 @@ def test_a_refusal_is_set_apart_and_lists_the_closest_passages():
     assert "Geen van de gevonden passages noemt ‘Japan’." in html and "<mark>" not in html
 
 
+def test_bronwijzers_own_reply_reads_as_plain_text_without_sources():
+    answer = Answer("Hallo", "Hallo! Ik ben <Bronwijzer>.", (), (), refused=True)
+    html = render_answer(answer)
+    assert '<div class="bw-refusal"><span>Hallo! Ik ben &lt;Bronwijzer&gt;.</span></div>' in html
+    assert "<strong>" not in html and "bw-sources" not in html
+
+
 def test_a_fallback_note_is_shown_above_the_answer():
     p = passage()
     answer = Answer("Hoeveel?", "Antwoord [1]", (Citation(1, p),), (p,), note="Het taalmodel gaf geen bruikbaar antwoord.")

@@ -170,6 +170,14 @@ def test_unanswerable_question_is_refused_with_the_closest_passages(desktop):
     shoot(desktop, "chat-desktop-refusal.png")
 
 
+def test_a_greeting_is_answered_by_bronwijzer_itself(desktop):
+    answer = ask(desktop, "Hallo")
+    text = answer.locator(".bw-refusal").inner_text()
+    assert text.startswith("Hallo! Ik ben Bronwijzer.") and "documenten" in text
+    assert "Dat staat niet in de documenten" not in text
+    assert answer.locator(".bw-sources").count() == 0 and answer.locator(".bw-refusal strong").count() == 0
+
+
 def test_follow_up_question_uses_the_conversation(desktop):
     ask(desktop, "Wat is cross-mentoring in het actieplan?")
     follow_up = ask(desktop, "Hoeveel duo's moeten dat worden?")

@@ -64,6 +64,21 @@ def test_unanswerable_question_is_refused_with_closest_passages(engine):
     assert answer.passages
 
 
+def test_a_greeting_gets_bronwijzers_own_reply_without_a_search(engine):
+    answer = engine.ask("Hallo!")
+    assert answer.refused and not answer.passages and not answer.citations
+    assert answer.text.startswith("Hallo! Ik ben Bronwijzer.")
+    titles = sorted(d.title for d in engine.documents())
+    assert len(titles) == 2 and all(f"‘{t}’" in answer.text for t in titles)
+    assert "retrieve" not in answer.timings_ms  # nothing was searched
+    streamed = list(engine.stream("Where are the frogs counted?"))
+    final = streamed[-1]
+    assert isinstance(final, Answer) and final.refused and not final.passages and "please ask in Dutch" in final.text
+    assert "".join(item for item in streamed if isinstance(item, str)).strip() == final.text
+    # A question after the greeting is searched and answered.
+    assert not engine.ask("Hallo, hoeveel kikkers telden de vrijwilligers in 2023?").refused
+
+
 def test_naming_the_source_and_its_year_is_no_reason_to_refuse(engine):
     answer = engine.ask("Welke maatregelen noemt het kikkerplan van 2022?")
     assert not answer.refused

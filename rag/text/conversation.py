@@ -1,0 +1,124 @@
+"""Messages that are no question to the documents: a greeting, thanks, a question about
+Bronwijzer itself, or a question in another language than Dutch.
+
+Searching the documents for "Hallo" finds passages that are not about it and refuses with
+them: true, and useless to someone trying Bronwijzer for the first time. Such a message gets
+Bronwijzer's own short reply instead (`Engine.ask` and `Engine.stream`, so in every door).
+
+Only a whole message counts: "Hallo, hoeveel scholen ...?" is a question and is searched. The
+phrases are everyday Dutch (and the English a newcomer may type), not taken from any question
+set; a message in English is recognised by its words being far more common in English than in
+Dutch (`wordfreq`), so an English term inside a Dutch question ("de teacher shortage") does not
+count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Literal
+
+from rag.text.analysis import fold
+from rag.text.terms import zipf
+
+Kind = Literal["greeting", "thanks", "about", "english"]
+
+_ME = r"(?:je|jij|u|jullie|bronwijzer)"
+_GREETING = re.compile(
+    r"(?:hallo|hoi|hey|hee|hi|hello|hiya|yo|goedemorgen|goedemiddag|goedenavond|goeiemorgen|goeiemiddag|goedendag|"
+    r"dag|daag|moi|good (?:morning|afternoon|evening))(?: (?:daar|allemaal|there|bronwijzer))?"
+)
+_THANKS = re.compile(
+    r"(?:(?:heel |hartelijk )?(?:dank|bedankt)(?: (?:je|jij|u))?(?: wel)?|thanks?(?: you)?|thx|merci|"
+    r"top|fijn|super|mooi|prima|helder|duidelijk|ok|oke|okay|oké|goed zo|dankjewel|dankuwel)"
+    r"(?: (?:hoor|voor (?:je|jouw|uw|de|het) (?:hulp|antwoord|uitleg)))?"
+)
+_ABOUT = re.compile(
+    rf"(?:wie|wat) ben {_ME}|wat (?:kun|kan|doe|weet) {_ME}(?: (?:allemaal|zoal|precies))?(?: (?:voor mij )?doen)?|"
+    rf"wat (?:kan|kun) ik (?:hier |{_ME} |aan {_ME} )?(?:allemaal )?vragen|waar(?:over)? (?:kan|kun) ik {_ME}(?: iets)? (?:over )?vragen|"
+    rf"welke (?:documenten|bronnen|rapporten|stukken) (?:ken|heb|gebruik|kent|hebt|gebruikt) {_ME}|"
+    # Not "hoe werkt dit?" or "uitleg?": after an answer, those follow up on it.
+    rf"hoe werk {_ME}|hoe werkt {_ME}|help|hulp|who are you|what (?:can|do) you do|what are you"
+)
+_SEGMENT_SPLIT = re.compile(r"[,.!?;:]+")
+_NON_WORD = re.compile(r"[^\w\s'-]")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+#: A word leans English when it is this much more common in English than in Dutch (Zipf).
+_ENGLISH_MARGIN = 1.5
+
+
+def _segments(message: str) -> list[str]:
+    folded = fold(message)
+    parts = [" ".join(_NON_WORD.sub(" ", part).split()) for part in _SEGMENT_SPLIT.split(folded)]
+    return [p for p in parts if p]
+
+
+def _is_english(message: str) -> bool:
+    found = _WORD.findall(fold(message))
+    if len(found) < 3:
+        return False
+    english = sum(1 for w in found if _zipf_en(w) >= zipf(w) + _ENGLISH_MARGIN)
+    dutch = sum(1 for w in found if zipf(w) >= _zipf_en(w) + _ENGLISH_MARGIN)
+    return english >= 0.5 * len(found) and dutch <= 0.1 * len(found)
+
+
+@lru_cache(maxsize=4096)
+def _zipf_en(word: str) -> float:
+    from wordfreq import zipf_frequency  # as rag.text.terms.zipf: loaded when first needed
+
+    return zipf_frequency(word, "en")
+
+
+def conversation_kind(message: str) -> Kind | None:
+    """What kind of message this is, when it is no question to the documents; else None."""
+    segments = _segments(message)
+    if segments and len(" ".join(segments)) <= 80:
+        kinds = []
+        for segment in segments:
+            if segment == "bronwijzer":  # "Goedemiddag, Bronwijzer."
+                continue
+            if _ABOUT.fullmatch(segment):
+                kinds.append("about")
+            elif _GREETING.fullmatch(segment):
+                kinds.append("greeting")
+            elif _THANKS.fullmatch(segment):
+                kinds.append("thanks")
+            else:
+                break
+        else:
+            for kind in ("about", "thanks", "greeting"):
+                if kind in kinds:
+                    return kind  # type: ignore[return-value]
+    return "english" if _is_english(message) else None
+
+
+def _listed(titles: Sequence[str], most: int = 6) -> str:
+    shown = [f"‘{t}’" for t in titles[:most]]
+    if len(titles) > most:
+        shown.append(f"nog {len(titles) - most} andere")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " en " + shown[-1]
+
+
+def conversation_reply(kind: Kind, titles: Sequence[str]) -> str:
+    """Bronwijzer's own reply (Dutch; the English one says it in both languages)."""
+    if titles:
+        what = f"Ik beantwoord vragen uit {'dit document' if len(titles) == 1 else f'deze {len(titles)} documenten'}: {_listed(titles)}."
+    else:
+        what = "Er zijn nog geen documenten geïndexeerd; zodra dat gebeurd is, beantwoord ik vragen daaruit."
+    how = (
+        "Bij elk antwoord staan de passages waar het uit komt, zodat u het kunt nakijken; staat het antwoord er "
+        "niet in, dan zeg ik dat. Stel uw vraag in gewone woorden."
+    )
+    if kind == "thanks":
+        return "Graag gedaan. Stel gerust nog een vraag over de documenten."
+    if kind == "english":
+        return (
+            "Bronwijzer beantwoordt vragen in het Nederlands, uit Nederlandstalige documenten: stel uw vraag in het "
+            f"Nederlands. {what} (Bronwijzer answers questions in Dutch, from Dutch documents: please ask in Dutch.)"
+        )
+    hello = "Hallo! " if kind == "greeting" else ""
+    return f"{hello}Ik ben Bronwijzer. {what} {how}"
+
+
+__all__ = ["Kind", "conversation_kind", "conversation_reply"]

@@ -1,0 +1,54 @@
+"""Messages that are no question to the documents (invented messages, no set question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text.conversation import conversation_kind, conversation_reply
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Hallo", "greeting"),
+        ("hoi!", "greeting"),
+        ("Goedemiddag, Bronwijzer.", "greeting"),
+        ("Bedankt!", "thanks"),
+        ("Heel erg fijn, dank u wel", None),  # "heel erg fijn" is no phrase of ours: searched, harmlessly
+        ("Dank je wel voor de uitleg.", "thanks"),
+        ("Wat kun jij allemaal?", "about"),
+        ("Hoi, welke documenten ken je?", "about"),
+        ("help", "about"),
+        ("Where can I find the rules for school trips?", "english"),
+        ("Do principals earn more than teachers?", "english"),
+    ],
+)
+def test_greetings_thanks_questions_about_bronwijzer_and_english_are_recognised(message, kind):
+    assert conversation_kind(message) == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hallo, hoeveel vijvers heeft het park?",  # a question after the greeting is a question
+        "Hoe werkt dit?",  # after an answer, a follow-up on it
+        "Ok, en in 2021?",
+        "Wat weet je over de kikkers in het park?",
+        "Wat is de impact van de nieuwe pompen?",  # English loan words in a Dutch question
+        "Hoeveel procent van de vijvers heeft een fontein?",
+        "Help, hoe houd ik de vijver schoon?",
+    ],
+)
+def test_questions_to_the_documents_are_left_alone(message):
+    assert conversation_kind(message) is None
+
+
+def test_the_reply_names_the_documents_and_says_how_answers_work():
+    reply = conversation_reply("greeting", ["De vijvers", "De kikkers"])
+    assert reply.startswith("Hallo! Ik ben Bronwijzer.") and "deze 2 documenten: ‘De vijvers’ en ‘De kikkers’" in reply
+    assert "staat het antwoord er niet in, dan zeg ik dat" in reply
+    many = conversation_reply("about", [f"Rapport {n}" for n in range(1, 10)])
+    assert "‘Rapport 6’ en nog 3 andere" in many and "Hallo" not in many
+    assert "nog geen documenten" in conversation_reply("about", [])
+    assert "please ask in Dutch" in conversation_reply("english", ["De vijvers"])
+    assert conversation_reply("thanks", ["De vijvers"]).startswith("Graag gedaan.")
