@@ -69,11 +69,20 @@ def content_stems(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
 
 
+_CODE = re.compile(r"\d[a-df-z]|[a-z]\d")
+
+
+def too_short(word: str) -> bool:
+    """A folded word too short to be a key term: under 3 characters, unless it is a number or a
+    code of a letter and a digit ("1f", "g5"; not an ordinal such as "2e")."""
+    return len(word) < 3 and not word.isdigit() and not _CODE.fullmatch(word)
+
+
 def key_terms(question: str) -> list[str]:
     """The stems a passage should contain to answer `question` (no question words)."""
     seen: dict[str, None] = {}
     for w in words(question):
-        if w in STOPWORDS or w in QUESTION_WORDS or POINTER_WORD.match(w) or (len(w) < 3 and not w.isdigit()):
+        if w in STOPWORDS or w in QUESTION_WORDS or POINTER_WORD.match(w) or too_short(w):
             continue
         seen.setdefault(stem(w), None)
     return list(seen)

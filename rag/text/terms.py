@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, words
+from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, too_short, words
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
 _TOKEN = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -112,7 +112,7 @@ def question_terms(question: str) -> list[QuestionTerm]:
             phrase = " ".join(letter_names[w])
             terms.setdefault(phrase, QuestionTerm(phrase, w, is_name=True, name=letter_names[w], asked=phrase.title()))
             continue
-        if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 3 and not w.isdigit()) or POINTER_WORD.match(w):
+        if w in STOPWORDS or w in QUESTION_WORDS or too_short(w) or POINTER_WORD.match(w):
             continue
         s = stem(w)
         if s not in terms:

@@ -35,6 +35,15 @@ def test_a_name_or_number_the_passages_lack_is_missing_and_specific():
     assert 0 < s.coverage < 1
 
 
+def test_a_code_of_a_letter_and_a_digit_is_a_key_term_an_ordinal_is_not():
+    assert [t.word for t in question_terms("Hoeveel vijvers halen niveau 2B, en welke de 3e klasse?")] == [
+        "vijvers", "halen", "niveau", "2b", "klasse",
+    ]
+    s = signals("Welke vijvers vallen in zone K7?", VIJVERS)
+    assert s.missing_specific == ("k7",)
+    assert signals("Welke vijvers vallen in zone K7?", VIJVERS + " Zone K7 heeft er 3.").missing_specific == ()
+
+
 def test_what_the_passages_hold_is_covered():
     s = signals("Hoeveel vijvers telde het park in 2021?", VIJVERS)
     assert s.missing_specific == () and s.coverage == 1.0
