@@ -393,6 +393,8 @@ class ExtractiveComposer:
         """Whether to refuse, from the passages and the best candidate sentences."""
         if not passages:
             return self.refusal.refuse_empty()
+        if not history and info.topic_terms and all(t.is_number and t.word not in info.source_years for t in info.topic_terms):
+            return self.refusal.refuse_without_subject()  # "Wat is 2+2?": any passage with a 2 would do
         return self.refusal.decide(self.refusal_signals(info, passages, history, scored))
 
     def refusal_signals(

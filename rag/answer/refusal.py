@@ -178,6 +178,16 @@ class RefusalModel:
         log.info("Refused: no passages retrieved")
         return RefusalDecision(True, REASON_NO_PASSAGES, empty, 1.0)
 
+    def refuse_without_subject(self) -> RefusalDecision:
+        """A question whose only key terms are numbers ("Wat is 2+2?") names nothing the
+        documents are about; any passage with the number would look like an answer."""
+        empty = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
+        log.info("Refused: the question's only key terms are numbers")
+        return RefusalDecision(True, REASON_NO_SUBJECT, empty, 1.0)
+
+
+#: Why a question whose only key terms are numbers is refused.
+REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
 
 #: What an uncertain answer says above it ("Let op:" in the chat and in Slack).
 CAUTION_TEXT = (

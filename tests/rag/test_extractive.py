@@ -152,6 +152,14 @@ def test_nothing_on_topic_is_a_refusal_with_the_closest_passages():
     assert answer.passages and not answer.citations
 
 
+def test_a_question_of_only_numbers_is_refused_but_a_follow_up_of_one_is_not():
+    passages = make_passages(VIJVERS)
+    answer = composer(overlap=1.0).compose("Wat is 14 + 19?", passages)
+    assert answer.refused and "alleen getallen" in answer.note
+    history = [Turn("user", "Hoeveel vijvers heeft het park?"), Turn("assistant", "19 [1]")]
+    assert not composer(overlap=1.0).compose("En in 2021?", passages, history).refused
+
+
 def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence():
     answer = ExtractiveComposer(refusal=NEVER_REFUSE).compose(
         "Hoeveel vijvers telde het park in 2023?", make_passages(RIET, VIJVERS, VOETNOOT, kinds=("text", "text", "note"))
