@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rag.answer.citation_check import stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT, listed
-from rag.text.conversation import conversation_kind, conversation_reply
+from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
@@ -146,12 +146,33 @@ class Engine:
             timings_ms={"total": _ms(started)},
         )
 
+    def _document_overview(self, question: str, analysis, turns, passages, timings) -> Answer | None:
+        """A question about a named document as a whole ("Waar gaat het actieplan over?"): no
+        passage answers it, so the reply is the document's description from the manifest, said
+        to be no quote, with the document's best passages. Not for a follow-up, which asks
+        about the conversation's subject."""
+        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        if turns or not named or not asks_overview(analysis.topic_terms, analysis.source_years):
+            return None
+        known = {d.id: d for d in self.documents()}
+        documents = [known[d] for d in named if d in known]
+        if not documents:
+            return None
+        own = tuple(p for p in passages if p.chunk.document_id in named) or tuple(passages)
+        return Answer(
+            question=question.strip(), text=overview_reply(documents), citations=(), passages=own, refused=True,
+            timings_ms=timings,
+        )
+
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
         started = time.perf_counter()
         own = self.reply_to_conversation(question)
         if own is not None:
             return own
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
+        overview = self._document_overview(question, analysis, turns, passages, timings)
+        if overview is not None:
+            return replace(overview, timings_ms={**timings, "total": _ms(started)})
         t = time.perf_counter()
         answer = self._with_source_note(self._compose(question.strip(), passages, turns, analysis), analysis)
         timings["compose"] = _ms(t)
@@ -187,6 +208,10 @@ class Engine:
             yield from stream_composed(own)
             return
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
+        overview = self._document_overview(question, analysis, turns, passages, timings)
+        if overview is not None:
+            yield from stream_composed(replace(overview, timings_ms={**timings, "total": _ms(started)}))
+            return
         if rewritten:
             yield RewrittenQuestion(rewritten)
         stream = getattr(self.composer, "stream", None)

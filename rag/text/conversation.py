@@ -1,5 +1,6 @@
 """Messages that are no question to the documents: a greeting, thanks, a question about
-Bronwijzer itself, or a question in another language than Dutch.
+Bronwijzer itself, or a question in another language than Dutch; and questions about a
+document as a whole ("Waar gaat het actieplan over?"), which no single passage answers.
 
 Searching the documents for "Hallo" finds passages that are not about it and refuses with
 them: true, and useless to someone trying Bronwijzer for the first time. Such a message gets
@@ -20,7 +21,8 @@ from functools import lru_cache
 from typing import Literal
 
 from rag.text.analysis import fold
-from rag.text.terms import zipf
+from rag.text.terms import QuestionTerm, zipf
+from rag.types import IndexedDocument
 
 Kind = Literal["greeting", "thanks", "about", "english"]
 
@@ -93,6 +95,36 @@ def conversation_kind(message: str) -> Kind | None:
     return "english" if _is_english(message) else None
 
 
+#: Words that ask what a document is about, not about something in it: "Waar gaat X over?",
+#: "Wat zegt X?", "Vat X samen", "Wat zijn de hoofdpunten van X?".
+_OVERVIEW_WORDS = frozenset(
+    """
+    zegt zeggen zei gaat gaan over vat samen samenvatting samengevat inhoud beschrijft beschrijven behandelt
+    behandelen onderwerp onderwerpen hoofdpunten hoofdlijnen kern kernpunten belangrijkste punten boodschap
+    strekking idee
+    """.split()
+)
+
+
+def asks_overview(topic_terms: Sequence[QuestionTerm], source_years: frozenset[str] = frozenset()) -> bool:
+    """The question's key terms, less the words naming its source, only ask what the source is
+    about (none left, or only words such as "zegt", "samenvatting", a publication year)."""
+    return all(t.word in _OVERVIEW_WORDS or t.word in source_years for t in topic_terms)
+
+
+def overview_reply(documents: Sequence[IndexedDocument]) -> str:
+    """What the named documents are, from their descriptions in the manifest: said to be no quote."""
+    parts = []
+    for d in documents:
+        who = ", ".join(str(x) for x in (d.publisher, d.year) if x)
+        head = f"‘{d.title or d.id}’" + (f" ({who})" if who else "")
+        parts.append(f"{head}: {d.description}" if d.description else f"{head}: van dit document is geen beschrijving bekend.")
+    return (
+        " ".join(parts) + " Dit is de beschrijving uit de lijst van documenten, geen citaat. Een heel document vat ik "
+        "niet samen: stel een vraag over een onderwerp eruit, dan citeer ik de passages die erover gaan."
+    )
+
+
 def _listed(titles: Sequence[str], most: int = 6) -> str:
     shown = [f"‘{t}’" for t in titles[:most]]
     if len(titles) > most:
@@ -121,4 +153,4 @@ def conversation_reply(kind: Kind, titles: Sequence[str]) -> str:
     return f"{hello}Ik ben Bronwijzer. {what} {how}"
 
 
-__all__ = ["Kind", "conversation_kind", "conversation_reply"]
+__all__ = ["Kind", "asks_overview", "conversation_kind", "conversation_reply", "overview_reply"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.conversation import conversation_kind, conversation_reply
+from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
+from rag.text.question import analyse_question
+from rag.types import IndexedDocument
 
 
 @pytest.mark.parametrize(
@@ -52,3 +54,21 @@ def test_the_reply_names_the_documents_and_says_how_answers_work():
     assert "nog geen documenten" in conversation_reply("about", [])
     assert "please ask in Dutch" in conversation_reply("english", ["De vijvers"])
     assert conversation_reply("thanks", ["De vijvers"]).startswith("Graag gedaan.")
+
+
+@pytest.mark.parametrize(
+    ("topic", "overview"),
+    [("Waar gaat het over?", True), ("Wat zegt het?", True), ("Vat het samen.", True), ("Wat zijn de hoofdpunten?", True),
+     ("Wat zegt het over de kikkers?", False), ("Hoeveel vijvers zijn er?", False)],
+)
+def test_a_question_about_a_document_as_a_whole_is_recognised(topic, overview):
+    info = analyse_question(topic)
+    assert asks_overview(info.topic_terms) is overview
+
+
+def test_the_overview_is_the_description_and_says_it_is_no_quote():
+    doc = IndexedDocument("vijvers.md", "De vijvers", "1", "h", 3, publisher="Gemeente Vlinderstad", year=2023,
+                          description="Telling van de vijvers in het stadspark.")
+    reply = overview_reply([doc])
+    assert reply.startswith("‘De vijvers’ (Gemeente Vlinderstad, 2023): Telling van de vijvers in het stadspark. ")
+    assert "geen citaat" in reply and "stel een vraag over een onderwerp eruit" in reply

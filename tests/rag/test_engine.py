@@ -79,6 +79,16 @@ def test_a_greeting_gets_bronwijzers_own_reply_without_a_search(engine):
     assert not engine.ask("Hallo, hoeveel kikkers telden de vrijwilligers in 2023?").refused
 
 
+def test_a_question_about_a_whole_document_gets_its_description_said_to_be_no_quote(engine):
+    answer = engine.ask("Waar gaat het kikkerplan over?")
+    assert answer.refused and not answer.citations
+    assert answer.text.startswith("‘Plan voor de kikkers’ (Stichting Groene Oevers, 2022): van dit document is geen beschrijving bekend.")
+    assert "geen citaat" in answer.text
+    assert answer.passages and {p.chunk.document_id for p in answer.passages} == {"kikkers.md"}
+    # Asking about something in it is a question to its passages.
+    assert not engine.ask("Welke maatregelen noemt het kikkerplan?").refused
+
+
 def test_naming_the_source_and_its_year_is_no_reason_to_refuse(engine):
     answer = engine.ask("Welke maatregelen noemt het kikkerplan van 2022?")
     assert not answer.refused
