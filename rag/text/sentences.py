@@ -28,6 +28,9 @@ ABBREVIATIONS_SOMETIMES_FINAL = frozenset("mln. mld. mrd. jr. min. max. e.a. enz
 # first character of what follows.
 _STOP = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+(\S))")
 _STARTS_SENTENCE = re.compile(r"[A-ZÀ-Þ0-9\"'‘“(\[€•]")
+#: A full stop typed for a comma inside a list of names: "Amsterdam, Rotterdam. Den Haag, Utrecht
+#: en Almere": a name after a comma, the stop, and one or two capitalised words and a comma.
+_STOP_IN_NAME_LIST = re.compile(r", [A-ZÀ-Þ][\w-]*\.\s+[A-ZÀ-Þ][\w-]*(?: [A-ZÀ-Þ][\w-]*)?,")
 #: A list marker at the start of a line: "•", "-", "o", "1.", "a)". The one bullet pattern.
 BULLET = re.compile(r"^(?:[•·▪◦‣●○■□\-–—*+]|o(?=\s)|\d{1,2}[.)](?=\s)|[a-z][.)](?=\s))\s*")
 
@@ -93,6 +96,8 @@ def _ends_sentence(line: str, stop_start: int, next_char: str) -> bool:
     if word in ABBREVIATIONS_NEVER_FINAL:
         return False
     if word in ABBREVIATIONS_SOMETIMES_FINAL and (next_char.isdigit() or next_char in "€("):
+        return False
+    if word_start >= 2 and _STOP_IN_NAME_LIST.match(line, word_start - 2):
         return False
     core = word[:-1]
     # An initial ("J. de Vries") or a numbered list marker ("1. Inleiding") at line start.

@@ -62,3 +62,13 @@ def test_a_prose_line_broken_off_by_the_layout_continues_on_the_next_line():
     ]
     assert all(text[s.start : s.end] == s.text for s in sentences)
     assert [s.kind for s in sentences] == ["heading", "prose", "prose", "bullet"]
+
+
+def test_a_full_stop_typed_for_a_comma_in_a_list_of_names_ends_no_sentence():
+    text = "In de dorpen Kikkerdorp, Padstede. Vlinderhoven, Oeverwijk en Rietstad zijn 40 vijvers. Dat is veel."
+    assert [s.text for s in split_sentences(text)] == [
+        "In de dorpen Kikkerdorp, Padstede. Vlinderhoven, Oeverwijk en Rietstad zijn 40 vijvers.", "Dat is veel.",
+    ]
+    # A name ends a sentence as usual when no list goes on after it.
+    assert len(split_sentences("Hij woont in Kikkerdorp, Padstede. Ook in Rietstad, zegt hij, zijn vijvers.")) == 2
+    assert len(split_sentences("Zo zegt Jansen. Daarom, zegt hij, moet het anders.")) == 2
