@@ -28,6 +28,11 @@ _NOT_NAMES = frozenset({"nederland", "nederlandse", "rijk", "inspectie", "minist
 
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: Adjectives that make "hoe ..." ask for an amount ("Hoe groot is het tekort?"): the question's
+#: form, not its subject, so no key term ("groot" would favour "een groot tekort").
+_HOW_MEASURES = frozenset(
+    "groot grote hoog hoge lang lange vaak oud oude jong klein kleine laag lage breed zwaar duur ver snel".split()
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,10 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if len(folded) == 1:
             typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
-    for w in words(question):
+    folded = words(question)
+    for n, w in enumerate(folded):
+        if n and folded[n - 1] == "hoe" and w in _HOW_MEASURES:
+            continue  # "hoe groot", "hoe vaak": the question asks for an amount, not about size
         if w in letter_names:
             phrase = " ".join(letter_names[w])
             terms.setdefault(phrase, QuestionTerm(phrase, w, is_name=True, name=letter_names[w], asked=phrase.title()))

@@ -44,6 +44,11 @@ def test_a_code_of_a_letter_and_a_digit_is_a_key_term_an_ordinal_is_not():
     assert signals("Welke vijvers vallen in zone K7?", VIJVERS + " Zone K7 heeft er 3.").missing_specific == ()
 
 
+def test_how_big_or_how_often_asks_for_an_amount_and_is_no_key_term():
+    assert [t.word for t in question_terms("Hoe groot is de vijver, en hoe vaak maait de tuinman?")] == ["vijver", "maait", "tuinman"]
+    assert [t.word for t in question_terms("Hoeveel grote vijvers zijn er?")] == ["grote", "vijvers"]
+
+
 def test_what_the_passages_hold_is_covered():
     s = signals("Hoeveel vijvers telde het park in 2021?", VIJVERS)
     assert s.missing_specific == () and s.coverage == 1.0
