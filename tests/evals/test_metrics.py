@@ -71,15 +71,16 @@ def test_citation_precision_and_recall():
 def test_answer_facts_are_numbers_and_non_numeric_key_terms():
     facts = answer_facts("In 2023 waren er 4.700 vijverbeheerders, vooral in de B7 en in 1 regio.")
     # numbers: 1, 2023, 4700 (4.700 normalised); terms: stopwords, question words, words
-    # shorter than 3 letters (b7) and pure digits are no key terms.
-    assert facts == Facts(numbers=("1", "2023", "4700"), terms=("vijverbeheer", "regio"))
-    assert len(facts) == 5
+    # shorter than 3 letters and pure digits are no key terms, but a code of a letter and a
+    # digit (b7) is.
+    assert facts == Facts(numbers=("1", "2023", "4700"), terms=("vijverbeheer", "b7", "regio"))
+    assert len(facts) == 6
 
 
 def test_facts_found_ignores_citation_markers_and_matches_stems():
     facts = answer_facts("In 2023 waren er 4.700 vijverbeheerders, vooral in de B7 en in 1 regio.")
     # "[1]" is a marker, not the number 1; "vijverbeheerders" matches the stem "vijverbeheer".
-    assert facts_found(facts, "Er waren 4700 [1] vijverbeheerders in de B7.") == ("4700", "vijverbeheer")
+    assert facts_found(facts, "Er waren 4700 [1] vijverbeheerders in de B7.") == ("4700", "vijverbeheer", "b7")
     assert facts_found(facts, "In 2023: 4.700 vijverbeheerders in 1 regio [2, 3].") == ("1", "2023", "4700", "vijverbeheer", "regio")
 
 
