@@ -144,8 +144,29 @@ def _logical_lines(text: str) -> list[tuple[int, int, str]]:
     return lines
 
 
+#: Capitalised words that open a Dutch sentence and never stand capitalised inside one.
+#: ("Van" and the names it starts, "Van der Vegt", are left out.)
+_OPENERS = (
+    "In|De|Het|Een|Dit|Deze|Dat|Die|Er|We|Wij|Zij|Ze|Op|Bij|Voor|Uit|Met|Na|Ook|Om|Door|Aan|Tot|Sinds|Vanaf|"
+    "Volgens|Zo|Als|Toch|Maar|Verder|Daarnaast|Daarbij|Daarom|Bovendien|Tegelijkertijd|Hierdoor|Daardoor|Ten|Nog|Wel|Niet"
+)
+#: A title the layout glued to the first sentence of its paragraph ("… onvoldoende of zeer zwak In
+#: het kalenderjaar 2022 heeft …"): words with no stop, then an opener and a word in lower case.
+_GLUED_TITLE = re.compile(rf"(?P<title>[^.!?:;]*?[\w%)’”])\s+(?=(?:{_OPENERS}) [a-zà-ÿ0-9])")
+_TITLE_MAX_WORDS = 20
+
+
+def _glued_title(piece: str) -> int | None:
+    """Where a title glued to the start of `piece` ends (see `_GLUED_TITLE`), or None."""
+    match = _GLUED_TITLE.match(piece)
+    if not match or not 2 <= len(match.group("title").split()) <= _TITLE_MAX_WORDS:
+        return None
+    return match.end("title")
+
+
 def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of `text` in order, each an exact slice `text[start:end]`."""
+    """The sentences of `text` in order, each an exact slice `text[start:end]`. A title glued
+    to the sentence after it is a heading of its own."""
     sentences: list[Sentence] = []
     for number, offset, line in _logical_lines(text):
         if line.strip():
@@ -153,5 +174,11 @@ def split_sentences(text: str) -> list[Sentence]:
             # A list item may hold several sentences; each is kept with the item's kind and line.
             spans = [(len(line) - len(line.lstrip()), len(line.rstrip()))] if kind == "heading" else split_line(line)
             for start, end in spans:
+                title_end = _glued_title(line[start:end]) if kind == "prose" else None
+                if title_end is not None:
+                    sentences.append(Sentence(line[start : start + title_end], offset + start, offset + start + title_end, number, "heading", len(sentences)))
+                    start += title_end
+                    while line[start].isspace():
+                        start += 1
                 sentences.append(Sentence(line[start:end], offset + start, offset + end, number, kind, len(sentences)))
     return sentences

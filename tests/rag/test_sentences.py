@@ -72,3 +72,13 @@ def test_a_full_stop_typed_for_a_comma_in_a_list_of_names_ends_no_sentence():
     # A name ends a sentence as usual when no list goes on after it.
     assert len(split_sentences("Hij woont in Kikkerdorp, Padstede. Ook in Rietstad, zegt hij, zijn vijvers.")) == 2
     assert len(split_sentences("Zo zegt Jansen. Daarom, zegt hij, moet het anders.")) == 2
+
+
+def test_a_title_glued_to_the_first_sentence_of_its_paragraph_is_a_heading():
+    text = "Meer vijvers dan ooit in het park In 2023 telde het park 19 vijvers. Dat is veel."
+    assert [(s.kind, s.text) for s in split_sentences(text)] == [
+        ("heading", "Meer vijvers dan ooit in het park"), ("prose", "In 2023 telde het park 19 vijvers."), ("prose", "Dat is veel."),
+    ]
+    # Capitalised words inside a sentence that are names or titles stay in it.
+    for sentence in ("Volgens De Rots is het park groot.", "Ten eerste noemt Van der Veen de vijvers.", "Het rapport De Vijvers verschijnt jaarlijks."):
+        assert [s.text for s in split_sentences(sentence)] == [sentence]
