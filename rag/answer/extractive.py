@@ -4,7 +4,8 @@ No model writes anything: sentences are copied verbatim (numbers, dates and name
 exactly as the documents have them), each followed by an `[n]` marker for the passage it
 came from.
 
-Candidates are whole sentences of the top passages, and lists with their lead-in sentence.
+Candidates are whole sentences of the top passages, and lists with their lead-in sentence
+(when the lead-in or the section title shares a key term with the question).
 Never a candidate: a lead-in (a sentence ending in a colon) without its list, notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
 note chunks, and the broken-off start of a passage that begins mid-sentence. Each candidate
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
@@ -249,6 +250,15 @@ def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) ->
     return found
 
 
+def _introduced_by_topic(terms: Sequence[QuestionTerm], unit: Unit, passage: Passage) -> bool:
+    """Whether a list is about the question: its lead-in or the title of its section shares a key
+    term with it. A list is long and holds many words, so an item that shares one word would
+    otherwise carry a whole list on another subject into the answer ("Aanbevelingen: …")."""
+    section = (passage.chunk.section or "").split(" > ")[-1]
+    text = substance(f"{unit.parts[0].text} {section}")
+    return any(m > 0 for m in _matches(terms, analyse(text).stems, text))
+
+
 def _idf(n_terms: int, matched: Sequence[Sequence[float]]) -> list[float]:
     n = len(matched)
     weights = []
@@ -293,6 +303,8 @@ def unit_signals(
     result = []
     for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
         passage = passages[unit.passage_index]
+        if unit.is_enumeration and not _introduced_by_topic(terms, unit, passage):
+            continue  # its items are candidates
         lead = unit.parts[0].text
         new_numbers = numbers(text) - set(question.numbers)
         stems = content_stems(text)

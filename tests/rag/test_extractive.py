@@ -132,6 +132,16 @@ def test_a_list_question_gets_the_list():
     assert first.startswith("De gemeente neemt de volgende maatregelen") and "• Er komen twee nieuwe pompen." in first
 
 
+def test_a_list_on_another_subject_is_not_quoted_whole_for_one_shared_word():
+    aanbevelingen = "Aanbevelingen:\n• Tuinmannen: maai het riet elk najaar.\n• Gemeente: onderzoek de oorzaken van vissterfte."
+    heavy = composer(overlap=1.0, words=5.0, enumeration_wanted=3.0)
+    answer = heavy.compose("Noem de oorzaken van het kikkertekort.", make_passages(aanbevelingen))
+    assert "Aanbevelingen:" not in answer.text and "maai het riet" not in answer.text
+    # A list whose lead-in names the question's subject is quoted whole.
+    answer = heavy.compose("Welke maatregelen neemt de gemeente voor de vijvers?", make_passages(MAATREGELEN))
+    assert answer.text.startswith("De gemeente neemt de volgende maatregelen") and "• Er komen twee nieuwe pompen." in answer.text
+
+
 def test_signals_describe_what_the_question_wants():
     info = analyse_question("Waarom moet het riet elk jaar worden gemaaid?")
     signalled = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(RIET))}
