@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from rag.answer.citation_check import stream_composed
 from rag.errors import InvalidQuestionError
-from rag.answer.refusal import REFUSAL_TEXT, listed
+from rag.answer.refusal import REFUSAL_TEXT
+from rag.text.analysis import listed
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn

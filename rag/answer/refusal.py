@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.linear import LinearModel, bundled
+from rag.text.analysis import listed
 from rag.text.terms import TermIndex, question_terms, term_weight, zipf
 from rag.types import Passage, Turn, previous_question
 
@@ -198,12 +199,6 @@ CAUTION_TEXT = (
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
-
-
-def listed(words: Sequence[str]) -> str:
-    """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’': words or titles quoted in a Dutch sentence."""
-    quoted = [f"‘{w}’" for w in words]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
 
 
 def _reason(signals: RefusalSignals) -> str:

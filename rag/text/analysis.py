@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -91,3 +92,13 @@ def key_terms(question: str) -> list[str]:
 def numbers(text: str) -> set[str]:
     """Numbers in `text`, normalised so that `9.800` and `9800` compare equal."""
     return {m.group(0).replace(".", "") for m in _NUMBER.finditer(text)}
+
+
+def listed(words: Sequence[str], most: int | None = None) -> str:
+    """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’': words or titles quoted in a Dutch sentence; past
+    `most` of them, the rest as "nog N andere"."""
+    quoted = [f"‘{w}’" for w in (words if most is None else words[:most])]
+    if most is not None and len(words) > most:
+        quoted.append(f"nog {len(words) - most} andere")
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
+

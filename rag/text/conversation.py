@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
 
-from rag.text.analysis import fold
+from rag.text.analysis import fold, listed
 from rag.text.terms import QuestionTerm, zipf
 from rag.types import IndexedDocument
 
@@ -125,17 +125,10 @@ def overview_reply(documents: Sequence[IndexedDocument]) -> str:
     )
 
 
-def _listed(titles: Sequence[str], most: int = 6) -> str:
-    shown = [f"‘{t}’" for t in titles[:most]]
-    if len(titles) > most:
-        shown.append(f"nog {len(titles) - most} andere")
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " en " + shown[-1]
-
-
 def conversation_reply(kind: Kind, titles: Sequence[str]) -> str:
     """Bronwijzer's own reply (Dutch; the English one says it in both languages)."""
     if titles:
-        what = f"Ik beantwoord vragen uit {'dit document' if len(titles) == 1 else f'deze {len(titles)} documenten'}: {_listed(titles)}."
+        what = f"Ik beantwoord vragen uit {'dit document' if len(titles) == 1 else f'deze {len(titles)} documenten'}: {listed(titles, most=6)}."
     else:
         what = "Er zijn nog geen documenten geïndexeerd; zodra dat gebeurd is, beantwoord ik vragen daaruit."
     how = (
