@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
+from rag.text.conversation import (
+    asks_overview,
+    conversation_kind,
+    conversation_reply,
+    overview_reply,
+)
 from rag.text.question import analyse_question
 from rag.types import IndexedDocument
 
