@@ -187,9 +187,6 @@ class RefusalModel:
         return RefusalDecision(True, REASON_NO_SUBJECT, empty, 1.0)
 
 
-#: Why a question whose only key terms are numbers is refused.
-REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
-
 #: What an uncertain answer says above it ("Let op:" in the chat and in Slack).
 CAUTION_TEXT = (
     "Dit antwoord is onzeker: de gevonden passages noemen mogelijk niet precies wat u vraagt. "
@@ -199,6 +196,7 @@ CAUTION_TEXT = (
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
+REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
 
 
 def _reason(signals: RefusalSignals) -> str:

@@ -112,9 +112,9 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if len(folded) == 1:
             typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
-    folded = words(question)
-    for n, w in enumerate(folded):
-        if n and folded[n - 1] == "hoe" and w in _HOW_MEASURES:
+    asked_words = words(question)
+    for n, w in enumerate(asked_words):
+        if n and asked_words[n - 1] == "hoe" and w in _HOW_MEASURES:
             continue  # "hoe groot", "hoe vaak": the question asks for an amount, not about size
         if w in letter_names:
             phrase = " ".join(letter_names[w])
