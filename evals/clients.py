@@ -130,8 +130,9 @@ class _Attempts(httpx.BaseTransport):
         response.extensions["attempt_ms"] = (time.perf_counter() - started) * 1000
         if response.status_code == 429:
             log.warning(
-                "Rate-limited by %s: retrying after %s s (Retry-After). A larger BRONWIJZER_RATE_LIMIT_QUESTIONS "
-                "on the server makes evaluations faster.", request.url.host, response.headers.get("Retry-After", "?"),
+                "Rate-limited by %s: the server asks to wait %s s (Retry-After) before the next question. A larger "
+                "BRONWIJZER_RATE_LIMIT_QUESTIONS on the server makes evaluations faster.",
+                request.url.host, response.headers.get("Retry-After", "?"),
             )
         return response
 
