@@ -6,7 +6,8 @@ came from.
 
 Candidates are whole sentences of the top passages, and lists with their lead-in sentence
 (when the lead-in or the section title shares a key term with the question).
-Never a candidate: a lead-in (a sentence ending in a colon) without its list, notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
+Never a candidate: a lead-in (a sentence ending in a colon) without its list, a sentence that
+announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
 note chunks, and the broken-off start of a passage that begins mid-sentence. Each candidate
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
 wants, what is new in it, its passage's rank, its shape); `rag/models/sentences.json`, fitted
@@ -81,6 +82,24 @@ _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt ve
 _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )
+# A sentence about the document's own method or structure announces content without giving it
+# ("Per thema wordt ingegaan op …", "Schoolleiders zijn gevraagd naar …", "In dit hoofdstuk …").
+_ANNOUNCES = re.compile(
+    r"\b(?:wordt|worden) ingegaan op|\bgaan (?:we|wij) in op|\b(?:is|zijn|werd|werden) gevraagd naar|"
+    r"\bhieronder\b(?! (?:valt|vallen)\b)|\bin de volgende (?:hoofdstukken|paragrafen|paragraaf)\b|"
+    r"\b(?:beschrijven|bespreken|lichten) (?:we|wij)\b|"
+    r"\bin (?:dit|deze) (?:deel)?(?:hoofdstuk|paragraaf) (?:worden|wordt|staan|staat|bespreken|beschrijven|lichten|gaan|komen|geven|"
+    r"samengevat|besproken|beschreven|toegelicht|uiteengezet)\b"
+)
+#: "… komen aan bod" announces too, unless the sentence gives a figure ("In 49% van de documenten
+#: komt kansengelijkheid aan bod").
+_COMES_UP = re.compile(r"\b(?:komt|komen) (?:\w+ )?aan bod\b")
+
+
+def _announces(folded: str) -> bool:
+    return bool(_ANNOUNCES.search(folded) or (_COMES_UP.search(folded) and not numbers(folded)))
+
+
 # A sentence that leans on the one before it reads badly on its own.
 _ANAPHORIC_START = re.compile(r"^(dit|deze|dat|die|toen|daarnaast|daarbij|hierdoor|daardoor|ook|zij|ze)\b", re.IGNORECASE)
 _QUOTE_START = "“\"‘'"
@@ -305,6 +324,8 @@ def unit_signals(
         passage = passages[unit.passage_index]
         if unit.is_enumeration and not _introduced_by_topic(terms, unit, passage):
             continue  # its items are candidates
+        if not unit.is_enumeration and _announces(a.folded):
+            continue  # it says what the document covers, not what it says
         lead = unit.parts[0].text
         new_numbers = numbers(text) - set(question.numbers)
         stems = content_stems(text)

@@ -150,6 +150,17 @@ def test_signals_describe_what_the_question_wants():
     assert set(causal) == set(SENTENCE_FEATURES)
 
 
+def test_a_sentence_that_announces_what_the_document_covers_is_no_candidate():
+    text = (
+        "Per vijver wordt ingegaan op de kikkers en de salamanders die er leven. "
+        "In de grote vijver leven 40 kikkers en 12 salamanders."
+    )
+    texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Welke dieren leven er in de vijvers?"), make_passages(text))]
+    assert texts == ["In de grote vijver leven 40 kikkers en 12 salamanders."]
+    answer = composer(margin=10.0, overlap=1.0).compose("Welke dieren leven er in de vijvers, kikkers of salamanders?", make_passages(text))
+    assert answer.text == "In de grote vijver leven 40 kikkers en 12 salamanders. [1]"
+
+
 def test_follow_up_borrows_the_previous_question():
     history = [Turn("user", "Hoeveel vijvers heeft het park?"), Turn("assistant", "19 [1]")]
     answer = composer(overlap=1.0, number_wanted=1.0).compose("En in 2021?", make_passages(VIJVERS), history)
