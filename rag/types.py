@@ -118,9 +118,14 @@ class Chunk:
     def location(self, *, title: bool = False, last_section: bool = False, sep: str = ", ") -> str:
         """Where the chunk is, from the parts that are known: "2 Leraren > 2.1 Tekort, p. 12";
         with `title` the document's title first; with `last_section` only the innermost section."""
-        section = self.section.split(" > ")[-1] if self.section and last_section else self.section
+        section = self.innermost_section if last_section else self.section
         parts = (self.title or self.document_id if title else None, section, f"p. {self.page}" if self.page else None)
         return sep.join(part for part in parts if part)
+
+    @property
+    def innermost_section(self) -> str | None:
+        """The title of the innermost section ("2.1 Tekort" of "2 Leraren > 2.1 Tekort")."""
+        return self.section.split(" > ")[-1] if self.section else None
 
     @property
     def contextual_text(self) -> str:

@@ -6,14 +6,13 @@ import re
 from collections.abc import Callable
 
 # Shared with answer composition, which never quotes a sentence that breaks off.
-from rag.text.sentences import FUNCTION_WORDS as FUNCTION_WORDS, continues_sentence as continues_sentence
+from rag.text.sentences import CLOSERS as CLOSERS, FUNCTION_WORDS as FUNCTION_WORDS, continues_sentence as continues_sentence
 
 PAGE_BREAK = "\f"
 
 LETTERS = r"[^\W\d_]"
 WORD_RE = re.compile(rf"{LETTERS}+")
 SENTENCE_END = (".", "!", "?", ":", ";")
-CLOSERS = "’”\"')»"
 TITLE_RUN_PUNCTUATION = re.compile(r"[.,;:!?‘’“”\"•·]")
 # A footnote number glued after the full stop (`… niet altijd.8`) still ends the sentence.
 _TRAILING_FOOTNOTE_RE = re.compile(

@@ -273,8 +273,7 @@ def _introduced_by_topic(terms: Sequence[QuestionTerm], unit: Unit, passage: Pas
     """Whether a list is about the question: its lead-in or the title of its section shares a key
     term with it. A list is long and holds many words, so an item that shares one word would
     otherwise carry a whole list on another subject into the answer ("Aanbevelingen: …")."""
-    section = (passage.chunk.section or "").split(" > ")[-1]
-    text = substance(f"{unit.parts[0].text} {section}")
+    text = substance(f"{unit.parts[0].text} {passage.chunk.innermost_section or ''}")
     return any(m > 0 for m in _matches(terms, analyse(text).stems, text))
 
 

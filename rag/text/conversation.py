@@ -50,14 +50,13 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _ENGLISH_MARGIN = 1.5
 
 
-def _segments(message: str) -> list[str]:
-    folded = fold(message)
+def _segments(folded: str) -> list[str]:
     parts = [" ".join(_NON_WORD.sub(" ", part).split()) for part in _SEGMENT_SPLIT.split(folded)]
     return [p for p in parts if p]
 
 
-def _is_english(message: str) -> bool:
-    found = _WORD.findall(fold(message))
+def _is_english(folded: str) -> bool:
+    found = _WORD.findall(folded)
     if len(found) < 3:
         return False
     english = sum(1 for w in found if _zipf_en(w) >= zipf(w) + _ENGLISH_MARGIN)
@@ -74,7 +73,8 @@ def _zipf_en(word: str) -> float:
 
 def conversation_kind(message: str) -> Kind | None:
     """What kind of message this is, when it is no question to the documents; else None."""
-    segments = _segments(message)
+    folded = fold(message)
+    segments = _segments(folded)
     if segments and len(" ".join(segments)) <= 80:
         kinds = []
         for segment in segments:
@@ -92,7 +92,7 @@ def conversation_kind(message: str) -> Kind | None:
             for kind in ("about", "thanks", "greeting"):
                 if kind in kinds:
                     return kind  # type: ignore[return-value]
-    return "english" if _is_english(message) else None
+    return "english" if _is_english(folded) else None
 
 
 #: Words that ask what a document is about, not about something in it: "Waar gaat X over?",

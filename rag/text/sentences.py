@@ -40,7 +40,8 @@ def without_marker(text: str) -> str:
     return BULLET.sub("", text.lstrip(), count=1)
 _FINAL = ".!?…:;\"'”’)"
 _HEADING_MAX_WORDS = 14
-_CLOSERS = "’”\"')»"
+#: Closing quotes and brackets that may follow the last word of a sentence.
+CLOSERS = "’”\"')»"
 # Short Dutch words that a sentence never ends on ("… hangt af van"); a heading never does
 # either, but a prose line can end on one before a capitalised name ("de ⏎Inspectie").
 FUNCTION_WORDS = frozenset(
@@ -54,7 +55,7 @@ FUNCTION_WORDS = frozenset(
 def continues_sentence(line: str) -> bool:
     """Whether a line breaks off where its sentence must go on (`… hangt af van`, `… en,`)."""
     last = line.split()[-1].lower() if line.split() else ""
-    return line.endswith(("-", ",", "(", "–")) or last.strip(_CLOSERS) in FUNCTION_WORDS
+    return line.endswith(("-", ",", "(", "–")) or last.strip(CLOSERS) in FUNCTION_WORDS
 
 LineKind = Literal["prose", "bullet", "heading"]
 
