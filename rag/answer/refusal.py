@@ -175,16 +175,18 @@ class RefusalModel:
         return RefusalDecision(True, _reason(signals), signals, p)
 
     def refuse_empty(self) -> RefusalDecision:
-        empty = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
-        log.info("Refused: no passages retrieved")
-        return RefusalDecision(True, REASON_NO_PASSAGES, empty, 1.0)
+        return _refused_outright(REASON_NO_PASSAGES, "no passages retrieved")
 
     def refuse_without_subject(self) -> RefusalDecision:
         """A question whose only key terms are numbers ("Wat is 2+2?") names nothing the
         documents are about; any passage with the number would look like an answer."""
-        empty = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
-        log.info("Refused: the question's only key terms are numbers")
-        return RefusalDecision(True, REASON_NO_SUBJECT, empty, 1.0)
+        return _refused_outright(REASON_NO_SUBJECT, "the question's only key terms are numbers")
+
+
+def _refused_outright(reason: str, why: str) -> RefusalDecision:
+    """A refusal decided before the model is asked (no signals computed)."""
+    log.info("Refused: %s", why)
+    return RefusalDecision(True, reason, RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ()), 1.0)
 
 
 #: What an uncertain answer says above it ("Let op:" in the chat and in Slack).
