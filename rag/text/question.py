@@ -25,6 +25,11 @@ _LIST_QUESTION = re.compile(
     r"^(welke|wat\s+zijn|noem|geef)\b|\b(welke\s+\w+\s+(noem|noemt|noemen|stelt|stellen|zijn|worden|bestaan))\b"
 )
 _PLACE_QUESTION = re.compile(r"^(waar|in\s+welke\s+(regio|regio's|provincie|gemeente|stad|steden|plaats|delen))\b")
+#: "Waar ... aan/mee/over ...?" is "waaraan", "waarmee", "waarover" split in two: it asks what, not
+#: where ("Waar besteden ze het geld aan?"). The particle stands near the end, before the verbs.
+_WAAR_PARTICLE = re.compile(r"^waar\b.*\s(aan|over|mee|voor|door|van|uit|toe|om|tegen)(\s+[^\W\d_]+){0,2}\s*\W*$")
+#: Words that open a question without being part of it: a follow-up's "En ...", "Maar ...".
+_OPENING_WORDS = re.compile(r"^(?:(?:en|maar|dus|of|ok|oke|nou)\b[\s,]*)+")
 _EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
 _DEFINE_QUESTION = re.compile(r"^(wat\s+(is|zijn|houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b")
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
@@ -48,12 +53,12 @@ _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(ond
 
 def question_intent(question: str) -> Intent:
     """The kind of answer a question wants, from its wording."""
-    q = fold(question).strip()
+    q = _OPENING_WORDS.sub("", fold(question).strip())
     if _NUMBER_QUESTION.search(q):
         return "number"
     if _DATE_QUESTION.search(q):
         return "date"
-    if _PLACE_QUESTION.search(q):
+    if _PLACE_QUESTION.search(q) and not _WAAR_PARTICLE.search(q):
         return "place"
     if _EXPLAIN_QUESTION.search(q):
         return "explain"

@@ -197,6 +197,16 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat is een salamander?", "define"),
     ("Welke maatregelen neemt de gemeente?", "list"),
     ("Is het water schoon?", "other"),
+    # A follow-up's opening "En" / "Maar" does not hide what it asks.
+    ("En welke maatregelen neemt de gemeente?", "list"),
+    ("Maar in welke provincie ligt het park?", "place"),
+    ("En, wat is een salamander?", "define"),
+    # "waar ... aan" is "waaraan": what, not where.
+    ("Waar besteedt de gemeente het geld aan?", "other"),
+    ("Waar zijn de boswachters vooral mee bezig?", "other"),
+    ("Waar gaat het rapport over?", "other"),
+    ("Waar staan de bomen die voor de school geplant zijn?", "place"),
+    ("Waar komen de salamanders vandaan?", "place"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
