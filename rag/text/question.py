@@ -47,6 +47,11 @@ MONEY = re.compile(r"€|\beuro\b|\b(miljoen|miljard|bedrag\w*|salarisschaal)\b"
 _SUPERLATIVES = r"hoogste|grootste|meeste|laagste|kleinste|minste|beste|slechtste|langste|kortste|snelste|sterkste"
 _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b")
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
+#: A year that names a document ("het rapport van 2024", "de editie 2023"), not a time the question asks about.
+_DOCUMENT_YEAR = re.compile(
+    r"\b\w*(?:rapport|document|publicatie|editie|uitgave|versie|monitor|agenda|plan|staat|verslag|notitie|brief)\w*"
+    r"\s+(?:van\s+|uit\s+)?((?:19|20)\d\d)\b"
+)
 #: Questions that ask for a source, where footnotes and references are the answer.
 _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(onderzoek|studie|rapport)\w*)\b")
 
@@ -122,8 +127,13 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_source=bool(_ASKS_SOURCE.search(folded)),
         asks_money=bool(_MONEY_QUESTION.search(folded)),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
-        source_years=matcher.years if matcher is not None else frozenset(),
+        source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
     )
+
+
+def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
+    """The publication years among `years` that the question uses to name a document."""
+    return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
 __all__ = ["MONEY", "SUPERLATIVE", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

@@ -63,6 +63,9 @@ def test_the_words_that_name_a_source_are_never_missing():
     assert "bureau" not in s.missing and "vlinder" not in s.missing
     # A document's year in a question usually names the source ("het rapport van 2022").
     assert "2022" not in signals("Wat zegt het rapport van 2022 over vijvers?", VIJVERS, matcher=matcher).missing_specific
+    assert "2022" not in signals("Wat zegt het vijverrapport uit 2022?", VIJVERS, matcher=matcher).missing_specific
+    # The same year as the time asked about is as specific as any other year.
+    assert "2022" in signals("Hoeveel vijvers telde het park in 2022?", VIJVERS, matcher=matcher).missing_specific
 
 
 def test_a_follow_up_borrows_the_previous_question_for_coverage_only():
