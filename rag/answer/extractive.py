@@ -79,6 +79,17 @@ _COUNTED = re.compile(r"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?([^\W\d_][\
 _NUMBER_TOKEN = re.compile(r"\d")
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt verstaan|bedoelen we|wordt gedefinieerd)\b")
+#: How a text introduces a term with its abbreviation: "leerlingvolgsysteem (lvs)", "(lvs's)".
+_ABBREVIATED = r"\s*\(\s*[^\W\d_][\w.\-]{0,11}?(?:['’]s)?\s*\)"
+
+
+def introduces(term: QuestionTerm, folded: str) -> bool:
+    """Whether `folded` text spells out the abbreviation `term` ("... (lvs)") or gives the
+    term with its abbreviation ("leerlingvolgsysteem (lvs)"): where a text says what it means."""
+    word = re.escape(term.word)
+    return bool(
+        re.search(rf"\(\s*{word}(?:['’]s)?\s*\)", folded) or re.search(rf"(?<![^\W_]){word}{_ABBREVIATED}", folded)
+    )
 _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )
@@ -484,14 +495,20 @@ class ExtractiveComposer:
         if not on_topic:
             return []
         best = on_topic[0]
+        if info.intent == "define":
+            # "Wat is het lvs?": the sentence that spells it out says what it is.
+            best = next((s for s in on_topic if any(introduces(t, fold(s.unit.text)) for t in info.topic_terms)), best)
+        top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
         used_chars = len(best.unit.text)
         used_parts = {(best.unit.passage_index, p.start) for p in best.unit.parts}
         have_numbers = set(numbers(best.unit.text))
         have_stems = set(best.stems)
-        for candidate in on_topic[1:]:
-            if len(chosen) >= MAX_SENTENCES or candidate.score < best.score - self.follower_margin:
+        for candidate in on_topic:
+            if candidate is best:
+                continue
+            if len(chosen) >= MAX_SENTENCES or candidate.score < top_score - self.follower_margin:
                 break
             parts = {(candidate.unit.passage_index, p.start) for p in candidate.unit.parts}
             if parts & used_parts or used_chars + len(candidate.unit.text) > budget or candidate.overlap <= 0:

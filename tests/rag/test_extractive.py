@@ -195,6 +195,7 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Waar liggen de meeste vijvers?", "place"),
     ("Waarom groeit het riet?", "explain"),
     ("Wat is een salamander?", "define"),
+    ("Waar staat VBP voor?", "define"),
     ("Welke maatregelen neemt de gemeente?", "list"),
     ("Is het water schoon?", "other"),
     # A follow-up's opening "En" / "Maar" does not hide what it asks.
@@ -259,3 +260,36 @@ def test_a_lead_in_is_quoted_with_its_list_never_alone():
     units = candidate_units(0, make_passages(MAATREGELEN)[0])
     assert not any(u.text.rstrip().endswith(":") for u in units)
     assert any(u.is_enumeration and u.text.startswith("De gemeente neemt de volgende maatregelen") for u in units)
+
+
+VBP_KOSTEN = "Het VBP kost de gemeente jaarlijks 40.000 euro. Het VBP wordt elk jaar in maart herzien."
+VBP_UITLEG = "Sinds 2019 werkt de gemeente met een vijverbeheerplan (VBP) voor alle vijvers van het park."
+
+
+@pytest.mark.parametrize("question", ["Wat is het VBP?", "Waar staat VBP voor?", "Wat is een vijverbeheerplan?"])
+def test_a_definition_question_leads_with_the_sentence_that_spells_the_abbreviation_out(question):
+    # The model prefers the first passage's sentences; the one that says what the VBP is leads.
+    answer = composer(passage_rank=5.0, overlap=1.0).compose(question, make_passages(VBP_KOSTEN, VBP_UITLEG))
+    assert answer.text.startswith("Sinds 2019 werkt de gemeente met een vijverbeheerplan (VBP)")
+
+
+def test_other_questions_keep_the_models_order():
+    answer = composer(passage_rank=5.0, overlap=1.0).compose("Hoeveel kost het VBP?", make_passages(VBP_KOSTEN, VBP_UITLEG))
+    assert answer.text.startswith("Het VBP kost de gemeente jaarlijks 40.000 euro.")
+
+
+@pytest.mark.parametrize("text, introduced", [
+    ("een vijverbeheerplan (VBP) voor", True),
+    ("de vijverbeheerplannen (vbp’s) van", True),
+    ("het VBP kost veel", False),
+    ("het vijverbeheerplan (zie figuur 2) kost", False),
+    ("het vijverbeheerplan (2019) kost", False),
+])
+def test_introduces(text, introduced):
+    from rag.answer.extractive import introduces
+    from rag.text.analysis import fold
+    from rag.text.terms import question_terms
+
+    term = next(t for t in question_terms("Wat is het VBP?") if t.word == "vbp")
+    word = next(t for t in question_terms("Wat is een vijverbeheerplan?") if t.word == "vijverbeheerplan")
+    assert (introduces(term, fold(text)) or introduces(word, fold(text))) == introduced
