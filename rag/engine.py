@@ -143,7 +143,7 @@ class Engine:
             return None
         titles = [d.title or d.id for d in self.documents()]
         return Answer(
-            question=question.strip(), text=conversation_reply(kind, titles), citations=(), passages=(), refused=True,
+            question=question.strip(), text=conversation_reply(kind, titles, question), citations=(), passages=(), refused=True,
             timings_ms={"total": _ms(started)},
         )
 

@@ -24,7 +24,7 @@ from rag.text.analysis import fold, listed
 from rag.text.terms import QuestionTerm, zipf
 from rag.types import IndexedDocument
 
-Kind = Literal["greeting", "thanks", "about", "english"]
+Kind = Literal["greeting", "thanks", "about", "english", "task"]
 
 _ME = r"(?:je|jij|u|jullie|bronwijzer)"
 _GREETING = re.compile(
@@ -43,6 +43,20 @@ _ABOUT = re.compile(
     # Not "hoe werkt dit?" or "uitleg?": after an answer, those follow up on it.
     rf"hoe werk {_ME}|hoe werkt {_ME}|help|hulp|who are you|what (?:can|do) you do|what are you"
 )
+#: A request to write something new ("Schrijf een gedicht over ...", "Kun je een brief opstellen?",
+#: "Vertaal dit"): Bronwijzer only quotes the documents, and quotes stitched together would pass
+#: for the asked text. "Schrijft de inspectie ...?" (third person) is a question, not a request.
+_POLITE = rf"(?:(?:kun|kunt|kan|wil|wilt|zou|zoudt) {_ME} (?:voor mij |mij |me |ons )?(?:even |eens |alsjeblieft |aub )?)?"
+_GENRES = (
+    r"gedicht|versje|rijm|lied|liedje|rap|verhaal|verhaaltje|grap|mop|brief|mail|e-mail|email|nieuwsbrief|tekst|"
+    r"toespraak|speech|opstel|essay|column|blog|post|tweet|slogan|presentatie|vacaturetekst|vacature|advertentie"
+)
+_TASK = re.compile(
+    rf"^{_POLITE}(?:(?:schrijf|schrijven|herschrijf|herschrijven|vertaal|vertalen|verzin|verzinnen|genereer|genereren|"
+    rf"componeer|dicht)\b|(?:maak|maken|stel|opstellen)\b.*\b(?:{_GENRES})\b|(?:een|het) (?:{_GENRES})\b.*\b(?:schrijven|maken|opstellen)\b)"
+)
+#: The subject of a request ("... over de werkdruk van schoolleiders"), for the suggested question.
+_ABOUT_SUBJECT = re.compile(r"\bover (.{3,80}?)[\s?.!]*$")
 _SEGMENT_SPLIT = re.compile(r"[,.!?;:]+")
 _NON_WORD = re.compile(r"[^\w\s'-]")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -74,6 +88,8 @@ def _zipf_en(word: str) -> float:
 def conversation_kind(message: str) -> Kind | None:
     """What kind of message this is, when it is no question to the documents; else None."""
     folded = fold(message)
+    if _TASK.match(" ".join(folded.split())):
+        return "task"
     segments = _segments(folded)
     if segments and len(" ".join(segments)) <= 80:
         kinds = []
@@ -125,8 +141,17 @@ def overview_reply(documents: Sequence[IndexedDocument]) -> str:
     )
 
 
-def conversation_reply(kind: Kind, titles: Sequence[str]) -> str:
-    """Bronwijzer's own reply (Dutch; the English one says it in both languages)."""
+def conversation_reply(kind: Kind, titles: Sequence[str], message: str = "") -> str:
+    """Bronwijzer's own reply (Dutch; the English one says it in both languages). `message` is
+    what the user wrote, for a request's subject."""
+    if kind == "task":
+        subject = _ABOUT_SUBJECT.search(" ".join(message.split()))
+        ask = f"„Wat zeggen de documenten over {subject.group(1)}?”" if subject else "een vraag over een onderwerp uit de documenten"
+        return (
+            "Ik schrijf geen nieuwe teksten, zoals een gedicht, brief of vertaling: ik beantwoord vragen met zinnen "
+            f"uit de documenten, met de bron erbij, zodat u alles kunt nakijken. Stel bijvoorbeeld {ask}"
+            + ("" if subject else ".")
+        )
     if titles:
         what = f"Ik beantwoord vragen uit {'dit document' if len(titles) == 1 else f'deze {len(titles)} documenten'}: {listed(titles, most=6)}."
     else:

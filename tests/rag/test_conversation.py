@@ -28,6 +28,11 @@ from rag.types import IndexedDocument
         ("help", "about"),
         ("Where can I find the rules for school trips?", "english"),
         ("Do principals earn more than teachers?", "english"),
+        ("Schrijf een gedicht over de kikkers", "task"),
+        ("Kun je een brief aan de buurt schrijven over de vijvers?", "task"),
+        ("Vertaal dit naar het Frans.", "task"),
+        ("Maak een nieuwsbrief voor de tuinmannen", "task"),
+        ("Wilt u een toespraak opstellen voor de opening van het park?", "task"),
     ],
 )
 def test_greetings_thanks_questions_about_bronwijzer_and_english_are_recognised(message, kind):
@@ -44,6 +49,10 @@ def test_greetings_thanks_questions_about_bronwijzer_and_english_are_recognised(
         "Wat is de impact van de nieuwe pompen?",  # English loan words in a Dutch question
         "Hoeveel procent van de vijvers heeft een fontein?",
         "Help, hoe houd ik de vijver schoon?",
+        "Schrijft de gemeente iets over de kikkers?",  # the third person asks what a text says
+        "Maak een overzicht van de maatregelen voor de vijvers",  # a list from the documents
+        "Hoe maak ik een vijverplan?",
+        "Welke teksten schrijft de gemeente over het riet?",
     ],
 )
 def test_questions_to_the_documents_are_left_alone(message):
@@ -59,6 +68,13 @@ def test_the_reply_names_the_documents_and_says_how_answers_work():
     assert "nog geen documenten" in conversation_reply("about", [])
     assert "please ask in Dutch" in conversation_reply("english", ["De vijvers"])
     assert conversation_reply("thanks", ["De vijvers"]).startswith("Graag gedaan.")
+
+
+def test_a_request_to_write_something_is_declined_with_a_question_to_ask_instead():
+    reply = conversation_reply("task", ["De vijvers"], "Schrijf een gedicht over de kikkers in het park!")
+    assert reply.startswith("Ik schrijf geen nieuwe teksten")
+    assert reply.endswith("Stel bijvoorbeeld „Wat zeggen de documenten over de kikkers in het park?”")
+    assert conversation_reply("task", ["De vijvers"], "Vertaal dit").endswith("een vraag over een onderwerp uit de documenten.")
 
 
 @pytest.mark.parametrize(

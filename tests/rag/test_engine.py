@@ -77,6 +77,10 @@ def test_a_greeting_gets_bronwijzers_own_reply_without_a_search(engine):
     assert "".join(item for item in streamed if isinstance(item, str)).strip() == final.text
     # A question after the greeting is searched and answered.
     assert not engine.ask("Hallo, hoeveel kikkers telden de vrijwilligers in 2023?").refused
+    # A request to write something is declined with the question to ask instead, in both doors.
+    task = engine.ask("Schrijf een gedicht over de kikkers")
+    assert task.refused and not task.passages and task.text.endswith("„Wat zeggen de documenten over de kikkers?”")
+    assert list(engine.stream("Schrijf een gedicht over de kikkers"))[-1].text == task.text
 
 
 def test_a_question_about_a_whole_document_gets_its_description_said_to_be_no_quote(engine):
