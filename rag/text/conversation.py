@@ -115,7 +115,7 @@ def conversation_kind(message: str) -> Kind | None:
 #: "Wat zegt X?", "Vat X samen", "Wat zijn de hoofdpunten van X?".
 _OVERVIEW_WORDS = frozenset(
     """
-    zegt zeggen zei gaat gaan over vat samen samenvatting samengevat inhoud beschrijft beschrijven behandelt
+    zegt zeggen zei gaat gaan over vat samen samenvatten samenvatting samengevat inhoud beschrijft beschrijven behandelt
     behandelen onderwerp onderwerpen hoofdpunten hoofdlijnen kern kernpunten belangrijkste punten boodschap
     strekking idee
     """.split()

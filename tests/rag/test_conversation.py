@@ -80,6 +80,7 @@ def test_a_request_to_write_something_is_declined_with_a_question_to_ask_instead
 @pytest.mark.parametrize(
     ("topic", "overview"),
     [("Waar gaat het over?", True), ("Wat zegt het?", True), ("Vat het samen.", True), ("Wat zijn de hoofdpunten?", True),
+     ("Kun je het samenvatten?", True),
      ("Wat zegt het over de kikkers?", False), ("Hoeveel vijvers zijn er?", False)],
 )
 def test_a_question_about_a_document_as_a_whole_is_recognised(topic, overview):
