@@ -17,6 +17,7 @@ from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
+from rag.text.question import OPINION_NOTE, asks_opinion
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
 
@@ -175,10 +176,18 @@ class Engine:
         if overview is not None:
             return replace(overview, timings_ms={**timings, "total": _ms(started)})
         t = time.perf_counter()
-        answer = self._with_source_note(self._compose(question.strip(), passages, turns, analysis), analysis)
+        answer = self._with_notes(self._compose(question.strip(), passages, turns, analysis), question, analysis)
         timings["compose"] = _ms(t)
         timings["total"] = _ms(started)
         return replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
+
+    def _with_notes(self, answer: Answer, question: str, analysis) -> Answer:
+        """The answer with what its reader should know first: that Bronwijzer has no opinion of
+        its own when asked for one, and that a named document did not answer."""
+        answer = self._with_source_note(answer, analysis)
+        if answer.refused or not asks_opinion(question):
+            return answer
+        return replace(answer, note=f"{OPINION_NOTE} {answer.note}" if answer.note else OPINION_NOTE)
 
     def _with_source_note(self, answer: Answer, analysis) -> Answer:
         """An answer to a question that names a document, built from other documents only,
@@ -233,7 +242,7 @@ class Engine:
             yield item
         assert answer is not None, "a composer's stream ends with its Answer"
         timings["total"] = _ms(started)
-        answer = self._with_source_note(answer, analysis)
+        answer = self._with_notes(answer, question, analysis)
         yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
 

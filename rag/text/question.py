@@ -54,6 +54,17 @@ _DOCUMENT_YEAR = re.compile(
     r"\b\w*(?:rapport|document|publicatie|editie|uitgave|versie|monitor|agenda|plan|staat|verslag|notitie|brief)\w*"
     r"\s+(?:van\s+|uit\s+)?((?:19|20)\d\d)\b"
 )
+#: A question for Bronwijzer's own view ("Wat vind jij van ...?", "Ben je het eens met ...?"):
+#: answered with what the documents say, and the answer says that is all it is. Its words are
+#: the question's form, not its subject: no key terms.
+_ME = r"(?:je|jij|u|jullie|bronwijzer)"
+_OPINION = re.compile(
+    rf"\b(?:(?:wat|hoe) (?:vind|denk|zie) {_ME}|vind {_ME}|ben {_ME} het(?: \w+)*? eens|"
+    rf"(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|wat (?:zou|moet) ik)\b",
+    re.IGNORECASE,
+)
+#: What an answer to such a question says above it.
+OPINION_NOTE = "Bronwijzer heeft geen eigen mening of advies; hieronder staat wat de documenten erover zeggen."
 #: Questions that ask for a source, where footnotes and references are the answer.
 _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(onderzoek|studie|rapport)\w*)\b")
 
@@ -111,8 +122,10 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
     topic = mention.strip(question) if mention else question
+    if asks_opinion(topic):
+        topic = " ".join(_OPINION.sub(" ", " ".join(topic.split())).split())
     terms = tuple(question_terms(question))
-    topic_terms = tuple(question_terms(topic)) if mention else terms
+    topic_terms = tuple(question_terms(topic)) if topic != question else terms
     folded = fold(question)
     return QuestionInfo(
         text=question,
@@ -133,9 +146,14 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     )
 
 
+def asks_opinion(question: str) -> bool:
+    """Whether the question asks Bronwijzer's own opinion or advice (`OPINION_NOTE`)."""
+    return bool(_OPINION.search(" ".join(question.split())))
+
+
 def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     """The publication years among `years` that the question uses to name a document."""
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["MONEY", "SUPERLATIVE", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

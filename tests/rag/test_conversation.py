@@ -10,7 +10,7 @@ from rag.text.conversation import (
     conversation_reply,
     overview_reply,
 )
-from rag.text.question import analyse_question
+from rag.text.question import analyse_question, asks_opinion
 from rag.types import IndexedDocument
 
 
@@ -94,3 +94,24 @@ def test_the_overview_is_the_description_and_says_it_is_no_quote():
     reply = overview_reply([doc])
     assert reply.startswith("‘De vijvers’ (Gemeente Vlinderstad, 2023): Telling van de vijvers in het stadspark. ")
     assert "geen citaat" in reply and "stel een vraag over een onderwerp eruit" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "opinion"),
+    [
+        ("Wat vind jij van de nieuwe pompen?", True),
+        ("Ben je het eens met de gemeente?", True),
+        ("Wat is jouw mening over het riet?", True),
+        ("Wat moet ik doen tegen kroos in mijn vijver?", True),
+        ("Wat vindt de gemeente van de nieuwe pompen?", False),  # what a source thinks: a question to the documents
+        ("Wat denken de tuinmannen over het maaien?", False),
+        ("Welk advies geeft het vijverbureau?", False),
+    ],
+)
+def test_a_question_for_bronwijzers_own_opinion_is_recognised(question, opinion):
+    assert asks_opinion(question) is opinion
+
+
+def test_the_words_asking_an_opinion_are_no_key_terms():
+    assert [t.word for t in analyse_question("Wat vind jij van de kikkers in het park?").topic_terms] == ["kikkers", "park"]
+    assert [t.word for t in analyse_question("Wat is jouw mening over het riet?").topic_terms] == ["riet"]

@@ -83,6 +83,14 @@ def test_a_greeting_gets_bronwijzers_own_reply_without_a_search(engine):
     assert list(engine.stream("Schrijf een gedicht over de kikkers"))[-1].text == task.text
 
 
+def test_a_question_for_bronwijzers_opinion_is_answered_from_the_documents_and_says_so(engine):
+    answer = engine.ask("Wat vind jij van de kikkers?")
+    assert not answer.refused and answer.citations
+    assert answer.note.startswith("Bronwijzer heeft geen eigen mening")
+    assert list(engine.stream("Wat vind jij van de kikkers?"))[-1].note == answer.note
+    assert engine.ask("Hoeveel kikkers telden de vrijwilligers in 2023?").note is None
+
+
 def test_a_question_about_a_whole_document_gets_its_description_said_to_be_no_quote(engine):
     answer = engine.ask("Waar gaat het kikkerplan over?")
     assert answer.refused and not answer.citations
