@@ -25,8 +25,19 @@ _PARTICLE = r"(?:van|der|den|de|het|ter|ten|te|en|&|e\.a\.|et\s+al\.|in\s+'t|'t)
 _NAME = rf"{_NAME_WORD}(?:,?\s+(?:{_NAME_WORD}|{_PARTICLE}))*"
 _YEARS = r"\((?:19|20)\d\d[a-z]?(?:\s*[,;]\s*(?:(?:19|20)\d\d)?[a-z]?)*\)"
 _REFERENCE = rf"{_NAME}\s*,?\s*{_YEARS}(?:\s*,\s*p{{1,2}}\.\s*\d+(?:\s*[-–]\s*\d+)?)?"
+_MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)"
+#: A numbered entry that names its source by what and when, not by author: "30. Verslag van de
+#: werkgroep – gesprekken 20-30 oktober 2020", up to the next entry or the end.
+_DATED = (
+    rf"\d{{1,3}}\.\s+{_CAPITAL}[^.;\n]{{3,150}}?\s\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTHS}\s+(?:19|20)\d\d"
+    rf"(?=\s*(?:[.;]|\d{{1,3}}\.\s|$))"
+)
+#: "53. Idem.": the same source as the entry before.
+_SAME_AS_BEFORE = r"\d{1,3}\.?\s+(?:Idem|Ibid(?:em)?)\b\.?"
 #: One footnote entry: its number and one or more references ("15 Vlinder (2011); Mus (2019).").
-_ENTRY = re.compile(rf"\s*\d{{1,3}}\.?\s+{_REFERENCE}(?:\s*[;,]\s*{_REFERENCE})*\s*[.;]?")
+_ENTRY = re.compile(
+    rf"\s*(?:\d{{1,3}}\.?\s+{_REFERENCE}(?:\s*[;,]\s*{_REFERENCE})*|{_DATED}|{_SAME_AS_BEFORE})\s*[.;]?"
+)
 _GLUED_NOTE = re.compile(rf"^\d{{1,3}}{_CAPITAL}[a-zà-ÿ]{{2,}}")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ONLY_URLS = re.compile(r"^(?:\s*(?:https?://|www\.)\S+)+\s*$", re.IGNORECASE)

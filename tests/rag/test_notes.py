@@ -17,6 +17,10 @@ from rag.text.notes import is_note, is_note_sentence, split_footnotes
     "Bron: Stichting Kikker (2020); bewerking door de auteurs.",
     "Figuur 3.1 Aantal vijvers per provincie",
     "Geraadpleegd op 4 mei 2022 via de site van de stichting.",
+    # Entries that name a source by what and when, and repeats of the entry before.
+    "30. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020",
+    "31. Idem.",
+    "12. Notulen van de kikkeravond, 3 maart 2021. 13. Ibid.",
 ])
 def test_notes_are_recognised(block):
     assert is_note(block)
@@ -29,6 +33,8 @@ def test_notes_are_recognised(block):
     "3 gesprekken met 4 tuinmannen van verschillende gemeenten.",
     "2F-niveau wordt door 60% van de leerlingen gehaald.",
     "Het aantal vijvers groeit (Bureau Vlinder, 2021) en dat is goed.",
+    "2. Op 1 januari 2024 zijn de nieuwe pompen geplaatst.",  # a numbered item that goes on after its date
+    "4 kikkers werden op 12 maart 2023 geteld.",
 ])
 def test_text_is_not_a_note(block):
     assert not is_note(block)
@@ -48,3 +54,10 @@ def test_a_sentence_opening_with_a_figure_or_table_label_is_a_caption():
     assert is_note_sentence("Tabel 2.3 Aantal vijvers per gemeente")
     assert is_note_sentence("Figuur 4.1b Kikkers per vijver Kikkers houden van riet.")
     assert not is_note("Tabel 2.3 Aantal vijvers per gemeente")  # a table block stays a table
+
+
+def test_a_dated_entry_inside_a_sentence_is_split_from_the_rest():
+    block = "52. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020 53. Idem. krachten te bundelen."
+    entries, rest = split_footnotes(block)
+    assert entries == "52. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020 53. Idem."
+    assert rest == "krachten te bundelen."
