@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rag.protocols import Condenser
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
+from rag.text.terms import question_terms
 from rag.types import Turn, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
@@ -21,6 +22,15 @@ _BACK_REFERENCES = frozenset(
     hierin hiermee hiervoor ze zij hun hen zulke dezelfde datzelfde
     """.split()
 )
+
+
+#: Verbs that say what a source says ("Wat zegt het actieplan over ..."): the form of the
+#: question, not its subject.
+_REPORTING = frozenset("zegt zeggen zei stelt stellen noemt noemen schrijft schrijven beschrijft beschrijven".split())
+
+
+#: A long conversation of follow-ups carries at most this many words of its subject.
+_MAX_CONTEXT = 10
 
 
 def is_follow_up(question: str) -> bool:
@@ -41,13 +51,16 @@ class HeuristicCondenser:
         previous = previous_question(history)
         if previous is None or not is_follow_up(question):
             return question
+        # A follow-up on a follow-up ("En in het vo?" after "En in het po?") carries the subject
+        # the earlier one carried: the previous question as it was searched.
+        asked_at = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
+        previous = self.condense(previous, history[:asked_at])
         own = set(words(question))
-        context = [
-            w for w in words(previous)
-            if w not in STOPWORDS and w not in QUESTION_WORDS and w not in own
-        ]
+        # The previous question's key terms ("hoe groot" asks for an amount: "groot" is none), as
+        # typed, so names keep their capitals; the words that say who says it are no subject.
+        context = [t.asked or t.word for t in question_terms(previous) if t.word not in own and t.word not in _REPORTING]
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
-        context = list(dict.fromkeys(context))
+        context = list(dict.fromkeys(context))[:_MAX_CONTEXT]
         return f"{question} ({' '.join(context)})" if context else question
 
 
