@@ -32,7 +32,7 @@ _WAAR_PARTICLE = re.compile(r"^waar\b.*\s(aan|over|mee|voor|door|van|uit|toe|om|
 _OPENING_WORDS = re.compile(r"^(?:(?:en|maar|dus|of|ok|oke|nou)\b[\s,]*)+")
 _EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
 _DEFINE_QUESTION = re.compile(
-    r"^(wat\s+(is|zijn|houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b|^waar\s+staat\s+.+\s+voor\W*$"
+    r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b|^waar\s+staat\s+.+\s+voor\W*$"
 )
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
 #: Questions about two sources or things side by side.

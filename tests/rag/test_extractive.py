@@ -196,6 +196,7 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Waarom groeit het riet?", "explain"),
     ("Wat is een salamander?", "define"),
     ("Waar staat VBP voor?", "define"),
+    ("Wat is er nodig om de vijvers schoon te houden?", "other"),  # "wat is er": no definition asked
     ("Welke maatregelen neemt de gemeente?", "list"),
     ("Is het water schoon?", "other"),
     # A follow-up's opening "En" / "Maar" does not hide what it asks.
