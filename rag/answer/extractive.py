@@ -90,6 +90,39 @@ def introduces(term: QuestionTerm, folded: str) -> bool:
     return bool(
         re.search(rf"\(\s*{word}(?:['’]s)?\s*\)", folded) or re.search(rf"(?<![^\W_]){word}{_ABBREVIATED}", folded)
     )
+
+
+#: Brackets that open with these point elsewhere or give a range, not what the word means.
+_NOT_EXPLAINING = frozenset("tussen zie vanaf sinds circa ca bijvoorbeeld bv ongeveer tabel figuur hoofdstuk bijlage pagina p".split())
+
+
+def _explains(bracketed: str) -> bool:
+    """Whether a bracketed text after a word explains it: a phrase ("maat voor risico's"),
+    not a range, a pointer, a figure or an abbreviation."""
+    first = re.match(r"\s*([^\W\d_]+)", bracketed)
+    return (
+        first is not None and " " in bracketed.strip()
+        and first.group(1) not in STOPWORDS and first.group(1) not in _NOT_EXPLAINING
+    )
+
+
+def defines(subject: str, folded: str) -> bool:
+    """Whether `folded` text says what `subject` (folded words) is: it opens with the subject and
+    "is", "betekent", "houdt in" ("Een lerende organisatie is ..."), explains it in brackets
+    ("schoolweging (maat voor ...)"), spells out its abbreviation, or says what is meant by it
+    ("Onder X verstaan we ...")."""
+    words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
+    if not words:
+        return False
+    phrase = r"[\s\-]+".join(words)
+    return bool(
+        re.match(rf"\W*(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:is|zijn|betekent|houdt\s+in|omvat|verwijst\s+naar|staat\s+voor)\b", folded)
+        or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
+        or re.search(rf"(?<![^\W_]){phrase}{_ABBREVIATED}|\(\s*{phrase}(?:['’]s)?\s*\)", folded)
+        or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
+    )
+
+
 _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )
@@ -496,8 +529,9 @@ class ExtractiveComposer:
             return []
         best = on_topic[0]
         if info.intent == "define":
-            # "Wat is het lvs?": the sentence that spells it out says what it is.
-            best = next((s for s in on_topic if any(introduces(t, fold(s.unit.text)) for t in info.topic_terms)), best)
+            # "Wat is het lvs?", "Wat is een lerende organisatie?": the sentence that says what it
+            # is, or spells the abbreviation out, leads.
+            best = next((s for s in on_topic if self._says_what_it_is(info, fold(s.unit.text))), best)
         top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
@@ -528,7 +562,13 @@ class ExtractiveComposer:
         rest = sorted(chosen[1:], key=lambda c: (c.unit.passage_index, c.unit.position))
         return [best, *rest]
 
-    # -- building the Answer ------------------------------------------------------------
+    @staticmethod
+    def _says_what_it_is(info: QuestionInfo, folded: str) -> bool:
+        if info.defined and defines(info.defined, folded):
+            return True
+        return any(introduces(t, folded) for t in info.topic_terms)
+
+        # -- building the Answer ------------------------------------------------------------
 
     def _answer(self, question: str, passages: tuple[Passage, ...], chosen: list[ScoredUnit], started: float) -> Answer:
         markers: dict[int, int] = {}

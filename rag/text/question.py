@@ -34,6 +34,13 @@ _EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waar
 _DEFINE_QUESTION = re.compile(
     r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b|^waar\s+staat\s+.+\s+voor\W*$"
 )
+#: What a definition question asks to define: "Wat is een [lerende organisatie] in het onderwijs?",
+#: "Wat houdt [passend onderwijs] in?", "Waar staat [lvs] voor?", "Wat verstaat het rapport onder [X]?".
+_DEFINED = re.compile(
+    r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|wat\s+(?:verstaat|verstaan|bedoelt|bedoelen)\s.*?\bonder)"
+    r"\s+(?:de\s+|het\s+|een\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
+    r"(?:\s+(?:in|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen)\b.*)?\W*$"
+)
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
 #: Questions about two sources or things side by side.
 _COMPARISON = re.compile(
@@ -116,6 +123,8 @@ class QuestionInfo:
     source_years: frozenset[str] = frozenset()
     #: Key terms the documents never use (not even inside a compound): set by retrieval.
     unknown_terms: tuple[str, ...] = ()
+    #: What a definition question asks to define, folded ("lerende organisatie"), else None.
+    defined: str | None = None
 
 
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
@@ -143,7 +152,19 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_money=bool(_MONEY_QUESTION.search(folded)),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
+        defined=defined_subject(question),
     )
+
+
+def defined_subject(question: str) -> str | None:
+    """What a definition question asks to define, folded; None for other questions and for
+    "Wat is het verschil tussen ...?"."""
+    if question_intent(question) != "define":
+        return None
+    match = _DEFINED.match(_OPENING_WORDS.sub("", " ".join(fold(question).split())))
+    if match is None or match.group("subject").startswith("verschil"):
+        return None
+    return match.group("subject").strip()
 
 
 def asks_opinion(question: str) -> bool:
@@ -156,4 +177,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

@@ -294,3 +294,32 @@ def test_introduces(text, introduced):
     term = next(t for t in question_terms("Wat is het VBP?") if t.word == "vbp")
     word = next(t for t in question_terms("Wat is een vijverbeheerplan?") if t.word == "vijverbeheerplan")
     assert (introduces(term, fold(text)) or introduces(word, fold(text))) == introduced
+
+
+KROOS_NUT = "Kroos groeit het hardst in warme zomers. In de vijvers van het park ligt veel kroos."
+KROOS_UITLEG = "Kroos is een klein drijvend plantje dat het water snel bedekt."
+KROOSDEK = "Een dicht kroosdek (laag van drijvende plantjes) houdt licht tegen. Een kroosdek (tussen 2 en 5 cm) is normaal."
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Wat is kroos?", "Kroos is een klein drijvend plantje"),
+    ("Wat houdt een kroosdek in?", "Een dicht kroosdek (laag van drijvende plantjes)"),
+])
+def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(question, lead):
+    answer = composer(passage_rank=5.0, overlap=1.0).compose(question, make_passages(KROOS_NUT, KROOS_UITLEG, KROOSDEK))
+    assert answer.text.startswith(lead)
+
+
+@pytest.mark.parametrize("subject, text, defined", [
+    ("lerende organisatie", "een lerende organisatie is een school die ...", True),
+    ("lerende organisatie", "de school als lerende organisatie is belangrijk", False),
+    ("kroosdek", "een kroosdek (laag van drijvende plantjes) houdt licht tegen", True),
+    ("kroosdek", "een kroosdek (tussen 2 en 5 cm) is normaal", False),
+    ("kroosdek", "een kroosdek (zie figuur 2) is normaal", False),
+    ("vijverbeheerplan", "onder een vijverbeheerplan verstaan we de afspraken over ...", True),
+    ("vbp", "het vijverbeheerplan (vbp) is klaar", True),
+])
+def test_defines(subject, text, defined):
+    from rag.answer.extractive import defines
+
+    assert defines(subject, text) is defined
