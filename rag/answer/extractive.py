@@ -176,6 +176,8 @@ class Unit:
 
     passage_index: int  # index into the passages, in rank order
     parts: tuple[Sentence, ...]
+    #: The sentence before a sentence that refers back to it ("Dit komt door ..."), quoted first.
+    context: Sentence | None = None
 
     @property
     def text(self) -> str:
@@ -185,7 +187,7 @@ class Unit:
         text = without_stray_number(self.parts[0].text)
         for before, part in zip(self.parts, self.parts[1:]):
             text += (" " if part.line == before.line else "\n") + part.text
-        return text
+        return f"{without_stray_number(self.context.text)} {text}" if self.context is not None else text
 
     @property
     def is_enumeration(self) -> bool:
@@ -449,6 +451,8 @@ class ExtractiveComposer:
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored)
+        if chosen:
+            chosen = _with_antecedent(chosen, ranked)
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
@@ -577,7 +581,8 @@ class ExtractiveComposer:
         for item in chosen:
             index = item.unit.passage_index
             marker = markers.setdefault(index, len(markers) + 1)
-            used.setdefault(index, []).extend(p.text for p in item.unit.parts)
+            context = (item.unit.context,) if item.unit.context is not None else ()
+            used.setdefault(index, []).extend(p.text for p in (*context, *item.unit.parts))
             pieces.append((item.unit.is_enumeration, f"{item.unit.text} [{marker}]"))
         text = ""
         for n, (is_enumeration, piece) in enumerate(pieces):
@@ -608,6 +613,36 @@ class ExtractiveComposer:
             timings_ms={"compose": (time.perf_counter() - started) * 1000},
             note=reason,
         )
+
+
+#: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read
+#: alone, the reader does not know what it is about.
+_REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|hierbij|daarmee|hiermee)\b", re.IGNORECASE)
+#: An antecedent longer than this is not added (the answer would be mostly context).
+MAX_ANTECEDENT_CHARS = 400
+
+
+def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
+    """The answer with the sentence before its lead when the lead refers back to it ("Dit komt
+    door ..."), from the same paragraph, quoted with it; a follower that is that sentence goes."""
+    lead = chosen[0]
+    unit = lead.unit
+    first = unit.parts[0]
+    if unit.is_enumeration or unit.context is not None or not _REFERS_BACK.match(first.text):
+        return chosen
+    sentences = _split_cached(passages[unit.passage_index].text)
+    k = first.number
+    if k <= 0 or k >= len(sentences) or sentences[k] != first:
+        return chosen
+    previous = sentences[k - 1]
+    if (
+        previous.line != first.line or previous.kind != "prose" or previous.ends_with_colon
+        or len(previous.text) > MAX_ANTECEDENT_CHARS or _REFERS_BACK.match(previous.text)
+        or not _quotable(previous, sentences[k - 2] if k >= 2 else None)
+    ):
+        return chosen
+    rest = [c for c in chosen[1:] if not (c.unit.passage_index == unit.passage_index and previous in c.unit.parts)]
+    return [replace(lead, unit=replace(unit, context=previous)), *rest]
 
 
 def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:

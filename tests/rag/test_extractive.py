@@ -323,3 +323,18 @@ def test_defines(subject, text, defined):
     from rag.answer.extractive import defines
 
     assert defines(subject, text) is defined
+
+
+MAAIEN = "Het riet in de vijvers groeit elk jaar sneller. Dit komt doordat het water in het park zeer voedselrijk is."
+
+
+def test_a_lead_that_refers_back_is_quoted_with_the_sentence_before_it():
+    # The model puts the explaining sentence first; alone, "Dit komt doordat ..." says not what "dit" is.
+    answer = composer(overlap=1.0, causal_wanted=5.0).compose("Waarom groeit het riet zo snel?", make_passages(MAAIEN))
+    assert answer.text == f"{MAAIEN} [1]"  # one piece, one marker
+    assert answer.citations[0].sentences[0] == "Het riet in de vijvers groeit elk jaar sneller."  # highlighted too
+
+
+def test_a_lead_that_stands_alone_gets_no_sentence_before_it():
+    answer = composer(overlap=1.0).compose("Hoeveel vijvers telde het park in 2023?", make_passages(VIJVERS))
+    assert not answer.text.startswith("Het park heeft veel vijvers.")
