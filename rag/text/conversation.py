@@ -51,9 +51,13 @@ _GENRES = (
     r"gedicht|versje|rijm|lied|liedje|rap|verhaal|verhaaltje|grap|mop|brief|mail|e-mail|email|nieuwsbrief|tekst|"
     r"toespraak|speech|opstel|essay|column|blog|post|tweet|slogan|presentatie|vacaturetekst|vacature|advertentie"
 )
+#: After the verb, a subject makes it a question ("Schrijf ik een opp voor elke leerling?"), and
+#: "Stel dat ..." supposes.
+_NOT_IMPERATIVE = r"(?!\s+(?:ik|je|jij|u|we|wij|jullie|ze|zij|hij|men|dat)\b)"
 _TASK = re.compile(
     rf"^{_POLITE}(?:(?:schrijf|schrijven|herschrijf|herschrijven|vertaal|vertalen|verzin|verzinnen|genereer|genereren|"
-    rf"componeer|dicht)\b|(?:maak|maken|stel|opstellen)\b.*\b(?:{_GENRES})\b|(?:een|het) (?:{_GENRES})\b.*\b(?:schrijven|maken|opstellen)\b)"
+    rf"componeer|dicht)\b{_NOT_IMPERATIVE}|(?:maak|maken|stel|opstellen)\b{_NOT_IMPERATIVE}.*\b(?:{_GENRES})\b|"
+    rf"(?:een|het) (?:{_GENRES})\b.*\b(?:schrijven|maken|opstellen)\b)"
 )
 #: The subject of a request ("... over de werkdruk van schoolleiders"), for the suggested question.
 _ABOUT_SUBJECT = re.compile(r"\bover (.{3,80}?)[\s?.!]*$")

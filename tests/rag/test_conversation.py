@@ -53,6 +53,9 @@ def test_greetings_thanks_questions_about_bronwijzer_and_english_are_recognised(
         "Maak een overzicht van de maatregelen voor de vijvers",  # a list from the documents
         "Hoe maak ik een vijverplan?",
         "Welke teksten schrijft de gemeente over het riet?",
+        "Schrijf ik een vijverplan voor elke vijver?",  # a subject after the verb: a question
+        "Stel dat de gemeente een brief stuurt, wat staat erin?",
+        "Maak je een nieuwsbrief voor de buurt verplicht?",
     ],
 )
 def test_questions_to_the_documents_are_left_alone(message):
