@@ -66,8 +66,8 @@ _DOCUMENT_YEAR = re.compile(
 #: the question's form, not its subject: no key terms.
 _ME = r"(?:je|jij|u|jullie|bronwijzer)"
 _OPINION = re.compile(
-    rf"\b(?:(?:wat|hoe) (?:vind|denk|zie) {_ME}|vind {_ME}|ben {_ME} het(?: \w+)*? eens|"
-    rf"(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|wat (?:zou|moet) ik)\b",
+    rf"(?:\b(?:wat|hoe) (?:vind|denk|zie) {_ME}|^vind {_ME}|\bben {_ME} het(?: \w+)*? eens|"
+    rf"\b(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|\bwat (?:zou|moet) ik)\b",
     re.IGNORECASE,
 )
 #: What an answer to such a question says above it.

@@ -109,6 +109,8 @@ def test_the_overview_is_the_description_and_says_it_is_no_quote():
         ("Wat vindt de gemeente van de nieuwe pompen?", False),  # what a source thinks: a question to the documents
         ("Wat denken de tuinmannen over het maaien?", False),
         ("Welk advies geeft het vijverbureau?", False),
+        ("Waar vind je de cijfers over de kikkers?", False),  # where to find, not what one thinks
+        ("Vind je het riet mooi?", True),
     ],
 )
 def test_a_question_for_bronwijzers_own_opinion_is_recognised(question, opinion):
