@@ -1,7 +1,7 @@
 """Key terms of a question and whether passages contain them.
 
-A term counts as present when its stem is among the passage's stems, when it occurs
-inside a longer word (`vijver` in `visvijvers`), or when it is a compound whose head
+A term counts as present when its stem is among the passage's stems, when it begins or ends
+a longer word (`vijver` in `visvijvers`; not `kroos` in `werkrooster`), or when it is a compound whose head
 occurs with its modifier or with a common modifier (`vijverrand`: `vijver` + `rand`;
 `schooltuinen`: `tuinen`, and "school" is a common word). Used by ranking (how much of the
 question a passage covers) and by the refusal model (what the passages lack).
@@ -23,6 +23,7 @@ _MIN_PART = 4
 _LINKING = ("s", "e", "en")
 _MIN_PREFIX = 6
 _COMMON_MODIFIER_ZIPF = 4.0
+_MIN_MODIFIER = 3
 # Capitalised at the start of a question or by habit, not names.
 _NOT_NAMES = frozenset({"nederland", "nederlandse", "rijk", "inspectie", "minister", "ocw", "po", "vo"})
 
@@ -142,8 +143,27 @@ class TermIndex:
 
     def _occurs(self, piece: str) -> bool:
         if len(piece) >= _MIN_SUBSTRING:
-            return piece in self.text
+            return piece in self.text and any(self._part_of_word(m.start(), piece) for m in re.finditer(re.escape(piece), self.text))
         return piece in self.words or stem(piece) in self.stems
+
+    def _part_of_word(self, at: int, piece: str) -> bool:
+        """Whether `piece` at offset `at` is a part of its word: its start, its end (give or take
+        a plural or a stem's ending: `vijver` in `visvijvers`), or the head after a modifier that
+        is a word itself (`bevoegd` in `lesbevoegdheid`); not `kroos` in `werkrooster`."""
+        start = at
+        while start and (self.text[start - 1].isalnum()):
+            start -= 1
+        if start == at:
+            return True
+        end = at + len(piece)
+        tail = 0
+        while end + tail < len(self.text) and self.text[end + tail].isalnum():
+            tail += 1
+        if tail <= 2:
+            return True
+        modifier = self.text[start:at]
+        forms = (modifier, *(modifier[: -len(s)] for s in _LINKING if modifier.endswith(s)))
+        return any(len(f) >= _MIN_MODIFIER and zipf(f) >= _COMMON_MODIFIER_ZIPF for f in forms)
 
     def contains(self, term: QuestionTerm) -> bool:
         if term.is_letter_name:

@@ -113,6 +113,19 @@ def test_term_index_finds_inflections_and_compound_parts():
     assert present == {"verbouwd": True, "vijvers": True, "visvijvers": True, "kikkerdorp": False}
 
 
+@pytest.mark.parametrize("text, found", [
+    ("De visvijvers liggen in het oosten.", True),  # the end of a compound
+    ("De vijverrand is van steen.", True),  # its start
+    ("Alle parkvijverranden zijn van steen.", True),  # after a modifier that is a word ("park")
+    ("Het onderhoudsschema hangt in de schuur.", False),  # "vijver" nowhere
+])
+def test_a_term_inside_a_longer_word_is_found_only_as_a_part_of_it(text, found):
+    vijver = next(t for t in question_terms("Hoeveel vijvers zijn er?") if t.word == "vijvers")
+    assert TermIndex([text]).contains(vijver) is found
+    kroos = next(t for t in question_terms("Wat is kroos?") if t.word == "kroos")
+    assert not TermIndex(["Zeggenschap over het werkrooster."]).contains(kroos)  # across "werk|rooster"
+
+
 def test_a_name_is_not_found_inside_other_words():
     index = TermIndex(["De bosrandvogels broeden in het hele land."])
     name = next(t for t in question_terms("Hoeveel vogels broeden er in Randland?") if t.word == "randland")
