@@ -33,6 +33,7 @@ from functools import lru_cache
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
+from rag.text.definitions import defines, introduces
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
 from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
@@ -79,50 +80,6 @@ _COUNTED = re.compile(r"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?([^\W\d_][\
 _NUMBER_TOKEN = re.compile(r"\d")
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt verstaan|bedoelen we|wordt gedefinieerd)\b")
-#: How a text introduces a term with its abbreviation: "leerlingvolgsysteem (lvs)", "(lvs's)".
-_ABBREVIATED = r"\s*\(\s*[^\W\d_][\w.\-]{0,11}?(?:['’]s)?\s*\)"
-
-
-def introduces(term: QuestionTerm, folded: str) -> bool:
-    """Whether `folded` text spells out the abbreviation `term` ("... (lvs)") or gives the
-    term with its abbreviation ("leerlingvolgsysteem (lvs)"): where a text says what it means."""
-    word = re.escape(term.word)
-    return bool(
-        re.search(rf"\(\s*{word}(?:['’]s)?\s*\)", folded) or re.search(rf"(?<![^\W_]){word}{_ABBREVIATED}", folded)
-    )
-
-
-#: Brackets that open with these point elsewhere or give a range, not what the word means.
-_NOT_EXPLAINING = frozenset("tussen zie vanaf sinds circa ca bijvoorbeeld bv ongeveer tabel figuur hoofdstuk bijlage pagina p".split())
-
-
-def _explains(bracketed: str) -> bool:
-    """Whether a bracketed text after a word explains it: a phrase ("maat voor risico's"),
-    not a range, a pointer, a figure or an abbreviation."""
-    first = re.match(r"\s*([^\W\d_]+)", bracketed)
-    return (
-        first is not None and " " in bracketed.strip()
-        and first.group(1) not in STOPWORDS and first.group(1) not in _NOT_EXPLAINING
-    )
-
-
-def defines(subject: str, folded: str) -> bool:
-    """Whether `folded` text says what `subject` (folded words) is: it opens with the subject and
-    "is", "betekent", "houdt in" ("Een lerende organisatie is ..."), explains it in brackets
-    ("schoolweging (maat voor ...)"), spells out its abbreviation, or says what is meant by it
-    ("Onder X verstaan we ...")."""
-    words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
-    if not words:
-        return False
-    phrase = r"[\s\-]+".join(words)
-    return bool(
-        re.match(rf"\W*(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:is|zijn|betekent|houdt\s+in|omvat|verwijst\s+naar|staat\s+voor)\b", folded)
-        or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
-        or re.search(rf"(?<![^\W_]){phrase}{_ABBREVIATED}|\(\s*{phrase}(?:['’]s)?\s*\)", folded)
-        or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
-    )
-
-
 _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )

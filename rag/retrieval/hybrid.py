@@ -19,6 +19,8 @@ from rag.protocols import Embedder
 from rag.errors import NothingIndexedError
 from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
+from rag.text.analysis import fold
+from rag.text.definitions import defines
 from rag.text.question import QuestionInfo, analyse_question
 from rag.retrieval.ranking import Candidate, Diversity, diversify, distinct, features
 from rag.retrieval.store import ChromaStore
@@ -185,6 +187,7 @@ class HybridRetriever:
             cand.probability = float(p)
         ranked = sorted(gathered.candidates, key=lambda c: (-c.probability, c.chunk.document_id, c.chunk.index))
         chosen = diversify(distinct(ranked, self.diversity.near_duplicate), k, gathered.question, self.diversity)
+        chosen = _with_definition(chosen, ranked, gathered.question, k)
         timings = dict(gathered.timings, retrieve_total=_ms(started))
         docs = gathered.documents
         passages = [
@@ -201,6 +204,23 @@ class HybridRetriever:
             for rank, c in enumerate(chosen, start=1)
         ]
         return Retrieved(passages, gathered.question, timings)
+
+
+#: How deep a definition question looks for a passage that says what its subject is.
+DEFINITION_DEPTH = 20
+
+
+def _with_definition(chosen: list[Candidate], ranked: list[Candidate], question: QuestionInfo, k: int) -> list[Candidate]:
+    """For "Wat is X?": when none of the chosen passages says what X is (`rag.text.definitions`)
+    and one of the next best does, that one takes the last place."""
+    subject = question.defined
+    if not subject or k < 2 or any(defines(subject, fold(c.chunk.text)) for c in chosen):
+        return chosen
+    taken = {c.chunk.id for c in chosen}
+    found = next(
+        (c for c in ranked[:DEFINITION_DEPTH] if c.chunk.id not in taken and defines(subject, fold(c.chunk.text))), None
+    )
+    return chosen if found is None else [*chosen[: k - 1], found]
 
 
 def _ms(since: float) -> float:

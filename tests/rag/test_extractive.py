@@ -287,7 +287,7 @@ def test_other_questions_keep_the_models_order():
     ("het vijverbeheerplan (2019) kost", False),
 ])
 def test_introduces(text, introduced):
-    from rag.answer.extractive import introduces
+    from rag.text.definitions import introduces
     from rag.text.analysis import fold
     from rag.text.terms import question_terms
 
@@ -313,14 +313,18 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
 @pytest.mark.parametrize("subject, text, defined", [
     ("lerende organisatie", "een lerende organisatie is een school die ...", True),
     ("lerende organisatie", "de school als lerende organisatie is belangrijk", False),
+    ("kroos", "het kroos is een groot probleem in de zomer", False),  # what it is like, not what it is
+    ("kroos", "kroos is groot", False),
     ("kroosdek", "een kroosdek (laag van drijvende plantjes) houdt licht tegen", True),
     ("kroosdek", "een kroosdek (tussen 2 en 5 cm) is normaal", False),
     ("kroosdek", "een kroosdek (zie figuur 2) is normaal", False),
     ("vijverbeheerplan", "onder een vijverbeheerplan verstaan we de afspraken over ...", True),
     ("vbp", "het vijverbeheerplan (vbp) is klaar", True),
+    ("kroos", "in de vijvers drijft veel. kroos is een klein drijvend plantje.", True),  # a sentence of a passage
+    ("kroos", "in de vijvers drijft kroos is een vreemde zin", False),
 ])
 def test_defines(subject, text, defined):
-    from rag.answer.extractive import defines
+    from rag.text.definitions import defines
 
     assert defines(subject, text) is defined
 

@@ -1,0 +1,68 @@
+"""Where a text says what a word means: the answer to "Wat is ...?" and "Waar staat ... voor?".
+
+* it opens with the word, perhaps after "een", and "is een", "betekent", "houdt in" ("Een lerende
+  organisatie is een ..."; not "Het tekort is een groot probleem": what the tekort is like);
+* it explains the word in brackets ("schoolweging (maat voor risico's op achterstanden)"), not
+  a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
+* it spells an abbreviation out, or gives the word with its abbreviation ("leerlingvolgsysteem
+  (lvs)", "(lvs's)");
+* it says what is meant by it ("Onder X verstaan we ...").
+
+Used by retrieval (a definition question keeps one passage that defines its subject) and by
+the extractive answer (that sentence leads). Texts are folded (`rag.text.analysis.fold`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.analysis import STOPWORDS
+from rag.text.terms import QuestionTerm
+
+
+#: How a text introduces a term with its abbreviation: "leerlingvolgsysteem (lvs)", "(lvs's)".
+_ABBREVIATED = r"\s*\(\s*[^\W\d_][\w.\-]{0,11}?(?:['’]s)?\s*\)"
+
+
+def introduces(term: QuestionTerm, folded: str) -> bool:
+    """Whether `folded` text spells out the abbreviation `term` ("... (lvs)") or gives the
+    term with its abbreviation ("leerlingvolgsysteem (lvs)"): where a text says what it means."""
+    word = re.escape(term.word)
+    return bool(
+        re.search(rf"\(\s*{word}(?:['’]s)?\s*\)", folded) or re.search(rf"(?<![^\W_]){word}{_ABBREVIATED}", folded)
+    )
+
+
+#: Brackets that open with these point elsewhere or give a range, not what the word means.
+_NOT_EXPLAINING = frozenset("tussen zie vanaf sinds circa ca bijvoorbeeld bv ongeveer tabel figuur hoofdstuk bijlage pagina p".split())
+
+
+def _explains(bracketed: str) -> bool:
+    """Whether a bracketed text after a word explains it: a phrase ("maat voor risico's"),
+    not a range, a pointer, a figure or an abbreviation."""
+    first = re.match(r"\s*([^\W\d_]+)", bracketed)
+    return (
+        first is not None and " " in bracketed.strip()
+        and first.group(1) not in STOPWORDS and first.group(1) not in _NOT_EXPLAINING
+    )
+
+
+def defines(subject: str, folded: str) -> bool:
+    """Whether `folded` text says what `subject` (folded words) is, in one of the ways above."""
+    words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
+    if not words:
+        return False
+    phrase = r"[\s\-]+".join(words)
+    return bool(
+        re.search(
+            rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:een\s+)?{phrase}\s+"
+            r"(?:(?:is|zijn)\s+(?:een|de|het)|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
+            folded,
+        )
+        or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
+        or re.search(rf"(?<![^\W_]){phrase}{_ABBREVIATED}|\(\s*{phrase}(?:['’]s)?\s*\)", folded)
+        or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
+    )
+
+
+__all__ = ["defines", "introduces"]
