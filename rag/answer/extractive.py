@@ -529,7 +529,7 @@ class ExtractiveComposer:
             return True
         return any(introduces(t, folded) for t in info.topic_terms)
 
-        # -- building the Answer ------------------------------------------------------------
+    # -- building the Answer ------------------------------------------------------------
 
     def _answer(self, question: str, passages: tuple[Passage, ...], chosen: list[ScoredUnit], started: float) -> Answer:
         markers: dict[int, int] = {}
@@ -595,7 +595,7 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> l
     if (
         previous.line != first.line or previous.kind != "prose" or previous.ends_with_colon
         or len(previous.text) > MAX_ANTECEDENT_CHARS or _REFERS_BACK.match(previous.text)
-        or not _quotable(previous, sentences[k - 2] if k >= 2 else None)
+        or continues_sentence(previous.text.rstrip()) or not _quotable(previous, sentences[k - 2] if k >= 2 else None)
     ):
         return chosen
     rest = [c for c in chosen[1:] if not (c.unit.passage_index == unit.passage_index and previous in c.unit.parts)]

@@ -21,12 +21,12 @@ from functools import lru_cache
 from typing import Literal
 
 from rag.text.analysis import fold, listed
+from rag.text.question import ADDRESSEE as _ME
 from rag.text.terms import QuestionTerm, zipf
 from rag.types import IndexedDocument
 
 Kind = Literal["greeting", "thanks", "about", "english", "task"]
 
-_ME = r"(?:je|jij|u|jullie|bronwijzer)"
 _GREETING = re.compile(
     r"(?:hallo|hoi|hey|hee|hi|hello|hiya|yo|goedemorgen|goedemiddag|goedenavond|goeiemorgen|goeiemiddag|goedendag|"
     r"dag|daag|moi|good (?:morning|afternoon|evening))(?: (?:daar|allemaal|there|bronwijzer))?"

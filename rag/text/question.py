@@ -64,7 +64,9 @@ _DOCUMENT_YEAR = re.compile(
 #: A question for Bronwijzer's own view ("Wat vind jij van ...?", "Ben je het eens met ...?"):
 #: answered with what the documents say, and the answer says that is all it is. Its words are
 #: the question's form, not its subject: no key terms.
-_ME = r"(?:je|jij|u|jullie|bronwijzer)"
+#: The ways a user addresses Bronwijzer.
+ADDRESSEE = r"(?:je|jij|u|jullie|bronwijzer)"
+_ME = ADDRESSEE
 _OPINION = re.compile(
     rf"(?:\b(?:wat|hoe) (?:vind|denk|zie) {_ME}|^vind {_ME}|\bben {_ME} het(?: \w+)*? eens|"
     rf"\b(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|\bwat (?:zou|moet) ik)\b",
@@ -177,4 +179,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
