@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from rag.protocols import Condenser
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
-from rag.text.terms import question_terms
 from rag.types import Turn, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
@@ -24,13 +23,8 @@ _BACK_REFERENCES = frozenset(
 )
 
 
-#: Verbs that say what a source says ("Wat zegt het actieplan over ..."): the form of the
-#: question, not its subject.
-_REPORTING = frozenset("zegt zeggen zei stelt stellen noemt noemen schrijft schrijven beschrijft beschrijven".split())
-
-
-#: A long conversation of follow-ups carries at most this many words of its subject.
-_MAX_CONTEXT = 10
+#: A long conversation of follow-ups carries at most this many words from before the previous question.
+_MAX_CARRIED = 10
 
 
 def is_follow_up(question: str) -> bool:
@@ -51,16 +45,18 @@ class HeuristicCondenser:
         previous = previous_question(history)
         if previous is None or not is_follow_up(question):
             return question
-        # A follow-up on a follow-up ("En in het vo?" after "En in het po?") carries the subject
-        # the earlier one carried: the previous question as it was searched.
-        asked_at = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
-        previous = self.condense(previous, history[:asked_at])
         own = set(words(question))
-        # The previous question's key terms ("hoe groot" asks for an amount: "groot" is none), as
-        # typed, so names keep their capitals; the words that say who says it are no subject.
-        context = [t.asked or t.word for t in question_terms(previous) if t.word not in own and t.word not in _REPORTING]
+
+        def content(text: str) -> list[str]:
+            return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS and w not in own]
+
+        # A follow-up on a follow-up ("Wat zijn de oorzaken daarvan?" after "En in het vo?") also
+        # carries the subject the earlier one carried: what was added to it when it was searched.
+        asked_at = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
+        searched = self.condense(previous, history[:asked_at])
+        carried = content(searched[len(previous):])[:_MAX_CARRIED] if searched.startswith(previous) else []
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
-        context = list(dict.fromkeys(context))[:_MAX_CONTEXT]
+        context = list(dict.fromkeys(content(previous) + carried))
         return f"{question} ({' '.join(context)})" if context else question
 
 
