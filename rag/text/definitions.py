@@ -21,16 +21,23 @@ from rag.text.terms import QuestionTerm
 
 
 #: How a text introduces a term with its abbreviation: "leerlingvolgsysteem (lvs)", "(lvs's)".
-_ABBREVIATED = r"\s*\(\s*[^\W\d_][\w.\-]{0,11}?(?:['’]s)?\s*\)"
+_ABBREVIATED = r"\s*\(\s*(?P<short>[^\W\d_][\w.\-]{0,11}?)(?:['’]s)?\s*\)"
+
+
+def _abbreviated(phrase: str, folded: str) -> bool:
+    """Whether the words `phrase` (a pattern) stand in `folded` with their abbreviation after
+    them, one that starts as they do: "leerlingvolgsysteem (lvs)", not "passend onderwijs (swv's)"
+    (the abbreviation of "samenwerkingsverbanden passend onderwijs")."""
+    return any(
+        m.group("short")[0] == m.group(0)[0]
+        for m in re.finditer(rf"(?<![^\W_]){phrase}{_ABBREVIATED}", folded)
+    )
 
 
 def introduces(term: QuestionTerm, folded: str) -> bool:
     """Whether `folded` text spells out the abbreviation `term` ("... (lvs)") or gives the
     term with its abbreviation ("leerlingvolgsysteem (lvs)"): where a text says what it means."""
-    word = re.escape(term.word)
-    return bool(
-        re.search(rf"\(\s*{word}(?:['’]s)?\s*\)", folded) or re.search(rf"(?<![^\W_]){word}{_ABBREVIATED}", folded)
-    )
+    return bool(re.search(rf"\(\s*{re.escape(term.word)}(?:['’]s)?\s*\)", folded) or _abbreviated(re.escape(term.word), folded))
 
 
 #: Brackets that open with these point elsewhere or give a range, not what the word means.
@@ -60,7 +67,7 @@ def defines(subject: str, folded: str) -> bool:
             folded,
         )
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
-        or re.search(rf"(?<![^\W_]){phrase}{_ABBREVIATED}|\(\s*{phrase}(?:['’]s)?\s*\)", folded)
+        or _abbreviated(phrase, folded) or re.search(rf"\(\s*{phrase}(?:['’]s)?\s*\)", folded)
         or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
     )
 

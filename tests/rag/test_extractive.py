@@ -320,6 +320,8 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("kroosdek", "een kroosdek (zie figuur 2) is normaal", False),
     ("vijverbeheerplan", "onder een vijverbeheerplan verstaan we de afspraken over ...", True),
     ("vbp", "het vijverbeheerplan (vbp) is klaar", True),
+    ("beheerplan", "het vijverbeheerplan (vbp) is klaar", False),  # the abbreviation of a longer name
+    ("vijver beheer", "de stichting vijver beheer (svb) is klaar", False),
     ("kroos", "in de vijvers drijft veel. kroos is een klein drijvend plantje.", True),  # a sentence of a passage
     ("kroos", "in de vijvers drijft kroos is een vreemde zin", False),
 ])
