@@ -43,6 +43,20 @@ def as_turns(history: Sequence[Turn | Mapping] | None) -> list[Turn]:
     return turns[-MAX_HISTORY_TURNS:]
 
 
+def _about_the_documents(turns: list[Turn]) -> list[Turn]:
+    """The conversation without its small talk: a greeting, thanks or a request to write (and
+    Bronwijzer's reply to it) is no subject a follow-up can lean on ("Wat is LEA?" after
+    "Schrijf een gedicht" is no question about poems)."""
+    kept: list[Turn] = []
+    skipping = False
+    for turn in turns:
+        if turn.role == "user":
+            skipping = conversation_kind(turn.content) is not None
+        if not skipping:
+            kept.append(turn)
+    return kept
+
+
 def as_filters(filters: SearchFilters | Mapping | None) -> SearchFilters | None:
     """Accept `{"documents": [...], "publishers": [...], "year_from": int, "year_to": int}`."""
     if filters is None or isinstance(filters, SearchFilters):
@@ -105,7 +119,7 @@ class Engine:
         the retriever's analysis of the question (None for a retriever that gives none).
         """
         question = _check_question(question)
-        turns = as_turns(history)
+        turns = _about_the_documents(as_turns(history))
         timings: dict[str, float] = {}
         t = time.perf_counter()
         standalone = self.condenser.condense(question, turns) if turns else question

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rag.protocols import Condenser
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
+from rag.text.question import defined_subject
 from rag.types import Turn, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
@@ -34,6 +35,9 @@ def is_follow_up(question: str) -> bool:
         return False
     if tokens[0] in _OPENERS:
         return True
+    subject = defined_subject(question)
+    if subject and not set(words(subject)) <= _BACK_REFERENCES | STOPWORDS:
+        return False  # "Wat is LEA?" names what it asks about
     content = [t for t in tokens if t not in STOPWORDS and t not in QUESTION_WORDS]
     return len(content) <= 2 or any(t in _BACK_REFERENCES for t in tokens)
 

@@ -83,6 +83,18 @@ def test_a_greeting_gets_bronwijzers_own_reply_without_a_search(engine):
     assert list(engine.stream("Schrijf een gedicht over de kikkers"))[-1].text == task.text
 
 
+def test_small_talk_is_no_subject_for_a_follow_up(engine):
+    history = [{"role": "user", "content": "Schrijf een gedicht over de kikkers"},
+               {"role": "assistant", "content": "Ik schrijf geen nieuwe teksten ..."}]
+    assert engine.ask("Hoeveel vijvers zijn er?", history=history).rewritten is None
+    greeted = [{"role": "user", "content": "Hallo!"}, {"role": "assistant", "content": "Hallo! Ik ben Bronwijzer. ..."}]
+    assert engine.ask("En in 2023?", history=greeted).rewritten is None
+    # A question to the documents before the small talk still carries over.
+    asked = [{"role": "user", "content": "Hoeveel vijvers telde het stadspark in 2021?"},
+             {"role": "assistant", "content": "14 vijvers [1]"}, *greeted]
+    assert "vijvers" in engine.ask("En in 2023?", history=asked).rewritten
+
+
 def test_a_question_for_bronwijzers_opinion_is_answered_from_the_documents_and_says_so(engine):
     answer = engine.ask("Wat vind jij van de kikkers?")
     assert not answer.refused and answer.citations

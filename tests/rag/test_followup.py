@@ -35,3 +35,9 @@ def test_a_question_that_stands_alone_is_left_as_it_is():
     question = "Welke maatregelen neemt de gemeente tegen kroos in de vijvers?"
     assert HeuristicCondenser().condense(question, history) == question
     assert HeuristicCondenser().condense("En in 2023?", []) == "En in 2023?"
+
+
+def test_a_definition_question_with_its_own_subject_stands_alone():
+    history = turns(("Hoe groot is het tekort aan tuinmannen?", "3 [1]"))
+    assert HeuristicCondenser().condense("Wat is kroos?", history) == "Wat is kroos?"
+    assert HeuristicCondenser().condense("Wat houdt dat in?", history) != "Wat houdt dat in?"  # "dat" points back
