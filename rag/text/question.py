@@ -30,6 +30,21 @@ _PLACE_QUESTION = re.compile(r"^(waar|in\s+welke\s+(regio|regio's|provincie|geme
 _WAAR_PARTICLE = re.compile(r"^waar\b.*\s(aan|over|mee|voor|door|van|uit|toe|om|tegen)(\s+[^\W\d_]+){0,2}\s*\W*$")
 #: Words that open a question without being part of it: a follow-up's "En ...", "Maar ...".
 _OPENING_WORDS = re.compile(r"^(?:(?:en|maar|dus|of|ok|oke|nou)\b[\s,]*)+")
+#: A polite frame around the question itself: "Kun je me vertellen welke ...", "Ik wil graag weten
+#: hoeveel ...", "Weet u wat ... is?", "Ik ben benieuwd waarom ...". Its words ("vertellen",
+#: "weten") are no key terms, and the question's kind is that of the question inside.
+_FRAME = re.compile(
+    r"^(?:(?:kun|kunt|kan|wil|wilt|zou|zoudt)\s+(?:je|jij|u|jullie)\s+(?:me\s+|mij\s+|ons\s+)?(?:eens\s+|even\s+)?"
+    r"(?:vertellen|uitleggen|zeggen|aangeven|toelichten|opzoeken|nagaan|laten\s+weten)|(?:ik\s+)?(?:wil|zou)\s+(?:graag\s+)?"
+    r"(?:willen\s+)?weten|(?:weet|weten)\s+(?:je|jij|u|jullie)(?:\s+ook)?|ik\s+(?:vraag|vroeg)\s+me\s+af|ik\s+ben\s+benieuwd|"
+    r"vertel\s+(?:me|mij|ons|eens)|leg\s+(?:me\s+|mij\s+|ons\s+)?(?:eens\s+)?uit)\s*[,:]?\s+"
+    r"(?=(?:wat|welke|welk|wie|waar\w*|waarom|wanneer|hoe\w*|hoeveel|of|sinds|vanaf|in\s+welk\w*|over)\b)",
+    re.IGNORECASE,
+)
+#: The definition question inside a frame, its verb last: "(Weet je) wat een [vijverplan] is?".
+_DEFINED_INSIDE = re.compile(
+    r"^wat\s+(?:de\s+|het\s+|een\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)\s+(?:is|zijn|betekent|betekenen|inhoudt|inhouden)\W*$"
+)
 _EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
 _DEFINE_QUESTION = re.compile(
     r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b|^waar\s+staat\s+.+\s+voor\W*$"
@@ -72,6 +87,14 @@ _OPINION = re.compile(
     rf"\b(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|\bwat (?:zou|moet) ik)\b",
     re.IGNORECASE,
 )
+#: Verbs that say what a source does in a question that names it ("het actieplan stelt voor",
+#: "de inspectie constateert"): the question's form, not its subject.
+_REPORTING = frozenset(
+    """
+    zegt zeggen zei stelt stellen voorstelt voorstellen noemt noemen beschrijft beschrijven schrijft schrijven
+    meldt melden rapporteert concludeert concluderen constateert constateren signaleert signaleren
+    """.split()
+)
 #: What an answer to such a question says above it.
 OPINION_NOTE = "Bronwijzer heeft geen eigen mening of advies; hieronder staat wat de documenten erover zeggen."
 #: Questions that ask for a source, where footnotes and references are the answer.
@@ -81,6 +104,11 @@ _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(ond
 def question_intent(question: str) -> Intent:
     """The kind of answer a question wants, from its wording."""
     q = _OPENING_WORDS.sub("", fold(question).strip())
+    framed = _FRAME.match(q)
+    if framed:
+        q = q[framed.end():]
+        if _DEFINED_INSIDE.match(q):
+            return "define"
     if _NUMBER_QUESTION.search(q):
         return "number"
     if _DATE_QUESTION.search(q):
@@ -132,11 +160,16 @@ class QuestionInfo:
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
-    topic = mention.strip(question) if mention else question
+    asked = without_frame(question)
+    topic = without_frame(mention.strip(question)) if mention else asked
     if asks_opinion(topic):
         topic = " ".join(_OPINION.sub(" ", " ".join(topic.split())).split())
-    terms = tuple(question_terms(question))
-    topic_terms = tuple(question_terms(topic)) if topic != question else terms
+    terms = tuple(question_terms(asked))
+    topic_terms = tuple(question_terms(topic)) if topic != asked else terms
+    if mention:
+        # "Welke maatregelen stelt het actieplan voor?": what the named source does with the
+        # subject ("stelt voor", "noemt", "concludeert") is no part of the subject.
+        topic_terms = tuple(t for t in topic_terms if t.word not in _REPORTING)
     folded = fold(question)
     return QuestionInfo(
         text=question,
@@ -163,10 +196,24 @@ def defined_subject(question: str) -> str | None:
     "Wat is het verschil tussen ...?"."""
     if question_intent(question) != "define":
         return None
-    match = _DEFINED.match(_OPENING_WORDS.sub("", " ".join(fold(question).split())))
+    q = _OPENING_WORDS.sub("", " ".join(fold(question).split()))
+    framed = _FRAME.match(q)
+    if framed:
+        q = q[framed.end():]
+    match = _DEFINED.match(q) or (_DEFINED_INSIDE.match(q) if framed else None)
     if match is None or match.group("subject").startswith("verschil"):
         return None
     return match.group("subject").strip()
+
+
+def without_frame(question: str) -> str:
+    """The question inside a polite frame ("Kun je me vertellen welke ..." -> "welke ..."), or the
+    question as it is."""
+    text = " ".join(question.split())
+    opening = _OPENING_WORDS.match(text.casefold())
+    start = opening.end() if opening else 0
+    framed = _FRAME.match(text[start:])
+    return text[start + framed.end():] if framed else question
 
 
 def asks_opinion(question: str) -> bool:
@@ -179,4 +226,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

@@ -197,6 +197,11 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat is een salamander?", "define"),
     ("Waar staat VBP voor?", "define"),
     ("Wat is er nodig om de vijvers schoon te houden?", "other"),  # "wat is er": no definition asked
+    # A polite frame around the question: the question inside decides.
+    ("Kun je me vertellen welke maatregelen de gemeente neemt?", "list"),
+    ("Ik wil graag weten hoeveel vijvers er zijn.", "number"),
+    ("Weet je wat een salamander is?", "define"),
+    ("Ik ben benieuwd waarom het riet groeit.", "explain"),
     ("Welke maatregelen neemt de gemeente?", "list"),
     ("Is het water schoon?", "other"),
     # A follow-up's opening "En" / "Maar" does not hide what it asks.

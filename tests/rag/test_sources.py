@@ -85,3 +85,17 @@ def test_the_words_of_a_description_stay_terms_of_the_question():
     mention = SourceMatcher.of_documents(DESCRIBED).match(question)
     assert mention.documents == ("oevers.txt",)
     assert mention.strip(question) == question
+
+
+def test_a_polite_frame_and_what_the_named_source_does_are_no_key_terms(matcher):
+    from rag.text.question import analyse_question, defined_subject, without_frame
+
+    assert without_frame("Kun je me vertellen welke vijvers schoon zijn?") == "welke vijvers schoon zijn?"
+    assert without_frame("Weet je de weg naar het park?") == "Weet je de weg naar het park?"  # no question inside
+    assert defined_subject("Kunt u uitleggen wat een kroosdek is?") == "kroosdek"
+    framed = analyse_question("Ik wil graag weten hoeveel vijvers er zijn.", matcher)
+    assert [t.word for t in framed.topic_terms] == ["vijvers"]
+    named = analyse_question("Welke maatregelen stelt het kikkerplan voor?", matcher)
+    assert [t.word for t in named.topic_terms] == ["maatregelen"]
+    # Without a named source the verb stays: it may be what the question is about.
+    assert "stelt" in [t.word for t in analyse_question("Welke maatregelen stelt de gemeente voor?", matcher).topic_terms]
