@@ -17,10 +17,13 @@ from rag.text.sources import SourceMatcher, SourceMention
 Intent = Literal["number", "date", "place", "list", "explain", "define", "other"]
 
 _NUMBER_QUESTION = re.compile(
-    r"\b(hoeveel|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
+    r"\b(hoeveel|hoelang|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
     r"hoeveelste|wat\s+(kost|bedraagt|is\s+het\s+(aantal|percentage|aandeel|bedrag)))\b"
 )
-_DATE_QUESTION = re.compile(r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|in\s+welk\s+jaar|welke\s+datum|hoe\s+oud)\b")
+_DATE_QUESTION = re.compile(
+    r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|per\s+wanneer|welke\s+datum|hoe\s+oud)\b|"
+    r"(^|\b(in|tot|vanaf|sinds|na|voor|per)\s+)welk\s+(jaar|schooljaar|kalenderjaar|collegejaar)\b"
+)
 _LIST_QUESTION = re.compile(
     r"^(welke|wat\s+zijn|noem|geef)\b|\b(welke\s+\w+\s+(noem|noemt|noemen|stelt|stellen|zijn|worden|bestaan))\b"
 )

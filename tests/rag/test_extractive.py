@@ -192,6 +192,9 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
 @pytest.mark.parametrize("question, intent", [
     ("Hoeveel vijvers zijn er?", "number"),
     ("Sinds wanneer is er een keurmerk?", "date"),
+    ("Tot welk jaar loopt het vijverplan?", "date"),
+    ("Welk jaar begon de telling?", "date"),
+    ("Hoelang duurt het maaien?", "number"),
     ("Waar liggen de meeste vijvers?", "place"),
     ("Waarom groeit het riet?", "explain"),
     ("Wat is een salamander?", "define"),
