@@ -573,7 +573,8 @@ class ExtractiveComposer:
 
 
 #: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read
-#: alone, the reader does not know what it is about.
+#: alone, the reader does not know what it is about. Narrower than `_ANAPHORIC_START`, the fitted
+#: signal ("Ook", "Daarnaast", "Toen" lean on what came before but name nothing in it).
 _REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|hierbij|daarmee|hiermee)\b", re.IGNORECASE)
 #: An antecedent longer than this is not added (the answer would be mostly context).
 MAX_ANTECEDENT_CHARS = 400

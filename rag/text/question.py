@@ -79,17 +79,18 @@ _DOCUMENT_YEAR = re.compile(
     r"\b\w*(?:rapport|document|publicatie|editie|uitgave|versie|monitor|agenda|plan|staat|verslag|notitie|brief)\w*"
     r"\s+(?:van\s+|uit\s+)?((?:19|20)\d\d)\b"
 )
+#: The ways a user addresses Bronwijzer.
+ADDRESSEE = r"(?:je|jij|u|jullie|bronwijzer)"
 #: A question for Bronwijzer's own view ("Wat vind jij van ...?", "Ben je het eens met ...?"):
 #: answered with what the documents say, and the answer says that is all it is. Its words are
 #: the question's form, not its subject: no key terms.
-#: The ways a user addresses Bronwijzer.
-ADDRESSEE = r"(?:je|jij|u|jullie|bronwijzer)"
-_ME = ADDRESSEE
 _OPINION = re.compile(
-    rf"(?:\b(?:wat|hoe) (?:vind|denk|zie) {_ME}|^vind {_ME}|\bben {_ME} het(?: \w+)*? eens|"
+    rf"(?:\b(?:wat|hoe) (?:vind|denk|zie) {ADDRESSEE}|^vind {ADDRESSEE}|\bben {ADDRESSEE} het(?: \w+)*? eens|"
     rf"\b(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|\bwat (?:zou|moet) ik)\b",
     re.IGNORECASE,
 )
+#: What an answer to such a question says above it.
+OPINION_NOTE = "Bronwijzer heeft geen eigen mening of advies; hieronder staat wat de documenten erover zeggen."
 #: Verbs that say what a source does in a question that names it ("het actieplan stelt voor",
 #: "de inspectie constateert"): the question's form, not its subject.
 _REPORTING = frozenset(
@@ -98,20 +99,22 @@ _REPORTING = frozenset(
     meldt melden rapporteert concludeert concluderen constateert constateren signaleert signaleren
     """.split()
 )
-#: What an answer to such a question says above it.
-OPINION_NOTE = "Bronwijzer heeft geen eigen mening of advies; hieronder staat wat de documenten erover zeggen."
 #: Questions that ask for a source, where footnotes and references are the answer.
 _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(onderzoek|studie|rapport)\w*)\b")
 
 
+def _inside_frame(folded: str) -> tuple[str, bool]:
+    """A folded question without its opening words and polite frame, and whether it had a frame."""
+    q = _OPENING_WORDS.sub("", folded)
+    framed = _FRAME.match(q)
+    return (q[framed.end():], True) if framed else (q, False)
+
+
 def question_intent(question: str) -> Intent:
     """The kind of answer a question wants, from its wording."""
-    q = _OPENING_WORDS.sub("", fold(question).strip())
-    framed = _FRAME.match(q)
-    if framed:
-        q = q[framed.end():]
-        if _DEFINED_INSIDE.match(q):
-            return "define"
+    q, framed = _inside_frame(fold(question).strip())
+    if framed and _DEFINED_INSIDE.match(q):
+        return "define"
     if _NUMBER_QUESTION.search(q):
         return "number"
     if _DATE_QUESTION.search(q):
@@ -174,11 +177,12 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         # subject ("stelt voor", "noemt", "concludeert") is no part of the subject.
         topic_terms = tuple(t for t in topic_terms if t.word not in _REPORTING)
     folded = fold(question)
+    intent = question_intent(question)
     return QuestionInfo(
         text=question,
         topic=topic,
         mention=mention,
-        intent=question_intent(question),
+        intent=intent,
         terms=terms,
         weights=tuple(term_weight(t) for t in terms),
         numbers=frozenset(numbers(topic)),
@@ -190,19 +194,16 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_money=bool(_MONEY_QUESTION.search(folded)),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
-        defined=defined_subject(question),
+        defined=defined_subject(question, intent),
     )
 
 
-def defined_subject(question: str) -> str | None:
+def defined_subject(question: str, intent: Intent | None = None) -> str | None:
     """What a definition question asks to define, folded; None for other questions and for
-    "Wat is het verschil tussen ...?"."""
-    if question_intent(question) != "define":
+    "Wat is het verschil tussen ...?". `intent`: the question's, when already known."""
+    if (intent or question_intent(question)) != "define":
         return None
-    q = _OPENING_WORDS.sub("", " ".join(fold(question).split()))
-    framed = _FRAME.match(q)
-    if framed:
-        q = q[framed.end():]
+    q, framed = _inside_frame(" ".join(fold(question).split()))
     match = _DEFINED.match(q) or (_DEFINED_INSIDE.match(q) if framed else None)
     if match is None or match.group("subject").startswith("verschil"):
         return None

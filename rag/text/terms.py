@@ -161,8 +161,7 @@ class TermIndex:
             tail += 1
         if tail <= 2:
             return True
-        modifier = self.text[start:at]
-        forms = (modifier, *(modifier[: -len(s)] for s in _LINKING if modifier.endswith(s)))
+        forms = _modifier_forms(self.text[start:at], _MIN_MODIFIER)
         return any(len(f) >= _MIN_MODIFIER and zipf(f) >= _COMMON_MODIFIER_ZIPF for f in forms)
 
     def contains(self, term: QuestionTerm) -> bool:
@@ -201,6 +200,12 @@ class TermIndex:
         return False
 
 
+def _modifier_forms(left: str, shortest: int) -> tuple[str, ...]:
+    """The modifier of a compound with and without a linking -s/-e/-en ("schools": "schools",
+    "school"), the shortened forms only when at least `shortest` letters remain."""
+    return (left, *(left[: -len(s)] for s in _LINKING if left.endswith(s) and len(left) - len(s) >= shortest))
+
+
 @lru_cache(maxsize=4096)
 def _compound_cuts(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """Every way to read `word` as modifier + head: (the head's stem, the head, the modifier
@@ -208,8 +213,7 @@ def _compound_cuts(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     cuts = []
     for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
         left, right = word[:cut], word[cut:]
-        lefts = (left, *(left[: -len(s)] for s in _LINKING if left.endswith(s) and len(left) - len(s) >= _MIN_PART))
-        cuts.append((stem(right), right, lefts))
+        cuts.append((stem(right), right, _modifier_forms(left, _MIN_PART)))
     return tuple(cuts)
 
 
