@@ -84,7 +84,7 @@ _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )
 # A sentence about the document's own method or structure announces content without giving it
-# ("Per thema wordt ingegaan op …", "Schoolleiders zijn gevraagd naar …", "In dit hoofdstuk …").
+# ("Per thema wordt ingegaan op …", "De tuinmannen zijn gevraagd naar …", "In dit hoofdstuk …").
 _ANNOUNCES = re.compile(
     r"\b(?:wordt|worden) ingegaan op|\bgaan (?:we|wij) in op|\b(?:is|zijn|werd|werden) gevraagd naar|"
     r"\bhieronder\b(?! (?:valt|vallen)\b)|\bin de volgende (?:hoofdstukken|paragrafen|paragraaf)\b|"
@@ -490,7 +490,7 @@ class ExtractiveComposer:
             return []
         best = on_topic[0]
         if info.intent == "define":
-            # "Wat is het lvs?", "Wat is een lerende organisatie?": the sentence that says what it
+            # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
             # is, or spells the abbreviation out, leads.
             best = next((s for s in on_topic if self._says_what_it_is(info, fold(s.unit.text))), best)
         top_score = on_topic[0].score

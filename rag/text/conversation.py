@@ -59,7 +59,7 @@ _TASK = re.compile(
     rf"componeer|dicht)\b{_NOT_IMPERATIVE}|(?:maak|maken|stel|opstellen)\b{_NOT_IMPERATIVE}.*\b(?:{_GENRES})\b|"
     rf"(?:een|het) (?:{_GENRES})\b.*\b(?:schrijven|maken|opstellen)\b)"
 )
-#: The subject of a request ("... over de werkdruk van schoolleiders"), for the suggested question.
+#: The subject of a request ("... over de kikkers in het park"), for the suggested question.
 _ABOUT_SUBJECT = re.compile(r"\bover (.{3,80}?)[\s?.!]*$")
 _SEGMENT_SPLIT = re.compile(r"[,.!?;:]+")
 _NON_WORD = re.compile(r"[^\w\s'-]")

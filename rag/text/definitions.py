@@ -1,11 +1,11 @@
 """Where a text says what a word means: the answer to "Wat is ...?" and "Waar staat ... voor?".
 
-* it opens with the word, perhaps after "een", and "is een", "betekent", "houdt in" ("Een lerende
-  organisatie is een ..."; not "Het tekort is een groot probleem": what the tekort is like);
-* it explains the word in brackets ("schoolweging (maat voor risico's op achterstanden)"), not
+* it opens with the word, perhaps after "een", and "is een", "betekent", "houdt in" ("Een kroosdek
+  is een ..."; not "Het kroos is een groot probleem": what the kroos is like);
+* it explains the word in brackets ("kroosdek (laag van drijvende plantjes)"), not
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
-* it spells an abbreviation out, or gives the word with its abbreviation ("leerlingvolgsysteem
-  (lvs)", "(lvs's)");
+* it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
+  (vbp)", "(vbp's)");
 * it says what is meant by it ("Onder X verstaan we ...").
 
 Used by retrieval (a definition question keeps one passage that defines its subject) and by
@@ -20,14 +20,14 @@ from rag.text.analysis import STOPWORDS
 from rag.text.terms import QuestionTerm
 
 
-#: How a text introduces a term with its abbreviation: "leerlingvolgsysteem (lvs)", "(lvs's)".
+#: How a text introduces a term with its abbreviation: "vijverbeheerplan (vbp)", "(vbp's)".
 _ABBREVIATED = r"\s*\(\s*(?P<short>[^\W\d_][\w.\-]{0,11}?)(?:['’]s)?\s*\)"
 
 
 def _abbreviated(phrase: str, folded: str) -> bool:
     """Whether the words `phrase` (a pattern) stand in `folded` with their abbreviation after
-    them, one that starts as they do: "leerlingvolgsysteem (lvs)", not "passend onderwijs (swv's)"
-    (the abbreviation of "samenwerkingsverbanden passend onderwijs")."""
+    them, one that starts as they do: "vijverbeheerplan (vbp)", not "vijverbeheer (svb)" (the
+    abbreviation of "stichting vijverbeheer")."""
     return any(
         m.group("short")[0] == m.group(0)[0]
         for m in re.finditer(rf"(?<![^\W_]){phrase}{_ABBREVIATED}", folded)
@@ -35,8 +35,8 @@ def _abbreviated(phrase: str, folded: str) -> bool:
 
 
 def introduces(term: QuestionTerm, folded: str) -> bool:
-    """Whether `folded` text spells out the abbreviation `term` ("... (lvs)") or gives the
-    term with its abbreviation ("leerlingvolgsysteem (lvs)"): where a text says what it means."""
+    """Whether `folded` text spells out the abbreviation `term` ("... (vbp)") or gives the
+    term with its abbreviation ("vijverbeheerplan (vbp)"): where a text says what it means."""
     return bool(re.search(rf"\(\s*{re.escape(term.word)}(?:['’]s)?\s*\)", folded) or _abbreviated(re.escape(term.word), folded))
 
 
@@ -45,7 +45,7 @@ _NOT_EXPLAINING = frozenset("tussen zie vanaf sinds circa ca bijvoorbeeld bv ong
 
 
 def _explains(bracketed: str) -> bool:
-    """Whether a bracketed text after a word explains it: a phrase ("maat voor risico's"),
+    """Whether a bracketed text after a word explains it: a phrase ("laag van drijvende plantjes"),
     not a range, a pointer, a figure or an abbreviation."""
     first = re.match(r"\s*([^\W\d_]+)", bracketed)
     return (

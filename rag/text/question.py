@@ -52,8 +52,8 @@ _EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waar
 _DEFINE_QUESTION = re.compile(
     r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b|^waar\s+staat\s+.+\s+voor\W*$"
 )
-#: What a definition question asks to define: "Wat is een [lerende organisatie] in het onderwijs?",
-#: "Wat houdt [passend onderwijs] in?", "Waar staat [lvs] voor?", "Wat verstaat het rapport onder [X]?".
+#: What a definition question asks to define: "Wat is een [kroosdek] in de vijver?",
+#: "Wat houdt het [vijverplan] in?", "Waar staat [vbp] voor?", "Wat verstaat het rapport onder [X]?".
 _DEFINED = re.compile(
     r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|wat\s+(?:verstaat|verstaan|bedoelt|bedoelen)\s.*?\bonder)"
     r"\s+(?:de\s+|het\s+|een\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
@@ -159,7 +159,7 @@ class QuestionInfo:
     source_years: frozenset[str] = frozenset()
     #: Key terms the documents never use (not even inside a compound): set by retrieval.
     unknown_terms: tuple[str, ...] = ()
-    #: What a definition question asks to define, folded ("lerende organisatie"), else None.
+    #: What a definition question asks to define, folded ("drijvend kroosdek"), else None.
     defined: str | None = None
 
 
@@ -173,7 +173,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     terms = tuple(question_terms(asked))
     topic_terms = tuple(question_terms(topic)) if topic != asked else terms
     if mention:
-        # "Welke maatregelen stelt het actieplan voor?": what the named source does with the
+        # "Welke maatregelen stelt het vijverplan voor?": what the named source does with the
         # subject ("stelt voor", "noemt", "concludeert") is no part of the subject.
         topic_terms = tuple(t for t in topic_terms if t.word not in _REPORTING)
     folded = fold(question)

@@ -319,8 +319,8 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
 
 
 @pytest.mark.parametrize("subject, text, defined", [
-    ("lerende organisatie", "een lerende organisatie is een school die ...", True),
-    ("lerende organisatie", "de school als lerende organisatie is belangrijk", False),
+    ("drijvend kroosdek", "een drijvend kroosdek is een laag plantjes die ...", True),
+    ("drijvend kroosdek", "de vijver met een drijvend kroosdek is belangrijk", False),
     ("kroos", "het kroos is een groot probleem in de zomer", False),  # what it is like, not what it is
     ("kroos", "kroos is groot", False),
     ("kroosdek", "een kroosdek (laag van drijvende plantjes) houdt licht tegen", True),

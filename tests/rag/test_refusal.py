@@ -123,7 +123,7 @@ def test_a_term_inside_a_longer_word_is_found_only_as_a_part_of_it(text, found):
     vijver = next(t for t in question_terms("Hoeveel vijvers zijn er?") if t.word == "vijvers")
     assert TermIndex([text]).contains(vijver) is found
     kroos = next(t for t in question_terms("Wat is kroos?") if t.word == "kroos")
-    assert not TermIndex(["Zeggenschap over het werkrooster."]).contains(kroos)  # across "werk|rooster"
+    assert not TermIndex(["Het werkrooster hangt in de schuur."]).contains(kroos)  # across "werk|rooster"
 
 
 def test_a_name_is_not_found_inside_other_words():
