@@ -5,7 +5,8 @@ answer the question is checked against the top passages. The signals (`REFUSAL_F
 
 * **missing specifics**: names, numbers and rare words of the question that no top passage
   contains (the words naming a source, "volgens de inspectie", do not count), and key terms
-  that no document uses at all;
+  that no document uses at all. Notes (footnotes, references) do not count as top passages:
+  the answer never quotes them, so words only a note holds are missing from it;
 * **coverage**: the share of the question's key terms (weighted by rarity in Dutch,
   `wordfreq`) that occur in the top passages, and the share missing;
 * **closeness**: the ranker's probability of the best passages and the top cosine;
@@ -93,7 +94,8 @@ def refusal_signals(
     its own terms can be missing. `best_*`, `type_found` and `specific_in_best` come from the
     sentence scorer: the best candidate sentence, whether one of the best has the kind of answer
     asked for, and the share of the question's names, numbers and rare words the best hold."""
-    top = sorted(passages, key=lambda p: p.rank)[:top_n]
+    # Notes (footnotes, references) are never quoted: words only a note holds answer nothing.
+    top = [p for p in sorted(passages, key=lambda p: p.rank)[:top_n] if p.chunk.kind != "note"]
     index = TermIndex(p.text for p in top)
     terms = list(analysis.topic_terms)
     previous = previous_question(history)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -53,6 +54,17 @@ def test_what_the_passages_hold_is_covered():
     s = signals("Hoeveel vijvers telde het park in 2021?", VIJVERS)
     assert s.missing_specific == () and s.coverage == 1.0
     assert set(s.values) == set(REFUSAL_FEATURES)
+
+
+def test_words_only_a_note_holds_are_missing_for_the_note_is_never_quoted():
+    note = "12 De Kroosraad van het Waterschap Vlinderstad keurt nieuwe vijvers goed."
+    texts = (note, VIJVERS)
+    question = "Wat doet de Kroosraad van het waterschap?"
+    as_notes = [replace(p, chunk=replace(p.chunk, kind="note")) if i == 0 else p for i, p in enumerate(passages(*texts))]
+    s = refusal_signals(analyse_question(question), as_notes)
+    assert "kroosraad" in s.missing_specific
+    assert s.values["top_passage"] == pytest.approx(0.5)  # the best quotable passage's score
+    assert signals(question, *texts).missing_specific == ()  # the same text as prose covers it
 
 
 def test_the_words_that_name_a_source_are_never_missing():
