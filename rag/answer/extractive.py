@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
-from rag.text.definitions import defines, introduces
+from rag.text.definitions import defines, introduces, means_before
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
 from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
@@ -407,7 +407,7 @@ class ExtractiveComposer:
         decision = self.decide(info, ranked, history, scored)
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
-        chosen = self._choose(info, scored)
+        chosen = self._choose(info, scored, ranked)
         if chosen:
             chosen = _with_antecedent(chosen, ranked)
         if not chosen:
@@ -481,9 +481,10 @@ class ExtractiveComposer:
     ) -> list[ScoredUnit]:
         """The units of the answer, in answer order: the best first, the rest by passage and position."""
         info = analysis or analyse_question(question)
-        return self._choose(info, self.score_units(question, passages, history, info))
+        ranked = tuple(sorted(passages, key=lambda p: p.rank))
+        return self._choose(info, self.score_units(question, ranked, history, info), ranked)
 
-    def _choose(self, info: QuestionInfo, scored: list[ScoredUnit]) -> list[ScoredUnit]:
+    def _choose(self, info: QuestionInfo, scored: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
         # The lead shares a key term with the question, or continues a sentence that does.
         on_topic = [s for s in scored if s.overlap > 0 or s.signals["previous_overlap"] > 0]
         if not on_topic:
@@ -492,7 +493,7 @@ class ExtractiveComposer:
         if info.intent == "define":
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
             # is, or spells the abbreviation out, leads.
-            best = next((s for s in on_topic if self._says_what_it_is(info, fold(s.unit.text))), best)
+            best = next((s for s in on_topic if self._says_what_it_is(info, s.unit, passages)), best)
         top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
@@ -524,7 +525,13 @@ class ExtractiveComposer:
         return [best, *rest]
 
     @staticmethod
-    def _says_what_it_is(info: QuestionInfo, folded: str) -> bool:
+    def _says_what_it_is(info: QuestionInfo, unit: Unit, passages: Sequence[Passage]) -> bool:
+        folded = fold(unit.text)
+        if info.defined and means_before(folded):
+            # "Dat wil zeggen dat ...": what the sentence before it named (quoted with it, as
+            # its antecedent).
+            before = _sentence_before(unit, passages)
+            return before is not None and defines(info.defined, f"{fold(before.text)} {folded}")
         if info.defined and defines(info.defined, folded):
             return True
         return any(introduces(t, folded) for t in info.topic_terms)
@@ -575,9 +582,18 @@ class ExtractiveComposer:
 #: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read
 #: alone, the reader does not know what it is about. Narrower than `_ANAPHORIC_START`, the fitted
 #: signal ("Ook", "Daarnaast", "Toen" lean on what came before but name nothing in it).
-_REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|hierbij|daarmee|hiermee)\b", re.IGNORECASE)
+_REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|hierbij|daarmee|hiermee|daaronder)\b", re.IGNORECASE)
 #: An antecedent longer than this is not added (the answer would be mostly context).
 MAX_ANTECEDENT_CHARS = 400
+
+
+def _sentence_before(unit: Unit, passages: Sequence[Passage]) -> Sentence | None:
+    """The passage's sentence before the unit's first one (None when it opens the passage)."""
+    sentences = _split_cached(passages[unit.passage_index].text)
+    k = unit.parts[0].number
+    if k <= 0 or k >= len(sentences) or sentences[k] != unit.parts[0]:
+        return None
+    return sentences[k - 1]
 
 
 def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
@@ -588,11 +604,11 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> l
     first = unit.parts[0]
     if unit.is_enumeration or unit.context is not None or not _REFERS_BACK.match(first.text):
         return chosen
+    previous = _sentence_before(unit, passages)
+    if previous is None:
+        return chosen
     sentences = _split_cached(passages[unit.passage_index].text)
     k = first.number
-    if k <= 0 or k >= len(sentences) or sentences[k] != first:
-        return chosen
-    previous = sentences[k - 1]
     if (
         previous.line != first.line or previous.kind != "prose" or previous.ends_with_colon
         or len(previous.text) > MAX_ANTECEDENT_CHARS or _REFERS_BACK.match(previous.text)

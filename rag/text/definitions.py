@@ -6,7 +6,8 @@
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
 * it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
   (vbp)", "(vbp's)");
-* it says what is meant by it ("Onder X verstaan we ...").
+* it says what is meant by it ("Onder X verstaan we ..."), or names it and says so in the next
+  sentence ("Het park heeft een kroosdek. Dat wil zeggen dat ...").
 
 Used by retrieval (a definition question keeps one passage that defines its subject) and by
 the extractive answer (that sentence leads). Texts are folded (`rag.text.analysis.fold`).
@@ -54,6 +55,15 @@ def _explains(bracketed: str) -> bool:
     )
 
 
+#: A sentence that says what the one before it meant: "Dat wil zeggen ...", "Daarmee wordt bedoeld ...".
+_MEANING_FOLLOWS = r"(?:(?:dat|dit)\s+wil\s+zeggen|(?:daar|hier)mee\s+(?:wordt|worden|bedoelen|bedoelt)\b|(?:daar|hier)onder\s+(?:wordt|worden|verstaan|verstaat)\b)"
+
+
+def means_before(folded: str) -> bool:
+    """Whether a sentence says what the sentence before it meant ("Dat wil zeggen dat ...")."""
+    return re.match(_MEANING_FOLLOWS, folded.lstrip()) is not None
+
+
 def defines(subject: str, folded: str) -> bool:
     """Whether `folded` text says what `subject` (folded words) is, in one of the ways above."""
     words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
@@ -69,7 +79,8 @@ def defines(subject: str, folded: str) -> bool:
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
         or _abbreviated(phrase, folded) or re.search(rf"\(\s*{phrase}(?:['’]s)?\s*\)", folded)
         or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
+        or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
     )
 
 
-__all__ = ["defines", "introduces"]
+__all__ = ["defines", "introduces", "means_before"]

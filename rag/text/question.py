@@ -50,14 +50,22 @@ _DEFINED_INSIDE = re.compile(
 )
 _EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
 _DEFINE_QUESTION = re.compile(
-    r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|betekent|verstaat|bedoelt)|wat\s+is\s+het\s+verschil)\b|^waar\s+staat\s+.+\s+voor\W*$"
+    r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|houden|betekent|betekenen|verstaat|verstaan|bedoelt|bedoelen)|"
+    r"wat\s+wordt\s+(er\s+)?(bedoeld|verstaan)|wat\s+is\s+het\s+verschil|hoe\s+(wordt|worden)\s.+\s(gedefinieerd|omschreven))\b|"
+    r"^waar\s+staat\s+.+\s+voor\W*$"
 )
+#: "Wat betekent het tekort voor de leerlingen?" asks what follows from it, not what it means.
+_MEANS_FOR = re.compile(r"^wat\s+(betekent|betekenen)\b.*\svoor\s")
 #: What a definition question asks to define: "Wat is een [kroosdek] in de vijver?",
-#: "Wat houdt het [vijverplan] in?", "Waar staat [vbp] voor?", "Wat verstaat het rapport onder [X]?".
+#: "Wat houdt het [vijverplan] in?", "Waar staat [vbp] voor?", "Wat verstaat het rapport onder [X]?",
+#: "Wat wordt bedoeld met [X]?", "Hoe wordt [X] gedefinieerd?".
 _DEFINED = re.compile(
-    r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|wat\s+(?:verstaat|verstaan|bedoelt|bedoelen)\s.*?\bonder)"
-    r"\s+(?:de\s+|het\s+|een\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
-    r"(?:\s+(?:in|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen)\b.*)?\W*$"
+    r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|"
+    r"wat\s+(?:verstaat|verstaan|bedoelt|bedoelen)\s.*?\b(?:onder|met)|wat\s+wordt\s+(?:er\s+)?(?:verstaan\s+onder|bedoeld\s+met)|"
+    r"hoe\s+(?:wordt|worden))"
+    r"\s+(?:de\s+|het\s+|een\s+)?(?:(?:betekenis|definitie|omschrijving)\s+van\s+(?:de\s+|het\s+|een\s+)?)?"
+    r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
+    r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven)\b.*)?\W*$"
 )
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
 #: Questions about two sources or things side by side.
@@ -99,6 +107,13 @@ _REPORTING = frozenset(
     meldt melden rapporteert concludeert concluderen constateert constateren signaleert signaleren
     """.split()
 )
+#: The words with which a definition question asks what something means: its form, not its subject.
+_DEFINING = frozenset(
+    """
+    bedoelen bedoelt bedoeld verstaat verstaan definitie definities gedefinieerd betekenis betekent betekenen
+    begrip term woord afkorting omschreven omschrijving houdt houden
+    """.split()
+)
 #: Questions that ask for a source, where footnotes and references are the answer.
 _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(onderzoek|studie|rapport)\w*)\b")
 
@@ -123,7 +138,7 @@ def question_intent(question: str) -> Intent:
         return "place"
     if _EXPLAIN_QUESTION.search(q):
         return "explain"
-    if _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q):
+    if _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q):
         return "define"
     if _LIST_QUESTION.search(q):
         return "list"
@@ -178,6 +193,10 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         topic_terms = tuple(t for t in topic_terms if t.word not in _REPORTING)
     folded = fold(question)
     intent = question_intent(question)
+    if intent == "define":
+        # "Wat wordt bedoeld met [X]?", "Wat is de definitie van [X]?": only X is the subject.
+        terms = tuple(t for t in terms if t.word not in _DEFINING)
+        topic_terms = tuple(t for t in topic_terms if t.word not in _DEFINING)
     return QuestionInfo(
         text=question,
         topic=topic,

@@ -200,6 +200,11 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat is een salamander?", "define"),
     ("Waar staat VBP voor?", "define"),
     ("Wat is er nodig om de vijvers schoon te houden?", "other"),  # "wat is er": no definition asked
+    ("Wat bedoelen ze met een kroosdek?", "define"),
+    ("Wat wordt er verstaan onder kroosbeheer?", "define"),
+    ("Wat houden de kroosregels in?", "define"),
+    ("Hoe wordt een kroosdek gedefinieerd?", "define"),
+    ("Wat betekent het kroostekort voor de eenden?", "other"),  # what follows from it, not what it means
     # A polite frame around the question: the question inside decides.
     ("Kun je me vertellen welke maatregelen de gemeente neemt?", "list"),
     ("Ik wil graag weten hoeveel vijvers er zijn.", "number"),
@@ -337,6 +342,50 @@ def test_defines(subject, text, defined):
     from rag.text.definitions import defines
 
     assert defines(subject, text) is defined
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("Wat bedoelen ze met een kroosdek op de vijver?", "kroosdek"),
+    ("Wat bedoelt het rapport met kroosbeheer?", "kroosbeheer"),
+    ("Wat wordt bedoeld met een vijverplan?", "vijverplan"),
+    ("Wat wordt er verstaan onder kroosbeheer?", "kroosbeheer"),
+    ("Wat is de betekenis van kroosbeheer?", "kroosbeheer"),
+    ("Wat is de definitie van een kroosdek?", "kroosdek"),
+    ("Wat is het begrip kroosdek?", "kroosdek"),
+    ("Hoe worden kroosregels omschreven in het plan?", "kroosregels"),
+    ("Wat betekent het kroostekort voor de eenden?", None),
+])
+def test_defined_subject(question, subject):
+    from rag.text.question import analyse_question, defined_subject
+
+    assert defined_subject(question) == subject
+    if subject is not None:  # the words that ask for a meaning are no key terms: they need not be in the text
+        assert [t.word for t in analyse_question(question).topic_terms][:1] == [subject]
+
+
+@pytest.mark.parametrize("text, defined", [
+    ("in het park ligt een kroosdek. dat wil zeggen dat er overal plantjes drijven.", True),
+    ("in het park ligt een kroosdek. daarmee wordt bedoeld dat er plantjes drijven.", True),
+    ("in het park ligt een kroosdek. daarom zwemmen er geen eenden.", False),
+    ("in het park ligt een kroosdekje. dat wil zeggen: plantjes.", False),
+])
+def test_a_sentence_that_says_what_the_one_before_meant_defines_it(text, defined):
+    from rag.text.definitions import defines
+
+    assert defines("kroosdek", text) is defined
+
+
+KROOSDEK_UITGELEGD = (
+    "Kroos groeit snel in de zomer. In het park ligt een kroosdek. "
+    "Dat wil zeggen dat het water helemaal bedekt is met drijvende plantjes."
+)
+
+
+def test_the_explaining_sentence_leads_a_definition_with_the_sentence_it_explains():
+    answer = composer(passage_rank=5.0, overlap=1.0).compose(
+        "Wat bedoelen ze met een kroosdek?", make_passages(KROOS_NUT, KROOSDEK_UITGELEGD)
+    )
+    assert answer.text.startswith("In het park ligt een kroosdek. Dat wil zeggen dat het water helemaal bedekt is")
 
 
 MAAIEN = "Het riet in de vijvers groeit elk jaar sneller. Dit komt doordat het water in het park zeer voedselrijk is."
