@@ -122,6 +122,25 @@ def _heading_start(lines: list[_Line], end: int) -> int:
     return start
 
 
+def _ends_caption(lines: list[_Line], soft: list[bool], heading_start: list[bool], end: int) -> bool:
+    """Whether line `end` is the last line of a figure or table caption (wrapped over ≤ 3 lines):
+    what follows a caption opens a new block, even without a blank line between them. A caption
+    that ends on a function word, a comma or a slash goes on in the next line."""
+    if end < 0:
+        return False
+    last = lines[end].text.rstrip()
+    if last.endswith((",", "-", "/")) or last.split()[-1].lower() in FUNCTION_WORDS:
+        return False
+    k = end
+    while k >= 0 and end - k < 3:
+        if _CAPTION_START_RE.match(lines[k].text):
+            return True
+        if not soft[k] or heading_start[k]:
+            return False  # the run, or a title that is no caption, starts here
+        k -= 1
+    return False
+
+
 _NUMBERED_TITLE_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.? [A-ZÀ-Þ]")
 
 
@@ -235,7 +254,10 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
             start = _heading_start(lines, i)
             first = lines[start].text
             before = lines[start - 1].text if start else ""
-            opens = start == 0 or not soft[start] or ends_sentence(before)
+            # A title right below a figure caption opens too (a capitalised line: one in lower
+            # case goes on with the caption).
+            below_caption = not first[0].islower() and _ends_caption(lines, soft, heading_start, start - 1)
+            opens = start == 0 or not soft[start] or ends_sentence(before) or below_caption
             if not opens and start == i and len(first.split()) <= 6:
                 # A title dropped into a sentence by a broken reading order
                 # (`zoals strategisch ⏎Spanningsvelden in 2023⏎Spanningsvelden …`). In

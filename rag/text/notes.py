@@ -11,6 +11,7 @@ The shapes are those of Dutch policy reports as PDF extractions leave them:
   `"15 Bureau Vlinder (2011); Mus e.a. (2019). 16 Van der Veen (2020)."`
   `"3. Bureau Vlinder (2019). Een titel. Den Haag, p. 12."`
 * a footnote text glued to its number: `"9Voor dit onderzoek zijn ... gebruikt"`
+* a footnote in words followed by the next entry: `"27 Een kroosdek is hier ... 28 Mus (2019)."`
 * bare URLs, `Bron: ...`, `Geraadpleegd op ...`, `Figuur 2.1 Titel van de figuur`; as a
   sentence, also a table caption (`Tabel 2.1 ...`): the table itself is the evidence.
 """
@@ -51,13 +52,30 @@ _MAX_REFERENCE_TAIL = 300
 _MAX_CAPTION = 250
 
 
+#: A footnote in words ("27 Een kroosdek is hier een laag van ..."): only known as one by the
+#: entry numbered one higher right after it (`_prose_entry`).
+_PROSE_ENTRY = re.compile(r"\s*(\d{1,3})\.?\s+(?=[A-ZÀ-Þ‘'\"“])[^\n]{8,600}?[.!?][’'\"”]?(?=\s+(\d{1,3})\.?\s)")
+
+
+def _prose_entry(block: str, start: int) -> int:
+    """Where a footnote in words that starts at `start` ends (0: none there). It must be followed
+    by the next footnote, numbered one higher, as an entry that names its source."""
+    match = _PROSE_ENTRY.match(block, start)
+    if match is None or int(match.group(2)) != int(match.group(1)) + 1:
+        return 0
+    following = _ENTRY.match(block, match.end())
+    return match.end() if following is not None and following.end() > match.end() else 0
+
+
 def footnote_prefix(block: str) -> int:
     """Where the footnote entries that open `block` end (0: it does not open with one)."""
     end = 0
-    while match := _ENTRY.match(block, end):
-        if match.end() == end:
+    while True:
+        match = _ENTRY.match(block, end)
+        after = match.end() if match is not None else _prose_entry(block, end)
+        if after <= end:
             break
-        end = match.end()
+        end = after
     return end
 
 

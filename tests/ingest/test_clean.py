@@ -456,6 +456,30 @@ def test_reflow_title_after_sentence_ending_in_footnote_mark() -> None:
     assert _blocks(raw)[1] == "2.3 Uitdagingen op niveau van school en beleid"
 
 
+def test_reflow_title_right_below_a_figure_caption_is_a_title() -> None:
+    # No blank line between caption, title and text, as PDF extractions often leave them.
+    raw = (
+        "De vijvers werden in 2023 geteld.\n\n"
+        "Figuur 3.2a Aantal vijvers per wijk van Vlinderstad in de jaren 2019 tot en \n"
+        "met 2023 (n=412)\n"
+        "Meer vijvers in het oosten dan \n"
+        "in het westen\n"
+        "In de oostelijke wijken liggen twee keer zoveel vijvers als in de westelijke. \n"
+        "Dat komt door de oude rivierarm."
+    )
+    blocks = _blocks(raw)
+    assert "Meer vijvers in het oosten dan in het westen" in blocks
+    assert any(b.startswith("In de oostelijke wijken liggen") for b in blocks)
+    # A caption that ends on a function word goes on in the next line: no title there.
+    raw = (
+        "De vijvers werden geteld.\n\n"
+        "Figuur 3.2b Aantal kikkers per vijver van het park in \n"
+        "2023 (n=88)\n"
+        "Kikkers leven vooral in de ondiepe vijvers."
+    )
+    assert "2023 (n=88)" not in _blocks(raw)
+
+
 def test_reflow_section_word_stays_a_title_of_its_own() -> None:
     # kennisagenda l.1529-1533: `achtergrond` directly above a sub-title
     raw = (

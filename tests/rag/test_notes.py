@@ -61,3 +61,24 @@ def test_a_dated_entry_inside_a_sentence_is_split_from_the_rest():
     entries, rest = split_footnotes(block)
     assert entries == "52. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020 53. Idem."
     assert rest == "krachten te bundelen."
+
+
+def test_a_footnote_in_words_is_a_note_when_the_next_entry_follows_it():
+    block = (
+        "27 ‘Kroosvijver’ noemen we hier een vijver die voor meer dan de helft bedekt is. "
+        "28 Mus e.a. (2019). 29 Bureau Vlinder (2020). De vijvers in het park zijn vaak ondiep."
+    )
+    entries, rest = split_footnotes(block)
+    assert entries.startswith("27 ‘Kroosvijver’ noemen we hier") and entries.endswith("29 Bureau Vlinder (2020).")
+    assert rest == "De vijvers in het park zijn vaak ondiep."
+    # After entries too, numbered one higher than the one before.
+    assert split_footnotes("12 Mus (2019). 13 Een kroosvijver is bedekt met kroos. 14 Vink (2021). Rest.")[1] == "Rest."
+
+
+@pytest.mark.parametrize("block", [
+    "13 daarvan waren nieuw in 2020. 14 Mus (2019). Rest.",  # a footnote opens with a capital
+    "3 Tuinmannen maaien het riet elke week. 5 Mus (2019). Daarna groeit het weer.",  # 5 does not follow 3
+    "27 Een kroosvijver is bedekt met kroos. De tuinmannen maaien het riet.",  # no entry after it
+])
+def test_a_numbered_sentence_without_the_next_entry_is_text(block):
+    assert split_footnotes(block)[0] == ""
