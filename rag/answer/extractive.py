@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, amounts, content_stems, fold, numbers, stem
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before
 from rag.text.notes import is_note_sentence
@@ -329,7 +329,7 @@ def unit_signals(
         if not unit.is_enumeration and _announces(a.folded):
             continue  # it says what the document covers, not what it says
         lead = unit.parts[0].text
-        new_numbers = amounts(text) - set(question.numbers)
+        new_numbers = numbers(text) - set(question.numbers)
         stems = content_stems(text)
         words = len(unit.text.split())
         causal = bool(_CAUSAL.search(fold(text)))

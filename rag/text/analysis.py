@@ -94,21 +94,6 @@ def numbers(text: str) -> set[str]:
     return {m.group(0).replace(".", "") for m in _NUMBER.finditer(text)}
 
 
-#: Shares written in words: "de helft", "een derde", "twee derde", "driekwart", "een op de vijf",
-#: "de meerderheid", "twee keer zoveel".
-_SHARE_WORDS = re.compile(
-    r"\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel|"
-    r"(?:een|één)\s+op\s+de\s+(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien)|"
-    r"(?:twee|drie|vier|vijf|tien)\s+keer\s+(?:zo\s*veel|zo\s+groot|zo\s+vaak|meer|minder|groter|kleiner|vaker))\b",
-    re.IGNORECASE,
-)
-
-
-def amounts(text: str) -> set[str]:
-    """`numbers`, and the shares written in words ("een derde", "de helft"), folded."""
-    return numbers(text) | {" ".join(m.group(0).lower().split()) for m in _SHARE_WORDS.finditer(text)}
-
-
 def listed(words: Sequence[str], most: int | None = None) -> str:
     """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’': words or titles quoted in a Dutch sentence; past
     `most` of them, the rest as "nog N andere"."""

@@ -150,26 +150,6 @@ def test_signals_describe_what_the_question_wants():
     assert set(causal) == set(SENTENCE_FEATURES)
 
 
-def test_a_share_in_words_is_the_number_a_how_many_question_wants():
-    text = "De meeste vijvers hebben een beheerplan nodig. Slechts een derde van de vijvers heeft er een."
-    info = analyse_question("Hoeveel vijvers hebben een beheerplan?")
-    signalled = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(text))}
-    assert signalled["Slechts een derde van de vijvers heeft er een."]["number_wanted"] == 1.0
-    assert signalled["De meeste vijvers hebben een beheerplan nodig."]["number_missing"] == 1.0
-
-
-@pytest.mark.parametrize("text, found", [
-    ("Ruim de helft van de vijvers is ondiep.", {"helft"}),
-    ("Twee derde van de tuinmannen werkt parttime, een op de vijf fulltime.", {"twee derde", "een op de vijf"}),
-    ("Er zijn drie keer zoveel kikkers als in 2019.", {"drie keer zoveel", "2019"}),
-    ("Twee tuinmannen maaien het riet.", set()),  # a count in words is no share
-])
-def test_amounts(text, found):
-    from rag.text.analysis import amounts
-
-    assert amounts(text) == found
-
-
 def test_a_sentence_that_announces_what_the_document_covers_is_no_candidate():
     text = (
         "Per vijver wordt ingegaan op de kikkers en de salamanders die er leven. "
