@@ -211,7 +211,8 @@ class SourceMatcher:
     def _matches(name: _Name, tokens: list[tuple[str, int, int]], folded: list[str], i: int) -> bool:
         n = len(name.words)
         if name.exact is not None:
-            return tuple(t for t, _, _ in tokens[i : i + n]) == name.exact
+            # The capital of the question's first word is grammar, not a name: "Staat er ...?".
+            return tuple(t for t, _, _ in tokens[i : i + n]) == name.exact and (i > 0 or n > 1)
         if tuple(folded[i : i + n]) == name.words:
             return True
         # A one-word name may be the head of a compound: "onderwijsinspectie", "trendmonitor".

@@ -24,6 +24,7 @@ def matcher() -> SourceMatcher:
 @pytest.mark.parametrize("question, document", [
     ("Wat staat er in De Toestand van de Vijvers 2023 over riet?", "vijvers.txt"),
     ("Wat zegt de Toestand over riet?", "vijvers.txt"),
+    ("Toestand van de Vijvers: hoeveel riet staat erin?", "vijvers.txt"),  # more than one word with capitals
     ("Volgens het Bureau voor Vijvers groeit het riet?", "vijvers.txt"),
     ("Wat vindt het vijverbureau?", "vijvers.txt"),
     ("Wat wil de KNV?", "kikker.txt"),
@@ -38,6 +39,7 @@ def test_named_sources_are_found(matcher, question, document):
     "Wat is de toestand van het riet?",  # common words without their capitals name nothing
     "Hoeveel vijvers zijn er?",
     "Wat staat er over kikkers?",
+    "Toestand van het riet: is die goed?",  # the first word's capital is grammar, not a name
 ])
 def test_ordinary_words_name_no_source(matcher, question):
     assert not matcher.match(question)
