@@ -12,7 +12,8 @@ note chunks, and the broken-off start of a passage that begins mid-sentence. Eac
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
 wants, what is new in it, its passage's rank, its shape); `rag/models/sentences.json`, fitted
 on the tune questions (`python -m evals.fit sentences`), scores them. The best candidate
-over all passages leads; a further one follows only when it scores close to the lead and
+over all passages leads (over the passages of the one document the question names, when one of
+them is about the question); a further one follows only when it scores close to the lead and
 adds something (a figure or key term the answer does not have yet). A list question gets the
 list itself, in document order, with its lead-in.
 
@@ -489,6 +490,12 @@ class ExtractiveComposer:
         on_topic = [s for s in scored if s.overlap > 0 or s.signals["previous_overlap"] > 0]
         if not on_topic:
             return []
+        named = info.mention.documents
+        if len(named) == 1 and not info.compares:
+            # "Wat stelt het vijverplan voor ...?": the answer comes from the plan when one of
+            # its passages is about the question.
+            own = [s for s in on_topic if passages[s.unit.passage_index].document_id == named[0]]
+            on_topic = own or on_topic
         best = on_topic[0]
         if info.intent == "define":
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it

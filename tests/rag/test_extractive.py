@@ -150,6 +150,26 @@ def test_signals_describe_what_the_question_wants():
     assert set(causal) == set(SENTENCE_FEATURES)
 
 
+def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be():
+    from types import SimpleNamespace
+
+    from rag.text.sources import SourceMatcher
+
+    matcher = SourceMatcher.of_documents([
+        SimpleNamespace(id="doc0.txt", title="Stand van het Park", publisher="Parkbureau", aliases=()),
+        SimpleNamespace(id="doc1.txt", title="Het Vijverplan", publisher="Gemeente Vlinderstad", aliases=("vijverplan",)),
+    ])
+    passages = make_passages(RIET, "Het vijverplan wil het riet elk voorjaar maaien, zodat er minder kroos komt.")
+    question = "Wanneer wil het vijverplan het riet maaien?"
+    heavy = composer(passage_rank=5.0, overlap=1.0)  # left alone, the first passage leads
+    assert heavy.compose(question, passages).text.startswith("Het riet groeit snel")
+    answer = heavy.compose(question, passages, analysis=analyse_question(question, matcher))
+    assert answer.text.startswith("Het vijverplan wil het riet elk voorjaar maaien")
+    # Named, but with nothing about the question in its passages: the others still answer.
+    other = analyse_question("Wanneer wil het vijverplan het riet maaien?", matcher)
+    assert heavy.compose(question, make_passages(RIET, VIJVERS), analysis=other).text.startswith("Het riet groeit snel")
+
+
 def test_a_sentence_that_announces_what_the_document_covers_is_no_candidate():
     text = (
         "Per vijver wordt ingegaan op de kikkers en de salamanders die er leven. "
