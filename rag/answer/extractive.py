@@ -433,7 +433,10 @@ class ExtractiveComposer:
             return self.refusal.refuse_empty()
         if not history and info.topic_terms and all(t.is_number and t.word not in info.source_years for t in info.topic_terms):
             return self.refusal.refuse_without_subject()  # "Wat is 2+2?": any passage with a 2 would do
-        return self.refusal.decide(self.refusal_signals(info, passages, history, scored))
+        signals = self.refusal_signals(info, passages, history, scored)
+        decision = self.refusal.decide(signals)
+        missing = None if decision.refuse else _amount_missing(info, scored)
+        return self.refusal.refuse_without_amount(missing, signals) if missing else decision
 
     def refusal_signals(
         self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit]
@@ -584,6 +587,27 @@ class ExtractiveComposer:
             timings_ms={"compose": (time.perf_counter() - started) * 1000},
             note=reason,
         )
+
+
+#: A share, written as a figure or in words: "12%", "12 procent", "een derde", "de helft".
+_SHARE = re.compile(
+    r"%|\bprocent\b|\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel)\b",
+    re.IGNORECASE,
+)
+#: How many of the best candidate sentences are looked at for the amount a question asks.
+AMOUNT_DEPTH = 10
+
+
+def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:
+    """What a how-much question asks that none of the best sentences about it gives: "een bedrag"
+    ("Wat kost ...?", "Hoeveel geld ...?") or "een percentage of aandeel" ("Welk deel van ...?").
+    None when it asks neither, or when one of them gives it."""
+    if info.intent != "number" or not (info.asks_money or info.asks_percent):
+        return None
+    about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
+    if info.asks_money:
+        return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
+    return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"
 
 
 #: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read

@@ -185,6 +185,14 @@ class RefusalModel:
         return _refused_outright(REASON_NO_SUBJECT, "the question's only key terms are numbers")
 
 
+    def refuse_without_amount(self, kind: str, signals: RefusalSignals) -> RefusalDecision:
+        """A question that asks an amount of money or a share whose passages, where they are
+        about the question, give none: whatever they say, it is not the amount asked."""
+        reason = REASON_NO_AMOUNT.format(kind=kind)
+        log.info("Refused: asked for %s, none in the sentences about the question", kind)
+        return RefusalDecision(True, reason, signals, 1.0)
+
+
 def _refused_outright(reason: str, why: str) -> RefusalDecision:
     """A refusal decided before the model is asked (no signals computed)."""
     log.info("Refused: %s", why)
@@ -200,6 +208,7 @@ CAUTION_TEXT = (
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
+REASON_NO_AMOUNT = "U vraagt naar {kind}, maar de gevonden passages over dit onderwerp noemen er geen."
 REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
 
 

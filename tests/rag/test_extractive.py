@@ -150,6 +150,27 @@ def test_signals_describe_what_the_question_wants():
     assert set(causal) == set(SENTENCE_FEATURES)
 
 
+KOSTEN = "Het maaien van het riet kost de gemeente 40.000 euro per jaar. Het riet wordt in maart gemaaid."
+AANDEEL = "Het riet wordt in maart gemaaid. Een derde van de vijvers heeft een rietkraag."
+
+
+@pytest.mark.parametrize("question, texts, refused, reason", [
+    # An amount of money asked, none given where the passages are about it.
+    ("Wat kost het maaien van het riet?", (RIET,), True, "U vraagt naar een bedrag"),
+    ("Wat kost het maaien van het riet?", (KOSTEN,), False, None),
+    # A share asked: a figure or words ("een derde") give it.
+    ("Welk deel van de vijvers heeft een rietkraag?", (RIET,), True, "U vraagt naar een percentage of aandeel"),
+    ("Welk deel van de vijvers heeft een rietkraag?", (AANDEEL,), False, None),
+    # Not a how-much question: nothing is asked that a figure must give.
+    ("Hoe tevreden is de gemeente over het maaien van het riet?", (RIET,), False, None),
+])
+def test_a_question_for_an_amount_is_refused_when_the_passages_give_none(question, texts, refused, reason):
+    answer = composer(overlap=1.0).compose(question, make_passages(*texts))
+    assert answer.refused is refused
+    if reason:
+        assert answer.note.startswith(reason)
+
+
 def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be():
     from types import SimpleNamespace
 
