@@ -435,8 +435,13 @@ class ExtractiveComposer:
             return self.refusal.refuse_without_subject()  # "Wat is 2+2?": any passage with a 2 would do
         signals = self.refusal_signals(info, passages, history, scored)
         decision = self.refusal.decide(signals)
-        missing = None if decision.refuse else _amount_missing(info, scored)
-        return self.refusal.refuse_without_amount(missing, signals) if missing else decision
+        if decision.refuse:
+            return decision
+        if missing := _amount_missing(info, scored):
+            return self.refusal.refuse_without_amount(missing, signals)
+        if year := _year_missing(info, scored):
+            return self.refusal.refuse_without_year(year, signals)
+        return decision
 
     def refusal_signals(
         self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit]
@@ -608,6 +613,20 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:
+    """A year the question asks about ("in 2021", "schooljaar 2020-2021") that none of the best
+    sentences about the question names: their figures are for other years. Years that name a
+    source ("het rapport van 2024") do not count."""
+    years = sorted(set(_YEAR.findall(info.topic)) - info.source_years)
+    if not years:
+        return None
+    about = " ".join(s.unit.text for s in scored[:AMOUNT_DEPTH] if s.overlap > 0)
+    return next((y for y in years if y not in _YEAR.findall(about)), None)
 
 
 #: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read

@@ -14,6 +14,11 @@ answer the question is checked against the top passages. The signals (`REFUSAL_F
   question it covers, and whether the best ones hold the kind of answer asked for (a number
   for "hoeveel", a year for "wanneer").
 
+Two checks come on top of the model (`rag.answer.extractive`): a question for an amount of
+money or a share, and a question about a year, are refused when none of the best sentences
+about the question gives the amount or names the year (`refuse_without_amount`,
+`refuse_without_year`).
+
 `rag/models/refusal.json`, a logistic regression fitted on the tune questions with its
 threshold (`python -m evals.fit refusal`), combines them; no threshold here is set by hand.
 
@@ -193,6 +198,12 @@ class RefusalModel:
         return RefusalDecision(True, reason, signals, 1.0)
 
 
+    def refuse_without_year(self, year: str, signals: RefusalSignals) -> RefusalDecision:
+        """A question about a year that none of the sentences about the question names."""
+        log.info("Refused: asked about %s, no sentence about the question names it", year)
+        return RefusalDecision(True, REASON_NO_YEAR.format(year=year), signals, 1.0)
+
+
 def _refused_outright(reason: str, why: str) -> RefusalDecision:
     """A refusal decided before the model is asked (no signals computed)."""
     log.info("Refused: %s", why)
@@ -208,6 +219,7 @@ CAUTION_TEXT = (
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."
+REASON_NO_YEAR = "De gevonden passages over dit onderwerp noemen {year} niet."
 REASON_NO_AMOUNT = "U vraagt naar {kind}, maar de gevonden passages over dit onderwerp noemen er geen."
 REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
 

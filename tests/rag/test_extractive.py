@@ -171,6 +171,18 @@ def test_a_question_for_an_amount_is_refused_when_the_passages_give_none(questio
         assert answer.note.startswith(reason)
 
 
+@pytest.mark.parametrize("question, refused", [
+    ("Hoeveel vijvers telde het park in 2022?", True),  # the passage gives 2021 and 2023
+    ("Hoeveel vijvers telde het park in 2023?", False),
+    ("Hoeveel vijvers telde het park in schooljaar 2020-2021?", True),  # 2020 is named nowhere
+])
+def test_a_question_about_a_year_no_sentence_about_it_names_is_refused(question, refused):
+    answer = composer(overlap=1.0).compose(question, make_passages(VIJVERS))
+    assert answer.refused is refused
+    if refused:
+        assert answer.note.startswith("De gevonden passages over dit onderwerp noemen 20")
+
+
 def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be():
     from types import SimpleNamespace
 
