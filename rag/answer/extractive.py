@@ -405,7 +405,7 @@ class ExtractiveComposer:
         ranked = tuple(sorted(passages, key=lambda p: p.rank))
         info = analysis or analyse_question(question)
         scored = self.score_units(question, ranked, history, info)
-        decision = self.decide(info, ranked, history, scored)
+        decision = self.decide(info, ranked, history, scored, question)
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored, ranked)
@@ -423,12 +423,15 @@ class ExtractiveComposer:
         """Whether the passages hold the answer at all (used by the LLM mode before asking)."""
         ranked = tuple(sorted(passages, key=lambda p: p.rank))
         info = analysis or analyse_question(question)
-        return self.decide(info, ranked, history, self.score_units(question, ranked, history, info))
+        return self.decide(info, ranked, history, self.score_units(question, ranked, history, info), question)
 
     def decide(
-        self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit]
+        self, info: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn], scored: Sequence[ScoredUnit],
+        asked: str | None = None,
     ) -> RefusalDecision:
-        """Whether to refuse, from the passages and the best candidate sentences."""
+        """Whether to refuse, from the passages and the best candidate sentences. `info` is the
+        question as searched (a follow-up completed with what came before), `asked` the question
+        as the user wrote it."""
         if not passages:
             return self.refusal.refuse_empty()
         if not history and info.topic_terms and all(t.is_number and t.word not in info.source_years for t in info.topic_terms):
@@ -439,7 +442,7 @@ class ExtractiveComposer:
             return decision
         if missing := _amount_missing(info, scored):
             return self.refusal.refuse_without_amount(missing, signals)
-        if year := _year_missing(info, scored):
+        if year := _year_missing(info, scored, asked):
             return self.refusal.refuse_without_year(year, signals)
         return decision
 
@@ -618,11 +621,14 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:
+def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str | None = None) -> str | None:
     """A year the question asks about ("in 2021", "schooljaar 2020-2021") that none of the best
     sentences about the question names: their figures are for other years. Years that name a
-    source ("het rapport van 2024") do not count."""
+    source ("het rapport van 2024") do not count, nor years a follow-up carries over from the
+    questions before it (only those of `asked`, the question as written, when given)."""
     years = sorted(set(_YEAR.findall(info.topic)) - info.source_years)
+    if asked is not None:
+        years = [y for y in years if y in _YEAR.findall(asked)]
     if not years:
         return None
     about = " ".join(s.unit.text for s in scored[:AMOUNT_DEPTH] if s.overlap > 0)

@@ -183,6 +183,14 @@ def test_a_question_about_a_year_no_sentence_about_it_names_is_refused(question,
         assert answer.note.startswith("De gevonden passages over dit onderwerp noemen 20")
 
 
+def test_a_year_a_follow_up_carries_over_is_not_asked_again():
+    # The follow-up as searched carries 2022 from before; as the user wrote it, it names no year.
+    history = [Turn("user", "Hoeveel vijvers telde het park in 2022?"), Turn("assistant", "Dat staat niet in de documenten.")]
+    searched = analyse_question("Welke dieren leven er in de vijvers? (vijvers park 2022)")
+    answer = composer(overlap=1.0).compose("Welke dieren leven er in de vijvers?", make_passages(VIJVERS), history, searched)
+    assert not answer.refused
+
+
 def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be():
     from types import SimpleNamespace
 
