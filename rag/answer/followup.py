@@ -8,6 +8,7 @@ completed with the content words of the previous user question. With an LLM,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rag.protocols import Condenser
@@ -22,6 +23,11 @@ _BACK_REFERENCES = frozenset(
     hierin hiermee hiervoor ze zij hun hen zulke dezelfde datzelfde
     """.split()
 )
+
+
+#: "daartegen", "hierover", "daaruit": a pronoun and a preposition in one word, pointing back
+#: ("daarom", therefore, is none).
+_POINTER = re.compile(r"^(?:daar|hier)(?:aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|onder|op|over|tegen|toe|tussen|uit|van|voor)$")
 
 
 #: A long conversation of follow-ups carries at most this many words from before the previous question.
@@ -39,7 +45,7 @@ def is_follow_up(question: str) -> bool:
     if subject and not set(words(subject)) <= _BACK_REFERENCES | STOPWORDS:
         return False  # "Wat is LEA?" names what it asks about
     content = [t for t in tokens if t not in STOPWORDS and t not in QUESTION_WORDS]
-    return len(content) <= 2 or any(t in _BACK_REFERENCES for t in tokens)
+    return len(content) <= 2 or any(t in _BACK_REFERENCES or _POINTER.match(t) for t in tokens)
 
 
 class HeuristicCondenser:

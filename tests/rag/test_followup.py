@@ -41,3 +41,11 @@ def test_a_definition_question_with_its_own_subject_stands_alone():
     history = turns(("Hoe groot is het tekort aan tuinmannen?", "3 [1]"))
     assert HeuristicCondenser().condense("Wat is kroos?", history) == "Wat is kroos?"
     assert HeuristicCondenser().condense("Wat houdt dat in?", history) != "Wat houdt dat in?"  # "dat" points back
+
+
+def test_a_pronoun_joined_to_a_preposition_points_back():
+    history = turns(("Hoe groot is het tekort aan tuinmannen in het stadspark?", "3 [1]"))
+    for question in ("Wat doet de gemeente daartegen?", "Wat zegt het vijverplan hierover?", "Welke les trekt men daaruit?"):
+        assert HeuristicCondenser().condense(question, history) == f"{question} (groot tekort tuinmannen stadspark)"
+    question = "Wat doet de gemeente daarom aan de vijvers van het stadspark?"  # "daarom": a reason, no pointer
+    assert HeuristicCondenser().condense(question, history) == question
