@@ -136,20 +136,23 @@ class Unit:
     parts: tuple[Sentence, ...]
     #: The sentence before a sentence that refers back to it ("Dit komt door ..."), quoted first.
     context: Sentence | None = None
+    #: A row of a table, quoted below the table's caption and column headings (`table_units`).
+    row: bool = False
 
     @property
     def text(self) -> str:
-        """The unit as quoted; a single list item without its marker ("• ")."""
+        """The unit as quoted; a single list item without its marker ("• "), a table's caption
+        without its label ("Tabel 2.1")."""
         if len(self.parts) == 1 and self.parts[0].kind == "bullet":
             return without_marker(self.parts[0].text)
-        text = without_stray_number(self.parts[0].text)
+        text = _TABLE_LABEL.sub("", self.parts[0].text) if self.row else without_stray_number(self.parts[0].text)
         for before, part in zip(self.parts, self.parts[1:]):
             text += (" " if part.line == before.line else "\n") + part.text
         return f"{without_stray_number(self.context.text)} {text}" if self.context is not None else text
 
     @property
     def is_enumeration(self) -> bool:
-        return len(self.parts) > 1
+        return len(self.parts) > 1 and not self.row
 
     @property
     def position(self) -> int:
@@ -183,11 +186,46 @@ def _quotable(sentence: Sentence, before: Sentence | None) -> bool:
     return not without_marker(sentence.text).lstrip("*")[:1].islower()
 
 
+#: "Tabel 2.1 " before a table's caption.
+_TABLE_LABEL = re.compile(r"^\s*tabel\s+\d+(?:\.\d+)*[a-z]?\s*", re.IGNORECASE)
+#: Signals computed for every unit besides `SENTENCE_FEATURES`, not fitted: whether a table
+#: row's own label shares a key term with the question.
+EXTRA_SIGNALS = ("row_label",)
+#: A row of a table: a label, then two or more figures (or dashes for empty cells).
+_CELL = r"(?:[-−]?\d[\d.,]*\*?%?|[-–−]|n\.?v\.?t\.?)"
+_TABLE_ROW = re.compile(rf"^(?P<label>[^\W\d_][^\n]*?)\s+{_CELL}(?:\s+{_CELL})+\s*$")
+#: At most this many lines of column headings are quoted above a row.
+MAX_TABLE_HEADINGS = 3
+
+
+def table_units(passage_index: int, sentences: Sequence[Sentence]) -> list[Unit]:
+    """The rows of a table, each with the table's caption and column headings above it: "Tabel
+    2.1 Vijvers per park ⏎ 2022 2023 ⏎ Noordpark 4 6". A row alone ("Noordpark 4 6") says
+    nothing of what its figures count."""
+    if not sentences or not _TABLE_LABEL.match(sentences[0].text):
+        return []
+    caption = sentences[0]
+    rows = [s for s in sentences[1:] if _TABLE_ROW.match(s.text) and not is_note_sentence(s.text)]
+    if not rows:
+        return []
+    first = rows[0].number
+    headings = [s for s in sentences[1:first] if not is_note_sentence(s.text)][-MAX_TABLE_HEADINGS:]
+    return [Unit(passage_index, (caption, *headings, row), row=True) for row in rows]
+
+
+def _row_label(unit: Unit) -> str:
+    """The label of a table row unit ("Noordpark" of "Noordpark 4 6")."""
+    match = _TABLE_ROW.match(unit.parts[-1].text)
+    return match.group("label") if match else ""
+
+
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
-    """Sentences and list items as single units, plus lead-in + items as one enumeration."""
+    """Sentences and list items as single units, plus lead-in + items as one enumeration, and
+    the rows of a table with its caption and column headings."""
     if passage.chunk.kind == "note":
         return []
     sentences = _split_cached(passage.text)
+    rows = table_units(passage_index, sentences) if passage.chunk.kind == "table" else []
     before = (None, *sentences)  # before[i]: the sentence before sentences[i]
     # A sentence that ends in a colon announces what follows: alone it answers nothing (with
     # its items it is an enumeration, below). One that breaks off where it must go on
@@ -212,7 +250,7 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
         elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0 and _quotable(lead, None):
             units.append(Unit(passage_index, (lead, *items)))
         i = max(j, i + 1)
-    return units
+    return units + rows
 
 
 def substance(text: str) -> str:
@@ -309,7 +347,13 @@ def unit_signals(
     texts = [substance(u.text) for u in units]
     analysed = [analyse(t) for t in texts]
     matched = [_matches(terms, a.stems, t) for a, t in zip(analysed, texts)]
-    idf = [w * s for w, s in zip(_idf(len(terms), matched), scale)]
+    # Rarity among the sentences, a table counted once: its rows all repeat its caption.
+    tables: dict[int, list[float]] = {}
+    for unit, row in zip(units, matched):
+        if unit.row:
+            tables[unit.passage_index] = [max(a, b) for a, b in zip(tables.get(unit.passage_index, row), row)]
+    counted = [m for u, m in zip(units, matched) if not u.row] + list(tables.values())
+    idf = [w * s for w, s in zip(_idf(len(terms), counted), scale)]
     total = sum(idf) or 1.0
     overlaps = [sum(w * m for w, m in zip(idf, row)) / total for row in matched]
     paragraph: dict[tuple[int, int], float] = {}
@@ -365,6 +409,8 @@ def unit_signals(
             "superlative_wanted": float(question.asks_superlative and bool(SUPERLATIVE.search(a.folded))),
             # Figures make most answers, but not a definition, an explanation or a list.
             "number_unwanted": float(intent in ("define", "explain", "list") and bool(new_numbers)),
+            # Not fitted: a table row whose own label shares a key term (`_year_missing`).
+            "row_label": float(unit.row and any(m > 0 for m in _matches(terms, analyse(_row_label(unit)).stems, _row_label(unit)))),
         }
         result.append((unit, signals, overlap, a.stems))
     return result
@@ -565,7 +611,7 @@ class ExtractiveComposer:
             marker = markers.setdefault(index, len(markers) + 1)
             context = (item.unit.context,) if item.unit.context is not None else ()
             used.setdefault(index, []).extend(p.text for p in (*context, *item.unit.parts))
-            pieces.append((item.unit.is_enumeration, f"{item.unit.text} [{marker}]"))
+            pieces.append((item.unit.is_enumeration or item.unit.row, f"{item.unit.text} [{marker}]"))
         text = ""
         for n, (is_enumeration, piece) in enumerate(pieces):
             if n:
@@ -631,7 +677,9 @@ def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str |
         years = [y for y in years if y in _YEAR.findall(asked)]
     if not years:
         return None
-    about = " ".join(s.unit.text for s in scored[:AMOUNT_DEPTH] if s.overlap > 0)
+    # A table row names the years of its columns whatever it counts: it counts here when its
+    # own label is about the question.
+    about = " ".join(s.unit.text for s in scored[:AMOUNT_DEPTH] if s.overlap > 0 and (not s.unit.row or s.signals["row_label"]))
     return next((y for y in years if y not in _YEAR.findall(about)), None)
 
 

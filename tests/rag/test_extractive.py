@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.extractive import (
+    EXTRA_SIGNALS,
     SENTENCE_FEATURES,
     ExtractiveComposer,
     candidate_units,
@@ -15,6 +16,7 @@ from rag.answer.extractive import (
 from rag.linear import LinearModel
 from rag.text.question import analyse_question
 from rag.answer.refusal import REFUSAL_FEATURES, REFUSAL_TEXT, RefusalModel
+from rag.text.sentences import split_sentences
 from rag.types import Chunk, Passage, Turn
 
 VIJVERS = (
@@ -147,7 +149,7 @@ def test_signals_describe_what_the_question_wants():
     signalled = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(RIET))}
     causal = signalled["Het riet groeit snel omdat het water voedselrijk is."]
     assert causal["causal_wanted"] == 1.0 and causal["overlap"] > 0
-    assert set(causal) == set(SENTENCE_FEATURES)
+    assert set(causal) == set(SENTENCE_FEATURES) | set(EXTRA_SIGNALS)
 
 
 KOSTEN = "Het maaien van het riet kost de gemeente 40.000 euro per jaar. Het riet wordt in maart gemaaid."
@@ -189,6 +191,32 @@ def test_a_year_a_follow_up_carries_over_is_not_asked_again():
     searched = analyse_question("Welke dieren leven er in de vijvers? (vijvers park 2022)")
     answer = composer(overlap=1.0).compose("Welke dieren leven er in de vijvers?", make_passages(VIJVERS), history, searched)
     assert not answer.refused
+
+
+VIJVERTABEL = (
+    "Tabel 3.1 Vijvers per park in 2022 en 2023\n2022 2023\nNoordpark 4 6\nZuidpark 3 5\nBron: Parkbureau (2024)"
+)
+
+
+def test_a_table_row_is_a_candidate_with_the_caption_and_column_headings_above_it():
+    from rag.answer.extractive import table_units
+
+    passage = make_passages(VIJVERTABEL, kinds=("table",))[0]
+    rows = [u for u in candidate_units(0, passage) if u.row]
+    assert [u.text for u in rows] == [
+        "Vijvers per park in 2022 en 2023\n2022 2023\nNoordpark 4 6",  # without the label "Tabel 3.1"
+        "Vijvers per park in 2022 en 2023\n2022 2023\nZuidpark 3 5",
+    ]
+    assert not any(u.is_enumeration for u in rows)
+    # Without a caption the figures count nothing a reader can tell: no rows.
+    assert table_units(0, tuple(split_sentences("2022 2023\nNoordpark 4 6\nZuidpark 3 5"))) == []
+
+
+def test_a_question_answered_by_a_table_quotes_the_row_below_its_caption():
+    passages = make_passages(RIET, VIJVERTABEL, kinds=("text", "table"))
+    answer = composer(overlap=1.0, table=2.0).compose("Hoeveel vijvers had het Noordpark in 2023?", passages)
+    assert "Vijvers per park in 2022 en 2023\n2022 2023\nNoordpark 4 6 [" in answer.text
+    assert "Tabel 3.1" not in answer.text and "Zuidpark" not in answer.text
 
 
 def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be():
