@@ -8,7 +8,9 @@ Candidates are whole sentences of the top passages, and lists with their lead-in
 (when the lead-in or the section title shares a key term with the question).
 Never a candidate: a lead-in (a sentence ending in a colon) without its list, a sentence that
 announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
-note chunks, and the broken-off start of a passage that begins mid-sentence. Each candidate
+note chunks, and the broken-off start of a passage that begins mid-sentence. A lead that refers
+back ("Dit komt door ...") is quoted with the sentence before it, one that announces ("... kent
+knelpunten.") with the sentence after it that says what ("Daarbij valt te denken aan ..."). Each candidate
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question
 wants, what is new in it, its passage's rank, its shape); `rag/models/sentences.json`, fitted
 on the tune questions (`python -m evals.fit sentences`), scores them. The best candidate
@@ -138,6 +140,8 @@ class Unit:
     context: Sentence | None = None
     #: A row of a table, quoted below the table's caption and column headings (`table_units`).
     row: bool = False
+    #: The sentence after it that says what it announced ("Daarbij valt te denken aan ..."), quoted with it.
+    elaboration: Sentence | None = None
 
     @property
     def text(self) -> str:
@@ -148,6 +152,8 @@ class Unit:
         text = _TABLE_LABEL.sub("", self.parts[0].text) if self.row else without_stray_number(self.parts[0].text)
         for before, part in zip(self.parts, self.parts[1:]):
             text += (" " if part.line == before.line else "\n") + part.text
+        if self.elaboration is not None:
+            text = f"{text} {self.elaboration.text}"
         return f"{without_stray_number(self.context.text)} {text}" if self.context is not None else text
 
     @property
@@ -456,7 +462,7 @@ class ExtractiveComposer:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored, ranked)
         if chosen:
-            chosen = _with_antecedent(chosen, ranked)
+            chosen = _with_elaboration(_with_antecedent(chosen, ranked), ranked)
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
@@ -610,7 +616,8 @@ class ExtractiveComposer:
             index = item.unit.passage_index
             marker = markers.setdefault(index, len(markers) + 1)
             context = (item.unit.context,) if item.unit.context is not None else ()
-            used.setdefault(index, []).extend(p.text for p in (*context, *item.unit.parts))
+            after = (item.unit.elaboration,) if item.unit.elaboration is not None else ()
+            used.setdefault(index, []).extend(p.text for p in (*context, *item.unit.parts, *after))
             pieces.append((item.unit.is_enumeration or item.unit.row, f"{item.unit.text} [{marker}]"))
         text = ""
         for n, (is_enumeration, piece) in enumerate(pieces):
@@ -721,6 +728,38 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> l
         return chosen
     rest = [c for c in chosen[1:] if not (c.unit.passage_index == unit.passage_index and previous in c.unit.parts)]
     return [replace(lead, unit=replace(unit, context=previous)), *rest]
+
+
+#: A sentence that says what the one before it announced: "Daarbij valt te denken aan ...",
+#: "Het gaat hierbij om ...", "Denk daarbij aan ...".
+_ELABORATES = re.compile(
+    r"^(?:(?:daarbij|hierbij)\s+(?:valt|kun\s+je|kunt\s+u)\s+te\s+denken\s+aan|denk\s+(?:hierbij\s+|daarbij\s+)?aan|"
+    r"het\s+gaat\s+(?:hierbij\s+|daarbij\s+)?om|(?:hierbij|daarbij)\s+gaat\s+het\s+om)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
+    """The answer with the sentence after its lead when that one says what the lead announced
+    ("... de knelpunten van het plan. Daarbij valt te denken aan ..."), from the same paragraph,
+    quoted with it; a follower that is that sentence goes."""
+    lead = chosen[0]
+    unit = lead.unit
+    last = unit.parts[-1]
+    if unit.is_enumeration or unit.row or unit.elaboration is not None:
+        return chosen
+    sentences = _split_cached(passages[unit.passage_index].text)
+    k = last.number
+    if k + 1 >= len(sentences) or sentences[k] != last:
+        return chosen
+    after = sentences[k + 1]
+    if (
+        after.line != last.line or after.kind != "prose" or not _ELABORATES.match(after.text)
+        or len(after.text) > MAX_ANTECEDENT_CHARS or is_note_sentence(after.text)
+    ):
+        return chosen
+    rest = [c for c in chosen[1:] if not (c.unit.passage_index == unit.passage_index and after in c.unit.parts)]
+    return [replace(lead, unit=replace(unit, elaboration=after)), *rest]
 
 
 def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:

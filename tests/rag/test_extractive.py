@@ -487,6 +487,21 @@ def test_a_lead_that_refers_back_is_quoted_with_the_sentence_before_it():
     assert answer.citations[0].sentences[0] == "Het riet in de vijvers groeit elk jaar sneller."  # highlighted too
 
 
+KNELPUNTEN = (
+    "Het vijverplan kent een aantal knelpunten. Daarbij valt te denken aan te weinig tuinmannen en een "
+    "kleine begroting voor pompen. Het plan loopt tot 2030."
+)
+
+
+def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
+    answer = composer(overlap=1.0, passage_rank=5.0).compose("Welke knelpunten kent het vijverplan?", make_passages(KNELPUNTEN))
+    assert answer.text.startswith(
+        "Het vijverplan kent een aantal knelpunten. Daarbij valt te denken aan te weinig tuinmannen en een kleine "
+        "begroting voor pompen. [1]"
+    )
+    assert "Daarbij valt te denken aan" in " ".join(answer.citations[0].sentences)  # highlighted too
+
+
 def test_a_lead_that_stands_alone_gets_no_sentence_before_it():
     answer = composer(overlap=1.0).compose("Hoeveel vijvers telde het park in 2023?", make_passages(VIJVERS))
     assert not answer.text.startswith("Het park heeft veel vijvers.")
