@@ -380,6 +380,7 @@ def unit_signals(
         if not unit.is_enumeration and _announces(a.folded):
             continue  # it says what the document covers, not what it says
         lead = unit.parts[0].text
+        label = _row_label(unit) if unit.row else ""
         new_numbers = numbers(text) - set(question.numbers)
         stems = content_stems(text)
         words = len(unit.text.split())
@@ -416,7 +417,7 @@ def unit_signals(
             # Figures make most answers, but not a definition, an explanation or a list.
             "number_unwanted": float(intent in ("define", "explain", "list") and bool(new_numbers)),
             # Not fitted: a table row whose own label shares a key term (`_year_missing`).
-            "row_label": float(unit.row and any(m > 0 for m in _matches(terms, analyse(_row_label(unit)).stems, _row_label(unit)))),
+            "row_label": float(bool(label) and any(m > 0 for m in _matches(terms, analyse(label).stems, label))),
         }
         result.append((unit, signals, overlap, a.stems))
     return result
