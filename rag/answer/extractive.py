@@ -556,10 +556,11 @@ class ExtractiveComposer:
             return []
         named = info.mention.documents
         if len(named) == 1 and not info.compares:
-            # "Wat stelt het vijverplan voor ...?": the answer comes from the plan when one of
-            # its passages is about the question.
+            # "Wat stelt het vijverplan voor ...?": the answer comes from the plan when its
+            # passages hold as much of the question as the best sentence of any document does.
             own = [s for s in on_topic if passages[s.unit.passage_index].document_id == named[0]]
-            on_topic = own or on_topic
+            if own and max(s.overlap for s in own) >= max(s.overlap for s in on_topic):
+                on_topic = own
         best = on_topic[0]
         if info.intent == "define":
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
