@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -190,15 +191,18 @@ class Engine:
         if overview is not None:
             return replace(overview, timings_ms={**timings, "total": _ms(started)})
         t = time.perf_counter()
-        answer = self._with_notes(self._compose(question.strip(), passages, turns, analysis), question, analysis)
+        answer = self._with_notes(self._compose(question.strip(), passages, turns, analysis), question, analysis, turns)
         timings["compose"] = _ms(t)
         timings["total"] = _ms(started)
         return replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
-    def _with_notes(self, answer: Answer, question: str, analysis) -> Answer:
+    def _with_notes(self, answer: Answer, question: str, analysis, turns: Sequence[Turn] = ()) -> Answer:
         """The answer with what its reader should know first: that Bronwijzer has no opinion of
-        its own when asked for one, and that a named document did not answer."""
+        its own when asked for one, that a named document did not answer, and that a follow-up
+        got the answer before it again."""
         answer = self._with_source_note(answer, analysis)
+        if not answer.refused and _repeats(answer.text, turns):
+            answer = replace(answer, note=f"{answer.note} {REPEAT_NOTE}" if answer.note else REPEAT_NOTE)
         if answer.refused or not asks_opinion(question):
             return answer
         return replace(answer, note=f"{OPINION_NOTE} {answer.note}" if answer.note else OPINION_NOTE)
@@ -256,8 +260,19 @@ class Engine:
             yield item
         assert answer is not None, "a composer's stream ends with its Answer"
         timings["total"] = _ms(started)
-        answer = self._with_notes(answer, question, analysis)
+        answer = self._with_notes(answer, question, analysis, turns)
         yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
+
+
+#: The note above a follow-up's answer that is the previous answer again.
+REPEAT_NOTE = "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def _repeats(text: str, turns: Sequence[Turn]) -> bool:
+    """Whether `text` is Bronwijzer's last reply in the conversation again (its [n] markers aside)."""
+    previous = next((t.content for t in reversed(turns) if t.role == "assistant" and t.content.strip()), None)
+    return previous is not None and " ".join(_MARKER.sub("", text).split()) == " ".join(_MARKER.sub("", previous).split())
 
 
 def _ms(since: float) -> float:

@@ -133,6 +133,19 @@ def test_an_answer_from_another_document_than_the_one_named_says_so(engine):
     assert engine.ask("Welke maatregelen noemt het kikkerplan van 2022?").note is None
 
 
+def test_a_follow_up_that_gets_the_previous_answer_again_says_so(engine):
+    question = "Hoeveel kikkers telden de vrijwilligers in 2023?"
+    first = engine.ask(question)
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.text}]
+    again = engine.ask(question, history=history)
+    assert again.text == first.text and not again.refused
+    assert again.note == "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."
+    assert list(engine.stream(question, history=history))[-1].note == again.note
+    # An answer that differs from the one before it gets no such note.
+    other = [{"role": "user", "content": question}, {"role": "assistant", "content": "Er waren 12 vijvers. [1]"}]
+    assert engine.ask(question, history=other).note != again.note
+
+
 def test_follow_up_uses_the_history(engine):
     first = "Hoeveel vijvers telde het stadspark in 2021?"
     followed = engine.search(
