@@ -198,8 +198,20 @@ _TABLE_LABEL = re.compile(r"^\s*tabel\s+\d+(?:\.\d+)*[a-z]?\s*", re.IGNORECASE)
 #: row's own label shares a key term with the question.
 EXTRA_SIGNALS = ("row_label",)
 #: A row of a table: a label, then two or more figures (or dashes for empty cells).
-_CELL = r"(?:[-−]?\d[\d.,]*\*?%?|[-–−]|n\.?v\.?t\.?)"
-_TABLE_ROW = re.compile(rf"^(?P<label>[^\W\d_][^\n]*?)\s+{_CELL}(?:\s+{_CELL})+\s*$")
+_CELL = re.compile(r"(?:[-−]?\d[\d.,]*\*?%?|[-–−]|n\.?v\.?t\.?)")
+
+
+def row_label(line: str) -> str | None:
+    """The label of a table row ("Noordpark" of "Noordpark 4 6"), None for any other line. Read
+    token by token from the end, so a long line costs no more than its length."""
+    tokens = line.split()
+    cells = 0
+    while cells < len(tokens) and _CELL.fullmatch(tokens[len(tokens) - 1 - cells]):
+        cells += 1
+    label = tokens[: len(tokens) - cells]
+    if cells < 2 or not label or not (label[0][0].isalpha()):
+        return None
+    return " ".join(label)
 #: At most this many lines of column headings are quoted above a row.
 MAX_TABLE_HEADINGS = 3
 
@@ -211,7 +223,7 @@ def table_units(passage_index: int, sentences: Sequence[Sentence]) -> list[Unit]
     if not sentences or not _TABLE_LABEL.match(sentences[0].text):
         return []
     caption = sentences[0]
-    rows = [s for s in sentences[1:] if _TABLE_ROW.match(s.text) and not is_note_sentence(s.text)]
+    rows = [s for s in sentences[1:] if row_label(s.text) and not is_note_sentence(s.text)]
     if not rows:
         return []
     first = rows[0].number
@@ -221,8 +233,7 @@ def table_units(passage_index: int, sentences: Sequence[Sentence]) -> list[Unit]
 
 def _row_label(unit: Unit) -> str:
     """The label of a table row unit ("Noordpark" of "Noordpark 4 6")."""
-    match = _TABLE_ROW.match(unit.parts[-1].text)
-    return match.group("label") if match else ""
+    return row_label(unit.parts[-1].text) or ""
 
 
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:

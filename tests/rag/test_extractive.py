@@ -212,6 +212,23 @@ def test_a_table_row_is_a_candidate_with_the_caption_and_column_headings_above_i
     assert table_units(0, tuple(split_sentences("2022 2023\nNoordpark 4 6\nZuidpark 3 5"))) == []
 
 
+@pytest.mark.parametrize("line, label", [
+    ("Noordpark 4 6", "Noordpark"),
+    ("Vijvers met een rietkraag 26,2 23,7 44,7%", "Vijvers met een rietkraag"),
+    ("Zuidpark 3 -", "Zuidpark"),
+    ("2022 2023", None),  # column headings
+    ("Noordpark 4", None),  # one figure: no row of a table
+    ("Het park telt 4 6 vijvers.", None),
+    ("Bron: Parkbureau (2024)", None),
+])
+def test_row_label(line, label):
+    from rag.answer.extractive import row_label
+
+    assert row_label(line) == label
+    # Read from the end token by token: a very long line is no slower than its length.
+    assert row_label("Noordpark " + "4 " * 50_000 + "vijvers") is None
+
+
 def test_a_question_answered_by_a_table_quotes_the_row_below_its_caption():
     passages = make_passages(RIET, VIJVERTABEL, kinds=("text", "table"))
     answer = composer(overlap=1.0, table=2.0).compose("Hoeveel vijvers had het Noordpark in 2023?", passages)
