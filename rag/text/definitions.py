@@ -6,8 +6,9 @@
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
 * it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
   (vbp)", "(vbp's)");
-* it says what is meant by it ("Onder X verstaan we ..."), or names it and says so in the next
-  sentence ("Het park heeft een kroosdek. Dat wil zeggen dat ...").
+* it says what is meant by it ("Onder X verstaan we ...", "X wordt gedefinieerd als ...", "Dit
+  wordt X genoemd", "... noemen we X"), or names it and says so in the next sentence ("Het park
+  heeft een kroosdek. Dat wil zeggen dat ...").
 
 Used by retrieval (a definition question keeps one passage that defines its subject) and by
 the extractive answer (that sentence leads). Texts are folded (`rag.text.analysis.fold`).
@@ -59,6 +60,12 @@ def _explains(bracketed: str) -> bool:
 _MEANING_FOLLOWS = r"(?:(?:dat|dit)\s+wil\s+zeggen|(?:daar|hier)mee\s+(?:wordt|worden|bedoelen|bedoelt)\b|(?:daar|hier)onder\s+(?:wordt|worden|verstaan|verstaat)\b)"
 
 
+#: Who or what "… wordt X genoemd" names: a pronoun for what was just said ("Dit wordt een
+#: kroosdek genoemd"), or a noun with a clause that says what it is ("Vijvers die dichtgroeien
+#: worden kroosvijvers genoemd"), at the start of a sentence.
+_NAMED_SUBJECT = r"(?:^|(?<=[.!?:] )|(?<=\n))(?:dit|dat|deze|die|[^\W\d_]+\s+die\s+[^.!?]{1,60}?)"
+
+
 def means_before(folded: str) -> bool:
     """Whether a sentence says what the sentence before it meant ("Dat wil zeggen dat ...")."""
     return re.match(_MEANING_FOLLOWS, folded.lstrip()) is not None
@@ -80,6 +87,9 @@ def defines(subject: str, folded: str) -> bool:
         or _abbreviated(phrase, folded) or re.search(rf"\(\s*{phrase}(?:['’]s)?\s*\)", folded)
         or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
+        or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
+        or re.search(rf"{_NAMED_SUBJECT}\s+(?:wordt|worden)\s+(?:ook\s+|wel\s+)?\W*(?:een\s+|de\s+|het\s+)?{phrase}\W*\s+genoemd\b", folded)
+        or re.search(rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?\W(?:als\s+)?\W*{phrase}(?![^\W_])", folded)
     )
 
 

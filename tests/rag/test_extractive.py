@@ -443,6 +443,13 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("vijver beheer", "de stichting vijver beheer (svb) is klaar", False),
     ("kroos", "in de vijvers drijft veel. kroos is een klein drijvend plantje.", True),  # a sentence of a passage
     ("kroos", "in de vijvers drijft kroos is een vreemde zin", False),
+    ("kroosdek", "het water is groen. dit wordt een kroosdek genoemd: een laag plantjes.", True),
+    ("kroosvijvers", "vijvers die dichtgroeien worden kroosvijvers genoemd.", True),
+    ("kroosdek", "in 38% van de plannen wordt het kroosdek genoemd.", False),  # mentioned, not named
+    ("kroosdek", "‘kroosdek’ wordt gedefinieerd als een laag plantjes.", True),
+    ("kroosvijvers", "vijvers met veel kroos noemen we in dit plan ‘kroosvijvers’.", True),
+    ("kroosvijvers", "in dit plan beschouwen we vijvers als kroosvijvers als ze dicht zijn.", True),
+    ("kroos", "de tuinman noemt het kroos lastig.", False),
 ])
 def test_defines(subject, text, defined):
     from rag.text.definitions import defines
