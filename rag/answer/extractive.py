@@ -36,7 +36,7 @@ from functools import lru_cache
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
-from rag.text.definitions import defines, introduces, means_before
+from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
 from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
@@ -474,7 +474,7 @@ class ExtractiveComposer:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored, ranked)
         if chosen:
-            chosen = _with_elaboration(_with_antecedent(chosen, ranked), ranked)
+            chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked)
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
@@ -720,13 +720,15 @@ def _sentence_before(unit: Unit, passages: Sequence[Passage]) -> Sentence | None
     return sentences[k - 1]
 
 
-def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
+def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info: QuestionInfo | None = None) -> list[ScoredUnit]:
     """The answer with the sentence before its lead when the lead refers back to it ("Dit komt
-    door ..."), from the same paragraph, quoted with it; a follower that is that sentence goes."""
+    door ...", or, for a definition question, "Leraren die dit doen worden X genoemd"), from the
+    same paragraph, quoted with it; a follower that is that sentence goes."""
     lead = chosen[0]
     unit = lead.unit
     first = unit.parts[0]
-    if unit.is_enumeration or unit.context is not None or not _REFERS_BACK.match(first.text):
+    names_before = info is not None and info.intent == "define" and names_what_came_before(fold(first.text))
+    if unit.is_enumeration or unit.row or unit.context is not None or not (_REFERS_BACK.match(first.text) or names_before):
         return chosen
     previous = _sentence_before(unit, passages)
     if previous is None:
@@ -735,7 +737,7 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> l
     k = first.number
     if (
         previous.line != first.line or previous.kind != "prose" or previous.ends_with_colon
-        or len(previous.text) > MAX_ANTECEDENT_CHARS or _REFERS_BACK.match(previous.text)
+        or len(previous.text) > MAX_ANTECEDENT_CHARS or (_REFERS_BACK.match(previous.text) and not names_before)
         or continues_sentence(previous.text.rstrip()) or not _quotable(previous, sentences[k - 2] if k >= 2 else None)
     ):
         return chosen

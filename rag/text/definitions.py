@@ -66,6 +66,12 @@ _MEANING_FOLLOWS = r"(?:(?:dat|dit)\s+wil\s+zeggen|(?:daar|hier)mee\s+(?:wordt|w
 _NAMED_SUBJECT = r"(?:^|(?<=[.!?:] )|(?<=\n))(?:dit|dat|deze|die|[^\W\d_]+\s+die\s+[^.!?]{1,60}?)"
 
 
+def names_what_came_before(folded: str) -> bool:
+    """Whether a sentence gives a name to what the sentence before it described: "Dit wordt een
+    kroosdek genoemd", "Vijvers die dit doen worden kroosvijvers genoemd"."""
+    return bool(re.match(r"\W*(?:(?:dit|dat|deze|die)\b|[^\W\d_]+\s+die\s+(?:dit|dat|het)\b)[^.!?]*\bgenoemd\b", folded))
+
+
 def means_before(folded: str) -> bool:
     """Whether a sentence says what the sentence before it meant ("Dat wil zeggen dat ...")."""
     return re.match(_MEANING_FOLLOWS, folded.lstrip()) is not None
@@ -93,4 +99,4 @@ def defines(subject: str, folded: str) -> bool:
     )
 
 
-__all__ = ["defines", "introduces", "means_before"]
+__all__ = ["defines", "introduces", "means_before", "names_what_came_before"]

@@ -54,6 +54,12 @@ _DEFINE_QUESTION = re.compile(
     r"wat\s+wordt\s+(er\s+)?(bedoeld|verstaan)|wat\s+is\s+het\s+verschil|hoe\s+(wordt|worden)\s.+\s(gedefinieerd|omschreven))\b|"
     r"^waar\s+staat\s+.+\s+voor\W*$"
 )
+#: "Wat zijn kroosvijvers?": a bare plural of one to three words asks what they are; "Wat zijn de
+#: oorzaken van ...?" and "Wat zijn belangrijke redenen om ...?" ask for a list.
+_WHAT_ARE = re.compile(
+    r"^wat\s+zijn\s+(?!(?:de|het|die|deze|dat|dit|er|volgens|nu|dan|eigenlijk|precies|hun|onze|jullie|uw|zijn|haar|alle|enkele|veel|welke)\b)"
+    r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2}\s*\?*\s*$"
+)
 #: "Wat betekent het tekort voor de leerlingen?" asks what follows from it, not what it means.
 _MEANS_FOR = re.compile(r"^wat\s+(betekent|betekenen)\b.*\svoor\s")
 #: What a definition question asks to define: "Wat is een [kroosdek] in de vijver?",
@@ -138,7 +144,7 @@ def question_intent(question: str) -> Intent:
         return "place"
     if _EXPLAIN_QUESTION.search(q):
         return "explain"
-    if _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q):
+    if _WHAT_ARE.match(q) or (_DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q)):
         return "define"
     if _LIST_QUESTION.search(q):
         return "list"

@@ -311,6 +311,9 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat houden de kroosregels in?", "define"),
     ("Hoe wordt een kroosdek gedefinieerd?", "define"),
     ("Wat betekent het kroostekort voor de eenden?", "other"),  # what follows from it, not what it means
+    ("Wat zijn kroosvijvers?", "define"),  # a bare plural: what they are
+    ("Wat zijn de oorzaken van het kroos?", "list"),
+    ("Wat zijn belangrijke redenen om riet te maaien?", "list"),
     # A polite frame around the question: the question inside decides.
     ("Kun je me vertellen welke maatregelen de gemeente neemt?", "list"),
     ("Ik wil graag weten hoeveel vijvers er zijn.", "number"),
@@ -515,6 +518,19 @@ KNELPUNTEN = (
     "Het vijverplan kent een aantal knelpunten. Daarbij valt te denken aan te weinig tuinmannen en een "
     "kleine begroting voor pompen. Het plan loopt tot 2030."
 )
+
+
+KROOSVIJVERS = (
+    "Kroos groeit snel in warme zomers. Sommige vijvers groeien in de zomer helemaal dicht met kroos. "
+    "Vijvers die dit doen worden kroosvijvers genoemd."
+)
+
+
+def test_a_sentence_that_names_what_came_before_leads_a_definition_with_that_sentence():
+    answer = composer(overlap=1.0).compose("Wat zijn kroosvijvers?", make_passages(KROOSVIJVERS))
+    assert answer.text.startswith(
+        "Sommige vijvers groeien in de zomer helemaal dicht met kroos. Vijvers die dit doen worden kroosvijvers genoemd. [1]"
+    )
 
 
 def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
