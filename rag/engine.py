@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rag.answer.citation_check import stream_composed
+from rag.answer.citation_check import MARKER, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
-from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn
+from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -266,13 +266,20 @@ class Engine:
 
 #: The note above a follow-up's answer that is the previous answer again.
 REPEAT_NOTE = "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."
-_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def _repeats(text: str, turns: Sequence[Turn]) -> bool:
     """Whether `text` is Bronwijzer's last reply in the conversation again (its [n] markers aside)."""
-    previous = next((t.content for t in reversed(turns) if t.role == "assistant" and t.content.strip()), None)
-    return previous is not None and " ".join(_MARKER.sub("", text).split()) == " ".join(_MARKER.sub("", previous).split())
+    previous = previous_answer(turns)
+    return previous is not None and _unmarked(text) == _unmarked(previous)
+
+
+#: A `[n]` marker with the space before it.
+_SPACED_MARKER = re.compile(rf"\s*{MARKER.pattern}")
+
+
+def _unmarked(text: str) -> str:
+    return " ".join(_SPACED_MARKER.sub("", text).split())
 
 
 def _ms(since: float) -> float:

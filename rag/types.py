@@ -183,7 +183,16 @@ class Turn:
 
 def previous_question(history: Sequence[Turn]) -> str | None:
     """The last thing the user asked before this question (None: nothing yet)."""
-    return next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+    return _last_said(history, "user")
+
+
+def previous_answer(history: Sequence[Turn]) -> str | None:
+    """Bronwijzer's last reply in the conversation (None: none yet)."""
+    return _last_said(history, "assistant")
+
+
+def _last_said(history: Sequence[Turn], role: str) -> str | None:
+    return next((t.content for t in reversed(history) if t.role == role and t.content.strip()), None)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from bm25s.stopwords import STOPWORDS_DUTCH
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Numbers as written in Dutch documents: 9.800 / 3,9 / 15,8% / 2022-2023 / € 375.
 _NUMBER = re.compile(r"(?<![\w,.])\d{1,3}(?:\.\d{3})+(?:,\d+)?|(?<![\w,.])\d+(?:,\d+)?")
+#: A year, as a whole word: "2023", also inside "2022-2023".
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 #: Words that shape a question but carry no topic: never key terms.
 QUESTION_WORDS = frozenset(

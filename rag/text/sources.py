@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.text.analysis import fold
+from rag.text.analysis import YEAR, fold
 from rag.text.terms import TermIndex, question_terms
 
 _WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -31,7 +31,6 @@ _MIN_COMPOUND_HEAD = 5
 #: ("onderwijs") is no name at all.
 _KNOWN_ZIPF = 3.0
 _COMMON_ZIPF = 4.5
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 #: "het rapport over ...", "het onderzoek naar ...": a document named by its subject, up to the
 #: end of the clause (a comma, a question mark, "en de/het ..." naming the next source).
 _DESCRIBED = re.compile(
@@ -101,7 +100,7 @@ def _name_forms(text: str, *, parts: bool = False) -> list[str]:
     names joined by " en " ("NL2025 en AVS": a publisher of two organisations)."""
     forms = {text.strip()}
     for form in list(forms):
-        forms.add(_YEAR.sub(" ", form))
+        forms.add(YEAR.sub(" ", form))
     if parts:
         for form in list(forms):
             forms.update(part for part in re.split(r"\s+(?:en|&)\s+", form) if part.strip())
@@ -172,7 +171,7 @@ class SourceMatcher:
                 # The article before a name and a year after it belong to the mention.
                 if i > 0 and folded[i - 1] in _ARTICLES:
                     span = (tokens[i - 1][1], span[1])
-                if i + n < len(tokens) and _YEAR.fullmatch(tokens[i + n][0]):
+                if i + n < len(tokens) and YEAR.fullmatch(tokens[i + n][0]):
                     span = (span[0], tokens[i + n][2])
                 taken.update(range(i, i + n))
                 previous = found.get(name.document_id)
