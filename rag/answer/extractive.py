@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, numbers, stem
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, numbers, stem
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
@@ -684,23 +684,20 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str | None = None) -> str | None:
     """A year the question asks about ("in 2021", "schooljaar 2020-2021") that none of the best
     sentences about the question names: their figures are for other years. Years that name a
     source ("het rapport van 2024") do not count, nor years a follow-up carries over from the
     questions before it (only those of `asked`, the question as written, when given)."""
-    years = sorted(set(_YEAR.findall(info.topic)) - info.source_years)
+    years = sorted(set(YEAR.findall(info.topic)) - info.source_years)
     if asked is not None:
-        years = [y for y in years if y in _YEAR.findall(asked)]
+        years = [y for y in years if y in YEAR.findall(asked)]
     if not years:
         return None
     # A table row names the years of its columns whatever it counts: it counts here when its
     # own label is about the question.
     about = " ".join(s.unit.text for s in scored[:AMOUNT_DEPTH] if s.overlap > 0 and (not s.unit.row or s.signals["row_label"]))
-    return next((y for y in years if y not in _YEAR.findall(about)), None)
+    return next((y for y in years if y not in YEAR.findall(about)), None)
 
 
 #: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read
@@ -711,38 +708,51 @@ _REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|
 MAX_ANTECEDENT_CHARS = 400
 
 
+def _beside(unit: Unit, passages: Sequence[Passage], step: int) -> tuple[Sentence, Sentence | None] | None:
+    """The passage's sentence right before the unit's first sentence (`step` -1) or after its
+    last (+1), with the sentence before that one; None at the passage's edge."""
+    sentences = _split_cached(passages[unit.passage_index].text)
+    anchor = unit.parts[0] if step < 0 else unit.parts[-1]
+    k, j = anchor.number, anchor.number + step
+    if not (0 <= j < len(sentences) and k < len(sentences) and sentences[k] == anchor):
+        return None
+    return sentences[j], sentences[j - 1] if j >= 1 else None
+
+
 def _sentence_before(unit: Unit, passages: Sequence[Passage]) -> Sentence | None:
     """The passage's sentence before the unit's first one (None when it opens the passage)."""
-    sentences = _split_cached(passages[unit.passage_index].text)
-    k = unit.parts[0].number
-    if k <= 0 or k >= len(sentences) or sentences[k] != unit.parts[0]:
-        return None
-    return sentences[k - 1]
+    found = _beside(unit, passages, -1)
+    return found[0] if found else None
+
+
+def _quoted_with(chosen: list[ScoredUnit], role: str, sentence: Sentence) -> list[ScoredUnit]:
+    """The answer with `sentence` quoted in its lead as its `role` ("context" or "elaboration");
+    a follower that is that sentence goes."""
+    lead = chosen[0]
+    rest = [c for c in chosen[1:] if not (c.unit.passage_index == lead.unit.passage_index and sentence in c.unit.parts)]
+    return [replace(lead, unit=replace(lead.unit, **{role: sentence})), *rest]
 
 
 def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info: QuestionInfo | None = None) -> list[ScoredUnit]:
     """The answer with the sentence before its lead when the lead refers back to it ("Dit komt
     door ...", or, for a definition question, "Leraren die dit doen worden X genoemd"), from the
     same paragraph, quoted with it; a follower that is that sentence goes."""
-    lead = chosen[0]
-    unit = lead.unit
+    unit = chosen[0].unit
     first = unit.parts[0]
     names_before = info is not None and info.intent == "define" and names_what_came_before(fold(first.text))
     if unit.is_enumeration or unit.row or unit.context is not None or not (_REFERS_BACK.match(first.text) or names_before):
         return chosen
-    previous = _sentence_before(unit, passages)
-    if previous is None:
+    found = _beside(unit, passages, -1)
+    if found is None:
         return chosen
-    sentences = _split_cached(passages[unit.passage_index].text)
-    k = first.number
+    previous, before = found
     if (
         previous.line != first.line or previous.kind != "prose" or previous.ends_with_colon
         or len(previous.text) > MAX_ANTECEDENT_CHARS or (_REFERS_BACK.match(previous.text) and not names_before)
-        or continues_sentence(previous.text.rstrip()) or not _quotable(previous, sentences[k - 2] if k >= 2 else None)
+        or continues_sentence(previous.text.rstrip()) or not _quotable(previous, before)
     ):
         return chosen
-    rest = [c for c in chosen[1:] if not (c.unit.passage_index == unit.passage_index and previous in c.unit.parts)]
-    return [replace(lead, unit=replace(unit, context=previous)), *rest]
+    return _quoted_with(chosen, "context", previous)
 
 
 #: A sentence that says what the one before it announced: "Daarbij valt te denken aan ...",
@@ -758,23 +768,19 @@ def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> 
     """The answer with the sentence after its lead when that one says what the lead announced
     ("... de knelpunten van het plan. Daarbij valt te denken aan ..."), from the same paragraph,
     quoted with it; a follower that is that sentence goes."""
-    lead = chosen[0]
-    unit = lead.unit
-    last = unit.parts[-1]
+    unit = chosen[0].unit
     if unit.is_enumeration or unit.row or unit.elaboration is not None:
         return chosen
-    sentences = _split_cached(passages[unit.passage_index].text)
-    k = last.number
-    if k + 1 >= len(sentences) or sentences[k] != last:
+    found = _beside(unit, passages, +1)
+    if found is None:
         return chosen
-    after = sentences[k + 1]
+    after = found[0]
     if (
-        after.line != last.line or after.kind != "prose" or not _ELABORATES.match(after.text)
+        after.line != unit.parts[-1].line or after.kind != "prose" or not _ELABORATES.match(after.text)
         or len(after.text) > MAX_ANTECEDENT_CHARS or is_note_sentence(after.text)
     ):
         return chosen
-    rest = [c for c in chosen[1:] if not (c.unit.passage_index == unit.passage_index and after in c.unit.parts)]
-    return [replace(lead, unit=replace(unit, elaboration=after)), *rest]
+    return _quoted_with(chosen, "elaboration", after)
 
 
 def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -189,25 +189,23 @@ class RefusalModel:
         documents are about; any passage with the number would look like an answer."""
         return _refused_outright(REASON_NO_SUBJECT, "the question's only key terms are numbers")
 
-
     def refuse_without_amount(self, kind: str, signals: RefusalSignals) -> RefusalDecision:
         """A question that asks an amount of money or a share whose passages, where they are
         about the question, give none: whatever they say, it is not the amount asked."""
-        reason = REASON_NO_AMOUNT.format(kind=kind)
-        log.info("Refused: asked for %s, none in the sentences about the question", kind)
-        return RefusalDecision(True, reason, signals, 1.0)
-
+        return _refused_outright(REASON_NO_AMOUNT.format(kind=kind), f"asked for {kind}, none in the sentences about the question", signals)
 
     def refuse_without_year(self, year: str, signals: RefusalSignals) -> RefusalDecision:
         """A question about a year that none of the sentences about the question names."""
-        log.info("Refused: asked about %s, no sentence about the question names it", year)
-        return RefusalDecision(True, REASON_NO_YEAR.format(year=year), signals, 1.0)
+        return _refused_outright(REASON_NO_YEAR.format(year=year), f"asked about {year}, no sentence about the question names it", signals)
 
 
-def _refused_outright(reason: str, why: str) -> RefusalDecision:
-    """A refusal decided before the model is asked (no signals computed)."""
+def _refused_outright(reason: str, why: str, signals: RefusalSignals | None = None) -> RefusalDecision:
+    """A refusal decided by a check rather than by the model (with the signals when they were
+    computed)."""
     log.info("Refused: %s", why)
-    return RefusalDecision(True, reason, RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ()), 1.0)
+    if signals is None:
+        signals = RefusalSignals({f: 0.0 for f in REFUSAL_FEATURES}, (), ())
+    return RefusalDecision(True, reason, signals, 1.0)
 
 
 #: What an uncertain answer says above it ("Let op:" in the chat and in Slack).
