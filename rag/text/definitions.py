@@ -1,7 +1,8 @@
 """Where a text says what a word means: the answer to "Wat is ...?" and "Waar staat ... voor?".
 
 * it opens with the word, perhaps after "een", and "is een", "betekent", "houdt in" ("Een kroosdek
-  is een ..."; not "Het kroos is een groot probleem": what the kroos is like);
+  is een ..."; not "Het kroos is een groot probleem": what the kroos is like), or "is" with a
+  kind and what sets it apart ("Kroosbeheer is beheer dat ...", "... zijn vijvers waarin ...");
 * it explains the word in brackets ("kroosdek (laag van drijvende plantjes)"), not
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
 * it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
@@ -86,7 +87,7 @@ def defines(subject: str, folded: str) -> bool:
     return bool(
         re.search(
             rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:een\s+)?{phrase}\s+"
-            r"(?:(?:is|zijn)\s+(?:een|de|het)|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
+            r"(?:(?:is|zijn)\s+(?:een|de|het|(?:[^\W\d_]+\s+){1,3}(?:dat|die|waarin|waarbij|waarmee|waarop)\b)|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
             folded,
         )
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))

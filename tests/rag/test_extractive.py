@@ -437,6 +437,9 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("drijvend kroosdek", "de vijver met een drijvend kroosdek is belangrijk", False),
     ("kroos", "het kroos is een groot probleem in de zomer", False),  # what it is like, not what it is
     ("kroos", "kroos is groot", False),
+    ("kroosbeheer", "kroosbeheer is beheer dat de vijvers open houdt.", True),  # a kind and what sets it apart
+    ("kroosvijvers", "kroosvijvers zijn vijvers waarin kroos de overhand heeft.", True),
+    ("kroos", "kroos is soms lastig omdat het groeit.", False),
     ("kroosdek", "een kroosdek (laag van drijvende plantjes) houdt licht tegen", True),
     ("kroosdek", "een kroosdek (tussen 2 en 5 cm) is normaal", False),
     ("kroosdek", "een kroosdek (zie figuur 2) is normaal", False),
