@@ -7,6 +7,8 @@
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
 * it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
   (vbp)", "(vbp's)");
+* it names the word and, after a colon, what kind of thing it is ("... kroosdekken
+  onderscheiden: lagen die ..."), not a list ("drie soorten: kroos, riet en ...");
 * it says what is meant by it ("Onder X verstaan we ...", "X wordt gedefinieerd als ...", "Dit
   wordt X genoemd", "... noemen we X"), or names it and says so in the next sentence ("Het park
   heeft een kroosdek. Dat wil zeggen dat ...").
@@ -96,6 +98,7 @@ def defines(subject: str, folded: str) -> bool:
         or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
         or re.search(rf"{_NAMED_SUBJECT}\s+(?:wordt|worden)\s+(?:ook\s+|wel\s+)?\W*(?:een\s+|de\s+|het\s+)?{phrase}\W*\s+genoemd\b", folded)
+        or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
         or re.search(rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?\W(?:als\s+)?\W*{phrase}(?![^\W_])", folded)
     )
 

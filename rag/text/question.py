@@ -199,6 +199,10 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         topic_terms = tuple(t for t in topic_terms if t.word not in _REPORTING)
     folded = fold(question)
     intent = question_intent(question)
+    # "Wat zijn gamechangers in de kennisagenda?": without its source, a bare plural.
+    asked_topic = _without_dangling(topic) if mention else question
+    if mention and intent != "define" and _WHAT_ARE.match(fold(asked_topic)):
+        intent = "define"
     if intent == "define":
         # "Wat wordt bedoeld met [X]?", "Wat is de definitie van [X]?": only X is the subject.
         terms = tuple(t for t in terms if t.word not in _DEFINING)
@@ -219,8 +223,18 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_money=bool(_MONEY_QUESTION.search(folded)),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
-        defined=defined_subject(question, intent),
+        defined=defined_subject(asked_topic, intent),
     )
+
+
+#: A preposition left where the words naming a source were taken out ("Wat zijn X in ?",
+#: "Wat zijn volgens X?").
+_DANGLING = re.compile(r"\s+(?:in|volgens|van|uit|bij|door)(?=\s*\?*\s*$)|\bvolgens\s+(?=[^\W\d_])", re.IGNORECASE)
+
+
+def _without_dangling(topic: str) -> str:
+    """The question without its source's name and the preposition that came with it."""
+    return " ".join(_DANGLING.sub(" ", topic).split()).replace(" ?", "?")
 
 
 def defined_subject(question: str, intent: Intent | None = None) -> str | None:

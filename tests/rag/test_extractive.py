@@ -256,6 +256,24 @@ def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be()
     assert heavy.compose(question, make_passages(RIET, VIJVERS), analysis=other).text.startswith("Het riet groeit snel")
 
 
+@pytest.mark.parametrize("question, intent, defined", [
+    ("Wat zijn kroosvijvers in het vijverplan?", "define", "kroosvijvers"),
+    ("Wat zijn kroosvijvers volgens het vijverplan?", "define", "kroosvijvers"),
+    ("Wat is volgens het vijverplan een kroosdek?", "define", "kroosdek"),
+    ("Wat zijn de maatregelen van het vijverplan?", "list", None),
+])
+def test_a_definition_question_that_names_its_source_asks_for_the_definition(question, intent, defined):
+    from types import SimpleNamespace
+
+    from rag.text.sources import SourceMatcher
+
+    matcher = SourceMatcher.of_documents([
+        SimpleNamespace(id="doc1.txt", title="Het Vijverplan", publisher="Gemeente Vlinderstad", aliases=("vijverplan",)),
+    ])
+    info = analyse_question(question, matcher)
+    assert (info.intent, info.defined) == (intent, defined)
+
+
 def test_a_sentence_that_announces_what_the_document_covers_is_no_candidate():
     text = (
         "Per vijver wordt ingegaan op de kikkers en de salamanders die er leven. "
@@ -440,6 +458,8 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("kroosbeheer", "kroosbeheer is beheer dat de vijvers open houdt.", True),  # a kind and what sets it apart
     ("kroosvijvers", "kroosvijvers zijn vijvers waarin kroos de overhand heeft.", True),
     ("kroos", "kroos is soms lastig omdat het groeit.", False),
+    ("kroosdekken", "in het plan worden twee kroosdekken onderscheiden: lagen die het licht tegenhouden.", True),
+    ("kroosdekken", "het plan noemt drie kroosdekken: dunne, dikke en drijvende.", False),  # a list, not what they are
     ("kroosdek", "een kroosdek (laag van drijvende plantjes) houdt licht tegen", True),
     ("kroosdek", "een kroosdek (tussen 2 en 5 cm) is normaal", False),
     ("kroosdek", "een kroosdek (zie figuur 2) is normaal", False),
