@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, numbers, stem
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
@@ -474,7 +474,7 @@ class ExtractiveComposer:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored, ranked)
         if chosen:
-            chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked)
+            chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked, info)
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
@@ -764,10 +764,32 @@ _ELABORATES = re.compile(
 )
 
 
-def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
+#: The items a list question asks for: "Welke [maatregelen] ...?", "Wat zijn de [risico's] ...?".
+_ITEMS_ASKED = re.compile(r"\b(?:welke|wat\s+zijn(?:\s+de)?)\s+([^\W\d_]+)")
+#: A quantity in words before the items' noun ("diverse maatregelen", "acht mechanismen").
+_QUANTITY = re.compile(
+    r"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
+    r"\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?"
+)
+
+
+def _announces_items(text: str, question: str) -> bool:
+    """Whether a list question's lead announces the items it asks for without giving them: a
+    quantity in words before their noun, or their noun as its last word ("... ziet risico's.")."""
+    asked = _ITEMS_ASKED.search(re.sub(r"['’]s\b", "", fold(question)))
+    if asked is None:
+        return False
+    noun = stem(asked.group(1))
+    folded = re.sub(r"['’]s\b", "", fold(text))
+    last = words(folded)[-1:]
+    return any(noun in (stem(m.group(1)), stem(m.group(2) or "")) for m in _QUANTITY.finditer(folded)) or (bool(last) and stem(last[0]) == noun)
+
+
+def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage], info: QuestionInfo | None = None) -> list[ScoredUnit]:
     """The answer with the sentence after its lead when that one says what the lead announced
-    ("... de knelpunten van het plan. Daarbij valt te denken aan ..."), from the same paragraph,
-    quoted with it; a follower that is that sentence goes."""
+    ("... de knelpunten van het plan. Daarbij valt te denken aan ..."; for a list question, any
+    sentence after a lead that announces the items: "De aanpak beschrijft diverse maatregelen."),
+    from the same paragraph, quoted with it; a follower that is that sentence goes."""
     unit = chosen[0].unit
     if unit.is_enumeration or unit.row or unit.elaboration is not None:
         return chosen
@@ -775,8 +797,9 @@ def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage]) -> 
     if found is None:
         return chosen
     after = found[0]
+    announced = info is not None and info.intent == "list" and _announces_items(unit.parts[-1].text, info.text)
     if (
-        after.line != unit.parts[-1].line or after.kind != "prose" or not _ELABORATES.match(after.text)
+        after.line != unit.parts[-1].line or after.kind != "prose" or not (announced or _ELABORATES.match(after.text))
         or len(after.text) > MAX_ANTECEDENT_CHARS or is_note_sentence(after.text)
     ):
         return chosen

@@ -565,6 +565,23 @@ def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
     assert "Daarbij valt te denken aan" in " ".join(answer.citations[0].sentences)  # highlighted too
 
 
+@pytest.mark.parametrize("text, question, elaborated", [
+    ("Het vijverplan noemt diverse maatregelen. Zo komen er meer pompen en wordt het riet vaker gemaaid. Het plan loopt tot 2030.",
+     "Welke maatregelen noemt het vijverplan?", True),
+    ("Naast meer eenden ziet de tuinman risico's. Kroos groeit sneller en de pompen raken verstopt. Het plan loopt tot 2030.",
+     "Welke risico's ziet de tuinman?", True),
+    ("Het vijverplan noemt diverse maatregelen. Zo komen er meer pompen en wordt het riet vaker gemaaid. Het plan loopt tot 2030.",
+     "Hoeveel maatregelen noemt het vijverplan?", False),  # no list question
+    ("Het vijverplan noemt de maatregelen voor het riet. Zo komen er meer pompen. Het plan loopt tot 2030.",
+     "Welke maatregelen noemt het vijverplan?", False),  # names them, announces nothing
+])
+def test_a_list_question_gets_the_items_its_lead_announces(text, question, elaborated):
+    answer = composer(overlap=1.0, passage_rank=5.0).compose(question, make_passages(text))
+    first = text.split(". ")[0] + "."
+    second = text.split(". ")[1] + "."
+    assert answer.text.startswith(f"{first} {second} [1]" if elaborated else f"{first} [1]")
+
+
 def test_a_lead_that_stands_alone_gets_no_sentence_before_it():
     answer = composer(overlap=1.0).compose("Hoeveel vijvers telde het park in 2023?", make_passages(VIJVERS))
     assert not answer.text.startswith("Het park heeft veel vijvers.")
