@@ -26,7 +26,7 @@ from typing import Protocol
 import bm25s
 import numpy as np
 
-from rag.text.analysis import content_stems, stem, words
+from rag.text.analysis import STOPWORDS, content_stems, stem, words
 from rag.retrieval.store import ChromaStore
 from rag.types import IndexedDocument
 from rag.types import Chunk, sha256_hex
@@ -35,6 +35,16 @@ log = logging.getLogger(__name__)
 _MIN_PART = 4
 #: Suffix of a cache directory's name; a new layout gets a new suffix, so old caches are never misread.
 CACHE_FORMAT = "-v2"
+#: What the tokenizer makes of this invented chunk goes into the cache's name: a change to
+#: the stopwords, the stemmer, the word pattern or the text that is indexed builds a new
+#: index instead of loading one made by the old code.
+_PROBE = Chunk("probe.txt", 0, "Geïnspireerde (v)so-leraren gaven in 2022-2023 9.800 fte, 15,8% en € 375 aan de "
+               "schoolleiders’ bijscholing; zij zijn er niet.", 0, 0, section="1 Inleiding > 1.2 Tekorten", title="Een rapport")
+
+
+def tokenizer_fingerprint() -> str:
+    """A short hash of the stopwords and of the keyword tokens of `_PROBE`."""
+    return sha256_hex("|".join([*sorted(STOPWORDS), "#", *content_stems(_PROBE.contextual_text)]))[:8]
 _PREFIX = 6
 # bm25s logs every index build at DEBUG on its own handler; operators need none of it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -252,7 +262,8 @@ class SyncedKeywordIndex:
         """The index of exactly `documents`: from the cache on disk, or built from the store."""
         generation = generation_of(documents)
         started = time.perf_counter()
-        directory = self._cache_dir / f"{generation}-{self._store_label()}{CACHE_FORMAT}" if self._cache_dir else None
+        name = f"{generation}-{self._store_label()}-{tokenizer_fingerprint()}{CACHE_FORMAT}"
+        directory = self._cache_dir / name if self._cache_dir else None
         if directory is not None and (directory / "chunks.json").is_file():
             try:
                 index = KeywordIndex.load(generation, directory)

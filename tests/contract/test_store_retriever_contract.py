@@ -319,3 +319,18 @@ def test_a_removed_document_is_found_by_neither_side(index):
     other.parts.live.refresh()
     assert "bijen.txt" not in documents_of(other.search(query, k=10))
     assert np.asarray(other.parts.live.current().keyword.vectors).shape[0] == len(index.store.live_chunks())
+
+
+def test_a_keyword_index_cached_by_another_tokenizer_is_built_again(index, tmp_path, monkeypatch):
+    from rag.retrieval import keyword
+    from rag.text.analysis import words
+
+    documents = index.store.documents()
+    cache = tmp_path / "keyword-cache"
+    before = keyword.SyncedKeywordIndex(index.store, cache).load_or_build(documents)
+    assert keyword.SyncedKeywordIndex(index.store, cache).load_or_build(documents).bm25.vocab_dict == before.bm25.vocab_dict
+    # New tokenizer code (here: words unstemmed, stopwords kept) must not load the old index.
+    monkeypatch.setattr(keyword, "content_stems", words)
+    after = keyword.SyncedKeywordIndex(index.store, cache).load_or_build(documents)
+    assert len([d for d in cache.iterdir() if d.is_dir()]) == 2
+    assert "de" in after.bm25.vocab_dict and "de" not in before.bm25.vocab_dict
