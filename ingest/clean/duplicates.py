@@ -25,7 +25,8 @@ def drop_repeated_blocks(
     A substantial block whose text (letters and digits only, so hyphenation and line
     breaks do not matter) was mostly seen before is dropped; so is a short block seen
     before (a heading) that sits next to a dropped block. Short repeats elsewhere, such
-    as recurring headings, stay. Page breaks are never dropped.
+    as recurring headings, stay, and so does a list repeated right after a new lead-in that
+    announces it. Page breaks are never dropped.
     """
     seen: set[int] = set()
     seen_short: set[str] = set()
@@ -37,7 +38,12 @@ def drop_repeated_blocks(
             continue
         sh = _shingles(key)
         if len(sh & seen) >= overlap * len(sh):
-            dropped[i] = True
+            # A list the text announces anew ("... deze vier thema's:") is quoted, not a repeat:
+            # a repeated page or summary repeats its lead-in too.
+            dropped[i] = not (
+                _is_list(blocks[i]) and i and blocks[i - 1].rstrip().endswith(":")
+                and not dropped[i - 1] and keys[i - 1] not in keys[: i - 1]
+            )
         else:
             seen |= sh
     for i, key in enumerate(keys):
@@ -50,6 +56,15 @@ def drop_repeated_blocks(
             dropped[i] = True
         seen_short.add(key)
     return [b for b, d in zip(blocks, dropped) if not d]
+
+
+_ITEM = re.compile(r"^\s*(?:[•▪●◦‣·\-–*]|\d{1,2}[.)])\s")
+
+
+def _is_list(block: str) -> bool:
+    """Whether every line of a block is a list item."""
+    lines = [line for line in block.splitlines() if line.strip()]
+    return bool(lines) and all(_ITEM.match(line) for line in lines)
 
 
 def _nearest_long_dropped(

@@ -627,6 +627,21 @@ def test_drop_repeated_blocks_keeps_first_copy_of_a_repeated_section() -> None:
     assert drop_repeated_blocks(blocks) == ["Koers houden bij tegenwind", SUMMARY, "Aanbevelingen:", "Inleiding"]
 
 
+VIJVER_LIST = (
+    "• Kroos op het water van de grote vijver in het noorden van het park;\n• Riet langs de randen van de vijvers;\n"
+    "• Eenden die het water vertroebelen en de oevers kapot trappen;\n• Pompen die te vaak stilvallen in de zomer."
+)
+
+
+def test_drop_repeated_blocks_keeps_a_list_that_a_new_lead_in_announces() -> None:
+    blocks = [
+        "Het plan noemt vier knelpunten:", VIJVER_LIST, "Daarna volgt de aanpak.",
+        "In de gesprekken met tuinmannen kwamen dezelfde knelpunten terug:", VIJVER_LIST,
+        "Het plan noemt vier knelpunten:", VIJVER_LIST,  # a repeated page: lead-in and list again
+    ]
+    assert drop_repeated_blocks(blocks) == blocks[:5]
+
+
 def test_drop_repeated_blocks_keeps_repeated_short_headings_and_page_breaks() -> None:
     blocks = ["achtergrond", "Eerste tekst over leesmotivatie.", PAGE_BREAK, "achtergrond", PAGE_BREAK]
     assert drop_repeated_blocks(blocks) == blocks
