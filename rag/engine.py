@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -76,8 +77,14 @@ def as_filters(filters: SearchFilters | Mapping | None) -> SearchFilters | None:
     return result if result != SearchFilters() else None
 
 
+#: Characters a question copied from a PDF or a web page may hide inside its words: zero-width
+#: spaces and joiners, word joiners, byte-order marks and soft hyphens ("lera\u200brentekort").
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def _check_question(question: str) -> str:
-    question = (question or "").strip()
+    question = (question or "").translate(_INVISIBLE)
+    question = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in question).strip()
     if not question:
         raise InvalidQuestionError("Stel een vraag: de vraag is leeg.")
     if len(question) > MAX_QUESTION_CHARS:

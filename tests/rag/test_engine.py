@@ -176,6 +176,14 @@ def test_bad_input_gets_a_dutch_message(engine, question, kwargs, message):
         engine.ask(question, **kwargs)
 
 
+def test_invisible_characters_copied_into_a_question_do_not_split_its_words(engine):
+    plain = engine.ask("Hoeveel vijvers telde het stadspark in 2021?")
+    pasted = engine.ask("Hoeveel vij\u200bvers telde het stads\u00adpark\u00a0in 2021?\ufeff")
+    assert not pasted.refused and pasted.text == plain.text
+    with pytest.raises(InvalidQuestionError, match="leeg"):
+        engine.ask("\u200b\u00a0\ufeff")
+
+
 def test_an_extractive_answer_streams_sentence_by_sentence(engine):
     pieces = list(engine.stream("Hoeveel vijvers telde het stadspark in 2021 en hoeveel in 2023?"))
     answer = pieces[-1]
