@@ -427,8 +427,8 @@ def unit_signals(
             "superlative_wanted": float(question.asks_superlative and bool(SUPERLATIVE.search(a.folded))),
             # Figures make most answers, but not a definition, an explanation or a list.
             "number_unwanted": float(intent in ("define", "explain", "list") and bool(new_numbers)),
-            # Not fitted: a table row whose own label shares a key term (`_year_missing`).
-            "row_label": float(bool(label) and any(m > 0 for m in _matches(terms, analyse(label).stems, label))),
+            # Not fitted: a table row whose own label has a key term itself, not inside a longer word (`_year_missing`).
+            "row_label": float(bool(label) and any(m == 1.0 for m in _matches(terms, analyse(label).stems, label))),
         }
         result.append((unit, signals, overlap, a.stems))
     return result

@@ -212,6 +212,18 @@ def test_a_table_row_is_a_candidate_with_the_caption_and_column_headings_above_i
     assert table_units(0, tuple(split_sentences("2022 2023\nNoordpark 4 6\nZuidpark 3 5"))) == []
 
 
+KIKKERTABEL = "Tabel 3.2 Kikkers per vijver in 2020 en 2021\n2020 2021\nVijvers met riet 40 52\nBron: Parkbureau (2024)"
+
+
+@pytest.mark.parametrize("question, refused", [
+    ("Hoeveel kikkers telden de vijvers in 2020?", False),  # the row's label names the vijvers
+    ("Hoeveel parkvijvers waren er in 2020 zonder kroos?", True),  # only "vijvers" inside a longer word
+])
+def test_a_table_row_gives_the_year_only_for_what_its_own_label_names(question, refused):
+    passages = make_passages(RIET, KIKKERTABEL, kinds=("text", "table"))
+    assert composer(overlap=1.0, table=2.0).compose(question, passages).refused is refused
+
+
 @pytest.mark.parametrize("line, label", [
     ("Noordpark 4 6", "Noordpark"),
     ("Vijvers met een rietkraag 26,2 23,7 44,7%", "Vijvers met een rietkraag"),
