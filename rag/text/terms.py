@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, too_short, words
+from rag.text.synonyms import alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
 _TOKEN = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -73,6 +74,8 @@ class QuestionTerm:
     name: tuple[str, ...] = ()
     #: The word as the user typed it ("België" where `word` is "belgie"), for what users read.
     asked: str = ""
+    #: Stems of other words for the same thing ("leraar" for "juffen"; `rag.text.synonyms`).
+    alternatives: tuple[str, ...] = ()
 
     @property
     def is_specific(self) -> bool:
@@ -126,7 +129,8 @@ def question_terms(question: str) -> list[QuestionTerm]:
         s = stem(w)
         if s not in terms:
             terms[s] = QuestionTerm(
-                s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w)
+                s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w),
+                alternatives=() if w in names else alternatives(w),
             )
     return list(terms.values())
 
@@ -167,7 +171,7 @@ class TermIndex:
     def contains(self, term: QuestionTerm) -> bool:
         if term.is_letter_name:
             return term.occurs_in(self.text)
-        if term.stem in self.stems or term.word in self.words:
+        if term.stem in self.stems or term.word in self.words or any(a in self.stems for a in term.alternatives):
             return True
         if term.is_number:
             return False

@@ -138,6 +138,19 @@ def test_a_term_inside_a_longer_word_is_found_only_as_a_part_of_it(text, found):
     assert not TermIndex(["Het werkrooster hangt in de schuur."]).contains(kroos)  # across "werk|rooster"
 
 
+def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same_thing():
+    terms = {t.word: t for t in question_terms("Hoeveel juffen en schoolhoofden werken op de basisschool van Vijverdorp?")}
+    index = TermIndex(["In het po werken in Kikkerstad 40 leraren en 3 schooldirecteuren."])
+    assert index.contains(terms["juffen"]) and index.contains(terms["schoolhoofden"]) and index.contains(terms["basisschool"])
+    assert not index.contains(terms["vijverdorp"])  # a name has no other words
+    # Any word of the group finds the others, the reports' word as well as the user's.
+    leraren = question_terms("Hoeveel leraren zijn er?")[0]
+    assert TermIndex(["De juf leest voor."]).contains(leraren)
+    assert not TermIndex(["De tuinman maait het riet."]).contains(leraren)
+    s = signals("Hoeveel juffen werken er in het park?", "In het park werken 12 leraren.")
+    assert "juffen" not in s.missing
+
+
 def test_a_name_is_not_found_inside_other_words():
     index = TermIndex(["De bosrandvogels broeden in het hele land."])
     name = next(t for t in question_terms("Hoeveel vogels broeden er in Randland?") if t.word == "randland")

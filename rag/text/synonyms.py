@@ -1,0 +1,50 @@
+"""Words users and documents use for the same thing in Dutch education.
+
+A school leader asks about "juffen en meesters", "schoolhoofden" or "kinderen op de
+basisschool"; the reports write "leraren", "schooldirecteuren" and "leerlingen in het po".
+A question term whose word is in a group below is also found where a passage has another word
+of that group (`rag.text.terms.TermIndex.contains`, the answer's key-term overlap). Only the
+question's words are widened; passages keep their own.
+
+The groups are the common names of roles, pupils and school types, written from the domain,
+not from any question set. Words that mean more than one thing in the reports ("verzuim":
+of pupils and of staff) are left out.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rag.text.analysis import fold, stem
+
+_GROUPS = (
+    "leraar leraren leerkracht leerkrachten docent docenten onderwijzer onderwijzers juf juffen juffrouw meester meesters",
+    "schoolleider schoolleiders schooldirecteur schooldirecteuren directeur directeuren schoolhoofd schoolhoofden",
+    "leerling leerlingen scholier scholieren kind kinderen",
+    "vluchteling vluchtelingen asielzoeker asielzoekers nieuwkomer nieuwkomers statushouder statushouders",
+    "invaller invallers invalkracht invalkrachten vervanger vervangers vervanging",
+    "salaris salarissen loon lonen beloning verdienen verdient",
+    "werkdruk werkbelasting",
+    # School types: the reports' abbreviations are words of their own in a passage ("po-scholen").
+    "basisschool basisscholen basisonderwijs primair po bo",
+    "middelbare voortgezet vo",
+)
+
+
+@lru_cache(maxsize=1)
+def _stem_groups() -> dict[str, frozenset[str]]:
+    groups: dict[str, frozenset[str]] = {}
+    for line in _GROUPS:
+        stems = frozenset(stem(w) for w in fold(line).split())
+        for s in stems:
+            groups[s] = groups.get(s, frozenset()) | stems
+    return groups
+
+
+def alternatives(word: str) -> tuple[str, ...]:
+    """The stems of the other words for what `word` (folded) names; () for most words."""
+    own = stem(word)
+    return tuple(sorted(_stem_groups().get(own, frozenset()) - {own}))
+
+
+__all__ = ["alternatives"]
