@@ -81,6 +81,10 @@ _FIGURE_LABEL = re.compile(r"\b(?:figuur|tabel|grafiek)\s*\d[\w.]*", re.IGNORECA
 # What "hoeveel" counts: "hoeveel (meer) voorscholen" -> voorscholen.
 _COUNTED = re.compile(r"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?([^\W\d_][\w-]*)")
 _NUMBER_TOKEN = re.compile(r"\d")
+#: Counts written in words ("zes thema's", "twaalf scholen"); not "een", which is mostly an article.
+_COUNT_WORDS = frozenset(
+    "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien twintig dertig veertig vijftig honderd duizend".split()
+)
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt verstaan|bedoelen we|wordt gedefinieerd)\b")
 _CAUSAL = re.compile(
@@ -290,13 +294,13 @@ def counted_noun(question: str) -> str | None:
 
 
 def counts_noun(text: str, noun: str) -> bool:
-    """Whether `text` has a number right before `noun` ("8 besturen", "60% van de leraren")."""
+    """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de leraren")."""
     if noun == "%":
         return bool(re.search(r"\d\s?%|\d+\s+procent", text))
     tokens = fold(text).split()
     noun_stem = stem(noun)
     for i, token in enumerate(tokens):
-        if not _NUMBER_TOKEN.search(token):
+        if not _NUMBER_TOKEN.search(token) and token not in _COUNT_WORDS:
             continue
         for follower in tokens[i + 1 : i + 5]:
             w = follower.strip(".,;:()’'\"")

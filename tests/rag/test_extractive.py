@@ -382,6 +382,14 @@ def test_counts_noun_takes_units_but_not_word_ends_of_three_letters():
     assert not counts_noun("Er zijn 5 gen in de vis.", "leerlingen")
 
 
+def test_counts_noun_takes_counts_written_in_words_but_not_the_article():
+    from rag.answer.extractive import counts_noun
+
+    assert counts_noun("De vijverdienst onderscheidt zes soorten kroos.", "soorten")
+    assert counts_noun("Er werken twaalf hoveniers bij de vijver.", "hoveniers")
+    assert not counts_noun("Er werkt een hovenier bij de vijver.", "hoveniers")
+
+
 def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number_is():
     from rag.answer.extractive import without_stray_number
 
