@@ -39,6 +39,7 @@ from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
+from rag.text.sectors import other_sector_only, sectors
 from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
@@ -579,6 +580,11 @@ class ExtractiveComposer:
             own = [s for s in on_topic if passages[s.unit.passage_index].document_id == named[0]]
             if own and max(s.overlap for s in own) >= max(s.overlap for s in on_topic):
                 on_topic = own
+        asked = sectors(info.topic)
+        # "Hoeveel ... in het vo?": a sentence that names only other sectors answers another question.
+        own_sector = [s for s in on_topic if not other_sector_only(asked, s.unit.text)]
+        if own_sector:
+            on_topic = own_sector
         best = on_topic[0]
         if info.intent == "define":
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it

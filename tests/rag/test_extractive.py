@@ -605,3 +605,15 @@ def test_a_list_question_gets_the_items_its_lead_announces(text, question, elabo
 def test_a_lead_that_stands_alone_gets_no_sentence_before_it():
     answer = composer(overlap=1.0).compose("Hoeveel vijvers telde het park in 2023?", make_passages(VIJVERS))
     assert not answer.text.startswith("Het park heeft veel vijvers.")
+
+
+def test_a_question_about_one_sector_is_not_led_by_a_sentence_only_about_another():
+    passages = make_passages(
+        "In het po telt het park 40 kikkerpoelen met 12 kikkers per poel.",
+        "In het vo zijn er 9 kikkerpoelen met 30 kikkers per poel.",
+    )
+    # Without the sector rule the first sentence leads: it matches as many words and ranks first.
+    answer = composer(overlap=1.0).compose("Hoeveel kikkers zitten er per poel op middelbare scholen?", passages)
+    assert answer.text.startswith("In het vo zijn er 9 kikkerpoelen") and "In het po" not in answer.text
+    both = composer(overlap=1.0).compose("Hoeveel kikkers per poel zijn er in het park?", passages)
+    assert both.text.startswith("In het po telt het park 40 kikkerpoelen")

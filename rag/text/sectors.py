@@ -1,0 +1,45 @@
+"""Which sectors of Dutch education a text names: po, sbo, (v)so, vo, mbo, hbo, wo.
+
+The reports compare sectors sentence by sentence ("In het po ... In het vo ..."), so a
+sentence that names only another sector than the question asks about answers a different
+question, however many of its other words match. Names are the sectors' own words and their
+common abbreviations, as documents and users write them ("po-scholen", "middelbare school",
+"(v)so", "roc's").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.text.analysis import fold
+
+_SECTORS = {
+    "sbo": r"speciaal basisonderwijs|\bsbo\b",
+    "so": r"\(v\)so\b|\bv?so\b|(?:voortgezet )?speciaal onderwijs",
+    "po": r"(?<!speciaal )basisonderwijs|\bpo\b|\bbo\b|primair onderwijs|\bbasisschol|\bbasisschool",
+    "vo": r"\bvo\b|(?<!speciaal )voortgezet onderwijs|\bmiddelbare scho|\bvmbo|\bhavo\b|\bvwo\b",
+    "mbo": r"\bmbo\b|\broc\b|\broc's\b|\bmiddelbaar beroepsonderwijs",
+    "hbo": r"\bhbo\b|\bhogescho|hoger beroepsonderwijs",
+    "wo": r"\bwo\b|\buniversiteit|wetenschappelijk onderwijs",
+}
+_PATTERNS = {name: re.compile(pattern) for name, pattern in _SECTORS.items()}
+#: A name for several sectors at once.
+_GROUPS = ((re.compile(r"funderend onderwijs"), frozenset({"po", "sbo", "so", "vo"})),)
+
+
+@lru_cache(maxsize=8192)
+def sectors(text: str) -> frozenset[str]:
+    """The sectors `text` names ("Vo-scholen en het mbo" -> {"vo", "mbo"})."""
+    folded = fold(text)
+    named = frozenset(name for name, pattern in _PATTERNS.items() if pattern.search(folded))
+    return named.union(*(group for pattern, group in _GROUPS if pattern.search(folded)))
+
+
+def other_sector_only(asked: frozenset[str], text: str) -> bool:
+    """Whether `text` names a sector, but none of the `asked` ones (a question about one sector)."""
+    named = sectors(text)
+    return bool(asked and named and not named & asked)
+
+
+__all__ = ["other_sector_only", "sectors"]

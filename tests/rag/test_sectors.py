@@ -1,0 +1,29 @@
+"""Which sectors of education a text names (invented sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text.sectors import other_sector_only, sectors
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Po-scholen en basisscholen tellen veel vijvers.", {"po"}),
+    ("Op de middelbare school, in het vmbo en op het vwo", {"vo"}),
+    ("Het speciaal basisonderwijs (sbo) heeft een vijver.", {"sbo"}),
+    ("In het (v)so en het voortgezet speciaal onderwijs", {"so"}),
+    ("Roc's, hogescholen en universiteiten", {"mbo", "hbo", "wo"}),
+    ("In het funderend onderwijs groeit het kroos.", {"po", "sbo", "so", "vo"}),
+    ("Het kroos groeit in de vijver.", set()),
+    ("De vos en de povere boer", set()),
+])
+def test_sectors(text, named):
+    assert sectors(text) == named
+
+
+def test_a_text_about_another_sector_only():
+    asked = sectors("Hoeveel vijvers hebben middelbare scholen?")
+    assert other_sector_only(asked, "In het po zijn er 12 vijvers.")
+    assert not other_sector_only(asked, "In het po zijn er 12 vijvers, in het vo 3.")
+    assert not other_sector_only(asked, "Er zijn 12 vijvers.")
+    assert not other_sector_only(frozenset(), "In het po zijn er 12 vijvers.")
