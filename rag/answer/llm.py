@@ -236,6 +236,14 @@ class LLMComposer:
             self._model = chat_model(self.settings)
         return self._model
 
+    def warm_up(self) -> None:
+        """Load the fallback's models and the chat client now (importing the OpenAI client takes
+        seconds on a busy machine; it would count against the first answer's timeout)."""
+        warm = getattr(self.fallback, "warm_up", None)
+        if warm:
+            warm()
+        _ = self.model
+
     def compose(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = (), analysis=None) -> Answer:
         answer = None
         for item in self.stream(question, passages, history, analysis):

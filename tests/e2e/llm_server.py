@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -80,25 +81,47 @@ class XllamacppServer:
         raise RuntimeError(f"LLM server not ready after {timeout:.0f} s:\n{self.log_tail()}")
 
     @contextmanager
-    def busy(self) -> Iterator[None]:
+    def busy(self) -> Iterator[threading.Event]:
         """The server's one slot (`serve` runs `n_parallel = 1`) taken by a long answer that has begun:
         a request made inside waits its turn, so it is slower than any short timeout on any machine.
-        Ready once the long answer's first token has arrived; leaving closes it, which stops the server
-        writing it."""
+        Ready once the long answer's first token has arrived. Its stream is read on (by a thread)
+        so that the server never waits on a full socket; the event it yields is set if the long
+        answer ends inside, when the slot was no longer held. Leaving closes it, which stops the
+        server writing it."""
         body = {
             "model": MODEL_ALIAS, "stream": True, "max_tokens": 4096, "ignore_eos": True, "temperature": 0.0,
             "messages": [{"role": "user", "content": "Schrijf een lang verhaal."}],
         }
         headers = {"Authorization": f"Bearer {API_KEY}"}
+        ended = threading.Event()
+        leaving = threading.Event()
         with httpx.Client(base_url=self.base_url, headers=headers, timeout=120) as http:
             with http.stream("POST", "/chat/completions", json=body) as response:
                 response.raise_for_status()
-                for line in response.iter_lines():
+                lines = response.iter_lines()
+                for line in lines:
                     if line.startswith("data: ") and '"content"' in line:
                         break
                 else:
                     raise RuntimeError(f"the long answer ended before its first token:\n{self.log_tail()}")
-                yield
+
+                def read_on() -> None:
+                    try:
+                        for line in lines:
+                            if line.strip() == "data: [DONE]":
+                                break
+                    except httpx.HTTPError:  # closed by leaving
+                        pass
+                    if not leaving.is_set():
+                        ended.set()
+
+                reader = threading.Thread(target=read_on, name="busy-slot-reader", daemon=True)
+                reader.start()
+                try:
+                    yield ended
+                finally:
+                    leaving.set()
+        reader.join(timeout=10)
 
     def _ready(self) -> bool:
         try:

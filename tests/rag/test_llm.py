@@ -349,3 +349,10 @@ def test_a_doubted_answer_says_so_first_whether_the_model_or_the_fallback_answer
     assert notes == [CAUTION_TEXT, NOTE_UNSUPPORTED]  # the caution once, first
     final = assert_joined_is_final(items)
     assert final.mode == "extractive" and final.uncertain and final.note == f"{NOTE_UNSUPPORTED} {CAUTION_TEXT}"
+
+
+def test_warming_up_builds_the_chat_client_before_the_first_question(make_settings):
+    composer = LLMComposer(make_settings(llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1"), FixedExtractiveComposer())
+    assert composer._model is None
+    composer.warm_up()  # no request: building the client does not reach the server
+    assert composer._model is not None and composer._model.openai_api_base.startswith("http://127.0.0.1:")
