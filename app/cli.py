@@ -106,16 +106,17 @@ def ingest(
 
 
 class LogProgress:
-    """Progress as plain lines, at most one per `every` seconds and at the end."""
+    """Progress as plain lines: the first, then at most one per `every` seconds, and the end."""
 
     def __init__(self, emit, every: float = 10.0) -> None:
         self._emit = emit
         self._every = every
-        self._last = 0.0
+        self._last: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if done >= total or now - self._last >= self._every:
+        # (monotonic time starts near 0 at boot: no "long ago" value stands in for "never")
+        if done >= total or self._last is None or now - self._last >= self._every:
             self._last = now
             self._emit(f"Embedden: {done} van {total} passages ({done * 100 // max(total, 1)}%)")
 
