@@ -45,6 +45,8 @@ _PROBE = Chunk("probe.txt", 0, "Geïnspireerde (v)so-leraren gaven in 2022-2023 
 def tokenizer_fingerprint() -> str:
     """A short hash of the stopwords and of the keyword tokens of `_PROBE`."""
     return sha256_hex("|".join([*sorted(STOPWORDS), "#", *content_stems(_PROBE.contextual_text)]))[:8]
+
+
 _PREFIX = 6
 # bm25s logs every index build at DEBUG on its own handler; operators need none of it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)

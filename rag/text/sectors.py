@@ -16,10 +16,10 @@ from rag.text.analysis import fold
 
 _SECTORS = {
     "sbo": r"speciaal basisonderwijs|\bsbo\b",
-    "so": r"\(v\)so\b|\bv?so\b|(?:voortgezet )?speciaal onderwijs",
+    "so": r"\bv?so\b|(?:voortgezet )?speciaal onderwijs",  # also "(v)so"
     "po": r"(?<!speciaal )basisonderwijs|\bpo\b|\bbo\b|primair onderwijs|\bbasisschol|\bbasisschool",
     "vo": r"\bvo\b|(?<!speciaal )voortgezet onderwijs|\bmiddelbare scho|\bvmbo|\bhavo\b|\bvwo\b",
-    "mbo": r"\bmbo\b|\broc\b|\broc's\b|\bmiddelbaar beroepsonderwijs",
+    "mbo": r"\bmbo\b|\broc\b|\bmiddelbaar beroepsonderwijs",  # also "roc's"
     "hbo": r"\bhbo\b|\bhogescho|hoger beroepsonderwijs",
     "wo": r"\bwo\b|\buniversiteit|wetenschappelijk onderwijs",
 }
