@@ -21,7 +21,8 @@ list itself, in document order, with its lead-in.
 
 Before choosing, `rag.answer.refusal.RefusalModel` decides whether the passages hold the answer at
 all, from the passages and the best candidates; an answer it doubts is given with a caution
-(`uncertain`, and `CAUTION_TEXT` as its note).
+(`uncertain`, and `CAUTION_TEXT` as its note), and so is one whose sentences are about other
+years than the one asked (`NOTE_OTHER_YEAR`).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fo
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
-from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, question_intent
+from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent
 from rag.text.sectors import other_sector_only, sectors
-from rag.answer.refusal import CAUTION_TEXT, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -487,6 +488,8 @@ class ExtractiveComposer:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
         answer = self._answer(question, ranked, chosen, started)
+        if note := _other_years_note(info, chosen, question):
+            return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
 
     def refusal_decision(
@@ -697,14 +700,39 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"
 
 
-def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str | None = None) -> str | None:
-    """A year the question asks about ("in 2021", "schooljaar 2020-2021") that none of the best
-    sentences about the question names: their figures are for other years. Years that name a
+def asked_years(info: QuestionInfo, asked: str | None = None) -> frozenset[str]:
+    """The years a question asks about ("in 2021", "schooljaar 2020-2021"). Years that name a
     source ("het rapport van 2024") do not count, nor years a follow-up carries over from the
     questions before it (only those of `asked`, the question as written, when given)."""
-    years = sorted(set(YEAR.findall(info.topic)) - info.source_years)
+    years = set(YEAR.findall(info.topic)) - info.source_years
     if asked is not None:
-        years = [y for y in years if y in YEAR.findall(asked)]
+        years &= set(YEAR.findall(asked))
+    return frozenset(years)
+
+
+def _other_years_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], asked: str) -> str | None:
+    """The caution for an answer about other years than the one asked ("Hoeveel ... in 2022?"
+    answered with the figure for 2023): the sentences about the question name the year
+    somewhere (`_year_missing`), but none of the answer's does. None when the answer names an
+    asked year or no year at all, and for a "wanneer" question, whose answer is the date."""
+    if info.intent == "date":
+        return None
+    years = asked_years(info, asked) - edition_years(asked)
+    named = set(YEAR.findall(" ".join(c.unit.text for c in chosen)))
+    if not years or not named or named & years:
+        return None
+    return NOTE_OTHER_YEAR.format(asked=_and(sorted(years)), named=_and(sorted(named)))
+
+
+def _and(items: Sequence[str]) -> str:
+    """"2021", "2021 en 2022", "2020, 2021 en 2022"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str | None = None) -> str | None:
+    """A year the question asks about (`asked_years`) that none of the best sentences about
+    the question names: their figures are for other years."""
+    years = sorted(asked_years(info, asked))
     if not years:
         return None
     # A table row names the years of its columns whatever it counts: it counts here when its

@@ -214,6 +214,12 @@ CAUTION_TEXT = (
     "Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer whose sentences are about other years than the one asked.
+NOTE_OTHER_YEAR = (
+    "U vraagt naar {asked}, maar dit antwoord noemt alleen {named}: voor {asked} geven de gevonden "
+    "passages dit niet. Lees de bron na voordat u het gebruikt."
+)
+
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."

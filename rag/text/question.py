@@ -264,9 +264,22 @@ def asks_opinion(question: str) -> bool:
     return bool(_OPINION.search(" ".join(question.split())))
 
 
+#: A year that names a study or edition by its acronym ("PISA 2022", "de NRO-monitor 2023" is
+#: `_DOCUMENT_YEAR`'s): which one, not a time the question asks about.
+_ACRONYM_YEAR = re.compile(r"\b[A-Z]{2,}[\w-]*\s+((?:19|20)\d\d)\b")
+
+
+def edition_years(question: str) -> frozenset[str]:
+    """Years the question uses to name a document, study or edition ("het rapport van 2024",
+    "PISA 2022"), whether or not they are the corpus documents' own years."""
+    return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(fold(question))) | frozenset(
+        m.group(1) for m in _ACRONYM_YEAR.finditer(question)
+    )
+
+
 def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     """The publication years among `years` that the question uses to name a document."""
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

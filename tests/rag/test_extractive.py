@@ -185,6 +185,26 @@ def test_a_question_about_a_year_no_sentence_about_it_names_is_refused(question,
         assert answer.note.startswith("De gevonden passages over dit onderwerp noemen 20")
 
 
+TELLING = "In 2023 telde het park 19 vijvers met kikkers."
+UITBREIDING = "In 2022 werd het park groter."
+
+
+@pytest.mark.parametrize("question, note", [
+    # 2022 is named where the passages are about the park, but the answer is the count for 2023.
+    ("Hoeveel vijvers met kikkers telde het park in 2022?", "U vraagt naar 2022, maar dit antwoord noemt alleen 2023"),
+    ("Hoeveel vijvers met kikkers telde het park in 2023?", None),
+    # The year names a study, not the time asked about; and "wanneer" asks for the date itself.
+    ("Hoeveel vijvers met kikkers telde het park volgens de VTM 2022?", None),
+    ("Wanneer telde het park sinds 2022 vijvers met kikkers?", None),
+])
+def test_an_answer_about_another_year_than_the_one_asked_says_so(question, note):
+    answer = composer(margin=0.1, overlap=1.0).compose(question, make_passages(TELLING, UITBREIDING))
+    assert not answer.refused and answer.text.startswith(TELLING)
+    assert "2022" not in answer.text
+    assert answer.uncertain is bool(note)
+    assert (answer.note or "").startswith(note or "")
+
+
 def test_a_year_a_follow_up_carries_over_is_not_asked_again():
     # The follow-up as searched carries 2022 from before; as the user wrote it, it names no year.
     history = [Turn("user", "Hoeveel vijvers telde het park in 2022?"), Turn("assistant", "Dat staat niet in de documenten.")]
