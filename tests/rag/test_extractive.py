@@ -381,6 +381,11 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Waar gaat het rapport over?", "other"),
     ("Waar staan de bomen die voor de school geplant zijn?", "place"),
     ("Waar komen de salamanders vandaan?", "place"),
+    # "Wat is het (gemiddelde) loon ...?": an amount, like "Wat kost ...?".
+    ("Wat is het gemiddelde loon van een boswachter?", "number"),
+    ("Wat zijn de kosten van het maaien?", "number"),
+    ("Wat was het budget voor nieuwe pompen?", "number"),
+    ("Wat vinden boswachters van hun loon?", "other"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
