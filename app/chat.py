@@ -229,7 +229,8 @@ def render_answer(answer: Answer) -> str:
 
 
 def render_rewritten(question: str) -> str:
-    """The standalone question a follow-up was rewritten into (what was searched for)."""
+    """The question that was searched for, when it differs from the one asked (a follow-up
+    rewritten, typing errors corrected)."""
     return f'<div class="bw-rewritten">Gezocht op: <em>{_escape(question)}</em></div>'
 
 

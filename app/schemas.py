@@ -168,7 +168,7 @@ class AskResponse(BaseModel):
         False, description="Gegeven, maar onzeker: de passages noemen mogelijk niet precies wat gevraagd is (zie note).",
     )
     rewritten: str | None = Field(
-        None, description="Bij een vervolgvraag: de zelfstandige vraag waarop gezocht is (herschreven uit het gesprek).",
+        None, description="De vraag waarop gezocht is, als die anders is dan gesteld: een vervolgvraag herschreven uit het gesprek, of tikfouten verbeterd naar woorden uit de documenten.",
     )
 
 

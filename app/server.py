@@ -129,7 +129,7 @@ STREAM_DESCRIPTION = """\
 Het antwoord als server-sent events (`text/event-stream`), in deze volgorde:
 
 - `rewritten` — `{"question": "..."}`: alleen bij een vervolgvraag die is herschreven tot een
-  zelfstandige vraag; daarop is gezocht;
+  zelfstandige vraag, of een vraag met een tikfout in een woord uit de documenten; daarop is gezocht;
 - `note` — `{"text": "..."}`: een toelichting vóór de tekst die volgt, bijvoorbeeld dat het antwoord
   van het taalmodel niet door de bronnen werd gedekt en het antwoord uit de documenten zelf volgt;
 - `delta` — `{"text": "..."}`: één of meer hele zinnen van het antwoord, elk met zijn `[n]`-verwijzing;

@@ -121,7 +121,8 @@ class Engine:
                 warm()
 
     def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float], str | None, object]:
-        """Passages for the question (condensed first when it follows up on earlier turns).
+        """Passages for the question (condensed first when it follows up on earlier turns, typing
+        errors of the documents' words corrected).
 
         Also: the standalone question retrieval used, when it differs from the question, and
         the retriever's analysis of the question (None for a retriever that gives none).
@@ -132,6 +133,12 @@ class Engine:
         t = time.perf_counter()
         standalone = self.condenser.condense(question, turns) if turns else question
         timings["condense"] = _ms(t)
+        # "lerarentkort" is searched as "lerarentekort"; the answer shows what was searched.
+        spelled = getattr(self.retriever, "spelled", None) if self.settings.spelling else None
+        if spelled is not None:
+            t = time.perf_counter()
+            standalone = spelled(standalone)
+            timings["spelling"] = _ms(t)
         t = time.perf_counter()
         k = self.settings.search_k if k is None else k
         if not 0 < k <= 50:
@@ -232,7 +239,7 @@ class Engine:
     def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[StreamItem]:
         """The answer as it is written: what can be shown at once, then the final Answer.
 
-        First a `RewrittenQuestion` when a follow-up was rewritten for retrieval; then pieces
+        First a `RewrittenQuestion` when the question was rewritten for retrieval; then pieces
         of answer text, each one or more whole sentences with their `[n]` markers (an LLM's
         only once checked; an extractive answer sentence by sentence), and `AnswerNote`s;
         last the Answer, whose text is exactly the pieces joined.

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, ge=0, description="Characters of context carried into the next chunk.")
 
     search_k: int = Field(5, gt=0, description="Passages returned by default.")
+    spelling: bool = Field(True, description="Search a question's typing errors as the documents' nearest words ('lerarentkort': 'lerarentekort').")
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, Azure OpenAI); empty means extractive answers.")
     llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")

@@ -216,7 +216,8 @@ class Answer:
     mode: Literal["extractive", "llm"] = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str | None = None
-    #: The standalone question the passages were retrieved for, when a follow-up was rewritten.
+    #: The question the passages were retrieved for, when it differs from the one asked: a
+    #: follow-up rewritten as a standalone question, or typing errors corrected.
     rewritten: str | None = None
     #: Sentences a language model wrote that the citation check kept from the user.
     sentences_dropped: int = 0
@@ -234,7 +235,8 @@ class AnswerNote:
 
 @dataclass(frozen=True)
 class RewrittenQuestion:
-    """Streamed first when a follow-up was rewritten into a standalone question for retrieval."""
+    """Streamed first when the question was rewritten for retrieval: a follow-up made standalone,
+    or typing errors corrected."""
 
     question: str
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.protocols import Embedder
 from rag.errors import NothingIndexedError
+from rag.retrieval.keyword import respelled
 from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
 from rag.text.analysis import fold
@@ -106,7 +107,9 @@ class HybridRetriever:
         warm = getattr(self._embedder, "warm_up", None)
         if warm:
             warm()
-        self.live.current()
+        index = self.live.current().keyword
+        if index is not None and hasattr(index, "warm_up"):
+            index.warm_up()
 
     def _dense_candidates(self, vector: list[float], n: int, snapshot: LiveSnapshot, admitted: set[str], filtered: bool) -> list[tuple[Chunk, float]]:
         """The `n` nearest live chunks of the snapshot, best first, with their cosine: exact, from
@@ -170,6 +173,12 @@ class HybridRetriever:
         rows = features(question, ordered, dense_depth=n)
         timings["features"] = _ms(t)
         return Gathered(question, ordered, rows, docs, timings)
+
+    def spelled(self, query: str) -> str:
+        """`query` with its typing errors of the documents' words corrected
+        (`rag.retrieval.keyword.respelled`); as it is when nothing is indexed yet."""
+        index = self.live.current().keyword
+        return respelled(query, index) if index is not None else query
 
     def retrieve(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Passage]:
         return self.search(query, k, filters).passages

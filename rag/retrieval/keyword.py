@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import threading
 import time
 from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import bm25s
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
-from rag.text.analysis import STOPWORDS, content_stems, stem, words
+from rag.text.analysis import STOPWORDS, content_stems, fold, stem, words
+from rag.text.terms import zipf
 from rag.retrieval.store import ChromaStore
 from rag.types import IndexedDocument
 from rag.types import Chunk, sha256_hex
@@ -48,6 +53,12 @@ def tokenizer_fingerprint() -> str:
 
 
 _PREFIX = 6
+#: How far a question's word may be from the document word it is read as a typing error of
+#: (Damerau-Levenshtein: a letter missing, extra or changed, or two letters swapped): one
+#: edit from 5 letters on, two from 10 ("lerarentkort", "basisonderwjis").
+_EDITS = ((10, 2), (5, 1))
+#: A word of a question, as typed (letters only: "vo-scholen" is two).
+_TYPED_WORD = re.compile(r"[^\W\d_]+")
 # bm25s logs every index build at DEBUG on its own handler; operators need none of it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -62,6 +73,23 @@ def top_rows(scores: np.ndarray, n: int) -> list[int]:
     at = np.flatnonzero(scores == cutoff)[: n - len(above)]
     chosen = np.concatenate([above, at])
     return [int(i) for i in chosen[np.argsort(-scores[chosen], kind="stable")]]
+
+
+def respelled(query: str, index: "KeywordSearch") -> str:
+    """`query` with each word that is a typing error of a document word (`KeywordSearch.spelled`)
+    replaced by that word. Names are left as typed: a capitalised word after the first
+    ("Friesland") is one, and a name the documents do not use is a reason to say so."""
+
+    def correct(match: re.Match) -> str:
+        typed = match.group(0)
+        if match.start() > 0 and typed[:1].isupper():
+            return typed
+        meant = index.spelled(fold(typed))
+        if meant is None:
+            return typed
+        return meant[:1].upper() + meant[1:] if typed[:1].isupper() else meant
+
+    return _TYPED_WORD.sub(correct, query)
 
 
 def generation_of(documents: list[IndexedDocument]) -> str:
@@ -81,6 +109,11 @@ class KeywordSearch(Protocol):
 
     def knows(self, word: str) -> bool:
         """Whether the live documents use `word` (a question's word none uses is a reason to refuse)."""
+        ...
+
+    def spelled(self, word: str) -> str | None:
+        """The document word that `word` (folded), which no document uses, is a typing error of;
+        None when the documents use it or none is close enough."""
         ...
 
     def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
@@ -114,6 +147,8 @@ class KeywordIndex:
     vectors: np.ndarray | None = field(default=None, repr=False)
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
+    _uses: Counter | None = field(default=None, repr=False)
+    _spellable: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.row_of = {c.id: i for i, c in enumerate(self.chunks)}
@@ -166,14 +201,48 @@ class KeywordIndex:
             self._prefixes = frozenset(w[:_PREFIX] for w in self._words if len(w) >= _PREFIX)
         return self._words
 
+    @property
+    def spellable(self) -> list[str]:
+        """The words a typing error is corrected to (`spelled`): those of the chunks' text, of
+        four letters or more, built on first use."""
+        if self._spellable is None:
+            self._uses = Counter(w for c in self.chunks for w in words(c.text))
+            self._spellable = sorted(w for w in self._uses if len(w) >= 4)
+        return self._spellable
+
+    def warm_up(self) -> None:
+        """Build the word lists and load wordfreq's now, rather than on the first question."""
+        if self.words and self.spellable:
+            zipf("onderwijs")
+
     def knows(self, word: str) -> bool:
         """Whether the documents use `word`: as a word, by its stem or its first six letters,
         or as a compound of two words they use ("vijverrand": "vijver" + "rand")."""
+        if self.uses(word):
+            return True
+        return len(word) >= _PREFIX and word[:_PREFIX] in (self._prefixes or ())  # "vergrijsd" next to "vergrijzing"
+
+    def spelled(self, word: str) -> str | None:
+        """The document word that `word` is a typing error of: of the words the documents use
+        within `_EDITS` of it, the nearest, the most used of those. None when
+        the documents use `word` (`uses`), when it is a Dutch word (wordfreq knows it: the
+        documents just do not use it) or when no document word is that close."""
+        edits = next((n for length, n in _EDITS if len(word) >= length), 0)
+        if not edits or self.uses(word) or zipf(word) > 0:
+            return None
+        found = process.extract(word, self.spellable, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
+        if not found:
+            return None
+        uses = self._uses or Counter()  # built with `spellable`
+        best, _, _ = min(found, key=lambda f: (f[1], -uses[f[0]], f[0]))
+        return best
+
+    def uses(self, word: str) -> bool:
+        """Whether the documents use `word` as a word, by its stem, or as a compound of two
+        words they use ("vijverrand": "vijver" + "rand")."""
         vocabulary = self.words
         if word in vocabulary or word.isdigit():
             return True
-        if len(word) >= _PREFIX and word[:_PREFIX] in (self._prefixes or ()):
-            return True  # an inflection or derivation: "vergrijsd" next to "vergrijzing"
         if self.bm25 is not None and stem(word) in self.bm25.vocab_dict:
             return True
         for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):

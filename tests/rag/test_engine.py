@@ -215,6 +215,13 @@ def test_an_uncertain_answer_streams_its_caution_before_its_text(engine):
     assert "".join(items[1:-1]) == answer.text
 
 
+def test_a_typing_error_is_searched_as_the_documents_word_and_what_was_searched_is_shown(engine):
+    answer = engine.ask("Hoeveel kikers telden de vrijwilligrs in 2023?")
+    assert answer.rewritten == "Hoeveel kikkers telden de vrijwilligers in 2023?"
+    assert not answer.refused and "310" in answer.text.split("[")[0]
+    assert "spelling" in answer.timings_ms
+
+
 def test_a_rewritten_follow_up_is_shown(engine):
     history = [{"role": "user", "content": "Hoeveel vijvers telde het stadspark in 2021?"}]
     question = "En in 2023?"

@@ -1,0 +1,42 @@
+"""Typing errors in a question, read as the documents' words (invented text, no corpus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.retrieval.keyword import KeywordIndex, respelled
+from rag.types import Chunk
+
+TEXTS = (
+    "De salamanders van het stadspark leven in de vijvers. Vrijwilligers tellen de salamanders elk voorjaar.",
+    "Het aantal salamanders steeg, zeggen de vrijwilligers van de stichting Groene Oevers.",
+    "Eén kikkervisje werd gezien bij de vijverrand.",
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> KeywordIndex:
+    chunks = [Chunk("park.txt", i, text, 0, len(text), content_hash="h") for i, text in enumerate(TEXTS)]
+    return KeywordIndex.build("g1", chunks)
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("salamnders", "salamanders"),  # a letter missing
+    ("salamadners", "salamanders"),  # two letters swapped
+    ("vrijwiliggers", "vrijwilligers"),  # two edits in a long word
+    ("salamanders", None),  # the documents use it
+    ("fiets", None),  # a Dutch word the documents do not use: not a typing error
+    ("kikervisje", "kikkervisje"),  # a word used once is a document word too
+    ("slmndrs", None),  # too far off
+    ("vijvr", None),  # short words are not guessed at
+])
+def test_a_word_no_document_uses_is_read_as_the_nearest_document_word(index, typed, meant):
+    assert index.spelled(typed) == meant
+
+
+def test_a_question_is_searched_with_its_typing_errors_corrected_and_names_as_typed(index):
+    assert respelled("Hoeveel salamnders tellen de vrijwiliggers?", index) == "Hoeveel salamanders tellen de vrijwilligers?"
+    # A capitalised word after the first is a name: a name the documents lack is not guessed at.
+    assert respelled("Tellen de vrijwilligers in Salamndria?", index) == "Tellen de vrijwilligers in Salamndria?"
+    assert respelled("Salamnders in het park?", index) == "Salamanders in het park?"
+    assert respelled("Hoeveel salamanders zijn er?", index) == "Hoeveel salamanders zijn er?"
