@@ -75,6 +75,17 @@ def top_rows(scores: np.ndarray, n: int) -> list[int]:
     return [int(i) for i in chosen[np.argsort(-scores[chosen], kind="stable")]]
 
 
+def _edits(word: str) -> int:
+    """How many edits from a document word `word` may be to be read as a typing error of it (`_EDITS`)."""
+    return next((n for length, n in _EDITS if len(word) >= length), 0)
+
+
+def _linked(left: str) -> list[str]:
+    """The first part of a compound, and that part without a linking "s", "e" or "en"
+    ("achterstands" -> "achterstand")."""
+    return [left] + [left[: -len(s)] for s in ("s", "e", "en") if left.endswith(s) and len(left) - len(s) >= _MIN_PART]
+
+
 def respelled(query: str, index: "KeywordSearch") -> str:
     """`query` with each word that is a typing error of a document word (`KeywordSearch.spelled`)
     replaced by that word. Names are left as typed: a capitalised word after the first
@@ -227,15 +238,38 @@ class KeywordIndex:
         within `_EDITS` of it, the nearest, the most used of those. None when
         the documents use `word` (`uses`), when it is a Dutch word (wordfreq knows it: the
         documents just do not use it) or when no document word is that close."""
-        edits = next((n for length, n in _EDITS if len(word) >= length), 0)
+        edits = _edits(word)
         if not edits or self.uses(word) or zipf(word) > 0:
             return None
+        return self._nearest(word, edits) or self._spelled_compound(word)
+
+    def _nearest(self, word: str, edits: int) -> str | None:
+        """Of the document words at most `edits` from `word`, the nearest, the most used of those."""
         found = process.extract(word, self.spellable, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
         if not found:
             return None
         uses = self._uses or Counter()  # built with `spellable`
         best, _, _ = min(found, key=lambda f: (f[1], -uses[f[0]], f[0]))
         return best
+
+    def _spelled_compound(self, word: str) -> str | None:
+        """A compound the documents use only in parts, with a typing error in one part
+        ("achterstandsmiddeltn": "achterstands" + "middelen"): the other part is a document word
+        as typed, the erring one is one edit from one (a linking "s" kept)."""
+        vocabulary = self.words
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            left, right = word[:cut], word[cut:]
+            candidates = []
+            if right in vocabulary:  # the error is in the first part
+                for part, link in [(left, "")] + ([(left[:-1], "s")] if left.endswith("s") else []):
+                    if _edits(part) and (fixed := self._nearest(part, 1)):
+                        candidates.append(fixed + link + right)
+            if _edits(right) and any(part in vocabulary for part in _linked(left)) and (fixed := self._nearest(right, 1)):
+                candidates.append(left + fixed)
+            found = next((c for c in candidates if self.uses(c)), None)
+            if found:
+                return found
+        return None
 
     def uses(self, word: str) -> bool:
         """Whether the documents use `word` as a word, by its stem, or as a compound of two
@@ -249,8 +283,7 @@ class KeywordIndex:
             left, right = word[:cut], word[cut:]
             if right not in vocabulary and stem(right) not in (self.bm25.vocab_dict if self.bm25 else {}):
                 continue
-            lefts = [left] + [left[: -len(s)] for s in ("s", "e", "en") if left.endswith(s) and len(left) - len(s) >= _MIN_PART]
-            if any(piece in vocabulary for piece in lefts):
+            if any(piece in vocabulary for piece in _linked(left)):
                 return True
         return False
 
