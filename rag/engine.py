@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rag.answer.citation_check import MARKER, stream_composed
+from rag.answer.citation_check import strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed
@@ -288,12 +287,9 @@ def _repeats(text: str, turns: Sequence[Turn]) -> bool:
     return previous is not None and _unmarked(text) == _unmarked(previous)
 
 
-#: A `[n]` marker with the space before it.
-_SPACED_MARKER = re.compile(rf"\s*{MARKER.pattern}")
-
-
 def _unmarked(text: str) -> str:
-    return " ".join(_SPACED_MARKER.sub("", text).split())
+    """`text` without its markers, its whitespace normalised (`strip_markers`)."""
+    return " ".join(strip_markers(text).split())
 
 
 def _ms(since: float) -> float:

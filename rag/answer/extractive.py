@@ -809,7 +809,7 @@ _ELABORATES = re.compile(
 _ITEMS_ASKED = re.compile(r"\b(?:welke|wat\s+zijn(?:\s+de)?)\s+([^\W\d_]+)")
 #: A quantity in words before the items' noun ("diverse maatregelen", "acht mechanismen").
 _QUANTITY = re.compile(
-    r"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
+    rf"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|{'|'.join(sorted(_COUNT_WORDS))})"
     r"\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?"
 )
 
