@@ -88,15 +88,14 @@ def _linked(left: str) -> list[str]:
 
 def respelled(query: str, index: "KeywordSearch") -> str:
     """`query` with each word that is a typing error of a document word (`KeywordSearch.spelled`)
-    replaced by that word. Names are left as typed: a capitalised word after the first
-    ("Friesland") is one, and a name the documents do not use is a reason to say so."""
+    replaced by that word. A capitalised word after the first is a name: it is only read as a
+    name the documents write ("Inspetcie" -> "Inspectie"); a name they do not use at all
+    ("Friesland", a Dutch word anyway) stays as typed, and is a reason to say so."""
 
     def correct(match: re.Match) -> str:
         typed = match.group(0)
-        if match.start() > 0 and typed[:1].isupper():
-            return typed
         meant = index.spelled(fold(typed))
-        if meant is None:
+        if meant is None or (match.start() > 0 and typed[:1].isupper() and not index.writes_capitalised(meant)):
             return typed
         return meant[:1].upper() + meant[1:] if typed[:1].isupper() else meant
 
@@ -125,6 +124,11 @@ class KeywordSearch(Protocol):
     def spelled(self, word: str) -> str | None:
         """The document word that `word` (folded), which no document uses, is a typing error of;
         None when the documents use it or none is close enough."""
+        ...
+
+    def writes_capitalised(self, word: str) -> bool:
+        """Whether the documents write `word` (folded) with a capital somewhere: a name, or a
+        sentence's first word."""
         ...
 
     def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
@@ -159,6 +163,7 @@ class KeywordIndex:
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
     _uses: Counter | None = field(default=None, repr=False)
+    _capitalised: frozenset[str] | None = field(default=None, repr=False)
     _spellable: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -218,8 +223,12 @@ class KeywordIndex:
         four letters or more, built on first use."""
         if self._spellable is None:
             self._uses = Counter(w for c in self.chunks for w in words(c.text))
+            self._capitalised = frozenset(fold(w) for c in self.chunks for w in _TYPED_WORD.findall(c.text) if w[:1].isupper())
             self._spellable = sorted(w for w in self._uses if len(w) >= 4)
         return self._spellable
+
+    def writes_capitalised(self, word: str) -> bool:
+        return bool(self.spellable) and word in (self._capitalised or ())
 
     def warm_up(self) -> None:
         """Build the word lists and load wordfreq's now, rather than on the first question."""

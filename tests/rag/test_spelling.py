@@ -40,7 +40,10 @@ def test_a_word_no_document_uses_is_read_as_the_nearest_document_word(index, typ
 
 def test_a_question_is_searched_with_its_typing_errors_corrected_and_names_as_typed(index):
     assert respelled("Hoeveel salamnders tellen de vrijwiliggers?", index) == "Hoeveel salamanders tellen de vrijwilligers?"
-    # A capitalised word after the first is a name: a name the documents lack is not guessed at.
+    # A capitalised word after the first is a name: read only as a name the documents write.
     assert respelled("Tellen de vrijwilligers in Salamndria?", index) == "Tellen de vrijwilligers in Salamndria?"
+    assert respelled("Tellen de vrijwilligers van Groene Oevrs?", index) == "Tellen de vrijwilligers van Groene Oevers?"
+    assert respelled("Tellen de Vrijwiliggers?", index) == "Tellen de Vrijwilligers?"  # first word of a sentence there
+    assert respelled("Hoeveel Salamnders?", index) == "Hoeveel Salamnders?"  # never written with a capital
     assert respelled("Salamnders in het park?", index) == "Salamanders in het park?"
     assert respelled("Hoeveel salamanders zijn er?", index) == "Hoeveel salamanders zijn er?"
