@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, numbers, stem, words
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, joined, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
@@ -721,12 +721,7 @@ def _other_years_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], asked: s
     named = set(YEAR.findall(" ".join(c.unit.text for c in chosen)))
     if not years or not named or named & years:
         return None
-    return NOTE_OTHER_YEAR.format(asked=_and(sorted(years)), named=_and(sorted(named)))
-
-
-def _and(items: Sequence[str]) -> str:
-    """"2021", "2021 en 2022", "2020, 2021 en 2022"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+    return NOTE_OTHER_YEAR.format(asked=joined(sorted(years)), named=joined(sorted(named)))
 
 
 def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str | None = None) -> str | None:

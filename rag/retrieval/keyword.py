@@ -151,6 +151,23 @@ class KeywordSearch(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class _SpellingWords:
+    """What typing errors are corrected to: how often the chunks use each word, the words they
+    write with a capital somewhere (a name, or a sentence's first word), and the words of four
+    letters or more, sorted (`KeywordIndex.spelled` searches them)."""
+
+    uses: Counter
+    capitalised: frozenset[str]
+    targets: list[str]
+
+    @classmethod
+    def of(cls, chunks: list[Chunk]) -> "_SpellingWords":
+        uses = Counter(w for c in chunks for w in words(c.text))
+        capitalised = frozenset(fold(w) for c in chunks for w in _TYPED_WORD.findall(c.text) if w[:1].isupper())
+        return cls(uses, capitalised, sorted(w for w in uses if len(w) >= 4))
+
+
 @dataclass
 class KeywordIndex:
     """BM25 over a fixed list of chunks (a `KeywordSearch` in memory)."""
@@ -162,9 +179,7 @@ class KeywordIndex:
     vectors: np.ndarray | None = field(default=None, repr=False)
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
-    _uses: Counter | None = field(default=None, repr=False)
-    _capitalised: frozenset[str] | None = field(default=None, repr=False)
-    _spellable: list[str] | None = field(default=None, repr=False)
+    _spelling: _SpellingWords | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.row_of = {c.id: i for i, c in enumerate(self.chunks)}
@@ -218,22 +233,21 @@ class KeywordIndex:
         return self._words
 
     @property
-    def spellable(self) -> list[str]:
-        """The words a typing error is corrected to (`spelled`): those of the chunks' text, of
-        four letters or more, built on first use."""
-        if self._spellable is None:
-            self._uses = Counter(w for c in self.chunks for w in words(c.text))
-            self._capitalised = frozenset(fold(w) for c in self.chunks for w in _TYPED_WORD.findall(c.text) if w[:1].isupper())
-            self._spellable = sorted(w for w in self._uses if len(w) >= 4)
-        return self._spellable
+    def spelling(self) -> _SpellingWords:
+        """The words typing errors are corrected to (`spelled`), built on first use."""
+        if self._spelling is None:
+            self._spelling = _SpellingWords.of(self.chunks)
+        return self._spelling
 
     def writes_capitalised(self, word: str) -> bool:
-        return bool(self.spellable) and word in (self._capitalised or ())
+        return word in self.spelling.capitalised
 
     def warm_up(self) -> None:
-        """Build the word lists and load wordfreq's now, rather than on the first question."""
-        if self.words and self.spellable:
-            zipf("onderwijs")
+        """Build the word lists and load wordfreq's now, rather than on the first question (each
+        of these calls builds what it reads on first use)."""
+        self.uses("onderwijs")
+        self.writes_capitalised("onderwijs")
+        zipf("onderwijs")
 
     def knows(self, word: str) -> bool:
         """Whether the documents use `word`: as a word, by its stem or its first six letters,
@@ -254,11 +268,11 @@ class KeywordIndex:
 
     def _nearest(self, word: str, edits: int) -> str | None:
         """Of the document words at most `edits` from `word`, the nearest, the most used of those."""
-        found = process.extract(word, self.spellable, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
+        spelling = self.spelling
+        found = process.extract(word, spelling.targets, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
         if not found:
             return None
-        uses = self._uses or Counter()  # built with `spellable`
-        best, _, _ = min(found, key=lambda f: (f[1], -uses[f[0]], f[0]))
+        best, _, _ = min(found, key=lambda f: (f[1], -spelling.uses[f[0]], f[0]))
         return best
 
     def _spelled_compound(self, word: str) -> str | None:

@@ -102,4 +102,9 @@ def listed(words: Sequence[str], most: int | None = None) -> str:
     quoted = [f"‘{w}’" for w in (words if most is None else words[:most])]
     if most is not None and len(words) > most:
         quoted.append(f"nog {len(words) - most} andere")
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
+    return joined(quoted)
+
+
+def joined(items: Sequence[str]) -> str:
+    """'a', 'a en b', 'a, b en c': items in a Dutch sentence, as they are."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
