@@ -40,6 +40,11 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch")
 
 
+@lru_cache(maxsize=1)
+def _suffix_stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("dutch_porter")
+
+
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 # Pronominal adverbs point back at the conversation ("daarin", "hieraan"): not topic words.
 # Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
@@ -64,12 +69,23 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    """Snowball's Dutch stem, unless it took out a "ge" ("begeleiding" -> "beleid", "gemiddeld" ->
+    "middel", "mogelijk" -> "molijk"): then the classic Snowball Dutch stem, which only takes endings off."""
+    stemmed = _stemmer().stemWord(word)
+    kept = 0
+    for a, b in zip(word, stemmed):
+        if a != b:
+            break
+        kept += 1
+    rest = stemmed[kept : kept + 2]
+    if word.startswith("ge", kept) and len(rest) == 2 and word.startswith(rest, kept + 2):
+        return _suffix_stemmer().stemWord(word)
+    return stemmed
 
 
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning: stopwords dropped, numbers kept."""
-    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
 _CODE = re.compile(r"\d[a-df-z]|[a-z]\d")

@@ -1,0 +1,45 @@
+"""Dutch stems: endings come off, a "ge" inside a word stays (invented and everyday words)."""
+
+import pytest
+
+from rag.text.analysis import content_stems, stem
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("begeleiding", "beleid"),  # guidance is no policy
+        ("gemiddeld", "middel"),  # an average is no means
+        ("gemeente", "meente"),
+        ("mogelijk", "molijk"),
+        ("burgerschap", "burrschap"),
+    ],
+)
+def test_a_ge_inside_a_word_is_not_taken_out(one: str, other: str):
+    assert stem(one) != stem(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("begeleiding", "begeleiden"),
+        ("gemeente", "gemeenten"),
+        ("gemiddeld", "gemiddelde"),
+        ("scholen", "school"),
+        ("leraren", "leraar"),
+        ("vijvers", "vijver"),
+        ("geven", "gegeven"),  # a participle whose stem keeps its own beginning still meets its verb
+    ],
+)
+def test_forms_of_one_word_share_a_stem(one: str, other: str):
+    assert stem(one) == stem(other)
+
+
+def test_a_double_consonant_before_an_ending_is_no_ge():
+    assert stem("zeggen") == stem("zeg")
+    assert stem("leggen") == stem("leg")
+
+
+def test_content_stems_stem_every_word_as_stem_does():
+    text = "De begeleiding van kikkers in de gemeentelijke vijvers"
+    assert content_stems(text) == [stem(w) for w in ("begeleiding", "kikkers", "gemeentelijke", "vijvers")]
