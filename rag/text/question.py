@@ -115,6 +115,10 @@ _REPORTING = frozenset(
     meldt melden rapporteert concludeert concluderen constateert constateren signaleert signaleren
     """.split()
 )
+#: The documents at large as a question's source ("wat zeggen de documenten over ...").
+_THE_DOCUMENTS = re.compile(
+    r"\b(?:de|deze|die|jullie|uw|je|jouw)\s+(?P<documents>documenten|bronnen|teksten|rapporten|stukken|publicaties)\b", re.IGNORECASE
+)
 #: The words with which a definition question asks what something means: its form, not its subject.
 _DEFINING = frozenset(
     """
@@ -199,6 +203,12 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         # "Welke maatregelen stelt het vijverplan voor?": what the named source does with the
         # subject ("stelt voor", "noemt", "concludeert") is no part of the subject.
         topic_terms = tuple(t for t in topic_terms if t.word not in _REPORTING)
+    elif documents := _THE_DOCUMENTS.search(question):
+        # "Wat zeggen de documenten over kikkers?": so too when the source is the documents at
+        # large, and the word for them ("rapporten") is no subject either.
+        frame = _REPORTING | {fold(documents.group("documents"))}
+        terms = tuple(t for t in terms if t.word not in frame)
+        topic_terms = tuple(t for t in topic_terms if t.word not in frame)
     folded = fold(question)
     intent = question_intent(question)
     # "Wat zijn gamechangers in de kennisagenda?": without its source, a bare plural.

@@ -101,3 +101,14 @@ def test_a_polite_frame_and_what_the_named_source_does_are_no_key_terms(matcher)
     assert [t.word for t in named.topic_terms] == ["maatregelen"]
     # Without a named source the verb stays: it may be what the question is about.
     assert "stelt" in [t.word for t in analyse_question("Welke maatregelen stelt de gemeente voor?", matcher).topic_terms]
+
+
+def test_the_documents_at_large_and_what_they_say_are_no_subject(matcher):
+    from rag.text.question import analyse_question
+
+    for question in ("Wat zeggen de documenten over de begeleiding van kikkers?", "Wat schrijven de rapporten over kikkers?"):
+        info = analyse_question(question, matcher)
+        assert "zeggen" not in [t.word for t in info.terms] and "rapporten" not in [t.word for t in info.terms]
+        assert "kikkers" in [t.word for t in info.topic_terms]
+    # A person who says something is another matter: the verb may be part of the subject.
+    assert "zegt" in [t.word for t in analyse_question("Wat zegt de boswachter over kikkers?", matcher).terms]
