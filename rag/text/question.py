@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.text.analysis import fold, numbers
+from rag.text.analysis import POINTER_WORD, fold, numbers, words
+from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm, question_terms, term_weight
 from rag.text.sources import SourceMatcher, SourceMention
 
@@ -195,6 +196,9 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     mention = matcher.match(question) if matcher is not None else SourceMention()
     asked = without_frame(question)
     topic = without_frame(mention.strip(question)) if mention else asked
+    # "Ik ben directeur van een school in Rotterdam. Wat zeggen de documenten over X?": the
+    # sentences before the question tell the asker's situation; the question says what is asked.
+    topic = question_sentence(topic)
     if asks_opinion(topic):
         topic = " ".join(_OPINION.sub(" ", " ".join(topic.split())).split())
     terms = tuple(question_terms(asked))
@@ -210,7 +214,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         terms = tuple(t for t in terms if t.word not in frame)
         topic_terms = tuple(t for t in topic_terms if t.word not in frame)
     folded = fold(question)
-    intent = question_intent(question)
+    intent = question_intent(question_sentence(question))
     # "Wat zijn gamechangers in de kennisagenda?": without its source, a bare plural.
     asked_topic = _without_dangling(topic) if mention else question
     if mention and intent != "define" and _WHAT_ARE.match(fold(asked_topic)):
@@ -261,6 +265,37 @@ def defined_subject(question: str, intent: Intent | None = None) -> str | None:
     return match.group("subject").strip()
 
 
+#: Where one sentence ends and the next begins (a capital after ". " or "! ").
+_NEXT_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-ZÀ-Þ])")
+
+
+#: Pronouns that point back at a sentence before ("zij", "daar"; "daarvoor" is `POINTER_WORD`).
+_BACK = frozenset("zij hij ze hem haar hun hen daar hier".split())
+
+
+def _refers_back(word: str) -> bool:
+    return word in _BACK or bool(POINTER_WORD.match(word))
+
+
+def question_sentence(text: str) -> str:
+    """The question of a text that first tells its context ("Ik werk op een vo-school in Vlinderstad.
+    Hoe lang mogen kikkers in een taalklas blijven?" -> "Hoe lang mogen kikkers in een taalklas
+    blijven in het vo?"): the last sentence when it ends with a question mark and has key terms of
+    its own, with the sectors the context names (the asker's school is the question's sector; the
+    town and the asker's role are no subject the answer must have). Else the whole text ("Wij
+    hebben veel nieuwkomers. Wat nu?" needs the first sentence for its subject)."""
+    sentences = _NEXT_SENTENCE.split(" ".join(text.split()))
+    if len(sentences) < 2 or not sentences[-1].endswith("?"):
+        return text
+    last = sentences[-1]
+    if not question_terms(without_frame(last)) or any(_refers_back(w) for w in words(last)):
+        return text  # "Om hoeveel gaat het, en waarom kan zij dat?": the context holds its subject
+    context = sectors(" ".join(sentences[:-1])) - sectors(last)
+    if not context:
+        return last
+    return f"{last[:-1].rstrip()} in het {' en '.join(sorted(context))}?"
+
+
 def without_frame(question: str) -> str:
     """The question inside a polite frame ("Kun je me vertellen welke ..." -> "welke ..."), or the
     question as it is."""
@@ -294,4 +329,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent"]

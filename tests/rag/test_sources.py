@@ -112,3 +112,17 @@ def test_the_documents_at_large_and_what_they_say_are_no_subject(matcher):
         assert "kikkers" in [t.word for t in info.topic_terms]
     # A person who says something is another matter: the verb may be part of the subject.
     assert "zegt" in [t.word for t in analyse_question("Wat zegt de boswachter over kikkers?", matcher).terms]
+
+
+def test_context_before_the_question_gives_its_sector_but_no_required_terms(matcher):
+    from rag.text.question import analyse_question, question_sentence
+
+    assert question_sentence("Ik werk op een vo-school in Vlinderstad. Hoeveel kikkers zijn er?") == "Hoeveel kikkers zijn er in het vo?"
+    assert question_sentence("Ik ben boswachter. Hoeveel kikkers zijn er?") == "Hoeveel kikkers zijn er?"
+    info = analyse_question("Ik ben boswachter in Vlinderstad. Hoeveel kikkers wonen in de vijver?", matcher)
+    assert [t.word for t in info.topic_terms] == ["kikkers", "wonen", "vijver"]
+    assert info.intent == "number"
+    # A question that points back at its context, or has no subject of its own, keeps it.
+    pointing = "Een boswachter kweekt zelf kikkers. Om hoeveel per jaar gaat het, en waarom kan zij dat?"
+    assert question_sentence(pointing) == pointing
+    assert question_sentence("Wij hebben veel kikkers. Wat nu?") == "Wij hebben veel kikkers. Wat nu?"
