@@ -731,9 +731,21 @@ def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str |
     if not years:
         return None
     # A table row names the years of its columns whatever it counts: it counts here when its
-    # own label is about the question.
-    about = " ".join(s.unit.text for s in scored[:AMOUNT_DEPTH] if s.overlap > 0 and (not s.unit.row or s.signals["row_label"]))
+    # own label is about the question; the caption's years when the caption is about it ("Tabel
+    # 2.1 Kikkers per vijver in 2022 en 2023": the table gives figures for both years).
+    about = " ".join(
+        s.unit.text if not s.unit.row or s.signals["row_label"] else s.unit.parts[0].text
+        for s in scored[:AMOUNT_DEPTH]
+        if s.overlap > 0 and (not s.unit.row or s.signals["row_label"] or _about(info, s.unit.parts[0].text))
+    )
     return next((y for y in years if y not in YEAR.findall(about)), None)
+
+
+def _about(info: QuestionInfo, text: str) -> bool:
+    """Whether `text` holds a key term of the question as a word of its own (not inside a
+    longer word, as for a row's label; numbers not counted)."""
+    terms = [t for t in info.terms if not t.is_number]
+    return any(m == 1.0 for m in _matches(terms, analyse(text).stems, text))
 
 
 #: A sentence that opens by referring back ("Dit komt door ...", "Deze scholen ..."): read

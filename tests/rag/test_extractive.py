@@ -244,6 +244,21 @@ def test_a_table_row_gives_the_year_only_for_what_its_own_label_names(question, 
     assert composer(overlap=1.0, table=2.0).compose(question, passages).refused is refused
 
 
+KIKKERS_PER_PARK = "Tabel 3.3 Kikkers in de parken in 2020 en 2021\n2020 2021\nNoordpark 40 52\nZuidpark 12 9"
+
+
+@pytest.mark.parametrize("question, refused", [
+    ("Hoeveel kikkers leefden er in 2021 in de stad?", False),  # no row names the stad, the caption names kikkers
+    ("Hoeveel kikkers leefden er in 2022 in de stad?", True),  # the table is about 2020 and 2021
+])
+def test_a_table_gives_the_years_of_its_caption_when_the_caption_is_about_the_question(question, refused):
+    passages = make_passages(KIKKERS_PER_PARK, kinds=("table",))
+    answer = composer(overlap=1.0, table=2.0).compose(question, passages)
+    assert answer.refused is refused
+    if refused:
+        assert answer.note == "De gevonden passages over dit onderwerp noemen 2022 niet."
+
+
 @pytest.mark.parametrize("line, label", [
     ("Noordpark 4 6", "Noordpark"),
     ("Vijvers met een rietkraag 26,2 23,7 44,7%", "Vijvers met een rietkraag"),
