@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from rag.answer.citation_check import strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
-from rag.text.analysis import listed
+from rag.text.analysis import listed, words
+from rag.text.terms import analyse
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
@@ -213,7 +214,7 @@ class Engine:
         """The answer with what its reader should know first: that Bronwijzer has no opinion of
         its own when asked for one, that a named document did not answer, and that a follow-up
         got the answer before it again."""
-        answer = self._with_source_note(answer, analysis)
+        answer = self._with_context_note(self._with_source_note(answer, analysis), analysis)
         if not answer.refused and _repeats(answer.text, turns):
             answer = replace(answer, note=f"{answer.note} {REPEAT_NOTE}" if answer.note else REPEAT_NOTE)
         if answer.refused or not asks_opinion(question):
@@ -233,6 +234,20 @@ class Engine:
         asked = listed([titles.get(d) or d for d in named])
         used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
         note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
+        return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
+
+    @staticmethod
+    def _with_context_note(answer: Answer, analysis) -> Answer:
+        """An answer to a question after its context ("Ik werk in Vlinderstad. Hoeveel ...?") whose
+        passages do not name the context's names says that it is no answer about them."""
+        names = getattr(analysis, "context_names", ())
+        if answer.refused or not names or not answer.citations:
+            return answer
+        cited = analyse(" ".join(c.passage.text for c in answer.citations)).words
+        missing = [n for n in names if not set(words(n)) <= cited]
+        if not missing:
+            return answer
+        note = f"U noemt {listed(missing)}, maar de gevonden passages gaan daar niet in het bijzonder over: dit antwoord is algemeen."
         return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
 
     def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[StreamItem]:

@@ -189,6 +189,10 @@ class QuestionInfo:
     unknown_terms: tuple[str, ...] = ()
     #: What a definition question asks to define, folded ("drijvend kroosdek"), else None.
     defined: str | None = None
+    #: Names the context before the question gives ("Ik werk in Vlinderstad. Hoeveel ...?"), as
+    #: typed: no subject the answer must have (`question_sentence`), but its reader should know
+    #: when the answer does not name them.
+    context_names: tuple[str, ...] = ()
 
 
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
@@ -198,7 +202,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     topic = without_frame(mention.strip(question)) if mention else asked
     # "Ik ben directeur van een school in Rotterdam. Wat zeggen de documenten over X?": the
     # sentences before the question tell the asker's situation; the question says what is asked.
-    topic = question_sentence(topic)
+    topic_before, topic = topic, question_sentence(topic)
     if asks_opinion(topic):
         topic = " ".join(_OPINION.sub(" ", " ".join(topic.split())).split())
     terms = tuple(question_terms(asked))
@@ -240,6 +244,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
         defined=defined_subject(asked_topic, intent),
+        context_names=context_names(topic_before, topic),
     )
 
 
@@ -267,6 +272,16 @@ def defined_subject(question: str, intent: Intent | None = None) -> str | None:
 
 #: Where one sentence ends and the next begins (a capital after ". " or "! ").
 _NEXT_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-ZÀ-Þ])")
+
+
+def context_names(text: str, question: str) -> tuple[str, ...]:
+    """The names in `text` that `question`, its question sentence, left out, as typed
+    ("Vlinderstad" of "Ik werk in Vlinderstad. Hoeveel kikkers zijn er?")."""
+    if question == text:
+        return ()
+    kept = {t.word for t in question_terms(question)}
+    names = [t for t in question_terms(text) if t.is_name and not kept.intersection(t.name or (t.word,))]
+    return tuple(dict.fromkeys(t.asked for t in names))
 
 
 #: Pronouns that point back at a sentence before ("zij", "daar"; "daarvoor" is `POINTER_WORD`).

@@ -133,6 +133,16 @@ def test_an_answer_from_another_document_than_the_one_named_says_so(engine):
     assert engine.ask("Welke maatregelen noemt het kikkerplan van 2022?").note is None
 
 
+def test_a_question_after_its_context_is_answered_and_says_when_the_passages_skip_its_names(engine):
+    question = "Ik ben boswachter in Uilenburg. Hoeveel kikkers telden de vrijwilligers in 2023?"
+    answer = engine.ask(question)
+    # Before, "Uilenburg" was a key term no passage held, and the question was refused.
+    assert not answer.refused and "310" in answer.text.split("[")[0]
+    assert answer.note == "U noemt ‘Uilenburg’, maar de gevonden passages gaan daar niet in het bijzonder over: dit antwoord is algemeen."
+    assert list(engine.stream(question))[-1].note == answer.note
+    assert engine.ask("Ik ben boswachter. Hoeveel kikkers telden de vrijwilligers in 2023?").note is None
+
+
 def test_a_follow_up_that_gets_the_previous_answer_again_says_so(engine):
     question = "Hoeveel kikkers telden de vrijwilligers in 2023?"
     first = engine.ask(question)
