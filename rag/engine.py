@@ -212,8 +212,9 @@ class Engine:
 
     def _with_notes(self, answer: Answer, question: str, analysis, turns: Sequence[Turn] = ()) -> Answer:
         """The answer with what its reader should know first: that Bronwijzer has no opinion of
-        its own when asked for one, that a named document did not answer, and that a follow-up
-        got the answer before it again."""
+        its own when asked for one, that a named document did not answer, that the passages do
+        not name the places or names the question's context gave, and that a follow-up got the
+        answer before it again."""
         answer = self._with_context_note(self._with_source_note(answer, analysis), analysis)
         if not answer.refused and _repeats(answer.text, turns):
             answer = replace(answer, note=f"{answer.note} {REPEAT_NOTE}" if answer.note else REPEAT_NOTE)
