@@ -280,7 +280,13 @@ def context_names(text: str, question: str) -> tuple[str, ...]:
     if question == text:
         return ()
     kept = {t.word for t in question_terms(question)}
-    names = [t for t in question_terms(text) if t.is_name and not kept.intersection(t.name or (t.word,))]
+    # Sentence by sentence: the capital a sentence starts with makes no name ("Leerkrachten
+    # vertrekken."); nor is a sector a name ("VSO": the question has it as its sector).
+    context = _NEXT_SENTENCE.split(" ".join(text.split()))[:-1]
+    names = [
+        t for sentence in context for t in question_terms(sentence)
+        if t.is_name and not sectors(t.word) and not kept.intersection(t.name or (t.word,))
+    ]
     return tuple(dict.fromkeys(t.asked for t in names))
 
 

@@ -126,3 +126,11 @@ def test_context_before_the_question_gives_its_sector_but_no_required_terms(matc
     pointing = "Een boswachter kweekt zelf kikkers. Om hoeveel per jaar gaat het, en waarom kan zij dat?"
     assert question_sentence(pointing) == pointing
     assert question_sentence("Wij hebben veel kikkers. Wat nu?") == "Wij hebben veel kikkers. Wat nu?"
+
+
+def test_the_names_of_a_context_are_its_capitalised_words_but_not_a_sentence_start_or_a_sector(matcher):
+    from rag.text.question import analyse_question
+
+    info = analyse_question("Ik ben boswachter in Vlinderstad. Kikkers verdwijnen. Ik werk voor het VSO. Hoeveel kikkers zijn er?", matcher)
+    assert info.context_names == ("Vlinderstad",)
+    assert analyse_question("Hoeveel kikkers zijn er in Vlinderstad?", matcher).context_names == ()
