@@ -336,14 +336,15 @@ def fit_refusal(x: np.ndarray, y: np.ndarray) -> tuple[LinearModel, dict]:
     for c in C_GRID:
         # Over several splits into folds: with some 70 unanswerable questions, one split's
         # share moves by a question or two, enough to pick another C by chance.
-        runs = [_threshold(_out_of_fold(x, y, c, _folds(len(y), seed=SEED + r)), y) for r in range(REFUSAL_REPEATS)]
+        oofs = [_out_of_fold(x, y, c, _folds(len(y), seed=SEED + r)) for r in range(REFUSAL_REPEATS)]
+        runs = [_threshold(oof, y) for oof in oofs]
         caught, false = float(np.mean([r[1] for r in runs])), float(np.mean([r[2] for r in runs]))
-        results[c] = (caught, false, float(np.median([r[0] for r in runs])))
+        results[c] = (caught, false, float(np.median([r[0] for r in runs])), oofs[0])
         print(f"  C={c:<5} cross-validated ({REFUSAL_REPEATS} splits): {caught:.3f} of unanswerable refused, {false:.3f} of answerable", file=sys.stderr)
     best_c = max(C_GRID, key=lambda c: (round(results[c][0], 6), -results[c][1], -c))
-    caught, false, threshold = results[best_c]
-    # The thresholds of the out-of-fold probabilities: what held for questions the model had not seen.
-    oof = _out_of_fold(x, y, best_c, _folds(len(y)))
+    # The thresholds of the out-of-fold probabilities: what held for questions the model had not
+    # seen (the caution's on the first split, the one of `_folds`' own seed).
+    caught, false, threshold, oof = results[best_c]
     caution, caution_caught, caution_marked = _caution(oof, y, threshold)
     mean, scale, coef, intercept = fit_logistic(x, y, best_c)
     model = LinearModel("refusal", REFUSAL_FEATURES, tuple(mean), tuple(scale), tuple(float(v) for v in coef), intercept, threshold)

@@ -217,7 +217,7 @@ class Engine:
         answer before it again."""
         answer = self._with_context_note(self._with_source_note(answer, analysis), analysis)
         if not answer.refused and _repeats(answer.text, turns):
-            answer = replace(answer, note=f"{answer.note} {REPEAT_NOTE}" if answer.note else REPEAT_NOTE)
+            answer = _noted(answer, REPEAT_NOTE)
         if answer.refused or not asks_opinion(question):
             return answer
         return replace(answer, note=f"{OPINION_NOTE} {answer.note}" if answer.note else OPINION_NOTE)
@@ -235,7 +235,7 @@ class Engine:
         asked = listed([titles.get(d) or d for d in named])
         used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
         note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
-        return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
+        return _noted(answer, note)
 
     @staticmethod
     def _with_context_note(answer: Answer, analysis) -> Answer:
@@ -249,7 +249,7 @@ class Engine:
         if not missing:
             return answer
         note = f"U noemt {listed(missing)}, maar de gevonden passages gaan daar niet in het bijzonder over: dit antwoord is algemeen."
-        return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
+        return _noted(answer, note)
 
     def stream(self, question: str, history=None, filters=None, k: int | None = None) -> Iterator[StreamItem]:
         """The answer as it is written: what can be shown at once, then the final Answer.
@@ -295,6 +295,11 @@ class Engine:
 
 #: The note above a follow-up's answer that is the previous answer again.
 REPEAT_NOTE = "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."
+
+
+def _noted(answer: Answer, note: str) -> Answer:
+    """`answer` with `note` after the note it already has."""
+    return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
 
 
 def _repeats(text: str, turns: Sequence[Turn]) -> bool:

@@ -202,7 +202,9 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     topic = without_frame(mention.strip(question)) if mention else asked
     # "Ik ben directeur van een school in Rotterdam. Wat zeggen de documenten over X?": the
     # sentences before the question tell the asker's situation; the question says what is asked.
-    topic_before, topic = topic, question_sentence(topic)
+    asked_sentence = question_sentence(topic)
+    names = context_names(topic, asked_sentence)
+    topic = asked_sentence
     if asks_opinion(topic):
         topic = " ".join(_OPINION.sub(" ", " ".join(topic.split())).split())
     terms = tuple(question_terms(asked))
@@ -244,7 +246,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
         defined=defined_subject(asked_topic, intent),
-        context_names=context_names(topic_before, topic),
+        context_names=names,
     )
 
 
