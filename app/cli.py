@@ -62,21 +62,31 @@ def ingest(
     ingestor = Ingestor(parts.settings, parts.store, parts.embedder)
     interactive = errors.is_terminal
     progress = Progress(
-        TextColumn("[bold]Embedden"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=errors, disable=as_json or not interactive, transient=True,
     )
-    task = progress.add_task("embed", total=None)
+    task = progress.add_task("Embedden", total=None)
+    sentence_task = None
     # Without a terminal (a log, a pipe) a line now and then instead of a bar that never shows.
     logged = LogProgress(errors.print) if not interactive and not as_json else None
+    logged_sentences = LogProgress(errors.print, what="zinnen") if not interactive and not as_json else None
 
     def on_progress(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
         if logged:
             logged(done, total)
 
+    def on_sentences(done: int, total: int) -> None:
+        nonlocal sentence_task
+        if sentence_task is None:
+            sentence_task = progress.add_task("Zinnen embedden", total=total)
+        progress.update(sentence_task, completed=done, total=total)
+        if logged_sentences:
+            logged_sentences(done, total)
+
     try:
         with progress:
-            report = ingestor.ingest(targets, rebuild=rebuild, on_progress=on_progress)
+            report = ingestor.ingest(targets, rebuild=rebuild, on_progress=on_progress, on_sentences=on_sentences)
     except BronwijzerError as exc:
         raise _fail(exc) from exc
 
@@ -88,6 +98,8 @@ def ingest(
             "failed": report.failed,
             "chunks_embedded": report.chunks_embedded,
             "chunks_reused": report.chunks_reused,
+            "sentences_embedded": report.sentences_embedded,
+            "sentences_failed": report.sentences_failed,
             "seconds": round(report.seconds, 2),
             "outcomes": [asdict(o) for o in report.outcomes],
         }))
@@ -98,9 +110,12 @@ def ingest(
             f"Documenten: {report.indexed + report.unchanged} "
             f"(nieuw of gewijzigd: {report.indexed}, ongewijzigd overgeslagen: {report.unchanged}), "
             f"mislukt: {report.failed}, chunks geëmbed: {report.chunks_embedded} "
-            f"(hergebruikt: {report.chunks_reused}), "
+            f"(hergebruikt: {report.chunks_reused}), zinnen geëmbed: {report.sentences_embedded}, "
             f"tijd: {report.seconds:.1f} s"
         )
+    if report.sentences_failed and not as_json:
+        errors.print("[yellow]Let op:[/yellow] de zinsvectoren zijn niet bijgewerkt (zie het log); de documenten zijn "
+                     "wel geïndexeerd. Een volgende `bronwijzer ingest` maakt ze af.")
     if report.failed:
         raise typer.Exit(1)
 
@@ -108,9 +123,10 @@ def ingest(
 class LogProgress:
     """Progress as plain lines: the first, then at most one per `every` seconds, and the end."""
 
-    def __init__(self, emit, every: float = 10.0) -> None:
+    def __init__(self, emit, every: float = 10.0, what: str = "passages") -> None:
         self._emit = emit
         self._every = every
+        self._what = what
         self._last: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
@@ -118,7 +134,7 @@ class LogProgress:
         # (monotonic time starts near 0 at boot: no "long ago" value stands in for "never")
         if done >= total or self._last is None or now - self._last >= self._every:
             self._last = now
-            self._emit(f"Embedden: {done} van {total} passages ({done * 100 // max(total, 1)}%)")
+            self._emit(f"Embedden: {done} van {total} {self._what} ({done * 100 // max(total, 1)}%)")
 
 
 def _filters(documents: list[str] | None, publishers: list[str] | None, year_from: int | None, year_to: int | None) -> SearchFilters | None:

@@ -25,6 +25,8 @@ from ingest.loaders import DocumentLimits, LoadedFile, is_supported, load_file
 from ingest.manifest import MANIFEST_NAME, derive_meta, read_manifest
 from rag.protocols import Embedder
 from rag.errors import BronwijzerError, IngestError, UnsupportedFormatError
+from rag.retrieval.embedders import sentence_vectors
+from rag.retrieval.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.retrieval.store import ChromaStore
 from rag.types import IndexedDocument
@@ -58,6 +60,10 @@ class IngestReport:
     chunks_embedded: int = 0
     #: Chunks of new or changed documents whose text was already embedded in the index (not embedded again).
     chunks_reused: int = 0
+    #: Sentences of the live chunks embedded for the ranker (`rag.retrieval.sentence_vectors`).
+    sentences_embedded: int = 0
+    #: Completing them failed (logged); the documents themselves are indexed.
+    sentences_failed: bool = False
     garbage_collected: int = 0
 
     def _count(self, status: Status) -> int:
@@ -223,10 +229,14 @@ def build_document(loaded: LoadedFile, meta: DocumentMeta, version: str) -> Docu
 class Ingestor:
     """Indexes files into the store, incrementally."""
 
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(
+        self, settings: Settings, store: ChromaStore, embedder: Embedder, sentences: SentenceVectors | None = None
+    ) -> None:
         self._settings = settings
         self._store = store
         self._embedder = embedder
+        #: Completes the live chunks' sentence vectors after each run (None: the settings decide).
+        self._sentences = sentences if sentences is not None else sentence_vectors(settings, store, embedder)
 
     def ingest(
         self,
@@ -234,7 +244,10 @@ class Ingestor:
         *,
         rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
+        on_sentences: ProgressCallback | None = None,
     ) -> IngestReport:
+        """Index `paths` (files, or directories with their files); `on_progress` follows the
+        chunks embedded, `on_sentences` the sentences embedded after them."""
         started = time.perf_counter()
         report = IngestReport()
         if rebuild:
@@ -266,6 +279,17 @@ class Ingestor:
             report.outcomes.append(self._index(item, report, total, on_progress))
 
         report.garbage_collected = self._store.collect_garbage() if prepared else 0
+        if self._sentences is not None:
+            # Every run, not only one that changed something: an index written before sentence
+            # vectors existed (or while they were off) gets them from a plain `bronwijzer ingest`.
+            live = self._store.live_chunks()
+            try:
+                report.sentences_embedded = self._sentences.for_chunks(live, on_sentences)[1]
+                self._sentences.prune(live)
+            except Exception as exc:  # the documents are indexed; the signal can be completed later
+                log.error("Sentence vectors could not be completed (%s: %s); the next `bronwijzer ingest` "
+                          "or index load completes them", type(exc).__name__, exc)
+                report.sentences_failed = True
         report.seconds = time.perf_counter() - started
         return report
 

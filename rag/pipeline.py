@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.protocols import Embedder
-from rag.retrieval.embedders import make_embedder
+from rag.retrieval.embedders import make_embedder, sentence_vectors
 from rag.engine import Engine
 from rag.protocols import Composer, Condenser
 from rag.answer.extractive import ExtractiveComposer
@@ -41,7 +41,8 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None)
     settings = settings or get_settings()
     store = ChromaStore(settings)
     embedder = embedder if embedder is not None else make_embedder(settings)
-    live = LiveIndex(store, SyncedKeywordIndex(store, settings.home / "keyword"), settings.index_sync_seconds)
+    sentences = sentence_vectors(settings, store, embedder)
+    live = LiveIndex(store, SyncedKeywordIndex(store, settings.home / "keyword", sentences), settings.index_sync_seconds)
     retriever = HybridRetriever(store, embedder, live)
     composer: Composer = ExtractiveComposer(settings)
     condenser: Condenser = HeuristicCondenser()

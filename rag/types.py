@@ -163,6 +163,8 @@ class Passage:
     #: The raw signals behind `score` (cosine similarity, BM25), when the retriever has them.
     dense_score: float | None = None
     keyword_score: float | None = None
+    #: The best cosine of the question with one sentence of the chunk (`rag.retrieval.sentence_vectors`).
+    sentence_score: float | None = None
 
     @property
     def text(self) -> str:

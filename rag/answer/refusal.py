@@ -9,7 +9,8 @@ answer the question is checked against the top passages. The signals (`REFUSAL_F
   the answer never quotes them, so words only a note holds are missing from it;
 * **coverage**: the share of the question's key terms (weighted by rarity in Dutch,
   `wordfreq`) that occur in the top passages, and the share missing;
-* **closeness**: the ranker's probability of the best passages and the top cosine;
+* **closeness**: the ranker's probability of the best passages, the top cosine, and the top
+  cosine with a single sentence of them (`rag.retrieval.sentence_vectors`);
 * **the best sentence**: how well the best candidate sentence scores, how much of the
   question it covers, and whether the best ones hold the kind of answer asked for (a number
   for "hoeveel", a year for "wanneer").
@@ -49,7 +50,7 @@ REFUSAL_TEXT = "Dat staat niet in de documenten die ik ken."
 #: The signals of the refusal model, in its order (see `refusal_signals`).
 REFUSAL_FEATURES = (
     "top_passage", "top3_passages", "top_dense", "coverage", "missing_specific", "missing_share",
-    "best_sentence", "best_overlap", "type_found", "specific_in_best", "unknown", "terms",
+    "best_sentence", "best_overlap", "type_found", "specific_in_best", "unknown", "terms", "top_sentence_dense",
 )  # fmt: skip
 #: Words rarer than this (wordfreq Zipf) count as specific when the passages lack them.
 RARE_ZIPF = 1.0
@@ -120,6 +121,7 @@ def refusal_signals(
     ]
     scores = [float(p.score) for p in top]
     dense = [p.dense_score for p in top if p.dense_score is not None]
+    sentences = [p.sentence_score for p in top if p.sentence_score is not None]
     values = {
         "top_passage": scores[0] if scores else 0.0,
         "top3_passages": sum(scores[:3]) / 3,
@@ -134,6 +136,9 @@ def refusal_signals(
         # Uncommon key terms (names, rare words) that no document uses at all.
         "unknown": float(sum(1 for t in terms if t.word in analysis.unknown_terms and zipf(t.word) < UNKNOWN_ZIPF)),
         "terms": math.log(1 + len(terms)),
+        # The question's best cosine with one sentence of the top passages (the chunk's own when
+        # there are no sentence vectors).
+        "top_sentence_dense": max(sentences) if sentences else (max(dense) if dense else 0.0),
     }
     return RefusalSignals(values, tuple(t.word for t in missing), tuple(specific), {t.word: t.asked or t.word for t in terms})
 

@@ -169,6 +169,10 @@ class HybridRetriever:
             for cid, similarity in zip(missing, index.vectors_of(missing) @ query_vec):
                 candidates[cid].dense = float(similarity)
         t = time.perf_counter()
+        for cand, best in zip(candidates.values(), index.sentence_similarity(list(candidates), vector)):
+            cand.sentence = best
+        timings["sentences"] = _ms(t)
+        t = time.perf_counter()
         ordered = sorted(candidates.values(), key=lambda c: (c.chunk.document_id, c.chunk.index))
         rows = features(question, ordered, dense_depth=n)
         timings["features"] = _ms(t)
@@ -209,6 +213,7 @@ class HybridRetriever:
                 url=docs[c.chunk.document_id].url,
                 dense_score=c.dense,
                 keyword_score=c.bm25,
+                sentence_score=c.sentence,
             )
             for rank, c in enumerate(chosen, start=1)
         ]

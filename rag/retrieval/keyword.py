@@ -32,6 +32,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from rag.text.analysis import STOPWORDS, content_stems, fold, stem, words
 from rag.text.terms import zipf
+from rag.retrieval.sentence_vectors import SentenceMatrix, SentenceVectors
 from rag.retrieval.store import ChromaStore
 from rag.types import IndexedDocument
 from rag.types import Chunk, sha256_hex
@@ -150,6 +151,11 @@ class KeywordSearch(Protocol):
         hold every live vector (the vector store is asked instead)."""
         ...
 
+    def sentence_similarity(self, chunk_ids: list[str], vector: Sequence[float]) -> list[float | None]:
+        """For each of these live chunks, the best cosine of `vector` with one of its sentences
+        (`rag.retrieval.sentence_vectors`); None for a chunk without sentence vectors."""
+        ...
+
 
 @dataclass(frozen=True)
 class _SpellingWords:
@@ -177,6 +183,8 @@ class KeywordIndex:
     bm25: bm25s.BM25 | None
     #: The stored vector of every chunk (float32, one row per chunk, same order).
     vectors: np.ndarray | None = field(default=None, repr=False)
+    #: The vectors of the chunks' sentences (`rag.retrieval.sentence_vectors`), if built with them.
+    sentences: SentenceMatrix | None = field(default=None, repr=False)
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
     _spelling: _SpellingWords | None = field(default=None, repr=False)
@@ -203,6 +211,13 @@ class KeywordIndex:
 
     def vectors_of(self, chunk_ids: list[str]) -> np.ndarray:
         return self.vectors[[self.row_of[cid] for cid in chunk_ids]]
+
+    def sentence_similarity(self, chunk_ids: list[str], vector: Sequence[float]) -> list[float | None]:
+        query = np.asarray(vector, dtype=np.float32)
+        if self.sentences is None or self.sentences.vectors.shape[1] != len(query):
+            return [None] * len(chunk_ids)
+        query = query / (float(np.linalg.norm(query)) or 1.0)
+        return [self.sentences.best(self.row_of[cid], query) for cid in chunk_ids]
 
     def nearest(self, vector: Sequence[float], n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]] | None:
         """Exact search over every live vector. The store's HNSW index is approximate: it missed
@@ -311,12 +326,14 @@ class KeywordIndex:
         return False
 
     @classmethod
-    def build(cls, generation: str, chunks: list[Chunk], vectors: np.ndarray | None = None) -> "KeywordIndex":
+    def build(
+        cls, generation: str, chunks: list[Chunk], vectors: np.ndarray | None = None, sentences: SentenceMatrix | None = None
+    ) -> "KeywordIndex":
         if not chunks:
             return cls(generation, [], None, vectors)
         bm25 = bm25s.BM25()
         bm25.index([content_stems(c.contextual_text) or ["\u2205"] for c in chunks], show_progress=False)
-        return cls(generation, chunks, bm25, vectors)
+        return cls(generation, chunks, bm25, vectors, sentences)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query` (zeros when no query term is known)."""
@@ -335,6 +352,9 @@ class KeywordIndex:
             self.bm25.save(str(tmp), show_progress=False)
         if self.vectors is not None:
             np.save(tmp / "vectors.npy", self.vectors)
+        if self.sentences is not None:
+            np.save(tmp / "sentence-vectors.npy", self.sentences.vectors)
+            np.save(tmp / "sentence-bounds.npy", self.sentences.bounds)
         (tmp / "chunks.json").write_text(
             json.dumps([_chunk_to_json(c) for c in self.chunks], ensure_ascii=False), encoding="utf-8"
         )
@@ -350,7 +370,12 @@ class KeywordIndex:
         vectors = np.load(directory / "vectors.npy") if chunks else None  # absent in an older cache: rebuilt
         if vectors is not None and len(vectors) != len(chunks):
             raise ValueError(f"{directory}: {len(vectors)} vectors for {len(chunks)} chunks")
-        return cls(generation, chunks, bm25, vectors)
+        sentences = None
+        if (directory / "sentence-bounds.npy").is_file():
+            sentences = SentenceMatrix(np.load(directory / "sentence-vectors.npy"), np.load(directory / "sentence-bounds.npy"))
+            if len(sentences.bounds) != len(chunks) + 1:
+                raise ValueError(f"{directory}: sentence bounds for {len(sentences.bounds) - 1} chunks, not {len(chunks)}")
+        return cls(generation, chunks, bm25, vectors, sentences)
 
 
 def _chunk_to_json(chunk: Chunk) -> dict:
@@ -368,9 +393,11 @@ class SyncedKeywordIndex:
     `load_or_build` off the question path instead and swaps the result in when it is ready.
     """
 
-    def __init__(self, store: ChromaStore, cache_dir: Path | None) -> None:
+    def __init__(self, store: ChromaStore, cache_dir: Path | None, sentences: SentenceVectors | None = None) -> None:
         self._store = store
         self._cache_dir = cache_dir
+        #: Completes and reads the chunks' sentence vectors; None builds indexes without them.
+        self._sentences = sentences
         self._index: KeywordIndex | None = None
         self._lock = threading.Lock()
 
@@ -389,7 +416,8 @@ class SyncedKeywordIndex:
         """The index of exactly `documents`: from the cache on disk, or built from the store."""
         generation = generation_of(documents)
         started = time.perf_counter()
-        name = f"{generation}-{self._store_label()}-{tokenizer_fingerprint()}{CACHE_FORMAT}"
+        with_sentences = f"-s{sha256_hex(self._sentences.model_name)[:6]}" if self._sentences is not None else ""
+        name = f"{generation}-{self._store_label()}-{tokenizer_fingerprint()}{with_sentences}{CACHE_FORMAT}"
         directory = self._cache_dir / name if self._cache_dir else None
         if directory is not None and (directory / "chunks.json").is_file():
             try:
@@ -399,8 +427,16 @@ class SyncedKeywordIndex:
             except Exception:  # a damaged cache is rebuilt, never trusted
                 log.warning("Keyword index cache %s is unreadable; rebuilding", directory, exc_info=True)
         chunks, vectors = self._store.live_chunks_with_vectors(documents)
-        index = KeywordIndex.build(generation, chunks, vectors)
-        if directory is not None:
+        sentences, complete = None, True
+        if self._sentences is not None and chunks:
+            try:
+                sentences = self._sentences.for_chunks(chunks)[0]
+            except Exception as exc:  # the model or the store failing: serve without the signal, cache nothing
+                complete = False
+                log.error("Sentence vectors could not be completed (%s: %s); the ranker reads the chunks' cosines "
+                          "until the next refresh or `bronwijzer ingest`", type(exc).__name__, exc)
+        index = KeywordIndex.build(generation, chunks, vectors, sentences)
+        if directory is not None and complete:
             directory.parent.mkdir(parents=True, exist_ok=True)
             if not directory.exists():
                 index.save(directory)

@@ -8,6 +8,7 @@ the chunk holds (part of) the answer. No weight here is set by hand.
 | signal | what it is |
 |---|---|
 | dense, dense_rel, dense_rrf | cosine with the question; minus the best cosine; 1/(20 + dense rank) |
+| sentence, sentence_rel | the best cosine of the question with one sentence of the chunk (`rag.retrieval.sentence_vectors`; the chunk's cosine when it has no sentence vectors); minus the best of the candidates |
 | bm25, bm25_rrf | BM25 divided by the best BM25 of the question; 1/(20 + BM25 rank) |
 | cover | rarity-weighted share of the question's key terms the chunk contains (not counting the words naming a source) |
 | heading | share of those key terms in the chunk's section path |
@@ -35,7 +36,7 @@ from rag.text.terms import TermIndex
 from rag.types import Chunk
 
 FEATURES = (
-    "dense", "dense_rel", "dense_rrf", "bm25", "bm25_rrf", "cover", "heading", "numbers",
+    "dense", "dense_rel", "dense_rrf", "sentence", "sentence_rel", "bm25", "bm25_rrf", "cover", "heading", "numbers",
     "wants_number", "wants_percent", "table", "note", "length",
 )  # fmt: skip
 #: Signals computed but not used by the shipped ranker: measured with and without
@@ -55,6 +56,8 @@ class Candidate:
     bm25: float = 0.0
     bm25_rank: int | None = None
     probability: float = 0.0
+    #: The best cosine of the question with one of the chunk's sentences (None: no sentence vectors).
+    sentence: float | None = None
 
 
 def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_depth: int) -> list[dict[str, float]]:
@@ -67,10 +70,12 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
         return []
     best_dense = max(c.dense for c in candidates if c.dense is not None)
     best_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
+    sentence = [c.sentence if c.sentence is not None else (c.dense if c.dense is not None else best_dense - 1.0) for c in candidates]
+    best_sentence = max(sentence)
     weight_total = sum(question.topic_weights) or 1.0
     named = set(question.mention.documents)
     rows = []
-    for c in candidates:
+    for c, best_of_chunk in zip(candidates, sentence):
         dense = c.dense if c.dense is not None else best_dense - 1.0
         index = _term_index(c.chunk.text)
         cover = sum(w for t, w in zip(question.topic_terms, question.topic_weights) if index.contains(t)) / weight_total
@@ -81,6 +86,8 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
             "dense": dense,
             "dense_rel": dense - best_dense,
             "dense_rrf": 1.0 / (RRF_K + (c.dense_rank or dense_depth + 1)),
+            "sentence": best_of_chunk,
+            "sentence_rel": best_of_chunk - best_sentence,
             "bm25": c.bm25 / best_bm25,
             "bm25_rrf": 1.0 / (RRF_K + c.bm25_rank) if c.bm25_rank else 0.0,
             "cover": cover,

@@ -103,6 +103,7 @@ class ChromaStore:
         self._client = None
         self._chunks = None
         self._registry = None
+        self._sentences = None
 
     # -- connection ---------------------------------------------------------------
 
@@ -177,6 +178,13 @@ class ChromaStore:
             self._registry = self._collection(f"{self._settings.collection}-documents")
         return self._registry
 
+    @property
+    def sentences(self):
+        """One vector per distinct sentence of the chunks (`rag.retrieval.sentence_vectors`)."""
+        if self._sentences is None:
+            self._sentences = self._collection(f"{self._settings.collection}-sentences")
+        return self._sentences
+
     # -- model bookkeeping ----------------------------------------------------------
 
     @_chroma_call
@@ -209,19 +217,19 @@ class ChromaStore:
             )
 
     def reset(self) -> None:
-        """Drop both collections (for a rebuild with another model, or of a broken index)."""
+        """Drop the collections (for a rebuild with another model, or of a broken index)."""
         try:
             client = self._connect()
         except IndexCorruptError:
             # An embedded index that cannot even be opened: start it afresh on disk.
             self._discard_embedded()
             client = self._connect()
-        for name in (self._settings.collection, f"{self._settings.collection}-documents"):
+        for name in (self._settings.collection, f"{self._settings.collection}-documents", f"{self._settings.collection}-sentences"):
             try:
                 client.delete_collection(name)
             except Exception:  # absent collection: nothing to drop
                 log.debug("collection %s not present", name)
-        self._chunks = self._registry = None
+        self._chunks = self._registry = self._sentences = None
 
     def _discard_embedded(self) -> None:
         from chromadb.api.shared_system_client import SharedSystemClient
@@ -229,7 +237,7 @@ class ChromaStore:
         log.warning("Removing the unreadable index in %s to rebuild it", self.location)
         SharedSystemClient.clear_system_cache()
         shutil.rmtree(self._settings.chroma_dir, ignore_errors=True)
-        self._client = self._chunks = self._registry = None
+        self._client = self._chunks = self._registry = self._sentences = None
 
     # -- registry -------------------------------------------------------------------
 
@@ -383,6 +391,34 @@ class ChromaStore:
             return {}
         got = self.chunks.get(ids=chunk_ids, include=["embeddings"])
         return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+    # -- sentence vectors ------------------------------------------------------------
+
+    @_chroma_call
+    def sentence_vectors(self, keys: list[str], page: int = 500) -> dict[str, list[float]]:
+        """The stored sentence vectors among `keys` (`rag.retrieval.sentence_vectors.sentence_key`)."""
+        found: dict[str, list[float]] = {}
+        for i in range(0, len(keys), page):
+            got = self.sentences.get(ids=keys[i : i + page], include=["embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            found.update((key, [float(x) for x in vector]) for key, vector in zip(got["ids"], vectors))
+        return found
+
+    @_chroma_call
+    def write_sentence_vectors(self, keys: list[str], vectors: list[list[float]]) -> None:
+        """Store sentence vectors by key (upsert: the same key always has the same vector)."""
+        if len(keys) != len(vectors):
+            raise ValueError(f"got {len(keys)} keys but {len(vectors)} vectors")
+        for i in range(0, len(keys), _WRITE_BATCH):
+            self.sentences.upsert(ids=keys[i : i + _WRITE_BATCH], embeddings=vectors[i : i + _WRITE_BATCH])
+
+    @_chroma_call
+    def prune_sentence_vectors(self, keep: set[str]) -> int:
+        """Delete the sentence vectors whose key is not in `keep`; returns how many."""
+        stale = [key for key in self.sentences.get(include=[])["ids"] if key not in keep]
+        for i in range(0, len(stale), _WRITE_BATCH):
+            self.sentences.delete(ids=stale[i : i + _WRITE_BATCH])
+        return len(stale)
 
     def query(
         self,
