@@ -185,9 +185,14 @@ def _split_cached(text: str) -> tuple[Sentence, ...]:
     return tuple(split_sentences(text))
 
 
+#: A line that is only a label in square brackets: who spoke a quote ("[Leraar School A]"), an
+#: anonymised name, a form's placeholder. It says nothing on its own.
+_BRACKETED = re.compile(r"^\s*\[[^\[\]]*\]\s*$")
+
+
 def _quotable(sentence: Sentence, before: Sentence | None) -> bool:
     """Whether a sentence may be quoted; `before` is the passage's sentence before it."""
-    if sentence.kind == "heading" or is_note_sentence(sentence.text):
+    if sentence.kind == "heading" or is_note_sentence(sentence.text) or _BRACKETED.match(sentence.text):
         return False
     # A sentence starts with a capital (or a figure, a quote): lower case is the broken-off
     # tail of one (a passage that starts mid-sentence, text interrupted by the layout). A

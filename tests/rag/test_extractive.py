@@ -72,6 +72,16 @@ def test_notes_headings_and_broken_off_starts_are_never_candidates():
     assert candidate_units(0, note) == []
 
 
+def test_a_label_in_square_brackets_is_never_a_candidate_alone():
+    text = (
+        "“We maaien het riet in de herfst. Het kroos scheppen we in de zomer.” [Boswachter Park B]\n\n"
+        "Het park heeft 19 vijvers [zie kaart]."
+    )
+    texts = [u.text for u in candidate_units(0, make_passages(text)[0])]
+    assert "[Boswachter Park B]" not in texts
+    assert "Het park heeft 19 vijvers [zie kaart]." in texts
+
+
 def test_a_lower_case_item_is_quoted_in_a_list_but_not_alone_below_a_table():
     text = (
         "Vijvers per park 2030*\nNoordpark 4 6\nZuidpark 3 5\n\n*exclusief vijvers zonder kikkers\n\n"
