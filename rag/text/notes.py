@@ -11,7 +11,8 @@ The shapes are those of Dutch policy reports as PDF extractions leave them:
   `"15 Bureau Vlinder (2011); Mus e.a. (2019). 16 Van der Veen (2020)."`
   `"3. Bureau Vlinder (2019). Een titel. Den Haag, p. 12."`
 * a footnote text glued to its number: `"9Voor dit onderzoek zijn ... gebruikt"`
-* a footnote in words followed by the next entry: `"27 Een kroosdek is hier ... 28 Mus (2019)."`
+* a footnote in words followed by the next entry: `"27 Een kroosdek is hier ... 28 Mus (2019)."`;
+  as a sentence, also one alone when its number is 20 or more (`"41 Daarbij is ... gebruikt."`)
 * bare URLs, `Bron: ...`, `Geraadpleegd op ...`, `Figuur 2.1 Titel van de figuur`; as a
   sentence, also a table caption (`Tabel 2.1 ...`): the table itself is the evidence.
 """
@@ -40,6 +41,10 @@ _ENTRY = re.compile(
     rf"\s*(?:\d{{1,3}}\.?\s+{_REFERENCE}(?:\s*[;,]\s*{_REFERENCE})*|{_DATED}|{_SAME_AS_BEFORE})\s*[.;]?"
 )
 _GLUED_NOTE = re.compile(rf"^\d{{1,3}}{_CAPITAL}[a-zà-ÿ]{{2,}}")
+#: A sentence that opens with a number from 20 up and then a capitalised word ("132 Daarbij is
+#: ... gebruikt"): a footnote in words that lost its place. A report's numbered points stay
+#: below twenty ("3 Veel leraren ..."), and a count in running text goes on in lower case.
+_NUMBERED_NOTE = re.compile(rf"^\s*(?:[2-9]\d|[1-9]\d\d)\s+{_CAPITAL}[a-zà-ÿ]")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ONLY_URLS = re.compile(r"^(?:\s*(?:https?://|www\.)\S+)+\s*$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^\s*(?:bron|bronnen)\s*:", re.IGNORECASE)
@@ -108,6 +113,7 @@ def is_note_sentence(sentence: str) -> bool:
         or _CONSULTED.search(text)
         or _LABELLED.match(text)
         or _GLUED_NOTE.match(text)
+        or _NUMBERED_NOTE.match(text)
         or footnote_prefix(text)
     )
 

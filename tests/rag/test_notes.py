@@ -82,3 +82,14 @@ def test_a_footnote_in_words_is_a_note_when_the_next_entry_follows_it():
 ])
 def test_a_numbered_sentence_without_the_next_entry_is_text(block):
     assert split_footnotes(block)[0] == ""
+
+
+@pytest.mark.parametrize("sentence, note", [
+    ("41 Daarbij is het vijverregister van 2020 gebruikt.", True),  # a footnote in words, alone
+    ("132 Voor de telling zijn alle parken bezocht.", True),
+    ("3 Veel tuinmannen maaien het riet elke week.", False),  # a report's numbered point
+    ("41 vijvers hebben riet langs de oever.", False),  # a count in running text
+    ("2021 Was een goed jaar voor de kikkers.", False),  # a year is no footnote number
+])
+def test_a_sentence_opening_with_a_footnote_number_of_twenty_or_more_is_a_note(sentence, note):
+    assert is_note_sentence(sentence) is note
