@@ -282,10 +282,8 @@ class Ingestor:
         if self._sentences is not None:
             # Every run, not only one that changed something: an index written before sentence
             # vectors existed (or while they were off) gets them from a plain `bronwijzer ingest`.
-            live = self._store.live_chunks()
             try:
-                report.sentences_embedded = self._sentences.for_chunks(live, on_sentences)[1]
-                self._sentences.prune(live)
+                report.sentences_embedded = self._sentences.complete(self._store.live_chunks(), on_sentences)
             except Exception as exc:  # the documents are indexed; the signal can be completed later
                 log.error("Sentence vectors could not be completed (%s: %s); the next `bronwijzer ingest` "
                           "or index load completes them", type(exc).__name__, exc)

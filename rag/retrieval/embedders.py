@@ -25,7 +25,7 @@ def sentence_embedder(settings: Settings, embedder: Embedder) -> Embedder:
     of an ONNX fp32 model (the sentence vectors feed one ranker signal; int8 embeds them about
     1.4x as fast), else `embedder` itself."""
     if isinstance(embedder, OnnxEmbedder) and embedder.precision == "fp32":
-        return OnnxEmbedder(settings, source=embedder._source, precision="int8")
+        return embedder.with_precision("int8")
     return embedder
 
 

@@ -55,6 +55,10 @@ class OnnxEmbedder(Embeddings):
         # fp32 vectors equal torch's (cosine 0.9999995): the same index serves both.
         return self._settings.embedding_model + (INT8_SUFFIX if self.precision == "int8" else "")
 
+    def with_precision(self, precision: str) -> "OnnxEmbedder":
+        """The same model, from the same export, at `precision`."""
+        return OnnxEmbedder(self._settings, source=self._source, precision=precision)
+
     @property
     def loaded(self) -> bool:
         return self._tokenizer is not None

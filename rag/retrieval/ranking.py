@@ -70,13 +70,13 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
         return []
     best_dense = max(c.dense for c in candidates if c.dense is not None)
     best_bm25 = max((c.bm25 for c in candidates), default=0.0) or 1.0
-    sentence = [c.sentence if c.sentence is not None else (c.dense if c.dense is not None else best_dense - 1.0) for c in candidates]
+    dense_values = [c.dense if c.dense is not None else best_dense - 1.0 for c in candidates]
+    sentence = [c.sentence if c.sentence is not None else dense for c, dense in zip(candidates, dense_values)]
     best_sentence = max(sentence)
     weight_total = sum(question.topic_weights) or 1.0
     named = set(question.mention.documents)
     rows = []
-    for c, best_of_chunk in zip(candidates, sentence):
-        dense = c.dense if c.dense is not None else best_dense - 1.0
+    for c, dense, best_of_chunk in zip(candidates, dense_values, sentence):
         index = _term_index(c.chunk.text)
         cover = sum(w for t, w in zip(question.topic_terms, question.topic_weights) if index.contains(t)) / weight_total
         heading_stems = _heading_stems(c.chunk.section or "")

@@ -69,7 +69,7 @@ class SentenceMatrix:
 
 
 class SentenceVectors:
-    """Reads, completes and prunes the sentence vectors of a store."""
+    """Reads the sentence vectors of a store, and completes and prunes them (`complete`)."""
 
     def __init__(self, store, embedder: Embedder) -> None:
         self._store = store
@@ -85,10 +85,7 @@ class SentenceVectors:
         """The sentence vectors of `chunks` (in their order) and how many had to be embedded:
         those the store does not hold yet are embedded and written to it, `on_progress(done,
         total)` after each batch."""
-        sentences = [chunk_sentences(c) for c in chunks]
-        model = self.model_name
-        keys = [[sentence_key(model, s) for s in group] for group in sentences]
-        text_of = {k: s for group, ks in zip(sentences, keys) for k, s in zip(ks, group)}
+        keys, text_of = self._keys(chunks)
         found = self._store.sentence_vectors(sorted(text_of))
         missing = [k for k in text_of if k not in found]
         if missing:
@@ -100,6 +97,25 @@ class SentenceVectors:
         vectors = vectors / np.where(norms > 0, norms, 1.0)
         bounds = np.concatenate([[0], np.cumsum([len(ks) for ks in keys])]).astype(np.int64)
         return SentenceMatrix(vectors, bounds), len(missing)
+
+    def complete(self, chunks: Sequence[Chunk], on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Make the store hold exactly the sentence vectors of `chunks` (the live chunks): embed
+        those it lacks and delete those of sentences no chunk holds (a removed or replaced
+        document's). Reads the store's ids, not its vectors; returns how many were embedded."""
+        _, text_of = self._keys(chunks)
+        stored = self._store.sentence_ids()
+        missing = [k for k in text_of if k not in stored]
+        if missing:
+            self._embed(missing, text_of, on_progress)
+        self._store.delete_sentence_vectors(sorted(stored - text_of.keys()))
+        return len(missing)
+
+    def _keys(self, chunks: Sequence[Chunk]) -> tuple[list[list[str]], dict[str, str]]:
+        """The keys of each chunk's sentences, in order, and the text of every key."""
+        sentences = [chunk_sentences(c) for c in chunks]
+        model = self.model_name
+        keys = [[sentence_key(model, s) for s in group] for group in sentences]
+        return keys, {k: s for group, ks in zip(sentences, keys) for k, s in zip(ks, group)}
 
     def _embed(
         self, keys: list[str], text_of: dict[str, str], on_progress: Callable[[int, int], None] | None
@@ -116,13 +132,6 @@ class SentenceVectors:
                 on_progress(len(done), len(keys))
         log.info("Embedded %d sentences in %.1f s", len(keys), time.perf_counter() - started)
         return done
-
-    def prune(self, chunks: Sequence[Chunk]) -> int:
-        """Delete the stored vectors of sentences no chunk of `chunks` holds (the live chunks:
-        a removed or replaced document's sentences go); returns how many."""
-        model = self.model_name
-        keep = {sentence_key(model, s) for c in chunks for s in chunk_sentences(c)}
-        return self._store.prune_sentence_vectors(keep)
 
 
 __all__ = ["MIN_WORDS", "SentenceMatrix", "SentenceVectors", "chunk_sentences", "sentence_key"]

@@ -413,12 +413,14 @@ class ChromaStore:
             self.sentences.upsert(ids=keys[i : i + _WRITE_BATCH], embeddings=vectors[i : i + _WRITE_BATCH])
 
     @_chroma_call
-    def prune_sentence_vectors(self, keep: set[str]) -> int:
-        """Delete the sentence vectors whose key is not in `keep`; returns how many."""
-        stale = [key for key in self.sentences.get(include=[])["ids"] if key not in keep]
-        for i in range(0, len(stale), _WRITE_BATCH):
-            self.sentences.delete(ids=stale[i : i + _WRITE_BATCH])
-        return len(stale)
+    def sentence_ids(self) -> set[str]:
+        """The keys of every stored sentence vector (no vectors read)."""
+        return set(self.sentences.get(include=[])["ids"])
+
+    @_chroma_call
+    def delete_sentence_vectors(self, keys: list[str]) -> None:
+        for i in range(0, len(keys), _WRITE_BATCH):
+            self.sentences.delete(ids=keys[i : i + _WRITE_BATCH])
 
     def query(
         self,

@@ -74,12 +74,14 @@ def test_sentences_are_embedded_once_and_read_back_from_the_store(make_settings)
     assert embedded == 0
 
 
-def test_prune_keeps_exactly_the_sentences_of_the_chunks_given(make_settings):
+def test_complete_keeps_exactly_the_sentences_of_the_chunks_given(make_settings):
     store = ChromaStore(make_settings())
     sentences = SentenceVectors(store, HashingEmbedder())
-    sentences.for_chunks([chunk(POND), chunk(BEES, 1)])
-    assert sentences.prune([chunk(BEES, 1)]) == 3
-    assert sentences.prune([chunk(BEES, 1)]) == 0
+    assert sentences.complete([chunk(POND), chunk(BEES, 1)]) == 4
+    assert len(store.sentence_ids()) == 4
+    assert sentences.complete([chunk(BEES, 1)]) == 0  # nothing to embed; the pond's three go
+    assert len(store.sentence_ids()) == 1
+    assert sentences.complete([chunk(BEES, 1)]) == 0 and len(store.sentence_ids()) == 1
     assert sentences.for_chunks([chunk(BEES, 1)])[1] == 0
 
 
