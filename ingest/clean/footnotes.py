@@ -12,7 +12,8 @@ from rag.text.notes import is_note, split_footnotes
 # after a closing bracket, percent sign or quote.
 _GLUED_AFTER_PUNCT_RE = re.compile(
     rf"(?:(?<={LETTERS}{LETTERS})|(?<=[)%{CLOSERS}]))"
-    rf"([.,;:!?][{CLOSERS}]?)(\d{{1,4}})(?=\s|$)"
+    # one mark (`.8`), marks run together (`.107108`, six digits) or listed (`.68/69`, `.12,13`)
+    rf"([.,;:!?][{CLOSERS}]?)(\d{{1,4}}(?:[/,]\d{{1,4}})*|\d{{5,6}})(?=\s|$)"
 )
 _GLUED_TO_WORD_RE = re.compile(rf"(?<![\w-])({LETTERS}*[a-zà-ÿ]{{3}})(\d{{1,2}})(?=[\s.,;:]|$)")
 
@@ -20,8 +21,8 @@ _GLUED_TO_WORD_RE = re.compile(rf"(?<![\w-])({LETTERS}*[a-zà-ÿ]{{3}})(\d{{1,2}
 def strip_footnote_refs(text: str, lexicon: Lexicon | None = None) -> str:
     """Remove footnote reference numbers glued to words or punctuation.
 
-    `onvoldoende.2223 70%` → `onvoldoende. 70%`, `(54%).47` → `(54%).`, `leerlingen1` →
-    `leerlingen`. Numbers after a digit (`2.1`, `1.000`, `3,9`) or after a space
+    `onvoldoende.2223 70%` → `onvoldoende. 70%`, `(54%).47` → `(54%).`, `vijvers.117118 De` and
+    `vijvers.17/18 De` → `vijvers. De`, `leerlingen1` → `leerlingen`. Numbers after a digit (`2.1`, `1.000`, `3,9`) or after a space
     (`in 2022`, `groep 8.`) are real and stay.
     """
     lex = lexicon_for(text, lexicon)

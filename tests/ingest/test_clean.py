@@ -586,6 +586,10 @@ def test_reflow_short_line_that_is_no_title_stays_in_its_paragraph(raw: str, par
         ("verschilt eveneens per studie.1112 In dit", "verschilt eveneens per studie. In dit"),
         ("gebruiken we de term ‘achterstandsscore’.9 Deze score", "gebruiken we de term ‘achterstandsscore’. Deze score"),
         ("thema kennis en vaardigheden van leerlingen1", "thema kennis en vaardigheden van leerlingen"),
+        # several marks at once: run together, or listed with a slash or a comma
+        ("telt de gemeente de kikkers.117118 Over de padden", "telt de gemeente de kikkers. Over de padden"),
+        ("bloeien de waterlelies.68/69 Ook de biezen", "bloeien de waterlelies. Ook de biezen"),
+        ("een plan voor de lange termijn.126,127", "een plan voor de lange termijn."),
     ],
 )
 def test_strip_footnote_refs(raw: str, clean: str) -> None:
@@ -603,6 +607,8 @@ def test_strip_footnote_refs(raw: str, clean: str) -> None:
         "Arbeidsmarktplatform (2019), p.4 en p. 33.",
         "Uit de peiling van MWM2 blijkt dat",
         "In 2022-2023 behaalde 80,1% de norm.",
+        "De vijver groeide van 1.200 naar 117.118 liter.",
+        "Zie p.117118 en verder.",
     ],
 )
 def test_strip_footnote_refs_keeps_real_numbers(text: str) -> None:
