@@ -35,6 +35,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HOW_MEASURES = frozenset(
     "groot grote hoog hoge lang lange vaak oud oude jong klein kleine laag lage breed zwaar duur ver snel".split()
 )
+#: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
+_ASKING_VERBS = frozenset("noem geef beschrijf".split())
+_ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ def question_terms(question: str) -> list[QuestionTerm]:
     for n, w in enumerate(asked_words):
         if n and asked_words[n - 1] == "hoe" and w in _HOW_MEASURES:
             continue  # "hoe groot", "hoe vaak": the question asks for an amount, not about size
+        if n and asked_words[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS:
+            continue  # "noem drie oorzaken": a number of items, which the documents need not say
         if w in letter_names:
             phrase = " ".join(letter_names[w])
             terms.setdefault(phrase, QuestionTerm(phrase, w, is_name=True, name=letter_names[w], asked=phrase.title()))

@@ -50,6 +50,14 @@ def test_how_big_or_how_often_asks_for_an_amount_and_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel grote vijvers zijn er?")] == ["grote", "vijvers"]
 
 
+def test_how_many_items_to_name_is_no_key_term():
+    # "drie" would otherwise match any "drie weken" of the documents.
+    assert [t.word for t in question_terms("Noem drie soorten kikkers in de vijver.")] == ["soorten", "kikkers", "vijver"]
+    assert [t.word for t in question_terms("Geef 2 redenen waarom padden verhuizen")] == ["redenen", "padden", "verhuizen"]
+    # A count that names the thing itself stays: "de drie vijvers" of the park.
+    assert [t.word for t in question_terms("Wat zijn de drie vijvers van het park?")] == ["drie", "vijvers", "park"]
+
+
 def test_what_the_passages_hold_is_covered():
     s = signals("Hoeveel vijvers telde het park in 2021?", VIJVERS)
     assert s.missing_specific == () and s.coverage == 1.0
