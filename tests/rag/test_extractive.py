@@ -411,6 +411,12 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat zijn de kosten van het maaien?", "number"),
     ("Wat was het budget voor nieuwe pompen?", "number"),
     ("Wat vinden boswachters van hun loon?", "other"),
+    # A shortage is an amount too: "Wat is het tekort ...?" asks how large it is.
+    ("Wat is het boswachterstekort in de provincie?", "number"),
+    ("Wat is het tekort aan tuinmannen?", "number"),
+    ("Wat is de omvang van het kroosprobleem?", "number"),
+    ("Wat is een kroostekort?", "define"),  # "een": what it is
+    ("Wat zijn de gevolgen van het tekort aan tuinmannen?", "list"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
