@@ -9,7 +9,10 @@ sentence-transformers' own ONNX export (`backend="onnx"`) needs `optimum-onnx`, 
 requires transformers < 4.58 while sentence-transformers 6 requires transformers >= 5, so
 the export is done here with the two pieces optimum itself uses: `torch.onnx.export` of the
 encoder with mean pooling and L2 normalisation inside the graph (the sentence-transformers
-modules the model declares), then ONNX Runtime's dynamic quantisation, per output channel
+modules the model declares). The fp32 copy has the operators of each layer fused by ONNX
+Runtime's transformer optimizer (attention, layer norms, GELU: a quarter faster on passages,
+the same vectors, checked at export); the int8 copy is ONNX Runtime's dynamic quantisation
+of the graph as exported, per output channel
 (per-tensor scales cost e5 three times as much cosine), except the feed-forward output
 projections: their input is the GELU output, whose outliers int8 cannot hold. Keeping those
 twelve MatMuls in fp32 brings the mean cosine with fp32 from 0.9965 to 0.9990 for a fifth of
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 #: Written last into an export; without it the directory is redone.
 MARKER_NAME = ".bronwijzer-onnx.json"
 #: Bump when the export itself changes, so that existing exports are redone.
-EXPORT_VERSION = "3"
+EXPORT_VERSION = "4"
 #: The models inside an export directory, by precision.
 MODEL_FILES = {"fp32": "model-fp32.onnx", "int8": "model-int8.onnx"}
 _OPSET = 17
@@ -100,7 +103,8 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    encoder = AutoModel.from_pretrained(str(model_dir), add_pooling_layer=False)
+    # Eager attention: its graph is the one ONNX Runtime's transformer optimizer fuses (`_fuse`).
+    encoder = AutoModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager")
     module = MeanPooled(encoder).eval()
     # Two rows of different length, so that padding is part of the traced graph.
     ids = torch.tensor([[0, 100, 200, 2], [0, 100, 2, 1]])
@@ -132,6 +136,48 @@ def feed_forward_outputs(model_file: Path, intermediate: int, hidden: int) -> li
     ]
 
 
+#: Texts of other lengths, padded in one batch, on which a fused graph must give the vectors of
+#: the graph it came from.
+_FUSION_CHECK = ("Een korte zin.", "Een wat langere zin over de vijvers in het park en de kikkers die er wonen. " * 8)
+
+
+def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> list[str]:
+    """Write `source` with the attention, layer norms and GELU of each layer fused into single
+    operators (ONNX Runtime's transformer optimizer, BERT family): a quarter faster on passages
+    of chunk length. The fused graph is kept only if it gives the same vectors (cosine 0.99999
+    on a padded batch); otherwise `source` is copied. Returns the fused operators."""
+    import numpy as np
+    import onnxruntime as ort
+    from onnxruntime.transformers.optimizer import optimize_model
+    from tokenizers import Tokenizer
+
+    # The optimizer logs every pass at INFO under loggers of its own modules' names.
+    for name in ("onnx_model", "onnx_model_bert", "fusion_base", "fusion_utils"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        optimized = optimize_model(
+            str(source), model_type="bert", num_heads=int(config["num_attention_heads"]),
+            hidden_size=int(config["hidden_size"]), opt_level=1, use_gpu=False,
+        )
+        optimized.save_model_to_file(str(target))
+        fused = sorted(k for k, v in optimized.get_fused_operator_statistics().items() if v)
+    except Exception as exc:  # an architecture the optimizer does not know: run it as exported
+        log.warning("ONNX fusion of %s failed (%s); using the unfused export", source, exc)
+        shutil.copy2(source, target)
+        return []
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.enable_padding()
+    encodings = tokenizer.encode_batch(list(_FUSION_CHECK))
+    feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
+    vectors = [ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feed)[0] for path in (source, target)]
+    if not ((vectors[0] * vectors[1]).sum(axis=1) > 0.99999).all():
+        log.warning("The fused ONNX graph of %s changes its vectors; using the unfused export", source)
+        shutil.copy2(source, target)
+        return []
+    return fused
+
+
 def _quantize(source: Path, target: Path, keep_fp32: list[str]) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -156,11 +202,14 @@ def export_onnx(model_dir: Path, target_dir: Path) -> Path:
     building = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
         building.chmod(0o755)
-        fp32 = building / MODEL_FILES["fp32"]
-        _export_fp32(model_dir, fp32)
+        exported = building / "exported.onnx"
+        _export_fp32(model_dir, exported)
         config = _read_json(model_dir / "config.json")
-        keep_fp32 = feed_forward_outputs(fp32, int(config["intermediate_size"]), int(config["hidden_size"]))
-        _quantize(fp32, building / MODEL_FILES["int8"], keep_fp32)
+        keep_fp32 = feed_forward_outputs(exported, int(config["intermediate_size"]), int(config["hidden_size"]))
+        # The quantiser cannot read the fused operators: int8 comes from the graph as exported.
+        _quantize(exported, building / MODEL_FILES["int8"], keep_fp32)
+        fused = _fuse(exported, building / MODEL_FILES["fp32"], config, model_dir / "tokenizer.json")
+        exported.unlink()
         for name in MODEL_FILES.values():
             (building / name).chmod(0o644)
         shutil.copy2(model_dir / "tokenizer.json", building / "tokenizer.json")
@@ -169,6 +218,7 @@ def export_onnx(model_dir: Path, target_dir: Path) -> Path:
             "max_seq_length": max_length,
             "pooling": "mean",
             "normalized": True,
+            "fp32": f"fused: {', '.join(fused)}" if fused else "as exported",
             "int8": "dynamic int8, per channel (onnxruntime.quantization.quantize_dynamic); "
             f"the {len(keep_fp32)} feed-forward output projections stay fp32",
             "source": str(model_dir),
