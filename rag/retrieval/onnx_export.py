@@ -148,25 +148,27 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
     on a padded batch); otherwise `source` is copied. Returns the fused operators."""
     import numpy as np
     import onnxruntime as ort
-    from onnxruntime.transformers.optimizer import optimize_model
     from tokenizers import Tokenizer
 
     # The optimizer logs every pass at INFO under loggers of its own modules' names.
     for name in ("onnx_model", "onnx_model_bert", "fusion_base", "fusion_utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
         optimized = optimize_model(
             str(source), model_type="bert", num_heads=int(config["num_attention_heads"]),
             hidden_size=int(config["hidden_size"]), opt_level=1, use_gpu=False,
         )
         optimized.save_model_to_file(str(target))
         fused = sorted(k for k, v in optimized.get_fused_operator_statistics().items() if v)
-    except Exception as exc:  # an architecture the optimizer does not know: run it as exported
+    except Exception as exc:  # an architecture the optimizer does not know, or no optimizer: run it as exported
         log.warning("ONNX fusion of %s failed (%s); using the unfused export", source, exc)
         shutil.copy2(source, target)
         return []
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
-    tokenizer.enable_padding()
+    pad = tokenizer.token_to_id("<pad>")
+    tokenizer.enable_padding(**({"pad_id": pad, "pad_token": "<pad>"} if pad is not None else {}))  # as the embedder pads
     encodings = tokenizer.encode_batch(list(_FUSION_CHECK))
     feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}

@@ -98,3 +98,20 @@ def test_a_model_without_mean_pooling_cannot_be_exported(tmp_path):
     (tmp_path / "modules.json").write_text('[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]')
     with pytest.raises(ConfigurationError, match="pooling"):
         export_onnx(tmp_path, tmp_path.parent / "out")
+
+
+def test_a_graph_the_optimizer_cannot_fuse_is_used_as_exported(tmp_path, monkeypatch, caplog):
+    import onnxruntime.transformers.optimizer as optimizer
+
+    from rag.retrieval.onnx_export import _fuse
+
+    def unknown_architecture(*args, **kwargs):
+        raise ValueError("no fusion for this graph")
+
+    monkeypatch.setattr(optimizer, "optimize_model", unknown_architecture)
+    source = tmp_path / "exported.onnx"
+    source.write_bytes(b"the graph as exported")
+    config = {"num_attention_heads": 2, "hidden_size": 8}
+    assert _fuse(source, tmp_path / "model-fp32.onnx", config, tmp_path / "tokenizer.json") == []
+    assert (tmp_path / "model-fp32.onnx").read_bytes() == b"the graph as exported"
+    assert "using the unfused export" in caplog.text
