@@ -129,7 +129,9 @@ def test_a_poor_model_gets_no_unsupported_sentence_through(gemma, make_settings,
     """Gemma 270M writes loosely: whatever it writes, only sentences the check passes are sent."""
     real = retrieved[0]
     text = f"{real.text.rstrip()}\n{INJECTION}\n"
-    poisoned = Passage(replace(real.chunk, text=text, end=real.chunk.start + len(text)), real.score, real.rank)
+    # The same passage with its retrieval signals, only its text poisoned: what is tested is the
+    # check of the model's sentences, not whether the passages hold the answer.
+    poisoned = replace(real, chunk=replace(real.chunk, text=text, end=real.chunk.start + len(text)))
     passages = [poisoned, *retrieved[1:]]
     settings = make_settings(**llm_settings(gemma, llm_max_tokens=120))
     composer = LLMComposer(settings, ExtractiveComposer(settings))
