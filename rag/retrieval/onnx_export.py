@@ -162,19 +162,17 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
         )
         optimized.save_model_to_file(str(target))
         fused = sorted(k for k, v in optimized.get_fused_operator_statistics().items() if v)
-    except Exception as exc:  # an architecture the optimizer does not know, or no optimizer: run it as exported
+        tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        pad = tokenizer.token_to_id("<pad>")
+        tokenizer.enable_padding(**({"pad_id": pad, "pad_token": "<pad>"} if pad is not None else {}))  # as the embedder pads
+        encodings = tokenizer.encode_batch(list(_FUSION_CHECK))
+        feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
+        vectors = [ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feed)[0] for path in (source, target)]
+        if not ((vectors[0] * vectors[1]).sum(axis=1) > 0.99999).all():
+            raise ValueError("the fused graph changes the vectors")
+    except Exception as exc:  # an architecture the optimizer does not know, no optimizer, other vectors: run it as exported
         log.warning("ONNX fusion of %s failed (%s); using the unfused export", source, exc)
-        shutil.copy2(source, target)
-        return []
-    tokenizer = Tokenizer.from_file(str(tokenizer_file))
-    pad = tokenizer.token_to_id("<pad>")
-    tokenizer.enable_padding(**({"pad_id": pad, "pad_token": "<pad>"} if pad is not None else {}))  # as the embedder pads
-    encodings = tokenizer.encode_batch(list(_FUSION_CHECK))
-    feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
-    vectors = [ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feed)[0] for path in (source, target)]
-    if not ((vectors[0] * vectors[1]).sum(axis=1) > 0.99999).all():
-        log.warning("The fused ONNX graph of %s changes its vectors; using the unfused export", source)
         shutil.copy2(source, target)
         return []
     return fused
