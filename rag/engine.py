@@ -19,7 +19,7 @@ from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
 from rag.text.terms import analyse
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
-from rag.text.question import OPINION_NOTE, asks_opinion
+from rag.text.question import OPINION_NOTE, asks_opinion, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer
 
@@ -89,7 +89,7 @@ def _check_question(question: str) -> str:
         raise InvalidQuestionError("Stel een vraag: de vraag is leeg.")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestionError(f"De vraag is te lang (meer dan {MAX_QUESTION_CHARS} tekens); stel een kortere vraag.")
-    return question
+    return unshouted(question)
 
 
 class Engine:
@@ -200,6 +200,7 @@ class Engine:
         own = self.reply_to_conversation(question)
         if own is not None:
             return own
+        question = _check_question(question)
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
         overview = self._document_overview(question, analysis, turns, passages, timings)
         if overview is not None:
@@ -264,6 +265,7 @@ class Engine:
         if own is not None:
             yield from stream_composed(own)
             return
+        question = _check_question(question)
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
         overview = self._document_overview(question, analysis, turns, passages, timings)
         if overview is not None:

@@ -331,6 +331,26 @@ def without_frame(question: str) -> str:
     return text[start + framed.end():] if framed else question
 
 
+#: A question this long in capitals alone is shouted, not an acronym ("OAB?").
+_SHOUTED_LETTERS = 12
+
+
+def unshouted(question: str) -> str:
+    """A question typed in capitals ("HOE GROOT IS HET TEKORT?") in sentence case.
+
+    Capitals mark names and acronyms for the key terms and sources (`rag.text.terms`), and the
+    cased embedding model reads them as another text, so a shouted question would search and
+    be checked as a row of names. Acronyms in it are lowered with the rest: a question typed
+    in lower case is answered as well. Anything with a lower-case letter is left as typed.
+    """
+    letters = [ch for ch in question if ch.isalpha()]
+    if len(letters) < _SHOUTED_LETTERS or any(ch.islower() for ch in letters):
+        return question
+    lowered = question.lower()
+    first = next(i for i, ch in enumerate(lowered) if ch.isalpha())
+    return lowered[:first] + lowered[first].upper() + lowered[first + 1 :]
+
+
 def asks_opinion(question: str) -> bool:
     """Whether the question asks Bronwijzer's own opinion or advice (`OPINION_NOTE`)."""
     return bool(_OPINION.search(" ".join(question.split())))
@@ -354,4 +374,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent", "unshouted"]

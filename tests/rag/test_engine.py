@@ -16,6 +16,7 @@ from rag.answer.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import InvalidQuestionError
 from rag.langchain import BronwijzerRetriever
+from rag.text.question import unshouted
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings
 from rag.testing import INVENTED_DOCUMENTS, INVENTED_MANIFEST
@@ -194,6 +195,13 @@ def test_invisible_characters_copied_into_a_question_do_not_split_its_words(engi
         engine.ask("\u200b\u00a0\ufeff")
 
 
+def test_a_question_typed_in_capitals_is_answered_as_typed_in_lower_case(engine):
+    plain = engine.ask("Hoeveel vijvers telde het stadspark in 2021?")
+    shouted = engine.ask("HOEVEEL VIJVERS TELDE HET STADSPARK IN 2021?")
+    assert not shouted.refused and shouted.text == plain.text
+    assert shouted.question == "Hoeveel vijvers telde het stadspark in 2021?"
+
+
 def test_an_extractive_answer_streams_sentence_by_sentence(engine):
     pieces = list(engine.stream("Hoeveel vijvers telde het stadspark in 2021 en hoeveel in 2023?"))
     answer = pieces[-1]
@@ -262,3 +270,16 @@ def test_cli_ask_json(engine_home, models_dir):
     assert "€ 2.500" in data["answer"]
     assert data["citations"][0]["marker"] == 1
     assert {"document", "title", "section", "page", "text", "score"} <= set(data["citations"][0])
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("HOE GROOT IS DE VIJVER VAN HET STADSPARK?", "Hoe groot is de vijver van het stadspark?"),
+        ("‘HOEVEEL KIKKERS ZIJN ER IN 2021?’", "‘Hoeveel kikkers zijn er in 2021?’"),
+        ("WAT IS KVB?", "WAT IS KVB?"),  # too short to tell from an acronym
+        ("Hoeveel kikkers telt het KVB-PARK?", "Hoeveel kikkers telt het KVB-PARK?"),
+    ],
+)
+def test_only_a_question_wholly_in_capitals_is_put_in_sentence_case(typed, read):
+    assert unshouted(typed) == read
