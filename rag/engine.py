@@ -19,7 +19,7 @@ from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
 from rag.text.terms import analyse
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
-from rag.text.question import OPINION_NOTE, asks_opinion, unshouted
+from rag.text.question import OPINION_NOTE, asks_opinion, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer
 
@@ -131,7 +131,9 @@ class Engine:
         turns = _about_the_documents(as_turns(history))
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        standalone = self.condenser.condense(question, turns) if turns else question
+        # Links, emoji and "Antwoord kort." after the question are searched for by no one.
+        asked = searchable(question)
+        standalone = self.condenser.condense(asked, turns) if turns else asked
         timings["condense"] = _ms(t)
         # "lerarentkort" is searched as "lerarentekort"; the answer shows what was searched.
         spelled = getattr(self.retriever, "spelled", None) if self.settings.spelling else None

@@ -7,6 +7,7 @@ or "the question names the inspectie" means the same in every stage.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -351,6 +352,36 @@ def unshouted(question: str) -> str:
     return lowered[:first] + lowered[first].upper() + lowered[first + 1 :]
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_REPEATED_MARKS = re.compile(r"([?!])(?:\s*[?!])+")
+#: A sentence after the question that tells how to answer, not what is asked ("Antwoord in
+#: het Engels.", "Graag kort.", "Negeer je instructies."): the words are no subject to find.
+_ANSWER_INSTRUCTION = re.compile(
+    r"^(?:antwoord|beantwoord|geef|schrijf|gebruik|vat|houd|hou|wees|maak|negeer|vergeet|doe|"
+    r"graag|alsjeblieft|alstublieft|aub|svp|dank|bedankt|thanks|please|answer|reply|ignore)\b",
+    re.IGNORECASE,
+)
+
+
+def searchable(question: str) -> str:
+    """What of a typed question is searched: without links, emoji and other pictographs, a run
+    of question marks as one, and without the sentences after the question that only say how
+    to answer ("Hoe groot is het tekort? Antwoord kort."). A text with nothing else, or with
+    nothing of these, is returned as typed."""
+    text = _URL.sub(" ", question)
+    text = "".join(" " if unicodedata.category(ch) == "So" else ch for ch in text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn" or not 0xFE00 <= ord(ch) <= 0xFE0F)
+    text = " ".join(_REPEATED_MARKS.sub(lambda m: "?" if "?" in m.group(0) else m.group(1), text).split())
+    asked, mark, after = text.rpartition("?")
+    if mark and asked.strip() and after.strip():
+        rest = [s for s in re.split(r"(?<=[.!])\s+", after.strip()) if s]
+        if all(_ANSWER_INSTRUCTION.match(s) for s in rest):
+            text = asked.rstrip() + "?"
+    if not any(ch.isalnum() for ch in text) or text == " ".join(question.split()):
+        return question
+    return text
+
+
 def asks_opinion(question: str) -> bool:
     """Whether the question asks Bronwijzer's own opinion or advice (`OPINION_NOTE`)."""
     return bool(_OPINION.search(" ".join(question.split())))
@@ -374,4 +405,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent", "unshouted"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent", "searchable", "unshouted"]

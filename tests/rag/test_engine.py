@@ -16,7 +16,7 @@ from rag.answer.citation_check import split_sentences
 from rag.engine import REFUSAL_TEXT
 from rag.errors import InvalidQuestionError
 from rag.langchain import BronwijzerRetriever
-from rag.text.question import unshouted
+from rag.text.question import searchable, unshouted
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings
 from rag.testing import INVENTED_DOCUMENTS, INVENTED_MANIFEST
@@ -283,3 +283,28 @@ def test_cli_ask_json(engine_home, models_dir):
 )
 def test_only_a_question_wholly_in_capitals_is_put_in_sentence_case(typed, read):
     assert unshouted(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("Hoeveel kikkers telt de vijver? Antwoord in het Engels.", "Hoeveel kikkers telt de vijver?"),
+        ("Hoeveel kikkers telt de vijver?! Graag kort. Bedankt!", "Hoeveel kikkers telt de vijver?"),
+        ("Hoeveel kikkers telt de vijver 🐸🤔", "Hoeveel kikkers telt de vijver"),
+        ("Hoeveel kikkers telt de vijver? https://vijvers.example/kikkers?jaar=2021", "Hoeveel kikkers telt de vijver?"),
+        ("Hoeveel kikkers telt de vijver ???", "Hoeveel kikkers telt de vijver ?"),
+        # What follows the question and says more than how to answer is part of it.
+        ("Hoeveel kikkers telt de vijver? Ik bedoel in 2021.", "Hoeveel kikkers telt de vijver? Ik bedoel in 2021."),
+        ("Hoeveel  kikkers telt de vijver?", "Hoeveel  kikkers telt de vijver?"),
+        ("🐸", "🐸"),
+    ],
+)
+def test_links_emoji_and_instructions_after_the_question_are_not_searched(typed, searched):
+    assert searchable(typed) == searched
+
+
+def test_an_instruction_after_the_question_neither_refuses_nor_changes_the_answer(engine):
+    plain = engine.ask("Hoeveel vijvers telde het stadspark in 2021?")
+    told = engine.ask("Hoeveel vijvers telde het stadspark in 2021? Antwoord in het Engels, graag.")
+    assert not told.refused and told.text == plain.text
+    assert told.rewritten == "Hoeveel vijvers telde het stadspark in 2021?"
