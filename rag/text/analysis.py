@@ -25,6 +25,7 @@ QUESTION_WORDS = frozenset(
     """
     wat welke welk wie waar waarom wanneer hoe hoeveel hoezeer hoelang waarmee waardoor waarvoor
     waarover waarin waaraan waarop waaruit kun kan kunnen kunt mag mogen moet moeten zou zouden
+    kon konden zal zult zullen wil wilt willen wilde wilden moest moesten mocht mochten
     worden wordt werd werden is zijn was waren heeft hebben had hadden gaat gaan doet doen
     er eigenlijk precies ongeveer vooral nou dan ook nog al wel even meer minder veel weinig
     graag iets echt volgens document documenten staat staan tekst rapport noem noemen beschrijf

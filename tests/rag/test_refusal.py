@@ -157,6 +157,13 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
     assert not TermIndex(["De tuinman maait het riet."]).contains(leraren)
     s = signals("Hoeveel juffen werken er in het park?", "In het park werken 12 leraren.")
     assert "juffen" not in s.missing
+    voltijdbanen = next(t for t in question_terms("Hoeveel voltijdbanen telt het park?") if t.word == "voltijdbanen")
+    assert TermIndex(["Het park telt 12 fte aan tuinmannen."]).contains(voltijdbanen)
+
+
+def test_a_modal_verb_in_any_tense_is_no_key_term():
+    asked = {t.word for t in question_terms("Hoeveel kikkers konden, zullen of mochten er in de vijver zwemmen?")}
+    assert asked == {"kikkers", "vijver", "zwemmen"}
 
 
 def test_a_name_is_not_found_inside_other_words():
