@@ -45,7 +45,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None)
     live = LiveIndex(store, SyncedKeywordIndex(store, settings.home / "keyword", sentences), settings.index_sync_seconds)
     retriever = HybridRetriever(store, embedder, live)
     composer: Composer = ExtractiveComposer(settings)
-    condenser: Condenser = HeuristicCondenser()
+    condenser: Condenser = HeuristicCondenser(lambda: live.current().matcher)
     if settings.llm_base_url:
         from rag.answer.llm import LLMComposer, LLMCondenser
 

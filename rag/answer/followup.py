@@ -9,11 +9,13 @@ completed with the content words of the previous user question. With an LLM,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.protocols import Condenser
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
 from rag.text.question import defined_subject
+from rag.text.sources import SourceMatcher
+from rag.text.terms import form_words
 from rag.types import Turn, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
@@ -48,25 +50,66 @@ def is_follow_up(question: str) -> bool:
     return len(content) <= 2 or any(t in _BACK_REFERENCES or _POINTER.match(t) for t in tokens)
 
 
+def _content(text: str, own: set[str]) -> list[str]:
+    """The subject words of `text` that `own` lacks: no stopwords, question words, or words of
+    the question's form ("groot" in "hoe groot")."""
+    return [
+        w for w, form in zip(words(text), form_words(text))
+        if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own
+    ]
+
+
+#: Words that ask something: a follow-up with one of them asks its own kind of question.
+_ASKING = frozenset("wat welke welk wie waar waarom wanneer hoe hoeveel hoelang hoezeer".split())
+
+
+def _asking_frame(question: str) -> list[str]:
+    """How `question` asks, when it opens with it: "hoe groot" of "Hoe groot is het tekort?",
+    "hoeveel" of "Hoeveel kikkers ...?"; [] for a question that does not open asking."""
+    asked = words(question)
+    if not asked or asked[0] not in _ASKING:
+        return []
+    forms = form_words(question)
+    frame = [asked[0]]
+    for w, form in zip(asked[1:], forms[1:]):
+        if not form:
+            break
+        frame.append(w)
+    return frame
+
+
 class HeuristicCondenser:
-    """Completes a follow-up with the content words of the previous user question."""
+    """Completes a follow-up with the content words of the previous user question.
+
+    `matcher` gives the documents' names (`rag.text.sources.SourceMatcher`): a follow-up that
+    names a document of its own ("En wat zegt de kennisagenda erover?") asks that document, so
+    the name of the one asked before is not carried.
+    """
+
+    def __init__(self, matcher: Callable[[], SourceMatcher | None] | None = None) -> None:
+        self._matcher = matcher
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         previous = previous_question(history)
         if previous is None or not is_follow_up(question):
             return question
         own = set(words(question))
+        matcher = self._matcher() if self._matcher is not None else None
 
         def content(text: str) -> list[str]:
-            return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS and w not in own]
+            if matcher is not None and matcher.match(question):
+                text = matcher.match(text).strip(text)
+            return _content(text, own)
 
         # A follow-up on a follow-up ("Wat zijn de oorzaken daarvan?" after "En in het vo?") also
         # carries the subject the earlier one carried: what was added to it when it was searched.
         asked_at = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
         searched = self.condense(previous, history[:asked_at])
         carried = content(searched[len(previous):])[:_MAX_CARRIED] if searched.startswith(previous) else []
+        # "En in het vo?" after "Hoe groot is het tekort?" asks "hoe groot" again.
+        frame = [] if own & _ASKING else _asking_frame(previous)
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
-        context = list(dict.fromkeys(content(previous) + carried))
+        context = frame + list(dict.fromkeys(content(previous) + carried))
         return f"{question} ({' '.join(context)})" if context else question
 
 

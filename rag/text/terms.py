@@ -40,6 +40,16 @@ _ASKING_VERBS = frozenset("noem geef beschrijf".split())
 _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
 
 
+def form_words(question: str) -> list[bool]:
+    """Per word of `question` (`rag.text.analysis.words`): whether it shapes the question rather
+    than names its subject ("groot" in "hoe groot", "drie" in "noem drie oorzaken")."""
+    asked = words(question)
+    return [
+        bool(n) and ((asked[n - 1] == "hoe" and w in _HOW_MEASURES) or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS))
+        for n, w in enumerate(asked)
+    ]
+
+
 @dataclass(frozen=True)
 class Analysed:
     """A text folded, split into words and stemmed (stopwords dropped), as `rag.text.analysis` does."""
@@ -120,11 +130,11 @@ def question_terms(question: str) -> list[QuestionTerm]:
             typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
     asked_words = words(question)
-    for n, w in enumerate(asked_words):
-        if n and asked_words[n - 1] == "hoe" and w in _HOW_MEASURES:
-            continue  # "hoe groot", "hoe vaak": the question asks for an amount, not about size
-        if n and asked_words[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS:
-            continue  # "noem drie oorzaken": a number of items, which the documents need not say
+    # "hoe groot", "hoe vaak": an amount is asked, not about size; "noem drie oorzaken": a
+    # number of items, which the documents need not say.
+    for w, form in zip(asked_words, form_words(question)):
+        if form:
+            continue
         if w in letter_names:
             phrase = " ".join(letter_names[w])
             terms.setdefault(phrase, QuestionTerm(phrase, w, is_name=True, name=letter_names[w], asked=phrase.title()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rag.answer.followup import HeuristicCondenser
+from rag.text.sources import SourceMatcher
 from rag.types import Turn
 
 
@@ -12,7 +13,7 @@ def turns(*pairs: tuple[str, str]) -> list[Turn]:
 
 def test_a_follow_up_carries_the_previous_questions_content_words():
     history = turns(("Hoeveel vijvers telde het stadspark in 2021?", "14 [1]"))
-    assert HeuristicCondenser().condense("En in 2023?", history) == "En in 2023? (vijvers telde stadspark 2021)"
+    assert HeuristicCondenser().condense("En in 2023?", history) == "En in 2023? (hoeveel vijvers telde stadspark 2021)"
 
 
 def test_a_follow_up_on_a_follow_up_keeps_the_subject_of_the_first():
@@ -46,6 +47,22 @@ def test_a_definition_question_with_its_own_subject_stands_alone():
 def test_a_pronoun_joined_to_a_preposition_points_back():
     history = turns(("Hoe groot is het tekort aan tuinmannen in het stadspark?", "3 [1]"))
     for question in ("Wat doet de gemeente daartegen?", "Wat zegt het vijverplan hierover?", "Welke les trekt men daaruit?"):
-        assert HeuristicCondenser().condense(question, history) == f"{question} (groot tekort tuinmannen stadspark)"
+        assert HeuristicCondenser().condense(question, history) == f"{question} (tekort tuinmannen stadspark)"
     question = "Wat doet de gemeente daarom aan de vijvers van het stadspark?"  # "daarom": a reason, no pointer
     assert HeuristicCondenser().condense(question, history) == question
+
+
+def test_a_follow_up_without_a_question_word_asks_as_the_previous_question_did():
+    history = turns(("Hoe groot is het tekort aan tuinmannen?", "3 [1]"))
+    # "groot" is how the first question asks, not its subject: carried with "hoe" only.
+    assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (hoe groot tekort tuinmannen)"
+    assert HeuristicCondenser().condense("Waarom is dat?", history) == "Waarom is dat? (tekort tuinmannen)"
+
+
+def test_a_follow_up_that_names_a_document_of_its_own_does_not_carry_the_previous_one():
+    matcher = SourceMatcher([("vijverplan", ["Het Vijverplan"]), ("kikkernota", ["De Kikkernota"])])
+    condenser = HeuristicCondenser(lambda: matcher)
+    history = turns(("Wat zegt het Vijverplan over kroos?", "Kroos groeit snel [1]"))
+    assert condenser.condense("En wat zegt de Kikkernota daarover?", history) == "En wat zegt de Kikkernota daarover? (kroos)"
+    # Without a document of its own, the conversation's document still carries.
+    assert condenser.condense("En over riet?", history) == "En over riet? (wat zegt vijverplan kroos)"
