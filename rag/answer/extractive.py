@@ -41,7 +41,7 @@ from rag.text.definitions import defines, introduces, means_before, names_what_c
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent
 from rag.text.sectors import other_sector_only, sectors
-from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_RATE, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -493,7 +493,7 @@ class ExtractiveComposer:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
         answer = self._answer(question, ranked, chosen, started)
-        if note := _other_years_note(info, chosen, question):
+        if note := _other_years_note(info, chosen, question) or _other_rate_note(chosen, question):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
 
@@ -727,6 +727,35 @@ def _other_years_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], asked: s
     if not years or not named or named & years:
         return None
     return NOTE_OTHER_YEAR.format(asked=joined(sorted(years)), named=joined(sorted(named)))
+
+
+#: What an amount is counted by: "per jaar", "per leerling"; "jaarlijks" is "per jaar".
+_RATE = re.compile(r"\bper\s+([^\W\d_]{2,})|\b(jaarlijks|maandelijks|wekelijks|dagelijks)\b", re.IGNORECASE)
+_RATE_ADVERBS = {"jaarlijks": "jaar", "maandelijks": "maand", "wekelijks": "week", "dagelijks": "dag"}
+#: "per saldo", "per direct": no rate.
+_NOT_RATES = frozenset("saldo se direct definitie geval toeval ongeluk abuis stuk".split())
+
+
+def rates(text: str) -> dict[str, str]:
+    """What amounts in `text` are counted by: the stem of each "per ..." word, with the words as
+    written ("per leerling")."""
+    found: dict[str, str] = {}
+    for match in _RATE.finditer(text):
+        noun = fold(match.group(1) or _RATE_ADVERBS[fold(match.group(2))])
+        if noun not in _NOT_RATES and noun not in STOPWORDS:
+            found.setdefault(stem(noun), f"per {noun}")
+    return found
+
+
+def _other_rate_note(chosen: Sequence[ScoredUnit], asked: str) -> str | None:
+    """The caution for an answer that counts per something else than the question asks ("Wat
+    kost het per jaar?" answered with a bonus per maand): the answer names a rate, none of them
+    the asked one. None when the question names no rate or the answer names none."""
+    wanted = rates(asked)
+    named = rates(" ".join(c.unit.text for c in chosen))
+    if not wanted or not named or wanted.keys() & named.keys():
+        return None
+    return NOTE_OTHER_RATE.format(asked=joined(sorted(wanted.values())), named=joined(sorted(named.values())))
 
 
 def _year_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], asked: str | None = None) -> str | None:

@@ -225,6 +225,12 @@ NOTE_OTHER_YEAR = (
     "passages dit niet. Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer that counts per something else than asked ("per maand" for "per jaar").
+NOTE_OTHER_RATE = (
+    "U vraagt naar een cijfer {asked}, maar dit antwoord noemt alleen cijfers {named}. "
+    "Lees de bron na voordat u het gebruikt."
+)
+
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."

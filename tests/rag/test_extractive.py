@@ -215,6 +215,23 @@ def test_an_answer_about_another_year_than_the_one_asked_says_so(question, note)
     assert (answer.note or "").startswith(note or "")
 
 
+ONDERHOUD = "Het onderhoud van de vijvers kost de gemeente € 300 per maand."
+
+
+@pytest.mark.parametrize("question, note", [
+    ("Wat kost het onderhoud van de vijvers per jaar?", "U vraagt naar een cijfer per jaar, maar dit antwoord noemt alleen cijfers per maand."),
+    ("Wat kost het onderhoud van de vijvers jaarlijks?", "U vraagt naar een cijfer per jaar, maar dit antwoord noemt alleen cijfers per maand."),
+    ("Wat kost het onderhoud van de vijvers per maand?", None),
+    ("Wat kost het onderhoud van de vijvers?", None),
+    ("Wat kost het onderhoud van de vijvers per saldo?", None),  # no rate
+])
+def test_an_answer_counted_per_something_else_than_asked_says_so(question, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(ONDERHOUD))
+    assert not answer.refused and answer.text.startswith(ONDERHOUD)
+    assert answer.uncertain is bool(note)
+    assert (answer.note or "").startswith(note or "")
+
+
 def test_a_year_a_follow_up_carries_over_is_not_asked_again():
     # The follow-up as searched carries 2022 from before; as the user wrote it, it names no year.
     history = [Turn("user", "Hoeveel vijvers telde het park in 2022?"), Turn("assistant", "Dat staat niet in de documenten.")]
