@@ -25,7 +25,10 @@ _SECTORS = {
 }
 _PATTERNS = {name: re.compile(pattern) for name, pattern in _SECTORS.items()}
 #: A name for several sectors at once.
-_GROUPS = ((re.compile(r"funderend onderwijs"), frozenset({"po", "sbo", "so", "vo"})),)
+_GROUPS = (
+    (re.compile(r"funderend onderwijs"), frozenset({"po", "sbo", "so", "vo"})),
+    (re.compile(r"\bhoger onderwijs|\bho\b"), frozenset({"hbo", "wo"})),
+)
 
 
 @lru_cache(maxsize=8192)

@@ -15,6 +15,9 @@ from rag.text.sectors import other_sector_only, sectors
     ("Roc's, hogescholen en universiteiten", {"mbo", "hbo", "wo"}),
     ("In het funderend onderwijs groeit het kroos.", {"po", "sbo", "so", "vo"}),
     ("Het kroos groeit in de vijver.", set()),
+    ("Hoeveel vijvers heeft het hoger onderwijs?", {"hbo", "wo"}),
+    ("In het ho is het kroos hoger dan in het vo.", {"hbo", "wo", "vo"}),
+    ("Het kroos groeit hoger op.", set()),
     ("De vos en de povere boer", set()),
 ])
 def test_sectors(text, named):
