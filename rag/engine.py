@@ -19,7 +19,7 @@ from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
 from rag.text.terms import analyse
 from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
-from rag.text.question import OPINION_NOTE, asks_opinion, searchable, unshouted
+from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer
 
@@ -229,16 +229,32 @@ class Engine:
         """An answer to a question that names a document, built from other documents only,
         says so: naming a document is no reason to refuse, but the reader should know that
         what the named document says was not found."""
-        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        mention = getattr(analysis, "mention", None)
+        named = getattr(mention, "documents", ())
         if answer.refused or not named or not answer.citations:
             return answer
         if any(c.passage.document_id in named for c in answer.citations):
-            return answer
+            return self._with_edition_note(answer, analysis.text, mention)
         titles = {d.id: d.title for d in self.documents()}
         asked = listed([titles.get(d) or d for d in named])
         used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
         note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
         return _noted(answer, note)
+
+    def _with_edition_note(self, answer: Answer, question: str, mention) -> Answer:
+        """An answer to a question that names a document with a year no indexed edition has
+        ("De Staat van het Onderwijs 2023" when 2024 is indexed, "het actieplan uit 2019") says
+        which edition it comes from: a figure of another year is no answer about that one."""
+        known = {d.id: d for d in self.documents()}
+        documents = [known[d] for d in mention.documents if d in known]
+        years = {str(d.year) for d in documents if d.year}
+        if not documents or not years:
+            return answer
+        for named, asked in named_editions(question, mention):
+            if asked and not asked & years:
+                editions = listed([d.title if str(d.year) in d.title else f"{d.title} ({d.year})" for d in documents if d.year])
+                return _noted(answer, f"U noemt ‘{named}’, maar ik ken alleen {editions}: dit antwoord komt daaruit.")
+        return answer
 
     @staticmethod
     def _with_context_note(answer: Answer, analysis) -> Answer:

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.text.analysis import POINTER_WORD, fold, numbers, words
+from rag.text.analysis import POINTER_WORD, YEAR, fold, numbers, words
 from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm, question_terms, term_weight
 from rag.text.sources import SourceMatcher, SourceMention
@@ -247,7 +247,10 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_source=bool(_ASKS_SOURCE.search(folded)),
         asks_money=bool(_MONEY_QUESTION.search(folded)),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
-        source_years=_document_years(folded, matcher.years) if matcher is not None else frozenset(),
+        source_years=(
+            _document_years(folded, matcher.years) | frozenset(y for _, years in named_editions(question, mention) for y in years)
+            if matcher is not None else frozenset()
+        ),
         defined=defined_subject(asked_topic, intent),
         context_names=names,
     )
@@ -400,9 +403,24 @@ def edition_years(question: str) -> frozenset[str]:
     )
 
 
+#: A year right after the words that name a document: "het actieplan uit 2019", "de agenda van 2021".
+_YEAR_AFTER_NAME = re.compile(r"\s*(?:uit|van)?\s*\b((?:19|20)\d\d)\b")
+
+
+def named_editions(question: str, mention: SourceMention) -> list[tuple[str, frozenset[str]]]:
+    """Per span of `question` that names a document: its words, with a year right after them,
+    and the years in them ("De Staat van het Onderwijs 2023", "het actieplan uit 2019")."""
+    found = []
+    for start, end in mention.spans:
+        after = _YEAR_AFTER_NAME.match(question, end)
+        years = set(YEAR.findall(question[start:end])) | ({after.group(1)} if after else set())
+        found.append((question[start:after.end() if after else end].strip(), frozenset(years)))
+    return found
+
+
 def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     """The publication years among `years` that the question uses to name a document."""
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "question_intent", "searchable", "unshouted"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]

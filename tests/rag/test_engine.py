@@ -134,6 +134,15 @@ def test_an_answer_from_another_document_than_the_one_named_says_so(engine):
     assert engine.ask("Welke maatregelen noemt het kikkerplan van 2022?").note is None
 
 
+@pytest.mark.parametrize("question", ["Welke maatregelen noemt het kikkerplan van 2019?", "Welke maatregelen noemt het kikkerplan 2019?"])
+def test_an_answer_from_another_edition_than_the_one_named_says_so(engine, question):
+    answer = engine.ask(question)
+    assert not answer.refused and answer.citations[0].passage.chunk.document_id == "kikkers.md"
+    assert answer.note.startswith("U noemt ‘het kikkerplan")
+    assert answer.note.endswith("2019’, maar ik ken alleen ‘Plan voor de kikkers (2022)’: dit antwoord komt daaruit.")
+    assert list(engine.stream(question))[-1].note == answer.note
+
+
 def test_a_question_after_its_context_is_answered_and_says_when_the_passages_skip_its_names(engine):
     question = "Ik ben boswachter in Uilenburg. Hoeveel kikkers telden de vrijwilligers in 2023?"
     answer = engine.ask(question)
