@@ -35,6 +35,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HOW_MEASURES = frozenset(
     "groot grote hoog hoge lang lange vaak oud oude jong klein kleine laag lage breed zwaar duur ver snel".split()
 )
+#: "Wat kost ...?", "Hoeveel kosten ...?": an amount of money is asked (the verb, not "de kosten").
+_COST_VERBS = frozenset("kost kosten kostte kostten".split())
 #: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
 _ASKING_VERBS = frozenset("noem geef beschrijf".split())
 _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
@@ -42,10 +44,15 @@ _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 
 
 def form_words(question: str) -> list[bool]:
     """Per word of `question` (`rag.text.analysis.words`): whether it shapes the question rather
-    than names its subject ("groot" in "hoe groot", "drie" in "noem drie oorzaken")."""
+    than names its subject ("groot" in "hoe groot", "drie" in "noem drie oorzaken", "kost" in
+    "wat kost")."""
     asked = words(question)
     return [
-        bool(n) and ((asked[n - 1] == "hoe" and w in _HOW_MEASURES) or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS))
+        bool(n) and (
+            (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
+            or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
+            or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
+        )
         for n, w in enumerate(asked)
     ]
 

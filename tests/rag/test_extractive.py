@@ -426,6 +426,9 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     # "Wat is het (gemiddelde) loon ...?": an amount, like "Wat kost ...?".
     ("Wat is het gemiddelde loon van een boswachter?", "number"),
     ("Wat zijn de kosten van het maaien?", "number"),
+    ("Wat kosten de nieuwe pompen?", "number"),
+    ("Wat kostte het maaien in 2021?", "number"),
+    ("Wat kostbaar is, gaat naar de schuur.", "other"),
     ("Wat was het budget voor nieuwe pompen?", "number"),
     ("Wat vinden boswachters van hun loon?", "other"),
     # A shortage is an amount too: "Wat is het tekort ...?" asks how large it is.

@@ -58,6 +58,13 @@ def test_how_many_items_to_name_is_no_key_term():
     assert [t.word for t in question_terms("Wat zijn de drie vijvers van het park?")] == ["drie", "vijvers", "park"]
 
 
+def test_the_verb_that_asks_for_a_price_is_no_key_term():
+    assert [t.word for t in question_terms("Wat kost een nieuwe pomp voor de vijver?")] == ["nieuwe", "pomp", "vijver"]
+    assert [t.word for t in question_terms("Hoeveel kostten de pompen?")] == ["pompen"]
+    # The costs as a subject stay: "de kosten" of something.
+    assert [t.word for t in question_terms("Wat zijn de kosten van het maaien?")] == ["kosten", "maaien"]
+
+
 def test_what_the_passages_hold_is_covered():
     s = signals("Hoeveel vijvers telde het park in 2021?", VIJVERS)
     assert s.missing_specific == () and s.coverage == 1.0
