@@ -368,9 +368,10 @@ _ANSWER_INSTRUCTION = re.compile(
 
 def searchable(question: str) -> str:
     """What of a typed question is searched: without links, emoji and other pictographs, a run
-    of question marks as one, and without the sentences after the question that only say how
-    to answer ("Hoe groot is het tekort? Antwoord kort."). A text with nothing else, or with
-    nothing of these, is returned as typed."""
+    of question marks as one, without the sentences after the question that only say how to
+    answer ("Hoe groot is het tekort? Antwoord kort."), and with its large numbers written as
+    the documents write them ("9800" as "9.800"). A text with nothing else, or with nothing of
+    these, is returned as typed."""
     text = _URL.sub(" ", question)
     text = "".join(" " if unicodedata.category(ch) == "So" else ch for ch in text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn" or not 0xFE00 <= ord(ch) <= 0xFE0F)
@@ -380,9 +381,20 @@ def searchable(question: str) -> str:
         rest = [s for s in re.split(r"(?<=[.!])\s+", after.strip()) if s]
         if all(_ANSWER_INSTRUCTION.match(s) for s in rest):
             text = asked.rstrip() + "?"
+    text = _BARE_THOUSANDS.sub(_with_thousands_dots, text)
     if not any(ch.isalnum() for ch in text) or text == " ".join(question.split()):
         return question
     return text
+
+
+#: A whole number of four or more digits written without separators ("9800", "20000"), not one
+#: that could be a year (1900-2099) or part of a code or decimal ("3,9800", "v9800").
+_BARE_THOUSANDS = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w]|[.,]\d)")
+
+
+def _with_thousands_dots(match: re.Match) -> str:
+    """"9800" as the documents write it: "9.800"."""
+    return f"{int(match.group(0)):,}".replace(",", ".")
 
 
 def asks_opinion(question: str) -> bool:

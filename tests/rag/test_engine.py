@@ -306,6 +306,9 @@ def test_only_a_question_wholly_in_capitals_is_put_in_sentence_case(typed, read)
         ("Hoeveel kikkers telt de vijver? Ik bedoel in 2021.", "Hoeveel kikkers telt de vijver? Ik bedoel in 2021."),
         ("Hoeveel  kikkers telt de vijver?", "Hoeveel  kikkers telt de vijver?"),
         ("🐸", "🐸"),
+        # Large numbers as the documents write them; years, codes and decimals as typed.
+        ("Telde het park 12000 kikkers of 250000?", "Telde het park 12.000 kikkers of 250.000?"),
+        ("Telde vijver v1200 in 2021 of 1999 3,1415 kikkers?", "Telde vijver v1200 in 2021 of 1999 3,1415 kikkers?"),
     ],
 )
 def test_links_emoji_and_instructions_after_the_question_are_not_searched(typed, searched):
