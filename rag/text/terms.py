@@ -37,6 +37,13 @@ _HOW_MEASURES = frozenset(
 )
 #: "Wat kost ...?", "Hoeveel kosten ...?": an amount of money is asked (the verb, not "de kosten").
 _COST_VERBS = frozenset("kost kosten kostte kostten".split())
+#: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
+_YES_NO_VERBS = frozenset(
+    """is zijn was waren heeft hebben had hadden klopt kloppen wordt worden werd werden ligt liggen lag
+    bedraagt bedroeg krijgt krijgen kreeg kregen gaat gaan haalt halen telt tellen ontvangt ontvangen
+    stijgt daalt groeit""".split()
+)
+_COMPARATIVES = frozenset("groter meer minder kleiner hoger lager".split())
 #: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
 _ASKING_VERBS = frozenset("noem geef beschrijf".split())
 _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
@@ -45,9 +52,9 @@ _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 
 def form_words(question: str) -> list[bool]:
     """Per word of `question` (`rag.text.analysis.words`): whether it shapes the question rather
     than names its subject ("groot" in "hoe groot", "drie" in "noem drie oorzaken", "kost" in
-    "wat kost")."""
+    "wat kost", the bound in "Is het tekort groter dan 20.000?")."""
     asked = words(question)
-    return [
+    form = [
         bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
@@ -55,6 +62,16 @@ def form_words(question: str) -> list[bool]:
         )
         for n, w in enumerate(asked)
     ]
+    # "Is het tekort groter dan 20.000?": a yes/no question's bound is checked against the
+    # documents' figure, which need not be that number ("20.000" is the words "20" and "000").
+    opening = asked[1] if asked[:1] == ["en"] and len(asked) > 1 else asked[0] if asked else ""
+    if opening in _YES_NO_VERBS:
+        for n, w in enumerate(asked):
+            if w.isdigit() and n >= 2 and (
+                (asked[n - 1] == "dan" and asked[n - 2] in _COMPARATIVES) or (form[n - 1] and asked[n - 1].isdigit())
+            ):
+                form[n] = True
+    return form
 
 
 @dataclass(frozen=True)

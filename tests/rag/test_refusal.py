@@ -58,6 +58,15 @@ def test_how_many_items_to_name_is_no_key_term():
     assert [t.word for t in question_terms("Wat zijn de drie vijvers van het park?")] == ["drie", "vijvers", "park"]
 
 
+def test_the_bound_of_a_yes_no_question_is_no_key_term():
+    # The documents give the figure; the bound asked about need not be in them.
+    assert [t.word for t in question_terms("Is het aantal kikkers groter dan 12.000?")] == ["aantal", "kikkers", "groter"]
+    assert [t.word for t in question_terms("En klopt het dat er meer dan 40 vijvers zijn?")] == ["vijvers"]
+    # In a question for the things themselves, the bound says which: it stays.
+    assert [t.word for t in question_terms("Welke vijvers hebben meer dan 30 kikkers?")] == ["vijvers", "30", "kikkers"]
+    assert [t.word for t in question_terms("Is het kroos in 2023 hoger dan in 2022?")] == ["kroos", "2023", "hoger", "2022"]
+
+
 def test_the_verb_that_asks_for_a_price_is_no_key_term():
     assert [t.word for t in question_terms("Wat kost een nieuwe pomp voor de vijver?")] == ["nieuwe", "pomp", "vijver"]
     assert [t.word for t in question_terms("Hoeveel kostten de pompen?")] == ["pompen"]
