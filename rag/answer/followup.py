@@ -95,11 +95,11 @@ class HeuristicCondenser:
             return question
         own = set(words(question))
         matcher = self._matcher() if self._matcher is not None else None
+        # A follow-up that names a document of its own leaves the earlier one's name behind.
+        names_own = matcher is not None and bool(matcher.match(question))
 
         def content(text: str) -> list[str]:
-            if matcher is not None and matcher.match(question):
-                text = matcher.match(text).strip(text)
-            return _content(text, own)
+            return _content(matcher.match(text).strip(text) if names_own else text, own)
 
         # A follow-up on a follow-up ("Wat zijn de oorzaken daarvan?" after "En in het vo?") also
         # carries the subject the earlier one carried: what was added to it when it was searched.
