@@ -77,7 +77,7 @@ _DEFINED = re.compile(
     r"hoe\s+(?:wordt|worden))"
     r"\s+(?:de\s+|het\s+|een\s+)?(?:(?:betekenis|definitie|omschrijving)\s+van\s+(?:de\s+|het\s+|een\s+)?)?"
     r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
-    r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven)\b.*)?\W*$"
+    r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven|en\s+(?:wie|wat|hoe|waar|waarom|wanneer|welke|hoeveel))\b.*)?\W*$"
 )
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
 #: Questions about two sources or things side by side.
@@ -201,6 +201,8 @@ class QuestionInfo:
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
+    if mention and _defines_name(question, mention):
+        mention = SourceMention()
     asked = without_frame(question)
     topic = without_frame(mention.strip(question)) if mention else asked
     # "Ik ben directeur van een school in Rotterdam. Wat zeggen de documenten over X?": the
@@ -254,6 +256,23 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         defined=defined_subject(asked_topic, intent),
         context_names=names,
     )
+
+
+def _defines_name(question: str, mention: SourceMention) -> bool:
+    """Whether the question asks what a named source is ("Wat is de Vijverbond?"): then the
+    name is its subject, not the source to answer from."""
+    intent = question_intent(question_sentence(question))
+    subject = defined_subject(without_frame(question), intent) if intent == "define" else None
+    if not subject:
+        return False
+    head = words(subject)
+    for start, end in mention.spans:
+        name = [w for w in words(question[start:end]) if w not in {"de", "het", "een"}]
+        # The subject may stop inside the name ("bureau" of "Wat is het Bureau voor Vijvers?").
+        shared = min(len(head), len(name))
+        if name and head[:shared] == name[:shared]:
+            return True
+    return False
 
 
 #: A preposition left where the words naming a source were taken out ("Wat zijn X in ?",

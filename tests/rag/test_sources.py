@@ -134,3 +134,30 @@ def test_the_names_of_a_context_are_its_capitalised_words_but_not_a_sentence_sta
     info = analyse_question("Ik ben boswachter in Vlinderstad. Kikkers verdwijnen. Ik werk voor het VSO. Hoeveel kikkers zijn er?", matcher)
     assert info.context_names == ("Vlinderstad",)
     assert analyse_question("Hoeveel kikkers zijn er in Vlinderstad?", matcher).context_names == ()
+
+
+@pytest.mark.parametrize("question", [
+    "Wat is het Bureau voor Vijvers?",
+    "Wat is de KNV en wie is er lid van?",
+])
+def test_a_question_what_a_named_source_is_has_the_name_as_its_subject(matcher, question):
+    from rag.text.question import analyse_question
+
+    info = analyse_question(question, matcher)
+    assert not info.mention
+    assert info.defined and info.defined.split()[0] in ("bureau", "knv")
+    assert info.topic == question  # the name stays in what is searched and checked
+
+
+def test_a_name_beside_the_defined_subject_stays_a_source(matcher):
+    from rag.text.question import analyse_question
+
+    info = analyse_question("Wat is volgens het vijverbureau een gezonde vijver?", matcher)
+    assert info.mention.documents == ("vijvers.txt",)
+
+
+def test_a_second_question_after_en_is_no_part_of_the_defined_subject():
+    from rag.text.question import defined_subject
+
+    assert defined_subject("Wat is een kikkerpas en hoe vraag je die aan?") == "kikkerpas"
+    assert defined_subject("Wat zijn kikkers en padden?") == "kikkers en padden"
