@@ -25,6 +25,7 @@ _GROUPS = (
     "invaller invallers invalkracht invalkrachten vervanger vervangers vervanging",
     "salaris salarissen loon lonen beloning verdienen verdient",
     "werkdruk werkbelasting",
+    "maatregel maatregelen actie acties",
     "fte voltijdbaan voltijdbanen voltijdsbaan voltijdsbanen",
     # School types: the reports' abbreviations are words of their own in a passage ("po-scholen").
     "basisschool basisscholen basisonderwijs primair po bo",

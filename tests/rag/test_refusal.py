@@ -175,6 +175,8 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
     assert "juffen" not in s.missing
     voltijdbanen = next(t for t in question_terms("Hoeveel voltijdbanen telt het park?") if t.word == "voltijdbanen")
     assert TermIndex(["Het park telt 12 fte aan tuinmannen."]).contains(voltijdbanen)
+    maatregelen = next(t for t in question_terms("Welke maatregelen helpen de kikkers?") if t.word == "maatregelen")
+    assert TermIndex(["Het plan noemt drie acties voor de vijver."]).contains(maatregelen)
 
 
 def test_a_modal_verb_in_any_tense_is_no_key_term():
