@@ -247,6 +247,13 @@ def _row_label(unit: Unit) -> str:
     return row_label(unit.parts[-1].text) or ""
 
 
+def _sector_text(unit: Unit) -> str:
+    """The words that say which sector a unit is about: a table row's label when it names one
+    ("So naar vo" below headings that name every sector), else the unit's text."""
+    label = _row_label(unit) if unit.row else ""
+    return label if label and sectors(label) else unit.text
+
+
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     """Sentences and list items as single units, plus lead-in + items as one enumeration, and
     the rows of a table with its caption and column headings."""
@@ -590,7 +597,7 @@ class ExtractiveComposer:
                 on_topic = own
         asked = sectors(info.topic)
         # "Hoeveel ... in het vo?": a sentence that names only other sectors answers another question.
-        own_sector = [s for s in on_topic if not other_sector_only(asked, s.unit.text)]
+        own_sector = [s for s in on_topic if not other_sector_only(asked, _sector_text(s.unit))]
         if own_sector:
             on_topic = own_sector
         best = on_topic[0]
@@ -605,6 +612,9 @@ class ExtractiveComposer:
         used_parts = {(best.unit.passage_index, p.start) for p in best.unit.parts}
         have_numbers = set(numbers(best.unit.text))
         have_stems = set(best.stems)
+        # A sector is the subject when the question asks about more than one ("in het sbo en
+        # het pro": a sentence per sector answers), else it is the scope, like a year.
+        subject = [t for t in info.terms if not t.is_number and (len(asked) > 1 or not sectors(t.word))]
         for candidate in on_topic:
             if candidate is best:
                 continue
@@ -619,6 +629,10 @@ class ExtractiveComposer:
             new_numbers = set(numbers(candidate.unit.text)) - have_numbers - set(info.numbers)
             new_terms = {t.stem for t in info.terms if t.stem in candidate.stems and t.stem not in have_stems}
             if not new_numbers and not new_terms:
+                continue
+            # It must be about the subject: a sentence that shares only the question's year or
+            # sector ("in 2019", "in het po") is about something else in that year or sector.
+            if subject and not any(_matches(subject, candidate.stems, candidate.unit.text)):
                 continue
             chosen.append(candidate)
             used_chars += len(candidate.unit.text)

@@ -1,4 +1,4 @@
-"""Which sectors of Dutch education a text names: po, sbo, (v)so, vo, mbo, hbo, wo.
+"""Which sectors of Dutch education a text names: po, sbo, (v)so, vo, pro, mbo, hbo, wo.
 
 The reports compare sectors sentence by sentence ("In het po ... In het vo ..."), so a
 sentence that names only another sector than the question asks about answers a different
@@ -19,6 +19,7 @@ _SECTORS = {
     "so": r"\bv?so\b|(?:voortgezet )?speciaal onderwijs",  # also "(v)so"
     "po": r"(?<!speciaal )basisonderwijs|\bpo\b|\bbo\b|primair onderwijs|\bbasisschol|\bbasisschool",
     "vo": r"\bvo\b|(?<!speciaal )voortgezet onderwijs|\bmiddelbare scho|\bvmbo|\bhavo\b|\bvwo\b",
+    "pro": r"\bpro\b|praktijkonderwijs",
     "mbo": r"\bmbo\b|\broc\b|\bmiddelbaar beroepsonderwijs",  # also "roc's"
     "hbo": r"\bhbo\b|\bhogescho|hoger beroepsonderwijs",
     "wo": r"\bwo\b|\buniversiteit|wetenschappelijk onderwijs",
@@ -26,7 +27,7 @@ _SECTORS = {
 _PATTERNS = {name: re.compile(pattern) for name, pattern in _SECTORS.items()}
 #: A name for several sectors at once.
 _GROUPS = (
-    (re.compile(r"funderend onderwijs"), frozenset({"po", "sbo", "so", "vo"})),
+    (re.compile(r"funderend onderwijs"), frozenset({"po", "sbo", "so", "vo", "pro"})),
     (re.compile(r"\bhoger onderwijs|\bho\b"), frozenset({"hbo", "wo"})),
 )
 

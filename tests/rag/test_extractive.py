@@ -693,3 +693,34 @@ def test_a_question_about_one_sector_is_not_led_by_a_sentence_only_about_another
     assert answer.text.startswith("In het vo zijn er 9 kikkerpoelen") and "In het po" not in answer.text
     both = composer(overlap=1.0).compose("Hoeveel kikkers per poel zijn er in het park?", passages)
     assert both.text.startswith("In het po telt het park 40 kikkerpoelen")
+
+
+def test_a_follower_that_shares_only_the_year_or_sector_of_the_question_is_left_out():
+    passages = make_passages(
+        "In 2021 hadden 14 basisscholen geen kikkervijver.",
+        "In 2021 kregen 30 basisscholen een nieuw schoolplein.",
+        "In 2021 hadden ook 6 middelbare scholen geen kikkervijver.",
+    )
+    answer = composer(margin=10.0, overlap=1.0).compose("Hoeveel basisscholen hadden in 2021 geen kikkervijver?", passages)
+    assert answer.text.startswith("In 2021 hadden 14 basisscholen") and "schoolplein" not in answer.text
+    # Asked about two sectors, a sentence per sector answers: the sectors are the subject.
+    both = composer(margin=10.0, overlap=1.0).compose(
+        "Hoeveel plekken hebben het sbo en het praktijkonderwijs?",
+        make_passages("Het sbo heeft 40 plekken.", "In het pro (12) en het sbo (40) is dat op orde."),
+    )
+    assert "[2]" in both.text
+
+
+def test_a_table_row_is_about_the_sector_its_own_label_names():
+    # The caption names every sector, so only the rows' labels tell them apart.
+    table = "Tabel 4.1 Kikkers die van so naar bo en vo overstappen\n2020 2021\nSo naar bo 88 90\nSo naar vo 91 93"
+    answer = composer(overlap=1.0).compose("Hoeveel kikkers stappen over naar het vo?", make_passages(table, kinds=("table",)))
+    assert answer.text.splitlines()[-1].startswith("So naar vo 91 93")
+
+
+def test_praktijkonderwijs_is_a_sector():
+    from rag.text.sectors import sectors
+
+    assert sectors("In het pro en het praktijkonderwijs") == {"pro"}
+    assert "pro" in sectors("het funderend onderwijs")
+    assert sectors("een professionele aanpak") == frozenset()

@@ -13,7 +13,7 @@ from rag.text.sectors import other_sector_only, sectors
     ("Het speciaal basisonderwijs (sbo) heeft een vijver.", {"sbo"}),
     ("In het (v)so en het voortgezet speciaal onderwijs", {"so"}),
     ("Roc's, hogescholen en universiteiten", {"mbo", "hbo", "wo"}),
-    ("In het funderend onderwijs groeit het kroos.", {"po", "sbo", "so", "vo"}),
+    ("In het funderend onderwijs groeit het kroos.", {"po", "sbo", "so", "vo", "pro"}),
     ("Het kroos groeit in de vijver.", set()),
     ("Hoeveel vijvers heeft het hoger onderwijs?", {"hbo", "wo"}),
     ("In het ho is het kroos hoger dan in het vo.", {"hbo", "wo", "vo"}),
