@@ -8,6 +8,10 @@ are ordinary Dutch words ("de Staat") must match with its capitals, so "Wat staa
 names nothing; other names (acronyms, rare words, names written in lower case) match in any
 case.
 
+A publisher's name (or an alias that is part of it) after "in" names the organisation itself
+("Wie staan er in het Schoolleidersregister?"), not its report; so does the subject of "Wat is
+...?" (`rag.text.question`).
+
 A named document is a soft preference for retrieval and never a reason to refuse: the words
 of the name (and the document's year) are not terms the passages must contain.
 """
@@ -82,6 +86,7 @@ class _Name:
     text: str
     words: tuple[str, ...]  # folded
     exact: tuple[str, ...] | None  # original case, when it must match with capitals
+    organisation: bool = False  # a publisher's name, not a document's
 
 
 @lru_cache(maxsize=4096)
@@ -89,6 +94,10 @@ def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "nl")
+
+
+def _words(text: str) -> list[str]:
+    return [fold(w) for w in _WORD.findall(text)]
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -109,6 +118,15 @@ def _name_forms(text: str, *, parts: bool = False) -> list[str]:
         if words and words[0].casefold() in _ARTICLES:
             forms.add(" ".join(words[1:]))
     return [re.sub(r"[\s:!?.,]+$", "", " ".join(f.split())) for f in forms if f.split()]
+
+
+def _inside(folded: list[str], i: int) -> bool:
+    """Whether the words from `i` on follow "in" (with or without an article): a document is
+    something one reads in, an organisation publishes; "in het register" is the register itself."""
+    j = i - 1
+    if j >= 0 and folded[j] in _ARTICLES:
+        j -= 1
+    return j >= 0 and folded[j] == "in"
 
 
 class SourceMatcher:
@@ -137,7 +155,7 @@ class SourceMatcher:
                     continue  # "onderwijs" alone names nothing
                 known = all(w.isalpha() and _zipf(w) >= _KNOWN_ZIPF for w in content)
                 exact = tuple(w for w, _, _ in _tokens(form)) if has_capital and known else None
-                names.append(_Name(document_id, form, words, exact))
+                names.append(_Name(document_id, form, words, exact, organisation=split))
         # Longest names first, so "Inspectie van het Onderwijs" wins over "Onderwijs".
         self._names = sorted(set(names), key=lambda n: (-len(n.words), n.text))
         self.years: frozenset[str] = frozenset()
@@ -146,9 +164,13 @@ class SourceMatcher:
     def of_documents(cls, documents: Iterable) -> "SourceMatcher":
         """From registry records (anything with `id`, `title`, `publisher`, `aliases`)."""
         documents = list(documents)
+
+        def of_publisher(d, alias: str) -> bool:  # "Vijverbureau" for "Vijverbureau Noord"
+            return bool(d.publisher) and set(_words(alias)) <= set(_words(d.publisher))
+
         matcher = cls(
-            ((d.id, [d.title, *getattr(d, "aliases", ())]) for d in documents),
-            ((d.id, d.publisher) for d in documents if d.publisher),
+            ((d.id, [d.title, *(a for a in getattr(d, "aliases", ()) if not of_publisher(d, a))]) for d in documents),
+            [(d.id, p) for d in documents for p in (d.publisher, *(a for a in getattr(d, "aliases", ()) if of_publisher(d, a))) if p],
             ((d.id, f"{d.title}. {getattr(d, 'description', None) or ''}") for d in documents),
         )
         matcher.years = frozenset(str(d.year) for d in documents if getattr(d, "year", None))
@@ -167,6 +189,8 @@ class SourceMatcher:
                     continue
                 if not self._matches(name, tokens, folded, i):
                     continue
+                if name.organisation and _inside(folded, i):
+                    continue  # "Wie staan er in het Vijverregister?": the organisation itself, no source
                 span = (tokens[i][1], tokens[i + n - 1][2])
                 # The article before a name and a year after it belong to the mention.
                 if i > 0 and folded[i - 1] in _ARTICLES:

@@ -161,3 +161,12 @@ def test_a_second_question_after_en_is_no_part_of_the_defined_subject():
 
     assert defined_subject("Wat is een kikkerpas en hoe vraag je die aan?") == "kikkerpas"
     assert defined_subject("Wat zijn kikkers en padden?") == "kikkers en padden"
+
+
+def test_an_organisation_after_in_is_the_organisation_itself_not_a_source():
+    docs = [SimpleNamespace(id="trend.txt", title="Trends bij vijvers 2023", publisher="Vijverregister NL", aliases=("Vijverregister", "trendrapport"))]
+    matcher = SourceMatcher.of_documents(docs)
+    assert not matcher.match("Wie staan er in het Vijverregister?")  # the register, not its report
+    assert matcher.match("Wat zegt het Vijverregister over riet?").documents == ("trend.txt",)
+    assert matcher.match("Wat staat er in het trendrapport over riet?").documents == ("trend.txt",)  # a document's name
+    assert matcher.match("Wat staat er in Trends bij vijvers over riet?").documents == ("trend.txt",)
