@@ -78,6 +78,22 @@ def _asking_frame(question: str) -> list[str]:
     return frame
 
 
+#: Subjects of a verb-first question ("Werkt het?", "Klopt dat?", "Geldt dit ook ...?").
+_PRONOUNS = frozenset("het dat dit die deze ze zij er u je jij hij".split())
+
+
+def _asks_yes_or_no(question: str) -> bool:
+    """Whether `question` opens with a verb and its pronoun subject ("Werkt het?", "En klopt
+    dat?"): it asks yes or no, so it takes no "hoeveel" or "hoe groot" from the question before.
+    "In het vo?" opens with a preposition, not a verb."""
+    asked = words(question)
+    if asked and asked[0] in _OPENERS:
+        asked = asked[1:]
+    if len(asked) < 2 or asked[0] in _ASKING or asked[1] not in _PRONOUNS:
+        return False
+    return asked[0] not in STOPWORDS or asked[0] in QUESTION_WORDS
+
+
 class HeuristicCondenser:
     """Completes a follow-up with the content words of the previous user question.
 
@@ -107,7 +123,7 @@ class HeuristicCondenser:
         searched = self.condense(previous, history[:asked_at])
         carried = content(searched[len(previous):])[:_MAX_CARRIED] if searched.startswith(previous) else []
         # "En in het vo?" after "Hoe groot is het tekort?" asks "hoe groot" again.
-        frame = [] if own & _ASKING else _asking_frame(previous)
+        frame = [] if own & _ASKING or _asks_yes_or_no(question) else _asking_frame(previous)
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
         context = frame + list(dict.fromkeys(content(previous) + carried))
         return f"{question} ({' '.join(context)})" if context else question

@@ -57,6 +57,9 @@ def test_a_follow_up_without_a_question_word_asks_as_the_previous_question_did()
     # "groot" is how the first question asks, not its subject: carried with "hoe" only.
     assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (hoe groot tekort tuinmannen)"
     assert HeuristicCondenser().condense("Waarom is dat?", history) == "Waarom is dat? (tekort tuinmannen)"
+    # A verb with its pronoun first asks yes or no: not "hoe groot" again.
+    assert HeuristicCondenser().condense("Helpt het?", history) == "Helpt het? (tekort tuinmannen)"
+    assert HeuristicCondenser().condense("En geldt dat ook in de winter?", history) == "En geldt dat ook in de winter? (tekort tuinmannen)"
 
 
 def test_a_follow_up_that_names_a_document_of_its_own_does_not_carry_the_previous_one():
