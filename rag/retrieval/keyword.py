@@ -30,7 +30,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from rag.text.analysis import STOPWORDS, content_stems, fold, stem, words
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 from rag.text.terms import zipf
 from rag.retrieval.sentence_vectors import SentenceMatrix, SentenceVectors
 from rag.retrieval.store import ChromaStore
@@ -91,7 +91,8 @@ def respelled(query: str, index: "KeywordSearch") -> str:
     """`query` with each word that is a typing error of a document word (`KeywordSearch.spelled`)
     replaced by that word. A capitalised word after the first is a name: it is only read as a
     name the documents write ("Inspetcie" -> "Inspectie"); a name they do not use at all
-    ("Friesland", a Dutch word anyway) stays as typed, and is a reason to say so."""
+    ("Friesland", a Dutch word anyway) stays as typed, and is a reason to say so. Two words typed
+    apart that the documents write as one are joined (`_joined_compounds`)."""
 
     def correct(match: re.Match) -> str:
         typed = match.group(0)
@@ -100,7 +101,40 @@ def respelled(query: str, index: "KeywordSearch") -> str:
             return typed
         return meant[:1].upper() + meant[1:] if typed[:1].isupper() else meant
 
-    return _TYPED_WORD.sub(correct, query)
+    return _joined_compounds(_TYPED_WORD.sub(correct, query), index)
+
+
+#: Two words typed apart that the documents write as one ("leraren tekort"): each at least this long.
+_MIN_COMPOUND_PART = 3
+#: ... and the documents write the compound at least this often.
+_MIN_COMPOUND_USES = 2
+
+
+def _joined_compounds(query: str, index: "KeywordSearch") -> str:
+    """`query` with two words typed apart that the documents write as one compound joined
+    ("Hoeveel leraren tekort is er?" -> "Hoeveel lerarentekort is er?"): Dutch writes compounds
+    as one word, and a question's two words match the compound only as parts of it. Function
+    words and a capitalised second word (a name) are never joined."""
+
+    def joinable(left: str, right: str) -> str | None:
+        if right[:1].isupper() or min(len(left), len(right)) < _MIN_COMPOUND_PART:
+            return None
+        if {fold(left), fold(right)} & (STOPWORDS | QUESTION_WORDS):
+            return None
+        return index.compound(fold(left), fold(right))
+
+    typed = list(_TYPED_WORD.finditer(query))
+    out, last, i = [], 0, 0
+    while i < len(typed) - 1:
+        a, b = typed[i], typed[i + 1]
+        joined = joinable(a.group(0), b.group(0)) if query[a.end() : b.start()] == " " else None
+        if joined is None:
+            i += 1
+            continue
+        out.append(query[last : a.start()])
+        out.append(joined[:1].upper() + joined[1:] if a.group(0)[:1].isupper() else joined)
+        last, i = b.end(), i + 2
+    return "".join(out) + query[last:]
 
 
 def generation_of(documents: list[IndexedDocument]) -> str:
@@ -130,6 +164,11 @@ class KeywordSearch(Protocol):
     def writes_capitalised(self, word: str) -> bool:
         """Whether the documents write `word` (folded) with a capital somewhere: a name, or a
         sentence's first word."""
+        ...
+
+    def compound(self, left: str, right: str) -> str | None:
+        """The compound the documents write for two words (folded) typed apart ("leraren
+        tekort": "lerarentekort"); None when they write none."""
         ...
 
     def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
@@ -256,6 +295,10 @@ class KeywordIndex:
 
     def writes_capitalised(self, word: str) -> bool:
         return word in self.spelling.capitalised
+
+    def compound(self, left: str, right: str) -> str | None:
+        joined = left + right
+        return joined if self.spelling.uses[joined] >= _MIN_COMPOUND_USES else None
 
     def warm_up(self) -> None:
         """Build the word lists and load wordfreq's now, rather than on the first question (each

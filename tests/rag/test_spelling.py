@@ -47,3 +47,17 @@ def test_a_question_is_searched_with_its_typing_errors_corrected_and_names_as_ty
     assert respelled("Hoeveel Salamnders?", index) == "Hoeveel Salamnders?"  # never written with a capital
     assert respelled("Salamnders in het park?", index) == "Salamanders in het park?"
     assert respelled("Hoeveel salamanders zijn er?", index) == "Hoeveel salamanders zijn er?"
+
+
+def test_two_words_the_documents_write_as_one_compound_are_joined():
+    texts = (
+        "Het kikkertekort in de vijvers groeit. Een kikkertekort treft vooral de kleine vijvers.",
+        "De vijver heeft een rand van riet; de gemeente maait de rand.",
+        "Eén vijverrand werd gemaaid.",
+    )
+    index = KeywordIndex.build("g2", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
+    assert respelled("Hoe groot is het kikker tekort?", index) == "Hoe groot is het kikkertekort?"
+    assert respelled("Kikker tekort: hoe groot?", index) == "Kikkertekort: hoe groot?"  # the first word's capital kept
+    assert respelled("Is de vijver rand gemaaid?", index) == "Is de vijver rand gemaaid?"  # written once: no compound of theirs
+    assert respelled("Welke kikker Tekort-stichting?", index) == "Welke kikker Tekort-stichting?"  # a name after it
+    assert respelled("Hoeveel kikkers tekort?", index) == "Hoeveel kikkers tekort?"  # "kikkerstekort" is not written
