@@ -20,7 +20,7 @@ Intent = Literal["number", "date", "place", "list", "explain", "define", "other"
 
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|hoelang|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
-    r"hoeveelste|wat\s+(kost(?:en|te|ten)?|bedraagt|is\s+het\s+(aantal|percentage|aandeel|bedrag))|"
+    r"hoeveelste|wat\s+(kost(?:en|te|ten)?|verdien(?:t|en|de|den)?|bedraagt|is\s+het\s+(aantal|percentage|aandeel|bedrag))|"
     # "Wat is het gemiddelde salaris ...?", "Wat zijn de kosten van ...?", "Wat is het tekort aan
     # tuinmannen?", "Wat is de omvang van ...?": an amount.
     r"wat\s+(is|was|zijn|waren)\s+(het|de)\s+(\w+\s+)?(salaris|loon|budget|prijs|kosten|bedrag|aantal|percentage|aandeel|"

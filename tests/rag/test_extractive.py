@@ -170,6 +170,7 @@ AANDEEL = "Het riet wordt in maart gemaaid. Een derde van de vijvers heeft een r
     # An amount of money asked, none given where the passages are about it.
     ("Wat kost het maaien van het riet?", (RIET,), True, "U vraagt naar een bedrag"),
     ("Wat kost het maaien van het riet?", (KOSTEN,), False, None),
+    ("Wat verdient een tuinman die het riet maait?", (RIET,), True, "U vraagt naar een bedrag"),
     # A share asked: a figure or words ("een derde") give it.
     ("Welk deel van de vijvers heeft een rietkraag?", (RIET,), True, "U vraagt naar een percentage of aandeel"),
     ("Welk deel van de vijvers heeft een rietkraag?", (AANDEEL,), False, None),
