@@ -18,7 +18,7 @@ from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
 from rag.text.terms import analyse
-from rag.text.conversation import asks_overview, conversation_kind, conversation_reply, overview_reply
+from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer
@@ -193,7 +193,7 @@ class Engine:
             return None
         own = tuple(p for p in passages if p.chunk.document_id in named) or tuple(passages)
         return Answer(
-            question=question.strip(), text=overview_reply(documents), citations=(), passages=own, refused=True,
+            question=question.strip(), text=overview_reply(documents, asks_publication(analysis.topic_terms)), citations=(), passages=own, refused=True,
             timings_ms=timings,
         )
 

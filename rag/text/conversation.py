@@ -116,14 +116,20 @@ def conversation_kind(message: str) -> Kind | None:
 
 
 #: Words that ask what a document is about, not about something in it: "Waar gaat X over?",
-#: "Wat zegt X?", "Vat X samen", "Wat zijn de hoofdpunten van X?".
+#: "Wat zegt X?", "Vat X samen", "Wat zijn de hoofdpunten van X?"; or who wrote it and when
+#: ("Wanneer is X verschenen?", "Wie heeft X geschreven?"), which its manifest entry says.
 _OVERVIEW_WORDS = frozenset(
     """
     zegt zeggen zei gaat gaan over vat samen samenvatten samenvatting samengevat inhoud beschrijft beschrijven behandelt
     behandelen onderwerp onderwerpen hoofdpunten hoofdlijnen kern kernpunten belangrijkste punten boodschap
     strekking idee
     """.split()
-)
+) | (_PUBLICATION_WORDS := frozenset(
+    """
+    gepubliceerd publiceerde verschenen verscheen uitgebracht uitgegeven geschreven schreef opgesteld auteur auteurs
+    schrijver schrijvers uitgever publicatie publicatiedatum
+    """.split()
+))
 
 
 def asks_overview(topic_terms: Sequence[QuestionTerm], source_years: frozenset[str] = frozenset()) -> bool:
@@ -132,8 +138,27 @@ def asks_overview(topic_terms: Sequence[QuestionTerm], source_years: frozenset[s
     return all(t.word in _OVERVIEW_WORDS or t.word in source_years for t in topic_terms)
 
 
-def overview_reply(documents: Sequence[IndexedDocument]) -> str:
-    """What the named documents are, from their descriptions in the manifest: said to be no quote."""
+def asks_publication(topic_terms: Sequence[QuestionTerm]) -> bool:
+    """Whether an overview question asks who made the document or when ("Wanneer verscheen X?")."""
+    return any(t.word in _PUBLICATION_WORDS for t in topic_terms)
+
+
+def _published(d: IndexedDocument) -> str:
+    title = f"‘{d.title or d.id}’"
+    if d.publisher and d.year:
+        return f"{title} is in {d.year} uitgegeven door {d.publisher}."
+    if d.publisher:
+        return f"{title} is uitgegeven door {d.publisher}."
+    if d.year:
+        return f"{title} is van {d.year}."
+    return f"Wie {title} uitgaf en wanneer, staat niet in de lijst van documenten."
+
+
+def overview_reply(documents: Sequence[IndexedDocument], publication: bool = False) -> str:
+    """What the named documents are, from their descriptions in the manifest: said to be no quote.
+    With `publication`, who published each and when: what was asked."""
+    if publication:
+        return " ".join(_published(d) for d in documents) + " Dit staat in de lijst van documenten; het is geen citaat."
     parts = []
     for d in documents:
         who = ", ".join(str(x) for x in (d.publisher, d.year) if x)
@@ -175,4 +200,4 @@ def conversation_reply(kind: Kind, titles: Sequence[str], message: str = "") -> 
     return f"{hello}Ik ben Bronwijzer. {what} {how}"
 
 
-__all__ = ["Kind", "asks_overview", "conversation_kind", "conversation_reply", "overview_reply"]
+__all__ = ["Kind", "asks_overview", "asks_publication", "conversation_kind", "conversation_reply", "overview_reply"]

@@ -6,6 +6,7 @@ import pytest
 
 from rag.text.conversation import (
     asks_overview,
+    asks_publication,
     conversation_kind,
     conversation_reply,
     overview_reply,
@@ -97,6 +98,22 @@ def test_the_overview_is_the_description_and_says_it_is_no_quote():
     reply = overview_reply([doc])
     assert reply.startswith("‘De vijvers’ (Gemeente Vlinderstad, 2023): Telling van de vijvers in het stadspark. ")
     assert "geen citaat" in reply and "stel een vraag over een onderwerp eruit" in reply
+
+
+@pytest.mark.parametrize(
+    ("topic", "publication"),
+    [("Wanneer is het verschenen?", True), ("Wie heeft het geschreven?", True), ("Wanneer werd het gepubliceerd?", True),
+     ("Waar gaat het over?", False), ("Wanneer verschenen de kikkers?", False)],
+)
+def test_who_made_a_document_and_when_is_answered_from_the_manifest(topic, publication):
+    info = analyse_question(topic)
+    # As the engine asks: a question about the document as a whole, and about who made it or when.
+    assert (asks_overview(info.topic_terms) and asks_publication(info.topic_terms)) is publication
+    doc = IndexedDocument("vijvers.md", "De vijvers", "1", "h", 3, publisher="Gemeente Vlinderstad", year=2023)
+    assert overview_reply([doc], publication=True) == (
+        "‘De vijvers’ is in 2023 uitgegeven door Gemeente Vlinderstad. Dit staat in de lijst van documenten; het is geen citaat."
+    )
+    assert overview_reply([IndexedDocument("x.md", "X", "1", "h", 1)], publication=True).startswith("Wie ‘X’ uitgaf en wanneer")
 
 
 @pytest.mark.parametrize(
