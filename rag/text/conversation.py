@@ -115,21 +115,23 @@ def conversation_kind(message: str) -> Kind | None:
     return "english" if _is_english(folded) else None
 
 
+#: Words that ask who made a document or when ("Wanneer is X verschenen?", "Wie heeft X
+#: geschreven?"), which its manifest entry says.
+_PUBLICATION_WORDS = frozenset(
+    """
+    gepubliceerd publiceerde verschenen verscheen uitgebracht uitgegeven geschreven schreef opgesteld auteur auteurs
+    schrijver schrijvers uitgever publicatie publicatiedatum
+    """.split()
+)
 #: Words that ask what a document is about, not about something in it: "Waar gaat X over?",
-#: "Wat zegt X?", "Vat X samen", "Wat zijn de hoofdpunten van X?"; or who wrote it and when
-#: ("Wanneer is X verschenen?", "Wie heeft X geschreven?"), which its manifest entry says.
+#: "Wat zegt X?", "Vat X samen", "Wat zijn de hoofdpunten van X?"; or who made it and when.
 _OVERVIEW_WORDS = frozenset(
     """
     zegt zeggen zei gaat gaan over vat samen samenvatten samenvatting samengevat inhoud beschrijft beschrijven behandelt
     behandelen onderwerp onderwerpen hoofdpunten hoofdlijnen kern kernpunten belangrijkste punten boodschap
     strekking idee
     """.split()
-) | (_PUBLICATION_WORDS := frozenset(
-    """
-    gepubliceerd publiceerde verschenen verscheen uitgebracht uitgegeven geschreven schreef opgesteld auteur auteurs
-    schrijver schrijvers uitgever publicatie publicatiedatum
-    """.split()
-))
+) | _PUBLICATION_WORDS
 
 
 def asks_overview(topic_terms: Sequence[QuestionTerm], source_years: frozenset[str] = frozenset()) -> bool:
