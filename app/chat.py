@@ -46,7 +46,7 @@ EXAMPLE_QUESTIONS = (
     "Hoeveel basisscholen hadden in 2019 geen schoolleider?",
     "Welke maatregelen staan in het actieplan tegen het tekort aan schooldirecteuren?",
     "Wat zegt de inspectie over de basisvaardigheden van leerlingen?",
-    "Wat is het schoolleidersregister en wie moet zich registreren?",
+    "Wat is het onderwijsachterstandenbeleid?",
 )
 
 REFUSAL_HEADING = "Dichtstbijzijnde passages"
