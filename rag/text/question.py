@@ -201,7 +201,8 @@ class QuestionInfo:
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
-    if mention and _defines_name(question, mention):
+    intent = question_intent(question_sentence(question))
+    if mention and _defines_name(question, mention, intent):
         mention = SourceMention()
     asked = without_frame(question)
     topic = without_frame(mention.strip(question)) if mention else asked
@@ -225,7 +226,6 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         terms = tuple(t for t in terms if t.word not in frame)
         topic_terms = tuple(t for t in topic_terms if t.word not in frame)
     folded = fold(question)
-    intent = question_intent(question_sentence(question))
     # "Wat zijn gamechangers in de kennisagenda?": without its source, a bare plural.
     asked_topic = _without_dangling(topic) if mention else question
     if mention and intent != "define" and _WHAT_ARE.match(fold(asked_topic)):
@@ -258,10 +258,9 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
     )
 
 
-def _defines_name(question: str, mention: SourceMention) -> bool:
+def _defines_name(question: str, mention: SourceMention, intent: Intent) -> bool:
     """Whether the question asks what a named source is ("Wat is de Vijverbond?"): then the
-    name is its subject, not the source to answer from."""
-    intent = question_intent(question_sentence(question))
+    name is its subject, not the source to answer from. `intent`: the question's."""
     subject = defined_subject(without_frame(question), intent) if intent == "define" else None
     if not subject:
         return False

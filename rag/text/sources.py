@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.text.analysis import YEAR, fold
+from rag.text.analysis import YEAR, fold, words
 from rag.text.terms import TermIndex, question_terms
 
 _WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -96,10 +96,6 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "nl")
 
 
-def _words(text: str) -> list[str]:
-    return [fold(w) for w in _WORD.findall(text)]
-
-
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
 
@@ -166,7 +162,7 @@ class SourceMatcher:
         documents = list(documents)
 
         def of_publisher(d, alias: str) -> bool:  # "Vijverbureau" for "Vijverbureau Noord"
-            return bool(d.publisher) and set(_words(alias)) <= set(_words(d.publisher))
+            return bool(d.publisher) and set(words(alias)) <= set(words(d.publisher))
 
         matcher = cls(
             ((d.id, [d.title, *(a for a in getattr(d, "aliases", ()) if not of_publisher(d, a))]) for d in documents),
