@@ -326,6 +326,12 @@ def counts_noun(text: str, noun: str) -> bool:
     return False
 
 
+def _caption_counts(unit: Unit, noun: str, figures: set[str]) -> bool:
+    """Whether a table row's figures count `noun` because its caption names it ("Aantal
+    vijvers per provincie": the row "Drenthe 12 14" counts vijvers)."""
+    return unit.row and noun != "%" and bool(figures) and stem(noun) in content_stems(unit.parts[0].text)
+
+
 def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) -> list[float]:
     """Per question term: 1 when a stem matches, 0.8 when it occurs otherwise (inside a longer
     word, as an inflection, or as the two parts of a compound: "schoolleiders register")."""
@@ -431,7 +437,7 @@ def unit_signals(
             "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
             "percent_wanted": float(question.asks_percent and "%" in text),
-            "counted": float(bool(noun) and counts_noun(text, noun)),
+            "counted": float(bool(noun) and (counts_noun(text, noun) or _caption_counts(unit, noun, new_numbers))),
             "causal": float(causal),
             "causal_wanted": float(causal and intent == "explain"),
             "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),

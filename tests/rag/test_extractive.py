@@ -725,3 +725,14 @@ def test_praktijkonderwijs_is_a_sector():
     assert sectors("In het pro en het praktijkonderwijs") == {"pro"}
     assert "pro" in sectors("het funderend onderwijs")
     assert sectors("een professionele aanpak") == frozenset()
+
+
+def test_a_table_row_counts_what_its_caption_names():
+    # "Hoeveel vijvers ...": the row's figures count vijvers because the caption says so,
+    # though the row itself has no "6 vijvers"; a caption about something else counts nothing.
+    signals = {u.text: s for u, s, _, _ in unit_signals(analyse_question("Hoeveel vijvers heeft het Noordpark?"),
+                                                          make_passages(VIJVERTABEL, kinds=("table",)))}
+    assert signals["Vijvers per park in 2022 en 2023\n2022 2023\nNoordpark 4 6"]["counted"] == 1.0
+    other = {u.text: s for u, s, _, _ in unit_signals(analyse_question("Hoeveel kikkers heeft het Noordpark?"),
+                                                        make_passages(VIJVERTABEL, kinds=("table",)))}
+    assert other["Vijvers per park in 2022 en 2023\n2022 2023\nNoordpark 4 6"]["counted"] == 0.0
