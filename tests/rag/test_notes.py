@@ -53,6 +53,8 @@ def test_a_footnote_inside_a_sentence_is_split_from_the_rest():
 def test_a_sentence_opening_with_a_figure_or_table_label_is_a_caption():
     assert is_note_sentence("Tabel 2.3 Aantal vijvers per gemeente")
     assert is_note_sentence("Figuur 4.1b Kikkers per vijver Kikkers houden van riet.")
+    assert is_note_sentence("Figuur4.1b Kikkers per vijver")  # the space lost in extraction
+    assert not is_note_sentence("Figuurlijk gesproken zijn de vijvers vol.")
     assert not is_note("Tabel 2.3 Aantal vijvers per gemeente")  # a table block stays a table
 
 
