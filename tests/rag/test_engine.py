@@ -138,7 +138,9 @@ def test_an_answer_from_another_document_than_the_one_named_says_so(engine):
 def test_an_answer_from_another_edition_than_the_one_named_says_so(engine, question):
     answer = engine.ask(question)
     assert not answer.refused and answer.citations[0].passage.chunk.document_id == "kikkers.md"
-    assert answer.note.startswith("U noemt ‘het kikkerplan")
+    # The edition note closes the note; a caution may stand before it (the refusal model's
+    # probability for this invented question lies near its caution threshold).
+    assert "U noemt ‘het kikkerplan" in answer.note
     assert answer.note.endswith("2019’, maar ik ken alleen ‘Plan voor de kikkers (2022)’: dit antwoord komt daaruit.")
     assert list(engine.stream(question))[-1].note == answer.note
 
