@@ -45,10 +45,19 @@ def _is_bullet(line: str) -> bool:
     return bool(_RAW_BULLET_RE.match(line)) and not re.match(r"^\d{1,2}[.)] ?\d", line)
 
 
+#: A long row label followed by its figures ("Tussentijdse uitstroom van de vijvers naar de
+#: sloten 5,3 0 100"): a run of this many figures closing a line makes it a table row, though
+#: its words outnumber them. Prose lines do not end in three bare figures.
+_ROW_FIGURES = 3
+
+
 def _is_table_row(line: str) -> bool:
     tokens = line.split()
-    numeric = sum(bool(_NUMERIC_TOKEN_RE.match(t)) for t in tokens)
-    return numeric >= 2 and numeric / len(tokens) >= 0.5
+    is_numeric = [bool(_NUMERIC_TOKEN_RE.match(t)) for t in tokens]
+    numeric = sum(is_numeric)
+    if numeric >= 2 and numeric / len(tokens) >= 0.5:
+        return True
+    return len(tokens) > _ROW_FIGURES and all(is_numeric[-_ROW_FIGURES:])
 
 
 def _is_heading_line(line: str, next_line: str | None) -> bool:

@@ -742,3 +742,18 @@ def test_blocks_stay_apart_where_the_next_one_starts_a_sentence_or_is_no_prose()
         "57 We tellen een vijver als ondiep bij minder dan 50 cm.",
     ]
     assert rejoin_broken_sentences(blocks) == blocks
+
+
+def test_reflow_keeps_rows_with_long_labels_apart() -> None:
+    # A row's label may have more words than the row has figures; a line that closes on three
+    # figures is still a row, and rows a blank line apart are not one paragraph.
+    page = collapse_spaces(
+        "Gemiddeld Minimum Maximum\n\n"
+        "Tussentijdse verhuizing van kikkers naar de grote vijver 5,3 0 100\n\n"
+        "Verhuizing van salamanders naar de sloot 17,5 0 100\n\n"
+        "Het riet groeit snel in de zomer van\n\n"
+        "2023 en 2024 bij de vijver.\n"
+    )
+    blocks = reflow_paragraphs(page)
+    assert "Tussentijdse verhuizing van kikkers naar de grote vijver 5,3 0 100\nVerhuizing van salamanders naar de sloot 17,5 0 100" in blocks
+    assert "Het riet groeit snel in de zomer van 2023 en 2024 bij de vijver." in blocks
