@@ -1,7 +1,8 @@
 """Retrieval: a question -> ranked Passages.
 
 `HybridRetriever` gathers candidates from dense search (e5 vectors in Chroma) and keyword
-search (BM25 over Dutch stems), ranks them with the fitted model of `rag.retrieval.ranking` (signals
+search (BM25 over Dutch stems; a term also by the abbreviation the documents introduce for
+it, `rag.text.abbreviations`, and back), ranks them with the fitted model of `rag.retrieval.ranking` (signals
 such as both scores, key-term coverage and whether the question names the document), drops
 near-duplicate passages and keeps room for a second document, so that questions spanning two
 documents get passages of both. Every returned Passage carries its probability as `score`
@@ -20,7 +21,8 @@ from rag.errors import NothingIndexedError
 from rag.retrieval.keyword import respelled
 from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
-from rag.text.analysis import fold
+from rag.text.abbreviations import with_other_names
+from rag.text.analysis import fold, stem
 from rag.text.definitions import defines
 from rag.text.question import QuestionInfo, analyse_question
 from rag.retrieval.ranking import Candidate, Diversity, diversify, distinct, features
@@ -153,8 +155,16 @@ class HybridRetriever:
 
         t = time.perf_counter()
         index = snapshot.keyword
-        question = replace(question, unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)))
-        top = index.top(query, n, admitted if filters is not None else None)
+        # Keyword search looks for a term by the other name the documents give it too, when
+        # that is no word for it already (`rag.text.synonyms`: "bo" for "basisonderwijs").
+        other_names = sorted({n for t in question.terms for n in index.also_written(t.stem) if stem(n) not in t.alternatives})
+        question = replace(
+            question,
+            unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)),
+            terms=with_other_names(question.terms, index.also_written),
+            topic_terms=with_other_names(question.topic_terms, index.also_written),
+        )
+        top = index.top(" ".join([query, *other_names]), n, admitted if filters is not None else None)
         timings["keyword"] = _ms(t)
 
         candidates: dict[str, Candidate] = {}

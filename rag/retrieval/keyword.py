@@ -31,6 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
+from rag.text.abbreviations import introduced_abbreviations
 from rag.text.terms import zipf
 from rag.retrieval.sentence_vectors import SentenceMatrix, SentenceVectors
 from rag.retrieval.store import ChromaStore
@@ -171,6 +172,12 @@ class KeywordSearch(Protocol):
         tekort": "lerarentekort"); None when they write none."""
         ...
 
+    def also_written(self, stem: str) -> frozenset[str]:
+        """The other name the documents give what a word of this stem names: the abbreviation
+        they introduce for it, or the term it abbreviates (`rag.text.abbreviations`); folded
+        words, empty when there is none."""
+        ...
+
     def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
         """The `n` best chunks for `query` by BM25 (score > 0), best first, ties in chunk order;
         `versions` restricts them to those document versions."""
@@ -227,6 +234,7 @@ class KeywordIndex:
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
     _spelling: _SpellingWords | None = field(default=None, repr=False)
+    _abbreviations: dict[str, frozenset[str]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.row_of = {c.id: i for i, c in enumerate(self.chunks)}
@@ -296,6 +304,11 @@ class KeywordIndex:
     def writes_capitalised(self, word: str) -> bool:
         return word in self.spelling.capitalised
 
+    def also_written(self, stem: str) -> frozenset[str]:
+        if self._abbreviations is None:
+            self._abbreviations = introduced_abbreviations(c.text for c in self.chunks)
+        return self._abbreviations.get(stem, frozenset())
+
     def compound(self, left: str, right: str) -> str | None:
         joined = left + right
         return joined if self.spelling.uses[joined] >= _MIN_COMPOUND_USES else None
@@ -305,6 +318,7 @@ class KeywordIndex:
         of these calls builds what it reads on first use)."""
         self.uses("onderwijs")
         self.writes_capitalised("onderwijs")
+        self.also_written("onderwijs")
         zipf("onderwijs")
 
     def knows(self, word: str) -> bool:
