@@ -23,6 +23,7 @@ the chunk holds (part of) the answer. No weight here is set by hand.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -208,13 +209,16 @@ def diversify(ranked: Iterable[Candidate], k: int, question: QuestionInfo, diver
         per_doc[doc] = per_doc.get(doc, 0) + 1
         chosen.append(cand)
     chosen.extend(deferred[: k - len(chosen)])
-    # Every named document gets a place when the question names several.
+    # Every named document gets a place when the question names several: the last place of a
+    # document that is not named, or that has another place, not the only place of one that is.
     if len(named) >= 2:
         for doc in named:
             if chosen and not any(c.chunk.document_id == doc for c in chosen):
                 best = next((c for c in ranked if c.chunk.document_id == doc), None)
-                if best is not None:
-                    chosen[-1] = best
+                places = Counter(c.chunk.document_id for c in chosen)
+                spare = [i for i, c in enumerate(chosen) if c.chunk.document_id not in named or places[c.chunk.document_id] > 1]
+                if best is not None and spare:
+                    chosen[spare[-1]] = best
     return chosen
 
 

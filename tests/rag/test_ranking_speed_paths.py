@@ -35,3 +35,22 @@ def test_lazy_distinct_chooses_what_dropping_all_duplicates_first_chose():
         lazy = diversify(distinct(ranked, 0.7), k, question, Diversity())
         assert [c.chunk.index for c in lazy] == [c.chunk.index for c in eager]
     assert [c.chunk.index for c in distinct(ranked, 0.7)] == [c.chunk.index for c in drop_near_duplicates(ranked, 0.7)]
+
+
+def test_a_question_naming_two_documents_keeps_a_place_for_each_of_them():
+    from dataclasses import replace
+
+    from rag.text.sources import SourceMention
+
+    texts = [("a.txt", "Vijvers in het park"), ("a.txt", "Meer vijvers"), ("c.txt", "Riet langs de oever"),
+             ("c.txt", "Meer riet"), ("b.txt", "Het kikkerplan"), ("d.txt", "Het bijenplan")]  # fmt: skip
+    ranked = [_candidate(doc, i, text) for i, (doc, text) in enumerate(texts)]
+    question = replace(analyse_question("Wat zeggen het kikkerplan en het bijenplan?"), mention=SourceMention(("b.txt", "d.txt")))
+    chosen = diversify(ranked, 5, question, Diversity(per_document=2, comparing=2))
+    docs = [c.chunk.document_id for c in chosen]
+    assert "b.txt" in docs and "d.txt" in docs, docs
+    # Two named documents, both missing from the top: both get a place.
+    question = replace(question, mention=SourceMention(("e.txt", "f.txt")))
+    ranked += [_candidate("e.txt", 7, "Het egelplan"), _candidate("f.txt", 8, "Het vossenplan")]
+    docs = [c.chunk.document_id for c in diversify(ranked, 5, question, Diversity(per_document=2, comparing=2))]
+    assert "e.txt" in docs and "f.txt" in docs, docs
