@@ -499,7 +499,7 @@ class ExtractiveComposer:
         decision = self.decide(info, ranked, history, scored, question)
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
-        chosen = self._choose(info, scored, ranked)
+        chosen = self._choose(info, scored, ranked, _own_sectors(question, history))
         if chosen:
             chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked, info)
         if not chosen:
@@ -587,9 +587,11 @@ class ExtractiveComposer:
         """The units of the answer, in answer order: the best first, the rest by passage and position."""
         info = analysis or analyse_question(question)
         ranked = tuple(sorted(passages, key=lambda p: p.rank))
-        return self._choose(info, self.score_units(question, ranked, history, info), ranked)
+        return self._choose(info, self.score_units(question, ranked, history, info), ranked, _own_sectors(question, history))
 
-    def _choose(self, info: QuestionInfo, scored: list[ScoredUnit], passages: Sequence[Passage]) -> list[ScoredUnit]:
+    def _choose(
+        self, info: QuestionInfo, scored: list[ScoredUnit], passages: Sequence[Passage], own_sectors: frozenset[str] = frozenset()
+    ) -> list[ScoredUnit]:
         # The lead shares a key term with the question, or continues a sentence that does.
         on_topic = [s for s in scored if s.overlap > 0 or s.signals["previous_overlap"] > 0]
         if not on_topic:
@@ -601,7 +603,8 @@ class ExtractiveComposer:
             own = [s for s in on_topic if passages[s.unit.passage_index].document_id == named[0]]
             if own and max(s.overlap for s in own) >= max(s.overlap for s in on_topic):
                 on_topic = own
-        asked = sectors(info.topic)
+        # A follow-up that names a sector asks about that one ("En in het vo?" after a question about the po).
+        asked = own_sectors or sectors(info.topic)
         # "Hoeveel ... in het vo?": a sentence that names only other sectors answers another question.
         own_sector = [s for s in on_topic if not other_sector_only(asked, _sector_text(s.unit))]
         if own_sector:
@@ -711,6 +714,12 @@ _SHARE = re.compile(
 )
 #: How many of the best candidate sentences are looked at for the amount a question asks.
 AMOUNT_DEPTH = 10
+
+
+def _own_sectors(question: str, history: Sequence[Turn]) -> frozenset[str]:
+    """The sectors a follow-up names itself ("En in het vo?"): what it asks about, whatever
+    sector the question before it asked about. Empty for a question that follows on nothing."""
+    return sectors(question) if previous_question(history) else frozenset()
 
 
 def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:

@@ -696,6 +696,18 @@ def test_a_question_about_one_sector_is_not_led_by_a_sentence_only_about_another
     assert both.text.startswith("In het po telt het park 40 kikkerpoelen")
 
 
+def test_a_follow_up_that_names_a_sector_asks_about_that_one_not_the_one_before():
+    passages = make_passages(
+        "In het po telt het park 40 kikkerpoelen met 12 kikkers per poel.",
+        "In het vo zijn er 9 kikkerpoelen met 30 kikkers per poel.",
+    )
+    history = [Turn("user", "Hoeveel kikkers zitten er per poel in het po?"), Turn("assistant", "12 [1]")]
+    # As searched, the follow-up carries the words of the question before it, "po" too.
+    searched = analyse_question("En in het vo? (hoeveel kikkers poel po)")
+    answer = composer(overlap=1.0).compose("En in het vo?", passages, history, searched)
+    assert answer.text.startswith("In het vo zijn er 9 kikkerpoelen") and "In het po" not in answer.text
+
+
 def test_a_follower_that_shares_only_the_year_or_sector_of_the_question_is_left_out():
     passages = make_passages(
         "In 2021 hadden 14 basisscholen geen kikkervijver.",
