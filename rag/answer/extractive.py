@@ -341,8 +341,8 @@ def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) ->
         if t.stem in stems:
             found.append(1.0)
             continue
-        if any(a in stems for a in t.alternatives):
-            found.append(0.8)  # another word for it ("leraren" for "juffen")
+        if t.has_other_name_in(stems):
+            found.append(0.8)  # another word for it ("leraren" for "juffen", "vbp" for "vijverbeheerplan")
             continue
         if t.is_number:
             found.append(0.0)

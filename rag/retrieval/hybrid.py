@@ -21,8 +21,7 @@ from rag.errors import NothingIndexedError
 from rag.retrieval.keyword import respelled
 from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
-from rag.text.abbreviations import with_other_names
-from rag.text.analysis import fold, stem
+from rag.text.analysis import fold
 from rag.text.definitions import defines
 from rag.text.question import QuestionInfo, analyse_question
 from rag.retrieval.ranking import Candidate, Diversity, diversify, distinct, features
@@ -155,14 +154,15 @@ class HybridRetriever:
 
         t = time.perf_counter()
         index = snapshot.keyword
-        # Keyword search looks for a term by the other name the documents give it too, when
-        # that is no word for it already (`rag.text.synonyms`: "bo" for "basisonderwijs").
-        other_names = sorted({n for t in question.terms for n in index.also_written(t.stem) if stem(n) not in t.alternatives})
+        # A term is also found, and searched, by the other name the documents give it ("vbp").
+        abbreviations = index.abbreviations()
+        terms, other_names = abbreviations.widen(query, question.terms)
+        topic_terms, _ = abbreviations.widen(query, question.topic_terms)
         question = replace(
             question,
             unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)),
-            terms=with_other_names(question.terms, index.also_written),
-            topic_terms=with_other_names(question.topic_terms, index.also_written),
+            terms=terms,
+            topic_terms=topic_terms,
         )
         top = index.top(" ".join([query, *other_names]), n, admitted if filters is not None else None)
         timings["keyword"] = _ms(t)

@@ -31,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
-from rag.text.abbreviations import introduced_abbreviations
+from rag.text.abbreviations import Abbreviations
 from rag.text.terms import zipf
 from rag.retrieval.sentence_vectors import SentenceMatrix, SentenceVectors
 from rag.retrieval.store import ChromaStore
@@ -172,10 +172,9 @@ class KeywordSearch(Protocol):
         tekort": "lerarentekort"); None when they write none."""
         ...
 
-    def also_written(self, stem: str) -> frozenset[str]:
-        """The other name the documents give what a word of this stem names: the abbreviation
-        they introduce for it, or the term it abbreviates (`rag.text.abbreviations`); folded
-        words, empty when there is none."""
+    def abbreviations(self) -> Abbreviations:
+        """The abbreviations the live documents introduce, with the terms they stand for
+        (`rag.text.abbreviations`)."""
         ...
 
     def top(self, query: str, n: int, versions: set[str] | None = None) -> list[tuple[Chunk, float]]:
@@ -234,7 +233,7 @@ class KeywordIndex:
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
     _spelling: _SpellingWords | None = field(default=None, repr=False)
-    _abbreviations: dict[str, frozenset[str]] | None = field(default=None, repr=False)
+    _abbreviations: Abbreviations | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.row_of = {c.id: i for i, c in enumerate(self.chunks)}
@@ -304,10 +303,10 @@ class KeywordIndex:
     def writes_capitalised(self, word: str) -> bool:
         return word in self.spelling.capitalised
 
-    def also_written(self, stem: str) -> frozenset[str]:
+    def abbreviations(self) -> Abbreviations:
         if self._abbreviations is None:
-            self._abbreviations = introduced_abbreviations(c.text for c in self.chunks)
-        return self._abbreviations.get(stem, frozenset())
+            self._abbreviations = Abbreviations.of_texts(c.text for c in self.chunks)
+        return self._abbreviations
 
     def compound(self, left: str, right: str) -> str | None:
         joined = left + right
@@ -318,7 +317,7 @@ class KeywordIndex:
         of these calls builds what it reads on first use)."""
         self.uses("onderwijs")
         self.writes_capitalised("onderwijs")
-        self.also_written("onderwijs")
+        self.abbreviations()
         zipf("onderwijs")
 
     def knows(self, word: str) -> bool:

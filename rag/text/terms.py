@@ -10,7 +10,7 @@ question a passage covers) and by the refusal model (what the passages lack).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -113,6 +113,13 @@ class QuestionTerm:
     asked: str = ""
     #: Stems of other words for the same thing ("leraar" for "juffen"; `rag.text.synonyms`).
     alternatives: tuple[str, ...] = ()
+    #: Names of more words for the same thing, as stems, found where all of them are
+    #: ("vroegschoolse", "educatie" for "vve"; `rag.text.abbreviations`).
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def has_other_name_in(self, stems: Set[str]) -> bool:
+        """Whether `stems` hold another word or name for this term (`alternatives`, `phrases`)."""
+        return any(a in stems for a in self.alternatives) or any(all(p in stems for p in phrase) for phrase in self.phrases)
 
     @property
     def is_specific(self) -> bool:
@@ -210,7 +217,7 @@ class TermIndex:
     def contains(self, term: QuestionTerm) -> bool:
         if term.is_letter_name:
             return term.occurs_in(self.text)
-        if term.stem in self.stems or term.word in self.words or any(a in self.stems for a in term.alternatives):
+        if term.stem in self.stems or term.word in self.words or term.has_other_name_in(self.stems):
             return True
         if term.is_number:
             return False

@@ -8,47 +8,67 @@ from ingest.pipeline import Ingestor
 from rag.pipeline import build
 from rag.retrieval.keyword import KeywordIndex
 from rag.settings import Settings
-from rag.text.abbreviations import introduced_abbreviations, with_other_names
+from rag.text.abbreviations import Abbreviations
 from rag.text.analysis import stem
 from rag.text.terms import question_terms
 from rag.types import Chunk
 
 
-def test_a_word_with_its_abbreviation_in_brackets_introduces_it_both_ways():
-    found = introduced_abbreviations(["Het vijverbeheerplan (vbp) is in 2020 vastgesteld. Het Kroosbeleid (KB's) volgde later."])
-    assert found[stem("vbp")] == {"vijverbeheerplan"}
-    assert found[stem("vijverbeheerplan")] == {"vbp"}
-    assert found[stem("kb")] == {"kroosbeleid"}
-    # The plural of the term is found by its stem.
-    assert found.get(stem("vijverbeheerplannen")) == {"vbp"}
+def _terms(question: str, texts: list[str]):
+    return Abbreviations.of_texts(texts).widen(question, question_terms(question))
+
+
+def test_a_word_with_its_abbreviation_in_brackets_introduces_it():
+    found = Abbreviations.of_texts(["Het vijverbeheerplan (vbp) is in 2020 vastgesteld. Het Kroosbeleid (KB's) volgde later."])
+    assert found.terms == {"vbp": (("vijverbeheerplan",),), "kb": (("kroosbeleid",),)}
+
+
+def test_a_name_of_several_words_introduces_its_abbreviation_without_its_small_words_giving_letters():
+    found = Abbreviations.of_texts([
+        "Dat besloot de stichting Groene Oevers (SGO). Er is zorg voor kikkers en salamanders (ks). "
+        "Het gaat om de overgang van voor- en vroegschoolse kikkerzorg (vvk) naar de vijver."
+    ])
+    assert found.terms["sgo"] == (("stichting", "groene", "oevers"),)
+    assert found.terms["ks"] == (("kikkers", "en", "salamanders"),)
+    assert found.terms["vvk"] == (("voor", "en", "vroegschoolse", "kikkerzorg"),)
 
 
 @pytest.mark.parametrize("text", [
-    "De stichting vijverbeheer (svb) maait het riet.",  # a longer name's abbreviation: other first letter
+    "Het vijverbeheer (svb) maait het riet.",  # another first letter: a longer name's abbreviation
     "Het vijverbeheer (vbk) begint in maart.",  # the letters are not all in the word, in order
     "De vijvergemeenschap (basis) telt mee.",  # a common word in brackets is a comment
     "Het plan (pl) geldt voor twee jaar.",  # a word too short to spell an abbreviation out
     "Het kikkerplan (2022) noemt drie maatregelen.",  # a year
     "Het kikkerplan (zie bijlage) noemt drie maatregelen.",  # a pointer
+    "De kikkers leven in het speciaal onderwijs (so).",  # a sector: `rag.text.sectors` knows those
+    "De gemeente telt. Vijvers (gv) zijn er genoeg.",  # a name does not reach back over a sentence's end
 ])
-def test_brackets_that_do_not_abbreviate_the_word_before_them_introduce_nothing(text):
-    assert introduced_abbreviations([text]) == {}
+def test_brackets_that_do_not_abbreviate_the_words_before_them_introduce_nothing(text):
+    assert not Abbreviations.of_texts([text])
 
 
-def test_question_terms_also_match_by_the_other_name():
-    names = introduced_abbreviations(["Het vijverbeheerplan (vbp) is vastgesteld."])
-    terms = with_other_names(question_terms("Wat kost het vijverbeheerplan?"), lambda s: names.get(s, frozenset()))
-    plan = next(t for t in terms if t.word == "vijverbeheerplan")
-    assert stem("vbp") in plan.alternatives
-    short = next(t for t in with_other_names(question_terms("Wat kost het VBP?"), lambda s: names.get(s, frozenset())) if t.word == "vbp")
-    assert stem("vijverbeheerplan") in short.alternatives
+def test_a_question_term_is_also_found_by_its_other_name():
+    texts = ["Het vijverbeheerplan (vbp) is vastgesteld door de stichting Groene Oevers (SGO)."]
+    terms, searched = _terms("Wat kost het vijverbeheerplan?", texts)
+    assert next(t for t in terms if t.word == "vijverbeheerplan").has_other_name_in({stem("vbp")})
+    assert searched == ["vbp"]
+    terms, searched = _terms("Wat kost het VBP?", texts)
+    assert next(t for t in terms if t.word == "vbp").has_other_name_in({stem("vijverbeheerplan")})
+    assert searched == ["vijverbeheerplan"]
+    # A name of more words is found where all its words are; each of its words also as the abbreviation.
+    terms, searched = _terms("Wat doet de SGO?", texts)
+    sgo = next(t for t in terms if t.word == "sgo")
+    assert sgo.has_other_name_in({stem(w) for w in ("stichting", "groene", "oevers", "doet")})
+    assert not sgo.has_other_name_in({stem(w) for w in ("stichting", "oevers")})
+    terms, searched = _terms("Wat doet de stichting Groene Oevers?", texts)
+    assert all(t.has_other_name_in({"sgo"}) for t in terms if t.word in ("stichting", "groene", "oevers"))
+    assert searched == ["sgo"]
 
 
 def test_the_keyword_index_knows_the_abbreviations_of_its_chunks():
     texts = ["Het vijverbeheerplan (vbp) is in 2020 vastgesteld.", "Het vbp kost jaarlijks € 40.000."]
     index = KeywordIndex.build("g1", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
-    assert index.also_written(stem("vijverbeheerplan")) == {"vbp"}
-    assert index.also_written(stem("vijver")) == frozenset()
+    assert index.abbreviations().terms == {"vbp": (("vijverbeheerplan",),)}
 
 
 PARK = """# Het beheer van de vijvers
