@@ -60,6 +60,10 @@ def _is_table_row(line: str) -> bool:
     return len(tokens) > _ROW_FIGURES and all(is_numeric[-_ROW_FIGURES:])
 
 
+#: A line that opens with a bracket and goes on in lower case after it closes ("(vve) naar het").
+_BRACKET_RUNS_ON = re.compile(r"\([^()]*\)\s+[a-zà-ÿ]")
+
+
 def _is_heading_line(line: str, next_line: str | None) -> bool:
     """A short title line: no closing punctuation, not ending on a function word,
     followed by a capitalised line (or nothing)."""
@@ -74,6 +78,8 @@ def _is_heading_line(line: str, next_line: str | None) -> bool:
     if next_line is None:
         return True
     first = next_line[0]
+    if first == "(" and _BRACKET_RUNS_ON.match(next_line):
+        return False  # "... vroegschoolse educatie ⏎(vve) naar het ...": the sentence runs on
     return first.isupper() or first.isdigit() or _is_bullet(next_line) or first in "‘“\"("
 
 
@@ -131,8 +137,12 @@ def _heading_start(lines: list[_Line], end: int) -> int:
     return start
 
 
+#: A figure or table caption wraps over at most this many lines (a long one with its n's: four).
+_CAPTION_LINES = 4
+
+
 def _ends_caption(lines: list[_Line], soft: list[bool], heading_start: list[bool], end: int) -> bool:
-    """Whether line `end` is the last line of a figure or table caption (wrapped over ≤ 3 lines):
+    """Whether line `end` is the last line of a figure or table caption (wrapped over at most `_CAPTION_LINES` lines):
     what follows a caption opens a new block, even without a blank line between them. A caption
     that ends on a function word, a comma or a slash goes on in the next line."""
     if end < 0:
@@ -141,7 +151,7 @@ def _ends_caption(lines: list[_Line], soft: list[bool], heading_start: list[bool
     if last.endswith((",", "-", "/")) or last.split()[-1].lower() in FUNCTION_WORDS:
         return False
     k = end
-    while k >= 0 and end - k < 3:
+    while k >= 0 and end - k < _CAPTION_LINES:
         if _CAPTION_START_RE.match(lines[k].text):
             return True
         if not soft[k] or heading_start[k]:

@@ -757,3 +757,33 @@ def test_reflow_keeps_rows_with_long_labels_apart() -> None:
     blocks = reflow_paragraphs(page)
     assert "Tussentijdse verhuizing van kikkers naar de grote vijver 5,3 0 100\nVerhuizing van salamanders naar de sloot 17,5 0 100" in blocks
     assert "Het riet groeit snel in de zomer van 2023 en 2024 bij de vijver." in blocks
+
+
+def test_a_line_that_opens_with_a_bracket_and_runs_on_in_lower_case_goes_on_the_sentence() -> None:
+    page = collapse_spaces(
+        "De gemeente telt elk jaar de dieren. \n"
+        "Het gaat om de overgang van kikkervisjes en jonge kikkers \n"
+        "(kjk) naar de grote vijver en de oevers daaromheen.\n\n"
+        "Kikkers in de vijver \n"
+        "(Vijver)kikkers leven in het riet."
+    )
+    assert reflow_paragraphs(page) == [
+        "De gemeente telt elk jaar de dieren. Het gaat om de overgang van kikkervisjes en jonge kikkers "
+        "(kjk) naar de grote vijver en de oevers daaromheen.",
+        "Kikkers in de vijver",  # a title: the bracket after it is part of a word, "(Vijver)kikkers"
+        "(Vijver)kikkers leven in het riet.",
+    ]
+
+
+def test_a_title_below_a_caption_of_four_lines_is_a_title() -> None:
+    page = collapse_spaces(
+        "Figuur 4.1b Aantal kikkers per vijver in het stadspark in de \n"
+        "jaren 2018 tot en met 2023 naar de grootte van de vijver en \n"
+        "de soort oever (2023: n kleine vijvers=12, n middelgrote \n"
+        "vijvers=5, n grote vijvers=2)\n"
+        "Minder kikkers in de kleine \n"
+        "vijvers\n"
+        "Het aantal kikkers in de kleine vijvers daalde in 2023."
+    )
+    blocks = reflow_paragraphs(page)
+    assert blocks[1:] == ["Minder kikkers in de kleine vijvers", "Het aantal kikkers in de kleine vijvers daalde in 2023."]
