@@ -49,10 +49,12 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ONLY_URLS = re.compile(r"^(?:\s*(?:https?://|www\.)\S+)+\s*$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^\s*(?:bron|bronnen)\s*:", re.IGNORECASE)
 _CONSULTED = re.compile(r"\bgeraadpleegd\s+(?:op|via)\b", re.IGNORECASE)
-_CAPTION = re.compile(r"^\s*(?:figuur|grafiek|afbeelding|kaart|infographic)\s+\d+(?:\.\d+)*[a-z]?\b", re.IGNORECASE)
-#: A sentence that opens with a figure or table label is a caption (perhaps glued to text, and
-#: perhaps with the space after the label lost in extraction: "Figuur1.5a Ontwikkeling ...").
-_LABELLED = re.compile(r"^\s*(?:figuur|tabel|grafiek|afbeelding|kaart|infographic)\s*\d+(?:\.\d+)*[a-z]?\b", re.IGNORECASE)
+#: A figure's label, perhaps with the space after its word lost in extraction ("Figuur1.5a").
+_FIGURE_LABEL = r"(?:figuur|grafiek|afbeelding|kaart|infographic)\s*\d+(?:\.\d+)*[a-z]?\b"
+#: A block that opens with a figure's label is its caption (a table's caption stays with its rows).
+_CAPTION = re.compile(rf"^\s*{_FIGURE_LABEL}", re.IGNORECASE)
+#: A sentence that opens with a figure or table label is a caption (perhaps glued to text).
+_LABELLED = re.compile(rf"^\s*(?:{_FIGURE_LABEL}|tabel\s*\d+(?:\.\d+)*[a-z]?\b)", re.IGNORECASE)
 #: Reference entries with a title are short; a longer text after the entries is a paragraph.
 _MAX_REFERENCE_TAIL = 300
 _MAX_CAPTION = 250

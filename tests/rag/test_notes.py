@@ -56,6 +56,9 @@ def test_a_sentence_opening_with_a_figure_or_table_label_is_a_caption():
     assert is_note_sentence("Figuur4.1b Kikkers per vijver")  # the space lost in extraction
     assert not is_note_sentence("Figuurlijk gesproken zijn de vijvers vol.")
     assert not is_note("Tabel 2.3 Aantal vijvers per gemeente")  # a table block stays a table
+    # A block that is only a figure's caption is a note, also with the space after its word lost.
+    assert is_note("Figuur 4.1b Kikkers per vijver")
+    assert is_note("Figuur4.1b Kikkers per vijver")
 
 
 def test_a_dated_entry_inside_a_sentence_is_split_from_the_rest():
