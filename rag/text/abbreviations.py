@@ -143,7 +143,9 @@ class Abbreviations:
         for t in terms:
             more = tuple(a for a in dict.fromkeys(extra_stems.get(t.stem, ())) if a not in t.alternatives and a != t.stem)
             spelled = tuple(dict.fromkeys(phrases.get(t.stem, ())))
-            widened.append(replace(t, alternatives=t.alternatives + more, phrases=t.phrases + spelled) if more or spelled else t)
+            # An abbreviation the documents introduce names one thing, also typed in lower case ("tlv").
+            named = t.is_name or t.word in self.terms
+            widened.append(replace(t, alternatives=t.alternatives + more, phrases=t.phrases + spelled, is_name=named) if more or spelled or named != t.is_name else t)
         # Keyword search needs no other name that is a word for the term already ("bo" for "basisonderwijs").
         known = {a for t in terms for a in t.alternatives}
         return tuple(widened), [w for w in dict.fromkeys(other_words) if stem(w) not in known]

@@ -65,6 +65,13 @@ def test_a_question_term_is_also_found_by_its_other_name():
     assert searched == ["sgo"]
 
 
+def test_an_abbreviation_the_documents_introduce_is_a_name_also_in_lower_case():
+    texts = ["Het vijverbeheerplan (vbp) is vastgesteld."]
+    terms, _ = _terms("Wat kost het vbp per jaar?", texts)
+    assert next(t for t in terms if t.word == "vbp").is_specific
+    assert not next(t for t in terms if t.word == "jaar").is_specific
+
+
 def test_the_keyword_index_knows_the_abbreviations_of_its_chunks():
     texts = ["Het vijverbeheerplan (vbp) is in 2020 vastgesteld.", "Het vbp kost jaarlijks € 40.000."]
     index = KeywordIndex.build("g1", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
