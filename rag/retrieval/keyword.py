@@ -202,6 +202,10 @@ class KeywordSearch(Protocol):
         ...
 
 
+#: A superlative and the adjective it is made of ("zwaarst" of "zwaar", "kleinste" of "klein").
+_SUPERLATIVE = re.compile(r"^([^\W\d_]{4,}?)(?:st|ste)$")
+
+
 @dataclass(frozen=True)
 class _SpellingWords:
     """What typing errors are corrected to: how often the chunks use each word, the words they
@@ -325,6 +329,8 @@ class KeywordIndex:
         or as a compound of two words they use ("vijverrand": "vijver" + "rand")."""
         if self.uses(word):
             return True
+        if (m := _SUPERLATIVE.match(word)) and zipf(word) < zipf(base := m.group(1)) and (self.uses(base) or self.uses(base + "e")):
+            return True  # "zwaarst", "kleinste": the documents write "zwaar", "kleine" (not "dienst": "dien")
         return len(word) >= _PREFIX and word[:_PREFIX] in (self._prefixes or ())  # "vergrijsd" next to "vergrijzing"
 
     def spelled(self, word: str) -> str | None:

@@ -61,3 +61,12 @@ def test_two_words_the_documents_write_as_one_compound_are_joined():
     assert respelled("Is de vijver rand gemaaid?", index) == "Is de vijver rand gemaaid?"  # written once: no compound of theirs
     assert respelled("Welke kikker Tekort-stichting?", index) == "Welke kikker Tekort-stichting?"  # a name after it
     assert respelled("Hoeveel kikkers tekort?", index) == "Hoeveel kikkers tekort?"  # "kikkerstekort" is not written
+
+
+def test_a_superlative_of_a_word_the_documents_use_is_known():
+    texts = ("De zware vijver is zwaar om te onderhouden.", "Een kleine vijver en een grote vijver.", "Dien het plan in.")
+    index = KeywordIndex.build("g3", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
+    assert index.knows("zwaarst") and index.knows("zwaarste") and index.knows("kleinste")
+    # Not a superlative: "dienst" is a word of its own, more common than "dien".
+    assert not index.knows("dienst")
+    assert not index.knows("breedste")  # the documents never write "breed"
