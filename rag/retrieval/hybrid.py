@@ -155,16 +155,15 @@ class HybridRetriever:
         t = time.perf_counter()
         index = snapshot.keyword
         # A term is also found, and searched, by the other name the documents give it ("vbp").
-        abbreviations = index.abbreviations()
-        terms, other_names = abbreviations.widen(query, question.terms)
-        topic_terms, _ = abbreviations.widen(query, question.topic_terms)
+        other_names = index.abbreviations().in_question(query)
+        searched = other_names.searched(question.terms)
         question = replace(
             question,
             unknown_terms=tuple(t.word for t in question.terms if not index.knows(t.word)),
-            terms=terms,
-            topic_terms=topic_terms,
+            terms=other_names.widen(question.terms),
+            topic_terms=other_names.widen(question.topic_terms),
         )
-        top = index.top(" ".join([query, *other_names]), n, admitted if filters is not None else None)
+        top = index.top(" ".join([query, *searched]), n, admitted if filters is not None else None)
         timings["keyword"] = _ms(t)
 
         candidates: dict[str, Candidate] = {}

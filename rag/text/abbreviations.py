@@ -101,24 +101,22 @@ class Abbreviations:
         return bool(self.terms)
 
     @cached_property
-    def _by_word(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    def _by_word(self) -> dict[str, list[str]]:
         """For each one-word term, by stem: its abbreviations."""
-        index: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        index: dict[str, list[str]] = defaultdict(list)
         for short, spelled_out in self.terms.items():
             for term in spelled_out:
                 if len(term) == 1:
-                    index[stem(term[0])].append((short, term))
+                    index[stem(term[0])].append(short)
         return index
 
-    def widen(self, question: str, terms: Sequence[QuestionTerm]) -> tuple[tuple[QuestionTerm, ...], list[str]]:
-        """`terms` of `question`, each also found by the other name the texts give it, and the
-        words of those other names (for keyword search)."""
+    def in_question(self, question: str) -> "OtherNames":
+        """The other names of what `question` names: for each of its words that is an
+        abbreviation or a term these texts introduce, what it is also found as."""
         asked = words(question)
-        stems = [stem(w) for w in asked]
         # The question's words without small ones: "vroegschoolse educatie" asks "voor- en vroegschoolse educatie".
         joined = f" {' '.join(w for w in asked if w not in STOPWORDS)} "
-        by_word = self._by_word
-        extra_stems: dict[str, list[str]] = defaultdict(list)  # term stem -> alternative stems
+        alternatives: dict[str, list[str]] = defaultdict(list)  # term stem -> alternative stems
         phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # term stem -> phrases (stems)
         other_words: list[str] = []
         for short, spelled_out in self.terms.items():
@@ -126,26 +124,53 @@ class Abbreviations:
                 if short in asked:
                     # "vbp" asked: found where the documents spell it out.
                     if len(term) == 1:
-                        extra_stems[stem(short)].append(stem(term[0]))
+                        alternatives[stem(short)].append(stem(term[0]))
                     else:
                         phrases[stem(short)].append(tuple(stem(w) for w in term if w not in STOPWORDS))
                     other_words += term
                 elif len(content := [w for w in term if w not in STOPWORDS]) > 1 and f" {' '.join(content)} " in joined:
                     # "stichting Groene Oevers" asked: each of its words also found as "sgo".
                     for w in content:
-                        extra_stems[stem(w)].append(stem(short))
+                        alternatives[stem(w)].append(stem(short))
                     other_words.append(short)
-        for s in stems:
-            for short, term in by_word.get(s, ()):
-                extra_stems[s].append(stem(short))
+        for s in (stem(w) for w in asked):
+            for short in self._by_word.get(s, ()):
+                alternatives[s].append(stem(short))
                 other_words.append(short)
+        return OtherNames(
+            {s: tuple(dict.fromkeys(found)) for s, found in alternatives.items()},
+            {s: tuple(dict.fromkeys(found)) for s, found in phrases.items()},
+            tuple(dict.fromkeys(other_words)),
+            frozenset(self.terms),
+        )
+
+
+@dataclass(frozen=True)
+class OtherNames:
+    """What the terms of one question are also found as (`Abbreviations.in_question`)."""
+
+    #: By a term's stem: the stems of its other names of one word.
+    alternatives: dict[str, tuple[str, ...]]
+    #: By a term's stem: its other names of several words, as stems.
+    phrases: dict[str, tuple[tuple[str, ...], ...]]
+    #: The words of all those other names, for keyword search.
+    words: tuple[str, ...]
+    #: Every abbreviation the texts introduce.
+    abbreviations: frozenset[str]
+
+    def widen(self, terms: Sequence[QuestionTerm]) -> tuple[QuestionTerm, ...]:
+        """`terms`, each also found by its other names."""
         widened = []
         for t in terms:
-            more = tuple(a for a in dict.fromkeys(extra_stems.get(t.stem, ())) if a not in t.alternatives and a != t.stem)
-            spelled = tuple(dict.fromkeys(phrases.get(t.stem, ())))
+            more = tuple(a for a in self.alternatives.get(t.stem, ()) if a not in t.alternatives and a != t.stem)
+            spelled = self.phrases.get(t.stem, ())
             # An abbreviation the documents introduce names one thing, also typed in lower case ("tlv").
-            named = t.is_name or t.word in self.terms
+            named = t.is_name or t.word in self.abbreviations
             widened.append(replace(t, alternatives=t.alternatives + more, phrases=t.phrases + spelled, is_name=named) if more or spelled or named != t.is_name else t)
-        # Keyword search needs no other name that is a word for the term already ("bo" for "basisonderwijs").
+        return tuple(widened)
+
+    def searched(self, terms: Sequence[QuestionTerm]) -> list[str]:
+        """The words keyword search looks for besides the question's (`terms`, not yet widened):
+        none that is a word for its term already ("bo" for "basisonderwijs")."""
         known = {a for t in terms for a in t.alternatives}
-        return tuple(widened), [w for w in dict.fromkeys(other_words) if stem(w) not in known]
+        return [w for w in self.words if stem(w) not in known]

@@ -15,7 +15,9 @@ from rag.types import Chunk
 
 
 def _terms(question: str, texts: list[str]):
-    return Abbreviations.of_texts(texts).widen(question, question_terms(question))
+    other_names = Abbreviations.of_texts(texts).in_question(question)
+    terms = question_terms(question)
+    return other_names.widen(terms), other_names.searched(terms)
 
 
 def test_a_word_with_its_abbreviation_in_brackets_introduces_it():
