@@ -11,9 +11,9 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from rag.answer.citation_check import strip_markers, stream_composed
+from rag.answer.citation_check import MARKER, strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
@@ -219,8 +219,8 @@ class Engine:
         not name the places or names the question's context gave, and that a follow-up got the
         answer before it again."""
         answer = self._with_context_note(self._with_source_note(answer, analysis), analysis)
-        if not answer.refused and _repeats(answer.text, turns):
-            answer = _noted(answer, REPEAT_NOTE)
+        if not answer.refused and (repeated := _repeats(answer.text, turns)):
+            answer = _noted(answer, REPEAT_NOTE if repeated == "all" else REPEAT_PART_NOTE)
         if answer.refused or not asks_opinion(question):
             return answer
         return replace(answer, note=f"{OPINION_NOTE} {answer.note}" if answer.note else OPINION_NOTE)
@@ -315,6 +315,8 @@ class Engine:
 
 #: The note above a follow-up's answer that is the previous answer again.
 REPEAT_NOTE = "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."
+#: The note above a follow-up's answer whose every sentence the previous answer already gave.
+REPEAT_PART_NOTE = "Dit antwoord herhaalt alleen zinnen uit het vorige antwoord: meer zeggen de gevonden passages hier niet over."
 
 
 def _noted(answer: Answer, note: str) -> Answer:
@@ -322,10 +324,19 @@ def _noted(answer: Answer, note: str) -> Answer:
     return replace(answer, note=f"{answer.note} {note}" if answer.note else note)
 
 
-def _repeats(text: str, turns: Sequence[Turn]) -> bool:
-    """Whether `text` is Bronwijzer's last reply in the conversation again (its [n] markers aside)."""
+def _repeats(text: str, turns: Sequence[Turn]) -> Literal["all", "part"] | None:
+    """Whether `text` is Bronwijzer's last reply in the conversation again, its [n] markers
+    aside ("all"), or only sentences of it ("part": each piece of `text` between markers is in
+    the last reply); None when it says something new or there is no last reply."""
     previous = previous_answer(turns)
-    return previous is not None and _unmarked(text) == _unmarked(previous)
+    if previous is None:
+        return None
+    said, now = _unmarked(previous), _unmarked(text)
+    if now == said:
+        return "all"
+    pieces = [" ".join(piece.split()) for piece in MARKER.split(text)[::2]]
+    pieces = [piece for piece in pieces if piece.strip(" .,;:")]
+    return "part" if pieces and all(piece in said for piece in pieces) else None
 
 
 def _unmarked(text: str) -> str:

@@ -168,6 +168,22 @@ def test_a_follow_up_that_gets_the_previous_answer_again_says_so(engine):
     assert engine.ask(question, history=other).note != again.note
 
 
+def test_a_follow_up_that_only_repeats_sentences_of_the_previous_answer_says_so(engine):
+    question = "Hoeveel kikkers telden de vrijwilligers in 2023?"
+    first = engine.ask(question)
+    # The previous answer said all this answer says, and more.
+    longer = f"Het stadspark heeft twaalf vijvers. [2] {first.text} De boswachter telt mee. [3]"
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": longer}]
+    again = engine.ask(question, history=history)
+    assert again.text == first.text and not again.refused
+    assert again.note == "Dit antwoord herhaalt alleen zinnen uit het vorige antwoord: meer zeggen de gevonden passages hier niet over."
+    assert list(engine.stream(question, history=history))[-1].note == again.note
+    # A sentence the previous answer gave with another figure is something new.
+    assert "310" in first.text
+    other = [{"role": "user", "content": question}, {"role": "assistant", "content": longer.replace("310", "301")}]
+    assert engine.ask(question, history=other).note is None
+
+
 def test_follow_up_uses_the_history(engine):
     first = "Hoeveel vijvers telde het stadspark in 2021?"
     followed = engine.search(
