@@ -47,15 +47,19 @@ _COMPARATIVES = frozenset("groter meer minder kleiner hoger lager".split())
 #: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
 _ASKING_VERBS = frozenset("noem geef beschrijf".split())
 _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
+#: Words that say how many kinds of a thing there are ("verschillende scholen", "enkele
+#: oorzaken"), not what it is; "verschillende" would also match "verschil" by its stem.
+_QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke verscheidene enkele sommige vele".split())
 
 
 def form_words(question: str) -> list[bool]:
     """Per word of `question` (`rag.text.analysis.words`): whether it shapes the question rather
     than names its subject ("groot" in "hoe groot", "drie" in "noem drie oorzaken", "kost" in
-    "wat kost", the bound in "Is het tekort groter dan 20.000?")."""
+    "wat kost", "verschillende" in "verschillende soorten", the bound in "Is het tekort groter
+    dan 20.000?")."""
     asked = words(question)
     form = [
-        bool(n) and (
+        (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS) or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
             or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)

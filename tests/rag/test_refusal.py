@@ -58,6 +58,14 @@ def test_how_many_items_to_name_is_no_key_term():
     assert [t.word for t in question_terms("Wat zijn de drie vijvers van het park?")] == ["drie", "vijvers", "park"]
 
 
+def test_a_word_that_says_how_many_kinds_is_no_key_term():
+    # "verschillende" shares its stem with "verschil": it would favour passages about differences.
+    assert [t.word for t in question_terms("Welke verschillende kikkers leven in de vijver?")] == ["kikkers", "leven", "vijver"]
+    assert [t.word for t in question_terms("Noem enkele oorzaken van kroos")] == ["oorzaken", "kroos"]
+    # Asked about the differences themselves, the word stays.
+    assert [t.word for t in question_terms("Wat zijn de verschillen tussen de vijvers?")][:1] == ["verschillen"]
+
+
 def test_the_bound_of_a_yes_no_question_is_no_key_term():
     # The documents give the figure; the bound asked about need not be in them.
     assert [t.word for t in question_terms("Is het aantal kikkers groter dan 12.000?")] == ["aantal", "kikkers", "groter"]
