@@ -707,6 +707,16 @@ class ExtractiveComposer:
         )
 
 
+#: "Hoe oud ...?" asks an age ("42 jaar"), not a date.
+_AGE_QUESTION = re.compile(r"\bhoe\s+oud\b")
+#: What answers "wanneer": a year or month, or a time from now or then ("over tien jaar", "na
+#: twee maanden", "volgend schooljaar", "sinds de zomer").
+_WHEN = re.compile(
+    _YEAR_OR_DATE.pattern
+    + r"|\b(?:\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twintig|enkele|paar)\s+(?:jaar|jaren|maanden|maand|weken|week|dagen|decennia)\b"
+    r"|\b(?:volgend|vorig|dit|komend|afgelopen|elk|ieder)e?\s+(?:school)?jaar\b|\b(?:zomer|najaar|voorjaar|winter|herfst)\w*\b",
+    re.IGNORECASE,
+)
 #: A share, written as a figure or in words: "12%", "12 procent", "een derde", "de helft".
 _SHARE = re.compile(
     r"%|\bprocent\b|\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel)\b",
@@ -723,12 +733,15 @@ def _own_sectors(question: str, history: Sequence[Turn]) -> frozenset[str]:
 
 
 def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:
-    """What a how-much question asks that none of the best sentences about it gives: "een bedrag"
-    ("Wat kost ...?", "Hoeveel geld ...?") or "een percentage of aandeel" ("Welk deel van ...?").
-    None when it asks neither, or when one of them gives it."""
+    """What a how-much or when question asks that none of the best sentences about it gives:
+    "een bedrag" ("Wat kost ...?", "Hoeveel geld ...?"), "een percentage of aandeel" ("Welk deel
+    van ...?") or "een jaar of datum" ("Wanneer ...?", "In welk jaar ...?"). None when it asks
+    none of these, or when one of them gives it."""
+    about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
+    if info.intent == "date" and not _AGE_QUESTION.search(fold(info.text)):
+        return None if any(_WHEN.search(s.unit.text) for s in about) else "een jaar of datum"
     if info.intent != "number" or not (info.asks_money or info.asks_percent):
         return None
-    about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"

@@ -164,6 +164,7 @@ def test_signals_describe_what_the_question_wants():
 
 KOSTEN = "Het maaien van het riet kost de gemeente 40.000 euro per jaar. Het riet wordt in maart gemaaid."
 AANDEEL = "Het riet wordt in maart gemaaid. Een derde van de vijvers heeft een rietkraag."
+ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebruiken daarvoor zeisen."
 
 
 @pytest.mark.parametrize("question, texts, refused, reason", [
@@ -176,8 +177,14 @@ AANDEEL = "Het riet wordt in maart gemaaid. Een derde van de vijvers heeft een r
     ("Welk deel van de vijvers heeft een rietkraag?", (AANDEEL,), False, None),
     # Not a how-much question: nothing is asked that a figure must give.
     ("Hoe tevreden is de gemeente over het maaien van het riet?", (RIET,), False, None),
+    # A time asked: a year, a month or a span of time gives it; "Hoe oud" asks an age.
+    ("Wanneer wordt het riet gemaaid?", (ZEISEN,), True, "U vraagt naar een jaar of datum"),
+    ("Wanneer wordt het riet gemaaid?", (AANDEEL,), False, None),
+    ("Wanneer wordt het riet gemaaid?", ("Het riet wordt over twee weken gemaaid.",), False, None),
+    ("Wanneer wordt het riet gemaaid?", (RIET,), False, None),  # "elk jaar"
+    ("Hoe oud is het riet dat vrijwilligers maaien?", (ZEISEN,), False, None),
 ])
-def test_a_question_for_an_amount_is_refused_when_the_passages_give_none(question, texts, refused, reason):
+def test_a_question_for_an_amount_or_a_time_is_refused_when_the_passages_give_none(question, texts, refused, reason):
     answer = composer(overlap=1.0).compose(question, make_passages(*texts))
     assert answer.refused is refused
     if reason:
