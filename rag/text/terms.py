@@ -59,7 +59,8 @@ def form_words(question: str) -> list[bool]:
     dan 20.000?")."""
     asked = words(question)
     form = [
-        (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS) or bool(n) and (
+        (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
+        or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
             or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
