@@ -722,6 +722,25 @@ _SHARE = re.compile(
     r"%|\bprocent\b|\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel)\b",
     re.IGNORECASE,
 )
+#: "Hoe lang duurt ...?" asks a span of time, which years can give ("van 2026 tot 2028").
+_DURATION_QUESTION = re.compile(r"\bhoe\s*lang\b")
+#: How often, in a word: what answers "hoe vaak" besides a figure.
+_FREQUENCY = re.compile(r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)e?|(?:een|twee|drie)maal)\b", re.IGNORECASE)
+
+
+def _gives_count(text: str, info: QuestionInfo) -> bool:
+    """Whether a sentence gives a count, size or frequency: a figure other than a year or the
+    question's own ("in 12 gemeenten", "9.800"), a count in words ("zes thema's"), a share ("de
+    helft") or a frequency ("jaarlijks", "vierjaarlijkse"). A year alone dates something; it does not count it."""
+    plain = substance(text)
+    if _DURATION_QUESTION.search(fold(info.text)) and _WHEN.search(plain):
+        return True  # "Hoe lang ...?": "van 2026 tot 2028", "tot de zomer"
+    if any(not YEAR.fullmatch(n) for n in numbers(plain) - set(info.numbers)):
+        return True
+    folded = fold(plain)
+    return bool(_COUNT_WORDS & set(re.findall(r"\w+", folded)) or _SHARE.search(folded) or _FREQUENCY.search(folded))
+
+
 #: How many of the best candidate sentences are looked at for the amount a question asks.
 AMOUNT_DEPTH = 10
 
@@ -735,13 +754,18 @@ def _own_sectors(question: str, history: Sequence[Turn]) -> frozenset[str]:
 def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:
     """What a how-much or when question asks that none of the best sentences about it gives:
     "een bedrag" ("Wat kost ...?", "Hoeveel geld ...?"), "een percentage of aandeel" ("Welk deel
-    van ...?") or "een jaar of datum" ("Wanneer ...?", "In welk jaar ...?"). None when it asks
+    van ...?"), "een aantal" or "een tijdsduur" (any other "Hoeveel ...?", "Hoe vaak ...?", "Hoe
+    lang ...?") or "een jaar of datum" ("Wanneer ...?", "In welk jaar ...?"). None when it asks
     none of these, or when one of them gives it."""
     about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
     if info.intent == "date" and not _AGE_QUESTION.search(fold(info.text)):
         return None if any(_WHEN.search(s.unit.text) for s in about) else "een jaar of datum"
-    if info.intent != "number" or not (info.asks_money or info.asks_percent):
+    if info.intent != "number":
         return None
+    if not (info.asks_money or info.asks_percent):
+        if any(_gives_count(s.unit.text, info) for s in about):
+            return None
+        return "een tijdsduur" if _DURATION_QUESTION.search(fold(info.text)) else "een aantal"
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"

@@ -183,8 +183,18 @@ ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebrui
     ("Wanneer wordt het riet gemaaid?", ("Het riet wordt over twee weken gemaaid.",), False, None),
     ("Wanneer wordt het riet gemaaid?", (RIET,), False, None),  # "elk jaar"
     ("Hoe oud is het riet dat vrijwilligers maaien?", (ZEISEN,), False, None),
+    # A count asked: a figure other than a year, a count in words, a share or a frequency gives it.
+    ("Hoeveel vrijwilligers maaien het riet?", (ZEISEN,), True, "U vraagt naar een aantal"),
+    ("Hoeveel vrijwilligers maaien het riet?", ("Sinds 2019 maaien vrijwilligers het riet met zeisen.",), True, "U vraagt naar een aantal"),
+    ("Hoeveel vrijwilligers maaien het riet?", ("Het riet wordt door 25 vrijwilligers gemaaid.",), False, None),
+    ("Hoeveel vrijwilligers maaien het riet?", ("Het riet wordt door twaalf vrijwilligers gemaaid.",), False, None),
+    ("Hoe vaak maaien de vrijwilligers het riet?", ("De vrijwilligers maaien het riet jaarlijks.",), False, None),
+    ("Hoe vaak maaien de vrijwilligers het riet?", ("Vrijwilligers doen een tweejaarlijkse maaironde door het riet.",), False, None),
+    # "Hoe lang" asks a span, which years give.
+    ("Hoe lang maaien vrijwilligers het riet?", (ZEISEN,), True, "U vraagt naar een tijdsduur"),
+    ("Hoe lang maaien vrijwilligers het riet?", ("Vrijwilligers maaien het riet van 2019 tot 2025.",), False, None),
 ])
-def test_a_question_for_an_amount_or_a_time_is_refused_when_the_passages_give_none(question, texts, refused, reason):
+def test_a_question_for_an_amount_a_count_or_a_time_is_refused_when_the_passages_give_none(question, texts, refused, reason):
     answer = composer(overlap=1.0).compose(question, make_passages(*texts))
     assert answer.refused is refused
     if reason:
@@ -674,7 +684,7 @@ def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
      "Welke maatregelen noemt het vijverplan?", True),
     ("Naast meer eenden ziet de tuinman risico's. Kroos groeit sneller en de pompen raken verstopt. Het plan loopt tot 2030.",
      "Welke risico's ziet de tuinman?", True),
-    ("Het vijverplan noemt diverse maatregelen. Zo komen er meer pompen en wordt het riet vaker gemaaid. Het plan loopt tot 2030.",
+    ("Het vijverplan noemt twee maatregelen. Zo komen er meer pompen en wordt het riet vaker gemaaid. Het plan loopt tot 2030.",
      "Hoeveel maatregelen noemt het vijverplan?", False),  # no list question
     ("Het vijverplan noemt de maatregelen voor het riet. Zo komen er meer pompen. Het plan loopt tot 2030.",
      "Welke maatregelen noemt het vijverplan?", False),  # names them, announces nothing
