@@ -41,6 +41,7 @@ from rag.text.definitions import defines, introduces, means_before, names_what_c
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent
 from rag.text.sectors import other_sector_only, sectors
+from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_RATE, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
@@ -382,7 +383,8 @@ def unit_signals(
     previous = previous_question(history)
     if previous:
         own = {t.stem for t in terms}
-        borrowed = [t for t in analyse_question(previous).terms if t.stem not in own]
+        replaced = replaced_subject(question.text, previous)  # "En over riet?" after "... over kroos?"
+        borrowed = [t for t in analyse_question(previous).terms if t.stem not in own and t.word not in replaced]
         terms += borrowed
         scale += [0.5] * len(borrowed)
     units = [u for i, p in enumerate(passages) for u in candidate_units(i, p)]

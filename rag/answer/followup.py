@@ -94,6 +94,30 @@ def _asks_yes_or_no(question: str) -> bool:
     return asked[0] not in STOPWORDS or asked[0] in QUESTION_WORDS
 
 
+#: Prepositions that end a phrase: the subject after "over" runs up to the next one.
+_PREPOSITIONS = frozenset("over voor bij van op met in binnen buiten onder tijdens na naar tegen aan uit door".split())
+
+
+def replaced_subject(question: str, previous: str) -> set[str]:
+    """The words of `previous` that an elliptical follow-up replaces: "En over riet?" after
+    "Wat zegt het vijverplan over kroos?" asks what the plan says about riet instead of kroos,
+    not besides it. The words after "over" in `previous`, up to the next preposition; empty
+    unless the follow-up is such a phrase ("[En] over ...?"). Only "over" names the subject
+    this surely: "En in de winter?" after "... in het stadspark?" adds a time to the place."""
+    asked = words(question)
+    if asked and asked[0] in _OPENERS:
+        asked = asked[1:]
+    before = words(previous)
+    if len(asked) < 2 or asked[0] != "over" or "over" not in before or any(w in _PREPOSITIONS for w in asked[1:]):
+        return set()
+    phrase = []
+    for w in before[before.index("over") + 1:]:
+        if w in _PREPOSITIONS:
+            break
+        phrase.append(w)
+    return set(phrase)
+
+
 class HeuristicCondenser:
     """Completes a follow-up with the content words of the previous user question.
 
@@ -109,7 +133,7 @@ class HeuristicCondenser:
         previous = previous_question(history)
         if previous is None or not is_follow_up(question):
             return question
-        own = set(words(question))
+        own = set(words(question)) | replaced_subject(question, previous)
         matcher = self._matcher() if self._matcher is not None else None
         # A follow-up that names a document of its own leaves the earlier one's name behind.
         names_own = matcher is not None and bool(matcher.match(question))

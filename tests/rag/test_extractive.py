@@ -725,6 +725,18 @@ def test_a_follow_up_that_names_a_sector_asks_about_that_one_not_the_one_before(
     assert answer.text.startswith("In het vo zijn er 9 kikkerpoelen") and "In het po" not in answer.text
 
 
+def test_a_follow_up_about_another_subject_does_not_borrow_the_subject_before_it():
+    passages = make_passages(
+        "Volgens het vijverplan is kroos de grootste zorg van de tuinmannen.",
+        "Riet wordt elk najaar gemaaid.",
+        "Het vijverplan is in 2020 vastgesteld. Het vijverplan geldt voor alle parken.",
+    )
+    history = [Turn("user", "Wat zegt het vijverplan over kroos?"), Turn("assistant", "Kroos groeit snel [1]")]
+    searched = analyse_question("En over riet? (wat zegt vijverplan)")
+    answer = composer(overlap=1.0).compose("En over riet?", passages, history, searched)
+    assert answer.text.startswith("Riet wordt elk najaar gemaaid.")
+
+
 def test_a_follower_that_shares_only_the_year_or_sector_of_the_question_is_left_out():
     passages = make_passages(
         "In 2021 hadden 14 basisscholen geen kikkervijver.",

@@ -67,5 +67,14 @@ def test_a_follow_up_that_names_a_document_of_its_own_does_not_carry_the_previou
     condenser = HeuristicCondenser(lambda: matcher)
     history = turns(("Wat zegt het Vijverplan over kroos?", "Kroos groeit snel [1]"))
     assert condenser.condense("En wat zegt de Kikkernota daarover?", history) == "En wat zegt de Kikkernota daarover? (kroos)"
-    # Without a document of its own, the conversation's document still carries.
-    assert condenser.condense("En over riet?", history) == "En over riet? (wat zegt vijverplan kroos)"
+    # Without a document of its own, the conversation's document still carries; "over riet"
+    # takes the place of "over kroos".
+    assert condenser.condense("En over riet?", history) == "En over riet? (wat zegt vijverplan)"
+
+
+def test_a_follow_up_about_another_subject_does_not_carry_the_previous_subject():
+    history = turns(("Wat zegt het vijverplan over kroos in de zomer?", "Kroos groeit snel [1]"))
+    assert HeuristicCondenser().condense("En over riet?", history) == "En over riet? (wat zegt vijverplan zomer)"
+    assert HeuristicCondenser().condense("Maar over de nieuwe pompen?", history) == "Maar over de nieuwe pompen? (wat zegt vijverplan zomer)"
+    # Another slot than the subject adds to it: "in de winter" besides "over kroos".
+    assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (wat zegt vijverplan kroos zomer)"
