@@ -16,7 +16,7 @@ from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
 from rag.text.question import defined_subject
 from rag.text.sources import SourceMatcher
 from rag.text.terms import form_words
-from rag.types import Turn, previous_question
+from rag.types import Turn, previous_answer, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
 _BACK_REFERENCES = frozenset(
@@ -118,6 +118,56 @@ def replaced_subject(question: str, previous: str) -> set[str]:
     return set(phrase)
 
 
+_ORDINALS = {
+    "eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "zesde": 5, "zevende": 6, "achtste": 7,
+    "negende": 8, "tiende": 9, "laatste": -1,
+}  # fmt: skip
+#: An item of a list in an answer: "• Basisvaardigheden versus ...", "- ...", "2. ...".
+_ITEM = re.compile(r"^\s*(?:[•▪◦*\-–]|\d{1,2}[.)])\s+(.+?)\s*$", re.MULTILINE)
+#: What an item of a list is called when no word of the conversation names it.
+_ITEM_NOUNS = frozenset({"punt", "punten", "item", "onderdeel", "element", "optie", "stap"})
+#: The particle of a verb that ends the question ("Licht de eerste toe.").
+_PARTICLES = frozenset("toe uit aan op in mee door na voor af bij weg".split())
+#: A place in a list named by an ordinal: "de eerste", "het laatste spanningsveld" ("punt drie" is not one).
+_PLACE = re.compile(
+    r"\b(?:(?P<article>de |het |die |dat |deze |dit ))?(?P<ordinal>" + "|".join(_ORDINALS) + r")\b(?:\s+(?P<noun>[^\W\d_]+))?",
+    re.IGNORECASE,
+)
+_MARKERS = re.compile(r"\s*\[\d+(?:[-–,]\s*\d+)*\]")
+
+
+def with_list_item(question: str, answer: str | None, previous: str | None) -> str | None:
+    """`question` with the item of the previous answer's list it points at by its place put in
+    its place: "Licht de eerste toe." -> "Licht ‘Basisvaardigheden versus ...’ toe.", "Wat
+    houdt het laatste spanningsveld in?" -> "Wat houdt het spanningsveld ‘...’ in?". A noun
+    after the ordinal counts when the question before or the answer names it ("het derde
+    spanningsveld"), or names an item ("punt"); "de eerste fase" of something else does not.
+    None when the question names no place, or the answer holds no list of two or more items."""
+    if not answer:
+        return None
+    items = [_MARKERS.sub("", m.group(1)).strip(" ;,.") for m in _ITEM.finditer(answer)]
+    items = [i for i in items if i]
+    if len(items) < 2:
+        return None
+    said = set(words(f"{previous or ''} {answer}"))
+    for match in _PLACE.finditer(question):
+        place = _ORDINALS[match.group("ordinal").lower()]
+        noun = (match.group("noun") or "").lower()
+        if noun and noun not in STOPWORDS and noun not in _PARTICLES:
+            named = noun in _ITEM_NOUNS or any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4)
+            if not named:
+                continue  # "de eerste fase": a thing of its own, not an item of the list
+            kept = f"{match.group('article') or ''}{match.group('noun')} " if noun not in _ITEM_NOUNS else ""
+        else:
+            kept = ""
+            noun = ""
+        if place >= len(items):
+            return None
+        end = match.end("noun") if noun else match.end("ordinal")
+        return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
+    return None
+
+
 class HeuristicCondenser:
     """Completes a follow-up with the content words of the previous user question.
 
@@ -131,7 +181,12 @@ class HeuristicCondenser:
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         previous = previous_question(history)
-        if previous is None or not is_follow_up(question):
+        if previous is None:
+            return question
+        # "Licht de eerste toe." after a list: that item asked about ("En de tweede?" is then
+        # completed as any follow-up is).
+        question = with_list_item(question, previous_answer(history), previous) or question
+        if not is_follow_up(question):
             return question
         own = set(words(question)) | replaced_subject(question, previous)
         matcher = self._matcher() if self._matcher is not None else None

@@ -78,3 +78,19 @@ def test_a_follow_up_about_another_subject_does_not_carry_the_previous_subject()
     assert HeuristicCondenser().condense("Maar over de nieuwe pompen?", history) == "Maar over de nieuwe pompen? (wat zegt vijverplan zomer)"
     # Another slot than the subject adds to it: "in de winter" besides "over kroos".
     assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (wat zegt vijverplan kroos zomer)"
+
+
+SOORTEN = "Het park kent drie soorten vijvers:\n• Kroosvijvers;\n• Rietvijvers;\n• Vissenvijvers. [1]"
+
+
+def test_a_follow_up_that_points_at_an_item_of_the_listed_answer_asks_about_that_item():
+    history = turns(("Welke soorten vijvers kent het park?", SOORTEN))
+    condense = HeuristicCondenser().condense
+    assert condense("Licht de eerste toe.", history) == "Licht ‘Kroosvijvers’ toe."
+    assert condense("Wat houdt het laatste soort in?", history) == "Wat houdt het soort ‘Vissenvijvers’ in?"
+    assert condense("Wat is het tweede punt?", history).startswith("Wat is ‘Rietvijvers’?")
+    # An ordinal with a thing of its own is no pointer into the list; nor is a place past its end.
+    assert condense("Wat is de eerste fase van het vijverplan?", history) == "Wat is de eerste fase van het vijverplan?"
+    assert "‘" not in condense("En de vierde?", history)
+    # Without a list in the answer before, "de eerste" points at nothing.
+    assert "‘" not in condense("Licht de eerste toe.", turns(("Welke soorten vijvers kent het park?", "Drie soorten. [1]")))
