@@ -733,7 +733,8 @@ _FREQUENCY = re.compile(r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)e
 def _gives_count(text: str, info: QuestionInfo) -> bool:
     """Whether a sentence gives a count, size or frequency: a figure other than a year or the
     question's own ("in 12 gemeenten", "9.800"), a count in words ("zes thema's"), a share ("de
-    helft") or a frequency ("jaarlijks", "vierjaarlijkse"). A year alone dates something; it does not count it."""
+    helft") or a frequency ("jaarlijks", "vierjaarlijkse"). A year alone dates something; it
+    does not count it."""
     plain = substance(text)
     if _DURATION_QUESTION.search(fold(info.text)) and _WHEN.search(plain):
         return True  # "Hoe lang ...?": "van 2026 tot 2028", "tot de zomer"
