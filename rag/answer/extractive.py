@@ -730,18 +730,19 @@ _DURATION_QUESTION = re.compile(r"\bhoe\s*lang\b")
 _FREQUENCY = re.compile(r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)e?|(?:een|twee|drie)maal)\b", re.IGNORECASE)
 
 
-def _gives_count(text: str, info: QuestionInfo) -> bool:
+def _gives_count(text: str, asked: frozenset[str], duration: bool) -> bool:
     """Whether a sentence gives a count, size or frequency: a figure other than a year or the
-    question's own ("in 12 gemeenten", "9.800"), a count in words ("zes thema's"), a share ("de
-    helft") or a frequency ("jaarlijks", "vierjaarlijkse"). A year alone dates something; it
-    does not count it."""
+    question's own (`asked`; "in 12 gemeenten", "9.800"), a count in words ("zes thema's"), a
+    share ("de helft") or a frequency ("jaarlijks", "vierjaarlijkse"). A year alone dates
+    something; it does not count it, unless a `duration` is asked ("Hoe lang ...?": "van 2026
+    tot 2028", "tot de zomer")."""
     plain = substance(text)
-    if _DURATION_QUESTION.search(fold(info.text)) and _WHEN.search(plain):
-        return True  # "Hoe lang ...?": "van 2026 tot 2028", "tot de zomer"
-    if any(not YEAR.fullmatch(n) for n in numbers(plain) - set(info.numbers)):
+    if duration and _WHEN.search(plain):
+        return True
+    if any(not YEAR.fullmatch(n) for n in numbers(plain) - asked):
         return True
     folded = fold(plain)
-    return bool(_COUNT_WORDS & set(re.findall(r"\w+", folded)) or _SHARE.search(folded) or _FREQUENCY.search(folded))
+    return bool(_COUNT_WORDS & set(words(plain)) or _SHARE.search(folded) or _FREQUENCY.search(folded))
 
 
 #: How many of the best candidate sentences are looked at for the amount a question asks.
@@ -766,9 +767,10 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
     if info.intent != "number":
         return None
     if not (info.asks_money or info.asks_percent):
-        if any(_gives_count(s.unit.text, info) for s in about):
+        duration = bool(_DURATION_QUESTION.search(fold(info.text)))
+        if any(_gives_count(s.unit.text, info.numbers, duration) for s in about):
             return None
-        return "een tijdsduur" if _DURATION_QUESTION.search(fold(info.text)) else "een aantal"
+        return "een tijdsduur" if duration else "een aantal"
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"

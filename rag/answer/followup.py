@@ -12,8 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from rag.protocols import Condenser
+from rag.answer.citation_check import strip_markers
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
 from rag.text.question import defined_subject
+from rag.text.sentences import BULLET, without_marker
 from rag.text.sources import SourceMatcher
 from rag.text.terms import form_words
 from rag.types import Turn, previous_answer, previous_question
@@ -122,8 +124,6 @@ _ORDINALS = {
     "eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "zesde": 5, "zevende": 6, "achtste": 7,
     "negende": 8, "tiende": 9, "laatste": -1,
 }  # fmt: skip
-#: An item of a list in an answer: "• Basisvaardigheden versus ...", "- ...", "2. ...".
-_ITEM = re.compile(r"^\s*(?:[•▪◦*\-–]|\d{1,2}[.)])\s+(.+?)\s*$", re.MULTILINE)
 #: What an item of a list is called when no word of the conversation names it.
 _ITEM_NOUNS = frozenset({"punt", "punten", "item", "onderdeel", "element", "optie", "stap"})
 #: The particle of a verb that ends the question ("Licht de eerste toe.").
@@ -133,7 +133,6 @@ _PLACE = re.compile(
     r"\b(?:(?P<article>de |het |die |dat |deze |dit ))?(?P<ordinal>" + "|".join(_ORDINALS) + r")\b(?:\s+(?P<noun>[^\W\d_]+))?",
     re.IGNORECASE,
 )
-_MARKERS = re.compile(r"\s*\[\d+(?:[-–,]\s*\d+)*\]")
 
 
 def with_list_item(question: str, answer: str | None, previous: str | None) -> str | None:
@@ -145,7 +144,8 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
     None when the question names no place, or the answer holds no list of two or more items."""
     if not answer:
         return None
-    items = [_MARKERS.sub("", m.group(1)).strip(" ;,.") for m in _ITEM.finditer(answer)]
+    # The list items as the sentence splitter marks them ("• ...", "2. ..."), without their citations.
+    items = [strip_markers(without_marker(line)).strip(" ;,.") for line in answer.splitlines() if BULLET.match(line.lstrip())]
     items = [i for i in items if i]
     if len(items) < 2:
         return None
@@ -153,16 +153,13 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
     for match in _PLACE.finditer(question):
         place = _ORDINALS[match.group("ordinal").lower()]
         noun = (match.group("noun") or "").lower()
-        if noun and noun not in STOPWORDS and noun not in _PARTICLES:
-            named = noun in _ITEM_NOUNS or any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4)
-            if not named:
-                continue  # "de eerste fase": a thing of its own, not an item of the list
-            kept = f"{match.group('article') or ''}{match.group('noun')} " if noun not in _ITEM_NOUNS else ""
-        else:
-            kept = ""
-            noun = ""
+        if noun in STOPWORDS or noun in _PARTICLES:
+            noun = ""  # "de eerste is ...", "Licht de eerste toe.": no noun of the ordinal
+        if noun and noun not in _ITEM_NOUNS and not any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4):
+            continue  # "de eerste fase": a thing of its own, not an item of the list
         if place >= len(items):
             return None
+        kept = f"{match.group('article') or ''}{match.group('noun')} " if noun and noun not in _ITEM_NOUNS else ""
         end = match.end("noun") if noun else match.end("ordinal")
         return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
     return None
