@@ -454,6 +454,11 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat is het tekort aan tuinmannen?", "number"),
     ("Wat is de omvang van het kroosprobleem?", "number"),
     ("Wat is een kroostekort?", "define"),  # "een": what it is
+    # An average or median is an amount: "Wat is de gemiddelde ...?" is no definition question.
+    ("Wat is de gemiddelde leeftijd van boswachters?", "number"),
+    ("Wat was het gemiddeld aantal eenden per vijver?", "number"),
+    ("Wat is de mediaan van de kroosdikte?", "number"),
+    ("Wat is een gemiddelde vijver?", "define"),
     ("Wat zijn de gevolgen van het tekort aan tuinmannen?", "list"),
 ])
 def test_question_intent(question, intent):
