@@ -94,21 +94,43 @@ _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )
 # A sentence about the document's own method or structure announces content without giving it
-# ("Per thema wordt ingegaan op …", "De tuinmannen zijn gevraagd naar …", "In dit hoofdstuk …").
+# ("Per thema wordt ingegaan op …", "De tuinmannen zijn gevraagd naar …", "In dit hoofdstuk …",
+# "In hoofdstuk 3 beschrijven we …").
 _ANNOUNCES = re.compile(
     r"\b(?:wordt|worden) ingegaan op|\bgaan (?:we|wij) in op|\b(?:is|zijn|werd|werden) gevraagd naar|"
     r"\bhieronder\b(?! (?:valt|vallen)\b)|\bin de volgende (?:hoofdstukken|paragrafen|paragraaf)\b|"
     r"\b(?:beschrijven|bespreken|lichten) (?:we|wij)\b|"
     r"\bin (?:dit|deze) (?:deel)?(?:hoofdstuk|paragraaf) (?:worden|wordt|staan|staat|bespreken|beschrijven|lichten|gaan|komen|geven|"
-    r"samengevat|besproken|beschreven|toegelicht|uiteengezet)\b"
+    r"samengevat|besproken|beschreven|toegelicht|uiteengezet)\b|"
+    # "In hoofdstuk 4 formuleren we de conclusies", "In paragraaf 2.3 schetsen wij ...".
+    r"\bin (?:(?:dit|deze|het volgende|de volgende) )?(?:deel|hoofdstuk|paragraaf|bijlage|sectie)(?: [\d.]+)? "
+    r"(?:formuleren|presenteren|geven|beantwoorden|behandelen|beschrijven|bespreken|schetsen|lichten|vatten|trekken|"
+    r"doen|gaan|laten|bieden) (?:we|wij)\b"
 )
 #: "… komen aan bod" announces too, unless the sentence gives a figure ("In 49% van de documenten
 #: komt kansengelijkheid aan bod").
 _COMES_UP = re.compile(r"\b(?:komt|komen) (?:\w+ )?aan bod\b")
+#: So do the document as the subject of what it presents ("Deze notitie presenteert de
+#: bevindingen ...") and a guide for its readers ("Lezers die vooral ... zoeken, kunnen ..."),
+#: again unless the sentence gives a figure.
+_PRESENTS = re.compile(
+    r"\b(?:dit|deze|het|onze) (?:document|rapport|notitie|studie|publicatie|verkenning|verslag|hoofdstuk|paragraaf) "
+    r"(?:presenteert|beschrijft|bespreekt|behandelt|bevat|schetst)\b|"
+    r"\b(?:kan|kunnen) (?:\w+ ){0,4}worden gelezen\b|\blezers die\b"
+)
+
+
+#: A number that points into the document ("hoofdstuk 4", "tabel 2.1"), not a figure.
+_POINTER = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m)\s+[\d.]+)?")
 
 
 def _announces(folded: str) -> bool:
-    return bool(_ANNOUNCES.search(folded) or (_COMES_UP.search(folded) and not numbers(folded)))
+    if _ANNOUNCES.search(folded):
+        return True
+    if _COMES_UP.search(folded):
+        return not numbers(folded)
+    # A year or a pointer into the document is no figure here: "de bevindingen over 2023".
+    return bool(_PRESENTS.search(folded)) and all(YEAR.fullmatch(n) for n in numbers(_POINTER.sub(" ", folded)))
 
 
 # A sentence that leans on the one before it reads badly on its own.
