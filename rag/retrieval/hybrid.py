@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.protocols import Embedder
 from rag.errors import NothingIndexedError
-from rag.retrieval.keyword import respelled
+from rag.retrieval.keyword import respelled, written_as_compounds
 from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
 from rag.text.analysis import fold
@@ -163,7 +163,7 @@ class HybridRetriever:
             terms=other_names.widen(question.terms),
             topic_terms=other_names.widen(question.topic_terms),
         )
-        top = index.top(" ".join([query, *searched]), n, admitted if filters is not None else None)
+        top = index.top(" ".join([query, *searched, *written_as_compounds(query, index)]), n, admitted if filters is not None else None)
         timings["keyword"] = _ms(t)
 
         candidates: dict[str, Candidate] = {}

@@ -138,6 +138,28 @@ def _joined_compounds(query: str, index: "KeywordSearch") -> str:
     return "".join(out) + query[last:]
 
 
+#: "tekort aan leraren", "de kwaliteit van het onderwijs": a head, "aan"/"van", its modifier.
+_OF_PHRASE = re.compile(r"\b([^\W\d_]{3,})\s+(?:aan|van)\s+(?:de\s+|het\s+)?([^\W\d_]{3,})\b")
+
+
+def written_as_compounds(query: str, index: "KeywordSearch") -> list[str]:
+    """The compounds the documents write for a phrase of `query` that says the same in two
+    words: "tekort aan leraren" is "lerarentekort", "tekort aan personeel" "personeelstekort",
+    "kwaliteit van het onderwijs" "onderwijskwaliteit". BM25 finds the compound only when it is
+    searched as one word. Searched besides the phrase, not instead of it."""
+    found = []
+    for match in _OF_PHRASE.finditer(fold(query)):
+        head, modifier = match.group(1), match.group(2)
+        if {head, modifier} & (STOPWORDS | QUESTION_WORDS):
+            continue
+        # As typed, or singular ("beheer van de vijvers": "vijverbeheer"), with or without a linking "s".
+        for left in (form + link for form in _linked(modifier) for link in ("", "s")):
+            if (joined := index.compound(left, head)) is not None:
+                found.append(joined)
+                break
+    return found
+
+
 def generation_of(documents: list[IndexedDocument]) -> str:
     """Identifies the set of live document versions in the store."""
     return sha256_hex("|".join(f"{d.id}@{d.version}" for d in sorted(documents, key=lambda d: d.id)))[:16]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.keyword import KeywordIndex, respelled
+from rag.retrieval.keyword import KeywordIndex, respelled, written_as_compounds
 from rag.types import Chunk
 
 TEXTS = (
@@ -61,6 +61,19 @@ def test_two_words_the_documents_write_as_one_compound_are_joined():
     assert respelled("Is de vijver rand gemaaid?", index) == "Is de vijver rand gemaaid?"  # written once: no compound of theirs
     assert respelled("Welke kikker Tekort-stichting?", index) == "Welke kikker Tekort-stichting?"  # a name after it
     assert respelled("Hoeveel kikkers tekort?", index) == "Hoeveel kikkers tekort?"  # "kikkerstekort" is not written
+
+
+def test_a_phrase_with_aan_or_van_finds_the_compound_the_documents_write_for_it():
+    texts = (
+        "Het kikkertekort in de vijvers groeit. Een kikkertekort treft vooral de kleine vijvers.",
+        "Het rietbeheer is goed geregeld; goed rietbeheer helpt de vijvers.",
+        "Er is een tekort aan salamanders.",
+    )
+    index = KeywordIndex.build("g4", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
+    assert written_as_compounds("Hoe groot is het tekort aan kikkers?", index) == ["kikkertekort"]  # not "kikkerstekort"
+    assert written_as_compounds("Hoe gaat het met het beheer van het riet?", index) == ["rietbeheer"]
+    assert written_as_compounds("Is er een tekort aan salamanders?", index) == []  # no compound of theirs
+    assert written_as_compounds("Wat vinden de vrijwilligers van het riet?", index) == []
 
 
 def test_a_superlative_of_a_word_the_documents_use_is_known():
