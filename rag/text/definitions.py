@@ -8,7 +8,8 @@
 * it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
   (vbp)", "(vbp's)");
 * it names the word and, after a colon, what kind of thing it is ("... kroosdekken
-  onderscheiden: lagen die ..."), not a list ("drie soorten: kroos, riet en ...");
+  onderscheiden: lagen die ..."), not a list ("drie soorten: kroos, riet en ...") or a clause
+  of its own ("de kosten van kroos: hogere kosten betekenen dat ...");
 * it says what is meant by it ("Onder X verstaan we ...", "X wordt gedefinieerd als ...", "Dit
   wordt X genoemd", "... noemen we X"), or names it and says so in the next sentence ("Het park
   heeft een kroosdek. Dat wil zeggen dat ...").
@@ -69,6 +70,14 @@ _MEANING_FOLLOWS = r"(?:(?:dat|dit)\s+wil\s+zeggen|(?:daar|hier)mee\s+(?:wordt|w
 _NAMED_SUBJECT = r"(?:^|(?<=[.!?:] )|(?<=\n))(?:dit|dat|deze|die|[^\W\d_]+\s+die\s+[^.!?]{1,60}?)"
 
 
+#: Verbs after the colon make a clause of their own ("... van X: hogere kosten betekenen dat ..."),
+#: not a kind of thing with what sets it apart ("X: lagen die ...").
+_FINITE = (
+    r"(?:is|zijn|was|waren|betekent|betekenen|heeft|hebben|had|hadden|wordt|worden|werd|werden|blijkt|blijken|"
+    r"laat|laten|toont|tonen|geeft|geven|leidt|leiden|zorgt|zorgen|maakt|maken|kan|kunnen|moet|moeten|zal|zullen)"
+)
+
+
 def names_what_came_before(folded: str) -> bool:
     """Whether a sentence gives a name to what the sentence before it described: "Dit wordt een
     kroosdek genoemd", "Vijvers die dit doen worden kroosvijvers genoemd"."""
@@ -98,7 +107,7 @@ def defines(subject: str, folded: str) -> bool:
         or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
         or re.search(rf"{_NAMED_SUBJECT}\s+(?:wordt|worden)\s+(?:ook\s+|wel\s+)?\W*(?:een\s+|de\s+|het\s+)?{phrase}\W*\s+genoemd\b", folded)
-        or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
+        or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:(?!{_FINITE}\b)[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
         or re.search(rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?\W(?:als\s+)?\W*{phrase}(?![^\W_])", folded)
     )
 

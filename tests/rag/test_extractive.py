@@ -611,6 +611,8 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("kroos", "kroos is soms lastig omdat het groeit.", False),
     ("kroosdekken", "in het plan worden twee kroosdekken onderscheiden: lagen die het licht tegenhouden.", True),
     ("kroosdekken", "het plan noemt drie kroosdekken: dunne, dikke en drijvende.", False),  # a list, not what they are
+    # a clause of its own after the colon, not what they are
+    ("kroosdekken", "er is onvrede over de kosten van kroosdekken: hogere kosten betekenen dat er minder geld is.", False),
     ("kroosdek", "een kroosdek (laag van drijvende plantjes) houdt licht tegen", True),
     ("kroosdek", "een kroosdek (tussen 2 en 5 cm) is normaal", False),
     ("kroosdek", "een kroosdek (zie figuur 2) is normaal", False),
