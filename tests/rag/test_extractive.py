@@ -377,36 +377,27 @@ def test_a_sentence_that_announces_what_the_document_covers_is_no_candidate():
     assert answer.text == "In de grote vijver leven 40 kikkers en 12 salamanders. [1]"
 
 
+def _candidate_texts(text: str, question: str) -> list[str]:
+    return [u.text for u, _, _, _ in unit_signals(analyse_question(question), make_passages(text))]
+
+
 @pytest.mark.parametrize("announcing", [
-    "In hoofdstuk 4 formuleren we de belangrijkste conclusies over de vijvers.",
+    "In hoofdstuk 4 formuleren we de belangrijkste conclusies over de vijvers.",  # where it is said
     "In paragraaf 2.3 schetsen wij de vijvers en hun dieren.",
-])
-def test_a_sentence_that_names_the_chapter_where_something_is_said_is_no_candidate(announcing):
-    text = f"{announcing} In de grote vijver leven 40 kikkers."
-    texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Wat zijn de conclusies over de vijvers?"), make_passages(text))]
-    assert texts == ["In de grote vijver leven 40 kikkers."]
-
-
-@pytest.mark.parametrize("announcing", [
-    "Deze notitie presenteert de belangrijkste bevindingen over de vijvers in 2023.",
+    "Deze notitie presenteert de belangrijkste bevindingen over de vijvers in 2023.",  # the document itself
     "Het rapport kan in zijn geheel worden gelezen, maar lezers die vooral de vijvers zoeken kunnen naar hoofdstuk 4.",
 ])
-def test_a_sentence_about_the_document_itself_is_no_candidate(announcing):
-    text = f"{announcing} In de grote vijver leven 40 kikkers."
-    texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Wat zijn de bevindingen over de vijvers?"), make_passages(text))]
+def test_a_sentence_that_says_where_or_what_the_document_tells_is_no_candidate(announcing):
+    texts = _candidate_texts(f"{announcing} In de grote vijver leven 40 kikkers.", "Wat zijn de conclusies over de vijvers?")
     assert texts == ["In de grote vijver leven 40 kikkers."]
 
 
-def test_a_document_that_presents_a_figure_stays_a_candidate():
-    text = "Het rapport beschrijft dat 40% van de vijvers droogvalt."
-    texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Vallen de vijvers droog?"), make_passages(text))]
-    assert texts == [text]
-
-
-def test_a_sentence_that_refers_back_to_a_chapter_with_its_finding_stays_a_candidate():
-    text = "In hoofdstuk 2 zagen we dat de vijvers droogvallen."
-    texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Vallen de vijvers droog?"), make_passages(text))]
-    assert texts == [text]
+@pytest.mark.parametrize("text", [
+    "Het rapport beschrijft dat 40% van de vijvers droogvalt.",  # the document presents a figure
+    "In hoofdstuk 2 zagen we dat de vijvers droogvallen.",  # a finding, with the chapter it was in
+])
+def test_a_sentence_that_names_the_document_with_what_it_found_stays_a_candidate(text):
+    assert _candidate_texts(text, "Vallen de vijvers droog?") == [text]
 
 
 def test_follow_up_borrows_the_previous_question():

@@ -49,13 +49,17 @@ def test_a_question_is_searched_with_its_typing_errors_corrected_and_names_as_ty
     assert respelled("Hoeveel salamanders zijn er?", index) == "Hoeveel salamanders zijn er?"
 
 
+def _index(generation: str, *texts: str) -> KeywordIndex:
+    return KeywordIndex.build(generation, [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
+
+
 def test_two_words_the_documents_write_as_one_compound_are_joined():
-    texts = (
+    index = _index(
+        "g2",
         "Het kikkertekort in de vijvers groeit. Een kikkertekort treft vooral de kleine vijvers.",
         "De vijver heeft een rand van riet; de gemeente maait de rand.",
         "Eén vijverrand werd gemaaid.",
     )
-    index = KeywordIndex.build("g2", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
     assert respelled("Hoe groot is het kikker tekort?", index) == "Hoe groot is het kikkertekort?"
     assert respelled("Kikker tekort: hoe groot?", index) == "Kikkertekort: hoe groot?"  # the first word's capital kept
     assert respelled("Is de vijver rand gemaaid?", index) == "Is de vijver rand gemaaid?"  # written once: no compound of theirs
@@ -64,12 +68,12 @@ def test_two_words_the_documents_write_as_one_compound_are_joined():
 
 
 def test_a_phrase_with_aan_or_van_finds_the_compound_the_documents_write_for_it():
-    texts = (
+    index = _index(
+        "g4",
         "Het kikkertekort in de vijvers groeit. Een kikkertekort treft vooral de kleine vijvers.",
         "Het rietbeheer is goed geregeld; goed rietbeheer helpt de vijvers.",
         "Er is een tekort aan salamanders.",
     )
-    index = KeywordIndex.build("g4", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
     assert written_as_compounds("Hoe groot is het tekort aan kikkers?", index) == ["kikkertekort"]  # not "kikkerstekort"
     assert written_as_compounds("Hoe gaat het met het beheer van het riet?", index) == ["rietbeheer"]
     assert written_as_compounds("Is er een tekort aan salamanders?", index) == []  # no compound of theirs
@@ -77,8 +81,7 @@ def test_a_phrase_with_aan_or_van_finds_the_compound_the_documents_write_for_it(
 
 
 def test_a_superlative_of_a_word_the_documents_use_is_known():
-    texts = ("De zware vijver is zwaar om te onderhouden.", "Een kleine vijver en een grote vijver.", "Dien het plan in.")
-    index = KeywordIndex.build("g3", [Chunk("park.txt", i, t, 0, len(t), content_hash="h") for i, t in enumerate(texts)])
+    index = _index("g3", "De zware vijver is zwaar om te onderhouden.", "Een kleine vijver en een grote vijver.", "Dien het plan in.")
     assert index.knows("zwaarst") and index.knows("zwaarste") and index.knows("kleinste")
     # Not a superlative: "dienst" is a word of its own, more common than "dien".
     assert not index.knows("dienst")
