@@ -31,7 +31,7 @@ _BACK_REFERENCES = frozenset(
 
 #: "daartegen", "hierover", "daaruit": a pronoun and a preposition in one word, pointing back
 #: ("daarom", therefore, is none).
-_POINTER = re.compile(r"^(?:daar|hier)(?:aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|onder|op|over|tegen|toe|tussen|uit|van|voor)$")
+_POINTER = re.compile(r"^(?:daar|hier|er)(?:aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|onder|op|over|tegen|toe|tussen|uit|van|voor)$")
 
 
 #: A long conversation of follow-ups carries at most this many words from before the previous question.

@@ -47,10 +47,10 @@ def _suffix_stemmer() -> Stemmer.Stemmer:
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
-# Pronominal adverbs point back at the conversation ("daarin", "hieraan"): not topic words.
-# Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
+# Pronominal adverbs point back at the conversation ("daarin", "hieraan", "erover"): not topic
+# words. Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
 POINTER_WORD = re.compile(
-    r"^((daar|hier|waar)(aan|in|op|over|mee|voor|door|bij|uit|na|naar|om|tegen|van|toe)|meeste|minste)$"
+    r"^((daar|hier|waar|er)(aan|in|op|over|mee|voor|door|bij|uit|na|naar|om|tegen|van|toe)|meeste|minste)$"
 )
 
 

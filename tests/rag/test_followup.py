@@ -46,7 +46,10 @@ def test_a_definition_question_with_its_own_subject_stands_alone():
 
 def test_a_pronoun_joined_to_a_preposition_points_back():
     history = turns(("Hoe groot is het tekort aan tuinmannen in het stadspark?", "3 [1]"))
-    for question in ("Wat doet de gemeente daartegen?", "Wat zegt het vijverplan hierover?", "Welke les trekt men daaruit?"):
+    for question in (
+        "Wat doet de gemeente daartegen?", "Wat zegt het vijverplan hierover?", "Welke les trekt men daaruit?",
+        "Wat vinden de vrijwilligers ervan?", "Wat zegt het vijverplan erover?",  # "er" + a preposition too
+    ):
         assert HeuristicCondenser().condense(question, history) == f"{question} (tekort tuinmannen stadspark)"
     question = "Wat doet de gemeente daarom aan de vijvers van het stadspark?"  # "daarom": a reason, no pointer
     assert HeuristicCondenser().condense(question, history) == question

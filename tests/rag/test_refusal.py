@@ -50,6 +50,12 @@ def test_how_big_or_how_often_asks_for_an_amount_and_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel grote vijvers zijn er?")] == ["grote", "vijvers"]
 
 
+def test_a_pronoun_joined_to_a_preposition_is_no_key_term():
+    # "erover", "eraan": they point back at the conversation; no passage need hold them.
+    assert [t.word for t in question_terms("Wat zegt het vijverplan erover?")] == ["zegt", "vijverplan"]
+    assert [t.word for t in question_terms("Wat maait de tuinman eraan, en daarmee?")] == ["maait", "tuinman"]
+
+
 def test_how_many_items_to_name_is_no_key_term():
     # "drie" would otherwise match any "drie weken" of the documents.
     assert [t.word for t in question_terms("Noem drie soorten kikkers in de vijver.")] == ["soorten", "kikkers", "vijver"]
