@@ -140,9 +140,16 @@ class QuestionTerm:
         return re.search(rf"(?<![^\W_]){re.escape(self.stem)}(?![^\W_])", folded) is not None
 
 
+#: The ending of a plural or a person written after an apostrophe ("zzp'ers", "opp's",
+#: "thema's"): the word before it is the term; "ers" alone is none. Not after a word too short
+#: to be a term of its own ("IB'ers": there the ending is all there is to search).
+_APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
+
+
 def question_terms(question: str) -> list[QuestionTerm]:
     """The question's key terms (as `rag.text.analysis.key_terms`, less pointers such as
     "daarin"), with names and numbers marked."""
+    question = _APOSTROPHE_ENDING.sub(r"\1", question)
     names: dict[str, tuple[str, ...]] = {}
     # A capital letter after a word ("School B", "Bijlage C") names something together with
     # that word; alone it is no term ("b" is in every "vmbo-b").

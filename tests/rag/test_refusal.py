@@ -56,6 +56,11 @@ def test_a_pronoun_joined_to_a_preposition_is_no_key_term():
     assert [t.word for t in question_terms("Wat maait de tuinman eraan, en daarmee?")] == ["maait", "tuinman"]
 
 
+def test_the_ending_after_an_apostrophe_is_no_key_term():
+    assert [t.word for t in question_terms("Hoeveel zzp'ers en kano’s telt het park?")] == ["zzp", "kano", "telt", "park"]
+    assert [t.word for t in question_terms("Hoeveel IB’ers zijn er?")] == ["ers"]  # "ib" is too short to search alone
+
+
 def test_how_many_items_to_name_is_no_key_term():
     # "drie" would otherwise match any "drie weken" of the documents.
     assert [t.word for t in question_terms("Noem drie soorten kikkers in de vijver.")] == ["soorten", "kikkers", "vijver"]
