@@ -61,6 +61,11 @@ def test_the_ending_after_an_apostrophe_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel IB’ers zijn er?")] == ["ers"]  # "ib" is too short to search alone
 
 
+def test_an_adverb_of_time_or_degree_is_no_key_term():
+    # "tegenwoordig", "genoeg": how the question is put, not what it is about.
+    assert [t.word for t in question_terms("Krijgen de tuinmannen tegenwoordig genoeg kroos?")] == ["krijgen", "tuinmannen", "kroos"]
+
+
 def test_how_many_items_to_name_is_no_key_term():
     # "drie" would otherwise match any "drie weken" of the documents.
     assert [t.word for t in question_terms("Noem drie soorten kikkers in de vijver.")] == ["soorten", "kikkers", "vijver"]
