@@ -47,6 +47,9 @@ _COMPARATIVES = frozenset("groter meer minder kleiner hoger lager".split())
 #: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
 _ASKING_VERBS = frozenset("noem geef beschrijf".split())
 _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
+#: The kind of amount a question asks ("Welk percentage ...", "Hoeveel procent ...", "Wat is het
+#: aantal ..."): its form, not its subject; the documents write "24%" and "€ 400", not the word.
+_ASKED_AMOUNTS = frozenset("percentage procent aandeel aantal bedrag keer deel".split())
 #: Words that say how many kinds of a thing there are ("verschillende scholen", "enkele
 #: oorzaken"), not what it is; "verschillende" would also match "verschil" by its stem.
 _QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke verscheidene enkele sommige vele".split())
@@ -58,18 +61,24 @@ def form_words(question: str) -> list[bool]:
     "wat kost", "verschillende" in "verschillende soorten", the bound in "Is het tekort groter
     dan 20.000?")."""
     asked = words(question)
+    opening = asked[1] if asked[:1] == ["en"] and len(asked) > 1 else asked[0] if asked else ""
     form = [
         (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
             or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
+            # "Welk percentage ...", "Hoeveel procent ...", "Wat is het aantal ...", "Hoe groot is het
+            # aandeel ..."; in "Is het aantal ... gedaald?" the amount is what the yes or no is about.
+            or (w in _ASKED_AMOUNTS and (
+                asked[n - 1] in ("welk", "welke", "hoeveel")
+                or (opening in ("wat", "hoe") and n >= 2 and asked[n - 1] in ("het", "de") and asked[n - 2] in ("is", "was"))
+            ))
         )
         for n, w in enumerate(asked)
     ]
     # "Is het tekort groter dan 20.000?": a yes/no question's bound is checked against the
     # documents' figure, which need not be that number ("20.000" is the words "20" and "000").
-    opening = asked[1] if asked[:1] == ["en"] and len(asked) > 1 else asked[0] if asked else ""
     if opening in _YES_NO_VERBS:
         for n, w in enumerate(asked):
             if w.isdigit() and n >= 2 and (

@@ -66,6 +66,19 @@ def test_an_adverb_of_time_or_degree_is_no_key_term():
     assert [t.word for t in question_terms("Krijgen de tuinmannen tegenwoordig genoeg kroos?")] == ["krijgen", "tuinmannen", "kroos"]
 
 
+@pytest.mark.parametrize("question, terms", [
+    ("Welk percentage van de vijvers is groen?", ["vijvers", "groen"]),
+    ("Hoeveel procent van de tuinmannen maait?", ["tuinmannen", "maait"]),
+    ("Wat is het aantal kikkers in de vijver?", ["kikkers", "vijver"]),
+    ("Welk bedrag krijgt de tuinman?", ["krijgt", "tuinman"]),
+    ("Hoeveel keer per jaar maait de tuinman?", ["per", "jaar", "maait", "tuinman"]),
+    ("Noemt het plan een percentage?", ["noemt", "plan", "percentage"]),  # not how an amount is asked
+])
+def test_the_kind_of_amount_asked_is_no_key_term(question, terms):
+    # The documents write "24%" and "€ 400": the word for the kind of amount need not be there.
+    assert [t.word for t in question_terms(question)] == terms
+
+
 def test_how_many_items_to_name_is_no_key_term():
     # "drie" would otherwise match any "drie weken" of the documents.
     assert [t.word for t in question_terms("Noem drie soorten kikkers in de vijver.")] == ["soorten", "kikkers", "vijver"]
