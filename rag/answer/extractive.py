@@ -121,7 +121,7 @@ _PRESENTS = re.compile(
 
 
 #: A number that points into the document ("hoofdstuk 4", "tabel 2.1"), not a figure.
-_POINTER = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m)\s+[\d.]+)?")
+_DOCUMENT_REFERENCE = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m)\s+[\d.]+)?")
 
 
 def _announces(folded: str) -> bool:
@@ -130,7 +130,7 @@ def _announces(folded: str) -> bool:
     if _COMES_UP.search(folded):
         return not numbers(folded)
     # A year or a pointer into the document is no figure here: "de bevindingen over 2023".
-    return bool(_PRESENTS.search(folded)) and all(YEAR.fullmatch(n) for n in numbers(_POINTER.sub(" ", folded)))
+    return bool(_PRESENTS.search(folded)) and all(YEAR.fullmatch(n) for n in numbers(_DOCUMENT_REFERENCE.sub(" ", folded)))
 
 
 # A sentence that leans on the one before it reads badly on its own.
