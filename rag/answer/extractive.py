@@ -40,9 +40,9 @@ from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent
-from rag.text.sectors import other_sector_only, sectors
+from rag.text.sectors import other_sector_only, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_RATE, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -275,6 +275,21 @@ def _sector_text(unit: Unit) -> str:
     ("So naar vo" below headings that name every sector), else the unit's text."""
     label = _row_label(unit) if unit.row else ""
     return label if label and sectors(label) else unit.text
+
+
+def _unit_sectors(unit: Unit, passages: Sequence[Passage]) -> frozenset[str]:
+    """The sectors a unit is about: a table row's label's when it names one ("So naar vo" below
+    headings that name every sector), else those the unit names. A sentence that names none is
+    about the sector its passage last named before it ("In het po ... Het aandeel jongeren is
+    3%.": the po's share)."""
+    named = sectors(_sector_text(unit))
+    if named or unit.row:
+        return named
+    sentences = _split_cached(passages[unit.passage_index].text)
+    first = unit.parts[0].number
+    if first >= len(sentences) or sentences[first] != unit.parts[0]:
+        return named
+    return next((found for s in reversed(sentences[:first]) if (found := sectors(s.text))), named)
 
 
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
@@ -530,7 +545,12 @@ class ExtractiveComposer:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
         answer = self._answer(question, ranked, chosen, started)
-        if note := _other_years_note(info, chosen, question) or _other_rate_note(chosen, question):
+        own_sectors = _own_sectors(question, history)
+        if note := (
+            _other_years_note(info, chosen, question)
+            or _other_sector_note(own_sectors or sectors(info.topic), chosen, ranked)
+            or _other_rate_note(chosen, question)
+        ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
 
@@ -769,6 +789,17 @@ def _gives_count(text: str, asked: frozenset[str], duration: bool) -> bool:
 
 #: How many of the best candidate sentences are looked at for the amount a question asks.
 AMOUNT_DEPTH = 10
+
+
+def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
+    """The caution for an answer about other sectors than the one asked ("Hoeveel ... in het
+    vo?" answered with the po's figure, when no sentence about the vo was found): every
+    sentence of the answer is about a sector (`_unit_sectors`), none of them an asked one."""
+    about = [_unit_sectors(c.unit, passages) for c in chosen]
+    if not asked or not all(about) or any(named & asked for named in about):
+        return None
+    named = frozenset().union(*about)
+    return NOTE_OTHER_SECTOR.format(asked=joined(sector_names(asked)), named=joined(sector_names(named)))
 
 
 def _own_sectors(question: str, history: Sequence[Turn]) -> frozenset[str]:

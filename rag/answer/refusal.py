@@ -225,6 +225,12 @@ NOTE_OTHER_YEAR = (
     "passages dit niet. Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer whose sentences are about other sectors than the one asked.
+NOTE_OTHER_SECTOR = (
+    "U vraagt naar {asked}, maar dit antwoord gaat over {named}: voor {asked} geven de gevonden "
+    "passages dit niet. Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer that counts per something else than asked ("per maand" for "per jaar").
 NOTE_OTHER_RATE = (
     "U vraagt naar een cijfer {asked}, maar dit antwoord noemt alleen cijfers {named}. "

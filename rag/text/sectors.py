@@ -40,10 +40,28 @@ def sectors(text: str) -> frozenset[str]:
     return named.union(*(group for pattern, group in _GROUPS if pattern.search(folded)))
 
 
+#: How an answer names a sector to a school leader, in the order of a school career.
+NAMES = {
+    "po": "het po",
+    "sbo": "het sbo",
+    "so": "het (v)so",
+    "vo": "het vo",
+    "pro": "het praktijkonderwijs",
+    "mbo": "het mbo",
+    "hbo": "het hbo",
+    "wo": "het wo",
+}
+
+
+def sector_names(named: frozenset[str]) -> list[str]:
+    """The sectors `named`, as a sentence names them, in school order (["het po", "het vo"])."""
+    return [NAMES[s] for s in NAMES if s in named]
+
+
 def other_sector_only(asked: frozenset[str], text: str) -> bool:
     """Whether `text` names a sector, but none of the `asked` ones (a question about one sector)."""
     named = sectors(text)
     return bool(asked and named and not named & asked)
 
 
-__all__ = ["other_sector_only", "sectors"]
+__all__ = ["NAMES", "other_sector_only", "sector_names", "sectors"]

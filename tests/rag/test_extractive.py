@@ -250,6 +250,30 @@ def test_an_answer_counted_per_something_else_than_asked_says_so(question, note)
     assert (answer.note or "").startswith(note or "")
 
 
+# The second sentence names no sector: it is about the one the sentence before it named.
+KIKKERTELLING = "Op de basisscholen telde men 40 kikkers. Het aandeel groene kikkers is slechts 3%."
+
+
+@pytest.mark.parametrize("question, note", [
+    ("Welk aandeel van de kikkers is groen in het vo?", "U vraagt naar het vo, maar dit antwoord gaat over het po: voor het vo"),
+    ("Welk aandeel van de kikkers is groen in het vo en het mbo?", "U vraagt naar het vo en het mbo, maar dit antwoord gaat over het po"),
+    ("Welk aandeel van de kikkers is groen in het primair onderwijs?", None),
+    ("Welk aandeel van de kikkers is groen?", None),  # no sector asked
+])
+def test_an_answer_about_another_sector_than_the_one_asked_says_so(question, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(KIKKERTELLING))
+    assert not answer.refused and "3%" in answer.text
+    assert answer.uncertain is bool(note)
+    assert (answer.note or "").startswith(note or "")
+
+
+def test_a_sentence_that_names_no_sector_and_follows_none_that_does_is_about_none():
+    answer = composer(overlap=1.0).compose(
+        "Welk aandeel van de kikkers is groen in het vo?", make_passages("Men telde 40 kikkers. Het aandeel groene kikkers is 3%.")
+    )
+    assert not answer.refused and not answer.uncertain
+
+
 def test_a_year_a_follow_up_carries_over_is_not_asked_again():
     # The follow-up as searched carries 2022 from before; as the user wrote it, it names no year.
     history = [Turn("user", "Hoeveel vijvers telde het park in 2022?"), Turn("assistant", "Dat staat niet in de documenten.")]
