@@ -15,6 +15,7 @@ from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
 from rag.text.question import defined_subject
+from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, without_marker
 from rag.text.sources import SourceMatcher
 from rag.text.terms import form_words
@@ -105,7 +106,12 @@ def replaced_subject(question: str, previous: str) -> set[str]:
     "Wat zegt het vijverplan over kroos?" asks what the plan says about riet instead of kroos,
     not besides it. The words after "over" in `previous`, up to the next preposition; empty
     unless the follow-up is such a phrase ("[En] over ...?"). Only "over" names the subject
-    this surely: "En in de winter?" after "... in het stadspark?" adds a time to the place."""
+    this surely: "En in de winter?" after "... in het stadspark?" adds a time to the place.
+    A sector replaces a sector: "En in het vo?" after "... in het primair onderwijs?" leaves
+    "primair" behind (`rag.text.sectors.sector_words`)."""
+    if sectors(question):
+        # "En in het vo?" after "... in het primair onderwijs?" asks about the vo instead.
+        return set(sector_words(previous) - set(words(question)))
     asked = words(question)
     if asked and asked[0] in _OPENERS:
         asked = asked[1:]

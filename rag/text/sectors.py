@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.text.analysis import fold
+from rag.text.analysis import fold, words
 
 _SECTORS = {
     "sbo": r"speciaal basisonderwijs|\bsbo\b",
@@ -58,10 +58,24 @@ def sector_names(named: frozenset[str]) -> list[str]:
     return [NAMES[s] for s in NAMES if s in named]
 
 
+def sector_words(text: str) -> frozenset[str]:
+    """The words of `text` that name its sectors, folded ("primair" and "onderwijs" of "In het
+    primair onderwijs ...", "basisscholen", "po" of "po-scholen")."""
+    folded = fold(text)
+    found: set[str] = set()
+    for pattern in (*_PATTERNS.values(), *(p for p, _ in _GROUPS)):
+        for match in pattern.finditer(folded):
+            end = match.end()
+            while end < len(folded) and folded[end].isalnum():  # the whole of "basisschol-en"
+                end += 1
+            found.update(words(folded[match.start() : end]))
+    return frozenset(found)
+
+
 def other_sector_only(asked: frozenset[str], text: str) -> bool:
     """Whether `text` names a sector, but none of the `asked` ones (a question about one sector)."""
     named = sectors(text)
     return bool(asked and named and not named & asked)
 
 
-__all__ = ["NAMES", "other_sector_only", "sector_names", "sectors"]
+__all__ = ["NAMES", "other_sector_only", "sector_names", "sector_words", "sectors"]

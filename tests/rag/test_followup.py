@@ -83,6 +83,18 @@ def test_a_follow_up_about_another_subject_does_not_carry_the_previous_subject()
     assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (wat zegt vijverplan kroos zomer)"
 
 
+def test_a_follow_up_about_another_sector_does_not_carry_the_previous_sector():
+    history = turns(("Hoeveel vijvers hebben scholen in het primair onderwijs?", "12 [1]"))
+    assert HeuristicCondenser().condense("En in het vo?", history) == "En in het vo? (hoeveel vijvers scholen)"
+    assert HeuristicCondenser().condense("En in het voortgezet onderwijs?", history) == (
+        "En in het voortgezet onderwijs? (hoeveel vijvers scholen)"
+    )
+    history = turns(("Hoeveel vijvers hebben po-scholen?", "12 [1]"))
+    assert HeuristicCondenser().condense("En vo-scholen?", history) == "En vo-scholen? (hoeveel vijvers)"
+    # No sector of its own: the sector carries over.
+    assert HeuristicCondenser().condense("En in 2023?", history) == "En in 2023? (hoeveel vijvers po scholen)"
+
+
 SOORTEN = "Het park kent drie soorten vijvers:\n• Kroosvijvers;\n• Rietvijvers;\n• Vissenvijvers. [1]"
 
 

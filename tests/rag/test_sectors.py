@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.sectors import other_sector_only, sectors
+from rag.text.sectors import other_sector_only, sector_names, sector_words, sectors
 
 
 @pytest.mark.parametrize("text, named", [
@@ -30,3 +30,17 @@ def test_a_text_about_another_sector_only():
     assert not other_sector_only(asked, "In het po zijn er 12 vijvers, in het vo 3.")
     assert not other_sector_only(asked, "Er zijn 12 vijvers.")
     assert not other_sector_only(frozenset(), "In het po zijn er 12 vijvers.")
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Hoeveel vijvers hebben scholen in het primair onderwijs?", {"primair", "onderwijs"}),
+    ("Tellen basisscholen en po-scholen vijvers?", {"basisscholen", "po"}),
+    ("In het voortgezet speciaal onderwijs (vso)", {"voortgezet", "speciaal", "onderwijs", "vso"}),
+    ("Het kroos groeit in de vijver.", set()),
+])
+def test_sector_words(text, found):
+    assert sector_words(text) == found
+
+
+def test_sector_names_in_school_order():
+    assert sector_names(frozenset({"mbo", "po", "so"})) == ["het po", "het (v)so", "het mbo"]
