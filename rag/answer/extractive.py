@@ -116,12 +116,14 @@ _COMES_UP = re.compile(r"\b(?:komt|komen) (?:\w+ )?aan bod\b")
 _PRESENTS = re.compile(
     r"\b(?:dit|deze|het|onze) (?:document|rapport|notitie|studie|publicatie|verkenning|verslag|hoofdstuk|paragraaf) "
     r"(?:presenteert|beschrijft|bespreekt|behandelt|bevat|schetst)\b|"
-    r"\b(?:kan|kunnen) (?:\w+ ){0,4}worden gelezen\b|\blezers die\b"
+    r"\b(?:kan|kunnen) (?:\w+ ){0,4}worden gelezen\b|\blezers die\b|"
+    # "We beschrijven de toerusting ... (paragraaf 3.1)": the authors announcing their text.
+    r"^(?:we|wij) (?:beschrijven|bespreken|behandelen|belichten|schetsen|presenteren)\b"
 )
 
 
 #: A number that points into the document ("hoofdstuk 4", "tabel 2.1"), not a figure.
-_DOCUMENT_REFERENCE = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m)\s+[\d.]+)?")
+_DOCUMENT_REFERENCE = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m|tot en met|tot)\s+[\d.]+)?")
 
 
 def _announces(folded: str) -> bool:
