@@ -29,7 +29,7 @@ QUESTION_WORDS = frozenset(
     worden wordt werd werden is zijn was waren heeft hebben had hadden gaat gaan doet doen
     er eigenlijk precies ongeveer vooral nou dan ook nog al wel even meer minder veel weinig
     graag iets echt volgens document documenten staat staan tekst rapport noem noemen beschrijf
-    geef leg uit vertel zeg klopt kloppen
+    geef leg uit vertel zeg klopt kloppen weten
     tegenwoordig momenteel inmiddels genoeg heel erg namelijk misschien bovendien
     """.split()
 )

@@ -106,7 +106,9 @@ ADDRESSEE = r"(?:je|jij|u|jullie|bronwijzer)"
 #: the question's form, not its subject: no key terms.
 _OPINION = re.compile(
     rf"(?:\b(?:wat|hoe) (?:vind|denk|zie) {ADDRESSEE}|^vind {ADDRESSEE}|\bben {ADDRESSEE} het(?: \w+)*? eens|"
-    rf"\b(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|\bwat (?:zou|moet) ik)\b",
+    rf"\b(?:je|jouw|uw) (?:eigen )?(?:mening|oordeel|standpunt|advies)|"
+    # "Wat moet ik doen?" asks advice; "Wat moet ik weten over ...?" asks what the documents say.
+    rf"\bwat (?:zou|moet) ik(?!(?: moeten)? weten\b))\b",
     re.IGNORECASE,
 )
 #: What an answer to such a question says above it.

@@ -128,6 +128,8 @@ def test_who_made_a_document_and_when_is_answered_from_the_manifest(topic, publi
         ("Welk advies geeft het vijverbureau?", False),
         ("Waar vind je de cijfers over de kikkers?", False),  # where to find, not what one thinks
         ("Vind je het riet mooi?", True),
+        ("Wat moet ik weten over het kroos?", False),  # what the documents say about it
+        ("Wat zou ik moeten weten over het kroos?", False),
     ],
 )
 def test_a_question_for_bronwijzers_own_opinion_is_recognised(question, opinion):
@@ -137,3 +139,4 @@ def test_a_question_for_bronwijzers_own_opinion_is_recognised(question, opinion)
 def test_the_words_asking_an_opinion_are_no_key_terms():
     assert [t.word for t in analyse_question("Wat vind jij van de kikkers in het park?").topic_terms] == ["kikkers", "park"]
     assert [t.word for t in analyse_question("Wat is jouw mening over het riet?").topic_terms] == ["riet"]
+    assert [t.word for t in analyse_question("Wat moet ik weten over het riet?").topic_terms] == ["riet"]
