@@ -31,7 +31,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -347,8 +347,10 @@ def counted_noun(question: str) -> str | None:
     return word
 
 
-def counts_noun(text: str, noun: str) -> bool:
-    """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de leraren")."""
+def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> bool:
+    """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de
+    leraren"), or before another name for it (`alternatives`, stems: the abbreviation the
+    documents introduce, "12 swv’s" for "samenwerkingsverbanden")."""
     if noun == "%":
         return bool(re.search(r"\d\s?%|\d+\s+procent", text))
     tokens = fold(text).split()
@@ -356,14 +358,22 @@ def counts_noun(text: str, noun: str) -> bool:
     for i, token in enumerate(tokens):
         if not _NUMBER_TOKEN.search(token) and token not in _COUNT_WORDS:
             continue
+        if YEAR.fullmatch(token.strip(".,;:()’'\"")):
+            continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
         for follower in tokens[i + 1 : i + 5]:
             w = follower.strip(".,;:()’'\"")
+            if stem(_APOSTROPHE.split(w)[0]) in alternatives:
+                return True
             if len(w) < 3:
                 continue
             # Word ends match only from 4 letters on ("lesuur" counts "uur"; "gen" does not count "leerlingen").
             if stem(w) == noun_stem or (len(w) >= 4 and (noun.endswith(w) or w.endswith(noun))):
                 return True
     return False
+
+
+#: "swv’s", "opp's": a word and its ending after an apostrophe.
+_APOSTROPHE = re.compile(r"[’']")
 
 
 def _caption_counts(unit: Unit, noun: str, figures: set[str]) -> bool:
@@ -450,6 +460,8 @@ def unit_signals(
             by_position[(unit.passage_index, unit.parts[0].number)] = overlap
     question_stems = set(content_stems(question.text)) | {t.stem for t in terms}
     noun = counted_noun(question.text) if question.intent == "number" else None
+    # Other names of the counted noun: the question's term for it, widened (`rag.text.abbreviations`).
+    noun_names = {a for t in terms if noun and t.stem == stem(noun) for a in t.alternatives}
     intent = question.intent
     result = []
     for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
@@ -478,7 +490,7 @@ def unit_signals(
             "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
             "percent_wanted": float(question.asks_percent and "%" in text),
-            "counted": float(bool(noun) and (counts_noun(text, noun) or _caption_counts(unit, noun, new_numbers))),
+            "counted": float(bool(noun) and (counts_noun(text, noun, noun_names) or _caption_counts(unit, noun, new_numbers))),
             "causal": float(causal),
             "causal_wanted": float(causal and intent == "explain"),
             "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answer.extractive import (
@@ -14,6 +16,7 @@ from rag.answer.extractive import (
     unit_signals,
 )
 from rag.linear import LinearModel
+from rag.text.abbreviations import Abbreviations
 from rag.text.question import analyse_question
 from rag.answer.refusal import REFUSAL_FEATURES, REFUSAL_TEXT, RefusalModel
 from rag.text.sentences import split_sentences
@@ -536,6 +539,30 @@ def test_counts_noun_takes_counts_written_in_words_but_not_the_article():
     assert counts_noun("De vijverdienst onderscheidt zes soorten kroos.", "soorten")
     assert counts_noun("Er werken twaalf hoveniers bij de vijver.", "hoveniers")
     assert not counts_noun("Er werkt een hovenier bij de vijver.", "hoveniers")
+
+
+def test_counts_noun_takes_another_name_for_it_but_not_a_year():
+    from rag.answer.extractive import counts_noun
+
+    # The documents introduce "vijverbeheerders (vbh’s)": a count of vbh’s counts vijverbeheerders.
+    assert counts_noun("Van de 47 vbh’s kreeg de helft een voldoende.", "vijverbeheerders", {"vbh"})
+    assert not counts_noun("Van de 47 vbh’s kreeg de helft een voldoende.", "vijverbeheerders")
+    # A year dates the columns below it; it counts nothing.
+    assert not counts_noun("Kikkers per vijver in december 2023\nVbh Park", "vijverbeheerders", {"vbh"})
+    assert not counts_noun("In 2023 kikkers geteld.", "kikkers")
+
+
+def test_a_count_by_the_abbreviation_the_documents_introduce_is_a_count_of_the_noun():
+    passages = make_passages(
+        "De vijverbeheerders (vbh’s) letten op het riet. Van de 47 vbh’s kreeg de helft een voldoende. "
+        "De vijverbeheerders werken in de zomer."
+    )
+    info = analyse_question("Hoeveel vijverbeheerders kregen een voldoende?")
+    other_names = Abbreviations.of_texts([passages[0].text]).in_question(info.text)
+    info = replace(info, terms=other_names.widen(info.terms), topic_terms=other_names.widen(info.topic_terms))
+    signals = {u.text: sig for u, sig, _, _ in unit_signals(info, passages)}
+    assert signals["Van de 47 vbh’s kreeg de helft een voldoende."]["counted"] == 1.0
+    assert signals["De vijverbeheerders werken in de zomer."]["counted"] == 0.0
 
 
 def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number_is():
