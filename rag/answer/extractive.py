@@ -845,12 +845,27 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
 
 def asked_years(info: QuestionInfo, asked: str | None = None) -> frozenset[str]:
     """The years a question asks about ("in 2021", "schooljaar 2020-2021"). Years that name a
-    source ("het rapport van 2024") do not count, nor years a follow-up carries over from the
-    questions before it (only those of `asked`, the question as written, when given)."""
-    years = set(YEAR.findall(info.topic)) - info.source_years
+    source ("het rapport van 2024") do not count, nor those that bound a period ("sinds 2021":
+    2023 answers it too), nor years a follow-up carries over from the questions before it (only
+    those of `asked`, the question as written, when given)."""
+    years = set(YEAR.findall(info.topic)) - info.source_years - _bound_years(info.topic)
     if asked is not None:
         years &= set(YEAR.findall(asked))
     return frozenset(years)
+
+
+#: A year that bounds a period ("sinds 2021", "vanaf 2019", "na 2020", "tot en met 2023",
+#: "tussen 2019 en 2023"): the answer may be about any year in it, not that year only.
+_BOUND_YEAR = (
+    re.compile(r"\b(?:sinds|vanaf|na|tot(?: en met)?|t/m|tussen)\s+(?:(?:begin|eind|medio|halverwege)\s+)?((?:19|20)\d\d)\b"),
+    re.compile(r"\btussen\s+(?:\w+\s+)?(?:19|20)\d\d\s+en\s+(?:(?:begin|eind|medio|halverwege)\s+)?((?:19|20)\d\d)\b"),
+)
+
+
+def _bound_years(text: str) -> set[str]:
+    """The years of `text` that bound a period (`_BOUND_YEAR`)."""
+    folded = fold(text)
+    return {year for pattern in _BOUND_YEAR for year in pattern.findall(folded)}
 
 
 def _other_years_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], asked: str) -> str | None:

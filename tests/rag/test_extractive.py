@@ -208,6 +208,7 @@ def test_a_question_for_an_amount_a_count_or_a_time_is_refused_when_the_passages
     ("Hoeveel vijvers telde het park in 2022?", True),  # the passage gives 2021 and 2023
     ("Hoeveel vijvers telde het park in 2023?", False),
     ("Hoeveel vijvers telde het park in schooljaar 2020-2021?", True),  # 2020 is named nowhere
+    ("Hoeveel vijvers telde het park sinds 2022?", False),  # a period from 2022 on: 2023 is in it
 ])
 def test_a_question_about_a_year_no_sentence_about_it_names_is_refused(question, refused):
     answer = composer(overlap=1.0).compose(question, make_passages(VIJVERS))
@@ -227,6 +228,10 @@ UITBREIDING = "In 2022 werd het park groter."
     # The year names a study, not the time asked about; and "wanneer" asks for the date itself.
     ("Hoeveel vijvers met kikkers telde het park volgens de VTM 2022?", None),
     ("Wanneer telde het park sinds 2022 vijvers met kikkers?", None),
+    # A year that bounds a period: 2023 is in it.
+    ("Hoeveel vijvers met kikkers telde het park sinds 2022?", None),
+    ("Hoeveel vijvers met kikkers telde het park vanaf begin 2022?", None),
+    ("Hoeveel vijvers met kikkers telde het park tussen 2022 en 2024?", None),
 ])
 def test_an_answer_about_another_year_than_the_one_asked_says_so(question, note):
     answer = composer(margin=0.1, overlap=1.0).compose(question, make_passages(TELLING, UITBREIDING))
