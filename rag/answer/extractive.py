@@ -489,7 +489,7 @@ def unit_signals(
             "number_missing": float(intent == "number" and not new_numbers),
             "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
-            "percent_wanted": float(question.asks_percent and "%" in text),
+            "percent_wanted": float(question.asks_percent and bool(_SHARE.search(text))),
             "counted": float(bool(noun) and (counts_noun(text, noun, noun_names) or _caption_counts(unit, noun, new_numbers))),
             "causal": float(causal),
             "causal_wanted": float(causal and intent == "explain"),

@@ -570,6 +570,14 @@ def test_a_count_by_the_abbreviation_the_documents_introduce_is_a_count_of_the_n
     assert signals["De vijverbeheerders werken in de zomer."]["counted"] == 0.0
 
 
+def test_a_share_in_words_is_what_a_percentage_question_wants():
+    passages = make_passages("Een derde van de vijvers heeft kroos. In 2023 kwamen er vijvers bij. 12% van de vijvers is diep.")
+    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Welk percentage van de vijvers heeft kroos?"), passages)}
+    assert signals["Een derde van de vijvers heeft kroos."]["percent_wanted"] == 1.0
+    assert signals["12% van de vijvers is diep."]["percent_wanted"] == 1.0
+    assert signals["In 2023 kwamen er vijvers bij."]["percent_wanted"] == 0.0
+
+
 def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number_is():
     from rag.answer.extractive import without_stray_number
 
