@@ -361,8 +361,8 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> boo
         if YEAR.fullmatch(token.strip(".,;:()’'\"")):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
         for follower in tokens[i + 1 : i + 5]:
-            w = follower.strip(".,;:()’'\"")
-            if stem(_APOSTROPHE.split(w)[0]) in alternatives:
+            w = _APOSTROPHE.split(follower.strip(".,;:()’'\""))[0]  # "regio’s": "regio"
+            if stem(w) in alternatives:
                 return True
             if len(w) < 3:
                 continue

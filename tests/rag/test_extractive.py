@@ -552,6 +552,9 @@ def test_counts_noun_takes_another_name_for_it_but_not_a_year():
     # The documents introduce "vijverbeheerders (vbh’s)": a count of vbh’s counts vijverbeheerders.
     assert counts_noun("Van de 47 vbh’s kreeg de helft een voldoende.", "vijverbeheerders", {"vbh"})
     assert not counts_noun("Van de 47 vbh’s kreeg de helft een voldoende.", "vijverbeheerders")
+    # A plural written with an apostrophe counts the word before it.
+    assert counts_noun("Er zijn 29 nieuwe vijverregio’s.", "vijverregio")
+    assert counts_noun("Er zijn 29 nieuwe vijverregio's.", "vijverregio")
     # A year dates the columns below it; it counts nothing.
     assert not counts_noun("Kikkers per vijver in december 2023\nVbh Park", "vijverbeheerders", {"vbh"})
     assert not counts_noun("In 2023 kikkers geteld.", "kikkers")
