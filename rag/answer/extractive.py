@@ -554,6 +554,7 @@ class ExtractiveComposer:
             return self._refusal(question, ranked, decision.reason, started)
         chosen = self._choose(info, scored, ranked, _own_sectors(question, history))
         if chosen:
+            chosen = self._with_second_part(question, info, chosen, ranked)
             chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked, info)
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
@@ -709,6 +710,36 @@ class ExtractiveComposer:
         rest = sorted(chosen[1:], key=lambda c: (c.unit.passage_index, c.unit.position))
         return [best, *rest]
 
+    def _with_second_part(
+        self, question: str, info: QuestionInfo, chosen: list[ScoredUnit], passages: Sequence[Passage]
+    ) -> list[ScoredUnit]:
+        """A question that asks two things ("Hoeveel ... gingen van start, en wanneer moet ...?")
+        gets the best sentence for the second as well, when the answer lacks it: the lead
+        answers the question as a whole, which is mostly its first part."""
+        split = second_question(question)
+        if split is None or info.intent == "list":
+            return chosen
+        first, second = split
+        # The second part asks in its own way about the first's subject ("en wanneer moet het
+        # hele land gedekt zijn?" is about the onderwijsregio's of the first).
+        part = analyse_question(f"{second.rstrip(' ?')} {first}")
+        used = {(c.unit.passage_index, p.start) for c in chosen for p in c.unit.parts}
+        best = next(
+            (
+                s for s in self.score_units(second, passages, (), part)
+                if s.overlap > 0 and not s.unit.text.rstrip().endswith("?")  # a question answers neither part
+                and not used & {(s.unit.passage_index, p.start) for p in s.unit.parts}
+                and not any(_near_duplicate(s.stems, c.stems) for c in chosen)
+            ),
+            None,
+        )
+        if best is None:
+            return chosen
+        if sum(len(c.unit.text) for c in chosen) + len(best.unit.text) > MAX_CHARS:
+            return chosen
+        rest = sorted([*chosen[1:], best], key=lambda c: (c.unit.passage_index, c.unit.position))
+        return [chosen[0], *rest]
+
     @staticmethod
     def _says_what_it_is(info: QuestionInfo, unit: Unit, passages: Sequence[Passage]) -> bool:
         folded = fold(unit.text)
@@ -814,6 +845,24 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
         return None
     named = frozenset().union(*about)
     return NOTE_OTHER_SECTOR.format(asked=joined(sector_names(asked)), named=joined(sector_names(named)))
+
+
+#: Where a question asks a second thing: "..., en wanneer ...?", "...? Hoeveel ...?".
+_SECOND_QUESTION = re.compile(
+    r",?\s+en\s+(?=(?:wanneer|hoeveel|hoe|waarom|wat|welke|welk|wie|waar|waarin|waardoor|waarmee|sinds)\b)|\?\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def second_question(question: str) -> tuple[str, str] | None:
+    """A question that asks two things, cut in two: "Hoeveel vijvers zijn er, en wanneer zijn
+    ze gegraven?" -> ("Hoeveel vijvers zijn er", "wanneer zijn ze gegraven?"). None for one
+    question."""
+    text = question.strip()
+    match = _SECOND_QUESTION.search(text)
+    if match is None or not text[: match.start()].strip() or not text[match.end() :].strip(" ?"):
+        return None
+    return text[: match.start()], text[match.end() :]
 
 
 def _own_sectors(question: str, history: Sequence[Turn]) -> frozenset[str]:

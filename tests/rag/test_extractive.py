@@ -581,6 +581,34 @@ def test_a_share_in_words_is_what_a_percentage_question_wants():
     assert signals["In 2023 kwamen er vijvers bij."]["percent_wanted"] == 0.0
 
 
+@pytest.mark.parametrize("question, parts", [
+    ("Hoeveel vijvers zijn er, en wanneer zijn ze gegraven?", ("Hoeveel vijvers zijn er", "wanneer zijn ze gegraven?")),
+    ("Zijn er kikkers? Hoeveel zijn het er?", ("Zijn er kikkers", "Hoeveel zijn het er?")),
+    ("Wat doen de tuinmannen en waarom?", ("Wat doen de tuinmannen", "waarom?")),
+    ("Hoeveel kikkers en salamanders zijn er?", None),  # one question about two things
+    ("Hoeveel vijvers zijn er?", None),
+])
+def test_second_question(question, parts):
+    from rag.answer.extractive import second_question
+
+    assert second_question(question) == parts
+
+
+GRAVEN = (
+    "Het park telt 19 vijvers met kikkers. De vijvers van het park zijn in 1990 gegraven. "
+    "Wat betekent dat voor de vijvers van het park?"
+)
+
+
+def test_a_question_that_asks_two_things_gets_a_sentence_for_each():
+    # The lead (the count) wins by far; the year of digging answers the second part.
+    weights = {"overlap": 1.0, "number_wanted": 3.0, "date_wanted": 1.0}
+    one = composer(margin=0.1, **weights).compose("Hoeveel vijvers telt het park?", make_passages(GRAVEN))
+    assert one.text == "Het park telt 19 vijvers met kikkers. [1]"
+    two = composer(margin=0.1, **weights).compose("Hoeveel vijvers telt het park, en wanneer zijn ze gegraven?", make_passages(GRAVEN))
+    assert two.text == "Het park telt 19 vijvers met kikkers. [1] De vijvers van het park zijn in 1990 gegraven. [1]"
+
+
 def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number_is():
     from rag.answer.extractive import without_stray_number
 
