@@ -39,7 +39,7 @@ from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fo
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
-from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent
+from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, sector_names, sectors
 from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
@@ -858,10 +858,12 @@ def second_question(question: str) -> tuple[str, str] | None:
     """A question that asks two things, cut in two: "Hoeveel vijvers zijn er, en wanneer zijn
     ze gegraven?" -> ("Hoeveel vijvers zijn er", "wanneer zijn ze gegraven?"). None for one
     question."""
-    text = question.strip()
+    text = searchable(question).strip()  # not "Antwoord in het Engels." after the question
     match = _SECOND_QUESTION.search(text)
     if match is None or not text[: match.start()].strip() or not text[match.end() :].strip(" ?"):
         return None
+    if match.group(0).startswith("?") and not text.endswith("?"):
+        return None  # "Hoeveel ...? Graag met bron." asks one thing
     return text[: match.start()], text[match.end() :]
 
 

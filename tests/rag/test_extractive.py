@@ -586,6 +586,8 @@ def test_a_share_in_words_is_what_a_percentage_question_wants():
     ("Zijn er kikkers? Hoeveel zijn het er?", ("Zijn er kikkers", "Hoeveel zijn het er?")),
     ("Wat doen de tuinmannen en waarom?", ("Wat doen de tuinmannen", "waarom?")),
     ("Hoeveel kikkers en salamanders zijn er?", None),  # one question about two things
+    ("Hoeveel vijvers zijn er? Antwoord in het Engels.", None),  # how to answer, not a second question
+    ("Hoeveel vijvers zijn er? Graag met bron erbij", None),
     ("Hoeveel vijvers zijn er?", None),
 ])
 def test_second_question(question, parts):
