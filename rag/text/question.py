@@ -54,7 +54,10 @@ _FRAME = re.compile(
 _DEFINED_INSIDE = re.compile(
     r"^wat\s+(?:de\s+|het\s+|een\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)\s+(?:is|zijn|betekent|betekenen|inhoudt|inhouden)\W*$"
 )
-_EXPLAIN_QUESTION = re.compile(r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|wat\s+is\s+de\s+reden|hoe\s+verklaar)")
+_EXPLAIN_QUESTION = re.compile(
+    r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|hoe\s+verklaar|wat\s+verklaart|"
+    r"wat\s+is\s+de\s+(?:belangrijkste\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring))"
+)
 _DEFINE_QUESTION = re.compile(
     r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|houden|betekent|betekenen|verstaat|verstaan|bedoelt|bedoelen)|"
     r"wat\s+wordt\s+(er\s+)?(bedoeld|verstaan)|wat\s+is\s+het\s+verschil|hoe\s+(wordt|worden)\s.+\s(gedefinieerd|omschreven))\b|"

@@ -486,6 +486,10 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Ik wil graag weten hoeveel vijvers er zijn.", "number"),
     ("Weet je wat een salamander is?", "define"),
     ("Ik ben benieuwd waarom het riet groeit.", "explain"),
+    ("Wat is de oorzaak van het kroos?", "explain"),  # a cause, not a definition
+    ("Wat is de belangrijkste verklaring voor het kroos?", "explain"),
+    ("Wat verklaart de groei van het riet?", "explain"),
+    ("Wat zijn de oorzaken van het kroos?", "list"),
     ("Welke maatregelen neemt de gemeente?", "list"),
     ("Is het water schoon?", "other"),
     # A follow-up's opening "En" / "Maar" does not hide what it asks.
