@@ -691,6 +691,8 @@ class ExtractiveComposer:
             parts = {(candidate.unit.passage_index, p.start) for p in candidate.unit.parts}
             if parts & used_parts or used_chars + len(candidate.unit.text) > budget or candidate.overlap <= 0:
                 continue
+            if candidate.unit.is_enumeration and candidate.unit.parts[0].kind == "bullet" and info.intent != "list":
+                continue  # list items without their lead-in (cut off by the passage): no aside for other questions
             if any(_near_duplicate(candidate.stems, c.stems) for c in chosen):
                 continue
             # It must add to the answer: a figure, or a key term the answer does not have yet.

@@ -139,6 +139,20 @@ def test_followers_outside_the_margin_are_left_out():
     assert wide.text.count("[") > narrow.text.count("[") == 1
 
 
+# A passage cut from the document after a list's lead-in: it opens with the items.
+ZONDER_AANLOOP = (
+    "• Het maaien gebeurt elk najaar.\n• Het kroos wordt elk voorjaar geschept.\n"
+    "• De paden worden geveegd.\nHet riet in het park groeit snel."
+)
+
+
+def test_list_items_without_their_lead_in_follow_only_a_list_question():
+    weights = {"overlap": 1.0, "enumeration": 0.3}
+    answer = composer(margin=5.0, **weights).compose("Hoe snel groeit het riet in het park ondanks het maaien?", make_passages(ZONDER_AANLOOP))
+    assert answer.text.startswith("Het riet in het park groeit snel. [1]")
+    assert "kroos" not in answer.text  # the item that answers, not the whole list
+
+
 def test_a_list_question_gets_the_list():
     answer = composer(overlap=1.0, enumeration_wanted=3.0).compose(
         "Welke maatregelen neemt de gemeente voor de vijvers?", make_passages(VIJVERS, MAATREGELEN)
