@@ -1052,6 +1052,16 @@ _ELABORATES = re.compile(
 )
 
 
+#: A sentence that gives the reason for the one before it: "Dit komt doordat ...", "De reden
+#: hiervoor is ...", "Oorzaak daarvan is ...".
+_GIVES_REASON = re.compile(
+    r"^(?:(?:dit|dat|het)\s+komt\s+(?:\w+\s+)?(?:doordat|door|omdat)|"
+    r"(?:de|een)\s+(?:belangrijke\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring)\s+(?:hiervoor|daarvoor|hiervan|daarvan)|"
+    r"(?:reden|oorzaak)\s+(?:hiervoor|daarvoor|hiervan|daarvan))\b",
+    re.IGNORECASE,
+)
+
+
 #: The items a list question asks for: "Welke [maatregelen] ...?", "Wat zijn de [risico's] ...?".
 _ITEMS_ASKED = re.compile(r"\b(?:welke|wat\s+zijn(?:\s+de)?)\s+([^\W\d_]+)")
 #: A quantity in words before the items' noun ("diverse maatregelen", "acht mechanismen").
@@ -1086,8 +1096,12 @@ def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage], inf
         return chosen
     after = found[0]
     announced = info is not None and info.intent == "list" and _announces_items(unit.parts[-1].text, info.text)
+    # "Waarom ...?" led by what happens, followed by why: "Dit komt doordat ...".
+    explained = (
+        info is not None and info.intent == "explain" and not _CAUSAL.search(fold(unit.text)) and bool(_GIVES_REASON.match(after.text))
+    )
     if (
-        after.line != unit.parts[-1].line or after.kind != "prose" or not (announced or _ELABORATES.match(after.text))
+        after.line != unit.parts[-1].line or after.kind != "prose" or not (announced or explained or _ELABORATES.match(after.text))
         or len(after.text) > MAX_ANTECEDENT_CHARS or is_note_sentence(after.text)
     ):
         return chosen

@@ -817,6 +817,19 @@ def test_a_sentence_that_names_what_came_before_leads_a_definition_with_that_sen
     )
 
 
+GROEI = "Het riet in de vijvers groeit elk jaar sneller. Dit komt vooral doordat het water warmer wordt. Het park heeft 19 vijvers."
+
+
+@pytest.mark.parametrize("question, explained", [
+    ("Waarom groeit het riet in de vijvers elk jaar sneller?", True),  # what happens leads, why follows
+    ("Hoe snel groeit het riet in de vijvers?", False),  # not asked why
+])
+def test_a_why_question_gets_the_reason_after_a_lead_that_gives_none(question, explained):
+    answer = composer(overlap=1.0, passage_rank=5.0).compose(question, make_passages(GROEI))
+    assert answer.text.startswith("Het riet in de vijvers groeit elk jaar sneller.")
+    assert ("Dit komt vooral doordat het water warmer wordt." in answer.text) is explained
+
+
 def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
     answer = composer(overlap=1.0, passage_rank=5.0).compose("Welke knelpunten kent het vijverplan?", make_passages(KNELPUNTEN))
     assert answer.text.startswith(
