@@ -105,7 +105,11 @@ _ANNOUNCES = re.compile(
     # "In hoofdstuk 4 formuleren we de conclusies", "In paragraaf 2.3 schetsen wij ...".
     r"\bin (?:(?:dit|deze|het volgende|de volgende) )?(?:deel|hoofdstuk|paragraaf|bijlage|sectie)(?: [\d.]+)? "
     r"(?:formuleren|presenteren|geven|beantwoorden|behandelen|beschrijven|bespreken|schetsen|lichten|vatten|trekken|"
-    r"doen|gaan|laten|bieden) (?:we|wij)\b"
+    r"doen|gaan|laten|bieden) (?:we|wij)\b|"
+    # "In hoofdstuk 3 staan de inzichten uit de praktijk centraal."
+    r"\bin (?:(?:dit|deze|het volgende|de volgende) )?(?:deel|hoofdstuk|paragraaf|bijlage|sectie)(?: [\d.]+)? (?:staat|staan)\b.*\bcentraal\b|"
+    # "De uitkomsten zijn als volgt samen te vatten.": what follows is the content.
+    r"\bals volgt(?: \w+){0,4}\W*$"
 )
 #: "… komen aan bod" announces too, unless the sentence gives a figure ("In 49% van de documenten
 #: komt kansengelijkheid aan bod").

@@ -433,6 +433,8 @@ def _candidate_texts(text: str, question: str) -> list[str]:
     "Deze notitie presenteert de belangrijkste bevindingen over de vijvers in 2023.",  # the document itself
     "Het rapport kan in zijn geheel worden gelezen, maar lezers die vooral de vijvers zoeken kunnen naar hoofdstuk 4.",
     "We beschrijven de vijvers en hun dieren op drie niveaus (paragraaf 3.1 tot en met 3.3).",  # the authors, what follows
+    "In hoofdstuk 3 staan de conclusies over de vijvers centraal.",
+    "De conclusies over de vijvers zijn als volgt samen te vatten.",
 ])
 def test_a_sentence_that_says_where_or_what_the_document_tells_is_no_candidate(announcing):
     texts = _candidate_texts(f"{announcing} In de grote vijver leven 40 kikkers.", "Wat zijn de conclusies over de vijvers?")
@@ -443,6 +445,7 @@ def test_a_sentence_that_says_where_or_what_the_document_tells_is_no_candidate(a
     "Het rapport beschrijft dat 40% van de vijvers droogvalt.",  # the document presents a figure
     "In hoofdstuk 2 zagen we dat de vijvers droogvallen.",  # a finding, with the chapter it was in
     "We beschrijven 40% van de vijvers als droog.",  # a figure
+    "Een tuinman verwoordt het als volgt: de vijvers vallen elke zomer droog door de hitte.",  # what follows is in it
 ])
 def test_a_sentence_that_names_the_document_with_what_it_found_stays_a_candidate(text):
     assert _candidate_texts(text, "Vallen de vijvers droog?") == [text]
