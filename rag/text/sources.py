@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.text.analysis import YEAR, fold, words
+from rag.text.analysis import STOPWORDS, YEAR, fold, stem, words
 from rag.text.terms import TermIndex, question_terms
 
 _WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -138,6 +138,14 @@ class SourceMatcher:
         publisher), whose parts around " en " are names too; `descriptions`: (document id, what
         the document is about: its title and description), for "het rapport over ..."."""
         self._described = [(d, TermIndex([text])) for d, text in descriptions if text and text.strip()]
+        names_by_document = [(d, list(names)) for d, names in names_by_document]
+        # The first name of each document is its title: a shorter name of it may go on with the
+        # title's next words ("het actieplan schooldirecteur" for the title "Actieplan
+        # Schooldirecteur Topprioriteit!" and the name "actieplan").
+        self._titles = {
+            d: tuple(w for w in (fold(t) for t, _, _ in _tokens(names[0])) if w not in _ARTICLES)
+            for d, names in names_by_document if names and names[0]
+        }
         given = [(d, n, False) for d, names in names_by_document for n in names] + [(d, p, True) for d, p in publishers]
         names: list[_Name] = []
         for document_id, raw, split in given:
@@ -187,6 +195,7 @@ class SourceMatcher:
                     continue
                 if name.organisation and _inside(folded, i):
                     continue  # "Wie staan er in het Vijverregister?": the organisation itself, no source
+                n += self._title_goes_on(name, folded, i, n, taken)
                 span = (tokens[i][1], tokens[i + n - 1][2])
                 # The article before a name and a year after it belong to the mention.
                 if i > 0 and folded[i - 1] in _ARTICLES:
@@ -214,6 +223,29 @@ class SourceMatcher:
             spans=tuple(span for s in ordered if s.document_id in found for span in s.spans),
             names=tuple(s.name for s in ordered),
         )
+
+    def _title_goes_on(self, name: _Name, folded: list[str], i: int, n: int, taken: set[int]) -> int:
+        """How many words after a name found at `folded[i:i + n]` go on with its document's
+        title, word for word (by stem): "het actieplan schooldirecteur" names the "Actieplan
+        Schooldirecteur Topprioriteit!" as a whole, not the actieplan and a schooldirecteur."""
+        title = self._titles.get(name.document_id, ())
+        own = tuple(w for w in name.words if w not in _ARTICLES)
+        if name.organisation or not own or len(own) >= len(title):
+            return 0
+        starts = [k for k in range(len(title) - len(own) + 1) if title[k : k + len(own)] == own]
+        if not starts:
+            return 0
+        k, j, more = starts[0] + len(own), i + n, 0
+        while j < len(folded) and k < len(title) and j not in taken:
+            if folded[j] in _ARTICLES:  # "de kennisagenda voor het onderwijs"
+                j += 1
+                continue
+            if stem(folded[j]) != stem(title[k]):
+                break
+            j, k = j + 1, k + 1
+            if folded[j - 1] not in STOPWORDS:
+                more = j - (i + n)  # up to the last word that names something, not "voor"
+        return more
 
     def _described_document(self, subject: str) -> str | None:
         """The one document whose title and description hold the most of `subject`'s key terms

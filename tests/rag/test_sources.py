@@ -170,3 +170,15 @@ def test_an_organisation_after_in_is_the_organisation_itself_not_a_source():
     assert matcher.match("Wat zegt het Vijverregister over riet?").documents == ("trend.txt",)
     assert matcher.match("Wat staat er in het trendrapport over riet?").documents == ("trend.txt",)  # a document's name
     assert matcher.match("Wat staat er in Trends bij vijvers over riet?").documents == ("trend.txt",)
+
+
+@pytest.mark.parametrize("question, named", [
+    # A shorter name that goes on with its title's next words names the document as a whole.
+    ("Wie heeft het actieplan vijver geschreven?", "het actieplan vijver"),
+    ("Wat zegt de Toestand van de Vijvers over riet?", "de Toestand van de Vijvers"),
+    ("Wat zegt de Toestand over de vijvers?", "de Toestand"),  # "over" is not in the title
+])
+def test_a_name_that_goes_on_with_its_title_is_taken_whole(question, named):
+    matcher = SourceMatcher([("plan.txt", ["Actieplan Vijver Voorop!", "actieplan"]), ("vijvers.txt", ["De Toestand van de Vijvers 2023", "de Toestand"])])
+    mention = matcher.match(question)
+    assert [question[a:b] for a, b in mention.spans] == [named]
