@@ -199,6 +199,11 @@ class Unit:
     def position(self) -> int:
         return self.parts[0].start
 
+    @property
+    def keys(self) -> frozenset[tuple[int, int]]:
+        """Its sentences as (passage index, start): two units that share one quote it twice."""
+        return frozenset((self.passage_index, p.start) for p in self.parts)
+
 
 @dataclass(frozen=True)
 class ScoredUnit:
@@ -351,6 +356,12 @@ def counted_noun(question: str) -> str | None:
     return word
 
 
+#: "swv’s", "opp's": a word and its ending after an apostrophe.
+_APOSTROPHE = re.compile(r"[’']")
+#: What may stick to a word in running text: punctuation, brackets, quotes.
+_TOKEN_EDGES = ".,;:()’'\""
+
+
 def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> bool:
     """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de
     leraren"), or before another name for it (`alternatives`, stems: the abbreviation the
@@ -362,10 +373,10 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> boo
     for i, token in enumerate(tokens):
         if not _NUMBER_TOKEN.search(token) and token not in _COUNT_WORDS:
             continue
-        if YEAR.fullmatch(token.strip(".,;:()’'\"")):
+        if YEAR.fullmatch(token.strip(_TOKEN_EDGES)):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
         for follower in tokens[i + 1 : i + 5]:
-            w = _APOSTROPHE.split(follower.strip(".,;:()’'\""))[0]  # "regio’s": "regio"
+            w = _APOSTROPHE.split(follower.strip(_TOKEN_EDGES))[0]  # "regio’s": "regio"
             if stem(w) in alternatives:
                 return True
             if len(w) < 3:
@@ -374,10 +385,6 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> boo
             if stem(w) == noun_stem or (len(w) >= 4 and (noun.endswith(w) or w.endswith(noun))):
                 return True
     return False
-
-
-#: "swv’s", "opp's": a word and its ending after an apostrophe.
-_APOSTROPHE = re.compile(r"[’']")
 
 
 def _caption_counts(unit: Unit, noun: str, figures: set[str]) -> bool:
@@ -556,7 +563,8 @@ class ExtractiveComposer:
         decision = self.decide(info, ranked, history, scored, question)
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
-        chosen = self._choose(info, scored, ranked, _own_sectors(question, history))
+        own_sectors = _own_sectors(question, history)
+        chosen = self._choose(info, scored, ranked, own_sectors)
         if chosen:
             chosen = self._with_second_part(question, info, chosen, ranked)
             chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked, info)
@@ -564,7 +572,6 @@ class ExtractiveComposer:
             log.info("Refused: no candidate sentence is about the question")
             return self._refusal(question, ranked, REASON_NO_SENTENCE, started)
         answer = self._answer(question, ranked, chosen, started)
-        own_sectors = _own_sectors(question, history)
         if note := (
             _other_years_note(info, chosen, question)
             or _other_sector_note(own_sectors or sectors(info.topic), chosen, ranked)
@@ -681,7 +688,7 @@ class ExtractiveComposer:
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
         used_chars = len(best.unit.text)
-        used_parts = {(best.unit.passage_index, p.start) for p in best.unit.parts}
+        used_parts = set(best.unit.keys)
         have_numbers = set(numbers(best.unit.text))
         have_stems = set(best.stems)
         # A sector is the subject when the question asks about more than one ("in het sbo en
@@ -692,7 +699,7 @@ class ExtractiveComposer:
                 continue
             if len(chosen) >= MAX_SENTENCES or candidate.score < top_score - self.follower_margin:
                 break
-            parts = {(candidate.unit.passage_index, p.start) for p in candidate.unit.parts}
+            parts = candidate.unit.keys
             if parts & used_parts or used_chars + len(candidate.unit.text) > budget or candidate.overlap <= 0:
                 continue
             if candidate.unit.is_enumeration and candidate.unit.parts[0].kind == "bullet" and info.intent != "list":
@@ -729,12 +736,12 @@ class ExtractiveComposer:
         # The second part asks in its own way about the first's subject ("en wanneer moet het
         # hele land gedekt zijn?" is about the onderwijsregio's of the first).
         part = analyse_question(f"{second.rstrip(' ?')} {first}")
-        used = {(c.unit.passage_index, p.start) for c in chosen for p in c.unit.parts}
+        used = frozenset().union(*(c.unit.keys for c in chosen))
         best = next(
             (
                 s for s in self.score_units(second, passages, (), part)
                 if s.overlap > 0 and not s.unit.text.rstrip().endswith("?")  # a question answers neither part
-                and not used & {(s.unit.passage_index, p.start) for p in s.unit.parts}
+                and not used & s.unit.keys
                 and not any(_near_duplicate(s.stems, c.stems) for c in chosen)
             ),
             None,

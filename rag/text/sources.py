@@ -232,10 +232,10 @@ class SourceMatcher:
         own = tuple(w for w in name.words if w not in _ARTICLES)
         if name.organisation or not own or len(own) >= len(title):
             return 0
-        starts = [k for k in range(len(title) - len(own) + 1) if title[k : k + len(own)] == own]
-        if not starts:
+        start = next((k for k in range(len(title) - len(own) + 1) if title[k : k + len(own)] == own), None)
+        if start is None:
             return 0
-        k, j, more = starts[0] + len(own), i + n, 0
+        k, j, more = start + len(own), i + n, 0
         while j < len(folded) and k < len(title) and j not in taken:
             if folded[j] in _ARTICLES:  # "de kennisagenda voor het onderwijs"
                 j += 1
