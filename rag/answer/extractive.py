@@ -474,6 +474,7 @@ def unit_signals(
     # Other names of the counted noun: the question's term for it, widened (`rag.text.abbreviations`).
     noun_names = {a for t in terms if noun and t.stem == stem(noun) for a in t.alternatives}
     intent = question.intent
+    asked_words = set(words(question.text))
     result = []
     for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
         passage = passages[unit.passage_index]
@@ -484,8 +485,10 @@ def unit_signals(
         lead = unit.parts[0].text
         label = _row_label(unit) if unit.row else ""
         new_numbers = numbers(text) - set(question.numbers)
+        # "meer dan dertig beleidsgebieden" answers "hoeveel" as "31" would.
+        gives_count = bool(new_numbers) or bool((_COUNT_WORDS & set(words(text))) - asked_words)
         stems = content_stems(text)
-        words = len(unit.text.split())
+        n_words = len(unit.text.split())
         causal = bool(_CAUSAL.search(fold(text)))
         signals = {
             "overlap": overlap,
@@ -496,8 +499,8 @@ def unit_signals(
             "passage_rank": 1.0 / (1 + unit.passage_index),
             "has_number": float(bool(new_numbers)),
             "numbers": math.log(1 + len(new_numbers)),
-            "number_wanted": float(intent == "number" and bool(new_numbers)),
-            "number_missing": float(intent == "number" and not new_numbers),
+            "number_wanted": float(intent == "number" and gives_count),
+            "number_missing": float(intent == "number" and not gives_count),
             "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
             "percent_wanted": float(question.asks_percent and bool(_SHARE.search(text))),
@@ -507,9 +510,9 @@ def unit_signals(
             "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),
             "enumeration": float(unit.is_enumeration),
             "enumeration_wanted": float(unit.is_enumeration and intent == "list"),
-            "words": math.log(words + 1),
-            "short": float(words < 5),
-            "long": float(not unit.is_enumeration and words > 60),
+            "words": math.log(n_words + 1),
+            "short": float(n_words < 5),
+            "long": float(not unit.is_enumeration and n_words > 60),
             "question_mark": float(lead.rstrip().endswith("?")),
             "quoted": float(lead[:1] in _QUOTE_START),
             "anaphoric": float(bool(_ANAPHORIC_START.match(lead))),

@@ -594,6 +594,16 @@ def test_a_count_by_the_abbreviation_the_documents_introduce_is_a_count_of_the_n
     assert signals["De vijverbeheerders werken in de zomer."]["counted"] == 0.0
 
 
+def test_a_count_in_words_is_what_a_how_many_question_wants():
+    passages = make_passages("De gemeente beheert meer dan dertig vijvers. Het kroos groeit snel. Het riet staat in vijf vijvers.")
+    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel vijvers beheert de gemeente?"), passages)}
+    assert signals["De gemeente beheert meer dan dertig vijvers."]["number_wanted"] == 1.0
+    assert signals["Het kroos groeit snel."]["number_missing"] == 1.0
+    # A count the question names itself is no answer to it.
+    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel van de vijf vijvers hebben riet?"), passages)}
+    assert signals["Het riet staat in vijf vijvers."]["number_missing"] == 1.0
+
+
 def test_a_share_in_words_is_what_a_percentage_question_wants():
     passages = make_passages("Een derde van de vijvers heeft kroos. In 2023 kwamen er vijvers bij. 12% van de vijvers is diep.")
     signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Welk percentage van de vijvers heeft kroos?"), passages)}
