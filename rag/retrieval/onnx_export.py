@@ -181,7 +181,25 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
 def _quantize(source: Path, target: Path, keep_fp32: list[str]) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep_fp32)
+    # onnxruntime advises shape pre-processing on the root logger for every model; the export
+    # is already fused with its shapes, so the advice only puzzles whoever runs the first ingest.
+    advice = _DropMessage("pre-processing before quantization")
+    logging.getLogger().addFilter(advice)
+    try:
+        quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep_fp32)
+    finally:
+        logging.getLogger().removeFilter(advice)
+
+
+class _DropMessage(logging.Filter):
+    """Drops log records whose message contains `text`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
 
 
 def _version(distribution: str) -> str | None:
