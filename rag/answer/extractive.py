@@ -42,7 +42,7 @@ from rag.text.notes import is_note_sentence
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -578,7 +578,7 @@ class ExtractiveComposer:
         if note := (
             _other_years_note(info, chosen, question)
             or _other_sector_note(own_sectors or sectors(info.topic), chosen, ranked)
-            or _other_rate_note(chosen, question)
+            or _other_rate_note(chosen, question, info.asks_money)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -967,12 +967,16 @@ def rates(text: str) -> dict[str, str]:
     return found
 
 
-def _other_rate_note(chosen: Sequence[ScoredUnit], asked: str) -> str | None:
+def _other_rate_note(chosen: Sequence[ScoredUnit], asked: str, money: bool = False) -> str | None:
     """The caution for an answer that counts per something else than the question asks ("Wat
     kost het per jaar?" answered with a bonus per maand): the answer names a rate, none of them
-    the asked one. None when the question names no rate or the answer names none."""
+    the asked one. An amount of money asked per something (`money`) and answered with amounts
+    per nothing gets it too: those are totals ("een budget van € 3 miljoen"). None when the
+    question names no rate, and for other figures when the answer names none."""
     wanted = rates(asked)
     named = rates(" ".join(c.unit.text for c in chosen))
+    if wanted and not named and money:
+        return NOTE_NO_RATE.format(asked=joined(sorted(wanted.values())))
     if not wanted or not named or wanted.keys() & named.keys():
         return None
     return NOTE_OTHER_RATE.format(asked=joined(sorted(wanted.values())), named=joined(sorted(named.values())))

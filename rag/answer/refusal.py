@@ -237,6 +237,12 @@ NOTE_OTHER_RATE = (
     "Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer to "Wat kost het per leerling?" whose amounts are per nothing: totals.
+NOTE_NO_RATE = (
+    "U vraagt naar een bedrag {asked}, maar dit antwoord noemt geen bedrag {asked}. "
+    "Lees de bron na voordat u het gebruikt."
+)
+
 #: Why a question was refused, as a school leader reads it under "Waarom niet?".
 REASON_NO_PASSAGES = "Er zijn geen passages gevonden die bij uw vraag passen."
 REASON_NOT_ANSWERED = "De gevonden passages geven geen antwoord op deze vraag."

@@ -272,6 +272,21 @@ def test_an_answer_counted_per_something_else_than_asked_says_so(question, note)
     assert (answer.note or "").startswith(note or "")
 
 
+BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 miljoen beschikbaar."
+
+
+@pytest.mark.parametrize("question, note", [
+    # An amount per vijver asked, a total given.
+    ("Hoeveel euro krijgt een gemeente per vijver voor het onderhoud?", "U vraagt naar een bedrag per vijver, maar dit antwoord noemt geen bedrag per vijver."),
+    ("Hoeveel euro is er voor het onderhoud van de vijvers?", None),
+])
+def test_an_amount_asked_per_something_answered_with_a_total_says_so(question, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(BUDGET))
+    assert not answer.refused and answer.text.startswith(BUDGET)
+    assert answer.uncertain is bool(note)
+    assert (answer.note or "").startswith(note or "")
+
+
 # The second sentence names no sector: it is about the one the sentence before it named.
 KIKKERTELLING = "Op de basisscholen telde men 40 kikkers. Het aandeel groene kikkers is slechts 3%."
 
