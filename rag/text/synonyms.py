@@ -6,8 +6,9 @@ A question term whose word is in a group below is also found where a passage has
 of that group (`rag.text.terms.TermIndex.contains`, the answer's key-term overlap). Only the
 question's words are widened; passages keep their own.
 
-The groups are the common names of roles, pupils and school types, written from the domain,
-not from any question set. Words that mean more than one thing in the reports ("verzuim":
+The groups are the common names of roles, pupils and school types, and the shares Dutch
+writes in words as well as in figures ("een kwart", "25%"; not "derde", mostly the ordinal),
+written from the domain, not from any question set. Words that mean more than one thing in the reports ("verzuim":
 of pupils and of staff) are left out.
 """
 
@@ -30,6 +31,8 @@ _GROUPS = (
     # School types: the reports' abbreviations are words of their own in a passage ("po-scholen").
     "basisschool basisscholen basisonderwijs primair po bo",
     "middelbare voortgezet vo",
+    # Shares in words and in figures ("meer dan een tiende" for "meer dan 10%").
+    "tiende 10", "vijfde 20", "kwart 25", "helft 50",
 )
 
 

@@ -199,6 +199,14 @@ def test_a_term_inside_a_longer_word_is_found_only_as_a_part_of_it(text, found):
     assert not TermIndex(["Het werkrooster hangt in de schuur."]).contains(kroos)  # across "werk|rooster"
 
 
+def test_a_share_in_words_is_found_as_its_percentage_and_back():
+    tiende = next(t for t in question_terms("Bij hoeveel vijvers is meer dan een tiende bedekt met kroos?") if t.word == "tiende")
+    assert TermIndex(["Bij 12 vijvers is meer dan 10% bedekt met kroos."]).contains(tiende)
+    assert not TermIndex(["Bij 12 vijvers is meer dan 20% bedekt met kroos."]).contains(tiende)
+    kwart = next(t for t in question_terms("Is 25% van de vijvers diep?") if t.word == "25")
+    assert TermIndex(["Een kwart van de vijvers is diep."]).contains(kwart)
+
+
 def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same_thing():
     terms = {t.word: t for t in question_terms("Hoeveel juffen en schoolhoofden werken op de basisschool van Vijverdorp?")}
     index = TermIndex(["In het po werken in Kikkerstad 40 leraren en 3 schooldirecteuren."])
