@@ -89,6 +89,9 @@ _COUNT_WORDS = frozenset(
     "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien twintig dertig veertig vijftig honderd duizend".split()
 )
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
+#: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
+#: leerlingen"): no amount of money, unless that is euros.
+_MILLIONS_OF = re.compile(r"\b(?:miljoen|miljard)\s+(?!euro\b|aan\b|voor\b|per\b|meer\b|minder\b|extra\b)[^\W\d_]{3,}")
 _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt verstaan|bedoelen we|wordt gedefinieerd)\b")
 _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
@@ -342,6 +345,12 @@ def substance(text: str) -> str:
     return _FIGURE_LABEL.sub(" ", _REFERENCE.sub(" ", text))
 
 
+def _gives_money(folded: str) -> bool:
+    """Whether a (folded) text names an amount of money: "€", "euro", "bedrag", or a "miljoen"
+    that counts no other thing (`_MILLIONS_OF`)."""
+    return any(not _MILLIONS_OF.match(folded, m.start()) for m in MONEY.finditer(folded))
+
+
 def counted_noun(question: str) -> str | None:
     """What a "hoeveel" question counts ("hoeveel vo-leerlingen" -> "leerlingen"), or "%"."""
     match = _COUNTED.search(fold(question))
@@ -517,7 +526,7 @@ def unit_signals(
             "quoted": float(lead[:1] in _QUOTE_START),
             "anaphoric": float(bool(_ANAPHORIC_START.match(lead))),
             "table": float(passage.chunk.kind == "table"),
-            "money_wanted": float(question.asks_money and bool(new_numbers) and bool(MONEY.search(a.folded))),
+            "money_wanted": float(question.asks_money and bool(new_numbers) and _gives_money(a.folded)),
             "superlative_wanted": float(question.asks_superlative and bool(SUPERLATIVE.search(a.folded))),
             # Figures make most answers, but not a definition, an explanation or a list.
             "number_unwanted": float(intent in ("define", "explain", "list") and bool(new_numbers)),
