@@ -88,6 +88,17 @@ _NUMBER_TOKEN = re.compile(r"\d")
 _COUNT_WORDS = frozenset(
     "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien twintig dertig veertig vijftig honderd duizend".split()
 )
+_NUMERALS = (
+    "een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien zeventien achttien "
+    "negentien twintig dertig veertig vijftig zestig zeventig tachtig negentig honderd duizend"
+).split()
+#: A count written as one word of numerals ("zevenhonderd", "vijfentwintig", "tweeduizend").
+_COUNT_WORD = re.compile(rf"(?:(?:{'|'.join(_NUMERALS)})(?:en)?)*(?:{'|'.join(n for n in _NUMERALS if n != 'een')})")
+
+
+def is_count_word(word: str) -> bool:
+    """Whether a folded word is a count in words ("zes", "zevenhonderd", "eenentwintig")."""
+    return word in _COUNT_WORDS or (len(word) > 6 and _COUNT_WORD.fullmatch(word) is not None)
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 #: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
 #: leerlingen"): no amount of money, unless that is euros.
@@ -380,7 +391,7 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> boo
     tokens = fold(text).split()
     noun_stem = stem(noun)
     for i, token in enumerate(tokens):
-        if not _NUMBER_TOKEN.search(token) and token not in _COUNT_WORDS:
+        if not _NUMBER_TOKEN.search(token) and not is_count_word(token.strip(_TOKEN_EDGES)):
             continue
         if YEAR.fullmatch(token.strip(_TOKEN_EDGES)):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
@@ -495,7 +506,7 @@ def unit_signals(
         label = _row_label(unit) if unit.row else ""
         new_numbers = numbers(text) - set(question.numbers)
         # "meer dan dertig beleidsgebieden" answers "hoeveel" as "31" would.
-        gives_count = bool(new_numbers) or bool((_COUNT_WORDS & set(words(text))) - asked_words)
+        gives_count = bool(new_numbers) or any(is_count_word(w) and w not in asked_words for w in words(text))
         stems = content_stems(text)
         n_words = len(unit.text.split())
         causal = bool(_CAUSAL.search(fold(text)))
@@ -854,7 +865,7 @@ def _gives_count(text: str, asked: frozenset[str], duration: bool) -> bool:
     if any(not YEAR.fullmatch(n) for n in numbers(plain) - asked):
         return True
     folded = fold(plain)
-    return bool(_COUNT_WORDS & set(words(plain)) or _SHARE.search(folded) or _FREQUENCY.search(folded))
+    return any(is_count_word(w) for w in words(plain)) or bool(_SHARE.search(folded) or _FREQUENCY.search(folded))
 
 
 #: How many of the best candidate sentences are looked at for the amount a question asks.

@@ -617,6 +617,11 @@ def test_a_count_in_words_is_what_a_how_many_question_wants():
     signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel vijvers beheert de gemeente?"), passages)}
     assert signals["De gemeente beheert meer dan dertig vijvers."]["number_wanted"] == 1.0
     assert signals["Het kroos groeit snel."]["number_missing"] == 1.0
+    # A count in one word of numerals, as a figure.
+    passages_in_words = make_passages("Er kwamen zevenhonderd vrijwilligers. Het kroos groeit snel.")
+    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel vrijwilligers kwamen er?"), passages_in_words)}
+    assert signals["Er kwamen zevenhonderd vrijwilligers."]["number_wanted"] == 1.0
+    assert signals["Er kwamen zevenhonderd vrijwilligers."]["counted"] == 1.0
     # A count the question names itself is no answer to it.
     signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel van de vijf vijvers hebben riet?"), passages)}
     assert signals["Het riet staat in vijf vijvers."]["number_missing"] == 1.0
