@@ -17,11 +17,12 @@ from rag.answer.citation_check import MARKER, strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
-from rag.text.terms import analyse
+from rag.text.sectors import sectors
+from rag.text.terms import TermIndex, analyse, question_terms
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
-from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer
+from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer, previous_question
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -220,7 +221,10 @@ class Engine:
         answer before it again."""
         answer = self._with_context_note(self._with_source_note(answer, analysis), analysis)
         if not answer.refused and (repeated := _repeats(answer.text, turns)):
-            answer = _noted(answer, REPEAT_NOTE if repeated == "all" else REPEAT_PART_NOTE)
+            if _names_what_is_asked(answer.text, question, previous_question(turns) or ""):
+                answer = _noted(answer, REPEAT_ANSWERED_NOTE)
+            else:
+                answer = _noted(answer, REPEAT_NOTE if repeated == "all" else REPEAT_PART_NOTE)
         if answer.refused or not asks_opinion(question):
             return answer
         return replace(answer, note=f"{OPINION_NOTE} {answer.note}" if answer.note else OPINION_NOTE)
@@ -317,6 +321,23 @@ class Engine:
 REPEAT_NOTE = "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."
 #: The note above a follow-up's answer whose every sentence the previous answer already gave.
 REPEAT_PART_NOTE = "Dit antwoord herhaalt alleen zinnen uit het vorige antwoord: meer zeggen de gevonden passages hier niet over."
+
+#: The note above a follow-up's answer that repeats the previous one, where that already named
+#: what the follow-up asks ("En in het po?" after an answer with po and vo figures).
+REPEAT_ANSWERED_NOTE = "Dit antwoord herhaalt het vorige: dat noemde ook al wat u nu vraagt."
+
+
+def _names_what_is_asked(text: str, follow_up: str, previous: str) -> bool:
+    """Whether `text` names every sector and key term the follow-up asks about that the
+    question before it did not (and it asks about one): then repeating the answer before it
+    answers it. "En waarom?" and the same question again ask nothing new."""
+    new_sectors = sectors(follow_up) - sectors(previous)
+    before = {t.stem for t in question_terms(previous)}
+    new_terms = [t for t in question_terms(follow_up) if t.stem not in before]
+    if not new_sectors and not new_terms:
+        return False
+    index = TermIndex([text])
+    return new_sectors <= sectors(text) and all(index.contains(t) for t in new_terms)
 
 
 def _noted(answer: Answer, note: str) -> Answer:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer.followup import HeuristicCondenser
+from rag.engine import _names_what_is_asked
 from rag.text.sources import SourceMatcher
 from rag.types import Turn
 
@@ -109,3 +112,18 @@ def test_a_follow_up_that_points_at_an_item_of_the_listed_answer_asks_about_that
     assert "‘" not in condense("En de vierde?", history)
     # Without a list in the answer before, "de eerste" points at nothing.
     assert "‘" not in condense("Licht de eerste toe.", turns(("Welke soorten vijvers kent het park?", "Drie soorten. [1]")))
+
+
+@pytest.mark.parametrize("answer, follow_up, previous, answered", [
+    # The answer before already gave the figure for the sector the follow-up turns to.
+    ("In het po zag 17% van de kikkers een reiger en in het vo 9%. [1]", "En in het po?", "Hoeveel kikkers zagen een reiger in het vo?", True),
+    ("In het vo zag 9% van de kikkers een reiger. [1]", "En in het po?", "Hoeveel kikkers zagen een reiger in het vo?", False),
+    # A new subject word, named in the answer or not.
+    ("De vijvers hebben 40 kikkers en 12 salamanders. [1]", "En salamanders?", "Hoeveel kikkers hebben de vijvers?", True),
+    ("De vijvers hebben 40 kikkers. [1]", "En salamanders?", "Hoeveel kikkers hebben de vijvers?", False),
+    # Nothing new asked: "why", or the same question again.
+    ("De vijvers hebben 40 kikkers. [1]", "En waarom?", "Hoeveel kikkers hebben de vijvers?", False),
+    ("De vijvers hebben 40 kikkers. [1]", "Hoeveel kikkers hebben de vijvers?", "Hoeveel kikkers hebben de vijvers?", False),
+])
+def test_a_repeated_answer_may_already_name_what_the_follow_up_asks(answer, follow_up, previous, answered):
+    assert _names_what_is_asked(answer, follow_up, previous) is answered
