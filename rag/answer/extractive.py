@@ -39,10 +39,11 @@ from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fo
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
+from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -599,6 +600,7 @@ class ExtractiveComposer:
             _other_years_note(info, chosen, question)
             or _other_sector_note(own_sectors or sectors(info.topic), chosen, ranked)
             or _other_rate_note(chosen, question, info.asks_money)
+            or _abroad_note(question, history, chosen, ranked)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -881,6 +883,23 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
         return None
     named = frozenset().union(*about)
     return NOTE_OTHER_SECTOR.format(asked=joined(sector_names(asked)), named=joined(sector_names(named)))
+
+
+def _abroad_note(question: str, history: Sequence[Turn], chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
+    """The caution for an answer about other countries to a question (or the one it follows
+    on) that asks about none: every sentence of the answer names another country, or its
+    passage's heading does ("Over de grens: ... in Finland"), and none names the Netherlands."""
+    if asks_abroad(question) or asks_abroad(previous_question(history) or ""):
+        return None
+    about = []
+    for c in chosen:
+        if names_home(c.unit.text):
+            return None
+        heading = passages[c.unit.passage_index].chunk.innermost_section or ""
+        about.append(foreign_places(c.unit.text) | foreign_places(heading))
+    if not about or not all(about):
+        return None
+    return NOTE_ABROAD.format(named=joined(sorted(frozenset().union(*about))))
 
 
 #: Where a question asks a second thing: "..., en wanneer ...?", "...? Hoeveel ...?".

@@ -290,6 +290,27 @@ def test_an_amount_asked_per_something_answered_with_a_total_says_so(question, n
     assert (answer.note or "").startswith(note or "")
 
 
+BUITENLAND = "Bijna alle tuinmannen (95%) hebben een diploma. Zij maaien het riet elk najaar."
+
+
+@pytest.mark.parametrize("question, history, section, note", [
+    # The passage's heading names another country, the question none.
+    ("Hoeveel tuinmannen hebben een diploma?", (), "Vijvers > Over de grens: vijvers in Zweden", "Dit antwoord gaat over Zweden, niet over Nederland."),
+    ("Hoeveel tuinmannen hebben een diploma?", (), "Vijvers > Tuinmannen", None),
+    # The question, or the one it follows on, asks about that country or other countries.
+    ("Hoeveel tuinmannen in Zweden hebben een diploma?", (), "Vijvers > Over de grens: vijvers in Zweden", None),
+    ("Hoeveel tuinmannen hebben een diploma?", ("Hoe gaan andere landen met vijvers om?", "..."), "Vijvers > Over de grens: vijvers in Zweden", None),
+])
+def test_an_answer_about_another_country_says_so(question, history, section, note):
+    passages = [replace(p, chunk=replace(p.chunk, section=section)) for p in make_passages(BUITENLAND)]
+    turns = [Turn(role, text) for role, text in zip(("user", "assistant"), history)]
+    answer = composer(overlap=1.0).compose(question, passages, turns)
+    assert not answer.refused and answer.text.startswith("Bijna alle tuinmannen")
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "niet over Nederland" not in (answer.note or "")
+
+
 # The second sentence names no sector: it is about the one the sentence before it named.
 KIKKERTELLING = "Op de basisscholen telde men 40 kikkers. Het aandeel groene kikkers is slechts 3%."
 
