@@ -572,6 +572,7 @@ class ExtractiveComposer:
 
     def warm_up(self) -> None:
         self.refusal.warm_up()
+        foreign_places("Nederland")  # loads CLDR's country names (a quarter of a second)
 
     def compose(
         self,
