@@ -530,7 +530,7 @@ def unit_signals(
             "causal_wanted": float(causal and intent == "explain"),
             "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),
             "enumeration": float(unit.is_enumeration),
-            "enumeration_wanted": float(unit.is_enumeration and intent == "list"),
+            "enumeration_wanted": float(intent == "list" and (unit.is_enumeration or _lists_items(text, question.text))),
             "words": math.log(n_words + 1),
             "short": float(n_words < 5),
             "long": float(not unit.is_enumeration and n_words > 60),
@@ -1127,6 +1127,21 @@ _QUANTITY = re.compile(
     rf"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|{'|'.join(sorted(_COUNT_WORDS))})"
     r"\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?"
 )
+
+
+def _lists_items(text: str, question: str) -> bool:
+    """Whether a sentence names the items a list question asks for and then lists them after a
+    colon: "... inzetten op drie speerpunten: de scholing, de steun en de profilering."."""
+    asked = _ITEMS_ASKED.search(re.sub(r"['’]s\b", "", fold(question)))
+    if asked is None or ":" not in text:
+        return False
+    noun = stem(asked.group(1))
+    parts = re.sub(r"['’]s\b", "", fold(text)).split(":")
+    for head, items in zip(parts, parts[1:]):
+        named = words(head)[-3:]  # the noun right before the colon
+        if any(stem(w) == noun for w in named) and (items.count(",") >= 2 or ("," in items and " en " in items)):
+            return True
+    return False
 
 
 def _announces_items(text: str, question: str) -> bool:

@@ -648,6 +648,17 @@ def test_a_count_in_words_is_what_a_how_many_question_wants():
     assert signals["Het riet staat in vijf vijvers."]["number_missing"] == 1.0
 
 
+def test_a_sentence_that_lists_the_asked_items_after_a_colon_is_what_a_list_question_wants():
+    passages = make_passages(
+        "Na overleg kwam de gemeente tot een besluit: ze neemt drie maatregelen: maaien, baggeren en vissen uitzetten. "
+        "Voor elke maatregel is geld: 3 euro, 4 euro en 5 euro."
+    )
+    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Welke maatregelen neemt de gemeente?"), passages)}
+    assert signals["Na overleg kwam de gemeente tot een besluit: ze neemt drie maatregelen: maaien, baggeren en vissen uitzetten."]["enumeration_wanted"] == 1.0
+    # The colon does not follow the asked items' noun.
+    assert signals["Voor elke maatregel is geld: 3 euro, 4 euro en 5 euro."]["enumeration_wanted"] == 0.0
+
+
 def test_a_share_in_words_is_what_a_percentage_question_wants():
     passages = make_passages("Een derde van de vijvers heeft kroos. In 2023 kwamen er vijvers bij. 12% van de vijvers is diep.")
     signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Welk percentage van de vijvers heeft kroos?"), passages)}
