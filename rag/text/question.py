@@ -378,6 +378,9 @@ def unshouted(question: str) -> str:
     return lowered[:first] + lowered[first].upper() + lowered[first + 1 :]
 
 
+#: HTML pasted along with a question: a script or style element whole, other tags as such
+#: ("<b>Hoeveel</b> ...", "<script>alert(1)</script>").
+_MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>", re.IGNORECASE | re.DOTALL)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _REPEATED_MARKS = re.compile(r"([?!])(?:\s*[?!])+")
 #: A sentence after the question that tells how to answer, not what is asked ("Antwoord in
@@ -395,7 +398,7 @@ def searchable(question: str) -> str:
     answer ("Hoe groot is het tekort? Antwoord kort."), and with its large numbers written as
     the documents write them ("9800" as "9.800"). A text with nothing else, or with nothing of
     these, is returned as typed."""
-    text = _URL.sub(" ", question)
+    text = _URL.sub(" ", _MARKUP.sub(" ", question))
     text = "".join(" " if unicodedata.category(ch) == "So" else ch for ch in text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn" or not 0xFE00 <= ord(ch) <= 0xFE0F)
     text = " ".join(_REPEATED_MARKS.sub(lambda m: "?" if "?" in m.group(0) else m.group(1), text).split())

@@ -320,6 +320,10 @@ def test_only_a_question_wholly_in_capitals_is_put_in_sentence_case(typed, read)
         ("Hoeveel kikkers telt de vijver 🐸🤔", "Hoeveel kikkers telt de vijver"),
         ("Hoeveel kikkers telt de vijver? https://vijvers.example/kikkers?jaar=2021", "Hoeveel kikkers telt de vijver?"),
         ("Hoeveel kikkers telt de vijver ???", "Hoeveel kikkers telt de vijver ?"),
+        # HTML pasted along: tags, and a script or style element whole; a comparison stays.
+        ("<script>alert(1)</script> Hoeveel kikkers telt de vijver?", "Hoeveel kikkers telt de vijver?"),
+        ("<p>Hoeveel <b>kikkers</b> telt de vijver?</p>", "Hoeveel kikkers telt de vijver?"),
+        ("Telt de vijver < 5 of > 10 kikkers?", "Telt de vijver < 5 of > 10 kikkers?"),
         # What follows the question and says more than how to answer is part of it.
         ("Hoeveel kikkers telt de vijver? Ik bedoel in 2021.", "Hoeveel kikkers telt de vijver? Ik bedoel in 2021."),
         ("Hoeveel  kikkers telt de vijver?", "Hoeveel  kikkers telt de vijver?"),
