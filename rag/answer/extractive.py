@@ -124,7 +124,9 @@ _ANNOUNCES = re.compile(
     # "In hoofdstuk 3 staan de inzichten uit de praktijk centraal."
     r"\bin (?:(?:dit|deze|het volgende|de volgende) )?(?:deel|hoofdstuk|paragraaf|bijlage|sectie)(?: [\d.]+)? (?:staat|staan)\b.*\bcentraal\b|"
     # "De uitkomsten zijn als volgt samen te vatten.": what follows is the content.
-    r"\bals volgt(?: \w+){0,4}\W*$"
+    r"\bals volgt(?: \w+){0,4}\W*$|"
+    # "De belangrijkste bevindingen zijn de volgende.": the same, ending where the content begins.
+    r"\b(?:is|zijn|was|waren) (?:de|het) volgende\W*$"
 )
 #: "… komen aan bod" announces too, unless the sentence gives a figure ("In 49% van de documenten
 #: komt kansengelijkheid aan bod").

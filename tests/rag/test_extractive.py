@@ -474,6 +474,7 @@ def _candidate_texts(text: str, question: str) -> list[str]:
     "We beschrijven de vijvers en hun dieren op drie niveaus (paragraaf 3.1 tot en met 3.3).",  # the authors, what follows
     "In hoofdstuk 3 staan de conclusies over de vijvers centraal.",
     "De conclusies over de vijvers zijn als volgt samen te vatten.",
+    "De belangrijkste conclusies over de vijvers zijn de volgende.",
 ])
 def test_a_sentence_that_says_where_or_what_the_document_tells_is_no_candidate(announcing):
     texts = _candidate_texts(f"{announcing} In de grote vijver leven 40 kikkers.", "Wat zijn de conclusies over de vijvers?")
@@ -485,6 +486,7 @@ def test_a_sentence_that_says_where_or_what_the_document_tells_is_no_candidate(a
     "In hoofdstuk 2 zagen we dat de vijvers droogvallen.",  # a finding, with the chapter it was in
     "We beschrijven 40% van de vijvers als droog.",  # a figure
     "Een tuinman verwoordt het als volgt: de vijvers vallen elke zomer droog door de hitte.",  # what follows is in it
+    "De vijvers vallen droog, en de kikkers zijn de volgende die verdwijnen.",
 ])
 def test_a_sentence_that_names_the_document_with_what_it_found_stays_a_candidate(text):
     assert _candidate_texts(text, "Vallen de vijvers droog?") == [text]
