@@ -142,12 +142,36 @@ def _joined_compounds(query: str, index: "KeywordSearch") -> str:
 _OF_PHRASE = re.compile(r"\b([^\W\d_]{3,})\s+(?:aan|van)\s+(?:de\s+|het\s+)?([^\W\d_]{3,})\b")
 
 
+#: At most this many function words between the two parts of a compound typed apart.
+_MAX_COMPOUND_GAP = 3
+
+
 def written_as_compounds(query: str, index: "KeywordSearch") -> list[str]:
     """The compounds the documents write for a phrase of `query` that says the same in two
     words: "tekort aan leraren" is "lerarentekort", "tekort aan personeel" "personeelstekort",
-    "kwaliteit van het onderwijs" "onderwijskwaliteit". BM25 finds the compound only when it is
+    "kwaliteit van het onderwijs" "onderwijskwaliteit", and "leraren zijn er tekort" is
+    "lerarentekort" too (only function words between). BM25 finds the compound only when it is
     searched as one word. Searched besides the phrase, not instead of it."""
     found = []
+    function = STOPWORDS | QUESTION_WORDS
+    # Within a clause: "kikkers of minder? Het tekort" are no compound.
+    clauses = [_TYPED_WORD.findall(clause) for clause in re.split(r"[.?!;:,()]", fold(query))]
+    for typed, i, modifier in ((typed, i, w) for typed in clauses for i, w in enumerate(typed)):
+        if modifier in function or len(modifier) < _MIN_COMPOUND_PART:
+            continue
+        gap = 0
+        for head in typed[i + 1 :]:
+            if head in function:
+                gap += 1
+                if gap > _MAX_COMPOUND_GAP:
+                    break
+                continue
+            # Next to each other they are joined in the query itself (`respelled`).
+            if gap and len(head) >= _MIN_COMPOUND_PART:
+                joined = next((j for left in _linked(modifier) for j in (index.compound(left, head),) if j is not None), None)
+                if joined is not None:
+                    found.append(joined)
+            break
     for match in _OF_PHRASE.finditer(fold(query)):
         head, modifier = match.group(1), match.group(2)
         if {head, modifier} & (STOPWORDS | QUESTION_WORDS):

@@ -78,6 +78,10 @@ def test_a_phrase_with_aan_or_van_finds_the_compound_the_documents_write_for_it(
     assert written_as_compounds("Hoe gaat het met het beheer van het riet?", index) == ["rietbeheer"]
     assert written_as_compounds("Is er een tekort aan salamanders?", index) == []  # no compound of theirs
     assert written_as_compounds("Wat vinden de vrijwilligers van het riet?", index) == []
+    # The parts with only function words between them.
+    assert written_as_compounds("Hoeveel kikkers zijn er tekort?", index) == ["kikkertekort"]
+    assert written_as_compounds("Hoeveel kikkers in de vijver zijn er tekort?", index) == []  # another word between
+    assert written_as_compounds("Zijn er meer kikkers of minder? Het tekort groeit.", index) == []  # too far apart
 
 
 def test_a_superlative_of_a_word_the_documents_use_is_known():
