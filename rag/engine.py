@@ -167,7 +167,7 @@ class Engine:
         return self.composer.compose(question, passages, turns)
 
     def reply_to_conversation(self, question: str) -> Answer | None:
-        """A greeting, thanks, a question about Bronwijzer or one in English gets Bronwijzer's
+        """A greeting, thanks, a question about Bronwijzer or one in another language gets Bronwijzer's
         own reply (`rag.text.conversation`), not a search: no passages, `refused` since nothing
         comes from the documents."""
         started = time.perf_counter()

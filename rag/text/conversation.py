@@ -16,6 +16,7 @@ count.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
@@ -25,7 +26,7 @@ from rag.text.question import ADDRESSEE as _ME
 from rag.text.terms import QuestionTerm, zipf
 from rag.types import IndexedDocument
 
-Kind = Literal["greeting", "thanks", "about", "english", "task"]
+Kind = Literal["greeting", "thanks", "about", "other_language", "task"]
 
 _GREETING = re.compile(
     r"(?:hallo|hoi|hey|hee|hi|hello|hiya|yo|goedemorgen|goedemiddag|goedenavond|goeiemorgen|goeiemiddag|goedendag|"
@@ -82,6 +83,14 @@ def _is_english(folded: str) -> bool:
     return english >= 0.5 * len(found) and dutch <= 0.1 * len(found)
 
 
+def _other_script(message: str) -> bool:
+    """Whether most letters of `message` are of another script than Latin (Arabic, Cyrillic,
+    Chinese, ...): a question in another language, whatever words it has."""
+    letters = [ch for ch in message if ch.isalpha()]
+    other = sum(1 for ch in letters if not unicodedata.name(ch, "").startswith("LATIN"))
+    return bool(letters) and other > len(letters) / 2
+
+
 @lru_cache(maxsize=4096)
 def _zipf_en(word: str) -> float:
     from wordfreq import zipf_frequency  # as rag.text.terms.zipf: loaded when first needed
@@ -112,7 +121,7 @@ def conversation_kind(message: str) -> Kind | None:
             for kind in ("about", "thanks", "greeting"):
                 if kind in kinds:
                     return kind  # type: ignore[return-value]
-    return "english" if _is_english(folded) else None
+    return "other_language" if _is_english(folded) or _other_script(message) else None
 
 
 #: Words that ask who made a document or when ("Wanneer is X verschenen?", "Wie heeft X
@@ -193,7 +202,7 @@ def conversation_reply(kind: Kind, titles: Sequence[str], message: str = "") -> 
     )
     if kind == "thanks":
         return "Graag gedaan. Stel gerust nog een vraag over de documenten."
-    if kind == "english":
+    if kind == "other_language":
         return (
             "Bronwijzer beantwoordt vragen in het Nederlands, uit Nederlandstalige documenten: stel uw vraag in het "
             f"Nederlands. {what} (Bronwijzer answers questions in Dutch, from Dutch documents: please ask in Dutch.)"

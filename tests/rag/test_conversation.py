@@ -27,8 +27,11 @@ from rag.types import IndexedDocument
         ("Wat kun jij allemaal?", "about"),
         ("Hoi, welke documenten ken je?", "about"),
         ("help", "about"),
-        ("Where can I find the rules for school trips?", "english"),
-        ("Do principals earn more than teachers?", "english"),
+        ("Where can I find the rules for school trips?", "other_language"),
+        ("Do principals earn more than teachers?", "other_language"),
+        ("ما هو عدد الضفادع في البركة؟", "other_language"),  # another script: Arabic, Cyrillic, ...
+        ("Сколько лягушек в пруду?", "other_language"),
+        ("Hoeveel kikkers telt de vijver in Kyiv (Київ)?", None),  # a name in another script
         ("Schrijf een gedicht over de kikkers", "task"),
         ("Kun je een brief aan de buurt schrijven over de vijvers?", "task"),
         ("Vertaal dit naar het Frans.", "task"),
@@ -70,7 +73,7 @@ def test_the_reply_names_the_documents_and_says_how_answers_work():
     many = conversation_reply("about", [f"Rapport {n}" for n in range(1, 10)])
     assert "‘Rapport 6’ en nog 3 andere" in many and "Hallo" not in many
     assert "nog geen documenten" in conversation_reply("about", [])
-    assert "please ask in Dutch" in conversation_reply("english", ["De vijvers"])
+    assert "please ask in Dutch" in conversation_reply("other_language", ["De vijvers"])
     assert conversation_reply("thanks", ["De vijvers"]).startswith("Graag gedaan.")
 
 
