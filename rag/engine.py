@@ -120,6 +120,7 @@ class Engine:
             warm = getattr(part, "warm_up", None)
             if warm:
                 warm()
+        conversation_kind("Hoeveel vijvers telt het park?")  # loads the word lists of five languages
 
     def _retrieve(self, question, history, filters, k) -> tuple[list[Passage], list[Turn], dict[str, float], str | None, object]:
         """Passages for the question (condensed first when it follows up on earlier turns, typing

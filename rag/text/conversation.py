@@ -74,13 +74,15 @@ def _segments(folded: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _is_english(folded: str) -> bool:
+def _is_foreign(folded: str) -> bool:
+    """Whether a message is in English, German, French or Spanish rather than Dutch: at least
+    half its words are that much more common in one of those (wordfreq), hardly any in Dutch."""
     found = _WORD.findall(folded)
     if len(found) < 3:
         return False
-    english = sum(1 for w in found if _zipf_en(w) >= zipf(w) + _ENGLISH_MARGIN)
-    dutch = sum(1 for w in found if zipf(w) >= _zipf_en(w) + _ENGLISH_MARGIN)
-    return english >= 0.5 * len(found) and dutch <= 0.1 * len(found)
+    foreign = sum(1 for w in found if _zipf_foreign(w) >= zipf(w) + _ENGLISH_MARGIN)
+    dutch = sum(1 for w in found if zipf(w) >= _zipf_foreign(w) + _ENGLISH_MARGIN)
+    return foreign >= 0.5 * len(found) and dutch <= 0.1 * len(found)
 
 
 def _other_script(message: str) -> bool:
@@ -91,11 +93,16 @@ def _other_script(message: str) -> bool:
     return bool(letters) and other > len(letters) / 2
 
 
+#: The languages besides Dutch a question is most likely typed in here.
+_FOREIGN = ("en", "de", "fr", "es")
+
+
 @lru_cache(maxsize=4096)
-def _zipf_en(word: str) -> float:
+def _zipf_foreign(word: str) -> float:
+    """How common `word` is in the most likely other language (wordfreq's Zipf scale)."""
     from wordfreq import zipf_frequency  # as rag.text.terms.zipf: loaded when first needed
 
-    return zipf_frequency(word, "en")
+    return max(zipf_frequency(word, language) for language in _FOREIGN)
 
 
 def conversation_kind(message: str) -> Kind | None:
@@ -121,7 +128,7 @@ def conversation_kind(message: str) -> Kind | None:
             for kind in ("about", "thanks", "greeting"):
                 if kind in kinds:
                     return kind  # type: ignore[return-value]
-    return "other_language" if _is_english(folded) or _other_script(message) else None
+    return "other_language" if _is_foreign(folded) or _other_script(message) else None
 
 
 #: Words that ask who made a document or when ("Wanneer is X verschenen?", "Wie heeft X

@@ -29,6 +29,10 @@ from rag.types import IndexedDocument
         ("help", "about"),
         ("Where can I find the rules for school trips?", "other_language"),
         ("Do principals earn more than teachers?", "other_language"),
+        ("Wie viele Frösche leben im Teich?", "other_language"),  # German, French, Spanish too
+        ("Combien de grenouilles vivent dans l'étang?", "other_language"),
+        ("¿Cuántas ranas viven en el estanque?", "other_language"),
+        ("Wie telt de kikkers in de vijver?", None),  # "wie" is Dutch as well
         ("ما هو عدد الضفادع في البركة؟", "other_language"),  # another script: Arabic, Cyrillic, ...
         ("Сколько лягушек в пруду?", "other_language"),
         ("Hoeveel kikkers telt de vijver in Kyiv (Київ)?", None),  # a name in another script
