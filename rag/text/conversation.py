@@ -40,7 +40,7 @@ _THANKS = re.compile(
 _ABOUT = re.compile(
     rf"(?:wie|wat) ben {_ME}|wat (?:kun|kan|doe|weet) {_ME}(?: (?:allemaal|zoal|precies))?(?: (?:voor mij )?doen)?|"
     rf"wat (?:kan|kun) ik (?:hier |{_ME} |aan {_ME} )?(?:allemaal )?vragen|waar(?:over)? (?:kan|kun) ik {_ME}(?: iets)? (?:over )?vragen|"
-    rf"welke (?:documenten|bronnen|rapporten|stukken) (?:ken|heb|gebruik|kent|hebt|gebruikt) {_ME}|"
+    rf"(?:welke|hoeveel) (?:documenten|bronnen|rapporten|stukken) (?:ken|heb|gebruik|kent|hebt|gebruikt) {_ME}|"
     # Not "hoe werkt dit?" or "uitleg?": after an answer, those follow up on it.
     rf"hoe werk {_ME}|hoe werkt {_ME}|help|hulp|who are you|what (?:can|do) you do|what are you"
 )

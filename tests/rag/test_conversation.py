@@ -26,6 +26,7 @@ from rag.types import IndexedDocument
         ("Dank je wel voor de uitleg.", "thanks"),
         ("Wat kun jij allemaal?", "about"),
         ("Hoi, welke documenten ken je?", "about"),
+        ("Hoeveel documenten ken je?", "about"),
         ("help", "about"),
         ("Where can I find the rules for school trips?", "other_language"),
         ("Do principals earn more than teachers?", "other_language"),
