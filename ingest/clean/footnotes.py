@@ -6,7 +6,7 @@ import re
 
 from ingest.clean.lexicon import Lexicon, lexicon_for
 from ingest.clean.shared import CLOSERS, LETTERS, PAGE_BREAK
-from rag.text.notes import is_note, split_footnotes
+from rag.text.notes import footnote_prefix, is_note, split_footnotes
 
 # After a word of two or more letters (`p.4` is a page reference, not a footnote) or
 # after a closing bracket, percent sign or quote.
@@ -39,16 +39,44 @@ def strip_footnote_refs(text: str, lexicon: Lexicon | None = None) -> str:
 _ENDS_SENTENCE = ".!?:;…\"'”’)"
 
 
-def separate_footnotes(blocks: list[str]) -> list[str]:
+#: A paragraph that ends in the first part of a word broken across lines ("de schooldi-").
+_BROKEN_WORD_END = re.compile(rf"({LETTERS}{{2,}})-$")
+#: A word in lower case after the end of an entry ("Den Haag. recteuren"), or opening a line.
+_AFTER_ENTRY = re.compile(r"(?:(?<=[.;?!)])\s+|\n\s*)([a-zà-ÿ]+)")
+
+
+def _continued_word(block: str, fragment: str, lex: Lexicon) -> int:
+    """Where in a block of footnote entries the paragraph before it goes on: after the end of an
+    entry, the rest of the word the paragraph broke off ("schooldi-" ... "Den Haag. recteuren
+    betrokken ..."), the two halves making a word the document or Dutch knows. -1: none."""
+    for match in _AFTER_ENTRY.finditer(block):
+        joined = fragment + match.group(1)
+        if lex.count(joined) >= 1 or lex.is_word(joined):
+            return match.start(1)
+    return -1
+
+
+def separate_footnotes(blocks: list[str], lexicon: Lexicon | None = None) -> list[str]:
     """Lift footnote entries out of the text they interrupt.
 
     A footnote printed at the bottom of a page lands between the two halves of a sentence:
     `"… die elkaar"`, `"13 Vlinder (1994). beïnvloeden. Dit model …"`. The rest of the
     sentence goes back to its paragraph and the entries become a block of their own after
-    it, which chunking marks as a note (`rag.text.notes`).
+    it, which chunking marks as a note (`rag.text.notes`). So too when the sentence broke in
+    the middle of a hyphenated word and its rest ends up after the entries' last line:
+    `"… de schooldi-"`, `"13. Raad (2020). Den Haag.\nrecteuren betrokken …"`.
     """
     out: list[str] = []
     for block in blocks:
+        previous = next((i for i in range(len(out) - 1, -1, -1) if out[i] != PAGE_BREAK), None)
+        broken = _BROKEN_WORD_END.search(out[previous].rstrip()) if previous is not None and block != PAGE_BREAK else None
+        if broken and footnote_prefix(block) and not is_note(out[previous]):
+            lex = lexicon_for(out[previous] + "\n" + block, lexicon)
+            at = _continued_word(block, broken.group(1), lex)
+            if at > 0:
+                out[previous] = out[previous].rstrip()[:-1] + " ".join(block[at:].split())
+                out.append(block[:at].strip())
+                continue
         entries, rest = split_footnotes(block) if block != PAGE_BREAK else ("", block)
         if not entries or not rest or is_note(block):
             out.append(block)

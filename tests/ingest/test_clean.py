@@ -696,6 +696,25 @@ def test_a_footnote_that_interrupts_a_sentence_is_lifted_out() -> None:
     ]
 
 
+def test_a_footnote_block_that_interrupts_a_hyphenated_word_gives_the_rest_back() -> None:
+    from ingest.clean import Lexicon, separate_footnotes
+
+    text = "De tuinmannen en de vijverbeheerders werken samen. Elke vijverbeheerder telt kikkers."
+    blocks = [
+        "Volgens de ervaringen van de vijverbe-",
+        "7. Bureau Vlinder (2019). Kikkers tellen. Den Haag, p. 10.\n8. Mus (2020). Riet. Den Haag. heerders is het water te warm.",
+        "Een nieuwe alinea.",
+    ]
+    assert separate_footnotes(blocks, Lexicon.of(text)) == [
+        "Volgens de ervaringen van de vijverbeheerders is het water te warm.",
+        "7. Bureau Vlinder (2019). Kikkers tellen. Den Haag, p. 10.\n8. Mus (2020). Riet. Den Haag.",
+        "Een nieuwe alinea.",
+    ]
+    # The halves make no word the text or Dutch knows: the block stays as it was.
+    other = ["Volgens de ervaringen van de vijverbe-", "7. Bureau Vlinder (2019). Den Haag. xqzw is het water te warm."]
+    assert separate_footnotes(other, Lexicon.of(text))[0] == "Volgens de ervaringen van de vijverbe-"
+
+
 # --------------------------------------------------------------------------- sentences broken across blocks
 # Invented text.
 
