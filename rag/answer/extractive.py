@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -604,6 +604,7 @@ class ExtractiveComposer:
             or _other_sector_note(own_sectors or sectors(info.topic), chosen, ranked)
             or _other_rate_note(chosen, question, info.asks_money)
             or _abroad_note(question, history, chosen, ranked)
+            or _group_note(info, chosen)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -886,6 +887,47 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
         return None
     named = frozenset().union(*about)
     return NOTE_OTHER_SECTOR.format(asked=joined(sector_names(asked)), named=joined(sector_names(named)))
+
+
+#: Three or more names in a row ("Amsterdam, Rotterdam, Den Haag, Utrecht en Almere").
+_NAME_ITEM = r"[A-ZÀ-Þ][\w'’-]*(?:\s[A-ZÀ-Þ][\w'’-]*)*"
+_NAMED_GROUP = re.compile(rf"{_NAME_ITEM}(?:,\s{_NAME_ITEM}){{1,}},?\s(?:en|of)\s{_NAME_ITEM}")
+_GROUP_SEPARATOR = re.compile(r",\s|\s(?:en|of)\s")
+
+
+def _group_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer that names a place the question asks about ("Hoeveel scholen in
+    Rotterdam ...?", "op Utrechtse scholen") only as one of a group of names ("in Amsterdam,
+    Rotterdam, Den Haag, Utrecht en Almere (G5) is het tekort 24%"): its figures are the
+    group's. None when a chosen sentence names the place on its own, when the group's sentence
+    gives no figure, or when the question names another member of the group too."""
+    asked_words = set(words(info.text))
+    for term in (t for t in info.topic_terms if t.is_name and not t.is_letter_name and len(t.word) >= 3):
+        group: list[str] = []
+        alone = False
+        for c in chosen:
+            figures = [n for n in numbers(substance(c.unit.text)) if not YEAR.fullmatch(n)]
+            for match in _NAMED_GROUP.finditer(c.unit.text) if figures else ():
+                members = [m.strip() for m in _GROUP_SEPARATOR.split(match.group(0))]
+                if not group and any(_names_place(term.word, m) for m in members):
+                    group = members
+            rest = words(_NAMED_GROUP.sub(" ", c.unit.text))
+            alone = alone or any(_names_place(term.word, w) for w in rest)
+        if not group or alone:
+            continue
+        member = next(m for m in group if _names_place(term.word, m))
+        others = [m for m in group if m != member]
+        if any(w in asked_words for m in others for w in words(m)):
+            continue  # the question names the group's other members too
+        return NOTE_GROUP.format(asked=member, others=joined(others))
+    return None
+
+
+def _names_place(asked: str, written: str) -> bool:
+    """Whether a question's (folded) word names the place `written`: the same word, or an
+    adjective made of it ("utrechtse" for "Utrecht")."""
+    place = fold(written)
+    return len(place) >= 3 and (asked == place or (asked.startswith(place) and len(asked) - len(place) <= 3))
 
 
 def _abroad_note(question: str, history: Sequence[Turn], chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:

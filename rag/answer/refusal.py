@@ -231,6 +231,12 @@ NOTE_OTHER_SECTOR = (
     "passages dit niet. Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer that names the asked place only as one of a group with one figure.
+NOTE_GROUP = (
+    "U vraagt naar {asked}, maar dit antwoord noemt {asked} alleen samen met {others}: het cijfer geldt "
+    "voor die groep, niet voor {asked} alleen. Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer about other countries, to a question that asks about none.
 NOTE_ABROAD = "Dit antwoord gaat over {named}, niet over Nederland. Lees de bron na voordat u het gebruikt."
 

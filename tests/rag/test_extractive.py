@@ -311,6 +311,26 @@ def test_an_answer_about_another_country_says_so(question, history, section, not
         assert "niet over Nederland" not in (answer.note or "")
 
 
+GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
+
+
+@pytest.mark.parametrize("question, texts, note", [
+    # The asked place only as one of a group with one figure.
+    ("Hoe groot is het tekort aan tuinmannen in Kikkerdorp?", (GROEP,), "U vraagt naar Kikkerdorp, maar dit antwoord noemt Kikkerdorp alleen samen met Vlinderstad, Rietveld en Oeverwijk"),
+    ("Hoe groot is het tekort aan tuinmannen op Kikkerdorpse vijvers?", (GROEP,), "U vraagt naar Kikkerdorp,"),
+    # The question names another member too; a sentence names the place on its own; no figure.
+    ("Hoe groot is het tekort aan tuinmannen in Kikkerdorp en Rietveld?", (GROEP,), None),
+    ("Hoe groot is het tekort aan tuinmannen in Kikkerdorp?", (GROEP + " In Kikkerdorp is het tekort aan tuinmannen 30%.",), None),
+    ("Is er een tekort aan tuinmannen in Kikkerdorp?", ("In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen groot.",), None),
+])
+def test_an_answer_that_names_the_asked_place_only_in_a_group_says_so(question, texts, note):
+    answer = composer(margin=10.0, overlap=1.0).compose(question, make_passages(*texts))
+    assert not answer.refused
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "alleen samen met" not in (answer.note or "")
+
+
 # The second sentence names no sector: it is about the one the sentence before it named.
 KIKKERTELLING = "Op de basisscholen telde men 40 kikkers. Het aandeel groene kikkers is slechts 3%."
 
