@@ -95,11 +95,6 @@ _NUMERALS = (
 ).split()
 #: A count written as one word of numerals ("zevenhonderd", "vijfentwintig", "tweeduizend").
 _COUNT_WORD = re.compile(rf"(?:(?:{'|'.join(_NUMERALS)})(?:en)?)*(?:{'|'.join(n for n in _NUMERALS if n != 'een')})")
-
-
-def is_count_word(word: str) -> bool:
-    """Whether a folded word is a count in words ("zes", "zevenhonderd", "eenentwintig")."""
-    return word in _COUNT_WORDS or (len(word) > 6 and _COUNT_WORD.fullmatch(word) is not None)
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 #: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
 #: leerlingen"): no amount of money, unless that is euros.
@@ -357,6 +352,11 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
 def substance(text: str) -> str:
     """The sentence without references and figure labels, for matching terms and numbers."""
     return _FIGURE_LABEL.sub(" ", _REFERENCE.sub(" ", text))
+
+
+def is_count_word(word: str) -> bool:
+    """Whether a folded word is a count in words ("zes", "zevenhonderd", "eenentwintig")."""
+    return word in _COUNT_WORDS or (len(word) > 6 and _COUNT_WORD.fullmatch(word) is not None)
 
 
 def _gives_money(folded: str) -> bool:
@@ -1173,14 +1173,24 @@ _QUANTITY = re.compile(
 )
 
 
+def _items_asked(question: str) -> str | None:
+    """The stem of the items a list question asks for ("Welke maatregelen ...?": "maatregel")."""
+    asked = _ITEMS_ASKED.search(_without_plural_s(fold(question)))
+    return stem(asked.group(1)) if asked else None
+
+
+def _without_plural_s(folded: str) -> str:
+    """"thema's" as "thema": the items' noun without the plural after an apostrophe."""
+    return re.sub(r"['’]s\b", "", folded)
+
+
 def _lists_items(text: str, question: str) -> bool:
     """Whether a sentence names the items a list question asks for and then lists them after a
     colon: "... inzetten op drie speerpunten: de scholing, de steun en de profilering."."""
-    asked = _ITEMS_ASKED.search(re.sub(r"['’]s\b", "", fold(question)))
-    if asked is None or ":" not in text:
+    noun = _items_asked(question)
+    if noun is None or ":" not in text:
         return False
-    noun = stem(asked.group(1))
-    parts = re.sub(r"['’]s\b", "", fold(text)).split(":")
+    parts = _without_plural_s(fold(text)).split(":")
     for head, items in zip(parts, parts[1:]):
         named = words(head)[-3:]  # the noun right before the colon
         if any(stem(w) == noun for w in named) and (items.count(",") >= 2 or ("," in items and " en " in items)):
@@ -1191,11 +1201,10 @@ def _lists_items(text: str, question: str) -> bool:
 def _announces_items(text: str, question: str) -> bool:
     """Whether a list question's lead announces the items it asks for without giving them: a
     quantity in words before their noun, or their noun as its last word ("... ziet risico's.")."""
-    asked = _ITEMS_ASKED.search(re.sub(r"['’]s\b", "", fold(question)))
-    if asked is None:
+    noun = _items_asked(question)
+    if noun is None:
         return False
-    noun = stem(asked.group(1))
-    folded = re.sub(r"['’]s\b", "", fold(text))
+    folded = _without_plural_s(fold(text))
     last = words(folded)[-1:]
     return any(noun in (stem(m.group(1)), stem(m.group(2) or "")) for m in _QUANTITY.finditer(folded)) or (bool(last) and stem(last[0]) == noun)
 

@@ -167,21 +167,25 @@ def written_as_compounds(query: str, index: "KeywordSearch") -> list[str]:
                     break
                 continue
             # Next to each other they are joined in the query itself (`respelled`).
-            if gap and len(head) >= _MIN_COMPOUND_PART:
-                joined = next((j for left in _linked(modifier) for j in (index.compound(left, head),) if j is not None), None)
-                if joined is not None:
-                    found.append(joined)
+            if gap and len(head) >= _MIN_COMPOUND_PART and (joined := _written_compound(modifier, head, index)):
+                found.append(joined)
             break
     for match in _OF_PHRASE.finditer(fold(query)):
         head, modifier = match.group(1), match.group(2)
-        if {head, modifier} & (STOPWORDS | QUESTION_WORDS):
+        if {head, modifier} & function:
             continue
-        # As typed, or singular ("beheer van de vijvers": "vijverbeheer"), with or without a linking "s".
-        for left in (form + link for form in _linked(modifier) for link in ("", "s")):
-            if (joined := index.compound(left, head)) is not None:
-                found.append(joined)
-                break
+        if joined := _written_compound(modifier, head, index):
+            found.append(joined)
     return found
+
+
+def _written_compound(modifier: str, head: str, index: "KeywordSearch") -> str | None:
+    """The compound the documents write of `modifier` and `head`: the modifier as typed, or
+    singular ("beheer van de vijvers": "vijverbeheer"), with or without a linking "s"."""
+    for left in (form + link for form in _linked(modifier) for link in ("", "s")):
+        if (joined := index.compound(left, head)) is not None:
+            return joined
+    return None
 
 
 def generation_of(documents: list[IndexedDocument]) -> str:

@@ -65,8 +65,8 @@ _ABOUT_SUBJECT = re.compile(r"\bover (.{3,80}?)[\s?.!]*$")
 _SEGMENT_SPLIT = re.compile(r"[,.!?;:]+")
 _NON_WORD = re.compile(r"[^\w\s'-]")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-#: A word leans English when it is this much more common in English than in Dutch (Zipf).
-_ENGLISH_MARGIN = 1.5
+#: A word leans to another language when it is this much more common there than in Dutch (Zipf).
+_FOREIGN_MARGIN = 1.5
 
 
 def _segments(folded: str) -> list[str]:
@@ -80,8 +80,8 @@ def _is_foreign(folded: str) -> bool:
     found = _WORD.findall(folded)
     if len(found) < 3:
         return False
-    foreign = sum(1 for w in found if _zipf_foreign(w) >= zipf(w) + _ENGLISH_MARGIN)
-    dutch = sum(1 for w in found if zipf(w) >= _zipf_foreign(w) + _ENGLISH_MARGIN)
+    foreign = sum(1 for w in found if _zipf_foreign(w) >= zipf(w) + _FOREIGN_MARGIN)
+    dutch = sum(1 for w in found if zipf(w) >= _zipf_foreign(w) + _FOREIGN_MARGIN)
     return foreign >= 0.5 * len(found) and dutch <= 0.1 * len(found)
 
 

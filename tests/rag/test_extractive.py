@@ -259,33 +259,22 @@ def test_an_answer_about_another_year_than_the_one_asked_says_so(question, note)
 
 
 ONDERHOUD = "Het onderhoud van de vijvers kost de gemeente € 300 per maand."
-
-
-@pytest.mark.parametrize("question, note", [
-    ("Wat kost het onderhoud van de vijvers per jaar?", "U vraagt naar een cijfer per jaar, maar dit antwoord noemt alleen cijfers per maand."),
-    ("Wat kost het onderhoud van de vijvers jaarlijks?", "U vraagt naar een cijfer per jaar, maar dit antwoord noemt alleen cijfers per maand."),
-    ("Wat kost het onderhoud van de vijvers per maand?", None),
-    ("Wat kost het onderhoud van de vijvers?", None),
-    ("Wat kost het onderhoud van de vijvers per saldo?", None),  # no rate
-])
-def test_an_answer_counted_per_something_else_than_asked_says_so(question, note):
-    answer = composer(overlap=1.0).compose(question, make_passages(ONDERHOUD))
-    assert not answer.refused and answer.text.startswith(ONDERHOUD)
-    assert answer.uncertain is bool(note)
-    assert (answer.note or "").startswith(note or "")
-
-
 BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 miljoen beschikbaar."
 
 
-@pytest.mark.parametrize("question, note", [
+@pytest.mark.parametrize("question, text, note", [
+    ("Wat kost het onderhoud van de vijvers per jaar?", ONDERHOUD, "U vraagt naar een cijfer per jaar, maar dit antwoord noemt alleen cijfers per maand."),
+    ("Wat kost het onderhoud van de vijvers jaarlijks?", ONDERHOUD, "U vraagt naar een cijfer per jaar, maar dit antwoord noemt alleen cijfers per maand."),
+    ("Wat kost het onderhoud van de vijvers per maand?", ONDERHOUD, None),
+    ("Wat kost het onderhoud van de vijvers?", ONDERHOUD, None),
+    ("Wat kost het onderhoud van de vijvers per saldo?", ONDERHOUD, None),  # no rate
     # An amount per vijver asked, a total given.
-    ("Hoeveel euro krijgt een gemeente per vijver voor het onderhoud?", "U vraagt naar een bedrag per vijver, maar dit antwoord noemt geen bedrag per vijver."),
-    ("Hoeveel euro is er voor het onderhoud van de vijvers?", None),
+    ("Hoeveel euro krijgt een gemeente per vijver voor het onderhoud?", BUDGET, "U vraagt naar een bedrag per vijver, maar dit antwoord noemt geen bedrag per vijver."),
+    ("Hoeveel euro is er voor het onderhoud van de vijvers?", BUDGET, None),
 ])
-def test_an_amount_asked_per_something_answered_with_a_total_says_so(question, note):
-    answer = composer(overlap=1.0).compose(question, make_passages(BUDGET))
-    assert not answer.refused and answer.text.startswith(BUDGET)
+def test_an_answer_counted_per_something_else_than_asked_says_so(question, text, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
     assert answer.uncertain is bool(note)
     assert (answer.note or "").startswith(note or "")
 
