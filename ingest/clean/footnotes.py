@@ -82,7 +82,6 @@ def separate_footnotes(blocks: list[str], lexicon: Lexicon | None = None) -> lis
             out.append(block)
             continue
         if rest[:1].islower():
-            previous = next((i for i in range(len(out) - 1, -1, -1) if out[i] != PAGE_BREAK), None)
             if previous is not None and not is_note(out[previous]) and out[previous].rstrip()[-1:] not in _ENDS_SENTENCE:
                 out[previous] = out[previous].rstrip() + " " + rest
                 out.append(entries)

@@ -41,7 +41,7 @@ from rag.text.definitions import defines, introduces, means_before, names_what_c
 from rag.text.notes import is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
-from rag.text.sectors import other_sector_only, sector_names, sectors
+from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
@@ -883,7 +883,7 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
     vo?" answered with the po's figure, when no sentence about the vo was found): every
     sentence of the answer is about a sector (`_unit_sectors`), none of them an asked one."""
     about = [_unit_sectors(c.unit, passages) for c in chosen]
-    if not asked or not all(about) or any(named & asked for named in about):
+    if not about or not all(other_sectors(asked, named) for named in about):
         return None
     named = frozenset().union(*about)
     return NOTE_OTHER_SECTOR.format(asked=joined(sector_names(asked)), named=joined(sector_names(named)))

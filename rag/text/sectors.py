@@ -74,8 +74,12 @@ def sector_words(text: str) -> frozenset[str]:
 
 def other_sector_only(asked: frozenset[str], text: str) -> bool:
     """Whether `text` names a sector, but none of the `asked` ones (a question about one sector)."""
-    named = sectors(text)
+    return other_sectors(asked, sectors(text))
+
+
+def other_sectors(asked: frozenset[str], named: frozenset[str]) -> bool:
+    """Whether the sectors `named` (of a text) are some, but none of the `asked` ones."""
     return bool(asked and named and not named & asked)
 
 
-__all__ = ["NAMES", "other_sector_only", "sector_names", "sector_words", "sectors"]
+__all__ = ["NAMES", "other_sector_only", "other_sectors", "sector_names", "sector_words", "sectors"]

@@ -475,6 +475,11 @@ def _candidate_texts(text: str, question: str) -> list[str]:
     return [u.text for u, _, _, _ in unit_signals(analyse_question(question), make_passages(text))]
 
 
+def _signals(question: str, text: str) -> dict[str, dict[str, float]]:
+    """Each candidate's signals for `question` over one passage of `text`, by the candidate's text."""
+    return {u.text: sig for u, sig, _, _ in unit_signals(analyse_question(question), make_passages(text))}
+
+
 @pytest.mark.parametrize("announcing", [
     "In hoofdstuk 4 formuleren we de belangrijkste conclusies over de vijvers.",  # where it is said
     "In paragraaf 2.3 schetsen wij de vijvers en hun dieren.",
@@ -645,34 +650,32 @@ def test_a_count_by_the_abbreviation_the_documents_introduce_is_a_count_of_the_n
 
 
 def test_a_count_in_words_is_what_a_how_many_question_wants():
-    passages = make_passages("De gemeente beheert meer dan dertig vijvers. Het kroos groeit snel. Het riet staat in vijf vijvers.")
-    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel vijvers beheert de gemeente?"), passages)}
+    text = "De gemeente beheert meer dan dertig vijvers. Het kroos groeit snel. Het riet staat in vijf vijvers."
+    signals = _signals("Hoeveel vijvers beheert de gemeente?", text)
     assert signals["De gemeente beheert meer dan dertig vijvers."]["number_wanted"] == 1.0
     assert signals["Het kroos groeit snel."]["number_missing"] == 1.0
     # A count in one word of numerals, as a figure.
-    passages_in_words = make_passages("Er kwamen zevenhonderd vrijwilligers. Het kroos groeit snel.")
-    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel vrijwilligers kwamen er?"), passages_in_words)}
+    signals = _signals("Hoeveel vrijwilligers kwamen er?", "Er kwamen zevenhonderd vrijwilligers. Het kroos groeit snel.")
     assert signals["Er kwamen zevenhonderd vrijwilligers."]["number_wanted"] == 1.0
     assert signals["Er kwamen zevenhonderd vrijwilligers."]["counted"] == 1.0
     # A count the question names itself is no answer to it.
-    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Hoeveel van de vijf vijvers hebben riet?"), passages)}
+    signals = _signals("Hoeveel van de vijf vijvers hebben riet?", text)
     assert signals["Het riet staat in vijf vijvers."]["number_missing"] == 1.0
 
 
 def test_a_sentence_that_lists_the_asked_items_after_a_colon_is_what_a_list_question_wants():
-    passages = make_passages(
+    signals = _signals(
+        "Welke maatregelen neemt de gemeente?",
         "Na overleg kwam de gemeente tot een besluit: ze neemt drie maatregelen: maaien, baggeren en vissen uitzetten. "
-        "Voor elke maatregel is geld: 3 euro, 4 euro en 5 euro."
+        "Voor elke maatregel is geld: 3 euro, 4 euro en 5 euro.",
     )
-    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Welke maatregelen neemt de gemeente?"), passages)}
     assert signals["Na overleg kwam de gemeente tot een besluit: ze neemt drie maatregelen: maaien, baggeren en vissen uitzetten."]["enumeration_wanted"] == 1.0
     # The colon does not follow the asked items' noun.
     assert signals["Voor elke maatregel is geld: 3 euro, 4 euro en 5 euro."]["enumeration_wanted"] == 0.0
 
 
 def test_a_share_in_words_is_what_a_percentage_question_wants():
-    passages = make_passages("Een derde van de vijvers heeft kroos. In 2023 kwamen er vijvers bij. 12% van de vijvers is diep.")
-    signals = {u.text: sig for u, sig, _, _ in unit_signals(analyse_question("Welk percentage van de vijvers heeft kroos?"), passages)}
+    signals = _signals("Welk percentage van de vijvers heeft kroos?", "Een derde van de vijvers heeft kroos. In 2023 kwamen er vijvers bij. 12% van de vijvers is diep.")
     assert signals["Een derde van de vijvers heeft kroos."]["percent_wanted"] == 1.0
     assert signals["12% van de vijvers is diep."]["percent_wanted"] == 1.0
     assert signals["In 2023 kwamen er vijvers bij."]["percent_wanted"] == 0.0
