@@ -96,6 +96,12 @@ _NUMERALS = (
 #: A count written as one word of numerals ("zevenhonderd", "vijfentwintig", "tweeduizend").
 _COUNT_WORD = re.compile(rf"(?:(?:{'|'.join(_NUMERALS)})(?:en)?)*(?:{'|'.join(n for n in _NUMERALS if n != 'een')})")
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
+#: The whole a share is asked of: "hoeveel procent van de leraren", "welk aandeel van het budget".
+_SHARE_OF = re.compile(r"\b(?:procent|percentage|aandeel|%)\s+van\s+(?:de|het|alle)\s+([^\W\d_][\w-]*)")
+#: A share in a text: "24%", "24 %", "15,1 procent".
+_PERCENTAGE = re.compile(r"\d\s?%|\d\s+procent\b")
+#: How many words from a share its whole may stand: "24% van de scholen", "van de scholen heeft 24%".
+_SHARE_REACH = 5
 #: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
 #: leerlingen"): no amount of money, unless that is euros.
 _MILLIONS_OF = re.compile(r"\b(?:miljoen|miljard)\s+(?!euro\b|aan\b|voor\b|per\b|meer\b|minder\b|extra\b)[^\W\d_]{3,}")
@@ -385,28 +391,56 @@ _APOSTROPHE = re.compile(r"[’']")
 _TOKEN_EDGES = ".,;:()’'\""
 
 
+def share_of(question: str) -> str | None:
+    """What a question asks a share of ("Welk percentage van de vijvers ..." -> "vijvers")."""
+    match = _SHARE_OF.search(fold(question))
+    return match.group(1).split("-")[-1] if match else None
+
+
+def _names_noun(word: str, noun: str, alternatives: Collection[str]) -> bool:
+    """Whether a folded token is `noun` or another name for it (word ends match from 4 letters on:
+    "lesuur" counts "uur"; "gen" does not count "leerlingen")."""
+    w = _APOSTROPHE.split(word.strip(_TOKEN_EDGES))[0]  # "regio’s": "regio"
+    if stem(w) in alternatives:
+        return True
+    if len(w) < 3:
+        return False
+    return stem(w) == stem(noun) or (len(w) >= 4 and (noun.endswith(w) or w.endswith(noun)))
+
+
+def counts_share(text: str, whole: str, alternatives: Collection[str] = ()) -> bool:
+    """Whether `text` gives a share of `whole`: a percentage within a few words of it ("24% van de
+    vijvers", "van de vijvers is 24% vergund"), not a percentage of something else."""
+    tokens = fold(text).split()
+    for i, token in enumerate(tokens):
+        if not _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or not _NUMBER_TOKEN.search(token):
+            continue
+        after = tokens[i + 1 : i + 2 + _SHARE_REACH]
+        # Before the share only as "van de vijvers" ("Van de vijvers heeft 40% kroos"), not as
+        # the subject of a change ("het kroos in de vijvers groeit met 15%").
+        before = [
+            w for j, w in enumerate(tokens[max(0, i - _SHARE_REACH) : i], start=max(0, i - _SHARE_REACH))
+            if "van" in tokens[max(0, j - 2) : j]
+        ]
+        if any(_names_noun(w, whole, alternatives) for w in after + before):
+            return True
+    return False
+
+
 def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> bool:
     """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de
     leraren"), or before another name for it (`alternatives`, stems: the abbreviation the
     documents introduce, "12 swv’s" for "samenwerkingsverbanden")."""
     if noun == "%":
-        return bool(re.search(r"\d\s?%|\d+\s+procent", text))
+        return bool(_PERCENTAGE.search(text))
     tokens = fold(text).split()
-    noun_stem = stem(noun)
     for i, token in enumerate(tokens):
         if not _NUMBER_TOKEN.search(token) and not is_count_word(token.strip(_TOKEN_EDGES)):
             continue
         if YEAR.fullmatch(token.strip(_TOKEN_EDGES)):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
-        for follower in tokens[i + 1 : i + 5]:
-            w = _APOSTROPHE.split(follower.strip(_TOKEN_EDGES))[0]  # "regio’s": "regio"
-            if stem(w) in alternatives:
-                return True
-            if len(w) < 3:
-                continue
-            # Word ends match only from 4 letters on ("lesuur" counts "uur"; "gen" does not count "leerlingen").
-            if stem(w) == noun_stem or (len(w) >= 4 and (noun.endswith(w) or w.endswith(noun))):
-                return True
+        if any(_names_noun(follower, noun, alternatives) for follower in tokens[i + 1 : i + 5]):
+            return True
     return False
 
 
@@ -496,6 +530,9 @@ def unit_signals(
     noun = counted_noun(question.text) if question.intent == "number" else None
     # Other names of the counted noun: the question's term for it, widened (`rag.text.abbreviations`).
     noun_names = {a for t in terms if noun and t.stem == stem(noun) for a in t.alternatives}
+    # "Hoeveel procent van de leraren ...": a percentage counts only when it is one of leraren.
+    whole = share_of(question.text) if noun == "%" else None
+    whole_names = {a for t in terms if whole and t.stem == stem(whole) for a in t.alternatives}
     intent = question.intent
     asked_words = set(words(question.text))
     result = []
@@ -527,7 +564,10 @@ def unit_signals(
             "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
             "percent_wanted": float(question.asks_percent and bool(_SHARE.search(text))),
-            "counted": float(bool(noun) and (counts_noun(text, noun, noun_names) or _caption_counts(unit, noun, new_numbers))),
+            "counted": float(bool(noun) and (
+                counts_share(text, whole, whole_names) if whole
+                else counts_noun(text, noun, noun_names) or _caption_counts(unit, noun, new_numbers)
+            )),
             "causal": float(causal),
             "causal_wanted": float(causal and intent == "explain"),
             "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),
@@ -1243,5 +1283,5 @@ def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
 
 __all__ = [
     "REFUSAL_POINTER", "REFUSAL_TEXT", "SENTENCE_FEATURES", "ExtractiveComposer", "Unit", "candidate_units",
-    "counted_noun", "counts_noun", "question_intent", "unit_signals",
+    "counted_noun", "counts_noun", "counts_share", "share_of", "question_intent", "unit_signals",
 ]  # fmt: skip

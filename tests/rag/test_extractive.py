@@ -614,6 +614,24 @@ def test_counts_noun_takes_units_but_not_word_ends_of_three_letters():
     assert not counts_noun("Er zijn 5 gen in de vis.", "leerlingen")
 
 
+def test_a_share_asked_of_something_counts_only_as_a_share_of_it():
+    from rag.answer.extractive import counts_share, share_of
+
+    assert share_of("Hoeveel procent van de vijvers heeft kroos?") == "vijvers"
+    assert share_of("Welk aandeel van het vo-budget gaat naar kroos?") == "budget"
+    assert share_of("Hoeveel procent heeft kroos?") is None
+    assert counts_share("Kroos groeit in 65% van de vijvers.", "vijvers")
+    assert counts_share("Van de vijvers heeft 40 procent kroos.", "vijvers")
+    assert not counts_share("Het kroos groeide in 2023 met 15,1 procent in de sloten.", "vijvers")
+    signals = _signals(
+        "In hoeveel procent van de vijvers groeit kroos?",
+        "Daarnaast groeit het kroos in de vijvers dit jaar met 15,1 procent.\n\n"
+        "Kroos groeit in 65% van de vijvers.",
+    )
+    assert signals["Kroos groeit in 65% van de vijvers."]["counted"] == 1.0
+    assert signals["Daarnaast groeit het kroos in de vijvers dit jaar met 15,1 procent."]["counted"] == 0.0
+
+
 def test_counts_noun_takes_counts_written_in_words_but_not_the_article():
     from rag.answer.extractive import counts_noun
 
