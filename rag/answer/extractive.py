@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -972,8 +972,9 @@ def _names_place(asked: str, written: str) -> bool:
 
 def _abroad_note(question: str, history: Sequence[Turn], chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
     """The caution for an answer about other countries to a question (or the one it follows
-    on) that asks about none: every sentence of the answer names another country, or its
-    passage's heading does ("Over de grens: ... in Finland"), and none names the Netherlands."""
+    on) that asks about none: its first sentence names another country, or its passage's
+    heading does ("Over de grens: ... in Finland"), and no sentence names the Netherlands. The
+    note says whether the whole answer is about other countries or only its first sentence."""
     if asks_abroad(question) or asks_abroad(previous_question(history) or ""):
         return None
     about = []
@@ -982,9 +983,11 @@ def _abroad_note(question: str, history: Sequence[Turn], chosen: Sequence[Scored
             return None
         heading = passages[c.unit.passage_index].chunk.innermost_section or ""
         about.append(foreign_places(c.unit.text) | foreign_places(heading))
-    if not about or not all(about):
+    if not about or not about[0]:
         return None
-    return NOTE_ABROAD.format(named=joined(sorted(frozenset().union(*about))))
+    if all(about):
+        return NOTE_ABROAD.format(named=joined(sorted(frozenset().union(*about))))
+    return NOTE_ABROAD_LEAD.format(named=joined(sorted(about[0])))
 
 
 #: Where a question asks a second thing: "..., en wanneer ...?", "...? Hoeveel ...?".

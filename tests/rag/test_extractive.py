@@ -300,6 +300,22 @@ def test_an_answer_about_another_country_says_so(question, history, section, not
         assert "niet over Nederland" not in (answer.note or "")
 
 
+@pytest.mark.parametrize("text, note", [
+    # Only the first sentence names another country: the note says so of that sentence.
+    ("In Zweden heeft 95% van de tuinmannen een diploma. Tuinmannen halen hun diploma meestal in 3 jaar.",
+     "De eerste zin van dit antwoord gaat over Zweden, niet over Nederland."),
+    # The answer names the Netherlands too, or opens with it.
+    ("In Zweden heeft 95% van de tuinmannen een diploma. In Nederland heeft 60% van de tuinmannen een diploma.", None),
+    ("Bijna alle tuinmannen (95%) hebben een diploma. In Zweden halen tuinmannen hun diploma in het voorjaar.", None),
+])
+def test_an_answer_that_opens_with_another_country_says_so(text, note):
+    answer = composer(margin=10.0, overlap=1.0).compose("Hoeveel tuinmannen hebben een diploma?", make_passages(text))
+    assert not answer.refused and answer.text.startswith(text.split(".")[0])
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "niet over Nederland" not in (answer.note or "")
+
+
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
 
 
