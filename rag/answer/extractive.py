@@ -672,7 +672,7 @@ class ExtractiveComposer:
         decision = self.refusal.decide(signals)
         if decision.refuse:
             return decision
-        if missing := _amount_missing(info, scored):
+        if missing := _amount_missing(info, scored, passages):
             return self.refusal.refuse_without_amount(missing, signals)
         if year := _year_missing(info, scored, asked):
             return self.refusal.refuse_without_year(year, signals)
@@ -1016,12 +1016,14 @@ def _own_sectors(question: str, history: Sequence[Turn]) -> frozenset[str]:
     return sectors(question) if previous_question(history) else frozenset()
 
 
-def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | None:
+def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
     """What a how-much or when question asks that none of the best sentences about it gives:
     "een bedrag" ("Wat kost ...?", "Hoeveel geld ...?"), "een percentage of aandeel" ("Welk deel
     van ...?"), "een aantal" or "een tijdsduur" (any other "Hoeveel ...?", "Hoe vaak ...?", "Hoe
     lang ...?") or "een jaar of datum" ("Wanneer ...?", "In welk jaar ...?"). None when it asks
-    none of these, or when one of them gives it."""
+    none of these, or when one of them gives it. An amount or share is about the question only
+    in a passage that names what the question names ("het budget van de Vijverbond": an amount
+    in a passage without the Vijverbond is some other budget)."""
     about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
     if info.intent == "date" and not _AGE_QUESTION.search(fold(info.text)):
         return None if any(_WHEN.search(s.unit.text) for s in about) else "een jaar of datum"
@@ -1032,6 +1034,10 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit]) -> str | N
         if any(_gives_count(s.unit.text, info.numbers, duration) for s in about):
             return None
         return "een tijdsduur" if duration else "een aantal"
+    named = [t for t in info.topic_terms if t.is_name and not t.is_letter_name]
+    if named:
+        holds = {i: TermIndex([p.text]) for i, p in enumerate(passages)}
+        about = [s for s in about if all(holds[s.unit.passage_index].contains(t) for t in named)]
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"

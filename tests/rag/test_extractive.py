@@ -189,6 +189,9 @@ ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebrui
     ("Wat kost het maaien van het riet?", (RIET,), True, "U vraagt naar een bedrag"),
     ("Wat kost het maaien van het riet?", (KOSTEN,), False, None),
     ("Wat verdient een tuinman die het riet maait?", (RIET,), True, "U vraagt naar een bedrag"),
+    # An amount in a passage that does not name what the question names is some other amount.
+    ("Wat kost het maaien van het riet in Kikkerdorp?", (KOSTEN,), True, "U vraagt naar een bedrag"),
+    ("Wat kost het maaien van het riet in Kikkerdorp?", (KOSTEN + " Dat geldt ook voor Kikkerdorp.",), False, None),
     # A million of something else is no amount of money; a million euros is.
     ("Wat kost het maaien van het riet?", ("Voor het maaien van het riet komen een kwart miljoen vrijwilligers 3 uur per jaar.",), True, "U vraagt naar een bedrag"),
     ("Wat kost het maaien van het riet?", ("Het maaien van het riet kost de gemeente 2 miljoen per jaar.",), False, None),
