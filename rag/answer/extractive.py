@@ -43,8 +43,8 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
-from rag.text.terms import QuestionTerm, TermIndex, analyse
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, Turn, previous_question
@@ -645,6 +645,7 @@ class ExtractiveComposer:
             or _other_rate_note(chosen, question, info.asks_money)
             or _abroad_note(question, history, chosen, ranked)
             or _group_note(info, chosen)
+            or _unnamed_quantity_note(question, info, chosen, ranked)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -933,6 +934,40 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
 _NAME_ITEM = r"[A-ZÀ-Þ][\w'’-]*(?:\s[A-ZÀ-Þ][\w'’-]*)*"
 _NAMED_GROUP = re.compile(rf"{_NAME_ITEM}(?:,\s{_NAME_ITEM}){{1,}},?\s(?:en|of)\s{_NAME_ITEM}")
 _GROUP_SEPARATOR = re.compile(r",\s|\s(?:en|of)\s")
+
+
+#: "Wat is de gemiddelde leeftijd van ...?", "Hoe hoog is het verzuim in ...?": the quantity asked
+#: (group 1, with its article and modifier) and its noun (group 2).
+_ASKED_QUANTITY = re.compile(
+    r"^(?:wat|hoe\s+(?:hoog|groot|laag))\s+(?:is|was|zijn|waren)\s+"
+    r"((?:de|het)\s+(?:(?:gemiddelde|totale|huidige|jaarlijkse|landelijke|maximale|minimale)\s+)?([^\W\d_][\w-]+))"
+    r"\s+(?:van|in|voor|bij|onder|op|per|aan|binnen)\b"
+)
+#: A word at least this common in Dutch (Zipf) is a word of its own, not a compound of its parts.
+_OWN_WORD_ZIPF = 4.5
+#: Nouns that name a measure, not what is measured ("het aantal ...", "het percentage ...").
+_MEASURES = frozenset({
+    "aantal", "aandeel", "percentage", "deel", "omvang", "hoogte", "grootte", "totaal", "niveau", "gemiddelde", "cijfer",
+})  # fmt: skip
+
+
+def _unnamed_quantity_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
+    """The caution for an answer to a how-much question that asks a quantity by name ("Wat is
+    de gemiddelde leeftijd van ...?") when neither the answer nor its passages' headings (a
+    table's caption) name it: its figures measure something else."""
+    match = _ASKED_QUANTITY.search(fold(question).strip())
+    if info.intent != "number" or not match or match.group(2) in _MEASURES:
+        return None
+    asked = next((t for t in question_terms(match.group(2))), None)
+    if asked is None:
+        return None
+    shown = [substance(c.unit.text) for c in chosen]
+    shown += [passages[c.unit.passage_index].chunk.innermost_section or "" for c in chosen]
+    # A compound's head names it ("het tekort" for "het lerarentekort"), unless the word is so
+    # common it is a word of its own ("tijd" is no "leeftijd").
+    if TermIndex(shown).contains(asked, parts=zipf(asked.word) < _OWN_WORD_ZIPF):
+        return None
+    return NOTE_NOT_NAMED.format(asked=match.group(1), named=match.group(2))
 
 
 def _group_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:

@@ -240,6 +240,11 @@ NOTE_GROUP = (
 #: The caution above an answer about other countries, to a question that asks about none.
 NOTE_ABROAD = "Dit antwoord gaat over {named}, niet over Nederland. Lees de bron na voordat u het gebruikt."
 
+#: The caution above an answer to "Wat is de gemiddelde leeftijd van ...?" that names no leeftijd.
+NOTE_NOT_NAMED = (
+    "U vraagt naar {asked}, maar dit antwoord noemt geen {named}. Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer that opens with another country and names the Netherlands nowhere.
 NOTE_ABROAD_LEAD = (
     "De eerste zin van dit antwoord gaat over {named}, niet over Nederland. Lees de bron na voordat u het gebruikt."

@@ -235,7 +235,9 @@ class TermIndex:
         forms = _modifier_forms(self.text[start:at], _MIN_MODIFIER)
         return any(len(f) >= _MIN_MODIFIER and zipf(f) >= _COMMON_MODIFIER_ZIPF for f in forms)
 
-    def contains(self, term: QuestionTerm) -> bool:
+    def contains(self, term: QuestionTerm, *, parts: bool = True) -> bool:
+        """Whether the term occurs: as a word, stem or other name, inside a longer word, as a
+        variant, or (with `parts`) as the two parts of a compound written apart."""
         if term.is_letter_name:
             return term.occurs_in(self.text)
         if term.stem in self.stems or term.word in self.words or term.has_other_name_in(self.stems):
@@ -247,7 +249,7 @@ class TermIndex:
             return self._variant_present(term.word)
         if self._occurs(term.stem) or self._occurs(term.word) or self._variant_present(term.word):
             return True
-        return self._compound_present(term.word)
+        return parts and self._compound_present(term.word)
 
     def names_part_of(self, term: QuestionTerm) -> bool:
         """Whether another word of the term's name occurs ("VR" of "VR-Bril")."""

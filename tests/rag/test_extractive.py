@@ -319,6 +319,28 @@ def test_an_answer_that_opens_with_another_country_says_so(text, note):
         assert "niet over Nederland" not in (answer.note or "")
 
 
+@pytest.mark.parametrize("question, text, section, note", [
+    # The quantity asked is named nowhere: the figures measure something else.
+    ("Wat is de gemiddelde leeftijd van tuinmannen in het park?", "Tuinmannen in het park zijn de meeste tijd kwijt aan het riet (54%).",
+     "Vijvers", "U vraagt naar de gemiddelde leeftijd, maar dit antwoord noemt geen leeftijd."),
+    ("Hoe hoog is het ziekteverzuim onder tuinmannen in het park?", "Van de tuinmannen in het park werkt 54% in deeltijd.",
+     "Vijvers", "U vraagt naar het ziekteverzuim, maar dit antwoord noemt geen ziekteverzuim."),
+    # Named in the answer, by a compound's head, or in the heading (a table's caption).
+    ("Wat is de gemiddelde leeftijd van tuinmannen in het park?", "De leeftijd van tuinmannen in het park is gemiddeld 54 jaar.", "Vijvers", None),
+    ("Wat is het watertekort in het park?", "Het tekort in het park is 54 liter.", "Vijvers", None),
+    ("Wat is de gemiddelde leeftijd van tuinmannen in het park?", "Tuinmannen in het park: 54 jaar.", "Tabel 3 Gemiddelde leeftijd van tuinmannen", None),
+    # A measure asked, not a quantity by name.
+    ("Wat is het aantal tuinmannen in het park?", "In het park werken 54 tuinmannen.", "Vijvers", None),
+])
+def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text, section, note):
+    passages = [replace(p, chunk=replace(p.chunk, section=section)) for p in make_passages(text)]
+    answer = composer(overlap=1.0).compose(question, passages)
+    assert not answer.refused and answer.text.startswith(text)
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "maar dit antwoord noemt geen" not in (answer.note or "")
+
+
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
 
 

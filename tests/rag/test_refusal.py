@@ -199,6 +199,14 @@ def test_a_term_inside_a_longer_word_is_found_only_as_a_part_of_it(text, found):
     assert not TermIndex(["Het werkrooster hangt in de schuur."]).contains(kroos)  # across "werk|rooster"
 
 
+def test_a_compound_is_found_by_its_head_only_when_parts_are_allowed():
+    watertekort = question_terms("Hoe groot is het watertekort?")[-1]
+    assert watertekort.word == "watertekort"
+    assert TermIndex(["Het tekort aan water is groot."]).contains(watertekort)
+    assert not TermIndex(["Het tekort aan water is groot."]).contains(watertekort, parts=False)
+    assert TermIndex(["Het watertekort is groot."]).contains(watertekort, parts=False)
+
+
 def test_a_share_in_words_is_found_as_its_percentage_and_back():
     tiende = next(t for t in question_terms("Bij hoeveel vijvers is meer dan een tiende bedekt met kroos?") if t.word == "tiende")
     assert TermIndex(["Bij 12 vijvers is meer dan 10% bedekt met kroos."]).contains(tiende)
