@@ -27,6 +27,7 @@ import numpy as np
 
 from rag.errors import (
     BronwijzerError,
+    ConfigurationError,
     DocumentNotFoundError,
     EmbeddingModelMismatchError,
     IndexCorruptError,
@@ -143,7 +144,15 @@ class ChromaStore:
         return self._client
 
     def _unreadable(self, exc: Exception) -> BronwijzerError:
-        """What a failing Chroma call means for users: a server that is away, or an index that is broken."""
+        """What a failing Chroma call means for users: an incomplete installation, a server that
+        is away, or an index that is broken."""
+        if isinstance(exc, ImportError):
+            # A package Chroma needs is missing or shadowed: rebuilding the index would not help.
+            log.error("Chroma could not import what it needs (%s); the installation is incomplete: run scripts/setup.sh again", exc)
+            return ConfigurationError(
+                "Bronwijzer is niet volledig geïnstalleerd: de index kan niet worden gelezen. "
+                "Voer `bash scripts/setup.sh` opnieuw uit; de index zelf is niet aangetast."
+            )
         if self._settings.chroma_url:
             log.error("Chroma server at %s failed: %s: %s", self.location, type(exc).__name__, exc)
             return StoreUnavailableError(
