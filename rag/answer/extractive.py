@@ -1107,11 +1107,14 @@ def _other_years_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], asked: s
     """The caution for an answer about other years than the one asked ("Hoeveel ... in 2022?"
     answered with the figure for 2023): the sentences about the question name the year
     somewhere (`_year_missing`), but none of the answer's does. None when the answer names an
-    asked year or no year at all, and for a "wanneer" question, whose answer is the date."""
+    asked year or no year at all, and for a "wanneer" question, whose answer is the date. For a
+    how-many question only the sentences that give a figure count: a sentence that names the
+    asked year but counts nothing ("in 2023-2024 zijn we gestart met ...") gives no figure for it."""
     if info.intent == "date":
         return None
     years = asked_years(info, asked) - edition_years(asked)
-    named = set(YEAR.findall(" ".join(c.unit.text for c in chosen)))
+    counting = [c for c in chosen if info.intent == "number" and _gives_count(c.unit.text, info.numbers, False)]
+    named = set(YEAR.findall(" ".join(c.unit.text for c in counting or chosen)))
     if not years or not named or named & years:
         return None
     return NOTE_OTHER_YEAR.format(asked=joined(sorted(years)), named=joined(sorted(named)))

@@ -285,6 +285,19 @@ def test_an_answer_counted_per_something_else_than_asked_says_so(question, text,
 BUITENLAND = "Bijna alle tuinmannen (95%) hebben een diploma. Zij maaien het riet elk najaar."
 
 
+@pytest.mark.parametrize("follower, note", [
+    # The asked year only in a sentence that counts nothing: the figure is still 2023's.
+    ("In 2022-2023 zijn we met het tellen van de vijvers met kikkers gestart.", "U vraagt naar 2022, maar dit antwoord noemt alleen 2023"),
+    # A sentence that gives the figure for the asked year.
+    ("In 2022 telde het park 17 vijvers met kikkers.", None),
+])
+def test_a_year_named_by_a_sentence_without_a_figure_does_not_answer_a_count_for_it(follower, note):
+    answer = composer(margin=10.0, overlap=1.0).compose("Hoeveel vijvers met kikkers telde het park in 2022?", make_passages(TELLING + " " + follower))
+    assert not answer.refused and follower in answer.text
+    assert answer.uncertain is bool(note)
+    assert (answer.note or "").startswith(note or "")
+
+
 @pytest.mark.parametrize("question, history, section, note", [
     # The passage's heading names another country, the question none.
     ("Hoeveel tuinmannen hebben een diploma?", (), "Vijvers > Over de grens: vijvers in Zweden", "Dit antwoord gaat over Zweden, niet over Nederland."),
