@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_NO_TOTAL, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -427,10 +427,12 @@ def counts_share(text: str, whole: str, alternatives: Collection[str] = ()) -> b
     return False
 
 
-def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> bool:
+def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares: bool = True) -> bool:
     """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de
     leraren"), or before another name for it (`alternatives`, stems: the abbreviation the
-    documents introduce, "12 swv’s" for "samenwerkingsverbanden")."""
+    documents introduce, "12 swv’s" for "samenwerkingsverbanden"). Without `shares`, only a
+    number of them counts, not a share ("60% van de leraren", "1 op de 20 scholen") or a
+    sample's size ("n=98")."""
     if noun == "%":
         return bool(_PERCENTAGE.search(text))
     tokens = fold(text).split()
@@ -439,6 +441,12 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = ()) -> boo
             continue
         if YEAR.fullmatch(token.strip(_TOKEN_EDGES)):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
+        # A share, "1 op de 20", or a sample's size ("n=98") is no number of them.
+        if not shares and (
+            _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or ["op", "de"] in (tokens[max(0, i - 2) : i], tokens[i + 1 : i + 3])
+            or "=" in token
+        ):
+            continue
         if any(_names_noun(follower, noun, alternatives) for follower in tokens[i + 1 : i + 5]):
             return True
     return False
@@ -646,6 +654,7 @@ class ExtractiveComposer:
             or _abroad_note(question, history, chosen, ranked)
             or _group_note(info, chosen)
             or _unnamed_quantity_note(question, info, chosen, ranked)
+            or _no_total_note(question, info, chosen)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -949,6 +958,27 @@ _OWN_WORD_ZIPF = 4.5
 _MEASURES = frozenset({
     "aantal", "aandeel", "percentage", "deel", "omvang", "hoogte", "grootte", "totaal", "niveau", "gemiddelde", "cijfer",
 })  # fmt: skip
+
+
+#: "Hoeveel basisscholen zijn er (in Utrecht)?": how many there are, in all (group 1 the noun).
+#: Only a place or time may follow; "zaten er zonder directeur" asks how many of them do something.
+_TOTAL_COUNT = re.compile(
+    r"^hoeveel\s+([^\W\d_][\w-]*)\s+(?:zijn|waren|werken|werkten|zitten|zaten)\s+er"
+    r"(?:\s+(?:in|op|bij|binnen)\s+(?:(?!\b(?:zonder|met|die|dat|en|of|maar|nog)\b)[^,?])*)?\s*\??$"
+)
+
+
+def _no_total_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer to "Hoeveel basisscholen zijn er?" that gives no number of
+    basisscholen, only shares of them or other figures ("40% van de basisscholen ...")."""
+    match = _TOTAL_COUNT.search(fold(question).strip())
+    if info.intent != "number" or not match:
+        return None
+    noun = match.group(1).split("-")[-1]
+    names = {a for t in info.terms if t.stem == stem(noun) for a in t.alternatives}
+    if any(counts_noun(substance(c.unit.text), noun, names, shares=False) for c in chosen):
+        return None
+    return NOTE_NO_TOTAL.format(noun=noun)
 
 
 def _unnamed_quantity_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:

@@ -240,6 +240,9 @@ NOTE_GROUP = (
 #: The caution above an answer about other countries, to a question that asks about none.
 NOTE_ABROAD = "Dit antwoord gaat over {named}, niet over Nederland. Lees de bron na voordat u het gebruikt."
 
+#: The caution above an answer to "Hoeveel basisscholen zijn er?" that gives only shares of them.
+NOTE_NO_TOTAL = "U vraagt hoeveel {noun} er zijn, maar dit antwoord noemt geen aantal {noun}. Lees de bron na voordat u het gebruikt."
+
 #: The caution above an answer to "Wat is de gemiddelde leeftijd van ...?" that names no leeftijd.
 NOTE_NOT_NAMED = (
     "U vraagt naar {asked}, maar dit antwoord noemt geen {named}. Lees de bron na voordat u het gebruikt."

@@ -354,6 +354,24 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
         assert "maar dit antwoord noemt geen" not in (answer.note or "")
 
 
+@pytest.mark.parametrize("question, text, note", [
+    # How many there are, answered with shares of them or other figures.
+    ("Hoeveel vijvers zijn er in het park?", "In het park heeft 40% van de vijvers een rietkraag.",
+     "U vraagt hoeveel vijvers er zijn, maar dit antwoord noemt geen aantal vijvers."),
+    ("Hoeveel vijvers zijn er?", "In 2020 had 1 op de 20 vijvers in het park een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
+    ("Hoeveel vijvers zijn er?", "Bij de telling (n=98) had het park kikkers in de vijvers.", "U vraagt hoeveel vijvers er zijn"),
+    # A number of them; or the question asks how many of them do something.
+    ("Hoeveel vijvers zijn er in het park?", "In het park liggen 19 vijvers, waarvan 40% met een rietkraag.", None),
+    ("Hoeveel vijvers zaten er zonder rietkraag?", "In het park heeft 40% van de vijvers geen rietkraag.", None),
+])
+def test_an_answer_to_how_many_there_are_that_gives_no_number_of_them_says_so(question, text, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "noemt geen aantal" not in (answer.note or "")
+
+
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
 
 
