@@ -134,6 +134,9 @@ _ORDINALS = {
 _ITEM_NOUNS = frozenset({"punt", "punten", "item", "onderdeel", "element", "optie", "stap"})
 #: The particle of a verb that ends the question ("Licht de eerste toe.").
 _PARTICLES = frozenset("toe uit aan op in mee door na voor af bij weg".split())
+#: A question that opens with a modal verb ends with the verb it governs ("Kun je de eerste
+#: uitleggen?"): that last word is no noun of the ordinal.
+_MODAL_START = re.compile(r"^\s*(?:kun|kunt|kan|wil|wilt|zou|zoudt|mag|moet)\b", re.IGNORECASE)
 #: A place in a list named by an ordinal: "de eerste", "het laatste spanningsveld" ("punt drie" is not one).
 _PLACE = re.compile(
     r"\b(?:(?P<article>de |het |die |dat |deze |dit ))?(?P<ordinal>" + "|".join(_ORDINALS) + r")\b(?:\s+(?P<noun>[^\W\d_]+))?",
@@ -159,8 +162,9 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
     for match in _PLACE.finditer(question):
         place = _ORDINALS[match.group("ordinal").lower()]
         noun = (match.group("noun") or "").lower()
-        if noun in STOPWORDS or noun in _PARTICLES:
-            noun = ""  # "de eerste is ...", "Licht de eerste toe.": no noun of the ordinal
+        ends = match.group("noun") is not None and not re.search(r"\w", question[match.end("noun") :])
+        if noun in STOPWORDS or noun in _PARTICLES or (ends and _MODAL_START.match(question)):
+            noun = ""  # "de eerste is ...", "Licht de eerste toe.", "Kun je de eerste uitleggen?": no noun of the ordinal
         if noun and noun not in _ITEM_NOUNS and not any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4):
             continue  # "de eerste fase": a thing of its own, not an item of the list
         if place >= len(items):
@@ -169,6 +173,31 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
         end = match.end("noun") if noun else match.end("ordinal")
         return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
     return None
+
+
+#: A follow-up that only names a place in the list: "En de tweede?", "de laatste?".
+_ONLY_PLACE = re.compile(r"^\s*(?:en\s+)?(?:de\s+|het\s+)?(?:" + "|".join(_ORDINALS) + r")\s*[?.!]*\s*$", re.IGNORECASE)
+#: A list item as `with_list_item` puts it in a question.
+_QUOTED_ITEM = re.compile(r"‘[^’]*’")
+
+
+def pointed_item(question: str, history: Sequence[Turn]) -> str | None:
+    """`question` with the list item it points at by place put in (`with_list_item`). The list is
+    the last answer's, or, when the questions before pointed into a list by place too ("Licht
+    de eerste toe." ... "En de tweede?" ... "En de derde?"), that list. A follow-up that only
+    names the place ("En de tweede?") asks what the question before asked, about this item."""
+    asked_at = max((i for i, t in enumerate(history) if t.role == "user" and t.content.strip()), default=None)
+    if asked_at is not None and _PLACE.search(history[asked_at].content):
+        earlier = history[:asked_at]
+        last = pointed_item(history[asked_at].content, earlier)
+        if last is not None:  # the question before pointed into a list: this one continues it
+            resolved = pointed_item(question, earlier)
+            if resolved is not None and _ONLY_PLACE.match(question):
+                old, new = _QUOTED_ITEM.search(last), _QUOTED_ITEM.search(resolved)
+                return last.replace(old.group(0), new.group(0), 1) if old and new else resolved
+            if resolved is not None:
+                return resolved
+    return with_list_item(question, previous_answer(history), previous_question(history))
 
 
 class HeuristicCondenser:
@@ -186,9 +215,9 @@ class HeuristicCondenser:
         previous = previous_question(history)
         if previous is None:
             return question
-        # "Licht de eerste toe." after a list: that item asked about ("En de tweede?" is then
-        # completed as any follow-up is).
-        question = with_list_item(question, previous_answer(history), previous) or question
+        # "Licht de eerste toe." after a list: that item asked about; "En de tweede?" after it
+        # points into the same list (`pointed_item`).
+        question = pointed_item(question, history) or question
         if not is_follow_up(question):
             return question
         own = set(words(question)) | replaced_subject(question, previous)
@@ -207,7 +236,8 @@ class HeuristicCondenser:
         # "En in het vo?" after "Hoe groot is het tekort?" asks "hoe groot" again.
         frame = [] if own & _ASKING or _asks_yes_or_no(question) else _asking_frame(previous)
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
-        context = frame + list(dict.fromkeys(content(previous) + carried))
+        # An ordinal of the question before ("Licht de eerste toe.") pointed into a list; it is no subject.
+        context = frame + list(dict.fromkeys(w for w in content(previous) + carried if w not in _ORDINALS))
         return f"{question} ({' '.join(context)})" if context else question
 
 

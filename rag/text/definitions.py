@@ -108,6 +108,8 @@ def defines(subject: str, folded: str) -> bool:
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
         or re.search(rf"{_NAMED_SUBJECT}\s+(?:wordt|worden)\s+(?:ook\s+|wel\s+)?\W*(?:een\s+|de\s+|het\s+)?{phrase}\W*\s+genoemd\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:(?!{_FINITE}\b)[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
+        # A glossary entry: the term opens the sentence, a colon, then what it is about.
+        or re.search(rf"(?:^|(?<=[.!?] )|(?<=\n))\W*{phrase}\s*:\s+[^\W\d_]", folded)
         or re.search(rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?\W(?:als\s+)?\W*{phrase}(?![^\W_])", folded)
     )
 

@@ -61,7 +61,10 @@ _EXPLAIN_QUESTION = re.compile(
 _DEFINE_QUESTION = re.compile(
     r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|houden|betekent|betekenen|verstaat|verstaan|bedoelt|bedoelen)|"
     r"wat\s+wordt\s+(er\s+)?(bedoeld|verstaan)|wat\s+is\s+het\s+verschil|hoe\s+(wordt|worden)\s.+\s(gedefinieerd|omschreven))\b|"
-    r"^waar\s+staat\s+.+\s+voor\W*$"
+    r"^waar\s+staat\s+.+\s+voor\W*$|"
+    # Asked to explain a thing: "Kun je X uitleggen?", "Licht X toe.", "Leg X uit.", "Beschrijf X."
+    r"^(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)\s+.+\s+(?:uitleggen|toelichten|beschrijven|omschrijven)\W*$|"
+    r"^(?:leg|licht)\s+.+\s+(?:uit|toe)\W*$|^(?:beschrijf|omschrijf)\b"
 )
 #: "Wat zijn kroosvijvers?": a bare plural of one to three words asks what they are; "Wat zijn de
 #: oorzaken van ...?" and "Wat zijn belangrijke redenen om ...?" ask for a list.
@@ -81,6 +84,12 @@ _DEFINED = re.compile(
     r"\s+(?:de\s+|het\s+|een\s+)?(?:(?:betekenis|definitie|omschrijving)\s+van\s+(?:de\s+|het\s+|een\s+)?)?"
     r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
     r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven|en\s+(?:wie|wat|hoe|waar|waarom|wanneer|welke|hoeveel))\b.*)?\W*$"
+)
+_QUOTES = re.compile(r"[‘’“”\"]|(?<!\w)'|'(?!\w)")
+#: "Kun je X uitleggen?", "Licht X toe.", "Leg X uit.", "Beschrijf X.": X is what to explain.
+_DEFINED_IMPERATIVE = re.compile(
+    r"^(?:(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)|leg|licht|beschrijf|omschrijf)\s+(?:de\s+|het\s+|een\s+)?"
+    r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)(?:\s+(?:uitleggen|toelichten|beschrijven|omschrijven|uit|toe))?\W*$"
 )
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
 #: Questions about two sources or things side by side.
@@ -239,6 +248,11 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         # "Wat wordt bedoeld met [X]?", "Wat is de definitie van [X]?": only X is the subject.
         terms = tuple(t for t in terms if t.word not in _DEFINING)
         topic_terms = tuple(t for t in topic_terms if t.word not in _DEFINING)
+        if explained := _DEFINED_IMPERATIVE.match(" ".join(_QUOTES.sub("", folded).split())):
+            # "Licht X toe.", "Kun je X uitleggen?": the words around X ask; X is the subject.
+            subject = set(words(explained.group("subject")))
+            terms = tuple(t for t in terms if t.word in subject) or terms
+            topic_terms = tuple(t for t in topic_terms if t.word in subject) or topic_terms
     return QuestionInfo(
         text=question,
         topic=topic,
@@ -294,8 +308,9 @@ def defined_subject(question: str, intent: Intent | None = None) -> str | None:
     "Wat is het verschil tussen ...?". `intent`: the question's, when already known."""
     if (intent or question_intent(question)) != "define":
         return None
-    q, framed = _inside_frame(" ".join(fold(question).split()))
-    match = _DEFINED.match(q) or (_DEFINED_INSIDE.match(q) if framed else None)
+    # Quotes around the subject ("Kun je ‘X’ uitleggen?", as a follow-up names a list item) go.
+    q, framed = _inside_frame(" ".join(_QUOTES.sub("", fold(question)).split()))
+    match = _DEFINED.match(q) or _DEFINED_IMPERATIVE.match(q) or (_DEFINED_INSIDE.match(q) if framed else None)
     if match is None or match.group("subject").startswith("verschil"):
         return None
     return match.group("subject").strip()

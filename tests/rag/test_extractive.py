@@ -665,6 +665,11 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     ("Wat is de mediaan van de kroosdikte?", "number"),
     ("Wat is een gemiddelde vijver?", "define"),
     ("Wat zijn de gevolgen van het tekort aan tuinmannen?", "list"),
+    # Asked to explain a thing: what it is; asked to explain why: a reason.
+    ("Kun je kroosbeheer uitleggen?", "define"),
+    ("Licht het vijverplan toe.", "define"),
+    ("Leg uit waarom het riet wordt gemaaid.", "explain"),
+    ("Welke maatregelen licht het vijverplan toe?", "list"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
@@ -909,6 +914,10 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("kroosvijvers", "vijvers met veel kroos noemen we in dit plan ‘kroosvijvers’.", True),
     ("kroosvijvers", "in dit plan beschouwen we vijvers als kroosvijvers als ze dicht zijn.", True),
     ("kroos", "de tuinman noemt het kroos lastig.", False),
+    # A glossary entry: the term opens the sentence, a colon, then what it is about.
+    ("riet versus kroos", "riet versus kroos: om de vijvers open te houden, wordt riet gemaaid.", True),
+    ("riet versus kroos", "• riet versus kroos;", False),
+    ("kroos", "in de vijvers van het park groeit kroos: een plantje.", False),
 ])
 def test_defines(subject, text, defined):
     from rag.text.definitions import defines
@@ -926,6 +935,15 @@ def test_defines(subject, text, defined):
     ("Wat is het begrip kroosdek?", "kroosdek"),
     ("Hoe worden kroosregels omschreven in het plan?", "kroosregels"),
     ("Wat betekent het kroostekort voor de eenden?", None),
+    # Asked to explain it, with or without quotes around it.
+    ("Kun je kroosbeheer uitleggen?", "kroosbeheer"),
+    ("Kun je ‘kroosbeheer’ uitleggen?", "kroosbeheer"),
+    ("Wil je het begrip kroosbeheer toelichten?", "kroosbeheer"),
+    ("Licht kroosbeheer toe.", "kroosbeheer"),
+    ("Leg kroosbeheer uit.", "kroosbeheer"),
+    ("Beschrijf kroosbeheer.", "kroosbeheer"),
+    ("Wat houdt \"kroosbeheer\" in?", "kroosbeheer"),
+    ("Leg uit waarom kroosbeheer nodig is.", None),  # asks why
 ])
 def test_defined_subject(question, subject):
     from rag.text.question import analyse_question, defined_subject

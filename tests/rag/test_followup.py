@@ -114,6 +114,30 @@ def test_a_follow_up_that_points_at_an_item_of_the_listed_answer_asks_about_that
     assert "‘" not in condense("Licht de eerste toe.", turns(("Welke soorten vijvers kent het park?", "Drie soorten. [1]")))
 
 
+def test_a_question_that_opens_with_a_modal_verb_ends_with_its_verb_not_a_noun_of_the_ordinal():
+    history = turns(("Welke soorten vijvers kent het park?", SOORTEN))
+    condense = HeuristicCondenser().condense
+    assert condense("Kun je de eerste uitleggen?", history) == "Kun je ‘Kroosvijvers’ uitleggen?"
+    assert condense("Wil je de laatste toelichten?", history) == "Wil je ‘Vissenvijvers’ toelichten?"
+
+
+def test_follow_ups_by_place_keep_pointing_into_the_list_they_started_from():
+    condense = HeuristicCondenser().condense
+    history = turns(
+        ("Welke soorten vijvers kent het park?", SOORTEN),
+        ("Kun je de eerste uitleggen?", "Kroosvijvers: vijvers waarin kroos de baas is. [1]"),
+    )
+    # Only the place: the question before, about the next item.
+    assert condense("En de tweede?", history) == "Kun je ‘Rietvijvers’ uitleggen?"
+    # The answer before holds no list, or a list of its own: the list started from counts.
+    assert condense("Licht de derde toe.", history) == "Licht ‘Vissenvijvers’ toe."
+    history = history + turns(("En de tweede?", "Het park kent:\n• Rietvijvers;\n• Vissenvijvers;\n• Eendenvijvers. [1]"))
+    assert condense("En de derde?", history) == "Kun je ‘Vissenvijvers’ uitleggen?"
+    # Without a list to point into, the ordinal of the question before is no subject to carry.
+    history = turns(("Welke soorten vijvers kent het park?", "Drie soorten. [1]"), ("Licht de eerste soort toe.", "Kroos. [1]"))
+    assert condense("En de tweede?", history) == "En de tweede? (licht soort toe)"
+
+
 @pytest.mark.parametrize("answer, follow_up, previous, answered", [
     # The answer before already gave the figure for the sector the follow-up turns to.
     ("In het po zag 17% van de kikkers een reiger en in het vo 9%. [1]", "En in het po?", "Hoeveel kikkers zagen een reiger in het vo?", True),
