@@ -238,9 +238,17 @@ class Engine:
         named = getattr(mention, "documents", ())
         if answer.refused or not named or not answer.citations:
             return answer
-        if any(c.passage.document_id in named for c in answer.citations):
-            return self._with_edition_note(answer, analysis.text, mention)
         titles = {d.id: d.title for d in self.documents()}
+        cited = {c.passage.document_id for c in answer.citations}
+        if any(d in cited for d in named):
+            if missing := [d for d in named if d not in cited]:
+                # "Wat zeggen A en B over ...?" answered from A alone: the reader should know B is not in it.
+                used = listed([titles.get(d) or d for d in named if d in cited])
+                answer = _noted(answer, (
+                    f"U noemt {listed([titles.get(d) or d for d in named])}, maar in {listed([titles.get(d) or d for d in missing])} "
+                    f"is geen passage gevonden die hierop antwoordt: dit antwoord komt alleen uit {used}."
+                ))
+            return self._with_edition_note(answer, analysis.text, mention)
         asked = listed([titles.get(d) or d for d in named])
         used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
         note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."

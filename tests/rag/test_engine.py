@@ -134,6 +134,16 @@ def test_an_answer_from_another_document_than_the_one_named_says_so(engine):
     assert engine.ask("Welke maatregelen noemt het kikkerplan van 2022?").note is None
 
 
+def test_an_answer_to_a_question_about_two_documents_that_quotes_one_says_which_did_not_answer(engine):
+    answer = engine.ask("Wat zeggen het kikkerplan en De vijvers van het stadspark over het riet?")
+    assert not answer.refused
+    assert {c.passage.chunk.document_id for c in answer.citations} == {"vijvers.md"}
+    assert answer.note.endswith(
+        "U noemt ‘Plan voor de kikkers’ en ‘De vijvers van het stadspark’, maar in ‘Plan voor de kikkers’ is geen "
+        "passage gevonden die hierop antwoordt: dit antwoord komt alleen uit ‘De vijvers van het stadspark’."
+    )
+
+
 @pytest.mark.parametrize("question", ["Welke maatregelen noemt het kikkerplan van 2019?", "Welke maatregelen noemt het kikkerplan 2019?"])
 def test_an_answer_from_another_edition_than_the_one_named_says_so(engine, question):
     answer = engine.ask(question)

@@ -372,6 +372,24 @@ def test_an_answer_to_how_many_there_are_that_gives_no_number_of_them_says_so(qu
         assert "noemt geen aantal" not in (answer.note or "")
 
 
+@pytest.mark.parametrize("named, quoted", [
+    # Both documents named: the second's best sentence about it joins the answer.
+    (("doc0.txt", "doc1.txt"), {"doc0.txt", "doc1.txt"}),
+    # One named, or none: the answer is as before.
+    (("doc0.txt",), {"doc0.txt"}),
+    ((), {"doc0.txt"}),
+])
+def test_a_question_that_names_two_documents_quotes_each_that_has_a_passage_about_it(named, quoted):
+    from rag.text.sources import SourceMention
+
+    question = "Wat zeggen het vijverplan en de kikkernota over het riet?"
+    info = replace(analyse_question(question), mention=SourceMention(documents=named))
+    passages = make_passages("Het riet langs de vijvers is volgens het plan een schuilplaats voor kikkers.", RIET)
+    answer = composer(overlap=1.0).compose(question, passages, analysis=info)
+    assert not answer.refused
+    assert {c.passage.chunk.document_id for c in answer.citations} == quoted
+
+
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
 
 
