@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_NO_TOTAL, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -100,6 +100,12 @@ _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 _SHARE_OF = re.compile(r"\b(?:procent|percentage|aandeel|%)\s+van\s+(?:de|het|alle)\s+([^\W\d_][\w-]*)")
 #: A share in a text: "24%", "24 %", "15,1 procent".
 _PERCENTAGE = re.compile(r"\d\s?%|\d\s+procent\b")
+#: The words a share's whole follows when it stands before the share.
+_OF_A_WHOLE = frozenset({"van", "aandeel", "percentage", "deel"})
+#: Shares in words: "de helft van", "een derde van", "de meerderheid van".
+_SHARE_WORDS = frozenset({
+    "helft", "derde", "kwart", "vijfde", "tiende", "driekwart", "meerderheid", "minderheid", "merendeel",
+})  # fmt: skip
 #: How many words from a share its whole may stand: "24% van de scholen", "van de scholen heeft 24%".
 _SHARE_REACH = 5
 #: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
@@ -409,19 +415,19 @@ def _names_noun(word: str, noun: str, alternatives: Collection[str]) -> bool:
 
 
 def counts_share(text: str, whole: str, alternatives: Collection[str] = ()) -> bool:
-    """Whether `text` gives a share of `whole`: a percentage within a few words of it ("24% van de
-    vijvers", "van de vijvers is 24% vergund"), not a percentage of something else."""
+    """Whether `text` gives a share of `whole`: a percentage or a share in words with the whole
+    right after it as "van (de) ..." ("24% van de vijvers", "de helft van alle vijvers"), or
+    before it after "van" or "aandeel" ("van de vijvers is 24% vergund", "het aandeel groene
+    vijvers is 3%"); not a share of something else ("een derde van de parken heeft vijvers")."""
     tokens = fold(text).split()
     for i, token in enumerate(tokens):
-        if not _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or not _NUMBER_TOKEN.search(token):
+        in_words = token.strip(_TOKEN_EDGES) in _SHARE_WORDS
+        if not in_words and (not _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or not _NUMBER_TOKEN.search(token)):
             continue
-        after = tokens[i + 1 : i + 2 + _SHARE_REACH]
-        # Before the share only as "van de vijvers" ("Van de vijvers heeft 40% kroos"), not as
-        # the subject of a change ("het kroos in de vijvers groeit met 15%").
-        before = [
-            w for j, w in enumerate(tokens[max(0, i - _SHARE_REACH) : i], start=max(0, i - _SHARE_REACH))
-            if "van" in tokens[max(0, j - 2) : j]
-        ]
+        j = i + 2 if not in_words and i + 1 < len(tokens) and tokens[i + 1].strip(_TOKEN_EDGES) == "procent" else i + 1
+        after = tokens[j + 1 : j + 4] if j < len(tokens) and tokens[j] in ("van", "der") else []
+        start = max(0, i - _SHARE_REACH)
+        before = [w for k, w in enumerate(tokens[start:i], start=start) if _OF_A_WHOLE & set(tokens[max(0, k - 3) : k])]
         if any(_names_noun(w, whole, alternatives) for w in after + before):
             return True
     return False
@@ -656,6 +662,7 @@ class ExtractiveComposer:
             or _group_note(info, chosen)
             or _unnamed_quantity_note(question, info, chosen, ranked)
             or _no_total_note(question, info, chosen)
+            or _no_share_of_note(question, info, chosen)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -965,7 +972,7 @@ _MEASURES = frozenset({
 #: Only a place or time may follow; "zaten er zonder directeur" asks how many of them do something.
 _TOTAL_COUNT = re.compile(
     r"^hoeveel\s+([^\W\d_][\w-]*)\s+(?:zijn|waren|werken|werkten|zitten|zaten)\s+er"
-    r"(?:\s+(?:in|op|bij|binnen)\s+(?:(?!\b(?:zonder|met|die|dat|en|of|maar|nog)\b)[^,?])*)?\s*\??$"
+    r"(?:\s+(?:gemiddeld|ongeveer|nu|momenteel|in\s+totaal))?(?:\s+(?:in|op|bij|binnen)\s+(?:(?!\b(?:zonder|met|die|dat|en|of|maar|nog)\b)[^,?])*)?\s*\??$"
 )
 
 
@@ -980,6 +987,18 @@ def _no_total_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUni
     if any(counts_noun(substance(c.unit.text), noun, names, shares=False) for c in chosen):
         return None
     return NOTE_NO_TOTAL.format(noun=noun)
+
+
+def _no_share_of_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer to "Welk percentage van de vijvers ...?" that gives no share of
+    the vijvers, only shares of other wholes ("een derde van de jongeren")."""
+    whole = share_of(question)
+    if info.intent != "number" or not info.asks_percent or whole is None:
+        return None
+    names = {a for t in info.terms if t.stem == stem(whole) for a in t.alternatives}
+    if any(counts_share(substance(c.unit.text), whole, names) for c in chosen):
+        return None
+    return NOTE_NO_SHARE_OF.format(whole=whole)
 
 
 def _unnamed_quantity_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:

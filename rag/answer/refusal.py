@@ -240,6 +240,12 @@ NOTE_GROUP = (
 #: The caution above an answer about other countries, to a question that asks about none.
 NOTE_ABROAD = "Dit antwoord gaat over {named}, niet over Nederland. Lees de bron na voordat u het gebruikt."
 
+#: The caution above an answer to "Welk percentage van de vijvers ...?" that gives shares of other wholes.
+NOTE_NO_SHARE_OF = (
+    "U vraagt naar een aandeel van de {whole}, maar dit antwoord noemt geen aandeel van de {whole}. "
+    "Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer to "Hoeveel basisscholen zijn er?" that gives only shares of them.
 NOTE_NO_TOTAL = "U vraagt hoeveel {noun} er zijn, maar dit antwoord noemt geen aantal {noun}. Lees de bron na voordat u het gebruikt."
 

@@ -360,6 +360,7 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
      "U vraagt hoeveel vijvers er zijn, maar dit antwoord noemt geen aantal vijvers."),
     ("Hoeveel vijvers zijn er?", "In 2020 had 1 op de 20 vijvers in het park een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     ("Hoeveel vijvers zijn er?", "Bij de telling (n=98) had het park kikkers in de vijvers.", "U vraagt hoeveel vijvers er zijn"),
+    ("Hoeveel vijvers zijn er gemiddeld in een park?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     # A number of them; or the question asks how many of them do something.
     ("Hoeveel vijvers zijn er in het park?", "In het park liggen 19 vijvers, waarvan 40% met een rietkraag.", None),
     ("Hoeveel vijvers zaten er zonder rietkraag?", "In het park heeft 40% van de vijvers geen rietkraag.", None),
@@ -388,6 +389,23 @@ def test_a_question_that_names_two_documents_quotes_each_that_has_a_passage_abou
     answer = composer(overlap=1.0).compose(question, passages, analysis=info)
     assert not answer.refused
     assert {c.passage.chunk.document_id for c in answer.citations} == quoted
+
+
+@pytest.mark.parametrize("question, text, note", [
+    # A share of the vijvers asked, shares of other wholes given.
+    ("Welk percentage van de vijvers heeft een rietkraag?", "Ongeveer een derde van de parken heeft vijvers met een rietkraag.",
+     "U vraagt naar een aandeel van de vijvers, maar dit antwoord noemt geen aandeel van de vijvers."),
+    ("Hoeveel procent van de vijvers heeft een rietkraag?", "In 40% van de parken hebben vijvers een rietkraag.", "U vraagt naar een aandeel van de vijvers"),
+    # A share of them, in figures or in words.
+    ("Welk percentage van de vijvers heeft een rietkraag?", "Ongeveer een derde van de vijvers heeft een rietkraag.", None),
+    ("Hoeveel procent van de vijvers heeft een rietkraag?", "Van de vijvers in het park heeft 40% een rietkraag.", None),
+])
+def test_an_answer_that_gives_no_share_of_what_the_question_asks_a_share_of_says_so(question, text, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "noemt geen aandeel" not in (answer.note or "")
 
 
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
