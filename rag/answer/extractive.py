@@ -962,6 +962,12 @@ _ASKED_QUANTITY = re.compile(
 )
 #: A word at least this common in Dutch (Zipf) is a word of its own, not a compound of its parts.
 _OWN_WORD_ZIPF = 4.5
+#: "Wie is de voorzitter van ...?", "Wie was de minister van ...?": the role asked (group 1 with
+#: its article, group 2 the noun).
+_ASKED_ROLE = re.compile(
+    r"^wie\s+(?:is|was|zijn|waren|wordt|werd)\s+((?:de|het)\s+(?:(?:huidige|nieuwe|eerste|vorige)\s+)?([^\W\d_][\w-]+))"
+    r"\s+(?:van|in|voor|bij|op)\b"
+)
 #: Nouns that name a measure, not what is measured ("het aantal ...", "het percentage ...").
 _MEASURES = frozenset({
     "aantal", "aandeel", "percentage", "deel", "omvang", "hoogte", "grootte", "totaal", "niveau", "gemiddelde", "cijfer",
@@ -1003,10 +1009,13 @@ def _no_share_of_note(question: str, info: QuestionInfo, chosen: Sequence[Scored
 
 def _unnamed_quantity_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
     """The caution for an answer to a how-much question that asks a quantity by name ("Wat is
-    de gemiddelde leeftijd van ...?") when neither the answer nor its passages' headings (a
-    table's caption) name it: its figures measure something else."""
-    match = _ASKED_QUANTITY.search(fold(question).strip())
-    if info.intent != "number" or not match or match.group(2) in _MEASURES:
+    de gemiddelde leeftijd van ...?"), or a who-question that asks a person by role ("Wie is de
+    voorzitter van ...?"), when neither the answer nor its passages' headings (a table's
+    caption) name it: its figures measure something else, its names hold another role."""
+    folded = fold(question).strip()
+    match = _ASKED_QUANTITY.search(folded) if info.intent == "number" else None
+    match = match or _ASKED_ROLE.search(folded)  # "Wie is de voorzitter van ...?" asks a person by role
+    if not match or match.group(2) in _MEASURES:
         return None
     asked = next((t for t in question_terms(match.group(2))), None)
     if asked is None:

@@ -344,6 +344,10 @@ def test_an_answer_that_opens_with_another_country_says_so(text, note):
     ("Wat is de gemiddelde leeftijd van tuinmannen in het park?", "Tuinmannen in het park: 54 jaar.", "Tabel 3 Gemiddelde leeftijd van tuinmannen", None),
     # A measure asked, not a quantity by name.
     ("Wat is het aantal tuinmannen in het park?", "In het park werken 54 tuinmannen.", "Vijvers", None),
+    # A person asked by role: the answer names the role, or holds another.
+    ("Wie is de voorzitter van de vijverclub?", "De vijverclub telt 54 leden en maait het riet.", "Vijvers",
+     "U vraagt naar de voorzitter, maar dit antwoord noemt geen voorzitter."),
+    ("Wie is de voorzitter van de vijverclub?", "De voorzitter van de vijverclub is Anna de Vries.", "Vijvers", None),
 ])
 def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text, section, note):
     passages = [replace(p, chunk=replace(p.chunk, section=section)) for p in make_passages(text)]
