@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -660,6 +660,7 @@ class ExtractiveComposer:
             or _other_rate_note(chosen, question, info.asks_money)
             or _abroad_note(question, history, chosen, ranked)
             or _group_note(info, chosen)
+            or _group_only_note(info, chosen)
             or _unnamed_quantity_note(question, info, chosen, ranked)
             or _no_total_note(question, info, chosen)
             or _no_share_of_note(question, info, chosen)
@@ -1055,6 +1056,29 @@ def _group_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
             continue  # the question names the group's other members too
         return NOTE_GROUP.format(asked=member, others=joined(others))
     return None
+
+
+#: The top of a ranking asked: "het grootst", "de hoogste", "het meest".
+_SUPERLATIVE_ASKED = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst)e?\b")
+#: "Welke ...", "In welke ...", "Waar ...": a question that asks which one.
+_WHICH = re.compile(r"^(?:in\s+|op\s+|bij\s+)?(?:welke|welk|waar)\b")
+
+
+def _group_only_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer to "Welke ... heeft het grootste ...?" that opens with one figure
+    for a group of names ("in Amsterdam, Rotterdam, Den Haag, Utrecht en Almere (G5) is het tekort
+    24%") and names none of them alone: which one it is, the answer does not say."""
+    superlative = _SUPERLATIVE_ASKED.search(fold(info.text))
+    if superlative is None or not _WHICH.match(fold(info.text).strip()):
+        return None
+    lead = chosen[0].unit.text if chosen else ""
+    found = [[m.strip() for m in _GROUP_SEPARATOR.split(g.group(0))] for g in _NAMED_GROUP.finditer(lead)]
+    if not found or not [n for n in numbers(substance(lead)) if not YEAR.fullmatch(n)]:
+        return None
+    rest = set(words(_NAMED_GROUP.sub(" ", " ".join(c.unit.text for c in chosen))))
+    if any(words(m) and all(w in rest for w in words(m)) for m in found[0]):
+        return None  # a member is named on its own too
+    return NOTE_GROUP_ONLY.format(superlative=superlative.group(1))
 
 
 def _names_place(asked: str, written: str) -> bool:

@@ -254,6 +254,12 @@ NOTE_NOT_NAMED = (
     "U vraagt naar {asked}, maar dit antwoord noemt geen {named}. Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer to "Welke ... het grootst?" that gives one figure for a group.
+NOTE_GROUP_ONLY = (
+    "U vraagt welke het {superlative} is, maar dit antwoord geeft alleen één cijfer voor een hele groep, "
+    "niet voor elk afzonderlijk. Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer that opens with another country and names the Netherlands nowhere.
 NOTE_ABROAD_LEAD = (
     "De eerste zin van dit antwoord gaat over {named}, niet over Nederland. Lees de bron na voordat u het gebruikt."

@@ -432,6 +432,22 @@ def test_an_answer_that_names_the_asked_place_only_in_a_group_says_so(question, 
         assert "alleen samen met" not in (answer.note or "")
 
 
+@pytest.mark.parametrize("question, texts, note", [
+    # Which one asked; one figure for the group.
+    ("In welk dorp is het tekort aan tuinmannen het grootst?", (GROEP,), "U vraagt welke het grootst is, maar dit antwoord geeft alleen één cijfer"),
+    ("Welk dorp heeft het grootste tekort aan tuinmannen?", (GROEP,), "U vraagt welke het grootst is"),
+    # A member named on its own; or no which-question.
+    ("In welk dorp is het tekort aan tuinmannen het grootst?", (GROEP + " In Kikkerdorp is het tekort aan tuinmannen het grootst: 30%.",), None),
+    ("Hoe groot is het tekort aan tuinmannen in de dorpen?", (GROEP,), None),
+])
+def test_an_answer_that_gives_only_a_groups_figure_to_which_one_is_largest_says_so(question, texts, note):
+    answer = composer(margin=10.0, overlap=1.0).compose(question, make_passages(*texts))
+    assert not answer.refused and answer.text.startswith(GROEP)
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert "voor een hele groep" not in (answer.note or "")
+
+
 # The second sentence names no sector: it is about the one the sentence before it named.
 KIKKERTELLING = "Op de basisscholen telde men 40 kikkers. Het aandeel groene kikkers is slechts 3%."
 
