@@ -106,7 +106,7 @@ _OF_A_WHOLE = frozenset({"van", "aandeel", "percentage", "deel"})
 _SHARE_WORDS = frozenset({
     "helft", "derde", "kwart", "vijfde", "tiende", "driekwart", "meerderheid", "minderheid", "merendeel",
 })  # fmt: skip
-#: How many words from a share its whole may stand: "24% van de scholen", "van de scholen heeft 24%".
+#: How many words before a share its whole may stand: "van de scholen heeft 24%".
 _SHARE_REACH = 5
 #: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
 #: leerlingen"): no amount of money, unless that is euros.
@@ -397,6 +397,12 @@ _APOSTROPHE = re.compile(r"[’']")
 _TOKEN_EDGES = ".,;:()’'\""
 
 
+def _other_names(terms: Sequence[QuestionTerm], noun: str | None) -> frozenset[str]:
+    """The stems of the other names of a question's noun: its term's alternatives (the
+    abbreviation the documents introduce, the words of `rag.text.synonyms`)."""
+    return frozenset(a for t in terms if noun and t.stem == stem(noun) for a in t.alternatives)
+
+
 def share_of(question: str) -> str | None:
     """What a question asks a share of ("Welk percentage van de vijvers ..." -> "vijvers")."""
     match = _SHARE_OF.search(fold(question))
@@ -543,10 +549,10 @@ def unit_signals(
     question_stems = set(content_stems(question.text)) | {t.stem for t in terms}
     noun = counted_noun(question.text) if question.intent == "number" else None
     # Other names of the counted noun: the question's term for it, widened (`rag.text.abbreviations`).
-    noun_names = {a for t in terms if noun and t.stem == stem(noun) for a in t.alternatives}
+    noun_names = _other_names(terms, noun)
     # "Hoeveel procent van de leraren ...": a percentage counts only when it is one of leraren.
     whole = share_of(question.text) if noun == "%" else None
-    whole_names = {a for t in terms if whole and t.stem == stem(whole) for a in t.alternatives}
+    whole_names = _other_names(terms, whole)
     intent = question.intent
     asked_words = set(words(question.text))
     result = []
@@ -990,8 +996,7 @@ def _no_total_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUni
     if info.intent != "number" or not match:
         return None
     noun = match.group(1).split("-")[-1]
-    names = {a for t in info.terms if t.stem == stem(noun) for a in t.alternatives}
-    if any(counts_noun(substance(c.unit.text), noun, names, shares=False) for c in chosen):
+    if any(counts_noun(substance(c.unit.text), noun, _other_names(info.terms, noun), shares=False) for c in chosen):
         return None
     return NOTE_NO_TOTAL.format(noun=noun)
 
@@ -1002,8 +1007,7 @@ def _no_share_of_note(question: str, info: QuestionInfo, chosen: Sequence[Scored
     whole = share_of(question)
     if info.intent != "number" or not info.asks_percent or whole is None:
         return None
-    names = {a for t in info.terms if t.stem == stem(whole) for a in t.alternatives}
-    if any(counts_share(substance(c.unit.text), whole, names) for c in chosen):
+    if any(counts_share(substance(c.unit.text), whole, _other_names(info.terms, whole)) for c in chosen):
         return None
     return NOTE_NO_SHARE_OF.format(whole=whole)
 

@@ -282,6 +282,14 @@ def test_an_answer_counted_per_something_else_than_asked_says_so(question, text,
     assert (answer.note or "").startswith(note or "")
 
 
+def _assert_note(answer, note: str | None, absent: str) -> None:
+    """The answer's note starts with `note` and marks it uncertain; with no note expected, the
+    note (if any) does not say `absent`, the mark of the note under test."""
+    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
+    if note is None:
+        assert absent not in (answer.note or "")
+
+
 BUITENLAND = "Bijna alle tuinmannen (95%) hebben een diploma. Zij maaien het riet elk najaar."
 
 
@@ -311,9 +319,7 @@ def test_an_answer_about_another_country_says_so(question, history, section, not
     turns = [Turn(role, text) for role, text in zip(("user", "assistant"), history)]
     answer = composer(overlap=1.0).compose(question, passages, turns)
     assert not answer.refused and answer.text.startswith("Bijna alle tuinmannen")
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "niet over Nederland" not in (answer.note or "")
+    _assert_note(answer, note, absent="niet over Nederland")
 
 
 @pytest.mark.parametrize("text, note", [
@@ -327,9 +333,7 @@ def test_an_answer_about_another_country_says_so(question, history, section, not
 def test_an_answer_that_opens_with_another_country_says_so(text, note):
     answer = composer(margin=10.0, overlap=1.0).compose("Hoeveel tuinmannen hebben een diploma?", make_passages(text))
     assert not answer.refused and answer.text.startswith(text.split(".")[0])
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "niet over Nederland" not in (answer.note or "")
+    _assert_note(answer, note, absent="niet over Nederland")
 
 
 @pytest.mark.parametrize("question, text, section, note", [
@@ -353,9 +357,7 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
     passages = [replace(p, chunk=replace(p.chunk, section=section)) for p in make_passages(text)]
     answer = composer(overlap=1.0).compose(question, passages)
     assert not answer.refused and answer.text.startswith(text)
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "maar dit antwoord noemt geen" not in (answer.note or "")
+    _assert_note(answer, note, absent="maar dit antwoord noemt geen")
 
 
 @pytest.mark.parametrize("question, text, note", [
@@ -372,9 +374,7 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
 def test_an_answer_to_how_many_there_are_that_gives_no_number_of_them_says_so(question, text, note):
     answer = composer(overlap=1.0).compose(question, make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "noemt geen aantal" not in (answer.note or "")
+    _assert_note(answer, note, absent="noemt geen aantal")
 
 
 @pytest.mark.parametrize("named, quoted", [
@@ -407,9 +407,7 @@ def test_a_question_that_names_two_documents_quotes_each_that_has_a_passage_abou
 def test_an_answer_that_gives_no_share_of_what_the_question_asks_a_share_of_says_so(question, text, note):
     answer = composer(overlap=1.0).compose(question, make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "noemt geen aandeel" not in (answer.note or "")
+    _assert_note(answer, note, absent="noemt geen aandeel")
 
 
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
@@ -427,9 +425,7 @@ GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het teko
 def test_an_answer_that_names_the_asked_place_only_in_a_group_says_so(question, texts, note):
     answer = composer(margin=10.0, overlap=1.0).compose(question, make_passages(*texts))
     assert not answer.refused
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "alleen samen met" not in (answer.note or "")
+    _assert_note(answer, note, absent="alleen samen met")
 
 
 @pytest.mark.parametrize("question, texts, note", [
@@ -443,9 +439,7 @@ def test_an_answer_that_names_the_asked_place_only_in_a_group_says_so(question, 
 def test_an_answer_that_gives_only_a_groups_figure_to_which_one_is_largest_says_so(question, texts, note):
     answer = composer(margin=10.0, overlap=1.0).compose(question, make_passages(*texts))
     assert not answer.refused and answer.text.startswith(GROEP)
-    assert (answer.note or "").startswith(note or "") and (note is None or answer.uncertain)
-    if note is None:
-        assert "voor een hele groep" not in (answer.note or "")
+    _assert_note(answer, note, absent="voor een hele groep")
 
 
 # The second sentence names no sector: it is about the one the sentence before it named.
