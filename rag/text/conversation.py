@@ -136,7 +136,7 @@ def conversation_kind(message: str) -> Kind | None:
 _PUBLICATION_WORDS = frozenset(
     """
     gepubliceerd publiceerde verschenen verscheen uitgebracht uitgegeven geschreven schreef opgesteld auteur auteurs
-    schrijver schrijvers uitgever publicatie publicatiedatum
+    schrijver schrijvers uitgever publicatie publicatiedatum gemaakt maakte maakten samengesteld
     """.split()
 )
 #: Words that ask what a document is about, not about something in it: "Waar gaat X over?",

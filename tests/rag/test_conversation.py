@@ -111,7 +111,8 @@ def test_the_overview_is_the_description_and_says_it_is_no_quote():
 @pytest.mark.parametrize(
     ("topic", "publication"),
     [("Wanneer is het verschenen?", True), ("Wie heeft het geschreven?", True), ("Wanneer werd het gepubliceerd?", True),
-     ("Waar gaat het over?", False), ("Wanneer verschenen de kikkers?", False)],
+     ("Wie heeft het gemaakt?", True), ("Door wie is het samengesteld?", True),
+     ("Waar gaat het over?", False), ("Wanneer verschenen de kikkers?", False), ("Welke keuzes zijn er gemaakt?", False)],
 )
 def test_who_made_a_document_and_when_is_answered_from_the_manifest(topic, publication):
     info = analyse_question(topic)
