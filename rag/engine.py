@@ -233,25 +233,31 @@ class Engine:
     def _with_source_note(self, answer: Answer, analysis) -> Answer:
         """An answer to a question that names a document, built from other documents only,
         says so: naming a document is no reason to refuse, but the reader should know that
-        what the named document says was not found."""
+        what the named document says was not found. So does one built from some of the named
+        documents only ("Wat zeggen A en B ...?" answered from A)."""
         mention = getattr(analysis, "mention", None)
         named = getattr(mention, "documents", ())
         if answer.refused or not named or not answer.citations:
             return answer
-        titles = {d.id: d.title for d in self.documents()}
         cited = {c.passage.document_id for c in answer.citations}
-        if any(d in cited for d in named):
-            if missing := [d for d in named if d not in cited]:
-                # "Wat zeggen A en B over ...?" answered from A alone: the reader should know B is not in it.
-                used = listed([titles.get(d) or d for d in named if d in cited])
-                answer = _noted(answer, (
-                    f"U noemt {listed([titles.get(d) or d for d in named])}, maar in {listed([titles.get(d) or d for d in missing])} "
-                    f"is geen passage gevonden die hierop antwoordt: dit antwoord komt alleen uit {used}."
-                ))
+        missing = [d for d in named if d not in cited]
+        if not missing:
             return self._with_edition_note(answer, analysis.text, mention)
-        asked = listed([titles.get(d) or d for d in named])
+        # The documents' titles only for a note: the registry is read when one is needed.
+        titles = {d.id: d.title for d in self.documents()}
+
+        def titled(ids) -> str:
+            return listed([titles.get(d) or d for d in ids])
+
+        if len(missing) < len(named):
+            # "Wat zeggen A en B over ...?" answered from A alone: the reader should know B is not in it.
+            answer = _noted(answer, (
+                f"U noemt {titled(named)}, maar in {titled(missing)} is geen passage gevonden die hierop antwoordt: "
+                f"dit antwoord komt alleen uit {titled(d for d in named if d in cited)}."
+            ))
+            return self._with_edition_note(answer, analysis.text, mention)
         used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
-        note = f"U noemt {asked}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
+        note = f"U noemt {titled(named)}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
         return _noted(answer, note)
 
     def _with_edition_note(self, answer: Answer, question: str, mention) -> Answer:
