@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import httpx
 import psutil
@@ -30,11 +29,10 @@ def test_sigkill_during_an_ingest_job_leaves_no_orphan(tmp_path, models_dir):
         big = (REPO_ROOT / "corpus" / "staat-van-het-onderwijs-2024.txt").read_bytes()
         running = upload(serve, "groot rapport.txt", big)
         until(lambda: job(serve, running["id"])["stage"] == "embedden", 180, "the big upload to be embedded")
-        # While the job works, questions and other reads are answered as usual.
-        started = time.perf_counter()
+        # While the job works, questions and other reads are answered as usual: the job is still
+        # running when the answer is back (how fast it comes is benchmarks/load.py's business).
         asked = httpx.post(f"{serve.url}/api/ask", json={"question": "Hoeveel investeert Zuiderhaven in leesbevordering?"}, headers=HEADERS, timeout=60)
         assert asked.status_code == 200 and "twaalf miljoen" in asked.json()["answer"]
-        assert time.perf_counter() - started < 10
         assert job(serve, running["id"])["state"] == "running"
         children = psutil.Process(serve.process.pid).children(recursive=True)
         assert children, "the job runs in a child process"

@@ -231,7 +231,9 @@ def test_a_model_that_stalls_falls_back_at_the_deadline(make_settings, passages)
         elapsed = time.perf_counter() - started
     finally:
         release.set()
-    assert 0.5 <= elapsed < 2.0
+    # The model would stall until released: ending at all is the deadline's work; the bound is loose
+    # so that a busy machine cannot fail it.
+    assert 0.5 <= elapsed < 5.0
     assert items[0] == AnswerNote(NOTE_UNAVAILABLE)
     assert assert_joined_is_final(items).mode == "extractive"
 
@@ -315,7 +317,7 @@ def test_a_slow_condenser_gives_way_to_the_heuristic(make_settings):
         elapsed = time.perf_counter() - started
     finally:
         release.set()
-    assert elapsed < 1.5
+    assert 0.3 <= elapsed < 5.0  # the deadline, not the stalled model, ended it (loose for a busy machine)
     assert condensed == HeuristicCondenser().condense("En in het vo?", history)
     assert "welbevinden" in condensed
 
