@@ -814,8 +814,7 @@ class ExtractiveComposer:
             used_parts |= parts
             have_numbers |= set(numbers(candidate.unit.text))
             have_stems |= set(candidate.stems)
-        rest = sorted(chosen[1:], key=lambda c: (c.unit.passage_index, c.unit.position))
-        return [best, *rest]
+        return _lead_then_in_order(best, chosen[1:])
 
     def _with_second_part(
         self, question: str, info: QuestionInfo, chosen: list[ScoredUnit], passages: Sequence[Passage]
@@ -830,22 +829,15 @@ class ExtractiveComposer:
         # The second part asks in its own way about the first's subject ("en wanneer moet het
         # hele land gedekt zijn?" is about the onderwijsregio's of the first).
         part = analyse_question(f"{second.rstrip(' ?')} {first}")
-        used = frozenset().union(*(c.unit.keys for c in chosen))
         best = next(
             (
                 s for s in self.score_units(second, passages, (), part)
-                if s.overlap > 0 and not s.unit.text.rstrip().endswith("?")  # a question answers neither part
-                and not used & s.unit.keys
+                if s.overlap > 0 and _new_statement(s, chosen)
                 and not any(_near_duplicate(s.stems, c.stems) for c in chosen)
             ),
             None,
         )
-        if best is None:
-            return chosen
-        if sum(len(c.unit.text) for c in chosen) + len(best.unit.text) > MAX_CHARS:
-            return chosen
-        rest = sorted([*chosen[1:], best], key=lambda c: (c.unit.passage_index, c.unit.position))
-        return [chosen[0], *rest]
+        return chosen if best is None else _with_added(chosen, [best])
 
     @staticmethod
     def _says_what_it_is(info: QuestionInfo, unit: Unit, passages: Sequence[Passage]) -> bool:
@@ -1423,7 +1415,6 @@ def _with_each_named(
     if len(named) < 2 or not chosen:
         return chosen
     quoted = {passages[c.unit.passage_index].document_id for c in chosen}
-    used = frozenset().union(*(c.unit.keys for c in chosen))
     # About the subject: a word of it, not only a year or the words that name the documents
     # (a share of its words by weight was tried on tune: a quarter or more kept fewer good ones).
     subject = [t for t in info.topic_terms if not t.is_number]
@@ -1438,16 +1429,31 @@ def _with_each_named(
                 and not s.unit.row and not s.signals["short"]  # a table's row or a scrap says little alone
                 and _ENDS_SENTENCE.search(s.unit.text)
                 and any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject)
-                and not s.unit.text.rstrip().endswith("?") and not used & s.unit.keys
+                and _new_statement(s, chosen)
             ),
             None,
         )
         if best is not None:
             added.append(best)
+    return _with_added(chosen, added)
+
+
+def _new_statement(candidate: ScoredUnit, chosen: Sequence[ScoredUnit]) -> bool:
+    """Not a question (it answers nothing) and not a sentence the answer quotes already."""
+    used = frozenset().union(*(c.unit.keys for c in chosen))
+    return not candidate.unit.text.rstrip().endswith("?") and not used & candidate.unit.keys
+
+
+def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """The lead stays; `added` joins the rest of `chosen`, all in passage order, unless that
+    makes the answer longer than MAX_CHARS (then the answer stays as it was)."""
     if not added or sum(len(c.unit.text) for c in (*chosen, *added)) > MAX_CHARS:
         return chosen
-    rest = sorted([*chosen[1:], *added], key=lambda c: (c.unit.passage_index, c.unit.position))
-    return [chosen[0], *rest]
+    return _lead_then_in_order(chosen[0], [*chosen[1:], *added])
+
+
+def _lead_then_in_order(lead: ScoredUnit, rest: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    return [lead, *sorted(rest, key=lambda c: (c.unit.passage_index, c.unit.position))]
 
 
 def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:

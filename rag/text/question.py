@@ -58,12 +58,15 @@ _EXPLAIN_QUESTION = re.compile(
     r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|hoe\s+verklaar|wat\s+verklaart|"
     r"wat\s+is\s+de\s+(?:belangrijkste\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring))"
 )
+#: Asking to explain: "Kun je ... uitleggen?", "Wilt u ... toelichten?".
+_ASKING = r"(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)"
+_EXPLAIN_VERBS = r"(?:uitleggen|toelichten|beschrijven|omschrijven)"
 _DEFINE_QUESTION = re.compile(
     r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|houden|betekent|betekenen|verstaat|verstaan|bedoelt|bedoelen)|"
     r"wat\s+wordt\s+(er\s+)?(bedoeld|verstaan)|wat\s+is\s+het\s+verschil|hoe\s+(wordt|worden)\s.+\s(gedefinieerd|omschreven))\b|"
     r"^waar\s+staat\s+.+\s+voor\W*$|"
     # Asked to explain a thing: "Kun je X uitleggen?", "Licht X toe.", "Leg X uit.", "Beschrijf X."
-    r"^(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)\s+.+\s+(?:uitleggen|toelichten|beschrijven|omschrijven)\W*$|"
+    rf"^{_ASKING}\s+.+\s+{_EXPLAIN_VERBS}\W*$|"
     r"^(?:leg|licht)\s+.+\s+(?:uit|toe)\W*$|^(?:beschrijf|omschrijf)\b"
 )
 #: "Wat zijn kroosvijvers?": a bare plural of one to three words asks what they are; "Wat zijn de
@@ -86,10 +89,17 @@ _DEFINED = re.compile(
     r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven|en\s+(?:wie|wat|hoe|waar|waarom|wanneer|welke|hoeveel))\b.*)?\W*$"
 )
 _QUOTES = re.compile(r"[‘’“”\"]|(?<!\w)'|'(?!\w)")
+
+
+def _unquoted(folded: str) -> str:
+    """Without quotes around words ("Kun je ‘X’ uitleggen?", as a follow-up names a list item)."""
+    return " ".join(_QUOTES.sub("", folded).split())
+
+
 #: "Kun je X uitleggen?", "Licht X toe.", "Leg X uit.", "Beschrijf X.": X is what to explain.
 _DEFINED_IMPERATIVE = re.compile(
-    r"^(?:(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)|leg|licht|beschrijf|omschrijf)\s+(?:de\s+|het\s+|een\s+)?"
-    r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)(?:\s+(?:uitleggen|toelichten|beschrijven|omschrijven|uit|toe))?\W*$"
+    rf"^(?:{_ASKING}|leg|licht|beschrijf|omschrijf)\s+(?:de\s+|het\s+|een\s+)?"
+    rf"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)(?:\s+(?:{_EXPLAIN_VERBS}|uit|toe))?\W*$"
 )
 _PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
 #: Questions about two sources or things side by side.
@@ -248,7 +258,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         # "Wat wordt bedoeld met [X]?", "Wat is de definitie van [X]?": only X is the subject.
         terms = tuple(t for t in terms if t.word not in _DEFINING)
         topic_terms = tuple(t for t in topic_terms if t.word not in _DEFINING)
-        if explained := _DEFINED_IMPERATIVE.match(" ".join(_QUOTES.sub("", folded).split())):
+        if explained := _DEFINED_IMPERATIVE.match(_unquoted(folded)):
             # "Licht X toe.", "Kun je X uitleggen?": the words around X ask; X is the subject.
             subject = set(words(explained.group("subject")))
             terms = tuple(t for t in terms if t.word in subject) or terms
@@ -308,8 +318,7 @@ def defined_subject(question: str, intent: Intent | None = None) -> str | None:
     "Wat is het verschil tussen ...?". `intent`: the question's, when already known."""
     if (intent or question_intent(question)) != "define":
         return None
-    # Quotes around the subject ("Kun je ‘X’ uitleggen?", as a follow-up names a list item) go.
-    q, framed = _inside_frame(" ".join(_QUOTES.sub("", fold(question)).split()))
+    q, framed = _inside_frame(_unquoted(fold(question)))
     match = _DEFINED.match(q) or _DEFINED_IMPERATIVE.match(q) or (_DEFINED_INSIDE.match(q) if framed else None)
     if match is None or match.group("subject").startswith("verschil"):
         return None
