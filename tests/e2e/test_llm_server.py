@@ -122,7 +122,9 @@ def test_a_real_server_slower_than_the_timeout_is_given_up_in_time(qwen, make_se
     assert items[0] == AnswerNote(NOTE_UNAVAILABLE)
     final = items[-1]
     assert isinstance(final, Answer) and final.mode == "extractive" and final.note == NOTE_UNAVAILABLE
-    assert elapsed < 1.0 + 2.0, f"gave up after {elapsed:.1f} s"
+    # The long answer holds the slot for minutes: giving up within seconds is the timeout's work
+    # (the margin is loose so that a busy CI machine cannot fail it).
+    assert elapsed < 1.0 + 8.0, f"gave up after {elapsed:.1f} s"
 
 
 def test_a_poor_model_gets_no_unsupported_sentence_through(gemma, make_settings, retrieved):
