@@ -976,19 +976,27 @@ _MEASURES = frozenset({
 #: "Hoeveel basisscholen zijn er (in Utrecht)?": how many there are, in all (group 1 the noun).
 #: Only a place or time may follow; "zaten er zonder directeur" asks how many of them do something.
 _TOTAL_COUNT = re.compile(
-    r"^hoeveel\s+([^\W\d_][\w-]*)\s+(?:zijn|waren|werken|werkten|zitten|zaten)\s+er"
+    r"^hoeveel\s+([^\W\d_][\w-]*)\s+(?:(?:zijn|waren)\s+er|(?:werken|werkten|zitten|zaten)(?:\s+er)?)"
     r"(?:\s+(?:gemiddeld|ongeveer|nu|momenteel|in\s+totaal))?(?:\s+(?:in|op|bij|binnen)\s+(?:(?!\b(?:zonder|met|die|dat|en|of|maar|nog)\b)[^,?])*)?\s*\??$"
 )
 
 
+#: A sentence about a survey's sample: its figures count those asked, not all there are.
+_SURVEY = re.compile(r"\b(?:vragenlijst|enquete|respondent|steekproef|ondervraag|geinterviewd|interview|bevraagd|peiling)")
+
+
 def _no_total_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
     """The caution for an answer to "Hoeveel basisscholen zijn er?" that gives no number of
-    basisscholen, only shares of them or other figures ("40% van de basisscholen ...")."""
+    basisscholen, only shares of them, a survey's sample of them or other figures ("40% van de
+    basisscholen ...", "... vulden 312 leraren een vragenlijst in")."""
     match = _TOTAL_COUNT.search(fold(question).strip())
     if info.intent != "number" or not match:
         return None
     noun = match.group(1).split("-")[-1]
-    if any(counts_noun(substance(c.unit.text), noun, _other_names(info.terms, noun), shares=False) for c in chosen):
+    if any(
+        counts_noun(text, noun, _other_names(info.terms, noun), shares=False) and not _SURVEY.search(fold(text))
+        for text in (substance(c.unit.text) for c in chosen)
+    ):
         return None
     return NOTE_NO_TOTAL.format(noun=noun)
 

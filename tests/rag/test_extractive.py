@@ -367,9 +367,17 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
     ("Hoeveel vijvers zijn er?", "In 2020 had 1 op de 20 vijvers in het park een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     ("Hoeveel vijvers zijn er?", "Bij de telling (n=98) had het park kikkers in de vijvers.", "U vraagt hoeveel vijvers er zijn"),
     ("Hoeveel vijvers zijn er gemiddeld in een park?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
+    # "werken" and "zitten" ask how many there are without "er" too.
+    ("Hoeveel tuinmannen werken in het park?", "In het park heeft 40% van de tuinmannen een diploma.", "U vraagt hoeveel tuinmannen er zijn"),
+    # A survey's sample is no number of them.
+    ("Hoeveel tuinmannen werken in het park?", "Voor dit onderzoek vulden 312 tuinmannen een vragenlijst in over het riet.",
+     "U vraagt hoeveel tuinmannen er zijn"),
+    ("Hoeveel tuinmannen werken er?", "In de enquête onder 312 tuinmannen gaf de helft aan riet te maaien.", "U vraagt hoeveel tuinmannen er zijn"),
     # A number of them; or the question asks how many of them do something.
     ("Hoeveel vijvers zijn er in het park?", "In het park liggen 19 vijvers, waarvan 40% met een rietkraag.", None),
     ("Hoeveel vijvers zaten er zonder rietkraag?", "In het park heeft 40% van de vijvers geen rietkraag.", None),
+    ("Hoeveel tuinmannen werken in het park?", "In het park werken 312 tuinmannen, van wie de helft het riet maait.", None),
+    ("Hoeveel tuinmannen werken parttime?", "In het park heeft 40% van de tuinmannen een diploma.", None),
 ])
 def test_an_answer_to_how_many_there_are_that_gives_no_number_of_them_says_so(question, text, note):
     answer = composer(overlap=1.0).compose(question, make_passages(text))
