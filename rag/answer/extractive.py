@@ -35,7 +35,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, joined, numbers, stem, words
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -670,6 +670,7 @@ class ExtractiveComposer:
             or _unnamed_quantity_note(question, info, chosen, ranked)
             or _no_total_note(question, info, chosen)
             or _no_share_of_note(question, info, chosen)
+            or _share_not_named_note(question, info, chosen)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -1010,6 +1011,26 @@ def _no_share_of_note(question: str, info: QuestionInfo, chosen: Sequence[Scored
     if any(counts_share(substance(c.unit.text), whole, _other_names(info.terms, whole)) for c in chosen):
         return None
     return NOTE_NO_SHARE_OF.format(whole=whole)
+
+
+def _share_not_named_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer to "Welk percentage van de tuinmannen werkt parttime?" that
+    gives shares of the tuinmannen but names nowhere what the share is of them (parttime). The
+    sector or school type asked is a scope, not what is asked (`_other_sector_note` sees to it),
+    and the verb right after the whole ("werkt") only joins the two."""
+    whole = share_of(question)
+    if info.intent != "number" or not info.asks_percent or whole is None:
+        return None
+    whole_stems = {stem(whole), *_other_names(info.terms, whole)}
+    verb = re.search(rf"{re.escape(whole)}\s+([^\W\d_]+)", fold(question))
+    asked = [
+        t for t in info.topic_terms
+        if not t.is_number and t.stem not in whole_stems and not t.word.endswith(whole) and not sectors(t.word)
+        and not (verb and t.word == verb.group(1))
+    ]
+    index = TermIndex([substance(c.unit.text) for c in chosen])
+    missing = [t.asked or t.word for t in asked if not index.contains(t)]
+    return NOTE_SHARE_NOT_NAMED.format(whole=whole, named=listed(missing)) if missing else None
 
 
 def _unnamed_quantity_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:

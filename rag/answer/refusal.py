@@ -246,6 +246,11 @@ NOTE_NO_SHARE_OF = (
     "Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer to "Welk percentage van de vijvers is vergund?" that names no vergunning.
+NOTE_SHARE_NOT_NAMED = (
+    "U vraagt naar een aandeel van de {whole}, maar dit antwoord noemt {named} niet. Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer to "Hoeveel basisscholen zijn er?" that gives only shares of them.
 NOTE_NO_TOTAL = "U vraagt hoeveel {noun} er zijn, maar dit antwoord noemt geen aantal {noun}. Lees de bron na voordat u het gebruikt."
 

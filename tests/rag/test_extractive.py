@@ -418,6 +418,21 @@ def test_an_answer_that_gives_no_share_of_what_the_question_asks_a_share_of_says
     _assert_note(answer, note, absent="noemt geen aandeel")
 
 
+@pytest.mark.parametrize("question, text, note", [
+    # A share of the tuinmannen asked, a share of them given, but not of those that are what was asked.
+    ("Welk percentage van de tuinmannen werkt parttime?", "Van de tuinmannen maait 40% het riet elk najaar.",
+     "U vraagt naar een aandeel van de tuinmannen, maar dit antwoord noemt ‘parttime’ niet."),
+    ("Hoeveel procent van de tuinmannen is vrouw?", "Van de tuinmannen gaf 40% dit aan in de enquête.", "U vraagt naar een aandeel van de tuinmannen"),
+    # What was asked is named (a sector is the scope, not what was asked: other notes see to it).
+    ("Welk percentage van de tuinmannen werkt parttime?", "Van de tuinmannen werkt 40% parttime.", None),
+    ("Hoeveel procent van de tuinmannen in het po heeft een diploma?", "Van de tuinmannen heeft 95% een diploma.", None),
+])
+def test_an_answer_that_gives_a_share_but_not_of_what_was_asked_says_so(question, text, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    _assert_note(answer, note, absent="maar dit antwoord noemt ‘")
+
+
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
 
 
