@@ -41,7 +41,7 @@ from rag.text.definitions import defines, introduces, means_before, names_what_c
 from rag.text.notes import is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
-from rag.text.sectors import other_sector_only, other_sectors, sector_names, sectors
+from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
 from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
@@ -1023,9 +1023,10 @@ def _share_not_named_note(question: str, info: QuestionInfo, chosen: Sequence[Sc
         return None
     whole_stems = {stem(whole), *_other_names(info.terms, whole)}
     verb = re.search(rf"{re.escape(whole)}\s+([^\W\d_]+)", fold(question))
+    scope = sector_words(question)
     asked = [
         t for t in info.topic_terms
-        if not t.is_number and t.stem not in whole_stems and not t.word.endswith(whole) and not sectors(t.word)
+        if not t.is_number and t.stem not in whole_stems and not t.word.endswith(whole) and t.word not in scope
         and not (verb and t.word == verb.group(1))
     ]
     index = TermIndex([substance(c.unit.text) for c in chosen])
