@@ -178,6 +178,11 @@ class RefusalModel:
         if p < self.threshold:
             uncertain = self.caution is not None and p >= self.caution
             return RefusalDecision(False, None, signals, p, uncertain=uncertain)
+        if _held_by_one_sentence(signals):
+            # The passages hold the answer by every sign the model reads but the scores (short
+            # questions score low): given, with the caution, rather than refused.
+            log.info("Answered with a caution at p=%.3f: one sentence holds every key term and the kind of answer asked", p)
+            return RefusalDecision(False, None, signals, p, uncertain=True)
         # The details are for whoever tunes the model; the user reads `_reason`.
         log.info(
             "Refused: p=%.3f >= threshold %.3f; missing %s (specific %s); signals %s",
@@ -202,6 +207,13 @@ class RefusalModel:
     def refuse_without_year(self, year: str, signals: RefusalSignals) -> RefusalDecision:
         """A question about a year that none of the sentences about the question names."""
         return _refused_outright(REASON_NO_YEAR.format(year=year), f"asked about {year}, no sentence about the question names it", signals)
+
+
+def _held_by_one_sentence(signals: RefusalSignals) -> bool:
+    """Whether the best sentence holds every key term of the question, none is missing from the
+    passages, and one of the best sentences has the kind of answer asked (a share, a year, ...)."""
+    v = signals.values
+    return v["missing_share"] == 0 and v["best_overlap"] >= 1.0 - 1e-9 and v["type_found"] == 1.0
 
 
 def _refused_outright(reason: str, why: str, signals: RefusalSignals | None = None) -> RefusalDecision:

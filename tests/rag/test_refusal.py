@@ -274,6 +274,20 @@ def test_between_caution_and_threshold_the_answer_is_given_but_uncertain():
     assert refused.refuse and not refused.uncertain
 
 
+def test_a_sentence_that_holds_every_key_term_and_the_kind_of_answer_asked_is_answered_with_a_caution():
+    n = len(REFUSAL_FEATURES)
+    always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5, caution=0.2)
+    analysis = analyse_question("Hoeveel vijvers telde het park?")
+    held = refusal_signals(analysis, passages(VIJVERS), best_overlap=1.0, type_found=True)
+    decision = always.decide(held)
+    assert not decision.refuse and decision.uncertain
+    # Not when the best sentence lacks a key term, a key term is missing, or the kind of answer is.
+    assert always.decide(refusal_signals(analysis, passages(VIJVERS), best_overlap=0.8, type_found=True)).refuse
+    assert always.decide(refusal_signals(analysis, passages(VIJVERS), best_overlap=1.0, type_found=False)).refuse
+    kikkerdorp = analyse_question("Hoeveel vijvers telde Kikkerdorp?")
+    assert always.decide(refusal_signals(kikkerdorp, passages(VIJVERS), best_overlap=1.0, type_found=True)).refuse
+
+
 def test_the_bundled_model_marks_uncertain_answers_below_its_threshold():
     model = RefusalModel()
     assert model.caution is not None and 0 < model.caution < model.threshold
