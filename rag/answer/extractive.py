@@ -514,8 +514,12 @@ def unit_signals(
     question: QuestionInfo, passages: Sequence[Passage], history: Sequence[Turn] = ()
 ) -> list[tuple[Unit, dict[str, float], float, frozenset[str]]]:
     """Every candidate unit with its signals (`SENTENCE_FEATURES`), overlap and stems."""
+    # The words that name the question's source ("het Parkbureau", and the verb "noemt" with it)
+    # chose the document; in a sentence they are a weak sign of an answer (a sentence that cites
+    # the source by name is not the more likely to answer): half weight, as borrowed terms.
+    own_topic = {t.stem for t in question.topic_terms}
     terms = list(question.terms)
-    scale = [1.0] * len(terms)
+    scale = [1.0 if not question.mention or t.stem in own_topic else 0.5 for t in terms]
     # A follow-up ("En in het vo?") borrows the previous question's terms at half weight.
     previous = previous_question(history)
     if previous:

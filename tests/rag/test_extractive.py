@@ -587,6 +587,26 @@ def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be()
     assert heavy.compose(question, make_passages(RIET, VIJVERS), analysis=other).text.startswith("Het riet groeit snel")
 
 
+def test_the_words_naming_the_source_weigh_half_in_a_sentence():
+    from types import SimpleNamespace
+
+    from rag.text.sources import SourceMatcher
+
+    matcher = SourceMatcher.of_documents([
+        SimpleNamespace(id="doc0.txt", title="Stand van het Park", publisher="Parkbureau", aliases=()),
+    ])
+    question = "Welke oorzaken noemt het Parkbureau voor de kroosgroei?"
+    names_source = "Van de vijvers met veel kroosgroei kreeg 30% een onvoldoende van het Parkbureau."
+    answers = "Oorzaken van de kroosgroei zijn mest en warm water."
+    overlap = {u.text: o for u, _, o, _ in unit_signals(analyse_question(question, matcher), make_passages(names_source, answers))}
+    # The source's name chose the document; the sentence that answers covers more of what is asked.
+    assert overlap[answers] > overlap[names_source]
+    # Without a source named, every word of the question counts alike.
+    plain = "Welke oorzaken noemt het parkbureau voor de kroosgroei?"
+    alike = {u.text: o for u, _, o, _ in unit_signals(analyse_question(plain), make_passages(names_source, answers))}
+    assert alike[answers] <= alike[names_source]
+
+
 @pytest.mark.parametrize("question, intent, defined", [
     ("Wat zijn kroosvijvers in het vijverplan?", "define", "kroosvijvers"),
     ("Wat zijn kroosvijvers volgens het vijverplan?", "define", "kroosvijvers"),
