@@ -31,7 +31,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -834,10 +834,11 @@ class ExtractiveComposer:
         # The second part asks in its own way about the first's subject ("en wanneer moet het
         # hele land gedekt zijn?" is about the onderwijsregio's of the first).
         part = analyse_question(f"{second.rstrip(' ?')} {first}")
+        is_new = _new_to(chosen)
         best = next(
             (
                 s for s in self.score_units(second, passages, (), part)
-                if s.overlap > 0 and _new_statement(s, chosen)
+                if s.overlap > 0 and is_new(s)
                 and not any(_near_duplicate(s.stems, c.stems) for c in chosen)
             ),
             None,
@@ -1452,6 +1453,7 @@ def _with_each_named(
     # About the subject: a word of it, not only a year or the words that name the documents
     # (a share of its words by weight was tried on tune: a quarter or more kept fewer good ones).
     subject = [t for t in info.topic_terms if not t.is_number]
+    is_new = _new_to(chosen)
     added = []
     for document in named:
         if document in quoted:
@@ -1463,7 +1465,7 @@ def _with_each_named(
                 and not s.unit.row and not s.signals["short"]  # a table's row or a scrap says little alone
                 and _ENDS_SENTENCE.search(s.unit.text)
                 and any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject)
-                and _new_statement(s, chosen)
+                and is_new(s)
             ),
             None,
         )
@@ -1472,10 +1474,11 @@ def _with_each_named(
     return _with_added(chosen, added)
 
 
-def _new_statement(candidate: ScoredUnit, chosen: Sequence[ScoredUnit]) -> bool:
-    """Not a question (it answers nothing) and not a sentence the answer quotes already."""
+def _new_to(chosen: Sequence[ScoredUnit]) -> Callable[[ScoredUnit], bool]:
+    """Whether a candidate is new to the answer `chosen`: not a question (it answers nothing)
+    and not a sentence the answer quotes already (what it quotes is gathered once)."""
     used = frozenset().union(*(c.unit.keys for c in chosen))
-    return not candidate.unit.text.rstrip().endswith("?") and not used & candidate.unit.keys
+    return lambda candidate: not candidate.unit.text.rstrip().endswith("?") and not used & candidate.unit.keys
 
 
 def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit]) -> list[ScoredUnit]:
