@@ -19,7 +19,7 @@ from rag.text.sources import SourceMatcher, SourceMention
 Intent = Literal["number", "date", "place", "list", "explain", "define", "other"]
 
 _NUMBER_QUESTION = re.compile(
-    r"\b(hoeveel|hoelang|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
+    r"\b(hoeveel|hoelang|hoe\s+(groot|hoog|veel|vaak|lang|klein|duur|oud)|welk(e)?\s+(percentage|aandeel|bedrag|aantal|deel)|"
     r"hoeveelste|wat\s+(kost(?:en|te|ten)?|verdien(?:t|en|de|den)?|bedraagt|is\s+het\s+(aantal|percentage|aandeel|bedrag))|"
     # "Wat is het gemiddelde salaris ...?", "Wat zijn de kosten van ...?", "Wat is het tekort aan
     # tuinmannen?", "Wat is de omvang van ...?", "Wat is de gemiddelde leeftijd van ...?": an amount.
@@ -27,7 +27,7 @@ _NUMBER_QUESTION = re.compile(
     r"\w*tekort|\w*tekorten|omvang)|wat\s+(is|was|zijn|waren)\s+(het|de)\s+(gemiddeld\w*|mediaan))\b"
 )
 _DATE_QUESTION = re.compile(
-    r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|per\s+wanneer|welke\s+datum|hoe\s+oud)\b|"
+    r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|per\s+wanneer|welke\s+datum)\b|"
     r"(^|\b(in|tot|vanaf|sinds|na|voor|per)\s+)welk\s+(jaar|schooljaar|kalenderjaar|collegejaar)\b"
 )
 _LIST_QUESTION = re.compile(

@@ -699,8 +699,18 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     assert "Bureau Vlinder" not in answer.text
 
 
+def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
+    passage = (
+        "Sinds 2004 hebben de boswachters van het park een eigen vereniging. "
+        "Van de boswachters is 40% ouder dan 55 jaar."
+    )
+    answer = ExtractiveComposer(refusal=NEVER_REFUSE).compose("Hoe oud zijn de boswachters?", make_passages(passage))
+    assert "ouder dan 55" in split_sentences(answer.text)[0].text
+
+
 @pytest.mark.parametrize("question, intent", [
     ("Hoeveel vijvers zijn er?", "number"),
+    ("Hoe oud zijn de boswachters?", "number"),  # an age: a number, not a date
     ("Sinds wanneer is er een keurmerk?", "date"),
     ("Tot welk jaar loopt het vijverplan?", "date"),
     ("Welk jaar begon de telling?", "date"),
