@@ -5,8 +5,9 @@
   kind and what sets it apart ("Kroosbeheer is beheer dat ...", "... zijn vijvers waarin ...");
 * it explains the word in brackets ("kroosdek (laag van drijvende plantjes)"), not
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
-* it spells an abbreviation out, or gives the word with its abbreviation ("vijverbeheerplan
-  (vbp)", "(vbp's)");
+* it spells an abbreviation out ("vijverbeheerplan (vbp)", "(vbp's)" define "vbp"); the long
+  name with its abbreviation is no definition of the long name unless "is een" follows
+  ("Een vijverbeheerplan (vbp) is een ...");
 * it names the word and, after a colon, what kind of thing it is ("... kroosdekken
   onderscheiden: lagen die ..."), not a list ("drie soorten: kroos, riet en ...") or a clause
   of its own ("de kosten van kroos: hogere kosten betekenen dat ...");
@@ -97,12 +98,12 @@ def defines(subject: str, folded: str) -> bool:
     phrase = r"[\s\-]+".join(words)
     return bool(
         re.search(
-            rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:een\s+)?{phrase}\s+"
+            rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:een\s+)?{phrase}(?:{_ABBREVIATED})?\s+"
             r"(?:(?:is|zijn)\s+(?:een|de|het|(?:[^\W\d_]+\s+){1,3}(?:dat|die|waarin|waarbij|waarmee|waarop)\b)|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
             folded,
         )
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
-        or _abbreviated(phrase, folded) or re.search(rf"\(\s*{phrase}(?:['’]s)?\s*\)", folded)
+        or re.search(rf"\(\s*{phrase}(?:['’]s)?\s*\)", folded)
         or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)

@@ -1008,6 +1008,10 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("vbp", "het vijverbeheerplan (vbp) is klaar", True),
     ("beheerplan", "het vijverbeheerplan (vbp) is klaar", False),  # the abbreviation of a longer name
     ("vijver beheer", "de stichting vijver beheer (svb) is klaar", False),
+    # Named with its abbreviation is no definition; with the abbreviation before "is een" it is one.
+    ("vijverbeheerplan", "het vijverbeheerplan (vbp) wordt elk jaar besproken.", False),
+    ("vijverbeheerplan", "een vijverbeheerplan (vbp) is een plan met afspraken over de vijvers.", True),
+    ("kroos en rietbeheer", "kroos- en rietbeheer (krb) is een van de taken van de tuinmannen.", True),
     ("kroos", "in de vijvers drijft veel. kroos is een klein drijvend plantje.", True),  # a sentence of a passage
     ("kroos", "in de vijvers drijft kroos is een vreemde zin", False),
     ("kroosdek", "het water is groen. dit wordt een kroosdek genoemd: een laag plantjes.", True),
