@@ -95,7 +95,8 @@ def defines(subject: str, folded: str) -> bool:
     words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
     if not words:
         return False
-    phrase = r"[\s\-]+".join(words)
+    # "Wat is een zij-instromer?" is answered where the text speaks of "zij-instromers".
+    phrase = r"[\s\-]+".join(words) + r"(?:s|en|n)?"
     return bool(
         re.search(
             rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:een\s+)?{phrase}(?:{_ABBREVIATED})?\s+"

@@ -1012,6 +1012,8 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("vijverbeheerplan", "het vijverbeheerplan (vbp) wordt elk jaar besproken.", False),
     ("vijverbeheerplan", "een vijverbeheerplan (vbp) is een plan met afspraken over de vijvers.", True),
     ("kroos en rietbeheer", "kroos- en rietbeheer (krb) is een van de taken van de tuinmannen.", True),
+    # Asked in the singular, defined in the plural.
+    ("zij-vijver", "het park heeft steeds meer zij-vijvers: vijvers die naast een grote vijver liggen.", True),
     ("kroos", "in de vijvers drijft veel. kroos is een klein drijvend plantje.", True),  # a sentence of a passage
     ("kroos", "in de vijvers drijft kroos is een vreemde zin", False),
     ("kroosdek", "het water is groen. dit wordt een kroosdek genoemd: een laag plantjes.", True),
