@@ -108,6 +108,8 @@ _SHARE_WORDS = frozenset({
 })  # fmt: skip
 #: How many words before a share its whole may stand: "van de scholen heeft 24%".
 _SHARE_REACH = 5
+#: How far into a sentence that opens with "Van de ..." a share may stand and be a share of it.
+_OPENING_WHOLE_REACH = 12
 #: "miljoen" or "miljard" followed by what it counts ("een kwart miljoen leraren", "4 miljoen
 #: leerlingen"): no amount of money, unless that is euros.
 _MILLIONS_OF = re.compile(r"\b(?:miljoen|miljard)\s+(?!euro\b|aan\b|voor\b|per\b|meer\b|minder\b|extra\b)[^\W\d_]{3,}")
@@ -434,6 +436,9 @@ def counts_share(text: str, whole: str, alternatives: Collection[str] = ()) -> b
         after = tokens[j + 1 : j + 4] if j < len(tokens) and tokens[j] in ("van", "der") else []
         start = max(0, i - _SHARE_REACH)
         before = [w for k, w in enumerate(tokens[start:i], start=start) if _OF_A_WHOLE & set(tokens[max(0, k - 3) : k])]
+        if tokens[0] == "van" and i <= _OPENING_WHOLE_REACH:
+            # "Van de vijvers in het oosten van het park is 24% vergund": the sentence opens with its whole.
+            before += tokens[1:4]
         if any(_names_noun(w, whole, alternatives) for w in after + before):
             return True
     return False

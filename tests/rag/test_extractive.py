@@ -803,6 +803,9 @@ def test_a_share_asked_of_something_counts_only_as_a_share_of_it():
     assert counts_share("Kroos groeit in 65% van de vijvers.", "vijvers")
     assert counts_share("Van de vijvers heeft 40 procent kroos.", "vijvers")
     assert not counts_share("Het kroos groeide in 2023 met 15,1 procent in de sloten.", "vijvers")
+    # A sentence that opens with its whole: the share may stand further on.
+    assert counts_share("Van de vijvers in het oosten van het park is 40% ouder dan tien jaar.", "vijvers")
+    assert not counts_share("Van de parken in de stad heeft 40% vijvers met kroos.", "vijvers")
     signals = _signals(
         "In hoeveel procent van de vijvers groeit kroos?",
         "Daarnaast groeit het kroos in de vijvers dit jaar met 15,1 procent.\n\n"
