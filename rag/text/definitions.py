@@ -112,7 +112,13 @@ def defines(subject: str, folded: str) -> bool:
         or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:(?!{_FINITE}\b)[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
         # A glossary entry: the term opens the sentence, a colon, then what it is about.
         or re.search(rf"(?:^|(?<=[.!?] )|(?<=\n))\W*{phrase}\s*:\s+[^\W\d_]", folded)
-        or re.search(rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?\W(?:als\s+)?\W*{phrase}(?![^\W_])", folded)
+        # "... noemen we kroosvijvers", "noemen we in dit plan ‘kroosvijvers’", "beschouwen we vijvers
+        # als kroosvijvers"; not "beschouwen we parken als parken met veel kroosvijvers".
+        or re.search(
+            rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+(?:[^\W\d_]+\s+){{0,4}}?(?:[^.!?]{{0,80}}?\bals\s+(?:de\s+|het\s+|een\s+)?)?\W*{phrase}(?![^\W_])"
+            rf"|\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?[‘'\"“]{phrase}(?![^\W_])",
+            folded,
+        )
     )
 
 

@@ -1025,6 +1025,8 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("kroosdek", "‘kroosdek’ wordt gedefinieerd als een laag plantjes.", True),
     ("kroosvijvers", "vijvers met veel kroos noemen we in dit plan ‘kroosvijvers’.", True),
     ("kroosvijvers", "in dit plan beschouwen we vijvers als kroosvijvers als ze dicht zijn.", True),
+    ("kroosvijvers", "in dit plan beschouwen we parken als parken met veel kroosvijvers als ze dicht zijn.", False),
+    ("kroosvijvers", "vijvers met veel kroos noemen we kroosvijvers.", True),
     ("kroos", "de tuinman noemt het kroos lastig.", False),
     # A glossary entry: the term opens the sentence, a colon, then what it is about.
     ("riet versus kroos", "riet versus kroos: om de vijvers open te houden, wordt riet gemaaid.", True),
