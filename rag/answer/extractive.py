@@ -604,7 +604,7 @@ def unit_signals(
             "enumeration_wanted": float(intent == "list" and (unit.is_enumeration or _lists_items(text, question.text))),
             "words": math.log(n_words + 1),
             "short": float(n_words < 5),
-            "long": float(not unit.is_enumeration and n_words > 60),
+            "long": float(not unit.is_enumeration and n_words > 60 and not _INLINE_LIST.search(text)),
             "question_mark": float(lead.rstrip().endswith("?")),
             "quoted": float(lead[:1] in _QUOTE_START),
             "anaphoric": float(bool(_ANAPHORIC_START.match(lead))),
@@ -906,6 +906,8 @@ class ExtractiveComposer:
         )
 
 
+#: A sentence that lists after a colon: ": een grote uitstroom, beperkte instroom en een mismatch".
+_INLINE_LIST = re.compile(r":\s[^:;.!?]*,[^:;.!?]*\s(?:en|of)\s")
 #: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.
 _AGE_QUESTION = re.compile(r"\bhoe\s+oud\b")
 #: What answers "wanneer": a year or month, or a time from now or then ("over tien jaar", "na

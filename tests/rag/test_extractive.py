@@ -645,6 +645,20 @@ def _signals(question: str, text: str) -> dict[str, dict[str, float]]:
     return {u.text: sig for u, sig, _, _ in unit_signals(analyse_question(question), make_passages(text))}
 
 
+def test_a_long_sentence_counts_as_long_unless_it_lists_after_a_colon():
+    # More than 60 words either way; the first lists three causes after its colon.
+    opening = (
+        "Hoewel een grondig onderzoek naar de omvang en de oorzaken van het tekort aan tuinmannen in de "
+        "gemeente nog altijd ontbreekt, valt uit eerdere verkenningen en uit de ervaringen van de tuinmannen "
+        "die de afgelopen jaren aan het vijverprogramma van het Parkbureau meededen wel af te leiden dat "
+    )
+    listing = opening + "drie factoren het tekort veroorzaken: een grote uitstroom, een kleine instroom en een zware baan."
+    rambling = opening + "het tekort nog wel enige tijd zal blijven bestaan omdat het werk in de parken zwaar is en blijft."
+    signals = _signals("Welke oorzaken heeft het tuinmannentekort?", f"{listing}\n\n{rambling}")
+    assert signals[listing]["long"] == 0.0
+    assert signals[rambling]["long"] == 1.0
+
+
 @pytest.mark.parametrize("announcing", [
     "In hoofdstuk 4 formuleren we de belangrijkste conclusies over de vijvers.",  # where it is said
     "In paragraaf 2.3 schetsen wij de vijvers en hun dieren.",
