@@ -1182,7 +1182,8 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
     in a passage without the Vijverbond is some other budget)."""
     about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
     if _AGE_QUESTION.search(fold(info.text)):
-        # An age is told in many ways ("in de zestig", "pas afgestudeerd"): no check for it.
+        # An age is told in many ways ("in de zestig", "pas afgestudeerd", a thing's by its year:
+        # "dateert uit 2020"): no check for it.
         return None
     if info.intent == "date":
         return None if any(_WHEN.search(s.unit.text) for s in about) else "een jaar of datum"
