@@ -475,6 +475,18 @@ def _caption_counts(unit: Unit, noun: str, figures: set[str]) -> bool:
     return unit.row and noun != "%" and bool(figures) and stem(noun) in content_stems(unit.parts[0].text)
 
 
+def _caption_shares(unit: Unit, whole: str, alternatives: Collection[str] = ()) -> bool:
+    """Whether a table row's figures are shares of `whole`: its caption says they are shares
+    ("Percentage ...", "Aandeel ...", "... (%)") and the row's label or the caption names the
+    whole ("Percentage vijvers met kroos": the row "Noordpark 12 14"; "Kroos per park (%)": the
+    row "Vijvers in het Noordpark 12 14")."""
+    caption = unit.parts[0].text
+    if not unit.row or not ("%" in caption or _PERCENT_WORDS & set(words(fold(caption)))):
+        return False
+    named = f"{_row_label(unit)} {caption}"
+    return any(_names_noun(w, whole, alternatives) for w in fold(named).split())
+
+
 def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) -> list[float]:
     """Per question term: 1 when a stem matches, 0.8 when it occurs otherwise (inside a longer
     word, as an inflection, or as the two parts of a compound: "schoolleiders register")."""
@@ -1020,7 +1032,8 @@ def _no_share_of_note(question: str, info: QuestionInfo, chosen: Sequence[Scored
     whole = share_of(question)
     if info.intent != "number" or not info.asks_percent or whole is None:
         return None
-    if any(counts_share(substance(c.unit.text), whole, _other_names(info.terms, whole)) for c in chosen):
+    names = _other_names(info.terms, whole)
+    if any(counts_share(substance(c.unit.text), whole, names) or _caption_shares(c.unit, whole, names) for c in chosen):
         return None
     return NOTE_NO_SHARE_OF.format(whole=whole)
 

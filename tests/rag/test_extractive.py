@@ -418,6 +418,28 @@ def test_an_answer_that_gives_no_share_of_what_the_question_asks_a_share_of_says
     _assert_note(answer, note, absent="noemt geen aandeel")
 
 
+@pytest.mark.parametrize("caption, row, note", [
+    # The caption says the row's figures are shares, and the caption or the row names the whole.
+    ("Percentage vijvers met een rietkraag per park (%)", "Noordpark 40 52", None),
+    ("Rietkraag per park (%)", "Vijvers in het Noordpark 40 52", None),
+    # Shares of something else.
+    ("Rietkraag per park (%)", "Oevers in het Noordpark 40 52", "U vraagt naar een aandeel van de vijvers"),
+])
+def test_a_table_row_gives_a_share_of_what_its_caption_names_as_shares(caption, row, note):
+    table = f"Tabel 4.1 {caption}\n2022 2023\n{row}\nBron: Parkbureau (2024)"
+    question = "Welk percentage van de vijvers in het Noordpark had in 2023 een rietkraag?"
+    answer = composer(overlap=1.0, table=2.0).compose(question, make_passages(table, kinds=("table",)))
+    assert not answer.refused and row in answer.text
+    _assert_note(answer, note, absent="noemt geen aandeel")
+
+
+def test_a_table_of_counts_gives_no_share():
+    table = "Tabel 4.1 Aantal vijvers met een rietkraag per park\n2022 2023\nNoordpark 40 52\nBron: Parkbureau (2024)"
+    question = "Welk percentage van de vijvers in het Noordpark had in 2023 een rietkraag?"
+    answer = composer(overlap=1.0, table=2.0).compose(question, make_passages(table, kinds=("table",)))
+    assert answer.refused and answer.note.startswith("U vraagt naar een percentage of aandeel")
+
+
 @pytest.mark.parametrize("question, text, note", [
     # A share of the tuinmannen asked, a share of them given, but not of those that are what was asked.
     ("Welk percentage van de tuinmannen werkt parttime?", "Van de tuinmannen maait 40% het riet elk najaar.",
