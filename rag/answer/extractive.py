@@ -583,6 +583,8 @@ def unit_signals(
             continue  # its items are candidates
         if not unit.is_enumeration and _announces(a.folded):
             continue  # it says what the document covers, not what it says
+        if unit.is_enumeration and intent in ("number", "date") and all(p.text.rstrip().endswith("?") for p in unit.parts[1:]):
+            continue  # a list of questions (a study's research questions) gives no figure or time
         lead = unit.parts[0].text
         label = _row_label(unit) if unit.row else ""
         new_numbers = numbers(text) - set(question.numbers)

@@ -735,6 +735,19 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
     assert "Bureau Vlinder" not in answer.text
 
 
+def test_a_list_of_questions_answers_no_how_many_question():
+    # A study's research questions give no figure, whatever words and years they share.
+    passage = (
+        "De volgende onderzoeksvragen stonden centraal bij de telling van de tuinmannen in het park:\n"
+        "• Welke taken hebben de tuinmannen in het park, en welke zijn er in 2023 bijgekomen?\n"
+        "• Welke knelpunten ervaren de tuinmannen in het park?\n\n"
+        "In 2023 groeide het riet langs 12 vijvers van het park hard."
+    )
+    question = "Hoeveel tuinmannen stonden er in 2023 in het park?"
+    answer = ExtractiveComposer(refusal=NEVER_REFUSE).compose(question, make_passages(passage))
+    assert not answer.refused and "onderzoeksvragen" not in answer.text
+
+
 def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     passage = (
         "Sinds 2004 hebben de boswachters van het park een eigen vereniging. "
