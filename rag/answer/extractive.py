@@ -117,6 +117,8 @@ _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt ve
 _CAUSAL = re.compile(
     r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
 )
+#: A sentence that lists after a colon: ": een grote uitstroom, beperkte instroom en een mismatch".
+_INLINE_LIST = re.compile(r":\s[^:;.!?]*,[^:;.!?]*\s(?:en|of)\s")
 # A sentence about the document's own method or structure announces content without giving it
 # ("Per thema wordt ingegaan op …", "De tuinmannen zijn gevraagd naar …", "In dit hoofdstuk …",
 # "In hoofdstuk 3 beschrijven we …").
@@ -181,6 +183,11 @@ _SENTENCE_OPENERS = STOPWORDS | frozenset({
     "toen", "nadat", "omdat", "hoewel", "terwijl", "daarnaast", "daarom", "bovendien", "echter", "tijdens",
     "volgens", "zowel", "nog", "alle", "elke", "iedere", "slechts", "bijna", "ruim", "circa", "hierdoor", "daardoor",
 })  # fmt: skip
+
+
+def _is_question(text: str) -> bool:
+    """Whether a sentence (or list item) asks something: it answers nothing."""
+    return text.rstrip().endswith("?")
 
 
 def without_stray_number(sentence: str) -> str:
@@ -583,7 +590,7 @@ def unit_signals(
             continue  # its items are candidates
         if not unit.is_enumeration and _announces(a.folded):
             continue  # it says what the document covers, not what it says
-        if unit.is_enumeration and intent in ("number", "date") and all(p.text.rstrip().endswith("?") for p in unit.parts[1:]):
+        if unit.is_enumeration and intent in ("number", "date") and all(_is_question(p.text) for p in unit.parts[1:]):
             continue  # a list of questions (a study's research questions) gives no figure or time
         lead = unit.parts[0].text
         label = _row_label(unit) if unit.row else ""
@@ -619,7 +626,7 @@ def unit_signals(
             "words": math.log(n_words + 1),
             "short": float(n_words < 5),
             "long": float(not unit.is_enumeration and n_words > 60 and not _INLINE_LIST.search(text)),
-            "question_mark": float(lead.rstrip().endswith("?")),
+            "question_mark": float(_is_question(lead)),
             "quoted": float(lead[:1] in _QUOTE_START),
             "anaphoric": float(bool(_ANAPHORIC_START.match(lead))),
             "table": float(passage.chunk.kind == "table"),
@@ -920,8 +927,6 @@ class ExtractiveComposer:
         )
 
 
-#: A sentence that lists after a colon: ": een grote uitstroom, beperkte instroom en een mismatch".
-_INLINE_LIST = re.compile(r":\s[^:;.!?]*,[^:;.!?]*\s(?:en|of)\s")
 #: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.
 _AGE_QUESTION = re.compile(r"\bhoe\s+oud\b")
 #: What answers "wanneer": a year or month, or a time from now or then ("over tien jaar", "na
@@ -1504,7 +1509,7 @@ def _new_to(chosen: Sequence[ScoredUnit]) -> Callable[[ScoredUnit], bool]:
     """Whether a candidate is new to the answer `chosen`: not a question (it answers nothing)
     and not a sentence the answer quotes already (what it quotes is gathered once)."""
     used = frozenset().union(*(c.unit.keys for c in chosen))
-    return lambda candidate: not candidate.unit.text.rstrip().endswith("?") and not used & candidate.unit.keys
+    return lambda candidate: not _is_question(candidate.unit.text) and not used & candidate.unit.keys
 
 
 def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit]) -> list[ScoredUnit]:

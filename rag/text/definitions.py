@@ -115,8 +115,8 @@ def defines(subject: str, folded: str) -> bool:
         # "... noemen we kroosvijvers", "noemen we in dit plan ‘kroosvijvers’", "beschouwen we vijvers
         # als kroosvijvers"; not "beschouwen we parken als parken met veel kroosvijvers".
         or re.search(
-            rf"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+(?:[^\W\d_]+\s+){{0,4}}?(?:[^.!?]{{0,80}}?\bals\s+(?:de\s+|het\s+|een\s+)?)?\W*{phrase}(?![^\W_])"
-            rf"|\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+[^.!?]{{0,80}}?[‘'\"“]{phrase}(?![^\W_])",
+            r"\b(?:noemen|beschouwen|definiëren)\s+(?:we|wij)\s+"
+            rf"(?:(?:[^\W\d_]+\s+){{0,4}}?(?:[^.!?]{{0,80}}?\bals\s+(?:de\s+|het\s+|een\s+)?)?\W*|[^.!?]{{0,80}}?[‘'\"“]){phrase}(?![^\W_])",
             folded,
         )
     )
