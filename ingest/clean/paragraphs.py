@@ -399,7 +399,8 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
     acronym or a name, a capitalised word that the document also writes capitalised
     inside sentences (at least twice). A capitalised common word starts a new sentence
     (`… Een` ⏎⏎ `Verschillende schooldirecteuren …`: the rest of that sentence is lost), and
-    the blocks stay apart.
+    the blocks stay apart. A block that leaves a bracket open takes the next block that closes
+    it (`… (Den` ⏎⏎ `Uijl et al., 2023). …`), whatever that block starts with.
     """
     names = Counter(_NAME_IN_SENTENCE_RE.findall("\n\n".join(blocks)))
     known = {word for word, n in names.items() if n >= 2}
@@ -409,11 +410,28 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
         j = i + 1
         while j < len(out) and (out[j] == PAGE_BREAK or is_note(out[j])):
             j += 1
-        if j < len(out) and _breaks_off(out[i]) and _goes_on(out[j], known):
+        if j < len(out) and (
+            (_breaks_off(out[i]) and _goes_on(out[j], known)) or (_opens_bracket(out[i]) and _closes_bracket(out[j]))
+        ):
             out[i] = out[i] + " " + out.pop(j)
             continue  # the joined block may break off again
         i += 1
     return out
+
+
+def _opens_bracket(block: str) -> bool:
+    """Whether the block's last line leaves a bracket open (`... van de werkgelegenheid (Den`)."""
+    last = block.split("\n")[-1]
+    opened = last.rfind("(")
+    return opened >= 0 and ")" not in last[opened:]
+
+
+def _closes_bracket(block: str) -> bool:
+    """Whether the block's first line closes a bracket it did not open (`Uijl et al., 2023). ...`):
+    it is the rest of a bracket, whatever word it starts with."""
+    first = block.split("\n")[0]
+    closed = first.find(")")
+    return block != PAGE_BREAK and not is_note(block) and closed >= 0 and "(" not in first[:closed]
 
 
 def _breaks_off(block: str) -> bool:

@@ -763,6 +763,29 @@ def test_blocks_stay_apart_where_the_next_one_starts_a_sentence_or_is_no_prose()
     assert rejoin_broken_sentences(blocks) == blocks
 
 
+def test_a_block_that_leaves_a_bracket_open_takes_the_block_that_closes_it() -> None:
+    from ingest.clean import rejoin_broken_sentences
+
+    blocks = [
+        "Het tekort aan kikkers in de stadsvijvers bedraagt 4,3% van de stand (Van der",
+        PAGE_BREAK,
+        "Poel et al., 2023). Het tekort aan salamanders is kleiner.",
+        "Figuur 2.1 Aandeel vijvers met riet (2023:",
+        "n vijvers=120, n sloten=45)*",
+        "De wijkraad telt elke maand (zie bijlage 2) de eenden.",
+        "Kikkers in de stad (deel 2) verschijnt in het voorjaar.",
+    ]
+    assert rejoin_broken_sentences(blocks) == [
+        "Het tekort aan kikkers in de stadsvijvers bedraagt 4,3% van de stand (Van der Poel et al., 2023). "
+        "Het tekort aan salamanders is kleiner.",
+        PAGE_BREAK,
+        "Figuur 2.1 Aandeel vijvers met riet (2023: n vijvers=120, n sloten=45)*",
+        # Closed brackets, and a block that opens its own: nothing is joined.
+        "De wijkraad telt elke maand (zie bijlage 2) de eenden.",
+        "Kikkers in de stad (deel 2) verschijnt in het voorjaar.",
+    ]
+
+
 def test_reflow_keeps_rows_with_long_labels_apart() -> None:
     # A row's label may have more words than the row has figures; a line that closes on three
     # figures is still a row, and rows a blank line apart are not one paragraph.
