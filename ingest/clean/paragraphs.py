@@ -26,6 +26,8 @@ _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
 _CAPTION_WORDS = r"(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)"
 _CAPTION_RE = re.compile(rf"^{_CAPTION_WORDS}\b", re.IGNORECASE)
+#: A figure's caption, perhaps with the space after its word lost ("Figuur1.5a").
+_FIGURE_START_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding)\s*\d", re.IGNORECASE)
 # A caption may be glued to its number ("Figuur1.5.1a"); a footnote entry is a number and a
 # capitalised word ("57 We definiëren …").
 _CAPTION_START_RE = re.compile(rf"^{_CAPTION_WORDS}(?![^\W\d_])", re.IGNORECASE)
@@ -309,6 +311,8 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
     blocks: list[str] = []
     current: list[str] = []  # finished lines of the current block
     kind = ""  # "prose", "list", "table", "heading"
+    # A figure printed inside a sentence: its caption, and the sentence's rest below it.
+    inside_sentence = False
 
     def flush() -> None:
         nonlocal current, kind
@@ -349,15 +353,29 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
             and current
             and kind in ("prose", "list")
             and not (kind == "list" and text[0].isupper() and not current[-1].endswith(("-", ",")))
+            and not (inside_sentence and _resumes_sentence(lines[i - 1].text, text))
         ):
             current[-1] = join_line_break(current[-1], text, lex)
         else:
             flush()
             kind = "prose"
             current = [text]
+            inside_sentence = bool(_FIGURE_START_RE.match(text)) and bool(blocks) and _breaks_off(blocks[-1])
         i += 1
     flush()
     return blocks
+
+
+def _resumes_sentence(previous: str, line: str) -> bool:
+    """Whether `line`, below a figure's caption (`previous` is the caption's last line, or its
+    source line), is the rest of the sentence the figure was printed in (`... de kans op`
+    ⏎ `Figuur 3.2a Uitval per instelling in 2021-2022` ⏎ `uitval groter voor ...`): it goes on
+    in lower case, with a figure or a bracket, where the caption's line is complete."""
+    return (
+        (line[0].islower() or line[0].isdigit() or line[0] == "(")
+        and not continues_sentence(previous)
+        and not _opens_bracket(previous)  # "... (in" ⏎ "percentages)": the caption goes on
+    )
 
 
 def _consume_table(

@@ -786,6 +786,29 @@ def test_a_block_that_leaves_a_bracket_open_takes_the_block_that_closes_it() -> 
     ]
 
 
+def test_a_figure_printed_inside_a_sentence_gives_the_sentence_its_rest_back() -> None:
+    raw = (
+        "De stichting telt elk jaar de kikkers in de vijvers van de stad. In de grote \n"
+        "vijvers is de kans op \n\n"
+        "Figuur 3.1a Aantal kikkers per vijver in de jaren 2019-2020 tot en \n"
+        "met 2021-2022\n"
+        " Bron: Stichting Vijver (2023)\n"
+        " overleving groter dan in de kleine vijvers, omdat het water \n"
+        "daar minder snel opwarmt. Ook het riet helpt daarbij. \n\n"
+        "Figuur 3.1b Aantal salamanders per sloot (in \n"
+        "percentages)\n"
+        "De salamanders leven vooral in de sloten. \n"
+    )
+    assert clean_text(raw).split("\n\n") == [
+        "De stichting telt elk jaar de kikkers in de vijvers van de stad. In de grote vijvers is de kans op "
+        "overleving groter dan in de kleine vijvers, omdat het water daar minder snel opwarmt. Ook het riet helpt daarbij.",
+        # The caption keeps its wrapped lines ("tot en" ⏎ "met 2021-2022", "(in" ⏎ "percentages)").
+        "Figuur 3.1a Aantal kikkers per vijver in de jaren 2019-2020 tot en met 2021-2022 Bron: Stichting Vijver (2023)",
+        "Figuur 3.1b Aantal salamanders per sloot (in percentages)",
+        "De salamanders leven vooral in de sloten.",
+    ]
+
+
 def test_reflow_keeps_rows_with_long_labels_apart() -> None:
     # A row's label may have more words than the row has figures; a line that closes on three
     # figures is still a row, and rows a blank line apart are not one paragraph.
