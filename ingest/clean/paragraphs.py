@@ -360,10 +360,18 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
             flush()
             kind = "prose"
             current = [text]
-            inside_sentence = bool(_FIGURE_START_RE.match(text)) and bool(blocks) and _breaks_off(blocks[-1])
+            inside_sentence = bool(_FIGURE_START_RE.match(text)) and _breaks_off(_last_text(blocks))
         i += 1
     flush()
     return blocks
+
+
+def _last_text(blocks: list[str]) -> str:
+    """The last block of running text, past the notes and tables printed after it ("" if none)."""
+    for block in reversed(blocks):
+        if not (is_note(block) or _is_table(block)):
+            return block
+    return ""
 
 
 def _resumes_sentence(previous: str, line: str) -> bool:
@@ -418,7 +426,8 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
     inside sentences (at least twice). A capitalised common word starts a new sentence
     (`… Een` ⏎⏎ `Verschillende schooldirecteuren …`: the rest of that sentence is lost), and
     the blocks stay apart. A block that leaves a bracket open takes the next block that closes
-    it (`… (Den` ⏎⏎ `Uijl et al., 2023). …`), whatever that block starts with.
+    it (`… (Den` ⏎⏎ `Uijl et al., 2023). …`), whatever that block starts with. A table printed
+    inside a sentence is passed over too, when the rest goes on in lower case.
     """
     names = Counter(_NAME_IN_SENTENCE_RE.findall("\n\n".join(blocks)))
     known = {word for word, n in names.items() if n >= 2}
@@ -426,15 +435,24 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
     i = 0
     while i < len(out):
         j = i + 1
-        while j < len(out) and (out[j] == PAGE_BREAK or is_note(out[j])):
+        across_table = False
+        while j < len(out) and (out[j] == PAGE_BREAK or is_note(out[j]) or _is_table(out[j])):
+            across_table = across_table or _is_table(out[j])
             j += 1
         if j < len(out) and (
-            (_breaks_off(out[i]) and _goes_on(out[j], known)) or (_opens_bracket(out[i]) and _closes_bracket(out[j]))
+            (_breaks_off(out[i]) and _goes_on(out[j], known) and (out[j][0].islower() or not across_table))
+            or (_opens_bracket(out[i]) and _closes_bracket(out[j]))
         ):
             out[i] = out[i] + " " + out.pop(j)
             continue  # the joined block may break off again
         i += 1
     return out
+
+
+def _is_table(block: str) -> bool:
+    """A table block: its caption ("Tabel 5.3a ...") over its rows, or rows alone."""
+    first = block.split("\n")[0]
+    return bool(_TABLE_CAPTION_RE.match(first)) or ("\n" in block and _is_table_row(first))
 
 
 def _opens_bracket(block: str) -> bool:

@@ -809,6 +809,45 @@ def test_a_figure_printed_inside_a_sentence_gives_the_sentence_its_rest_back() -
     ]
 
 
+def test_a_table_printed_inside_a_sentence_is_passed_over_when_the_rest_goes_on_in_lower_case() -> None:
+    from ingest.clean import rejoin_broken_sentences
+
+    table = "Tabel 4.1a Aantal eenden per vijver in de jaren 2021 tot en met 2023\n2021 2022 2023\nGrote vijver 12 14 40"
+    blocks = [
+        "De stichting telt de eenden en maakt afspraken met de wijkraad en",
+        table,
+        "dat de tellingen elk jaar worden herhaald.",
+        "Ook het aantal zwanen in de vijvers van de",
+        table,
+        "Vijverwijk daalt.",  # a name after a table: no sure sign the sentence goes on
+        "Vijverwijk ligt aan de rivier.",
+    ]
+    assert rejoin_broken_sentences(blocks) == [
+        "De stichting telt de eenden en maakt afspraken met de wijkraad en dat de tellingen elk jaar worden herhaald.",
+        table,
+        "Ook het aantal zwanen in de vijvers van de",
+        table,
+        "Vijverwijk daalt.",
+        "Vijverwijk ligt aan de rivier.",
+    ]
+    # A table and then a figure: the figure's caption ends where the sentence goes on.
+    raw = (
+        "De wijkraad telt elk jaar de eenden. Ook de stichting kan hier meer aandacht voor \n\n"
+        "Tabel 4.1a Aantal eenden per vijver in de jaren 2021 tot en met 2023 \n"
+        "2021 2022 2023 \n"
+        "Grote vijver 12 14 40 \n"
+        "Kleine vijver 4 0 12 \n\n"
+        "Figuur 4.1a Aantal eenden per jaar in de jaren 2019 tot en met 2023\n"
+        " hebben. Zo blijft de stand op peil. \n"
+    )
+    assert clean_text(raw).split("\n\n") == [
+        "De wijkraad telt elk jaar de eenden. Ook de stichting kan hier meer aandacht voor hebben. Zo blijft de stand op peil.",
+        "Tabel 4.1a Aantal eenden per vijver in de jaren 2021 tot en met 2023\n2021 2022 2023\nGrote vijver 12 14 40\n"
+        "Kleine vijver 4 0 12",
+        "Figuur 4.1a Aantal eenden per jaar in de jaren 2019 tot en met 2023",
+    ]
+
+
 def test_reflow_keeps_rows_with_long_labels_apart() -> None:
     # A row's label may have more words than the row has figures; a line that closes on three
     # figures is still a row, and rows a blank line apart are not one paragraph.
