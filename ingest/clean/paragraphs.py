@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.clean.lexicon import Lexicon, lexicon_for
@@ -51,6 +52,8 @@ def _is_bullet(line: str) -> bool:
 #: sloten 5,3 0 100"): a run of this many figures closing a line makes it a table row, though
 #: its words outnumber them. Prose lines do not end in three bare figures.
 _ROW_FIGURES = 3
+#: A line of more words than this that does not end a sentence is a sentence cut off, not a title.
+_MIN_SENTENCE_WORDS = 8
 
 
 def _is_table_row(line: str) -> bool:
@@ -427,26 +430,57 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
     (`… Een` ⏎⏎ `Verschillende schooldirecteuren …`: the rest of that sentence is lost), and
     the blocks stay apart. A block that leaves a bracket open takes the next block that closes
     it (`… (Den` ⏎⏎ `Uijl et al., 2023). …`), whatever that block starts with. A table printed
-    inside a sentence is passed over too, when the rest goes on in lower case.
+    inside a sentence is passed over too, when the rest goes on in lower case. Past a table or
+    notes, a long line without a full stop is a sentence cut off even where its last word could
+    end one (`… een herstelonderzoek` ⏎⏎ table ⏎⏎ `uit. …`).
     """
     names = Counter(_NAME_IN_SENTENCE_RE.findall("\n\n".join(blocks)))
     known = {word for word, n in names.items() if n >= 2}
-    out = list(blocks)
+
+    def brackets(block: str, rest: str, across: set[str]) -> bool:
+        return _opens_bracket(block) and _closes_bracket(rest)
+
+    def sentences(block: str, rest: str, across: set[str]) -> bool:
+        if _breaks_off(block) and _goes_on(rest, known) and (rest[0].islower() or "table" not in across):
+            return True
+        # "... een herstelonderzoek" ⏎⏎ table ⏎⏎ "uit. Wanneer ...": a sentence that did not end,
+        # and its rest, in lower case or from a figure on, past what was printed inside it.
+        return bool(across - {"page"}) and _unfinished(block) and _goes_on(rest, set()) and (rest[0].islower() or rest[0].isdigit())
+
+    # Brackets first: a caption's "(2022-2023:" ⏎⏎ "n bo=...)" is one note before any sentence
+    # looks past it for its rest.
+    return _rejoin(_rejoin(list(blocks), brackets), sentences)
+
+
+def _rejoin(out: list[str], joins: Callable[[str, str, set[str]], bool]) -> list[str]:
+    """Join each block to the next block of text (past page breaks, notes and tables, whose
+    kinds `joins` is told) where `joins` says it goes on with it."""
     i = 0
     while i < len(out):
         j = i + 1
-        across_table = False
+        across: set[str] = set()
         while j < len(out) and (out[j] == PAGE_BREAK or is_note(out[j]) or _is_table(out[j])):
-            across_table = across_table or _is_table(out[j])
+            across.add("page" if out[j] == PAGE_BREAK else "table" if _is_table(out[j]) else "note")
             j += 1
-        if j < len(out) and (
-            (_breaks_off(out[i]) and _goes_on(out[j], known) and (out[j][0].islower() or not across_table))
-            or (_opens_bracket(out[i]) and _closes_bracket(out[j]))
-        ):
+        if j < len(out) and joins(out[i], out[j], across):
             out[i] = out[i] + " " + out.pop(j)
             continue  # the joined block may break off again
         i += 1
     return out
+
+
+def _unfinished(block: str) -> bool:
+    """Whether a block of prose stops mid-sentence: its last line is a long run of words without
+    a full stop (not a title, a row or an item)."""
+    last = block.split("\n")[-1]
+    return (
+        block != PAGE_BREAK
+        and len(last.split()) > _MIN_SENTENCE_WORDS
+        and not ends_sentence(last)
+        and not last.endswith(":")
+        and not _is_table_row(last)
+        and not _is_bullet(last)
+    )
 
 
 def _is_table(block: str) -> bool:

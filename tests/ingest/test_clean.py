@@ -848,6 +848,40 @@ def test_a_table_printed_inside_a_sentence_is_passed_over_when_the_rest_goes_on_
     ]
 
 
+def test_a_long_sentence_without_a_full_stop_takes_its_rest_from_past_a_table_or_notes() -> None:
+    from ingest.clean import rejoin_broken_sentences
+
+    table = "Tabel 4.2 Aantal eenden per vijver in de jaren 2021 tot en met 2023\n2021 2022 2023\nGrote vijver 12 14 40"
+    caption = "Figuur 4.3 Aandeel vijvers met riet (2023:"
+    blocks = [
+        "Na deze termijn voert de wijkraad bij elke vijver in de stad een nieuwe telling",
+        table,
+        "uit. Dan blijkt of de stand hersteld is.",
+        "Op de 15% rijkste vijvers telde de stichting in elke maand van het jaar minstens",
+        caption,
+        "n vijvers=120, n sloten=45)*",
+        "89% meer eenden dan in het jaar ervoor.",
+        "De stichting telt de eenden in het voorjaar en in het najaar bij de grote vijvers",
+        table,
+        "De wijkraad telt de zwanen.",  # a new sentence: the one above stays as it is
+        "De eenden tellen we elk jaar",  # a short line: a title, perhaps
+        table,
+        "daarna tellen we de zwanen.",
+    ]
+    assert rejoin_broken_sentences(blocks) == [
+        "Na deze termijn voert de wijkraad bij elke vijver in de stad een nieuwe telling uit. Dan blijkt of de stand hersteld is.",
+        table,
+        "Op de 15% rijkste vijvers telde de stichting in elke maand van het jaar minstens 89% meer eenden dan in het jaar ervoor.",
+        caption + " n vijvers=120, n sloten=45)*",
+        "De stichting telt de eenden in het voorjaar en in het najaar bij de grote vijvers",
+        table,
+        "De wijkraad telt de zwanen.",
+        "De eenden tellen we elk jaar",
+        table,
+        "daarna tellen we de zwanen.",
+    ]
+
+
 def test_reflow_keeps_rows_with_long_labels_apart() -> None:
     # A row's label may have more words than the row has figures; a line that closes on three
     # figures is still a row, and rows a blank line apart are not one paragraph.
