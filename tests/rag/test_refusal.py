@@ -50,6 +50,22 @@ def test_how_big_or_how_often_asks_for_an_amount_and_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel grote vijvers zijn er?")] == ["grote", "vijvers"]
 
 
+@pytest.mark.parametrize(
+    ("question", "ranks"),
+    [
+        ("Welke vijver heeft het grootste rietveld?", True),
+        ("In welke wijk is het tekort aan tuinmannen het grootst?", True),  # after "het", without -e
+        ("Welke vogel wordt het meest geteld bij de vijvers?", True),
+        ("Hoe groot is de grootste vijver?", True),
+        ("Is het riet in de vijver best hoog?", False),  # "best": quite, not the best
+        ("Hoe groot is het tekort aan tuinmannen?", False),
+    ],
+)
+def test_a_question_for_the_top_of_a_ranking_is_known_also_with_het_before_the_superlative(question, ranks):
+    # The kind of answer asked (a sentence that ranks) is one of the refusal model's signals.
+    assert analyse_question(question).asks_superlative is ranks
+
+
 def test_a_pronoun_joined_to_a_preposition_is_no_key_term():
     # "erover", "eraan": they point back at the conversation; no passage need hold them.
     assert [t.word for t in question_terms("Wat zegt het vijverplan erover?")] == ["zegt", "vijverplan"]
