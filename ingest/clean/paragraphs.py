@@ -454,19 +454,28 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
 
 def _rejoin(out: list[str], joins: Callable[[str, str, set[str]], bool]) -> list[str]:
     """Join each block to the next block of text (past page breaks, notes and tables, whose
-    kinds `joins` is told) where `joins` says it goes on with it."""
+    kinds `joins` is told: `_printed_between`) where `joins` says it goes on with it."""
     i = 0
     while i < len(out):
         j = i + 1
         across: set[str] = set()
-        while j < len(out) and (out[j] == PAGE_BREAK or is_note(out[j]) or _is_table(out[j])):
-            across.add("page" if out[j] == PAGE_BREAK else "table" if _is_table(out[j]) else "note")
+        while j < len(out) and (kind := _printed_between(out[j])):
+            across.add(kind)
             j += 1
         if j < len(out) and joins(out[i], out[j], across):
             out[i] = out[i] + " " + out.pop(j)
             continue  # the joined block may break off again
         i += 1
     return out
+
+
+def _printed_between(block: str) -> str | None:
+    """What kind of block a sentence may run on past ("page", "table", "note"); None for text."""
+    if block == PAGE_BREAK:
+        return "page"
+    if _is_table(block):
+        return "table"
+    return "note" if is_note(block) else None
 
 
 def _unfinished(block: str) -> bool:

@@ -113,10 +113,11 @@ _MONEY_QUESTION = re.compile(
 )
 MONEY = re.compile(r"€|\beuro\b|\b(miljoen|miljard|bedrag\w*|salarisschaal)\b")
 #: Questions that ask for the top of a ranking ("welke ... het hoogste"), and sentences that rank.
-_SUPERLATIVES = r"hoogste|grootste|meeste|laagste|kleinste|minste|beste|slechtste|langste|kortste|snelste|sterkste"
+_SUPERLATIVE_STEMS = ("hoogst", "grootst", "meest", "laagst", "kleinst", "minst", "best", "slechtst", "langst", "kortst", "snelst", "sterkst")
+_SUPERLATIVES = "|".join(f"{s}e" for s in _SUPERLATIVE_STEMS)
 #: "Waar is het tekort het grootst?", "Wat wordt het meest genoemd?": the superlative after "het"
 #: has no -e, and "het meest" ranks too ("het best" is left out: "best" also means "quite").
-_SUPERLATIVES_AFTER_HET = r"hoogst|grootst|meest|laagst|kleinst|minst|slechtst|langst|kortst|snelst|sterkst"
+_SUPERLATIVES_AFTER_HET = "|".join(s for s in _SUPERLATIVE_STEMS if s != "best")
 _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b|\bhet\s+({_SUPERLATIVES_AFTER_HET})\b")
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
 #: A year that names a document ("het rapport van 2024", "de editie 2023"), not a time the question asks about.
