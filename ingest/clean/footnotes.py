@@ -56,6 +56,22 @@ def _continued_word(block: str, fragment: str, lex: Lexicon) -> int:
     return -1
 
 
+def _inner_footnotes(block: str) -> tuple[str, str] | None:
+    """(the block with its sentence whole again, the entries) where footnote entries sit inside
+    a block, between a line that breaks off and the rest of its sentence in lower case:
+    `"… Daarnaast worden kikkers"` ⏎ `"26. Vlinder (2014)."` ⏎ `"27. Mus (2018), p. 20. ook
+    geteld in …"`. None when the block holds no such entries."""
+    lines = block.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i - 1].rstrip()[-1:] in _ENDS_SENTENCE:
+            continue
+        rest = "\n".join(lines[i:])
+        entries, after = split_footnotes(rest)
+        if entries and after[:1].islower():
+            return "\n".join(lines[:i]).rstrip() + " " + after, entries
+    return None
+
+
 def separate_footnotes(blocks: list[str], lexicon: Lexicon | None = None) -> list[str]:
     """Lift footnote entries out of the text they interrupt.
 
@@ -68,6 +84,9 @@ def separate_footnotes(blocks: list[str], lexicon: Lexicon | None = None) -> lis
     """
     out: list[str] = []
     for block in blocks:
+        if block != PAGE_BREAK and (inner := _inner_footnotes(block)) is not None:
+            out.extend(inner)
+            continue
         previous = next((i for i in range(len(out) - 1, -1, -1) if out[i] != PAGE_BREAK), None)
         broken = _BROKEN_WORD_END.search(out[previous].rstrip()) if previous is not None and block != PAGE_BREAK else None
         if broken and footnote_prefix(block) and not is_note(out[previous]):

@@ -83,6 +83,11 @@ def footnote_prefix(block: str) -> int:
         after = match.end() if match is not None else _prose_entry(block, end)
         if after <= end:
             break
+        # "7. Vlinder (2018). Een titel. Den Haag, p. 10." ⏎ "8. Mus (2014).": an entry's title
+        # and place run on to the end of its line where the next line opens the next entry.
+        line_end = block.find("\n", after)
+        if line_end > after and _ENTRY.match(block, line_end):
+            after = line_end
         end = after
     return end
 

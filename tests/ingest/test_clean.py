@@ -696,6 +696,27 @@ def test_a_footnote_that_interrupts_a_sentence_is_lifted_out() -> None:
     ]
 
 
+def test_footnote_entries_inside_a_block_give_the_sentence_they_interrupt_back() -> None:
+    from ingest.clean import separate_footnotes
+
+    # The extraction ran the entries into the paragraph: the sentence broke off above them and
+    # goes on in lower case after the last one.
+    blocks = [
+        "• In de vijvers zwemmen veel kikkers. Daarnaast worden de eenden\n"
+        "26. Bureau Vlinder (2014).\n"
+        "27. Mus (2018). Een vijverboek. Den Haag, p. 20.\n"
+        "28. Stichting Kikker (2018), p. 12. ook geteld in het voorjaar.\n"
+        "• Het riet wordt elk jaar gemaaid.",
+        "Een nieuwe alinea.\n3. Tel ook de reigers.",
+    ]
+    assert separate_footnotes(blocks) == [
+        "• In de vijvers zwemmen veel kikkers. Daarnaast worden de eenden ook geteld in het voorjaar.\n"
+        "• Het riet wordt elk jaar gemaaid.",
+        "26. Bureau Vlinder (2014).\n27. Mus (2018). Een vijverboek. Den Haag, p. 20.\n28. Stichting Kikker (2018), p. 12.",
+        "Een nieuwe alinea.\n3. Tel ook de reigers.",
+    ]
+
+
 def test_a_footnote_block_that_interrupts_a_hyphenated_word_gives_the_rest_back() -> None:
     from ingest.clean import Lexicon, separate_footnotes
 

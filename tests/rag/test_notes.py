@@ -27,6 +27,24 @@ def test_notes_are_recognised(block):
     assert is_note_sentence(block)
 
 
+def test_a_reference_list_whose_entries_have_titles_is_a_note():
+    # Each entry's title and place run on to the end of its line, up to the next entry.
+    block = (
+        "7. Bureau Vlinder (2018). Een krachtig boek over vijvers. Den Haag, p. 10.\n"
+        "8. Stichting Kikker (2014).\n"
+        "9. Mus, K. (2016). Kikkers tellen: de vijver doet ertoe. Vijverbeheer Totaal, p. 6.\n"
+        "10. Bureau Vlinder (2020). De staat van de vijvers. Utrecht, p. 43.\n"
+        "11. Eendenplatform (2020a), Eendenplatform Zuid (2020a). Wat drijft de eend? Verkenning naar de redenen "
+        "van eenden om te vertrekken uit stadsparken. Den Haag, p. 5.\n"
+        "12. Veen (2019). Riet. Utrecht."
+    )
+    assert is_note(block)
+    # Only the last entry's title stays outside: no next entry says where it ends.
+    assert split_footnotes(block) == (block.removesuffix(" Riet. Utrecht."), "Riet. Utrecht.")
+    # A numbered list of points is no reference list.
+    assert not is_note("1. Investeer in vijvers (zie hoofdstuk 2).\n2. Tel de kikkers elk voorjaar opnieuw.")
+
+
 @pytest.mark.parametrize("block", [
     "In 2021 had ongeveer 1 op de 8 vijvers geen kikkers.",
     "1. Investeer in vijvers (zie hoofdstuk 2).",
