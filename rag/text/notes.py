@@ -55,6 +55,8 @@ _FIGURE_LABEL = r"(?:figuur|grafiek|afbeelding|kaart|infographic)\s*\d+(?:\.\d+)
 _CAPTION = re.compile(rf"^\s*{_FIGURE_LABEL}", re.IGNORECASE)
 #: A sentence that opens with a figure or table label is a caption (perhaps glued to text).
 _LABELLED = re.compile(rf"^\s*(?:{_FIGURE_LABEL}|tabel\s*\d+(?:\.\d+)*[a-z]?\b)", re.IGNORECASE)
+#: A line that opens with a number and a full stop, as a numbered list of notes does.
+_NUMBERED_LINE = re.compile(r"\s*\d{1,3}\.\s")
 #: Reference entries with a title are short; a longer text after the entries is a paragraph.
 _MAX_REFERENCE_TAIL = 300
 _MAX_CAPTION = 250
@@ -75,6 +77,11 @@ def _prose_entry(block: str, start: int) -> int:
     return match.end() if following is not None and following.end() > match.end() else 0
 
 
+def _opens_entry(line: str) -> bool:
+    """Whether a line is the next numbered entry of a list of notes ("8. Mus (2014).", "9. Bron: …")."""
+    return bool(_ENTRY.match(line)) or (bool(_NUMBERED_LINE.match(line)) and is_note_sentence(line))
+
+
 def footnote_prefix(block: str) -> int:
     """Where the footnote entries that open `block` end (0: it does not open with one)."""
     end = 0
@@ -85,8 +92,9 @@ def footnote_prefix(block: str) -> int:
             break
         # "7. Vlinder (2018). Een titel. Den Haag, p. 10." ⏎ "8. Mus (2014).": an entry's title
         # and place run on to the end of its line where the next line opens the next entry.
-        line_end = block.find("\n", after)
-        if line_end > after and _ENTRY.match(block, line_end):
+        # (Only where the entry ended inside its line: one that took its line's end is whole.)
+        line_end = block.find("\n", len(block[:after].rstrip()))
+        if line_end >= after and _opens_entry(block[line_end + 1 :].split("\n", 1)[0]):
             after = line_end
         end = after
     return end

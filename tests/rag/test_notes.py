@@ -41,6 +41,13 @@ def test_a_reference_list_whose_entries_have_titles_is_a_note():
     assert is_note(block)
     # Only the last entry's title stays outside: no next entry says where it ends.
     assert split_footnotes(block) == (block.removesuffix(" Riet. Utrecht."), "Riet. Utrecht.")
+    # An entry that ends its own line takes no title from the line after it, even where the
+    # entry after that follows; the next entry may also be one that names its source by a URL.
+    assert split_footnotes("36. Mus (2020), p. 22\nDe vijver is diep en koud.\n37. Eend (2019).") == (
+        "36. Mus (2020), p. 22", "De vijver is diep en koud.\n37. Eend (2019).",
+    )
+    entries = "63. Vlinder, M. (2020). Samen sterk voor elke vijver. Den Haag.\n64. Campagne ‘Kikkers tellen’. Bron: https://voorbeeld.nl/."
+    assert split_footnotes(entries)[0] == entries.split("\n")[0]
     # A numbered list of points is no reference list.
     assert not is_note("1. Investeer in vijvers (zie hoofdstuk 2).\n2. Tel de kikkers elk voorjaar opnieuw.")
 
