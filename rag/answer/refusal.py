@@ -266,6 +266,13 @@ NOTE_SHARE_NOT_NAMED = (
 #: The caution above an answer to "Hoeveel basisscholen zijn er?" that gives only shares of them.
 NOTE_NO_TOTAL = "U vraagt hoeveel {noun} er zijn, maar dit antwoord noemt geen aantal {noun}. Lees de bron na voordat u het gebruikt."
 
+#: The caution above an answer to a question about a place ("Hoeveel scholen in Vlinderstad ...?")
+#: that does not name it.
+NOTE_PLACE_NOT_NAMED = (
+    "U vraagt naar {place}, maar dit antwoord noemt {place} niet: wat het zegt, geldt niet in het bijzonder "
+    "voor {place}. Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer to "Wat is de gemiddelde leeftijd van ...?" that names no leeftijd.
 NOTE_NOT_NAMED = (
     "U vraagt naar {asked}, maar dit antwoord noemt geen {named}. Lees de bron na voordat u het gebruikt."

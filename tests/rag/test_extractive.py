@@ -474,6 +474,21 @@ def test_an_answer_that_names_the_asked_place_only_in_a_group_says_so(question, 
 
 
 @pytest.mark.parametrize("question, texts, note", [
+    # The asked place named nowhere in the answer: its figure is another place's, or the country's.
+    ("Hoeveel vijvers in Kikkerdorp hebben een tekort aan tuinmannen?", ("In Rietveld heeft 17% van de vijvers een tekort aan tuinmannen.",),
+     "U vraagt naar Kikkerdorp, maar dit antwoord noemt Kikkerdorp niet"),
+    ("Hoe groot is het tekort aan tuinmannen in de regio Kikkerdorp?", ("Het tekort aan tuinmannen is 12%.",), "U vraagt naar Kikkerdorp,"),
+    # Named in the answer (or in the heading above it); a name that is no place asked about.
+    ("Hoeveel vijvers in Kikkerdorp hebben een tekort aan tuinmannen?", ("In Kikkerdorp heeft 17% van de vijvers een tekort aan tuinmannen.",), None),
+    ("Hoeveel vijvers hebben volgens Vijverbond een tekort aan tuinmannen?", ("Van de vijvers heeft 17% een tekort aan tuinmannen.",), None),
+])
+def test_an_answer_that_does_not_name_the_asked_place_says_so(question, texts, note):
+    answer = composer(margin=10.0, overlap=1.0).compose(question, make_passages(*texts))
+    assert not answer.refused
+    _assert_note(answer, note, absent="maar dit antwoord noemt Kikkerdorp niet")
+
+
+@pytest.mark.parametrize("question, texts, note", [
     # Which one asked; one figure for the group.
     ("In welk dorp is het tekort aan tuinmannen het grootst?", (GROEP,), "U vraagt welke het grootst is, maar dit antwoord geeft alleen één cijfer"),
     ("Welk dorp heeft het grootste tekort aan tuinmannen?", (GROEP,), "U vraagt welke het grootst is"),
