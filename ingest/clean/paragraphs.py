@@ -25,10 +25,11 @@ _RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](
 _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
-_CAPTION_WORDS = r"(?:Figuur|Figure|Grafiek|Afbeelding|Tabel|Table|Bron)"
+_FIGURE_WORDS = "Figuur|Figure|Grafiek|Afbeelding"
+_CAPTION_WORDS = rf"(?:{_FIGURE_WORDS}|Tabel|Table|Bron)"
 _CAPTION_RE = re.compile(rf"^{_CAPTION_WORDS}\b", re.IGNORECASE)
 #: A figure's caption, perhaps with the space after its word lost ("Figuur1.5a").
-_FIGURE_START_RE = re.compile(r"^(?:Figuur|Figure|Grafiek|Afbeelding)\s*\d", re.IGNORECASE)
+_FIGURE_START_RE = re.compile(rf"^(?:{_FIGURE_WORDS})\s*\d", re.IGNORECASE)
 # A caption may be glued to its number ("Figuur1.5.1a"); a footnote entry is a number and a
 # capitalised word ("57 We definiëren …").
 _CAPTION_START_RE = re.compile(rf"^{_CAPTION_WORDS}(?![^\W\d_])", re.IGNORECASE)
@@ -371,10 +372,7 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
 
 def _last_text(blocks: list[str]) -> str:
     """The last block of running text, past the notes and tables printed after it ("" if none)."""
-    for block in reversed(blocks):
-        if not (is_note(block) or _is_table(block)):
-            return block
-    return ""
+    return next((block for block in reversed(blocks) if _printed_between(block) is None), "")
 
 
 def _resumes_sentence(previous: str, line: str) -> bool:
@@ -507,10 +505,11 @@ def _opens_bracket(block: str) -> bool:
 
 def _closes_bracket(block: str) -> bool:
     """Whether the block's first line closes a bracket it did not open (`Uijl et al., 2023). ...`):
-    it is the rest of a bracket, whatever word it starts with."""
+    it is the rest of a bracket, whatever word it starts with. (A block of text: `_rejoin` passes
+    page breaks and notes over.)"""
     first = block.split("\n")[0]
     closed = first.find(")")
-    return block != PAGE_BREAK and not is_note(block) and closed >= 0 and "(" not in first[:closed]
+    return closed >= 0 and "(" not in first[:closed]
 
 
 def _breaks_off(block: str) -> bool:

@@ -43,7 +43,7 @@ from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_PLACE_NOT_NAMED, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -1127,13 +1127,13 @@ def _place_not_named_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], pass
     hebben ...?") when no sentence of the answer, nor the heading above it, names the place:
     its figures are the country's, or another place's."""
     names = {t.word: t for t in info.topic_terms if t.is_name and not t.is_letter_name}
-    for match in _ASKED_PLACE.finditer(info.topic):
-        term = names.get(fold(match.group(1)))
-        if term is None:
-            continue
-        shown = [c.unit.text for c in chosen] + [passages[c.unit.passage_index].chunk.innermost_section or "" for c in chosen]
-        if not any(_names_place(term.word, w) for text in shown for w in words(text)):
-            return NOTE_PLACE_NOT_NAMED.format(place=term.asked or match.group(1))
+    asked = [(term, match.group(1)) for match in _ASKED_PLACE.finditer(info.topic) if (term := names.get(fold(match.group(1))))]
+    if not asked:
+        return None
+    shown = [w for c in chosen for text in (c.unit.text, passages[c.unit.passage_index].chunk.innermost_section or "") for w in words(text)]
+    for term, typed in asked:
+        if not any(_names_place(term.word, w) for w in shown):
+            return NOTE_PLACE_NOT_NAMED.format(place=term.asked or typed)
     return None
 
 
