@@ -42,12 +42,13 @@ from rag.text.notes import is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
+from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
-from rag.types import Answer, Citation, Passage, Turn, previous_question
+from rag.types import Answer, Citation, Passage, Turn, previous_answer, previous_question
 
 REFUSAL_POINTER = "Hieronder staan de passages die er het dichtst bij komen."
 #: The reason users read when no sentence of the passages is about the question.
@@ -681,7 +682,7 @@ class ExtractiveComposer:
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
         own_sectors = _own_sectors(question, history)
-        chosen = self._choose(info, scored, ranked, own_sectors)
+        chosen = self._choose(info, _not_said_before(question, history, scored), ranked, own_sectors)
         if chosen:
             chosen = self._with_second_part(question, info, chosen, ranked)
             chosen = _with_each_named(info, chosen, scored, ranked)
@@ -1539,6 +1540,31 @@ def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit]) -> list[S
     if not added or sum(len(c.unit.text) for c in (*chosen, *added)) > MAX_CHARS:
         return chosen
     return _lead_then_in_order(chosen[0], [*chosen[1:], *added])
+
+
+def _not_said_before(question: str, history: Sequence[Turn], scored: list[ScoredUnit]) -> list[ScoredUnit]:
+    """The candidates for a follow-up without the sentences the previous answer already quoted:
+    the user has read them and asks for more. One stays when it holds a key term or sector
+    that the follow-up adds to the question before ("En in het vo?" after an answer that gave
+    the figures of both sectors), and all stay when nothing else is about the question, or
+    when the question asks what the one before asked (the engine then says it is the same)."""
+    before = previous_answer(history)
+    if not before:
+        return scored
+    said = " ".join(strip_markers(before).split())
+    previous = previous_question(history) or ""
+    added_terms = {t.stem for t in analyse_question(question).terms} - {t.stem for t in analyse_question(previous).terms}
+    added_sectors = sectors(question) - sectors(previous)
+    if not added_terms and not added_sectors and question_intent(question) == question_intent(previous):
+        return scored
+
+    def adds(s: ScoredUnit) -> bool:
+        return bool(added_terms & s.stems or added_sectors & sectors(_sector_text(s.unit)))
+
+    kept = [s for s in scored if " ".join(strip_markers(s.unit.text).split()) not in said or adds(s)]
+    if any(s.overlap > 0 or s.signals["previous_overlap"] > 0 for s in kept):
+        return kept
+    return scored
 
 
 def _lead_then_in_order(lead: ScoredUnit, rest: Sequence[ScoredUnit]) -> list[ScoredUnit]:

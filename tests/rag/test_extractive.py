@@ -1253,6 +1253,34 @@ def test_a_follow_up_that_names_a_sector_asks_about_that_one_not_the_one_before(
     assert answer.text.startswith("In het vo zijn er 9 kikkerpoelen") and "In het po" not in answer.text
 
 
+def test_a_follow_up_is_not_answered_with_the_sentence_the_user_has_just_read():
+    passages = make_passages(
+        "In het park zwemmen 40 eenden in de vijvers.",
+        "De eenden worden elke ochtend door de tuinman gevoerd met graan.",
+    )
+    history = [
+        Turn("user", "Hoeveel eenden zwemmen er in de vijvers?"),
+        Turn("assistant", "In het park zwemmen 40 eenden in de vijvers. [1]"),
+    ]
+    searched = analyse_question("Wie voert ze? (hoeveel eenden zwemmen vijvers)")
+    answer = composer(overlap=1.0).compose("Wie voert ze?", passages, history, searched)
+    assert answer.text.startswith("De eenden worden elke ochtend") and "40 eenden" not in answer.text
+
+
+def test_a_follow_up_keeps_a_sentence_read_before_when_it_holds_what_the_follow_up_adds():
+    passages = make_passages(
+        "In het po zwemmen 40 eenden in de vijvers en in het vo 12.",
+        "De eenden worden elke ochtend door de tuinman gevoerd met graan.",
+    )
+    history = [
+        Turn("user", "Hoeveel eenden zwemmen er in het po in de vijvers?"),
+        Turn("assistant", "In het po zwemmen 40 eenden in de vijvers en in het vo 12. [1]"),
+    ]
+    searched = analyse_question("En in het vo? (hoeveel eenden zwemmen vijvers po)")
+    answer = composer(overlap=1.0).compose("En in het vo?", passages, history, searched)
+    assert answer.text.startswith("In het po zwemmen 40 eenden in de vijvers en in het vo 12.")
+
+
 def test_a_follow_up_about_another_subject_does_not_borrow_the_subject_before_it():
     passages = make_passages(
         "Volgens het vijverplan is kroos de grootste zorg van de tuinmannen.",
