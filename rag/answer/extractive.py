@@ -811,6 +811,9 @@ class ExtractiveComposer:
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
             # is, or spells the abbreviation out, leads.
             best = next((s for s in on_topic if self._says_what_it_is(info, s.unit, passages)), best)
+        if info.intent == "list" and not best.unit.is_enumeration:
+            # "Wat zijn de drie doelen van het vijverplan?": the list whose lead-in names them leads.
+            best = next((s for s in on_topic if _introduces_items(s.unit, info.text)), best)
         top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
@@ -1419,7 +1422,9 @@ _GIVES_REASON = re.compile(
 
 
 #: The items a list question asks for: "Welke [maatregelen] ...?", "Wat zijn de [risico's] ...?".
-_ITEMS_ASKED = re.compile(r"\b(?:welke|wat\s+zijn(?:\s+de)?)\s+([^\W\d_]+)")
+_ITEMS_ASKED = re.compile(
+    rf"\b(?:welke|wat\s+zijn(?:\s+de)?)\s+(?:(?:{'|'.join(sorted(_COUNT_WORDS))}|\d+)\s+)?([^\W\d_]+)"
+)
 #: A quantity in words before the items' noun ("diverse maatregelen", "acht mechanismen").
 _QUANTITY = re.compile(
     rf"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|{'|'.join(sorted(_COUNT_WORDS))})"
@@ -1450,6 +1455,15 @@ def _lists_items(text: str, question: str) -> bool:
         if any(stem(w) == noun for w in named) and (items.count(",") >= 2 or ("," in items and " en " in items)):
             return True
     return False
+
+
+def _introduces_items(unit: Unit, question: str) -> bool:
+    """Whether a unit is a list whose lead-in names the items a list question asks for
+    ("Het plan kent drie doelen:" with its items, for "Wat zijn de doelen ...?")."""
+    noun = _items_asked(question)
+    if noun is None or not unit.is_enumeration:
+        return False
+    return any(stem(w) == noun for w in words(_without_plural_s(fold(unit.parts[0].text))))
 
 
 def _announces_items(text: str, question: str) -> bool:

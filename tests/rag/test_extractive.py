@@ -153,6 +153,24 @@ def test_list_items_without_their_lead_in_follow_only_a_list_question():
     assert "kroos" not in answer.text  # the item that answers, not the whole list
 
 
+def test_a_list_question_that_counts_its_items_is_led_by_the_list_that_names_them():
+    passages = make_passages(
+        "Voor zijn doelen kreeg het vijverplan in 2023 drie ton, voor 40 eenden en 3 vijvers.",
+        "Het vijverplan kent drie doelen:\n1. Schoner water\n2. Meer eenden\n3. Minder kroos",
+    )
+    # The sentence with figures holds as many of the question's words and scores higher.
+    answer = composer(overlap=1.0, has_number=0.5).compose("Wat zijn de drie doelen van het vijverplan?", passages)
+    assert answer.text.startswith("Het vijverplan kent drie doelen:\n1. Schoner water")
+
+
+def test_a_list_question_that_counts_its_items_gets_the_sentence_that_gives_the_announced_items():
+    passages = make_passages(
+        "Het vijverplan heeft drie doelen. Het water wordt schoner, de eenden krijgen rust en het kroos gaat weg."
+    )
+    answer = composer(overlap=1.0).compose("Welke drie doelen heeft het vijverplan?", passages)
+    assert answer.text.startswith("Het vijverplan heeft drie doelen. Het water wordt schoner")
+
+
 def test_a_list_question_gets_the_list():
     answer = composer(overlap=1.0, enumeration_wanted=3.0).compose(
         "Welke maatregelen neemt de gemeente voor de vijvers?", make_passages(VIJVERS, MAATREGELEN)
