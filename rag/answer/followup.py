@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 
 from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, words
-from rag.text.question import defined_subject
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, fold, words
+from rag.text.question import asking_words, defined_subject
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, without_marker
 from rag.text.sources import SourceMatcher
@@ -55,10 +55,11 @@ def is_follow_up(question: str) -> bool:
 
 def _content(text: str, own: set[str]) -> list[str]:
     """The subject words of `text` that `own` lacks: no stopwords, question words, or words of
-    the question's form ("groot" in "hoe groot")."""
+    the question's form ("groot" in "hoe groot", "toelichten" in "Kun je X toelichten?")."""
+    asking = asking_words(fold(text))
     return [
         w for w, form in zip(words(text), form_words(text))
-        if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own
+        if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own and w not in asking
     ]
 
 

@@ -158,6 +158,16 @@ _DEFINING = frozenset(
     begrip term woord afkorting omschreven omschrijving houdt houden
     """.split()
 )
+#: A request to explain or tell more: "Kun je dat toelichten?", "Kun je daar meer over vertellen?",
+#: "Licht dat toe.", "Leg het eens uit.", and "Wat betekent X voor Y?" (what follows from X). The
+#: words that ask ("toelichten", "licht ... toe", "betekent") are no key terms: a sentence that
+#: uses them ("Een toelichting staat in bijlage 1.") answers nothing. Read up to the question
+#: mark, so that a follow-up completed with what came before ("... toelichten? (kikkers)") is too.
+_REQUEST = re.compile(
+    rf"^(?:(?:en|maar|dus|ok|oke|nou)\b[\s,]*)*(?:{_ASKING}\s+[^?(]*?\b(?P<verb>{_EXPLAIN_VERBS}|vertellen|verduidelijken|verklaren|uitwerken)\b"
+    r"|(?P<imperative>leg|licht)\b[^?(]*?\b(?P<particle>uit|toe)\b"
+    r"|wat\s+(?P<means>betekent|betekenen)\b[^?(]*?\svoor\s)"
+)
 #: Questions that ask for a source, where footnotes and references are the answer.
 _ASKS_SOURCE = re.compile(r"\b(bron|bronnen|literatuur|verwijz\w*|welk\w*\s+(onderzoek|studie|rapport)\w*)\b")
 
@@ -254,6 +264,9 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         terms = tuple(t for t in terms if t.word not in frame)
         topic_terms = tuple(t for t in topic_terms if t.word not in frame)
     folded = fold(question)
+    if asking := asking_words(folded):
+        terms = tuple(t for t in terms if t.word not in asking) or terms
+        topic_terms = tuple(t for t in topic_terms if t.word not in asking) or topic_terms
     # "Wat zijn gamechangers in de kennisagenda?": without its source, a bare plural.
     asked_topic = _without_dangling(topic) if mention else question
     if mention and intent != "define" and _WHAT_ARE.match(fold(asked_topic)):
@@ -315,6 +328,15 @@ _DANGLING = re.compile(r"\s+(?:in|volgens|van|uit|bij|door)(?=\s*\?*\s*$)|\bvolg
 def _without_dangling(topic: str) -> str:
     """The question without its source's name and the preposition that came with it."""
     return " ".join(_DANGLING.sub(" ", topic).split()).replace(" ?", "?")
+
+
+def asking_words(folded: str) -> frozenset[str]:
+    """The words of a request to explain or tell more (`_REQUEST`), none for any other question
+    (a folded question, as `rag.text.analysis.fold` gives it)."""
+    found = _REQUEST.match(folded.strip())
+    if found is None:
+        return frozenset()
+    return frozenset(w for w in found.group("verb", "imperative", "particle", "means") if w)
 
 
 def defined_subject(question: str, intent: Intent | None = None) -> str | None:
@@ -489,4 +511,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]

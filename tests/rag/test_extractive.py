@@ -1299,6 +1299,17 @@ def test_a_follow_up_keeps_a_sentence_read_before_when_it_holds_what_the_follow_
     assert answer.text.startswith("In het po zwemmen 40 eenden in de vijvers en in het vo 12.")
 
 
+def test_asked_to_explain_the_answer_is_about_the_subject_not_about_explaining():
+    passages = make_passages(
+        "In het park wonen 40 kikkers. Een toelichting op de telling staat in bijlage 1.",
+        "De kikkers wonen vooral bij de grote vijver, waar het water schoon is.",
+    )
+    history = [Turn("user", "Hoeveel kikkers wonen er in het park?"), Turn("assistant", "In het park wonen 40 kikkers. [1]")]
+    searched = analyse_question("Kun je dat toelichten? (hoeveel kikkers wonen park)")
+    answer = composer(overlap=1.0).compose("Kun je dat toelichten?", passages, history, searched)
+    assert answer.text.startswith("De kikkers wonen vooral bij de grote vijver") and "bijlage" not in answer.text
+
+
 def test_a_follow_up_about_another_subject_does_not_borrow_the_subject_before_it():
     passages = make_passages(
         "Volgens het vijverplan is kroos de grootste zorg van de tuinmannen.",

@@ -103,6 +103,26 @@ def test_a_polite_frame_and_what_the_named_source_does_are_no_key_terms(matcher)
     assert "stelt" in [t.word for t in analyse_question("Welke maatregelen stelt de gemeente voor?", matcher).topic_terms]
 
 
+@pytest.mark.parametrize("question, subject", [
+    ("Kun je dat toelichten? (kikkers vijver)", ["kikkers", "vijver"]),
+    ("En kun je daar meer over vertellen? (kikkers vijver)", ["kikkers", "vijver"]),
+    ("Licht dat eens toe. (kikkers vijver)", ["kikkers", "vijver"]),
+    ("Wat betekent dat voor de eenden? (kikkers vijver)", ["eenden", "kikkers", "vijver"]),
+    ("Kunt u het kroosdek uitleggen?", ["kroosdek"]),
+])
+def test_the_words_that_ask_to_explain_or_tell_more_are_no_key_terms(question, subject):
+    from rag.text.question import analyse_question
+
+    info = analyse_question(question)
+    assert [t.word for t in info.terms] == subject and [t.word for t in info.topic_terms] == subject
+
+
+def test_a_word_for_explaining_is_a_key_term_when_it_is_what_is_asked_for():
+    from rag.text.question import analyse_question
+
+    assert "toelichting" in [t.word for t in analyse_question("Waar staat de toelichting bij het vijverplan?").terms]
+
+
 def test_the_documents_at_large_and_what_they_say_are_no_subject(matcher):
     from rag.text.question import analyse_question
 
