@@ -47,8 +47,10 @@ def is_follow_up(question: str) -> bool:
     if tokens[0] in _OPENERS:
         return True
     subject = defined_subject(question)
-    if subject and not set(words(subject)) <= _BACK_REFERENCES | STOPWORDS:
-        return False  # "Wat is LEA?" names what it asks about
+    if subject:
+        # "Wat is LEA?" names what it asks about; "Licht dat toe." and "Licht de eerste toe."
+        # point back at what came before (the first of it).
+        return set(words(subject)) <= _BACK_REFERENCES | STOPWORDS | _ORDINALS.keys()
     content = [t for t in tokens if t not in STOPWORDS and t not in QUESTION_WORDS]
     return len(content) <= 2 or any(t in _BACK_REFERENCES or _POINTER.match(t) for t in tokens)
 

@@ -52,6 +52,11 @@ def test_a_definition_question_with_its_own_subject_stands_alone():
     assert HeuristicCondenser().condense("Wat houdt dat in?", history) != "Wat houdt dat in?"  # "dat" points back
 
 
+def test_asked_to_explain_the_first_of_an_answer_without_a_list_carries_the_subject():
+    history = turns(("Welke zorgen noemt het vijverplan?", "Kroos groeit snel en het water is troebel. [1]"))
+    assert HeuristicCondenser().condense("Licht de eerste toe.", history) == "Licht de eerste toe. (welke zorgen noemt vijverplan)"
+
+
 def test_a_pronoun_joined_to_a_preposition_points_back():
     history = turns(("Hoe groot is het tekort aan tuinmannen in het stadspark?", "3 [1]"))
     for question in (
