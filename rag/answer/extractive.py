@@ -682,7 +682,7 @@ class ExtractiveComposer:
         if decision.refuse:
             return self._refusal(question, ranked, decision.reason, started)
         own_sectors = _own_sectors(question, history)
-        chosen = self._choose(info, _not_said_before(question, history, scored), ranked, own_sectors)
+        chosen = self._choose(info, _not_said_before(question, info, history, scored), ranked, own_sectors)
         if chosen:
             chosen = self._with_second_part(question, info, chosen, ranked)
             chosen = _with_each_named(info, chosen, scored, ranked)
@@ -1556,11 +1556,20 @@ def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit]) -> list[S
     return _lead_then_in_order(chosen[0], [*chosen[1:], *added])
 
 
-def _not_said_before(question: str, history: Sequence[Turn], scored: list[ScoredUnit]) -> list[ScoredUnit]:
+#: The signals of a sentence that gives the kind of answer asked: a number for "hoeveel", a
+#: year for "wanneer", an amount for "hoeveel geld", a reason for "waarom".
+_GIVES_WHAT_IS_ASKED = ("number_wanted", "date_wanted", "place_wanted", "percent_wanted", "money_wanted", "causal_wanted")
+
+
+def _not_said_before(
+    question: str, info: QuestionInfo, history: Sequence[Turn], scored: list[ScoredUnit]
+) -> list[ScoredUnit]:
     """The candidates for a follow-up without the sentences the previous answer already quoted:
     the user has read them and asks for more. One stays when it holds a key term or sector
     that the follow-up adds to the question before ("En in het vo?" after an answer that gave
-    the figures of both sectors), and all stay when nothing else is about the question, or
+    the figures of both sectors), or gives the kind of answer the follow-up asks and the
+    question before did not ("Hoeveel geld is ermee gemoeid?" after "Wat is X?", whose answer
+    gave the budget), and all stay when nothing else is about the question, or
     when the question asks what the one before asked (the engine then says it is the same)."""
     before = previous_answer(history)
     if not before:
@@ -1569,11 +1578,16 @@ def _not_said_before(question: str, history: Sequence[Turn], scored: list[Scored
     previous = previous_question(history) or ""
     added_terms = {t.stem for t in analyse_question(question).terms} - {t.stem for t in analyse_question(previous).terms}
     added_sectors = sectors(question) - sectors(previous)
-    if not added_terms and not added_sectors and question_intent(question) == question_intent(previous):
+    asked_before = question_intent(previous)
+    if not added_terms and not added_sectors and question_intent(question) == asked_before:
         return scored
+    new_kind = info.intent != asked_before  # as searched: "En ...?" asks what the one before asked
 
     def adds(s: ScoredUnit) -> bool:
-        return bool(added_terms & s.stems or added_sectors & sectors(_sector_text(s.unit)))
+        return bool(
+            added_terms & s.stems or added_sectors & sectors(_sector_text(s.unit))
+            or (new_kind and any(s.signals[k] for k in _GIVES_WHAT_IS_ASKED))
+        )
 
     kept = [s for s in scored if " ".join(strip_markers(s.unit.text).split()) not in said or adds(s)]
     if any(s.overlap > 0 or s.signals["previous_overlap"] > 0 for s in kept):

@@ -37,6 +37,11 @@ _HOW_MEASURES = frozenset(
 )
 #: "Wat kost ...?", "Hoeveel kosten ...?": an amount of money is asked (the verb, not "de kosten").
 _COST_VERBS = frozenset("kost kosten kostte kostten".split())
+#: "Hoeveel geld ...?" asks an amount of money as "Wat kost ...?" does: the documents write
+#: "€ 375 miljoen" or "een budget van ...", seldom the word. "Hoeveel geld is ermee gemoeid?":
+#: "gemoeid" (involved) only ever says that something is asked about.
+_MONEY_WORDS = frozenset("geld euro".split())
+_FORM_ONLY = frozenset("gemoeid".split())
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
 _YES_NO_VERBS = frozenset(
     """is zijn was waren heeft hebben had hadden klopt kloppen wordt worden werd werden ligt liggen lag
@@ -63,11 +68,13 @@ def form_words(question: str) -> list[bool]:
     asked = words(question)
     opening = asked[1] if asked[:1] == ["en"] and len(asked) > 1 else asked[0] if asked else ""
     form = [
-        (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
+        w in _FORM_ONLY
+        or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
             or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
+            or (asked[n - 1] == "hoeveel" and w in _MONEY_WORDS)
             # "Welk percentage ...", "Hoeveel procent ...", "Wat is het aantal ...", "Hoe groot is het
             # aandeel ..."; in "Is het aantal ... gedaald?" the amount is what the yes or no is about.
             or (w in _ASKED_AMOUNTS and (

@@ -1310,6 +1310,20 @@ def test_asked_to_explain_the_answer_is_about_the_subject_not_about_explaining()
     assert answer.text.startswith("De kikkers wonen vooral bij de grote vijver") and "bijlage" not in answer.text
 
 
+def test_a_follow_up_that_asks_another_kind_of_answer_may_get_a_sentence_read_before():
+    passages = make_passages(
+        "De vijverpas geeft tuinmannen toegang tot alle vijvers. Voor de vijverpas is € 40.000 per jaar beschikbaar.",
+        "De vijverpas is blauw en past in elke jaszak.",
+    )
+    history = [
+        Turn("user", "Wat is de vijverpas?"),
+        Turn("assistant", "De vijverpas geeft tuinmannen toegang tot alle vijvers. [1] Voor de vijverpas is € 40.000 per jaar beschikbaar. [1]"),
+    ]
+    searched = analyse_question("Hoeveel geld is ermee gemoeid? (vijverpas)")
+    answer = composer(overlap=1.0, money_wanted=1.0).compose("Hoeveel geld is ermee gemoeid?", passages, history, searched)
+    assert answer.text.startswith("Voor de vijverpas is € 40.000 per jaar beschikbaar.")
+
+
 def test_a_follow_up_about_another_subject_does_not_borrow_the_subject_before_it():
     passages = make_passages(
         "Volgens het vijverplan is kroos de grootste zorg van de tuinmannen.",

@@ -89,6 +89,9 @@ def test_an_adverb_of_time_or_degree_is_no_key_term():
     ("Welk bedrag krijgt de tuinman?", ["krijgt", "tuinman"]),
     ("Hoeveel keer per jaar maait de tuinman?", ["per", "jaar", "maait", "tuinman"]),
     ("Noemt het plan een percentage?", ["noemt", "plan", "percentage"]),  # not how an amount is asked
+    ("Hoeveel geld is er met het vijverplan gemoeid?", ["vijverplan"]),
+    ("Hoeveel euro krijgt de tuinman?", ["krijgt", "tuinman"]),
+    ("Waar gaat het geld van het vijverplan heen?", ["geld", "vijverplan", "heen"]),  # not how an amount is asked
 ])
 def test_the_kind_of_amount_asked_is_no_key_term(question, terms):
     # The documents write "24%" and "€ 400": the word for the kind of amount need not be there.
