@@ -1336,6 +1336,15 @@ def test_a_follow_up_about_another_subject_does_not_borrow_the_subject_before_it
     assert answer.text.startswith("Riet wordt elk najaar gemaaid.")
 
 
+def test_a_question_that_negates_a_term_is_led_by_a_sentence_that_negates_it_too():
+    passages = make_passages(
+        "In 2023 hadden 14 vijvers in het park kroos op het water.",
+        "Daarnaast hadden 9 vijvers geen kroos.",
+    )
+    answer = composer(overlap=1.0).compose("Hoeveel vijvers hebben geen kroos?", passages)
+    assert answer.text.startswith("Daarnaast hadden 9 vijvers geen kroos.")
+
+
 def test_a_follower_that_shares_only_the_year_or_sector_of_the_question_is_left_out():
     passages = make_passages(
         "In 2021 hadden 14 basisscholen geen kikkervijver.",
