@@ -1271,56 +1271,52 @@ def test_a_follow_up_that_names_a_sector_asks_about_that_one_not_the_one_before(
     assert answer.text.startswith("In het vo zijn er 9 kikkerpoelen") and "In het po" not in answer.text
 
 
+def answer_follow_up(passages: list[str], before: tuple[str, str], question: str, searched: str, **weights: float):
+    """The composed answer to `question`, asked after `before` (question, answer) and searched as
+    `searched` (the follow-up completed with what came before)."""
+    history = [Turn("user", before[0]), Turn("assistant", before[1])]
+    return composer(**(weights or {"overlap": 1.0})).compose(question, make_passages(*passages), history, analyse_question(searched))
+
+
 def test_a_follow_up_is_not_answered_with_the_sentence_the_user_has_just_read():
-    passages = make_passages(
-        "In het park zwemmen 40 eenden in de vijvers.",
-        "De eenden worden elke ochtend door de tuinman gevoerd met graan.",
+    answer = answer_follow_up(
+        ["In het park zwemmen 40 eenden in de vijvers.", "De eenden worden elke ochtend door de tuinman gevoerd met graan."],
+        ("Hoeveel eenden zwemmen er in de vijvers?", "In het park zwemmen 40 eenden in de vijvers. [1]"),
+        "Wie voert ze?", "Wie voert ze? (hoeveel eenden zwemmen vijvers)",
     )
-    history = [
-        Turn("user", "Hoeveel eenden zwemmen er in de vijvers?"),
-        Turn("assistant", "In het park zwemmen 40 eenden in de vijvers. [1]"),
-    ]
-    searched = analyse_question("Wie voert ze? (hoeveel eenden zwemmen vijvers)")
-    answer = composer(overlap=1.0).compose("Wie voert ze?", passages, history, searched)
     assert answer.text.startswith("De eenden worden elke ochtend") and "40 eenden" not in answer.text
 
 
 def test_a_follow_up_keeps_a_sentence_read_before_when_it_holds_what_the_follow_up_adds():
-    passages = make_passages(
-        "In het po zwemmen 40 eenden in de vijvers en in het vo 12.",
-        "De eenden worden elke ochtend door de tuinman gevoerd met graan.",
+    answer = answer_follow_up(
+        ["In het po zwemmen 40 eenden in de vijvers en in het vo 12.", "De eenden worden elke ochtend door de tuinman gevoerd met graan."],
+        ("Hoeveel eenden zwemmen er in het po in de vijvers?", "In het po zwemmen 40 eenden in de vijvers en in het vo 12. [1]"),
+        "En in het vo?", "En in het vo? (hoeveel eenden zwemmen vijvers po)",
     )
-    history = [
-        Turn("user", "Hoeveel eenden zwemmen er in het po in de vijvers?"),
-        Turn("assistant", "In het po zwemmen 40 eenden in de vijvers en in het vo 12. [1]"),
-    ]
-    searched = analyse_question("En in het vo? (hoeveel eenden zwemmen vijvers po)")
-    answer = composer(overlap=1.0).compose("En in het vo?", passages, history, searched)
     assert answer.text.startswith("In het po zwemmen 40 eenden in de vijvers en in het vo 12.")
 
 
 def test_asked_to_explain_the_answer_is_about_the_subject_not_about_explaining():
-    passages = make_passages(
-        "In het park wonen 40 kikkers. Een toelichting op de telling staat in bijlage 1.",
-        "De kikkers wonen vooral bij de grote vijver, waar het water schoon is.",
+    answer = answer_follow_up(
+        [
+            "In het park wonen 40 kikkers. Een toelichting op de telling staat in bijlage 1.",
+            "De kikkers wonen vooral bij de grote vijver, waar het water schoon is.",
+        ],
+        ("Hoeveel kikkers wonen er in het park?", "In het park wonen 40 kikkers. [1]"),
+        "Kun je dat toelichten?", "Kun je dat toelichten? (hoeveel kikkers wonen park)",
     )
-    history = [Turn("user", "Hoeveel kikkers wonen er in het park?"), Turn("assistant", "In het park wonen 40 kikkers. [1]")]
-    searched = analyse_question("Kun je dat toelichten? (hoeveel kikkers wonen park)")
-    answer = composer(overlap=1.0).compose("Kun je dat toelichten?", passages, history, searched)
     assert answer.text.startswith("De kikkers wonen vooral bij de grote vijver") and "bijlage" not in answer.text
 
 
 def test_a_follow_up_that_asks_another_kind_of_answer_may_get_a_sentence_read_before():
-    passages = make_passages(
-        "De vijverpas geeft tuinmannen toegang tot alle vijvers. Voor de vijverpas is € 40.000 per jaar beschikbaar.",
-        "De vijverpas is blauw en past in elke jaszak.",
+    answer = answer_follow_up(
+        [
+            "De vijverpas geeft tuinmannen toegang tot alle vijvers. Voor de vijverpas is € 40.000 per jaar beschikbaar.",
+            "De vijverpas is blauw en past in elke jaszak.",
+        ],
+        ("Wat is de vijverpas?", "De vijverpas geeft tuinmannen toegang tot alle vijvers. [1] Voor de vijverpas is € 40.000 per jaar beschikbaar. [1]"),
+        "Hoeveel geld is ermee gemoeid?", "Hoeveel geld is ermee gemoeid? (vijverpas)", overlap=1.0, money_wanted=1.0,
     )
-    history = [
-        Turn("user", "Wat is de vijverpas?"),
-        Turn("assistant", "De vijverpas geeft tuinmannen toegang tot alle vijvers. [1] Voor de vijverpas is € 40.000 per jaar beschikbaar. [1]"),
-    ]
-    searched = analyse_question("Hoeveel geld is ermee gemoeid? (vijverpas)")
-    answer = composer(overlap=1.0, money_wanted=1.0).compose("Hoeveel geld is ermee gemoeid?", passages, history, searched)
     assert answer.text.startswith("Voor de vijverpas is € 40.000 per jaar beschikbaar.")
 
 
