@@ -577,7 +577,7 @@ def unit_signals(
     negated = _negated_stems(question.text)
     if negated:
         for row, a in zip(matched, analysed):
-            if not _NEGATIONS & set(words(a.folded)):
+            if not _NEGATIONS & a.words:
                 for i, t in enumerate(terms):
                     if t.stem in negated:
                         row[i] *= NEGATION_MISSING
@@ -833,9 +833,9 @@ class ExtractiveComposer:
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
             # is, or spells the abbreviation out, leads.
             best = next((s for s in on_topic if self._says_what_it_is(info, s.unit, passages)), best)
-        if info.intent == "list" and not best.unit.is_enumeration:
+        if info.intent == "list" and not best.unit.is_enumeration and (items := _items_asked(info.text)):
             # "Wat zijn de drie doelen van het vijverplan?": the list whose lead-in names them leads.
-            best = next((s for s in on_topic if _introduces_items(s.unit, info.text)), best)
+            best = next((s for s in on_topic if _introduces_items(s.unit, items)), best)
         top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
@@ -1479,13 +1479,10 @@ def _lists_items(text: str, question: str) -> bool:
     return False
 
 
-def _introduces_items(unit: Unit, question: str) -> bool:
-    """Whether a unit is a list whose lead-in names the items a list question asks for
-    ("Het plan kent drie doelen:" with its items, for "Wat zijn de doelen ...?")."""
-    noun = _items_asked(question)
-    if noun is None or not unit.is_enumeration:
-        return False
-    return any(stem(w) == noun for w in words(_without_plural_s(fold(unit.parts[0].text))))
+def _introduces_items(unit: Unit, items: str) -> bool:
+    """Whether a unit is a list whose lead-in names the items a list question asks for (their
+    stem, `_items_asked`): "Het plan kent drie doelen:" with its items, for "Wat zijn de doelen ...?"."""
+    return unit.is_enumeration and any(stem(w) == items for w in words(_without_plural_s(fold(unit.parts[0].text))))
 
 
 def _announces_items(text: str, question: str) -> bool:

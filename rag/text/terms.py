@@ -41,7 +41,7 @@ _COST_VERBS = frozenset("kost kosten kostte kostten".split())
 #: "€ 375 miljoen" or "een budget van ...", seldom the word. "Hoeveel geld is ermee gemoeid?":
 #: "gemoeid" (involved) only ever says that something is asked about.
 _MONEY_WORDS = frozenset("geld euro".split())
-_FORM_ONLY = frozenset("gemoeid".split())
+_FORM_ONLY = frozenset({"gemoeid"})
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
 _YES_NO_VERBS = frozenset(
     """is zijn was waren heeft hebben had hadden klopt kloppen wordt worden werd werden ligt liggen lag
