@@ -829,6 +829,10 @@ class ExtractiveComposer:
         if own_sector:
             on_topic = own_sector
         best = on_topic[0]
+        if best.overlap > 0 and (subject := _subject_terms(info)) and not any(_matches(subject, best.stems, best.unit.text)):
+            # "Waarom vindt het vijverplan riet nuttig?": a sentence that only names the plan
+            # ("Het vijverplan is in 2020 opgesteld, omdat ...") does not lead when one is about riet.
+            best = next((s for s in on_topic if any(_matches(subject, s.stems, s.unit.text))), best)
         if info.intent == "define":
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
             # is, or spells the abbreviation out, leads.
@@ -1477,6 +1481,14 @@ def _lists_items(text: str, question: str) -> bool:
         if any(stem(w) == noun for w in named) and (items.count(",") >= 2 or ("," in items and " en " in items)):
             return True
     return False
+
+
+def _subject_terms(info: QuestionInfo) -> list[QuestionTerm]:
+    """The key terms of a question that names its source, other than the words that name it."""
+    if not info.mention:
+        return []
+    naming = {t.stem for t in question_terms(info.text)} - {t.stem for t in question_terms(info.mention.strip(info.text))}
+    return [t for t in info.terms if t.stem not in naming and not t.is_number]
 
 
 def _introduces_items(unit: Unit, items: str) -> bool:

@@ -642,6 +642,29 @@ def test_a_question_that_names_one_document_is_answered_from_it_when_it_can_be()
     assert heavy.compose(question, make_passages(RIET, VIJVERS), analysis=other).text.startswith("Het riet groeit snel")
 
 
+def test_a_sentence_that_only_names_the_source_does_not_lead():
+    from types import SimpleNamespace
+
+    from rag.text.sources import SourceMatcher
+
+    matcher = SourceMatcher.of_documents([
+        SimpleNamespace(id="doc0.txt", title="Het Vijverplan", publisher="Gemeente Vlinderstad", aliases=("vijverplan",)),
+    ])
+    names_plan = "Het vijverplan is in 2020 opgesteld, omdat de gemeente een plan wilde."
+    answers = "Riet is nuttig, omdat de wortels het water zuiveren."
+    question = "Waarom vindt het vijverplan riet nuttig?"
+    heavy = composer(passage_rank=5.0, overlap=1.0)  # left alone, the first passage leads
+    passages = make_passages(names_plan, answers)
+    analysis = analyse_question(question, matcher)
+    assert heavy.compose(question, passages, analysis=analysis).text.startswith("Riet is nuttig")
+    # A sentence that has the subject too may lead, as the sentence model has it.
+    about = "Het vijverplan noemt riet nuttig voor de eenden."
+    assert heavy.compose(question, make_passages(about, answers), analysis=analysis).text.startswith(about)
+    # Without the source named, the words are all subject: the model's order stands.
+    plain = analyse_question(question)
+    assert heavy.compose(question, passages, analysis=plain).text.startswith(names_plan)
+
+
 def test_the_words_naming_the_source_weigh_half_in_a_sentence():
     from types import SimpleNamespace
 
