@@ -622,7 +622,9 @@ def unit_signals(
         gives_count = bool(new_numbers) or any(is_count_word(w) and w not in asked_words for w in words(text))
         stems = content_stems(text)
         n_words = len(unit.text.split())
-        causal = bool(_CAUSAL.search(fold(text)))
+        # A list gives reasons when its lead-in says so ("Dit komt door:"), not when one of its
+        # items happens to name a cause ("• Scholen: onderzoek de oorzaken van uitval.").
+        causal = bool(_CAUSAL.search(fold(substance(unit.parts[0].text) if unit.is_enumeration else text)))
         signals = {
             "overlap": overlap,
             "previous_overlap": by_position.get((unit.passage_index, unit.parts[0].number - 1), 0.0),

@@ -665,6 +665,26 @@ def test_a_sentence_that_only_names_the_source_does_not_lead():
     assert heavy.compose(question, passages, analysis=plain).text.startswith(names_plan)
 
 
+def test_a_list_gives_reasons_only_when_its_lead_in_says_so():
+    advice = (
+        "Adviezen voor de vijvers:\n• Tuinmannen: zoek de oorzaken van het kroos.\n"
+        "• Gemeente: maai het riet in het Noordpark."
+    )
+    answers = "De vijvers in het Noordpark hebben veel kroos door de mest uit de weilanden."
+    question = "Waarom hebben de vijvers in het Noordpark veel kroos?"
+    passages = make_passages(answers, advice)
+    signals = {u.text: s for u, s, _, _ in unit_signals(analyse_question(question), passages)}
+    listed = next(s for text, s in signals.items() if text.startswith("Adviezen"))
+    assert listed["causal_wanted"] == 0.0
+    # The list holds every key term, as the sentence does; a cause it does not give weighs nothing.
+    answer = composer(overlap=1.0, causal_wanted=0.5, passage_rank=0.2).compose(question, passages)
+    assert answer.text.startswith(answers)
+    # A list whose lead-in gives the reason is one.
+    reasons = "Er is veel kroos in de vijvers, omdat:\n• er mest in het water komt;\n• het riet niet wordt gemaaid."
+    signals = {u.text: s for u, s, _, _ in unit_signals(analyse_question(question), make_passages(reasons))}
+    assert next(s for text, s in signals.items() if text.startswith("Er is veel kroos"))["causal_wanted"] == 1.0
+
+
 def test_the_words_naming_the_source_weigh_half_in_a_sentence():
     from types import SimpleNamespace
 
