@@ -155,6 +155,14 @@ _PRESENTS = re.compile(
 )
 
 
+#: The document telling how it uses its words: "De woorden 'vijverman' en 'tuinman' worden hierin
+#: afwisselend gebruikt", "In dit plan gebruiken we de termen ... door elkaar".
+_NAMES_ITS_WORDS = re.compile(
+    r"\b(?:worden|wordt) (?:\S+ ){0,8}?(?:afwisselend|door elkaar|als synoniemen?|in dezelfde betekenis) gebruikt\b|"
+    r"\bgebruiken (?:we|wij) (?:\S+ ){0,8}?(?:afwisselend|door elkaar|als synoniemen?|in dezelfde betekenis)\b"
+)
+_WORDS_FOR = re.compile(r"\b(?:woord|woorden|term|termen|begrip|begrippen|benaming|benamingen)\b")
+
 #: A number that points into the document ("hoofdstuk 4", "tabel 2.1"), not a figure.
 _DOCUMENT_REFERENCE = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m|tot en met|tot)\s+[\d.]+)?")
 
@@ -613,6 +621,8 @@ def unit_signals(
             continue  # its items are candidates
         if not unit.is_enumeration and _announces(a.folded):
             continue  # it says what the document covers, not what it says
+        if intent != "define" and _NAMES_ITS_WORDS.search(a.folded) and _WORDS_FOR.search(a.folded):
+            continue  # how the document uses its words answers only what a word means
         if unit.is_enumeration and intent in ("number", "date") and all(_is_question(p.text) for p in unit.parts[1:]):
             continue  # a list of questions (a study's research questions) gives no figure or time
         lead = unit.parts[0].text

@@ -685,6 +685,21 @@ def test_a_list_gives_reasons_only_when_its_lead_in_says_so():
     assert next(s for text, s in signals.items() if text.startswith("Er is veel kroos"))["causal_wanted"] == 1.0
 
 
+def test_how_a_document_uses_its_words_answers_only_what_a_word_means():
+    usage = "De woorden ‘tuinman’ en ‘hovenier’ worden hierin afwisselend gebruikt voor wie de vijvers onderhoudt."
+    answers = "De tuinmannen maaien het riet rond de vijvers elk najaar."
+    heavy = composer(passage_rank=5.0, overlap=1.0)  # left alone, the first passage leads
+    answer = heavy.compose("Wanneer maaien de tuinmannen het riet rond de vijvers?", make_passages(usage, answers))
+    assert answer.text.startswith(answers)
+    # Asked what the word means, the sentence on how the document uses it may answer.
+    defined = heavy.compose("Wat is een hovenier?", make_passages(usage, answers))
+    assert defined.text.startswith("De woorden ‘tuinman’ en ‘hovenier’")
+    # A sentence that uses things interchangeably, not words, stays a candidate.
+    boats = "Bij de vijvers worden de boten door elkaar gebruikt door de tuinmannen."
+    texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Welke boten gebruiken de tuinmannen?"), make_passages(boats))]
+    assert texts == [boats]
+
+
 def test_the_words_naming_the_source_weigh_half_in_a_sentence():
     from types import SimpleNamespace
 
