@@ -44,7 +44,7 @@ from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -737,6 +737,7 @@ class ExtractiveComposer:
             or _no_total_note(question, info, chosen)
             or _no_share_of_note(question, info, chosen)
             or _share_not_named_note(question, info, chosen)
+            or self._no_definition_note(question, info, chosen, ranked)
         ):
             return replace(answer, uncertain=True, note=note)
         return replace(answer, uncertain=True, note=CAUTION_TEXT) if decision.uncertain else answer
@@ -925,6 +926,15 @@ class ExtractiveComposer:
         if info.defined and defines(info.defined, folded):
             return True
         return any(introduces(t, folded) for t in info.topic_terms)
+
+    def _no_definition_note(
+        self, question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]
+    ) -> str | None:
+        """The caution for an answer to "Wat is X?" none of whose sentences says what X is
+        (`_says_what_it_is`): the passages speak of X without saying what it is."""
+        if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
+            return None
+        return NOTE_NO_DEFINITION.format(subject=_as_asked(info.defined, question))
 
     # -- building the Answer ------------------------------------------------------------
 
@@ -1493,6 +1503,17 @@ def _lists_items(text: str, question: str) -> bool:
         if any(stem(w) == noun for w in named) and (items.count(",") >= 2 or ("," in items and " en " in items)):
             return True
     return False
+
+
+def _as_asked(folded: str, question: str) -> str:
+    """The words of `question` that fold to `folded` ("Pygmalion-effect" for "pygmalion-effect"),
+    as the user wrote them; `folded` itself when they are not found."""
+    written = re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", question)
+    size = len(re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", folded))
+    return next(
+        (" ".join(written[i : i + size]) for i in range(len(written) - size + 1) if fold(" ".join(written[i : i + size])) == folded),
+        folded,
+    )
 
 
 def _subject_terms(info: QuestionInfo) -> list[QuestionTerm]:

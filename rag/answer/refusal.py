@@ -278,6 +278,12 @@ NOTE_NOT_NAMED = (
     "U vraagt naar {asked}, maar dit antwoord noemt geen {named}. Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer to "Wat is een kroosdek?" none of whose sentences says what it is.
+NOTE_NO_DEFINITION = (
+    "U vraagt wat {subject} is, maar de gevonden passages zeggen dat niet; wel staat er dit over {subject}. "
+    "Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer to "Welke ... het grootst?" that gives one figure for a group.
 NOTE_GROUP_ONLY = (
     "U vraagt welke het {superlative} is, maar dit antwoord geeft alleen één cijfer voor een hele groep, "

@@ -279,6 +279,30 @@ def test_an_answer_about_another_year_than_the_one_asked_says_so(question, note)
     assert (answer.note or "").startswith(note or "")
 
 
+@pytest.mark.parametrize("text, note", [
+    # The passages speak of the kroosdek without saying what it is.
+    ("Het Kroosdek groeide in 2023 in elf vijvers van het park.", "U vraagt wat Kroosdek is, maar de gevonden passages zeggen dat niet"),
+    ("Een kroosdek is een laag kroos die het hele water bedekt.", None),
+    # The term ends a clause and a colon brings what it is.
+    ("Te veel mest leidt tot het Kroosdek: kroos groeit dan over het hele water.", None),
+])
+def test_an_answer_to_what_is_x_that_does_not_say_what_it_is_says_so(text, note):
+    answer = composer(overlap=1.0).compose("Wat is het Kroosdek?", make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    assert answer.uncertain is bool(note)
+    assert (answer.note or "").startswith(note or "")
+
+
+def test_a_colon_after_the_term_defines_it_only_before_a_clause():
+    from rag.text.analysis import fold
+    from rag.text.definitions import defines
+
+    assert defines("kroosdek", fold("Mest leidt tot het kroosdek: kroos groeit dan over het hele water."))
+    assert defines("kroosdek", fold("Dan ontstaat het zogenoemde kroosdek: kroos groeit over het hele water."))
+    assert not defines("kroosdek", fold("Mest leidt tot het kroosdek: riet, kroos, algen."))
+    assert not defines("kroosdek", fold("Er is onvrede over de kosten van het kroosdek: hogere kosten betekenen minder geld."))
+
+
 ONDERHOUD = "Het onderhoud van de vijvers kost de gemeente € 300 per maand."
 BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 miljoen beschikbaar."
 
