@@ -629,7 +629,10 @@ def unit_signals(
         label = _row_label(unit) if unit.row else ""
         new_numbers = numbers(text) - set(question.numbers)
         # "meer dan dertig beleidsgebieden" answers "hoeveel" as "31" would.
-        gives_count = bool(new_numbers) or any(is_count_word(w) and w not in asked_words for w in words(text))
+        gives_count = (
+            _gives_count(text, question.numbers, True) if question.asks_duration  # a span of time, not a share
+            else bool(new_numbers) or any(is_count_word(w) and w not in asked_words for w in words(text))
+        )
         stems = content_stems(text)
         n_words = len(unit.text.split())
         # A list gives reasons when its lead-in says so ("Dit komt door:"), not when one of its
@@ -995,8 +998,20 @@ _SHARE = re.compile(
     r"%|\bprocent\b|\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel)\b",
     re.IGNORECASE,
 )
-#: "Hoe lang duurt ...?" asks a span of time, which years can give ("van 2026 tot 2028").
-_DURATION_QUESTION = re.compile(r"\bhoe\s*lang\b")
+#: What answers "Hoe lang ...?": a span ("drie jaar", "twaalf uur", "een vierjarige opleiding",
+#: "2021-2025") or a time that bounds one ("sinds 2015", "tot de zomer", "binnen zes weken"); not
+#: a year or date alone ("In 2023 ..." dates something, it says nothing of how long).
+_DURATION = re.compile(
+    r"\b(?:\d[\d.,]*|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|enkele|paar|half|"
+    r"halve|anderhalf|aantal|meerdere)\s+(?:[^\W\d_]+\s+)?(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|"
+    r"minuten|kwartier|schooljaar|schooljaren|kalenderjaar|kalenderjaren|decennium|decennia)\b"
+    r"|\b\w+jarige?n?\b"
+    r"|\b(?:sinds|vanaf|tot|t/m|uiterlijk|tussen|gedurende|binnen)\s+(?:\w+\s+){0,2}?"
+    r"(?:(?:19|20)\d\d\b|(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"zomer|najaar|voorjaar|winter|herfst|kerst)\w*)"
+    r"|\b(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d\b",
+    re.IGNORECASE,
+)
 #: How often, in a word: what answers "hoe vaak" besides a figure.
 _FREQUENCY = re.compile(r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)e?|(?:een|twee|drie)maal)\b", re.IGNORECASE)
 
@@ -1005,11 +1020,11 @@ def _gives_count(text: str, asked: frozenset[str], duration: bool) -> bool:
     """Whether a sentence gives a count, size or frequency: a figure other than a year or the
     question's own (`asked`; "in 12 gemeenten", "9.800"), a count in words ("zes thema's"), a
     share ("de helft") or a frequency ("jaarlijks", "vierjaarlijkse"). A year alone dates
-    something; it does not count it, unless a `duration` is asked ("Hoe lang ...?": "van 2026
-    tot 2028", "tot de zomer")."""
+    something; it does not count it. When a `duration` is asked ("Hoe lang ...?") only a span
+    of time answers (`_DURATION`), not a figure of another kind ("33% van de ...")."""
     plain = substance(text)
-    if duration and _WHEN.search(plain):
-        return True
+    if duration:
+        return bool(_DURATION.search(plain))
     if any(not YEAR.fullmatch(n) for n in numbers(plain) - asked):
         return True
     folded = fold(plain)
@@ -1283,10 +1298,9 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
     if info.intent != "number":
         return None
     if not (info.asks_money or info.asks_percent):
-        duration = bool(_DURATION_QUESTION.search(fold(info.text)))
-        if any(_gives_count(s.unit.text, info.numbers, duration) for s in about):
+        if any(_gives_count(s.unit.text, info.numbers, info.asks_duration) for s in about):
             return None
-        return "een tijdsduur" if duration else "een aantal"
+        return "een tijdsduur" if info.asks_duration else "een aantal"
     named = [t for t in info.topic_terms if t.is_name and not t.is_letter_name]
     if named:
         holds = {i: TermIndex([p.text]) for i, p in enumerate(passages)}

@@ -111,6 +111,8 @@ _MONEY_QUESTION = re.compile(
     r"\b(wat\s+kost\w*|kosten|kost|prijs|prijzen|bedrag\w*|hoeveel\s+(geld|euro)|verdien\w*|salaris\w*|loon|"
     r"collegegeld|lesgeld|budget)\b"
 )
+#: "Hoe lang ...?", "Hoelang ...?": a span of time is asked (`asks_duration`).
+_DURATION_QUESTION = re.compile(r"\b(hoe\s+lang|hoelang)\b")
 MONEY = re.compile(r"€|\beuro\b|\b(miljoen|miljard|bedrag\w*|salarisschaal)\b")
 #: Questions that ask for the top of a ranking ("welke ... het hoogste"), and sentences that rank.
 _SUPERLATIVE_STEMS = ("hoogst", "grootst", "meest", "laagst", "kleinst", "minst", "best", "slechtst", "langst", "kortst", "snelst", "sterkst")
@@ -223,6 +225,9 @@ class QuestionInfo:
     topic_weights: tuple[float, ...] = ()
     asks_money: bool = False
     asks_superlative: bool = False
+    #: The question asks how long something lasts ("Hoe lang duurt ...?") and for no other figure:
+    #: a span of time answers it, not just any figure.
+    asks_duration: bool = False
     #: Publication years of the documents: in a question they often name the source
     #: ("het rapport van 2024"), so their absence from a passage says little.
     source_years: frozenset[str] = frozenset()
@@ -295,6 +300,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_source=bool(_ASKS_SOURCE.search(folded)),
         asks_money=bool(_MONEY_QUESTION.search(folded)),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
+        asks_duration=_asks_duration(folded),
         source_years=(
             _document_years(folded, matcher.years) | frozenset(y for _, years in named_editions(question, mention) for y in years)
             if matcher is not None else frozenset()
@@ -302,6 +308,13 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         defined=defined_subject(asked_topic, intent),
         context_names=names,
     )
+
+
+def _asks_duration(folded: str) -> bool:
+    """Whether a (folded) question asks how long, and for no other figure: "Hoe lang duurt de
+    cursus, en hoeveel kost hij?" asks an amount too, which any figure may give."""
+    asked = [m.group(0) for m in _NUMBER_QUESTION.finditer(folded)]
+    return bool(asked) and all(_DURATION_QUESTION.fullmatch(a) for a in asked)
 
 
 def _defines_name(question: str, mention: SourceMention, intent: Intent) -> bool:

@@ -42,6 +42,8 @@ _COST_VERBS = frozenset("kost kosten kostte kostten".split())
 #: "gemoeid" (involved) only ever says that something is asked about.
 _MONEY_WORDS = frozenset("geld euro".split())
 _FORM_ONLY = frozenset({"gemoeid"})
+#: "Hoe lang duurt ...?": how long is asked (a span of time), "duurt" names no subject.
+_DURATION_VERBS = frozenset("duurt duren duurde duurden geduurd".split())
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
 _YES_NO_VERBS = frozenset(
     """is zijn was waren heeft hebben had hadden klopt kloppen wordt worden werd werden ligt liggen lag
@@ -63,12 +65,17 @@ _QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke versc
 def form_words(question: str) -> list[bool]:
     """Per word of `question` (`rag.text.analysis.words`): whether it shapes the question rather
     than names its subject ("groot" in "hoe groot", "drie" in "noem drie oorzaken", "kost" in
-    "wat kost", "verschillende" in "verschillende soorten", the bound in "Is het tekort groter
+    "wat kost", "duurt" in "hoe lang duurt", "verschillende" in "verschillende soorten", the bound in "Is het tekort groter
     dan 20.000?")."""
     asked = words(question)
     opening = asked[1] if asked[:1] == ["en"] and len(asked) > 1 else asked[0] if asked else ""
+    # "Hoe lang duurt ...?" and no other amount asked ("Hoe lang duurde het, en hoeveel ...?": there
+    # "duurde" finds the sentence that gives the time among those that give figures).
+    measures = [b for a, b in zip(asked, asked[1:]) if a == "hoe" and b in _HOW_MEASURES]
+    how_long = ("hoelang" in asked or "lang" in measures) and "hoeveel" not in asked and set(measures) <= {"lang"}
     form = [
         w in _FORM_ONLY
+        or (how_long and w in _DURATION_VERBS)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)

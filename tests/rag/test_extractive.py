@@ -231,9 +231,16 @@ ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebrui
     ("Hoeveel vrijwilligers maaien het riet?", ("Het riet wordt door twaalf vrijwilligers gemaaid.",), False, None),
     ("Hoe vaak maaien de vrijwilligers het riet?", ("De vrijwilligers maaien het riet jaarlijks.",), False, None),
     ("Hoe vaak maaien de vrijwilligers het riet?", ("Vrijwilligers doen een tweejaarlijkse maaironde door het riet.",), False, None),
-    # "Hoe lang" asks a span, which years give.
+    # "Hoe lang" asks a span, which years that bound one give; a share, a count or a year alone does not.
     ("Hoe lang maaien vrijwilligers het riet?", (ZEISEN,), True, "U vraagt naar een tijdsduur"),
     ("Hoe lang maaien vrijwilligers het riet?", ("Vrijwilligers maaien het riet van 2019 tot 2025.",), False, None),
+    ("Hoe lang maaien vrijwilligers het riet?", ("Vrijwilligers maaien het riet al drie zomers lang, elk jaar twee weken.",), False, None),
+    ("Hoe lang maaien vrijwilligers het riet?", ("Vrijwilligers maaien het riet sinds de winter van 2019.",), False, None),
+    ("Hoe lang duurt een maaironde door het riet?", ("Een maaironde door het riet duurt anderhalf uur.",), False, None),
+    ("Hoe lang duurt een maaironde door het riet?", ("Van de maairondes door het riet gaat 40% over de oever.",), True, "U vraagt naar een tijdsduur"),
+    ("Hoe lang duurt een maaironde door het riet?", ("In 2023 ging een maaironde door het riet voor het eerst over de oever.",), True, "U vraagt naar een tijdsduur"),
+    # Asked with a count as well, any figure may answer.
+    ("Hoe lang duurt een maaironde door het riet, en hoeveel vrijwilligers doen mee?", ("Aan een maaironde door het riet doen 40 vrijwilligers mee.",), False, None),
 ])
 def test_a_question_for_an_amount_a_count_or_a_time_is_refused_when_the_passages_give_none(question, texts, refused, reason):
     answer = composer(overlap=1.0).compose(question, make_passages(*texts))

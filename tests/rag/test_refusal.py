@@ -98,6 +98,18 @@ def test_the_kind_of_amount_asked_is_no_key_term(question, terms):
     assert [t.word for t in question_terms(question)] == terms
 
 
+@pytest.mark.parametrize("question, terms", [
+    # "duurt" asks how long; it would make "... zal nog jaren voortduren" a sentence about the cursus.
+    ("Hoe lang duurt de maaicursus?", ["maaicursus"]),
+    ("Hoelang duurde de maaicursus?", ["maaicursus"]),
+    # Asked with a count as well, the verb finds the sentence that gives the time among those with figures.
+    ("Hoe lang duurde de maaicursus en hoeveel tuinmannen deden mee?", ["duurde", "maaicursus", "tuinmannen", "deden", "mee"]),
+    ("Wat duurt er lang bij de maaicursus?", ["duurt", "lang", "maaicursus"]),
+])
+def test_the_verb_of_a_how_long_question_is_no_key_term(question, terms):
+    assert [t.word for t in question_terms(question)] == terms
+
+
 def test_how_many_items_to_name_is_no_key_term():
     # "drie" would otherwise match any "drie weken" of the documents.
     assert [t.word for t in question_terms("Noem drie soorten kikkers in de vijver.")] == ["soorten", "kikkers", "vijver"]
