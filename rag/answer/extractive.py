@@ -116,7 +116,8 @@ _OPENING_WHOLE_REACH = 12
 _MILLIONS_OF = re.compile(r"\b(?:miljoen|miljard)\s+(?!euro\b|aan\b|voor\b|per\b|meer\b|minder\b|extra\b)[^\W\d_]{3,}")
 _DEFINES = re.compile(r"\b(is een|zijn de|betekent|houdt in|verstaan we|wordt verstaan|bedoelen we|wordt gedefinieerd)\b")
 _CAUSAL = re.compile(
-    r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg)\b"
+    r"\b(omdat|doordat|daardoor|waardoor|want|vanwege|oorzaak|oorzaken|reden|redenen|komt door|dit komt|als gevolg|"
+    r"het gevolg van|ten grondslag|te wijten|toe te schrijven|veroorzaakt|veroorzaken|verklaard door)\b"
 )
 #: A sentence that lists after a colon: ": een grote uitstroom, beperkte instroom en een mismatch".
 _INLINE_LIST = re.compile(r":\s[^:;.!?]*,[^:;.!?]*\s(?:en|of)\s")

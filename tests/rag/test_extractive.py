@@ -1273,6 +1273,19 @@ def test_a_lead_that_refers_back_is_quoted_with_the_sentence_before_it():
     assert answer.citations[0].sentences[0] == "Het riet in de vijvers groeit elk jaar sneller."  # highlighted too
 
 
+@pytest.mark.parametrize("sentence", [
+    "Het voedselrijke water ligt hieraan ten grondslag.",
+    "De snelle groei is te wijten aan het voedselrijke water.",
+    "De snelle groei wordt veroorzaakt door het voedselrijke water.",
+    "De snelle groei is het gevolg van het voedselrijke water.",
+    "De snelle groei is toe te schrijven aan het voedselrijke water.",
+])
+def test_words_that_give_a_cause_make_a_sentence_causal(sentence):
+    info = analyse_question("Waarom groeit het riet zo snel?")
+    signals = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(sentence))}
+    assert signals[sentence]["causal_wanted"] == 1.0
+
+
 KNELPUNTEN = (
     "Het vijverplan kent een aantal knelpunten. Daarbij valt te denken aan te weinig tuinmannen en een "
     "kleine begroting voor pompen. Het plan loopt tot 2030."
