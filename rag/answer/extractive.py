@@ -1414,6 +1414,9 @@ def _about(info: QuestionInfo, text: str) -> bool:
 #: alone, the reader does not know what it is about. Narrower than `_ANAPHORIC_START`, the fitted
 #: signal ("Ook", "Daarnaast", "Toen" lean on what came before but name nothing in it).
 _REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|hierbij|daarmee|hiermee|daaronder)\b", re.IGNORECASE)
+#: A word inside a sentence that points at the one before it: "De coronaperiode lag hieraan ten
+#: grondslag", "Scholen gebruiken hiervoor ...". ("daar-" words often point inside the sentence.)
+_POINTS_BACK = re.compile(r"\bhier(?:aan|door|voor|bij|mee|in|op|van|uit|over|toe|onder|tegen|naast|achter|om)\b", re.IGNORECASE)
 #: An antecedent longer than this is not added (the answer would be mostly context).
 MAX_ANTECEDENT_CHARS = 400
 
@@ -1450,7 +1453,8 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
     unit = chosen[0].unit
     first = unit.parts[0]
     names_before = info is not None and info.intent == "define" and names_what_came_before(fold(first.text))
-    if unit.is_enumeration or unit.row or unit.context is not None or not (_REFERS_BACK.match(first.text) or names_before):
+    refers_back = _REFERS_BACK.match(first.text) or _POINTS_BACK.search(first.text)
+    if unit.is_enumeration or unit.row or unit.context is not None or not (refers_back or names_before):
         return chosen
     found = _beside(unit, passages, -1)
     if found is None:

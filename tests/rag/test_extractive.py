@@ -1273,6 +1273,13 @@ def test_a_lead_that_refers_back_is_quoted_with_the_sentence_before_it():
     assert answer.citations[0].sentences[0] == "Het riet in de vijvers groeit elk jaar sneller."  # highlighted too
 
 
+def test_a_lead_that_points_back_inside_it_is_quoted_with_the_sentence_before_it():
+    # "hieraan" points at the sentence before, wherever in the lead it stands.
+    text = "Het riet in de vijvers groeit elk jaar sneller. Het voedselrijke water ligt hieraan ten grondslag."
+    answer = composer(overlap=1.0, causal_wanted=5.0).compose("Waarom groeit het riet zo snel?", make_passages(text))
+    assert answer.text == f"{text} [1]"
+
+
 @pytest.mark.parametrize("sentence", [
     "Het voedselrijke water ligt hieraan ten grondslag.",
     "De snelle groei is te wijten aan het voedselrijke water.",
