@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, fold, words
-from rag.text.question import asking_words, defined_subject
+from rag.text.question import asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, without_marker
 from rag.text.sources import SourceMatcher
@@ -57,11 +57,13 @@ def is_follow_up(question: str) -> bool:
 
 def _content(text: str, own: set[str]) -> list[str]:
     """The subject words of `text` that `own` lacks: no stopwords, question words, or words of
-    the question's form ("groot" in "hoe groot", "toelichten" in "Kun je X toelichten?")."""
+    the question's form ("groot" in "hoe groot", "toelichten" in "Kun je X toelichten?", the
+    superlative of "Waar is het tekort het grootst?": what was ranked, not what it is about)."""
     asking = asking_words(fold(text))
     return [
         w for w, form in zip(words(text), form_words(text))
         if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own and w not in asking
+        and not is_superlative(w)
     ]
 
 

@@ -122,6 +122,13 @@ _SUPERLATIVES = "|".join(f"{s}e" for s in _SUPERLATIVE_STEMS)
 _SUPERLATIVES_AFTER_HET = "|".join(s for s in _SUPERLATIVE_STEMS if s != "best")
 _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b|\bhet\s+({_SUPERLATIVES_AFTER_HET})\b")
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
+
+
+def is_superlative(word: str) -> bool:
+    """Whether a (folded) word is a superlative that ranks: "grootst", "hoogste", "meest"."""
+    return word in _SUPERLATIVE_STEMS or (word.endswith("e") and word[:-1] in _SUPERLATIVE_STEMS)
+
+
 #: A year that names a document ("het rapport van 2024", "de editie 2023"), not a time the question asks about.
 _DOCUMENT_YEAR = re.compile(
     r"\b\w*(?:rapport|document|publicatie|editie|uitgave|versie|monitor|agenda|plan|staat|verslag|notitie|brief)\w*"
@@ -524,4 +531,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]
+__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "is_superlative", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]

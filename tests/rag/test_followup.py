@@ -31,6 +31,12 @@ def test_a_follow_up_does_not_carry_the_words_with_which_the_one_before_asked_to
     assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (tuinmannen werken stadspark)"
 
 
+def test_a_follow_up_does_not_carry_the_superlative_the_one_before_ranked_by():
+    # "grootst" asked which park ranks first; carried, it would favour "De grootste vijver ...".
+    history = turns(("In welk park is het kroos het grootst?", "In het stadspark. [1]"))
+    assert HeuristicCondenser().condense("Wat doet de gemeente eraan?", history) == "Wat doet de gemeente eraan? (park kroos)"
+
+
 def test_a_long_chain_of_follow_ups_carries_a_bounded_subject():
     history = turns(("Hoeveel tuinmannen werken er in het stadspark van Vlinderstad aan de oostkant?", "3 [1]"))
     for n in range(12):
