@@ -17,12 +17,14 @@ the chunk holds (part of) the answer. No weight here is set by hand.
 | wants_percent | the question asks for a share and the chunk has a percentage |
 | source, other_source | the question names this chunk's document; names another one (computed, not used: see `UNUSED`) |
 | table, note | the chunk is a table; a note (footnotes, references) |
+| summary | the chunk is in a section that sums up ("Samenvatting", "Hoofdlijnen", "Conclusies"), and the question does not ask for one |
 | length | log of the chunk's length |
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,8 +40,12 @@ from rag.types import Chunk
 
 FEATURES = (
     "dense", "dense_rel", "dense_rrf", "sentence", "sentence_rel", "bm25", "bm25_rrf", "cover", "heading", "numbers",
-    "wants_number", "wants_percent", "table", "note", "length",
+    "wants_number", "wants_percent", "table", "note", "length", "summary",
 )  # fmt: skip
+#: A section that sums up what the document says elsewhere in full: a report's summary, main
+#: points or conclusions (its section path, `Chunk.section`). The fact a question asks is mostly
+#: stated in full in the body, so such a chunk takes a place from the passage that states it.
+_SUMMING_UP = re.compile(r"\b(?:samenvatting|hoofdlijnen|conclusies?|kernpunten|in het kort)\b", re.IGNORECASE)
 #: Signals computed but not used by the shipped ranker: measured with and without
 #: (`benchmarks/quality_ab.py`), they did not help on either half. A named document still
 #: gets room in the top k (`diversify`), and its words are never a reason to refuse.
@@ -76,6 +82,7 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
     best_sentence = max(sentence)
     weight_total = sum(question.topic_weights) or 1.0
     named = set(question.mention.documents)
+    summing_up = not _SUMMING_UP.search(question.text)  # "Wat zijn de conclusies van ...?" asks for one
     rows = []
     for c, dense, best_of_chunk in zip(candidates, dense_values, sentence):
         index = _term_index(c.chunk.text)
@@ -101,6 +108,7 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
             "table": float(c.chunk.kind == "table"),
             "note": float(c.chunk.kind == "note" and not question.asks_source),
             "length": math.log(len(c.chunk.text) + 1),
+            "summary": float(summing_up and bool(_summing_up(c.chunk.section or ""))),
         })  # fmt: skip
     return rows
 
@@ -118,6 +126,11 @@ def _term_index(text: str) -> TermIndex:
 @lru_cache(maxsize=_CHUNK_CACHE)
 def _heading_stems(section: str) -> frozenset[str]:
     return frozenset(content_stems(section))
+
+
+@lru_cache(maxsize=_CHUNK_CACHE)
+def _summing_up(section: str) -> bool:
+    return bool(_SUMMING_UP.search(section))
 
 
 @lru_cache(maxsize=_CHUNK_CACHE)
