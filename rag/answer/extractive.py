@@ -1306,9 +1306,21 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
     if named:
         holds = {i: TermIndex([p.text]) for i, p in enumerate(passages)}
         about = [s for s in about if all(holds[s.unit.passage_index].contains(t) for t in named)]
+    if info.mention and not _subject_besides_rate(info):
+        # "Wat kost het vijverplan per jaar?": the plan it names is what the amount is of; an
+        # amount in another document is some other plan's or budget's.
+        about = [s for s in about if passages[s.unit.passage_index].chunk.document_id in info.mention.documents]
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
     return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"
+
+
+def _subject_besides_rate(info: QuestionInfo) -> bool:
+    """Whether the question, less the words that name its source, has a subject other than what
+    an amount is counted by ("per jaar", "jaarlijks") or a year: "Wat kost het vijverplan per
+    jaar?" has none, the plan is its subject; "Wat kost het maaien volgens het vijverplan?" has."""
+    rate = {fold(w) for phrase in rates(info.topic).values() for w in words(phrase)} | set(_RATE_ADVERBS)
+    return any(not t.is_number and t.word not in rate for t in info.topic_terms)
 
 
 def asked_years(info: QuestionInfo, asked: str | None = None) -> frozenset[str]:

@@ -696,6 +696,30 @@ def test_a_sentence_that_only_names_the_source_does_not_lead():
     assert heavy.compose(question, passages, analysis=plain).text.startswith(names_plan)
 
 
+def test_an_amount_asked_of_the_named_document_itself_must_come_from_it():
+    from types import SimpleNamespace
+
+    from rag.text.sources import SourceMatcher
+
+    matcher = SourceMatcher.of_documents([
+        SimpleNamespace(id="doc0.txt", title="Het Vijverplan", publisher="Gemeente Vlinderstad", aliases=("vijverplan",)),
+        SimpleNamespace(id="doc1.txt", title="Stand van het Park", publisher="Parkbureau", aliases=()),
+    ])
+    plan = "Het vijverplan wil het riet elk voorjaar maaien."
+    elsewhere = "Voor nieuwe pompen is vanaf 2024 jaarlijks 40.000 euro per jaar beschikbaar."
+    question = "Hoeveel kost het vijverplan per jaar?"
+    answer = composer(overlap=1.0).compose(question, make_passages(plan, elsewhere), analysis=analyse_question(question, matcher))
+    assert answer.refused and answer.note.startswith("U vraagt naar een bedrag")
+    # From the plan itself, the amount answers.
+    costs = "Het vijverplan kost de gemeente 40.000 euro per jaar."
+    answer = composer(overlap=1.0).compose(question, make_passages(costs, elsewhere), analysis=analyse_question(question, matcher))
+    assert not answer.refused and answer.text.startswith(costs)
+    # A subject of its own ("pompen") may be answered from any document, as naming a source is no reason to refuse.
+    pumps = "Hoeveel kosten de pompen volgens het vijverplan per jaar?"
+    answer = composer(overlap=1.0).compose(pumps, make_passages(plan, elsewhere), analysis=analyse_question(pumps, matcher))
+    assert not answer.refused
+
+
 def test_a_list_gives_reasons_only_when_its_lead_in_says_so():
     advice = (
         "Adviezen voor de vijvers:\n• Tuinmannen: zoek de oorzaken van het kroos.\n"
