@@ -82,7 +82,7 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
     best_sentence = max(sentence)
     weight_total = sum(question.topic_weights) or 1.0
     named = set(question.mention.documents)
-    summing_up = not _SUMMING_UP.search(question.text)  # "Wat zijn de conclusies van ...?" asks for one
+    asks_summary = bool(_SUMMING_UP.search(question.text))  # "Wat zijn de conclusies van ...?"
     rows = []
     for c, dense, best_of_chunk in zip(candidates, dense_values, sentence):
         index = _term_index(c.chunk.text)
@@ -108,7 +108,7 @@ def features(question: QuestionInfo, candidates: Sequence[Candidate], dense_dept
             "table": float(c.chunk.kind == "table"),
             "note": float(c.chunk.kind == "note" and not question.asks_source),
             "length": math.log(len(c.chunk.text) + 1),
-            "summary": float(summing_up and bool(_summing_up(c.chunk.section or ""))),
+            "summary": float(not asks_summary and _sums_up(c.chunk.section or "")),
         })  # fmt: skip
     return rows
 
@@ -129,7 +129,7 @@ def _heading_stems(section: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=_CHUNK_CACHE)
-def _summing_up(section: str) -> bool:
+def _sums_up(section: str) -> bool:
     return bool(_SUMMING_UP.search(section))
 
 
