@@ -74,6 +74,23 @@ def test_sentences_are_embedded_once_and_read_back_from_the_store(make_settings)
     assert embedded == 0
 
 
+def test_sentences_are_embedded_shortest_first_over_all_calls_and_each_keeps_its_own_vector(make_settings, monkeypatch):
+    # Batches of two: the model's padding is least when every call holds sentences of one length.
+    monkeypatch.setattr("rag.retrieval.sentence_vectors.BATCH", 2)
+    embedder = HashingEmbedder()
+    seen: list[str] = []
+    original = embedder.embed_documents
+    monkeypatch.setattr(embedder, "embed_documents", lambda texts: seen.extend(texts) or original(texts))
+    chunks = [chunk(POND), chunk(BEES, 1)]
+    matrix, embedded = SentenceVectors(ChromaStore(make_settings()), embedder).for_chunks(chunks)
+    assert embedded == 4
+    assert [len(t) for t in seen] == sorted(len(t) for t in seen)
+    # Rows stay in the chunks' order, whatever order they were embedded in.
+    expected = np.array(original([s for c in chunks for s in chunk_sentences(c)]), dtype=np.float32)
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    assert np.allclose(matrix.vectors, expected, atol=1e-6)
+
+
 def test_complete_keeps_exactly_the_sentences_of_the_chunks_given(make_settings):
     store = ChromaStore(make_settings())
     sentences = SentenceVectors(store, HashingEmbedder())
