@@ -33,7 +33,7 @@ _DATE_QUESTION = re.compile(
 _LIST_QUESTION = re.compile(
     r"^(welke|wat\s+zijn|noem|geef)\b|\b(welke\s+\w+\s+(noem|noemt|noemen|stelt|stellen|zijn|worden|bestaan))\b"
 )
-_PLACE_QUESTION = re.compile(r"^(waar|in\s+welke\s+(regio|regio's|provincie|gemeente|stad|steden|plaats|delen))\b")
+_PLACE_QUESTION = re.compile(r"^(waar|(in\s+)?welke\s+(regio|regio's|provincie|provincies|gemeente|gemeenten|stad|steden|plaats|plaatsen|delen))\b")
 #: "Waar ... aan/mee/over ...?" is "waaraan", "waarmee", "waarover" split in two: it asks what, not
 #: where ("Waar besteden ze het geld aan?"). The particle stands near the end, before the verbs.
 _WAAR_PARTICLE = re.compile(r"^waar\b.*\s(aan|over|mee|voor|door|van|uit|toe|om|tegen)(\s+[^\W\d_]+){0,2}\s*\W*$")

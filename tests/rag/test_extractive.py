@@ -937,6 +937,11 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     # A follow-up's opening "En" / "Maar" does not hide what it asks.
     ("En welke maatregelen neemt de gemeente?", "list"),
     ("Maar in welke provincie ligt het park?", "place"),
+    # "Welke gemeente ...?" asks for a place as "In welke gemeente ...?" does, not for a list.
+    ("Welke gemeente heeft de meeste vijvers?", "place"),
+    ("Welke regio's hebben de minste kikkers?", "place"),
+    ("Welke gemeenten kappen bomen?", "place"),
+    ("Welke gemeentelijke regels gelden voor vijvers?", "list"),
     ("En, wat is een salamander?", "define"),
     # "waar ... aan" is "waaraan": what, not where.
     ("Waar besteedt de gemeente het geld aan?", "other"),
