@@ -1312,7 +1312,12 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
         about = [s for s in about if passages[s.unit.passage_index].chunk.document_id in info.mention.documents]
     if info.asks_money:
         return None if any(s.signals["money_wanted"] for s in about) else "een bedrag"
-    return None if any(_SHARE.search(s.unit.text) for s in about) else "een percentage of aandeel"
+    shares = [s for s in about if _SHARE.search(s.unit.text)]
+    if counted_noun(info.text) == "%":
+        # "Hoeveel procent van de vijvers ...?": a share of the parken ("In 40% van de parken
+        # hebben vijvers riet") is no share of the vijvers (the `counted` signal).
+        shares = [s for s in shares if s.signals["counted"]]
+    return None if shares else "een percentage of aandeel"
 
 
 def _subject_besides_rate(info: QuestionInfo) -> bool:

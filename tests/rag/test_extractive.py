@@ -456,7 +456,6 @@ def test_a_question_that_names_two_documents_quotes_each_that_has_a_passage_abou
     # A share of the vijvers asked, shares of other wholes given.
     ("Welk percentage van de vijvers heeft een rietkraag?", "Ongeveer een derde van de parken heeft vijvers met een rietkraag.",
      "U vraagt naar een aandeel van de vijvers, maar dit antwoord noemt geen aandeel van de vijvers."),
-    ("Hoeveel procent van de vijvers heeft een rietkraag?", "In 40% van de parken hebben vijvers een rietkraag.", "U vraagt naar een aandeel van de vijvers"),
     # A share of them, in figures or in words.
     ("Welk percentage van de vijvers heeft een rietkraag?", "Ongeveer een derde van de vijvers heeft een rietkraag.", None),
     ("Hoeveel procent van de vijvers heeft een rietkraag?", "Van de vijvers in het park heeft 40% een rietkraag.", None),
@@ -465,6 +464,14 @@ def test_an_answer_that_gives_no_share_of_what_the_question_asks_a_share_of_says
     answer = composer(overlap=1.0).compose(question, make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
     _assert_note(answer, note, absent="noemt geen aandeel")
+
+
+def test_how_many_percent_of_a_whole_is_refused_when_only_shares_of_other_wholes_are_given():
+    question = "Hoeveel procent van de vijvers heeft een rietkraag?"
+    other = composer(overlap=1.0).compose(question, make_passages("In 40% van de parken hebben vijvers een rietkraag."))
+    assert other.refused and other.note.startswith("U vraagt naar een percentage of aandeel")
+    own = composer(overlap=1.0).compose(question, make_passages("Van de vijvers in het park heeft 40% een rietkraag."))
+    assert not own.refused and own.text.startswith("Van de vijvers in het park heeft 40%")
 
 
 @pytest.mark.parametrize("caption, row, note", [
