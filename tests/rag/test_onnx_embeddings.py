@@ -47,6 +47,22 @@ def test_fp32_vectors_equal_torch_and_int8_stay_close(make_settings, embedder):
     assert float(query @ fp32[0]) < 0.9999  # the query prefix is not the passage prefix
 
 
+def test_the_int8_embedder_made_from_a_loaded_one_reads_no_second_tokenizer(make_settings, monkeypatch):
+    fp32 = OnnxEmbedder(make_settings())
+    before = fp32.with_precision("int8")  # made before fp32 has loaded, as a pipeline does
+    fp32.embed_documents(TEXTS[:1])
+
+    def no_second_read(path):
+        raise AssertionError(f"tokenizer read again from {path}")
+
+    monkeypatch.setattr("tokenizers.Tokenizer.from_file", no_second_read)
+    vectors = np.array(before.embed_documents(TEXTS))
+    assert before.precision == "int8" and before._tokenizer is fp32._tokenizer
+    monkeypatch.undo()
+    alone = np.array(OnnxEmbedder(make_settings(), precision="int8").embed_documents(TEXTS))
+    assert np.allclose(vectors, alone, atol=1e-6)
+
+
 def test_export_is_made_once_under_a_lock_and_redone_when_unfinished(tmp_path, models_dir):
     source = SentenceTransformerEmbedder(make_settings_for(models_dir)).model_path()
     copy = tmp_path / "model"

@@ -91,6 +91,16 @@ def test_sentences_are_embedded_shortest_first_over_all_calls_and_each_keeps_its
     assert np.allclose(matrix.vectors, expected, atol=1e-6)
 
 
+def test_the_sentence_collection_is_built_as_a_sparse_graph_and_the_chunks_are_not(make_settings):
+    # Sentence vectors are read by id, never searched; the chunks are searched by Chroma.
+    store = ChromaStore(make_settings())
+    SentenceVectors(store, HashingEmbedder()).complete([chunk(POND)])
+    assert store.sentences.configuration_json["hnsw"]["max_neighbors"] == 4
+    assert store.chunks.configuration_json["hnsw"]["max_neighbors"] == 16  # Chroma's default
+    # An existing store keeps what its collection was made with.
+    assert ChromaStore(make_settings()).sentences.configuration_json["hnsw"]["max_neighbors"] == 4
+
+
 def test_complete_keeps_exactly_the_sentences_of_the_chunks_given(make_settings):
     store = ChromaStore(make_settings())
     sentences = SentenceVectors(store, HashingEmbedder())
