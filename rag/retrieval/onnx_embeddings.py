@@ -86,21 +86,25 @@ class OnnxEmbedder(Embeddings):
                 return
             sibling = self._sibling
             if sibling is not None and sibling.loaded:
-                self._directory, self._info, self._pad_id = sibling._directory, sibling._info, sibling._pad_id
-                self._tokenizer = sibling._tokenizer
-                log.info("Loaded ONNX embedding model %s (%s) from %s", self._settings.embedding_model, self.precision, self._directory)
-                return
-            from tokenizers import Tokenizer
-
-            directory = self._model_directory()
-            info = json.loads((directory / "embedder.json").read_text(encoding="utf-8"))
-            tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-            tokenizer.enable_truncation(int(info["max_seq_length"]))
-            tokenizer.no_padding()
-            self._directory, self._info = directory, info
-            self._pad_id = tokenizer.token_to_id("<pad>") if tokenizer.token_to_id("<pad>") is not None else 0
-            self._tokenizer = tokenizer
+                directory, info, tokenizer, pad_id = sibling._directory, sibling._info, sibling._tokenizer, sibling._pad_id
+            else:
+                directory, info, tokenizer, pad_id = self._read_tokenizer()
+            self._directory, self._info, self._pad_id = directory, info, pad_id
+            self._tokenizer = tokenizer  # last: `loaded` says the rest is set
             log.info("Loaded ONNX embedding model %s (%s) from %s", self._settings.embedding_model, self.precision, directory)
+
+    def _read_tokenizer(self) -> tuple[Path, dict, object, int]:
+        """The export's directory, its `embedder.json`, its tokenizer (truncating, not padding)
+        and the padding token's id."""
+        from tokenizers import Tokenizer
+
+        directory = self._model_directory()
+        info = json.loads((directory / "embedder.json").read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        tokenizer.enable_truncation(int(info["max_seq_length"]))
+        tokenizer.no_padding()
+        pad = tokenizer.token_to_id("<pad>")
+        return directory, info, tokenizer, pad if pad is not None else 0
 
     def _session(self, threads: int):
         session = self._sessions.get(threads)
