@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -181,25 +182,26 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
 def _quantize(source: Path, target: Path, keep_fp32: list[str]) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    # onnxruntime advises shape pre-processing on the root logger for every model; the export
-    # is already fused with its shapes, so the advice only puzzles whoever runs the first ingest.
-    advice = _DropMessage("pre-processing before quantization")
-    logging.getLogger().addFilter(advice)
+    # The quantizer logs on the root logger: a line at INFO for every tensor and matrix product
+    # (about 100 for e5-small, which flood `bronwijzer -v ingest`) and, at WARNING, advice to
+    # pre-process the shapes, which the fused export already has. Its other warnings pass.
+    chatter = _QuantizerChatter()
+    logging.getLogger().addFilter(chatter)
     try:
         quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep_fp32)
     finally:
-        logging.getLogger().removeFilter(advice)
+        logging.getLogger().removeFilter(chatter)
 
 
-class _DropMessage(logging.Filter):
-    """Drops log records whose message contains `text`."""
+class _QuantizerChatter(logging.Filter):
+    """Drops onnxruntime.quantization's records below WARNING and its pre-processing advice."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
+    ADVICE = "pre-processing before quantization"
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return self.text not in record.getMessage()
+        if f"onnxruntime{os.sep}quantization" not in record.pathname:
+            return True
+        return record.levelno >= logging.WARNING and self.ADVICE not in record.getMessage()
 
 
 def _version(distribution: str) -> str | None:
@@ -216,6 +218,7 @@ def export_onnx(model_dir: Path, target_dir: Path) -> Path:
     if not (model_dir / "tokenizer.json").is_file():
         raise ConfigurationError(f"'{model_dir}' heeft geen tokenizer.json; zet BRONWIJZER_EMBEDDING_PRECISION=fp32.")
     started = time.perf_counter()
+    log.info("Exporting %s to ONNX (fp32, int8), once per model: about a minute", model_dir.name)
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:

@@ -131,3 +131,27 @@ def test_a_graph_the_optimizer_cannot_fuse_is_used_as_exported(tmp_path, monkeyp
     assert _fuse(source, tmp_path / "model-fp32.onnx", config, tmp_path / "tokenizer.json") == []
     assert (tmp_path / "model-fp32.onnx").read_bytes() == b"the graph as exported"
     assert "using the unfused export" in caplog.text
+
+
+def test_quantizing_keeps_the_quantizer_chatter_out_of_the_operators_log(tmp_path, caplog):
+    import logging
+
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from rag.retrieval.onnx_export import _quantize
+
+    weights = numpy_helper.from_array(np.random.RandomState(0).randn(8, 4).astype(np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["h"]), helper.make_node("Relu", ["h"], ["y"])], "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])], [weights],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "tiny.onnx")
+    with caplog.at_level(logging.INFO):
+        _quantize(tmp_path / "tiny.onnx", tmp_path / "tiny-int8.onnx", [])
+        logging.getLogger().info("a line of our own")  # the filter is gone again
+    assert [r.getMessage() for r in caplog.records] == ["a line of our own"]
+    x = np.ones((1, 8), dtype=np.float32)
+    assert ort.InferenceSession(str(tmp_path / "tiny-int8.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0].shape == (1, 4)
