@@ -1,6 +1,7 @@
 """Cold, unchanged and edited ingest of corpus/ through the real CLI: wall clock, chunks/s, peak memory.
 
     .venv/bin/python benchmarks/ingest_corpus.py [--fresh-model] [--json out/ingest.json]
+    .venv/bin/python benchmarks/ingest_corpus.py --sentence-overhead 3 [--fresh-model]
 
 Cold: an empty data directory (the converted model and its ONNX export are reused from the
 model cache unless --fresh-model, which also times the one-off conversion and export).
@@ -8,6 +9,11 @@ Unchanged: the same command again, which must embed nothing. Edited: one corpus 
 sentence added at its end, so only the chunks around the edit are embedded again. The load
 average is printed before and after each run. Targets: cold <= 90 s (issue 11), unchanged
 <= 10 s with 0 chunks embedded.
+
+--sentence-overhead N: what the ranker's sentence vectors add to a cold ingest (issue 8: at
+most 25%). N rounds of two cold ingests, with BRONWIJZER_SENTENCE_VECTORS true and false in
+turn, each into an empty data directory; the medians and their ratio are printed. Runs of one
+mode differ by about 10 s on a shared host, so one pair proves little.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,11 +49,50 @@ def run_ingest(env: dict, paths: list[str] | None = None) -> tuple[float, dict, 
         return seconds, json.loads(out.read()), usage.ru_maxrss / 1024
 
 
+def sentence_overhead(rounds: int, fresh_model: bool, out: Path) -> None:
+    """Cold ingests with and without sentence vectors, alternating, and the median overhead."""
+    seconds: dict[str, list[float]] = {"true": [], "false": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        shared_models = Path(tmp) / "models"
+        if not fresh_model:
+            env = os.environ | {"BRONWIJZER_HOME": str(Path(tmp) / "warm"), "BRONWIJZER_MODEL_CACHE": str(shared_models)}
+            subprocess.run([sys.executable, "-c", "from rag.pipeline import build; build().embedder.warm_up()"],
+                           env=env, cwd=REPO, check=True)
+        print("| round | sentence vectors | wall s | chunks embedded | sentences embedded | load average before |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for round_ in range(1, rounds + 1):
+            for mode in ("true", "false"):
+                run_dir = Path(tmp) / f"{mode}-{round_}"
+                models = run_dir / "models" if fresh_model else shared_models
+                env = os.environ | {"BRONWIJZER_HOME": str(run_dir / "home"), "BRONWIJZER_MODEL_CACHE": str(models),
+                                    "BRONWIJZER_SENTENCE_VECTORS": mode}
+                load = os.getloadavg()[0]
+                wall, report, _ = run_ingest(env, [str(REPO / "corpus")])
+                seconds[mode].append(wall)
+                print(f"| {round_} | {mode} | {wall:.1f} | {report['chunks_embedded']} | {report.get('sentences_embedded', 0)} | {load:.2f} |",
+                      flush=True)
+                shutil.rmtree(run_dir, ignore_errors=True)
+    with_, without = statistics.median(seconds["true"]), statistics.median(seconds["false"])
+    overhead = with_ / without - 1
+    print(f"machine: {os.cpu_count()} cores; {'includes' if fresh_model else 'excludes'} the model's conversion and export")
+    print(f"median cold ingest: {with_:.1f} s with sentence vectors, {without:.1f} s without: {overhead:+.1%} "
+          f"(target +25% at most: {'met' if overhead <= 0.25 else 'NOT met'})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"seconds": seconds, "fresh_model": fresh_model, "overhead": overhead}, indent=2) + "\n",
+                   encoding="utf-8")
+    print(f"JSON: {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fresh-model", action="store_true", help="convert and export the bundled model anew (timed)")
+    parser.add_argument("--sentence-overhead", type=int, metavar="ROUNDS",
+                        help="compare cold ingests with and without sentence vectors, ROUNDS of each")
     parser.add_argument("--json", type=Path, default=Path("out/ingest.json"))
     args = parser.parse_args()
+    if args.sentence_overhead:
+        sentence_overhead(args.sentence_overhead, args.fresh_model, args.json)
+        return
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = os.environ | {"BRONWIJZER_HOME": str(Path(tmp) / "home")}
