@@ -48,6 +48,10 @@ def _fail(exc: BronwijzerError) -> typer.Exit:
     return typer.Exit(1)
 
 
+#: What `ingest` shows while the model is converted and exported, once per model cache.
+PREPARING = "Model voorbereiden (eenmalig, ongeveer een minuut)"
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Bestanden of mappen (standaard: corpus/).")] = None,
@@ -65,7 +69,6 @@ def ingest(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=errors, disable=as_json or not interactive, transient=True,
     )
-    task = progress.add_task("Embedden", total=None)
     sentence_task = None
     # Without a terminal (a log, a pipe) a line now and then instead of a bar that never shows.
     logged = LogProgress(errors.print) if not interactive and not as_json else None
@@ -86,6 +89,18 @@ def ingest(
 
     try:
         with progress:
+            preparing_seconds = 0.0
+            if not getattr(parts.embedder, "prepared", True):
+                # The first ingest on a machine converts and exports the model before anything
+                # is embedded: say so, instead of a bar that stands still for a minute.
+                preparing = progress.add_task(PREPARING, total=None)
+                if logged:
+                    errors.print(f"{PREPARING} …")
+                started = time.perf_counter()
+                parts.embedder.warm_up()
+                preparing_seconds = time.perf_counter() - started
+                progress.remove_task(preparing)
+            task = progress.add_task("Embedden", total=None)
             report = ingestor.ingest(targets, rebuild=rebuild, on_progress=on_progress, on_sentences=on_sentences)
     except BronwijzerError as exc:
         raise _fail(exc) from exc
@@ -101,6 +116,7 @@ def ingest(
             "sentences_embedded": report.sentences_embedded,
             "sentences_failed": report.sentences_failed,
             "seconds": round(report.seconds, 2),
+            "model_preparation_seconds": round(preparing_seconds, 2),
             "outcomes": [asdict(o) for o in report.outcomes],
         }))
     else:
@@ -112,6 +128,7 @@ def ingest(
             f"mislukt: {report.failed}, chunks geëmbed: {report.chunks_embedded} "
             f"(hergebruikt: {report.chunks_reused}), zinnen geëmbed: {report.sentences_embedded}, "
             f"tijd: {report.seconds:.1f} s"
+            + (f" (en het model voorbereiden: {preparing_seconds:.1f} s)" if preparing_seconds else "")
         )
     if report.sentences_failed and not as_json:
         errors.print("[yellow]Let op:[/yellow] de zinsvectoren zijn niet bijgewerkt (zie het log); de documenten zijn "

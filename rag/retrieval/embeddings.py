@@ -50,6 +50,16 @@ class SentenceTransformerEmbedder(Embeddings):
     def loaded(self) -> bool:
         return self._model is not None
 
+    @property
+    def prepared(self) -> bool:
+        """False while the bundled e5 still has to be converted (about a minute, once per
+        model cache); a named or local model is used as it is."""
+        if self._settings.embedding_model != BUNDLED_E5:
+            return True
+        from rag.retrieval.e5_conversion import MARKER_NAME, bundled_model_name
+
+        return (self._settings.models_dir / bundled_model_name() / MARKER_NAME).is_file()
+
     def model_path(self) -> str:
         """Where the model comes from: the converted bundled e5, or the configured name/path."""
         name = self._settings.embedding_model

@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigurationError
 from rag.retrieval.embeddings import SentenceTransformerEmbedder
-from rag.retrieval.onnx_export import MODEL_FILES, ensure_onnx
+from rag.retrieval.onnx_export import MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,17 @@ class OnnxEmbedder(Embeddings):
     @property
     def loaded(self) -> bool:
         return self._tokenizer is not None
+
+    @property
+    def prepared(self) -> bool:
+        """False while the model still has to be converted or exported to ONNX (a minute or
+        so, once per model cache): what the first `warm_up` or embedding would do first."""
+        source = self._source or SentenceTransformerEmbedder(self._settings)
+        if not source.prepared:
+            return False
+        path = Path(source.model_path())
+        # A model that is no local directory cannot be exported; loading it says why.
+        return not path.is_dir() or (onnx_dir_for(path) / MARKER_NAME).is_file()
 
     def _model_directory(self) -> Path:
 

@@ -51,3 +51,41 @@ def test_ingest_in_a_log_shows_progress_and_list_search_ask_show_whole_ids_and_u
     assert f"    {url}" in asked.stdout.splitlines()
     removed = _cli(env, "documents", "remove", long_id)
     assert removed.returncode == 0, removed.stderr
+
+
+@pytest.mark.slow
+def test_the_first_ingest_says_it_prepares_the_model_before_embedding(tmp_path: Path, models_dir: Path, monkeypatch):
+    # Converting and exporting the model for real takes a minute (tests/rag/test_onnx_embeddings.py
+    # does it); here the embedder only reports that it still needs it, and warm_up is watched.
+    from typer.testing import CliRunner
+
+    from app.cli import PREPARING, app
+    from rag.retrieval.onnx_embeddings import OnnxEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "vijvers.txt").write_text("De vijvers in het park zijn belangrijk voor kikkers. " * 20, encoding="utf-8")
+    monkeypatch.setenv("BRONWIJZER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BRONWIJZER_MODEL_CACHE", str(models_dir))
+    calls: list[str] = []
+    exported: list[bool] = []  # as the export's marker on disk: seen by every embedder made later
+    warm_up = OnnxEmbedder.warm_up
+
+    def warm_up_and_mark(self):
+        calls.append(self.precision)
+        warm_up(self)
+        exported.append(True)
+
+    monkeypatch.setattr(OnnxEmbedder, "prepared", property(lambda self: bool(exported)))
+    monkeypatch.setattr(OnnxEmbedder, "warm_up", warm_up_and_mark)
+    result = CliRunner().invoke(app, ["ingest", str(docs)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert f"{PREPARING} …" in lines
+    assert lines.index(f"{PREPARING} …") < lines.index("Embedden: 1 van 1 passages (100%)")
+    assert calls == ["fp32"]
+    assert "(en het model voorbereiden: " in " ".join(result.stdout.split())  # the time above leaves it out
+    calls.clear()
+    (docs / "kikkers.txt").write_text("Kikkers leggen hun eieren in ondiep water. " * 20, encoding="utf-8")
+    again = CliRunner().invoke(app, ["ingest", str(docs)])
+    assert again.exit_code == 0 and PREPARING not in again.stderr and calls == []

@@ -155,3 +155,20 @@ def test_quantizing_keeps_the_quantizer_chatter_out_of_the_operators_log(tmp_pat
     assert [r.getMessage() for r in caplog.records] == ["a line of our own"]
     x = np.ones((1, 8), dtype=np.float32)
     assert ort.InferenceSession(str(tmp_path / "tiny-int8.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0].shape == (1, 4)
+
+
+def test_an_embedder_is_prepared_once_its_model_is_converted_and_exported(tmp_path, models_dir, embedder):
+    from rag.retrieval.e5_conversion import bundled_model_name
+    from rag.settings import Settings
+
+    empty = Settings(_env_file=None, home=tmp_path / "home", model_cache=tmp_path / "empty")
+    assert not SentenceTransformerEmbedder(empty).prepared
+    assert not make_embedder(empty).prepared
+    converted_only = tmp_path / "converted"  # the conversion done, the ONNX export not yet
+    converted_only.mkdir()
+    (converted_only / bundled_model_name()).symlink_to(models_dir / bundled_model_name())
+    settings = Settings(_env_file=None, home=tmp_path / "home", model_cache=converted_only)
+    assert SentenceTransformerEmbedder(settings).prepared
+    assert not make_embedder(settings).prepared
+    assert embedder.prepared  # the session's embedder has loaded: converted and exported
+    assert not (tmp_path / "empty").exists()  # asking converts and exports nothing
