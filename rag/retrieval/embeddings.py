@@ -56,9 +56,13 @@ class SentenceTransformerEmbedder(Embeddings):
         model cache); a named or local model is used as it is."""
         if self._settings.embedding_model != BUNDLED_E5:
             return True
-        from rag.retrieval.e5_conversion import MARKER_NAME, bundled_model_name
+        from rag.retrieval.e5_conversion import bundled_e5_converted
 
-        return (self._settings.models_dir / bundled_model_name() / MARKER_NAME).is_file()
+        return bundled_e5_converted(self._settings.models_dir)
+
+    def prepare(self) -> None:
+        """Convert the bundled e5 if that is still to be done (`prepared`); loads nothing."""
+        self.model_path()
 
     def model_path(self) -> str:
         """Where the model comes from: the converted bundled e5, or the configured name/path."""

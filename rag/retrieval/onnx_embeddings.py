@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigurationError
 from rag.retrieval.embeddings import SentenceTransformerEmbedder
-from rag.retrieval.onnx_export import MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
+from rag.retrieval.onnx_export import MODEL_FILES, ensure_onnx, onnx_exported
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,16 +72,22 @@ class OnnxEmbedder(Embeddings):
     def prepared(self) -> bool:
         """False while the model still has to be converted or exported to ONNX (a minute or
         so, once per model cache): what the first `warm_up` or embedding would do first."""
-        source = self._source or SentenceTransformerEmbedder(self._settings)
+        source = self._source_embedder()
         if not source.prepared:
             return False
         path = Path(source.model_path())
         # A model that is no local directory cannot be exported; loading it says why.
-        return not path.is_dir() or (onnx_dir_for(path) / MARKER_NAME).is_file()
+        return not path.is_dir() or onnx_exported(path)
+
+    def prepare(self) -> None:
+        """Convert and export the model if that is still to be done (`prepared`); no session."""
+        self._model_directory()
+
+    def _source_embedder(self) -> SentenceTransformerEmbedder:
+        return self._source or SentenceTransformerEmbedder(self._settings)
 
     def _model_directory(self) -> Path:
-
-        source = Path((self._source or SentenceTransformerEmbedder(self._settings)).model_path())
+        source = Path(self._source_embedder().model_path())
         if not source.is_dir():
             raise ConfigurationError(
                 f"Voor int8 is een lokaal model nodig; '{source}' is geen map. Geef een pad op in "

@@ -257,12 +257,17 @@ def export_onnx(model_dir: Path, target_dir: Path) -> Path:
     return target_dir
 
 
+def onnx_exported(model_dir: Path) -> bool:
+    """Whether the ONNX export of `model_dir` is finished (its marker)."""
+    return (onnx_dir_for(model_dir) / MARKER_NAME).is_file()
+
+
 def ensure_onnx(model_dir: Path) -> Path:
     """The ONNX export of `model_dir`, made on first use; concurrent callers wait for the one export."""
     target = onnx_dir_for(model_dir)
-    if (target / MARKER_NAME).is_file():
+    if onnx_exported(model_dir):
         return target
     with FileLock(str(target.parent / f"{target.name}.lock")):
-        if not (target / MARKER_NAME).is_file():
+        if not onnx_exported(model_dir):
             export_onnx(model_dir, target)
     return target

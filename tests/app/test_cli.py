@@ -56,7 +56,7 @@ def test_ingest_in_a_log_shows_progress_and_list_search_ask_show_whole_ids_and_u
 @pytest.mark.slow
 def test_the_first_ingest_says_it_prepares_the_model_before_embedding(tmp_path: Path, models_dir: Path, monkeypatch):
     # Converting and exporting the model for real takes a minute (tests/rag/test_onnx_embeddings.py
-    # does it); here the embedder only reports that it still needs it, and warm_up is watched.
+    # does it); here the embedder only reports that it still needs it, and prepare is watched.
     from typer.testing import CliRunner
 
     from app.cli import PREPARING, app
@@ -69,15 +69,15 @@ def test_the_first_ingest_says_it_prepares_the_model_before_embedding(tmp_path: 
     monkeypatch.setenv("BRONWIJZER_MODEL_CACHE", str(models_dir))
     calls: list[str] = []
     exported: list[bool] = []  # as the export's marker on disk: seen by every embedder made later
-    warm_up = OnnxEmbedder.warm_up
+    prepare = OnnxEmbedder.prepare
 
-    def warm_up_and_mark(self):
+    def prepare_and_mark(self):
         calls.append(self.precision)
-        warm_up(self)
+        prepare(self)
         exported.append(True)
 
     monkeypatch.setattr(OnnxEmbedder, "prepared", property(lambda self: bool(exported)))
-    monkeypatch.setattr(OnnxEmbedder, "warm_up", warm_up_and_mark)
+    monkeypatch.setattr(OnnxEmbedder, "prepare", prepare_and_mark)
     result = CliRunner().invoke(app, ["ingest", str(docs)])
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
