@@ -16,8 +16,8 @@ from rag.types import Answer, Chunk, Citation, Passage
 
 TEXT = (
     "Kwantitatief\n"
-    "In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider.\n"
-    "Het aantal vacatures is <b>niet</b> evenredig verdeeld & groeit."
+    "In 2021 had ongeveer 1 op de 15 vijvers geen kikkerkoor.\n"
+    "Het aantal kikkers is <b>niet</b> evenredig verdeeld & groeit."
 )
 
 
@@ -45,8 +45,8 @@ def test_a_source_without_a_web_address_has_no_link():
 
 
 def test_cited_sentences_are_marked_inside_the_escaped_passage():
-    html = highlight_passage(TEXT, ["In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider."])
-    assert "<mark>In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider.</mark>" in html
+    html = highlight_passage(TEXT, ["In 2021 had ongeveer 1 op de 15 vijvers geen kikkerkoor."])
+    assert "<mark>In 2021 had ongeveer 1 op de 15 vijvers geen kikkerkoor.</mark>" in html
     assert "&lt;b&gt;niet&lt;/b&gt;" in html and "&amp; groeit" in html and "<b>" not in html
     assert html.count("<p>") == 3
 
@@ -60,8 +60,8 @@ def test_an_answer_shows_its_numbered_sources_with_title_section_and_page():
     p = passage()
     answer = Answer(
         question="Hoeveel?",
-        text="In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider. [1]\n\n<script>x</script>",
-        citations=(Citation(1, p, ("In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider.",)),),
+        text="In 2021 had ongeveer 1 op de 15 vijvers geen kikkerkoor. [1]\n\n<script>x</script>",
+        citations=(Citation(1, p, ("In 2021 had ongeveer 1 op de 15 vijvers geen kikkerkoor.",)),),
         passages=(p,),
     )
     html = render_answer(answer)

@@ -26,8 +26,8 @@ def store(make_settings) -> FeedbackStore:
 
 def test_a_rating_is_stored_with_everything_a_reviewer_needs(store, make_settings):
     row = store.record(
-        "Hoeveel basisscholen hadden in 2019 geen schoolleider?",
-        "In 2019 had ongeveer 1 op de 20 basisscholen geen schoolleider. [1]",
+        "Hoeveel vijvers hadden in 2021 geen kikkerkoor?",
+        "In 2021 had ongeveer 1 op de 15 vijvers geen kikkerkoor. [1]",
         refused=False,
         rating="up",
         comment="  Helder  ",
@@ -39,7 +39,7 @@ def test_a_rating_is_stored_with_everything_a_reviewer_needs(store, make_setting
     assert datetime.fromisoformat(row.created_at).tzinfo is not None
     with closing(sqlite3.connect(store.path)) as conn:
         stored = conn.execute("SELECT question, refused, rating, comment, cited_documents FROM feedback").fetchall()
-    assert stored == [("Hoeveel basisscholen hadden in 2019 geen schoolleider?", 0, "up", "Helder", json.dumps([ACTIEPLAN]))]
+    assert stored == [("Hoeveel vijvers hadden in 2021 geen kikkerkoor?", 0, "up", "Helder", json.dumps([ACTIEPLAN]))]
 
 
 def test_a_reader_can_change_the_rating_add_a_comment_or_take_it_back(store):

@@ -31,7 +31,7 @@ DOCUMENTS = {
     "veiligheid.txt": "Sociale veiligheid\n\nScholen moeten de sociale veiligheid van leerlingen jaarlijks monitoren. "
     "De inspectie controleert of scholen een veiligheidsplan hebben.\n",
 }
-QUESTIONS = ["Hoe groot is het lerarentekort in het primair onderwijs?", "Wat moeten scholen jaarlijks monitoren?"]
+QUESTIONS = ["Tot hoeveel fte is het lerarentekort opgelopen?", "Wat moeten scholen jaarlijks monitoren?"]
 # A word no other document uses: only the keyword index knows it, and a question naming it is
 # refused while no indexed document contains it.
 NEW_NAME = "kwartelplan.md"

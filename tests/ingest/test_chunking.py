@@ -95,7 +95,7 @@ def test_markdown_keyword_and_front_matter_headings() -> None:
             "Samenvatting",
             "Aanleiding",
             paragraph(3),
-            "Speerpunt 1: Investeer in professionalisering van het vak",
+            "Speerpunt 1: Investeer in de opleiding van boswachters",
             "Actie 2",
             paragraph(3, 3),
             "» Huidige situatie",
@@ -108,8 +108,8 @@ def test_markdown_keyword_and_front_matter_headings() -> None:
     chunks = chunk_document(make_doc(text))
     assert [c.section for c in chunks] == [
         "Samenvatting > Aanleiding",
-        "Speerpunt 1: Investeer in professionalisering van het vak > Actie 2",
-        "Speerpunt 1: Investeer in professionalisering van het vak > Actie 2 > Huidige situatie",
+        "Speerpunt 1: Investeer in de opleiding van boswachters > Actie 2",
+        "Speerpunt 1: Investeer in de opleiding van boswachters > Actie 2 > Huidige situatie",
         "Bijlage > Gesprekken met schooldirecteuren",
     ]
 
@@ -127,7 +127,7 @@ def test_numbering_closes_sections_that_do_not_contain_it() -> None:
     "line",
     [
         "Dat is veel!",  # a short sentence
-        "Voldoende 79 79,8 67 77,9 31 77,5",  # a table row
+        "Helder 64 71,1 52 74,3 27 69,2",  # a table row
         "• Werkdruk verlagen",  # a bullet
         "0% 20% 40% 60% 80% 100%",  # figure axis
         "48",  # lone number
@@ -235,55 +235,55 @@ def test_invalid_sizes_are_rejected() -> None:
 # ---------------------------------------------------------------------------------------
 # Tables and figure debris
 
-# A real table from De Staat van het Onderwijs 2024, as `clean_text` leaves it.
-STAAT_TABLE_SNIPPET = """\
-Eerste uitkomsten steekproefonderzoeken
+# An invented table, shaped as `clean_text` leaves a real one: caption, column header, rows, source.
+TABLE_SNIPPET = """\
+Eerste uitkomsten voorjaarstellingen
 
-Eind 2023 heeft de inspectie steekproefonderzoeken uitgevoerd bij scholen en afdelingen in het bo, vo en (v)so. Bijna 80% van deze onderzoeken leidde tot het eindoordeel voldoende (tabel 1.2.2a) (Inspectie van het Onderwijs, 2024t). Omdat de steekproef in deze eerste onderzoeksperiode nog klein was, zijn de percentages slechts indicatief voor de kwaliteit van alle scholen in Nederland.
+Begin 2031 heeft de boswachter voorjaarstellingen uitgevoerd bij vijvers en sloten in het noorden, oosten en (zuid)westen. Bijna 70% van deze tellingen leverde het oordeel helder op (tabel 3.4.1a) (Stichting Kikkerdorp, 2031b). Omdat de steekproef in dit eerste telseizoen nog klein was, zijn de percentages slechts indicatief voor de kwaliteit van alle vijvers in Kikkerdorp.
 
-Tabel 1.2.2a Eindoordelen voor scholen en afdelingen in de steekproefonderzoeken in het bo, vo en (v)so in de periode september tot en met december 2023
-Bo Vo (V)so
+Tabel 3.4.1a Waterkwaliteit van vijvers en sloten in de voorjaarstellingen in het noorden, oosten en (zuid)westen in de periode maart tot en met juni 2031
+Noord Oost (Zuid)west
 n % n % n %
-Voldoende 79 79,8 67 77,9 31 77,5
-Onvoldoende 18 18,2 19 22,1 9 22,5
-Zeer zwak 2 2 0 0 0 0
-Totaal 99 100 86 100 40 100
-Bron: Inspectie van het Onderwijs (2024t)
+Helder 64 71,1 52 74,3 27 69,2
+Troebel 23 25,6 18 25,7 12 30,8
+Heel troebel 3 3 0 0 0 0
+Totaal 90 100 70 100 39 100
+Bron: Stichting Kikkerdorp (2031b)
 
-Kernvragen bij de onderwijskwaliteit
+Kernvragen bij de waterkwaliteit
 
-In het waarderingskader formuleert de inspectie 3 kernvragen bij de kwaliteit van het onderwijs op scholen. Dit zijn: leren de leerlingen genoeg, krijgen ze goed les en voelen ze zich veilig? Daarmee geven we aan wat we het allerbelangrijkst vinden."""
+In het vijverplan noemt de boswachter 3 vragen over de staat van het water in de vijvers. Dit zijn: vinden de kikkers genoeg voedsel, blijft het water helder en is er beschutting in het riet? Daarmee geven we aan wat we het allerbelangrijkst vinden."""
 
 
 def test_table_stays_with_its_caption_in_one_chunk() -> None:
-    doc = make_doc(STAAT_TABLE_SNIPPET)
+    doc = make_doc(TABLE_SNIPPET)
     chunks = chunk_document(doc)
     assert_exact_slices(doc, chunks)
     assert [c.kind for c in chunks] == ["text", "table", "text"]
     table = chunks[1]
-    assert table.text.startswith("Tabel 1.2.2a Eindoordelen")
-    assert "Zeer zwak 2 2 0 0 0 0" in table.text
-    assert table.text.endswith("Bron: Inspectie van het Onderwijs (2024t)")
-    assert table.section == "Eerste uitkomsten steekproefonderzoeken"
-    assert chunks[2].section == "Kernvragen bij de onderwijskwaliteit"
+    assert table.text.startswith("Tabel 3.4.1a Waterkwaliteit")
+    assert "Heel troebel 3 3 0 0 0 0" in table.text
+    assert table.text.endswith("Bron: Stichting Kikkerdorp (2031b)")
+    assert table.section == "Eerste uitkomsten voorjaarstellingen"
+    assert chunks[2].section == "Kernvragen bij de waterkwaliteit"
 
 
 def test_table_caption_as_its_own_block_collects_the_rows() -> None:
     text = "\n\n".join(
         [
-            "1.4 De kwaliteit van besturen",
+            "3.5 De kwaliteit van het water",
             paragraph(2),
-            "Tabel 1.4.1b Eindoordelen bij vierjaarlijkse onderzoeken bij besturen in het mbo",
-            "Mbo bekostigd Mbo niet-bekostigd",
-            "2022 2023 2022 2023\nGoed 3 0 1 3\nVoldoende 13 9 16 10",
-            "Bron: Inspectie van het Onderwijs (2024o)",
+            "Tabel 3.5.2b Waterkwaliteit bij jaarlijkse metingen bij vijvers in het park",
+            "Vijver beheerd Vijver niet-beheerd",
+            "2030 2031 2030 2031\nHelder 4 1 2 3\nTroebel 12 8 15 11",
+            "Bron: Stichting Kikkerdorp (2031c)",
             paragraph(2, 4),
         ]
     )
     chunks = chunk_document(make_doc(text))
     tables = [c for c in chunks if c.kind == "table"]
     assert len(tables) == 1
-    assert tables[0].text.startswith("Tabel 1.4.1b") and tables[0].text.endswith("(2024o)")
+    assert tables[0].text.startswith("Tabel 3.5.2b") and tables[0].text.endswith("(2031c)")
     assert chunks[-1].kind == "text" and chunks[-1].text.startswith("Scholen melden") is False
 
 
@@ -297,15 +297,15 @@ def test_markdown_table_is_a_table_chunk() -> None:
 
 def test_long_table_is_split_between_rows_with_caption_in_section() -> None:
     rows = "\n".join(f"Bestuur {n} {n % 7} {n % 5},{n % 10} {n * 3}" for n in range(300))
-    caption = "Tabel 6.4.1a Percentage ho-docenten met een vast contract"
-    doc = make_doc(f"6.4 Onderwijsprofessionals in het ho\n\n{paragraph(2)}\n\n{caption}\n{rows}")
+    caption = "Tabel 6.4.1a Percentage boswachters met een vaste standplaats"
+    doc = make_doc(f"6.4 Boswachters in het park\n\n{paragraph(2)}\n\n{caption}\n{rows}")
     chunks = chunk_document(doc, chunk_size=500, overlap=50)
     assert_exact_slices(doc, chunks)
     pieces = [c for c in chunks if c.kind == "table"]
     assert len(pieces) > 3
     assert pieces[0].text.startswith(caption)
     for piece in pieces:
-        assert piece.section == f"6.4 Onderwijsprofessionals in het ho > {caption}"
+        assert piece.section == f"6.4 Boswachters in het park > {caption}"
         assert len(piece.text) <= 500
         assert doc.text[piece.end : piece.end + 1] in ("", "\n")  # whole rows
     # The pieces cover every row exactly once.
@@ -353,7 +353,7 @@ def test_page_numbers_come_from_page_starts() -> None:
 
 
 def test_output_is_deterministic() -> None:
-    doc = make_doc(STAAT_TABLE_SNIPPET + "\n\n" + paragraph(30))
+    doc = make_doc(TABLE_SNIPPET + "\n\n" + paragraph(30))
     assert chunk_document(doc) == chunk_document(doc)
     assert [c.id for c in chunk_document(doc)] == [c.id for c in chunk_document(doc)]
 

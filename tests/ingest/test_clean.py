@@ -73,15 +73,15 @@ def test_a_banner_laid_over_itself_on_one_line_is_dropped_and_other_repeated_lin
 
 
 def test_letter_spaced_rule_keeps_short_words_and_table_rows() -> None:
-    text = "n % n % n %\nZeer zwak 2 2 0 0 0 0\nd e"
+    text = "n % n % n %\nHeel troebel 3 3 0 0 0 0\nd e"
     assert remove_letter_spaced_lines(text) == text
 
 
 def test_remove_repeated_furniture_drops_banners_but_not_repeated_headings() -> None:
     banner = [
-        "SECTORBEELD UIT DE STAAT VAN HET ONDERWIJS 2024",
-        "INSPECTIE VAN HET ONDERWIJS, APRIL 2024",
-        "WWW.ONDERWIJSINSPECTIE.NL",
+        "VIJVERBEELD UIT DE STAND VAN DE KIKKERS 2031",
+        "STICHTING KIKKERDORP, APRIL 2031",
+        "WWW.KIKKERDORP.NL",
     ]
     page = [*banner, "Koers houden bij tegenwind", "Aanbevelingen:", "HOOFDSTUK 1"]
     text = "\n".join(page * 3)
@@ -100,13 +100,13 @@ def test_remove_toc_and_page_labels() -> None:
             "1.1  Hoofdlijnen      → 13",
             "→→",
             "€",
-            "1.3 Toezicht op scholen en opleidingen",
-            "In 2022 is € 3,9 miljard meer uitbetaald.",
+            "1.3 Toezicht op vijvers en sloten",
+            "In 2030 is € 4,7 miljoen meer aan kroos besteed.",
         ]
     )
     assert remove_toc_and_page_labels(text).split("\n") == [
-        "1.3 Toezicht op scholen en opleidingen",
-        "In 2022 is € 3,9 miljard meer uitbetaald.",
+        "1.3 Toezicht op vijvers en sloten",
+        "In 2030 is € 4,7 miljoen meer aan kroos besteed.",
     ]
 
 
@@ -124,7 +124,7 @@ def test_remove_page_numbers_joins_chapter_number_to_its_title() -> None:
 
 
 def test_remove_page_numbers_keeps_numbers_inside_sentences() -> None:
-    text = "In oktober 2023 bedroeg het lerarentekort\n9.800 fte, in groep 8."
+    text = "In maart 2031 telde de boswachter\n9.400 kikkers, in vijver 8."
     assert remove_page_numbers(text) == text
 
 
@@ -190,7 +190,7 @@ def test_join_split_ligatures_uses_document_vocabulary_for_two_real_words() -> N
     "line",
     [
         "Het lerarentekort blijft hoog, vooral op scholen",
-        "Iets meer dan de helft van de scholen heeft de standaard",
+        "Ruim de helft van alle vijvers heeft nu kroos",
         "Op welke manier geeft de school hier vorm aan",
     ],
 )
@@ -275,22 +275,23 @@ def test_reflow_single_spaced_prose_with_heading_and_page_break_inside_sentence(
 
 
 def test_reflow_double_spaced_text_restores_paragraphs() -> None:
-    # sterk-onderwijs l.1-20: an empty line after every line, paragraphs end in blank lines
+    # Invented text, double-spaced as in a real extraction: an empty line after every line,
+    # paragraphs end in blank lines
     page = collapse_spaces(
         "Aanleiding \n \n\n"
-        "De personeelstekorten in het primair onderwijs zijn ongelijk verdeeld. Sommige scholen hebben \n\n"
-        "genoeg personeel, terwijl andere grote tekorten hebben. Dit geldt vooral voor scholen in de grote \n\n"
-        "steden met leerlingen die extra onderwijsbehoeften hebben. Uit onderzoek blijkt dat leraren op \n\n"
-        "scholen met een hoge achterstandsscore vaker te maken hebben met complexe \n\n"
-        "werkomstandigheden. \n\n \n\n \n\n"
-        "Doel en aanpak van het onderzoek \n \n\n"
-        "Het doel van dit onderzoek is te achterhalen welke uitdagingen onderwijsprofessionals ervaren."
+        "De kikkers in de vijvers van Kikkerdorp zijn ongelijk verdeeld. Sommige vijvers hebben \n\n"
+        "genoeg kikkers, terwijl andere bijna leeg zijn. Dit geldt vooral voor vijvers aan de rand \n\n"
+        "van het dorp met water dat snel opwarmt. Uit de tellingen blijkt dat kikkers in \n\n"
+        "vijvers met een dikke laag kroos vaker te maken hebben met zuurstofarme \n\n"
+        "omstandigheden. \n\n \n\n \n\n"
+        "Doel en aanpak van de telling \n \n\n"
+        "Het doel van deze telling is te achterhalen welke vijvers de boswachters moeten schoonmaken."
     )
     blocks = reflow_paragraphs(page)
     assert blocks[0] == "Aanleiding"
-    assert blocks[1].startswith("De personeelstekorten in het primair onderwijs")
-    assert blocks[1].endswith("vaker te maken hebben met complexe werkomstandigheden.")
-    assert blocks[2] == "Doel en aanpak van het onderzoek"
+    assert blocks[1].startswith("De kikkers in de vijvers van Kikkerdorp")
+    assert blocks[1].endswith("vaker te maken hebben met zuurstofarme omstandigheden.")
+    assert blocks[2] == "Doel en aanpak van de telling"
     assert len(blocks) == 4
 
 
@@ -314,64 +315,65 @@ def test_reflow_joins_wrapped_heading_and_keeps_lower_case_titles() -> None:
 
 
 def test_reflow_bullets_one_item_per_line() -> None:
-    # actieplan l.128-137: tab bullets, wrapped items separated by blank lines
+    # Invented text: tab bullets, wrapped items separated by blank lines
     page = collapse_spaces(normalize_whitespace(
         "Kwantitatief\n\n"
-        "•\t In 2019 had ongeveer 1 op de 20 basisscholen in Nederland geen schoolleider. \n\n"
-        "•\t Het aantal personen met een leidinggevende functie in het primair onderwijs is in de laatste \n\n"
-        "vijf jaar met bijna 10% gedaald.\n\n"
-        "Nederland kampt met een sluipend schoolleiderstekort."
+        "•\t In 2030 had ongeveer 1 op de 15 vijvers in Kikkerdorp geen enkele kikker. \n\n"
+        "•\t Het aantal boswachters met een vaste standplaats in het noordelijke bos is in zes \n\n"
+        "jaar tijd met ruim 12% afgenomen.\n\n"
+        "Kikkerdorp kampt met een sluipend boswachterstekort."
     ))
     assert reflow_paragraphs(page) == [
         "Kwantitatief",
-        "• In 2019 had ongeveer 1 op de 20 basisscholen in Nederland geen schoolleider.\n"
-        "• Het aantal personen met een leidinggevende functie in het primair onderwijs is in "
-        "de laatste vijf jaar met bijna 10% gedaald.",
-        "Nederland kampt met een sluipend schoolleiderstekort.",
+        "• In 2030 had ongeveer 1 op de 15 vijvers in Kikkerdorp geen enkele kikker.\n"
+        "• Het aantal boswachters met een vaste standplaats in het noordelijke bos is in "
+        "zes jaar tijd met ruim 12% afgenomen.",
+        "Kikkerdorp kampt met een sluipend boswachterstekort.",
     ]
 
 
 def test_reflow_keeps_table_rows_after_caption() -> None:
-    # staat l.593-611
+    # Invented table, flattened as a real extraction leaves one: a caption wrapped over three
+    # lines, every row a blank line apart
     page = collapse_spaces(
-        "Tabel 1.2.2a Eindoordelen voor scholen en afdelingen in de \n"
-        "steekproefonderzoeken in het bo, vo en (v)so in de periode \n"
-        "september tot en met december 2023 \n\n"
-        "Bo Vo (V)so\n\nn % n % n %\n\n"
-        "Voldoende 79 79,8 67 77,9 31 77,5\n\n"
-        "Onvoldoende 18 18,2 19 22,1 9 22,5\n\n"
-        "Zeer zwak 2 2 0 0 0 0\n\n"
-        "Totaal 99 100 86 100 40 100\n\n"
-        "Bron: Inspectie van het Onderwijs (2024t)\n\n"
-        "Kernvragen bij de onderwijskwaliteit \n"
-        "In het waarderingskader formuleert de inspectie"
+        "Tabel 3.4.1a Waterkwaliteit van vijvers en sloten in de \n"
+        "voorjaarstellingen in het noorden, oosten en (zuid)westen in de periode \n"
+        "maart tot en met juni 2031 \n\n"
+        "Noord Oost (Zuid)west\n\nn % n % n %\n\n"
+        "Helder 64 71,1 52 74,3 27 69,2\n\n"
+        "Troebel 23 25,6 18 25,7 12 30,8\n\n"
+        "Heel troebel 3 3 0 0 0 0\n\n"
+        "Totaal 90 100 70 100 39 100\n\n"
+        "Bron: Stichting Kikkerdorp (2031b)\n\n"
+        "Kernvragen bij de waterkwaliteit \n"
+        "In het vijverplan noemt de boswachter"
     )
     blocks = reflow_paragraphs(page)
     assert blocks[0].split("\n") == [
-        "Tabel 1.2.2a Eindoordelen voor scholen en afdelingen in de steekproefonderzoeken in "
-        "het bo, vo en (v)so in de periode september tot en met december 2023",
-        "Bo Vo (V)so",
+        "Tabel 3.4.1a Waterkwaliteit van vijvers en sloten in de voorjaarstellingen in "
+        "het noorden, oosten en (zuid)westen in de periode maart tot en met juni 2031",
+        "Noord Oost (Zuid)west",
         "n % n % n %",
-        "Voldoende 79 79,8 67 77,9 31 77,5",
-        "Onvoldoende 18 18,2 19 22,1 9 22,5",
-        "Zeer zwak 2 2 0 0 0 0",
-        "Totaal 99 100 86 100 40 100",
-        "Bron: Inspectie van het Onderwijs (2024t)",
+        "Helder 64 71,1 52 74,3 27 69,2",
+        "Troebel 23 25,6 18 25,7 12 30,8",
+        "Heel troebel 3 3 0 0 0 0",
+        "Totaal 90 100 70 100 39 100",
+        "Bron: Stichting Kikkerdorp (2031b)",
     ]
-    assert blocks[1:] == ["Kernvragen bij de onderwijskwaliteit", "In het waarderingskader formuleert de inspectie"]
+    assert blocks[1:] == ["Kernvragen bij de waterkwaliteit", "In het vijverplan noemt de boswachter"]
 
 
-KENNISAGENDA_THEMA_1 = (  # l.365-374: title in its own frame under a quote attribution
-    "Kennisagenda te doen.’\n"
-    "Erna van Hest, onderwijsdirec\n"
-    "teur Pedagogische en Onder\n"
-    "wijswetenschappen UvA\n"
-    " thema kennis en \n"
-    " vaardigheden van \n"
-    "leerlingen1\n"
+KENNISAGENDA_THEMA_1 = (  # invented: a title in its own frame under a quote attribution
+    "Vijverplan te doen.’\n"
+    "Bert Padding, kikkerdirec\n"
+    "teur Vijverbeheer en Oever\n"
+    "zorg Kikkerdorp\n"
+    " thema kroos en \n"
+    " riet van \n"
+    "vijvers1\n"
     "\n"
-    "In het onderwijs leren leerlingen en studenten2 de kennis en \n"
-    "vaardigheden om goed te kunnen functioneren in de maat"
+    "In de vijvers leren kikkers en hun jongen2 het zwemmen en \n"
+    "duiken om goed te kunnen overleven in de zom"
 )
 KENNISAGENDA_THEMA_4 = (  # l.1217-1221: the paragraph follows on the title's line
     "verdieping op het vak van docent.’\n"
@@ -384,7 +386,7 @@ KENNISAGENDA_THEMA_4 = (  # l.1217-1221: the paragraph follows on the title's li
 
 def test_separate_framed_titles_puts_a_glued_title_apart() -> None:
     lines = separate_framed_titles(KENNISAGENDA_THEMA_1).split("\n")
-    assert lines[3:6] == ["wijswetenschappen UvA", "", " thema kennis en "]
+    assert lines[3:6] == ["zorg Kikkerdorp", "", " thema kroos en "]
     lines = separate_framed_titles(KENNISAGENDA_THEMA_4).split("\n")
     assert lines[2:5] == ["", "thema gelijke kansen1", ""]
     assert lines[5].startswith("Er zijn grote verschillen tussen leerlingen")
@@ -396,10 +398,10 @@ def test_separate_framed_titles_puts_a_glued_title_apart() -> None:
         # kennisagenda l.1459-1467: an attribution's second line, followed by page furniture
         "over wat werkt onmisbaar.’\nTom Drukker, projectleider \n onderzoeksagenda po en vo\n\n\n\n"
         "35 thema  gelijke kansen\n\n4 ondersteuning van de leraar met behulp ",
-        # kennisagenda l.182-184: an indented line inside a running sentence
-        "Op basis van een literatuurstudie en een online vragenlijst die is \n"
-        " ingevuld door meer dan 250 leraren, schoolleiders, bestuurders, beleids-\n"
-        "makers, lerarenopleiders en onderwijsonderzoekers uit po, vo en mbo is ",
+        # invented: an indented line inside a running sentence
+        "Op basis van een veldstudie en een korte enquête die is \n"
+        " beantwoord door ruim 250 tuinmannen, boswachters, vijverbeheerders, kroos-\n"
+        "vissers, kikkertellers en salamanderkenners uit noord, oost en zuid is ",
     ],
 )
 def test_separate_framed_titles_leaves_attributions_and_sentences(text: str) -> None:
@@ -413,9 +415,9 @@ def _blocks(raw: str) -> list[str]:
 def test_clean_text_keeps_lower_case_chapter_titles_apart() -> None:
     blocks = _blocks(KENNISAGENDA_THEMA_1)
     assert blocks[1:3] == [
-        "thema kennis en vaardigheden van leerlingen",
-        "In het onderwijs leren leerlingen en studenten de kennis en vaardigheden om goed te "
-        "kunnen functioneren in de maat",
+        "thema kroos en riet van vijvers",
+        "In de vijvers leren kikkers en hun jongen het zwemmen en duiken om goed te "
+        "kunnen overleven in de zom",
     ]
     blocks = _blocks(KENNISAGENDA_THEMA_4)
     assert blocks[1] == "thema gelijke kansen"
@@ -446,14 +448,14 @@ def test_reflow_title_after_sentence_ending_in_footnote_mark() -> None:
         "in onderlinge samenhang invloed hebben."
     )
     assert _blocks(raw)[1] == "kansengelijkheid als optelsom van samenhangende factoren"
-    # sterk-onderwijs l.1260-1266, double-spaced
+    # invented, double-spaced
     raw = (
-        "leerlingen die opgroeien in armoede.41  \n\n"
-        "2.3 Uitdagingen op niveau van school en beleid  \n\n"
-        "De uitdagingen waarmee onderwijspersoneel te maken heeft op scholen met een hoge \n\n"
-        "achterstandsscore, kunnen de gehele school beïnvloeden."
+        "kikkers die opgroeien in troebel water.41  \n\n"
+        "2.3 Knelpunten op niveau van vijver en beheer  \n\n"
+        "De knelpunten waarmee boswachters te maken hebben bij vijvers met een dikke \n\n"
+        "laag kroos, kunnen het hele bos beïnvloeden."
     )
-    assert _blocks(raw)[1] == "2.3 Uitdagingen op niveau van school en beleid"
+    assert _blocks(raw)[1] == "2.3 Knelpunten op niveau van vijver en beheer"
 
 
 def test_reflow_title_right_below_a_figure_caption_is_a_title() -> None:
@@ -503,46 +505,46 @@ def test_reflow_joins_numbered_title_wrapped_in_double_spaced_text() -> None:
 
 
 def test_reflow_marked_title_after_a_list_of_other_items() -> None:
-    # sterk-onderwijs l.509-516: `1. Inleiding` on the line after the last bullet
+    # invented: `1. Inleiding` on the line after the last bullet
     raw = (
-        "• Stabiele financiering waarmee scholen continuïteit kunnen waarborgen.  \n\n"
-        "• Meer meedenkende en ondersteunende rol van de Inspectie van het Onderwijs. \n"
+        "• Vaste subsidie waarmee vijvers hun kikkerstand kunnen behouden.  \n\n"
+        "• Meer meedenkende en helpende rol van de Stichting Kikkerdorp. \n"
         " 1. Inleiding \n\n1.1 Aanleiding \n\n"
-        "“Het onderwijs moet voor alle kinderen van goede kwaliteit zijn, daarbij mag het inkomen of de "
+        "“Elke vijver moet voor alle kikkers van goede kwaliteit zijn, daarbij mag de ligging of de "
     )
     blocks = _blocks(raw)
-    assert blocks[0].endswith("rol van de Inspectie van het Onderwijs.")
+    assert blocks[0].endswith("rol van de Stichting Kikkerdorp.")
     assert blocks[1:3] == ["1. Inleiding", "1.1 Aanleiding"]
-    # actieplan l.551-563: a `»` marker after a `•` item wrapped over double-spaced lines
+    # invented: a `»` marker after a `•` item wrapped over double-spaced lines
     raw = (
-        "•\t Startende schooldirecteuren hebben grote behoefte aan professionele ontwikkeling om te \n\n"
-        "groeien in hun rol, maar voelen zich daar niet altijd in ondersteund.38 En veel ervaren school-\n\n"
-        "directeuren vullen de laatste jaren van hun werkzame leven in als interim managers in het \n\n"
-        "onderwijs vanwege de beperkte doorgroeimogelijkheden, waardoor hun ervaring en kennis \n\n"
-        "beperkt kan worden ingezet.39\n\n"
+        "•\t Beginnende boswachters hebben grote behoefte aan praktische begeleiding om te \n\n"
+        "groeien in hun vak, maar krijgen daarbij lang niet altijd steun.38 En veel ervaren bos-\n\n"
+        "wachters brengen hun laatste dienstjaren door als tijdelijke opzichters in het \n\n"
+        "park vanwege de beperkte doorgroeikansen, waardoor hun ervaring en kennis van vijvers \n\n"
+        "slechts deels kan worden benut.39\n\n"
         "\t» Gewenste situatie\n"
-        "Samenwerkingen tussen schooldirecteuren, schoolbesturen en scholen en het bedrijfsleven om te \n"
-        "leren van elkaar vindt structureel en in heel Nederland plaats."
+        "Samenwerkingen tussen boswachters, tuinmannen en vijverbeheerders om te \n"
+        "leren van elkaar vinden structureel en in heel Kikkerdorp plaats."
     )
     blocks = _blocks(raw)
-    assert blocks[0].endswith("waardoor hun ervaring en kennis beperkt kan worden ingezet.")
+    assert blocks[0].endswith("waardoor hun ervaring en kennis van vijvers slechts deels kan worden benut.")
     assert blocks[1] == "» Gewenste situatie"
 
 
 def test_reflow_numbered_items_of_one_list_stay_a_list() -> None:
-    # kennisagenda l.88-96 (shortened): numbered items under a sentence, not titles
+    # invented: numbered items under a sentence, not titles
     raw = (
-        "Een goede kennisinfrastructuur bestaat uit vijf onderdelen:\n\n"
-        "1. Vragen formuleren: op basis van actuele kennisvragen uit het onderwijs\n"
-        "2. Kennis ontwikkelen\n"
-        "3. Kennis toegankelijk maken\n\n"
-        "In het advies Slimme verbindingen uit 2019 stellen de raden initiatieven voor."
+        "Een gezonde vijver vraagt om vijf soorten onderhoud:\n\n"
+        "1. Water verversen: op basis van actuele metingen uit de vijver\n"
+        "2. Kroos afscheppen\n"
+        "3. Riet snoeien\n\n"
+        "In het rapport Schone vijvers uit 2029 stellen de boswachters maatregelen voor."
     )
     blocks = _blocks(raw)
     assert blocks[1].split("\n") == [
-        "1. Vragen formuleren: op basis van actuele kennisvragen uit het onderwijs",
-        "2. Kennis ontwikkelen",
-        "3. Kennis toegankelijk maken",
+        "1. Water verversen: op basis van actuele metingen uit de vijver",
+        "2. Kroos afscheppen",
+        "3. Riet snoeien",
     ]
 
 
@@ -562,11 +564,11 @@ def test_reflow_numbered_items_of_one_list_stay_a_list() -> None:
             "Vaak kregen de onderzochte scholen een onvoldoende oordeel voor de standaard "
             "Resultaten. Besturen kunnen scholen sterker ondersteunen",
         ),
-        # kennisagenda l.1890-1899: labels of a figure above its caption stay figure text
+        # invented: labels of a figure above its caption stay figure text
         (
-            "teamleren\nen samen-\n\nwerking\n\nsamenwerking \nmet partners\n\n"
-            "Figuur 1: De acht mechanismen van de lerende organisatie",
-            "teamleren en samenwerking samenwerking met partners",
+            "kroosvissen\nen oever-\n\nbeheer\n\noeverbeheer \nmet tuinmannen\n\n"
+            "Figuur 1: De acht taken van de goede boswachter",
+            "kroosvissen en oeverbeheer oeverbeheer met tuinmannen",
         ),
     ],
 )
@@ -585,7 +587,7 @@ def test_reflow_short_line_that_is_no_title_stays_in_its_paragraph(raw: str, par
         ("in Nederland geen schoolleider.1", "in Nederland geen schoolleider."),
         ("verschilt eveneens per studie.1112 In dit", "verschilt eveneens per studie. In dit"),
         ("gebruiken we de term ‘achterstandsscore’.9 Deze score", "gebruiken we de term ‘achterstandsscore’. Deze score"),
-        ("thema kennis en vaardigheden van leerlingen1", "thema kennis en vaardigheden van leerlingen"),
+        ("thema kroos en riet van vijvers1", "thema kroos en riet van vijvers"),
         # several marks at once: run together, or listed with a slash or a comma
         ("telt de gemeente de kikkers.117118 Over de padden", "telt de gemeente de kikkers. Over de padden"),
         ("bloeien de waterlelies.68/69 Ook de biezen", "bloeien de waterlelies. Ook de biezen"),
@@ -599,13 +601,13 @@ def test_strip_footnote_refs(raw: str, clean: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "In 2022 is € 3,9 miljard meer uitbetaald",
-        "ligt het tekort met 15,8% van de werkgelegenheid hoger",
-        "aan het eind van groep 8.",
+        "In 2030 is € 4,7 miljoen meer aan kroos besteed",
+        "ligt de kikkerstand met 12,4% van het totaal hoger",
+        "aan de rand van vijver 8.",
         "zie artikel 2.1 en paragraaf 1.3 van de wet",
-        "opschalen van 13 naar 1.000 koppels",
+        "uitbreiden van 13 naar 1.000 vijvers",
         "Arbeidsmarktplatform (2019), p.4 en p. 33.",
-        "Uit de peiling van MWM2 blijkt dat",
+        "Uit de telling van KVT2 blijkt dat",
         "In 2022-2023 behaalde 80,1% de norm.",
         "De vijver groeide van 1.200 naar 117.118 liter.",
         "Zie p.117118 en verder.",
@@ -790,7 +792,7 @@ def test_a_block_that_leaves_a_bracket_open_takes_the_block_that_closes_it() -> 
     blocks = [
         "Het tekort aan kikkers in de stadsvijvers bedraagt 4,3% van de stand (Van der",
         PAGE_BREAK,
-        "Poel et al., 2023). Het tekort aan salamanders is kleiner.",
+        "Poel et al., 2023). Bij de salamanders is het tekort kleiner.",
         "Figuur 2.1 Aandeel vijvers met riet (2023:",
         "n vijvers=120, n sloten=45)*",
         "De wijkraad telt elke maand (zie bijlage 2) de eenden.",
@@ -798,7 +800,7 @@ def test_a_block_that_leaves_a_bracket_open_takes_the_block_that_closes_it() -> 
     ]
     assert rejoin_broken_sentences(blocks) == [
         "Het tekort aan kikkers in de stadsvijvers bedraagt 4,3% van de stand (Van der Poel et al., 2023). "
-        "Het tekort aan salamanders is kleiner.",
+        "Bij de salamanders is het tekort kleiner.",
         PAGE_BREAK,
         "Figuur 2.1 Aandeel vijvers met riet (2023: n vijvers=120, n sloten=45)*",
         # Closed brackets, and a block that opens its own: nothing is joined.

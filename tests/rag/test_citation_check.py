@@ -1,4 +1,4 @@
-"""The citation check, on passages cut from the real corpus."""
+"""The citation check, on invented passages shaped like those a retriever returns."""
 
 from __future__ import annotations
 
@@ -6,54 +6,58 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.citation_check import check_citations, parse_markers, split_sentences, strip_markers
-from rag.settings import REPO_ROOT
-from rag.text.textmatch import find_quote
 from rag.types import Chunk, Passage
 
-CORPUS = REPO_ROOT / "corpus"
+#: Invented passages (never text of the corpus or of an evaluation set), each a few sentences
+#: around the one the tests cite: a year, a percentage, an amount in euros, a figure with a
+#: thousands separator.
+VIJVERSTANDAARD = (
+    "Het vijverregister van Kikkerdorp houdt bij welke boswachters de poelen in het dorp verzorgen. "
+    "Elke boswachter schrijft zich in en houdt zijn kennis over kikkers, salamanders en waterplanten bij. "
+    "Sinds 2002 beschikken boswachters over een vijverstandaard. De huidige vijverstandaard dateert uit 2020. "
+    "Daarin staat wat een boswachter moet kunnen: het water peilen, het kroos op tijd scheppen en de oevers "
+    "zo maaien dat de salamanders een schuilplaats houden.\n"
+    "Wie zich niet inschrijft, mag geen poelen beheren."
+)
+VACATURES = (
+    "Kikkerdorp zoekt tuinmannen voor zijn parken en vijvers, maar vooral aan de rand van het dorp blijven "
+    "plaatsen lang open. 62% van de vacatures voor tuinmannen ligt in het westen van Kikkerdorp, waar de "
+    "meeste vijvers liggen. In het oosten vinden de parken makkelijker iemand, omdat daar minder water te "
+    "onderhouden is.\nHet dorp biedt tuinmannen bij de westelijke vijvers daarom een fiets en een werkschuur."
+)
+VIJVERFONDS = (
+    "Het landelijke vijverfonds betaalt de waterschappen voor het schoonhouden van vijvers en sloten. "
+    "In 2022 hebben de waterschappen € 3,9 miljard meer aan vijversubsidies uitgekeerd dan zij hadden begroot. "
+    "Het meeste geld ging naar het scheppen van kroos en het herstellen van oevers waar kikkers overwinteren.\n"
+    "Niet elk waterschap gaf het extra geld ook echt uit."
+)
+KIKKERTELLING = (
+    "Elk najaar tellen de boswachters de kikkers in alle vijvers van het dorp. "
+    "In oktober 2023 telde Kikkerdorp 9.800 kikkers, vooral groene kikkers en bruine kikkers. "
+    "De salamanders worden apart geteld, omdat zij zich overdag onder stenen verstoppen."
+)
 
 
-def corpus_passage(document_id: str, quote: str, rank: int, context: int = 300) -> Passage:
-    """A passage of the real document around `quote`, as a retriever would return it."""
-    text = (CORPUS / document_id).read_text(encoding="utf-8")
-    span = find_quote(quote, text)
-    assert span is not None, f"quote not found in {document_id}: {quote!r}"
-    start = text.rfind("\n", 0, max(0, span[0] - context)) + 1
-    end = text.find("\n", span[1] + context)
-    chunk = Chunk(document_id, rank, text[start:end], start, end, title=document_id)
+def invented_passage(document_id: str, text: str, rank: int) -> Passage:
+    """A passage of invented text, as a retriever would return it (the whole text one chunk)."""
+    chunk = Chunk(document_id, rank, text, 0, len(text), title=document_id)
     return Passage(chunk, score=1.0 / rank, rank=rank)
 
 
 @pytest.fixture(scope="module")
 def passages() -> list[Passage]:
     return [
-        corpus_passage(
-            "schoolleidersregister-trends-2023.txt",
-            "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. De huidige beroepsstandaard dateert uit 2020.",
-            1,
-        ),
-        corpus_passage(
-            "actieplan-schooldirecteur-topprioriteit-2020.txt",
-            "62% van de vacatures zijn in het westen van ons land",
-            2,
-        ),
-        corpus_passage(
-            "staat-van-het-onderwijs-2024.txt",
-            "In 2022 is € 3,9 miljard meer uitbetaald aan rijksbijdragen dan was begroot door de schoolbesturen",
-            3,
-        ),
-        corpus_passage(
-            "schoolleidersregister-trends-2023.txt",
-            "In oktober 2023 bedroeg het lerarentekort in het primair onderwijs 9.800 fte",
-            4,
-        ),
+        invented_passage("vijverregister-kikkerdorp-2023.txt", VIJVERSTANDAARD, 1),
+        invented_passage("actieplan-tuinmannen-2020.txt", VACATURES, 2),
+        invented_passage("vijverfonds-2024.txt", VIJVERFONDS, 3),
+        invented_passage("kikkertelling-2023.txt", KIKKERTELLING, 4),
     ]
 
 
 def test_sentences_copied_from_the_cited_passage_pass(passages):
     report = check_citations(
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]. "
-        "De huidige beroepsstandaard dateert uit 2020 [1].",
+        "Sinds 2002 beschikken boswachters over een vijverstandaard [1]. "
+        "De huidige vijverstandaard dateert uit 2020 [1].",
         passages,
     )
     assert report.ok, report.reasons
@@ -64,8 +68,8 @@ def test_sentences_copied_from_the_cited_passage_pass(passages):
 
 def test_a_paraphrase_with_enough_overlap_passes(passages):
     report = check_citations(
-        "Schooldirecteuren hebben al sinds 2002 een eigen beroepsstandaard; de huidige versie is van 2020 [1]. "
-        "Schoolbesturen kregen in 2022 € 3,9 miljard meer rijksbijdrage dan begroot [3].",
+        "Boswachters hebben al sinds 2002 een eigen vijverstandaard; de huidige versie is van 2020 [1]. "
+        "Waterschappen kregen in 2022 € 3,9 miljard meer vijversubsidie dan begroot [3].",
         passages,
     )
     assert report.ok, report.reasons
@@ -73,7 +77,7 @@ def test_a_paraphrase_with_enough_overlap_passes(passages):
 
 
 def test_a_number_missing_from_the_cited_passage_fails(passages):
-    report = check_citations("Sinds 2004 beschikken schooldirecteuren over een beroepsstandaard [1].", passages)
+    report = check_citations("Sinds 2004 beschikken boswachters over een vijverstandaard [1].", passages)
     assert not report.ok
     (verdict,) = report.sentences
     assert verdict.missing_numbers == ("2004",)
@@ -81,28 +85,28 @@ def test_a_number_missing_from_the_cited_passage_fails(passages):
 
 
 def test_a_right_number_cited_to_the_wrong_passage_fails(passages):
-    report = check_citations("In 2022 kregen schoolbesturen € 3,9 miljard meer rijksbijdragen dan begroot [2].", passages)
+    report = check_citations("In 2022 kregen waterschappen € 3,9 miljard meer vijversubsidie dan begroot [2].", passages)
     assert not report.ok
     assert report.sentences[0].missing_numbers == ("2022", "3,9")
 
 
 def test_numbers_compare_without_thousands_separators(passages):
-    report = check_citations("Het lerarentekort in het primair onderwijs bedroeg in oktober 2023 9800 fte [4].", passages)
+    report = check_citations("Kikkerdorp telde in oktober 2023 9800 kikkers [4].", passages)
     assert report.ok, report.reasons
 
 
 def test_a_marker_out_of_range_fails(passages):
-    report = check_citations("Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [5].", passages)
+    report = check_citations("Sinds 2002 beschikken boswachters over een vijverstandaard [5].", passages)
     assert not report.ok
     assert report.sentences[0].markers == ()
     assert "marker [5] points at no passage (there are 4)" in report.sentences[0].reasons
-    assert not check_citations("Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [0].", passages).ok
+    assert not check_citations("Sinds 2002 beschikken boswachters over een vijverstandaard [0].", passages).ok
 
 
 def test_a_factual_sentence_without_a_marker_fails(passages):
     report = check_citations(
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]. "
-        "De meeste vacatures voor schooldirecteuren zijn in het westen van het land.",
+        "Sinds 2002 beschikken boswachters over een vijverstandaard [1]. "
+        "De meeste vacatures voor tuinmannen liggen in het westen van het dorp.",
         passages,
     )
     assert not report.ok
@@ -111,25 +115,25 @@ def test_a_factual_sentence_without_a_marker_fails(passages):
 
 
 def test_an_uncited_lead_in_that_states_nothing_is_allowed(passages):
-    report = check_citations("Kort gezegd:\n- 62% van de vacatures zit in het westen van het land [2].", passages)
+    report = check_citations("Kort gezegd:\n- 62% van de vacatures voor tuinmannen zit in het westen van het dorp [2].", passages)
     assert report.ok, report.reasons
     assert [v.is_claim for v in report.sentences] == [False, True]
 
 
 def test_a_generic_sentence_citing_a_passage_fails(passages):
-    report = check_citations("De schooldirecteur is een belangrijk persoon in de school en moet goed zijn [1].", passages)
+    report = check_citations("De boswachter is een belangrijk persoon in het bos en moet goed zijn [1].", passages)
     assert not report.ok
     assert report.sentences[0].overlap < 0.6
 
 
 def test_english_or_poor_dutch_fails(passages):
-    assert not check_citations("The professional standard for school directors exists since 2002 [1].", passages).ok
-    assert not check_citations("Directeur school standaard beroep heel lang goed ja [1].", passages).ok
+    assert not check_citations("The pond standard for foresters exists since 2002 [1].", passages).ok
+    assert not check_citations("Boswachter bos standaard vijver heel lang goed ja [1].", passages).ok
 
 
 def test_a_sentence_may_cite_two_passages(passages):
     report = check_citations(
-        "Schooldirecteuren hebben sinds 2002 een beroepsstandaard en 62% van de vacatures voor hen is in het westen [1, 2].",
+        "Boswachters hebben sinds 2002 een vijverstandaard en 62% van de vacatures voor tuinmannen is in het westen [1, 2].",
         passages,
     )
     assert report.ok, report.reasons
@@ -174,11 +178,11 @@ def test_an_answer_citing_four_passages_passes_sentence_by_sentence(passages):
     # Its speed (p95 per answer) is printed by benchmarks/ask_latency.py.
     answer = " ".join(
         [
-            "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1].",
-            "De huidige beroepsstandaard dateert uit 2020 [1].",
-            "62% van de vacatures zijn in het westen van ons land [2].",
-            "In 2022 is € 3,9 miljard meer uitbetaald aan rijksbijdragen dan begroot [3].",
-            "In oktober 2023 bedroeg het lerarentekort in het primair onderwijs 9.800 fte [4].",
+            "Sinds 2002 beschikken boswachters over een vijverstandaard [1].",
+            "De huidige vijverstandaard dateert uit 2020 [1].",
+            "62% van de vacatures voor tuinmannen ligt in het westen van Kikkerdorp [2].",
+            "In 2022 hebben de waterschappen € 3,9 miljard meer aan vijversubsidies uitgekeerd dan begroot [3].",
+            "In oktober 2023 telde Kikkerdorp 9.800 kikkers [4].",
         ]
     )
     report = check_citations(answer, passages)

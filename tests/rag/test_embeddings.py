@@ -22,6 +22,6 @@ def test_documents_give_one_vector_each(embedder):
 
 
 def test_prefixes_make_query_and_passage_differ(embedder):
-    text = "Het lerarentekort in het primair onderwijs"
+    text = "De kikkerstand in de vijvers van Kikkerdorp"
     assert embedder.embed_query(text) != embedder.embed_documents([text])[0]
     assert (embedder.query_prefix, embedder.passage_prefix) == ("query: ", "passage: ")

@@ -30,7 +30,7 @@ from rag.answer.llm import (
     passage_excerpt,
 )
 from rag.types import Answer, AnswerNote, Chunk, Citation, Passage, Turn
-from tests.rag.test_citation_check import corpus_passage
+from tests.rag.test_citation_check import VACATURES, VIJVERSTANDAARD, invented_passage
 
 
 class FixedExtractiveComposer:
@@ -82,23 +82,15 @@ class StallingModel(GenericFakeChatModel):
 @pytest.fixture(scope="module")
 def passages() -> list[Passage]:
     return [
-        corpus_passage(
-            "schoolleidersregister-trends-2023.txt",
-            "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. De huidige beroepsstandaard dateert uit 2020.",
-            1,
-        ),
-        corpus_passage(
-            "actieplan-schooldirecteur-topprioriteit-2020.txt",
-            "62% van de vacatures zijn in het westen van ons land",
-            2,
-        ),
+        invented_passage("vijverregister-kikkerdorp-2023.txt", VIJVERSTANDAARD, 1),
+        invented_passage("actieplan-tuinmannen-2020.txt", VACATURES, 2),
     ]
 
 
-QUESTION = "Sinds wanneer is er een beroepsstandaard voor schooldirecteuren?"
-GOOD = "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]. De huidige dateert uit 2020 [1]."
+QUESTION = "Vanaf welk jaar hebben boswachters een vijverstandaard?"
+GOOD = "Sinds 2002 beschikken boswachters over een vijverstandaard [1]. De huidige dateert uit 2020 [1]."
 #: Supported sentence, then one with a number that is in no passage.
-MIXED = "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]. Die kost 4.750 euro per jaar [1]."
+MIXED = "Sinds 2002 beschikken boswachters over een vijverstandaard [1]. Die kost 4.750 euro per jaar [1]."
 
 
 def texts(items) -> list[str]:
@@ -120,7 +112,7 @@ def test_a_supported_answer_is_returned_with_its_citations(make_settings, passag
     assert answer.text == GOOD
     assert [(c.marker, c.passage) for c in answer.citations] == [(1, passages[0])]
     assert answer.citations[0].sentences == (
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard.",
+        "Sinds 2002 beschikken boswachters over een vijverstandaard.",
         "De huidige dateert uit 2020.",
     )
     assert set(answer.timings_ms) == {"llm", "llm_first_sentence", "citation_check"}
@@ -129,7 +121,7 @@ def test_a_supported_answer_is_returned_with_its_citations(make_settings, passag
 
 
 def test_marker_groups_are_written_one_by_one(make_settings, passages):
-    reply = "Schooldirecteuren hebben sinds 2002 een beroepsstandaard en 62% van de vacatures is in het westen [1, 2]."
+    reply = "Boswachters hebben sinds 2002 een vijverstandaard en 62% van de vacatures voor tuinmannen is in het westen [1, 2]."
     answer = LLMComposer(make_settings(), FixedExtractiveComposer(), model=fake_model(reply)).compose(QUESTION, passages)
     assert answer.mode == "llm"
     assert answer.text.endswith("in het westen [1][2].")
@@ -139,7 +131,7 @@ def test_marker_groups_are_written_one_by_one(make_settings, passages):
 def test_stream_yields_whole_checked_sentences_then_the_answer(make_settings, passages):
     items = list(LLMComposer(make_settings(), FixedExtractiveComposer(), model=fake_model(GOOD)).stream(QUESTION, passages))
     assert items[:-1] == [
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1].",
+        "Sinds 2002 beschikken boswachters over een vijverstandaard [1].",
         " De huidige dateert uit 2020 [1].",
     ]
     final = assert_joined_is_final(items)
@@ -148,14 +140,14 @@ def test_stream_yields_whole_checked_sentences_then_the_answer(make_settings, pa
 
 def test_sentences_are_recognised_whatever_the_cuts_of_the_stream(make_settings, passages):
     reply = (
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. [1] "
-        "De huidige beroepsstandaard dateert uit 2020.\n[1]\n- 62% van de vacatures is in het westen van ons land [2]."
+        "Sinds 2002 beschikken boswachters over een vijverstandaard. [1] "
+        "De huidige vijverstandaard dateert uit 2020.\n[1]\n- 62% van de vacatures voor tuinmannen ligt in het westen van Kikkerdorp [2]."
     )
     items = list(LLMComposer(make_settings(), FixedExtractiveComposer(), model=CharByCharModel(messages=iter([reply]))).stream(QUESTION, passages))
     assert items[:-1] == [
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard. [1]",
-        " De huidige beroepsstandaard dateert uit 2020. [1]",
-        "\n62% van de vacatures is in het westen van ons land [2].",
+        "Sinds 2002 beschikken boswachters over een vijverstandaard. [1]",
+        " De huidige vijverstandaard dateert uit 2020. [1]",
+        "\n62% van de vacatures voor tuinmannen ligt in het westen van Kikkerdorp [2].",
     ]
     final = assert_joined_is_final(items)
     assert [c.marker for c in final.citations] == [1, 2]
@@ -166,7 +158,7 @@ def test_an_unsupported_sentence_is_never_yielded_and_the_rest_stays(make_settin
     items = list(LLMComposer(make_settings(), fallback, model=CharByCharModel(messages=iter([MIXED]))).stream(QUESTION, passages))
     assert not any("4.750" in text or "kost" in text for text in texts(items))
     final = assert_joined_is_final(items)
-    assert final.text == "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]."
+    assert final.text == "Sinds 2002 beschikken boswachters over een vijverstandaard [1]."
     assert "4.750" not in final.text and "4.750" not in " ".join(s for c in final.citations for s in c.sentences)
     assert final.mode == "llm" and final.note == NOTE_PARTIAL and final.sentences_dropped == 1
     assert fallback.calls == 0
@@ -175,10 +167,10 @@ def test_an_unsupported_sentence_is_never_yielded_and_the_rest_stays(make_settin
 @pytest.mark.parametrize(
     "reply",
     [
-        "Sinds 2004 beschikken schooldirecteuren over een beroepsstandaard [1].",  # wrong number
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [7].",  # no such passage
-        "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard.",  # no marker
-        "The standard exists since 2002 [1].",  # not from the passage
+        "Sinds 2004 beschikken boswachters over een vijverstandaard [1].",  # wrong number
+        "Sinds 2002 beschikken boswachters over een vijverstandaard [7].",  # no such passage
+        "Sinds 2002 beschikken boswachters over een vijverstandaard.",  # no marker
+        "The pond standard exists since 2002 [1].",  # not from the passage
     ],
 )
 def test_an_unsupported_answer_is_never_sent_and_the_fallback_follows_its_note(make_settings, passages, reply):
@@ -196,7 +188,7 @@ def test_an_unsupported_answer_is_never_sent_and_the_fallback_follows_its_note(m
 def test_a_refusal_by_the_model_is_kept(make_settings, passages):
     items = list(LLMComposer(
         make_settings(), FixedExtractiveComposer(), model=fake_model("Dat staat niet in de documenten die ik ken.")
-    ).stream("Hoe worden schoolleiders in Japan opgeleid?", passages))
+    ).stream("Hoe worden salamanders in Japan gevoerd?", passages))
     answer = assert_joined_is_final(items)
     assert answer.refused and answer.mode == "llm" and answer.citations == ()
 
@@ -247,7 +239,7 @@ def test_a_model_that_stalls_after_a_checked_sentence_keeps_it(make_settings, pa
         release.set()
     answer = assert_joined_is_final(items)
     # The first sentence was complete when the second began; the second was still open at the deadline.
-    assert answer.text == "Sinds 2002 beschikken schooldirecteuren over een beroepsstandaard [1]."
+    assert answer.text == "Sinds 2002 beschikken boswachters over een vijverstandaard [1]."
     assert answer.mode == "llm" and answer.note == NOTE_CUT_OFF
     assert not any("1999" in text for text in texts(items))
 
@@ -261,7 +253,7 @@ def test_passages_are_fenced_and_cannot_forge_a_fence():
 
 
 def test_messages_carry_rules_history_without_markers_and_the_question(passages):
-    history = [Turn("user", "Wat is de beroepsstandaard?"), Turn("assistant", "Een standaard [1].")]
+    history = [Turn("user", "Wat is de vijverstandaard?"), Turn("assistant", "Een standaard [1].")]
     messages = build_messages(QUESTION, passages, history)
     # Rules, the worked example (a fixed prefix the server caches), the conversation, the question.
     assert [m.type for m in messages] == ["system", "human", "ai", "human", "ai", "human"]
@@ -272,9 +264,9 @@ def test_messages_carry_rules_history_without_markers_and_the_question(passages)
 
 
 def test_the_model_reads_the_best_passages_cut_around_the_sentence_on_the_question(passages):
-    question = "Uit welk jaar is de huidige beroepsstandaard voor schooldirecteuren?"
+    question = "Uit welk jaar is de huidige vijverstandaard voor boswachters?"
     excerpt = passage_excerpt(passages[0], question, max_chars=200)
-    assert "De huidige beroepsstandaard dateert uit 2020." in " ".join(excerpt.split())
+    assert "De huidige vijverstandaard dateert uit 2020." in " ".join(excerpt.split())
     assert len(excerpt) <= 200 and excerpt in passages[0].text
     many = passages * 3
     prompt = build_messages(question, many)[-1].content
@@ -283,29 +275,29 @@ def test_the_model_reads_the_best_passages_cut_around_the_sentence_on_the_questi
 
 def test_a_marker_to_a_passage_the_model_was_not_shown_is_not_sent(make_settings, passages):
     many = [passages[0]] * MODEL_PASSAGES + [passages[1]]
-    reply = f"62% van de vacatures zijn in het westen van ons land [{MODEL_PASSAGES + 1}]."
+    reply = f"62% van de vacatures voor tuinmannen ligt in het westen van Kikkerdorp [{MODEL_PASSAGES + 1}]."
     answer = LLMComposer(make_settings(), FixedExtractiveComposer(), model=fake_model(reply)).compose(QUESTION, many)
     assert answer.mode == "extractive" and answer.note == NOTE_UNSUPPORTED
 
 
 def test_condenser_rewrites_a_follow_up(make_settings):
-    history = [Turn("user", "Hoe staat het met het welbevinden van leerlingen in het po?"), Turn("assistant", "Goed [1].")]
-    model = fake_model("Zelfstandige vraag: Hoe staat het met het welbevinden van leerlingen in het vo?\nUitleg: ...")
-    condensed = LLMCondenser(make_settings(), model=model).condense("En in het vo?", history)
-    assert condensed == "Hoe staat het met het welbevinden van leerlingen in het vo?"
+    history = [Turn("user", "Hoe gaat het met de gezondheid van de kikkers in de noordvijver?"), Turn("assistant", "Goed [1].")]
+    model = fake_model("Zelfstandige vraag: Hoe gaat het met de gezondheid van de kikkers in de zuidvijver?\nUitleg: ...")
+    condensed = LLMCondenser(make_settings(), model=model).condense("En in de zuidvijver?", history)
+    assert condensed == "Hoe gaat het met de gezondheid van de kikkers in de zuidvijver?"
 
 
 def test_condenser_keeps_the_question_when_the_rewrite_is_implausible_or_fails(make_settings):
-    history = [Turn("user", "Hoe staat het met het welbevinden van leerlingen in het po?")]
-    garbage = LLMCondenser(make_settings(), model=fake_model("Ik ben een taalmodel.")).condense("En in het vo?", history)
-    assert garbage == "En in het vo?"
+    history = [Turn("user", "Hoe gaat het met de gezondheid van de kikkers in de noordvijver?")]
+    garbage = LLMCondenser(make_settings(), model=fake_model("Ik ben een taalmodel.")).condense("En in de zuidvijver?", history)
+    assert garbage == "En in de zuidvijver?"
     settings = make_settings(llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1", llm_timeout=5)
-    assert LLMCondenser(settings).condense("En in het vo?", history) == "En in het vo?"
-    assert LLMCondenser(settings).condense("Wat is de beroepsstandaard?", []) == "Wat is de beroepsstandaard?"
+    assert LLMCondenser(settings).condense("En in de zuidvijver?", history) == "En in de zuidvijver?"
+    assert LLMCondenser(settings).condense("Wat is de vijverstandaard?", []) == "Wat is de vijverstandaard?"
 
 
 def test_a_slow_condenser_gives_way_to_the_heuristic(make_settings):
-    history = [Turn("user", "Hoe staat het met het welbevinden van leerlingen in het po?")]
+    history = [Turn("user", "Hoe gaat het met de gezondheid van de kikkers in de noordvijver?")]
     release = threading.Event()
     condenser = FallbackCondenser(
         LLMCondenser(make_settings(llm_condense_timeout=0.3), model=StallingModel(messages=iter(()), release=release)),
@@ -313,13 +305,13 @@ def test_a_slow_condenser_gives_way_to_the_heuristic(make_settings):
     )
     try:
         started = time.perf_counter()
-        condensed = condenser.condense("En in het vo?", history)
+        condensed = condenser.condense("En in de zuidvijver?", history)
         elapsed = time.perf_counter() - started
     finally:
         release.set()
     assert 0.3 <= elapsed < 5.0  # the deadline, not the stalled model, ended it (loose for a busy machine)
-    assert condensed == HeuristicCondenser().condense("En in het vo?", history)
-    assert "welbevinden" in condensed
+    assert condensed == HeuristicCondenser().condense("En in de zuidvijver?", history)
+    assert "gezondheid" in condensed
 
 
 class DoubtingExtractiveComposer(FixedExtractiveComposer):
@@ -346,7 +338,7 @@ def test_a_doubted_answer_says_so_first_whether_the_model_or_the_fallback_answer
     final = assert_joined_is_final(items)
     assert final.mode == "llm" and final.uncertain and final.note == CAUTION_TEXT
 
-    items = list(LLMComposer(make_settings(), DoubtingExtractiveComposer(), model=fake_model("The standard exists since 2002 [1].")).stream(QUESTION, passages))
+    items = list(LLMComposer(make_settings(), DoubtingExtractiveComposer(), model=fake_model("The pond standard exists since 2002 [1].")).stream(QUESTION, passages))
     notes = [i.text for i in items if isinstance(i, AnswerNote)]
     assert notes == [CAUTION_TEXT, NOTE_UNSUPPORTED]  # the caution once, first
     final = assert_joined_is_final(items)

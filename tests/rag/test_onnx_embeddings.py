@@ -17,7 +17,7 @@ from rag.retrieval.store import ChromaStore
 pytestmark = pytest.mark.slow
 
 TEXTS = [
-    "Het lerarentekort in het primair onderwijs is opgelopen tot 9.800 fte.",
+    "De kikkerstand in de vijvers van Kikkerdorp is gestegen tot 9.800 dieren.",
     "kort",
     "Schoolleiders besteden veel tijd aan personeelsbeleid en aan het vinden van vervangers. " * 20,
 ]

@@ -7,25 +7,25 @@ import pytest
 from rag.text.sentences import split_sentences
 
 TEXT = (
-    "Over de grens: het Ierse DEIS-programma\n\n"
-    "Het Ierse DEIS-programma bestaat al ruim 15 jaar. Het programma wordt uitgebreid. Ongeveer 1.200 scholen "
-    "(30% van alle scholen) zijn in het programma opgenomen.\n\n"
-    "De volgende gesprekken hebben plaatsgevonden:\n\n"
-    "• 2 groepsgesprekken met 5 schooldirecteuren van verschillende stichtingen.\n"
-    "• 6 individuele gesprekken."
+    "Over de sloot: het Friese KROOS-programma\n\n"
+    "Het Friese KROOS-programma bestaat al ruim 12 jaar. Het programma wordt uitgebreid. Ongeveer 1.400 vijvers "
+    "(40% van alle vijvers) doen aan het programma mee.\n\n"
+    "De volgende tellingen hebben plaatsgevonden:\n\n"
+    "• 3 groepstellingen met 7 boswachters van verschillende vijvers.\n"
+    "• 9 losse tellingen."
 )
 
 
 def test_spans_are_exact_slices_with_line_kinds():
     sentences = split_sentences(TEXT)
     assert [s.text for s in sentences] == [
-        "Over de grens: het Ierse DEIS-programma",
-        "Het Ierse DEIS-programma bestaat al ruim 15 jaar.",
+        "Over de sloot: het Friese KROOS-programma",
+        "Het Friese KROOS-programma bestaat al ruim 12 jaar.",
         "Het programma wordt uitgebreid.",
-        "Ongeveer 1.200 scholen (30% van alle scholen) zijn in het programma opgenomen.",
-        "De volgende gesprekken hebben plaatsgevonden:",
-        "• 2 groepsgesprekken met 5 schooldirecteuren van verschillende stichtingen.",
-        "• 6 individuele gesprekken.",
+        "Ongeveer 1.400 vijvers (40% van alle vijvers) doen aan het programma mee.",
+        "De volgende tellingen hebben plaatsgevonden:",
+        "• 3 groepstellingen met 7 boswachters van verschillende vijvers.",
+        "• 9 losse tellingen.",
     ]
     assert all(TEXT[s.start : s.end] == s.text for s in sentences)
     assert [s.kind for s in sentences] == ["heading", "prose", "prose", "prose", "prose", "bullet", "bullet"]

@@ -143,7 +143,7 @@ def test_context_before_the_question_gives_its_sector_but_no_required_terms(matc
     assert [t.word for t in info.topic_terms] == ["kikkers", "wonen", "vijver"]
     assert info.intent == "number"
     # A question that points back at its context, or has no subject of its own, keeps it.
-    pointing = "Een boswachter kweekt zelf kikkers. Om hoeveel per jaar gaat het, en waarom kan zij dat?"
+    pointing = "Een boswachter kweekt zelf kikkers. Hoeveel zijn dat er per seizoen, en hoe lukt haar dat?"
     assert question_sentence(pointing) == pointing
     assert question_sentence("Wij hebben veel kikkers. Wat nu?") == "Wij hebben veel kikkers. Wat nu?"
 
