@@ -45,7 +45,7 @@ PLACEHOLDER = "Stel uw vraag over onderwijsbeleid…"
 EXAMPLE_QUESTIONS = (
     "Hoeveel basisscholen hadden in 2019 geen schoolleider?",
     "Welke maatregelen staan in het actieplan tegen het tekort aan schooldirecteuren?",
-    "Hoe staat het met de leesvaardigheid van leerlingen?",
+    "Wat zegt de inspectie over de leesvaardigheid van leerlingen?",
     "Wat is het onderwijsachterstandenbeleid?",
 )
 

@@ -141,8 +141,8 @@ _ANNOUNCES = re.compile(
     # "De belangrijkste bevindingen zijn de volgende.": the same, ending where the content begins.
     r"\b(?:is|zijn|was|waren) (?:de|het) volgende\W*$"
 )
-#: "… komen aan bod" announces too, unless the sentence gives a figure ("In 49% van de documenten
-#: komt kansengelijkheid aan bod").
+#: "… komen aan bod" announces too, unless the sentence gives a figure ("In 12% van de verslagen
+#: komt de kikkerstand aan bod").
 _COMES_UP = re.compile(r"\b(?:komt|komen) (?:\w+ )?aan bod\b")
 #: So do the document as the subject of what it presents ("Deze notitie presenteert de
 #: bevindingen ...") and a guide for its readers ("Lezers die vooral ... zoeken, kunnen ..."),
@@ -905,8 +905,8 @@ class ExtractiveComposer:
         if split is None or info.intent == "list":
             return chosen
         first, second = split
-        # The second part asks in its own way about the first's subject ("en wanneer moet het
-        # hele land gedekt zijn?" is about the onderwijsregio's of the first).
+        # The second part asks in its own way about the first's subject ("en wanneer moeten alle
+        # vijvers schoon zijn?" is about the kroosplan of the first).
         part = analyse_question(f"{second.rstrip(' ?')} {first}")
         is_new = _new_to(chosen)
         best = next(
@@ -1542,7 +1542,7 @@ def _lists_items(text: str, question: str) -> bool:
 
 
 def _as_asked(folded: str, question: str) -> str:
-    """The words of `question` that fold to `folded` ("Pygmalion-effect" for "pygmalion-effect"),
+    """The words of `question` that fold to `folded` ("Kroos-effect" for "kroos-effect"),
     as the user wrote them; `folded` itself when they are not found."""
     written = re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", question)
     size = len(re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", folded))

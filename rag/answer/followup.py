@@ -1,4 +1,4 @@
-"""Follow-up questions: turn "En hoe zit dat in het vo?" into a standalone question.
+"""Follow-up questions: turn "En bij de salamanders?" into a standalone question.
 
 Without an LLM, a follow-up is recognised by its form (it starts with "en"/"maar"/"ook",
 refers back with "die", "dat", "daar", "ze", … or is too short to stand alone) and is

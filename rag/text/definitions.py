@@ -110,7 +110,7 @@ def defines(subject: str, folded: str) -> bool:
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
         or re.search(rf"{_NAMED_SUBJECT}\s+(?:wordt|worden)\s+(?:ook\s+|wel\s+)?\W*(?:een\s+|de\s+|het\s+)?{phrase}\W*\s+genoemd\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:(?!{_FINITE}\b)[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
-        # "Dit kan leiden tot het Pygmalion-effect: leraren gaan ...", "het zogenoemde kroosdek: ...":
+        # "Dit kan leiden tot het kikkerkoor-effect: vijvers worden ...", "het zogenoemde kroosdek: ...":
         # the term named as an effect or by name, and after a colon a clause that says what it is.
         or re.search(
             rf"(?:\b(?:leidt|leiden|leidde|leidden)\s+tot\s+(?:het|de|een)\s+|\bzogena?(?:amde|oemde)\s+){phrase}\s*:\s+(?:[^\W\d_]+\s+){{3}}",

@@ -411,7 +411,7 @@ def question_sentence(text: str) -> str:
         return text
     last = sentences[-1]
     if not question_terms(without_frame(last)) or any(_refers_back(w) for w in words(last)):
-        return text  # "Om hoeveel gaat het, en waarom kan zij dat?": the context holds its subject
+        return text  # "Hoeveel zijn dat er, en hoe lukt haar dat?": the context holds its subject
     context = sectors(" ".join(sentences[:-1])) - sectors(last)
     if not context:
         return last
