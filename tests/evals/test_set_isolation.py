@@ -1,0 +1,97 @@
+"""No code, comment, docstring or test repeats the evaluation sets.
+
+The sets measure answers to questions nobody fitted the product to. A rule, word list, docstring
+example or unit test written from one of their questions, answers or quotes would make that
+measurement flatter the product, so unit tests use invented text. This test reads every source
+file of the repository as plain text and reports each run of `RUN` words that it shares with a
+set's question, context question, answer or quote. Quotes are raw corpus text: their line-end
+hyphenation is joined first, as the cleaner would.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SETS = ROOT / "evals" / "sets"
+#: Where the code, its tests and its documentation live (not the corpus, not the sets).
+SCANNED = ("app", "benchmarks", "evals", "ingest", "rag", "scripts", "tests")
+SUFFIXES = {".py", ".md", ".toml", ".js", ".css", ".sh", ".txt", ".json"}
+#: Seven words in a row: long enough that a question's common phrasing ("hoe groot is het tekort
+#: aan ...") or a document's title does not count, short enough for any copied sentence.
+RUN = 7
+
+_WORD = re.compile(r"[^\W_]+")
+_HYPHENATED = re.compile(r"(?<=[^\W\d_])-\s*\n\s*(?=[^\W\d_])")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_HYPHENATED.sub("", text.replace("\u00ad", "")).casefold())
+
+
+def _runs(words: list[str]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    for i in range(len(words) - RUN + 1):
+        yield i, tuple(words[i : i + RUN])
+
+
+def _set_texts() -> Iterator[tuple[str, str]]:
+    for path in sorted(SETS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            texts = [record.get("question"), record.get("context_question"), record.get("answer"), *record.get("quotes", [])]
+            for alternative in record.get("alt_quotes") or []:
+                texts += alternative if isinstance(alternative, list) else [alternative]
+            for text in texts:
+                if text:
+                    yield record["id"], text
+
+
+def _source_files() -> Iterator[Path]:
+    for top in SCANNED:
+        for path in sorted((ROOT / top).rglob("*")):
+            if path.is_file() and path.suffix in SUFFIXES and SETS not in path.parents and "__pycache__" not in path.parts:
+                yield path
+    yield ROOT / "README.md"
+
+
+def shared_runs(text: str, runs: dict[tuple[str, ...], str]) -> list[tuple[int, str, str]]:
+    """(line, shared words, set id) for each place where `text` shares a run with the sets
+    (one report per line)."""
+    found = {}
+    lines = [m.start() for m in re.finditer(r"^", text, re.MULTILINE)]
+    spans = [(m.start(), m.group().casefold()) for m in _WORD.finditer(text)]
+    for i, run in _runs([w for _, w in spans]):
+        if run in runs:
+            line = bisect.bisect_right(lines, spans[i][0])
+            found.setdefault(line, (line, " ".join(run), runs[run]))
+    return list(found.values())
+
+
+def test_the_scan_finds_a_copied_sentence_and_not_a_common_phrase() -> None:
+    runs = {run: "x-001" for _, run in _runs(_words("Het aantal kikkers in de vijver van Kikkerdorp is in 2023 gedaald."))}
+    copied = 'TEXT = (\n    "Het aantal kikkers in de vijver van "\n    "Kikkerdorp is gedaald."\n)\n'
+    assert shared_runs(copied, runs) == [(2, "het aantal kikkers in de vijver van", "x-001")]
+    assert shared_runs('QUESTION = "Hoeveel kikkers wonen in de vijver van Kikkerdorp?"\n', runs) == []
+    # Line-end hyphenation in a quote is joined, as the cleaner joins it.
+    assert _words("de vij-\nver") == ["de", "vijver"]
+
+
+def test_no_source_file_repeats_a_question_answer_or_quote_of_a_set() -> None:
+    runs: dict[tuple[str, ...], str] = {}
+    for question_id, text in _set_texts():
+        for _, run in _runs(_words(text)):
+            runs.setdefault(run, question_id)
+    assert len(runs) > 10_000  # the sets were read
+
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: '{words}' ({question_id})"
+        for path in _source_files()
+        for line, words, question_id in shared_runs(path.read_text(encoding="utf-8", errors="replace"), runs)
+    ]
+    assert found == [], "Text of the evaluation sets in the code (write invented text instead):\n" + "\n".join(found)
