@@ -11,10 +11,11 @@ hyphenation is joined first, as the cleaner would.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+
+from evals.question_set import load_question_set
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ROOT / "evals" / "sets"
@@ -40,16 +41,11 @@ def _runs(words: list[str]) -> Iterator[tuple[int, tuple[str, ...]]]:
 
 def _set_texts() -> Iterator[tuple[str, str]]:
     for path in sorted(SETS.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            texts = [record.get("question"), record.get("context_question"), record.get("answer"), *record.get("quotes", [])]
-            for alternative in record.get("alt_quotes") or []:
-                texts += alternative if isinstance(alternative, list) else [alternative]
-            for text in texts:
+        for q in load_question_set(path).questions:
+            alternatives = [quote for group in q.alt_quotes for quote in group]
+            for text in (q.question, q.context_question, q.answer, *q.quotes, *alternatives):
                 if text:
-                    yield record["id"], text
+                    yield q.id, text
 
 
 def _source_files() -> Iterator[Path]:
