@@ -49,7 +49,7 @@ SENTENCES = [
     "Zie nr. 5 van de kamerbrief voor de precieze verdeling over de sectoren.",
     "Het lerarentekort is in de G5 met 15,8% ruim twee keer zo hoog als elders (6,6%).",
     "Besturen krijgen dr. Jansen als adviseur voor het nieuwe personeelsbeleid.",
-    "Waarom blijft differentiatie zo moeilijk voor leraren in het primair onderwijs?",
+    "Waarom blijft het kroos zo hardnekkig groeien in de ondiepe vijvers van Kikkerdorp?",
 ]
 
 
@@ -129,7 +129,7 @@ def test_numbering_closes_sections_that_do_not_contain_it() -> None:
         "Dat is veel!",  # a short sentence
         "Helder 64 71,1 52 74,3 27 69,2",  # a table row
         "• Werkdruk verlagen",  # a bullet
-        "0% 20% 40% 60% 80% 100%",  # figure axis
+        "0% 15% 30% 45% 60% 75%",  # figure axis
         "48",  # lone number
         "Onvoldoende Voldoende Goed",  # figure legend
         "Figuur 2.4c Leesvaardigheid naar schooltype",  # caption
@@ -239,7 +239,7 @@ def test_invalid_sizes_are_rejected() -> None:
 TABLE_SNIPPET = """\
 Eerste uitkomsten voorjaarstellingen
 
-Begin 2031 heeft de boswachter voorjaarstellingen uitgevoerd bij vijvers en sloten in het noorden, oosten en (zuid)westen. Bijna 70% van deze tellingen leverde het oordeel helder op (tabel 3.4.1a) (Stichting Kikkerdorp, 2031b). Omdat de steekproef in dit eerste telseizoen nog klein was, zijn de percentages slechts indicatief voor de kwaliteit van alle vijvers in Kikkerdorp.
+Begin 2031 heeft de boswachter voorjaarstellingen uitgevoerd bij vijvers en sloten in het noorden, oosten en (zuid)westen. Bijna 70% van deze tellingen leverde het oordeel helder op (tabel 3.4.1a) (Stichting Kikkerdorp, 2031b). Omdat in dit eerste telseizoen maar weinig vijvers zijn bekeken, geven de percentages alleen een ruwe indruk van alle vijvers in Kikkerdorp.
 
 Tabel 3.4.1a Waterkwaliteit van vijvers en sloten in de voorjaarstellingen in het noorden, oosten en (zuid)westen in de periode maart tot en met juni 2031
 Noord Oost (Zuid)west
@@ -252,7 +252,7 @@ Bron: Stichting Kikkerdorp (2031b)
 
 Kernvragen bij de waterkwaliteit
 
-In het vijverplan noemt de boswachter 3 vragen over de staat van het water in de vijvers. Dit zijn: vinden de kikkers genoeg voedsel, blijft het water helder en is er beschutting in het riet? Daarmee geven we aan wat we het allerbelangrijkst vinden."""
+In het vijverplan noemt de boswachter 3 vragen over de staat van het water in de vijvers. Dit zijn: vinden de kikkers genoeg voedsel, blijft het water helder en is er beschutting in het riet? Daarmee zeggen de boswachters waar het hun vooral om gaat."""
 
 
 def test_table_stays_with_its_caption_in_one_chunk() -> None:
@@ -313,12 +313,12 @@ def test_long_table_is_split_between_rows_with_caption_in_section() -> None:
 
 
 def test_figure_debris_is_dropped_but_text_around_it_kept() -> None:
-    debris = "\n\n".join(["0% 20% 40% 60% 80% 100%", "2027", "2028", "po\nvo\nmbo\n(v)so", "493\n26 475"] * 12)
+    debris = "\n\n".join(["0% 15% 30% 45% 60% 75%", "2027", "2028", "po\nvo\nmbo\n(v)so", "493\n26 475"] * 12)
     text = "1 Inleiding\n\n" + paragraph(3) + "\n\n" + debris + "\n\n" + paragraph(3, 2)
     doc = make_doc(text)
     chunks = chunk_document(doc)
     assert_exact_slices(doc, chunks)
-    assert chunks and not any("20% 40%" in c.text for c in chunks)
+    assert chunks and not any("15% 30%" in c.text for c in chunks)
     assert sum(len(c.text) for c in chunks) >= 2 * len(paragraph(3)) - 20
 
 
@@ -329,7 +329,7 @@ def test_small_debris_between_paragraphs_does_not_end_a_chunk() -> None:
 
 
 def test_is_figure_debris() -> None:
-    assert is_figure_debris("0% 20% 40% 60% 80% 100%")
+    assert is_figure_debris("0% 15% 30% 45% 60% 75%")
     assert is_figure_debris("po\nvo\nmbo\n(v)so")
     assert not is_figure_debris("Het lerarentekort is 9.800 fte in het po.")
     assert not is_figure_debris("- OBS De Pijlstaart Vinkeveen")

@@ -1,4 +1,5 @@
-"""Unit tests per cleaning rule, on snippets copied from the raw corpus files."""
+"""Unit tests per cleaning rule, on invented snippets with the damage of the raw corpus files
+(the comments name the corpus lines whose shape a snippet copies)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,11 @@ from ingest.clean import (
 
 def test_normalize_whitespace_replaces_tabs_odd_spaces_and_replacement_chars() -> None:
     raw = (
-        "met\tleraren,\tbij\taan\tde\tgroei \n"  # schoolleidersregister l.4
-        "Vmbo-g/t\ufffd 3,5\u00a0%\u2003x\n"  # staat l.2733, NBSP, em space
+        "met\tkikkers,\tpadden\ten\tde\tsalamanders \n"  # tabs as in schoolleidersregister l.4
+        "Vijver-n/z\ufffd 3,5\u00a0%\u2003x\n"  # as staat l.2733: U+FFFD, NBSP, em space
         " Inleiding"
     )
-    assert normalize_whitespace(raw) == "met leraren, bij aan de groei\nVmbo-g/t 3,5 % x\nInleiding"
+    assert normalize_whitespace(raw) == "met kikkers, padden en de salamanders\nVijver-n/z 3,5 % x\nInleiding"
 
 
 def test_normalize_whitespace_keeps_form_feeds_and_line_breaks() -> None:
@@ -42,8 +43,8 @@ def test_normalize_whitespace_keeps_form_feeds_and_line_breaks() -> None:
 
 
 def test_collapse_spaces() -> None:
-    assert collapse_spaces("Het lerarentekort blijft  hoog, ") == "Het lerarentekort blijft hoog,"
-    assert collapse_spaces("Bo Vo (V)so") == "Bo Vo (V)so"  # must not change
+    assert collapse_spaces("Het waterpeil blijft  hoog, ") == "Het waterpeil blijft hoog,"
+    assert collapse_spaces("Kik Pad (S)al") == "Kik Pad (S)al"  # must not change
 
 
 # --------------------------------------------------------------------------- furniture
@@ -51,11 +52,11 @@ def test_collapse_spaces() -> None:
 
 def test_remove_letter_spaced_header() -> None:
     text = (
-        "structurele financiering.\n"
-        "d e  s t a a t  v a n  h e t  o n d e r w i j s  -  s o c i a l e  v e i l i g h e i d\n"
+        "helder en schoon water.\n"
+        "d e  v i j v e r g i d s  v a n  k i k k e r d o r p  -  r i e t  e n  k r o o s\n"
         "HOOFDSTUK 1"
     )
-    assert remove_letter_spaced_lines(text) == "structurele financiering.\nHOOFDSTUK 1"
+    assert remove_letter_spaced_lines(text) == "helder en schoon water.\nHOOFDSTUK 1"
 
 
 def test_a_banner_laid_over_itself_on_one_line_is_dropped_and_other_repeated_lines_stay() -> None:
@@ -83,21 +84,21 @@ def test_remove_repeated_furniture_drops_banners_but_not_repeated_headings() -> 
         "STICHTING KIKKERDORP, APRIL 2031",
         "WWW.KIKKERDORP.NL",
     ]
-    page = [*banner, "Koers houden bij tegenwind", "Aanbevelingen:", "HOOFDSTUK 1"]
+    page = [*banner, "Vijvers in zwaar weer", "Aanbevelingen:", "HOOFDSTUK 1"]
     text = "\n".join(page * 3)
     kept = remove_repeated_furniture(text).split("\n")
     assert not set(banner) & set(kept)
-    assert kept.count("Koers houden bij tegenwind") == 3
+    assert kept.count("Vijvers in zwaar weer") == 3
     assert kept.count("Aanbevelingen:") == 3
     # A capitalised line seen only once is a title, not furniture.
-    assert "HOOFDSTUK 1" in remove_repeated_furniture("HOOFDSTUK 1\nKwaliteit van het")
+    assert "HOOFDSTUK 1" in remove_repeated_furniture("HOOFDSTUK 1\nHelderheid van het")
 
 
 def test_remove_toc_and_page_labels() -> None:
     text = "\n".join(
         [
             "Pagina 1 van 27",
-            "1.1  Hoofdlijnen      → 13",
+            "1.1  Kikkers in het kort      → 13",
             "→→",
             "€",
             "1.3 Toezicht op vijvers en sloten",
@@ -111,16 +112,16 @@ def test_remove_toc_and_page_labels() -> None:
 
 
 def test_remove_page_numbers_drops_lone_numbers() -> None:
-    text = "de oude ideeën.\n\n9\n\n\n\n10\n\nInhoudsopgave\n13\n1.1 Hoofdlijnen"
+    text = "de oude vijvers.\n\n9\n\n\n\n10\n\nInhoudsopgave\n13\n1.1 Kikkers in het kort"
     lines = [line for line in remove_page_numbers(text).split("\n") if line]
-    assert lines == ["de oude ideeën.", "Inhoudsopgave", "1.1 Hoofdlijnen"]
+    assert lines == ["de oude vijvers.", "Inhoudsopgave", "1.1 Kikkers in het kort"]
 
 
 def test_remove_page_numbers_joins_chapter_number_to_its_title() -> None:
-    # schoolleidersregister l.338-344
-    text = "beroepsgroep.\n\n10\n\n\n\n2\nGeïdentificeerde trends\nen ontwikkelingen"
+    # invented, shaped like schoolleidersregister l.338-344
+    text = "vijverbeheerders.\n\n10\n\n\n\n2\nGetelde kikkers\nen padden"
     lines = [line for line in remove_page_numbers(text).split("\n") if line]
-    assert lines == ["beroepsgroep.", "2 Geïdentificeerde trends", "en ontwikkelingen"]
+    assert lines == ["vijverbeheerders.", "2 Getelde kikkers", "en padden"]
 
 
 def test_remove_page_numbers_keeps_numbers_inside_sentences() -> None:
@@ -129,48 +130,50 @@ def test_remove_page_numbers_keeps_numbers_inside_sentences() -> None:
 
 
 def test_remove_running_headers_drops_page_number_with_chapter_title() -> None:
-    # kennisagenda l.1219 and l.1465: the chapter title, later repeated beside page number 35
+    # invented, shaped like kennisagenda l.1219 and l.1465: the chapter title, later repeated
+    # beside page number 35
     text = (
-        "Anneke Admiraal, docent vo\n"
-        "thema gelijke kansen1 Er zijn grote verschillen tussen leerlingen in leerprestaties\n"
-        "en onderwijsloopbanen.\n\n"
-        "Tom Drukker, projectleider\n"
-        "onderzoeksagenda po en vo\n\n\n\n"
-        "35 thema gelijke kansen\n\n"
-        "4 ondersteuning van de leraar met behulp"
+        "Greet Riet, tuinman noord\n"
+        "thema schoon water1 Er zijn grote verschillen tussen vijvers in helderheid\n"
+        "en diepte.\n\n"
+        "Wim Waterman, boswachter\n"
+        "vijverplan noord en zuid\n\n\n\n"
+        "35 thema schoon water\n\n"
+        "4 onderhoud van de oever met behulp"
     )
     kept = remove_running_headers(text).split("\n")
-    assert "35 thema gelijke kansen" not in kept
+    assert "35 thema schoon water" not in kept
     assert len(kept) == len(text.split("\n")) - 1
 
 
 def test_remove_running_headers_keeps_numbered_titles() -> None:
-    # A numbered title whose words occur earlier in a sentence (kennisagenda l.1640), and
-    # a chapter number (≤ 30) after a summary heading with the same words.
+    # A numbered title whose words occur earlier in a sentence (invented, shaped like
+    # kennisagenda l.1640), and a chapter number (≤ 30) after a summary heading with the same words.
     text = (
-        "De Onderwijsraad pleit voor een\nbrede basisbevoegdheid voor meerdere sectoren.\n\n"
-        "1 brede basisbevoegdheid\n\n"
-        "Geïdentificeerde trends en ontwikkelingen\nIn 2023 is over veel onderwerpen geschreven.\n\n"
-        "2 Geïdentificeerde trends en ontwikkelingen\nDe thematische analyse laat zien dat"
+        "De boswachter pleit voor een\nbrede oeverstrook langs alle vijvers.\n\n"
+        "1 brede oeverstrook\n\n"
+        "Getelde kikkers en padden\nIn 2031 is in veel vijvers geteld.\n\n"
+        "2 Getelde kikkers en padden\nDe telling in het voorjaar laat zien dat"
     )
     assert remove_running_headers(text) == text
 
 
 # --------------------------------------------------------------------------- words
 
-STAAT_LIGATURES = (
-    "gedaald dan die in andere landen (fi guur 2.4c). Daarvan profi teren zij niet alleen.\n"
-    "eff ecten van professionalisering beperkt. Bij scholen\n"
-    "lingen en de afname van de wett elijk verplichte\n"
-    "die richting te zett en is het (v)so afh ankelijk van\n"
-    "de offi  ciële cijfers en de jaarlijkse refl ectie van de examen-"
+# Invented, with the ligature splits of staat (`fi guur`, `eff ecten`, `wett elijk`, `offi  ciële`).
+VIJVER_LIGATURES = (
+    "helderder dan in de andere vijvers (fi guur 3.1b). Daar komen de reigers defi nitief niet.\n"
+    "eff en water in de zomer. Het fi lter van de pomp\n"
+    "padden en de kikkers zitt en graag op het gift ig blad\n"
+    "die de vijvers laten schitt eren komen het kroos afh alen om\n"
+    "de koffi  e van de boswachters en de fl inke snoeibeurt van de oever-"
 )
 
 
 def test_join_split_ligatures() -> None:
-    fixed = collapse_spaces(join_split_ligatures(STAAT_LIGATURES))
-    for word in ("figuur", "profiteren", "effecten", "wettelijk", "zetten", "afhankelijk",
-                 "officiële", "reflectie"):
+    fixed = collapse_spaces(join_split_ligatures(VIJVER_LIGATURES))
+    for word in ("figuur", "definitief", "effen", "filter", "zitten", "giftig", "schitteren",
+                 "afhalen", "koffie", "flinke"):
         assert word in fixed
     assert " fi " not in fixed and "eff " not in fixed
 
@@ -178,20 +181,20 @@ def test_join_split_ligatures() -> None:
 def test_join_split_ligatures_uses_document_vocabulary_for_two_real_words() -> None:
     # `behoeft en` could be two words; the document writing `behoeften` decides.
     text = (
-        "voor leerlingen met extra ondersteuningsbehoeft en.\n"
-        "vooral ten aanzien van de (extra) ondersteuningsbehoeften."
+        "voor kikkervisjes met extra voedselbehoeft en.\n"
+        "vooral wat betreft de (extra) voedselbehoeften van de jonge kikkers."
     )
-    assert join_split_ligatures(text).startswith("voor leerlingen met extra ondersteuningsbehoeften.")
-    alone = "Zorg dat het onderwijs behoeft en verdient."
+    assert join_split_ligatures(text).startswith("voor kikkervisjes met extra voedselbehoeften.")
+    alone = "Zorg dat de vijver krijgt wat hij behoeft en verdient."
     assert join_split_ligatures(alone) == alone
 
 
 @pytest.mark.parametrize(
     "line",
     [
-        "Het lerarentekort blijft hoog, vooral op scholen",
+        "Het waterpeil blijft hoog, vooral in de vijvers",
         "Ruim de helft van alle vijvers heeft nu kroos",
-        "Op welke manier geeft de school hier vorm aan",
+        "Op welke manier geeft de boswachter hier vorm aan",
     ],
 )
 def test_join_split_ligatures_leaves_real_word_pairs(line: str) -> None:
@@ -200,17 +203,17 @@ def test_join_split_ligatures_leaves_real_word_pairs(line: str) -> None:
 
 def test_join_split_words_repairs_fragments() -> None:
     text = (
-        "Ke nnisdeling en -borging niet structureel ingebed\n"
-        "Het Netwerk Onderwijs g ebruikt de uitkomsten.\n"
-        "Kennisdeling is belangrijk. Het onderwijs gebruikt kennisdeling en de school gebruikt ze."
+        "Wa terbeheer en -toezicht niet structureel geregeld\n"
+        "Het Waterschap Kikkerdorp b eschermt de vijvers.\n"
+        "Waterbeheer is belangrijk. Het waterschap beschermt waterbeheer en de boswachter beschermt ze."
     )
     fixed = join_split_words(text).split("\n")
-    assert fixed[0] == "Kennisdeling en -borging niet structureel ingebed"
-    assert fixed[1] == "Het Netwerk Onderwijs gebruikt de uitkomsten."
+    assert fixed[0] == "Waterbeheer en -toezicht niet structureel geregeld"
+    assert fixed[1] == "Het Waterschap Kikkerdorp beschermt de vijvers."
 
 
 def test_join_split_words_keeps_real_words_and_abbreviations() -> None:
-    text = "zoals in het po en vo, en de po-raad en wet- en regelgeving"
+    text = "zoals in de kv en pv, en de kv-raad en riet- en kroosbeheer"
     assert join_split_words(text) == text
 
 
@@ -220,31 +223,31 @@ def test_join_split_words_keeps_real_words_and_abbreviations() -> None:
 @pytest.fixture(scope="module")
 def lex() -> Lexicon:
     return Lexicon.of(
-        "Prioriteit is nodig voor het pedagogisch-didactisch handelen van leerlingen. "
-        "De achtergrond van leerlingen en hun achtergrond. Technologie en technologie."
+        "Rust is nodig voor het amfibisch-aquatisch leven van kikkervisjes. "
+        "De waterlelie van kikkervisjes en hun waterlelie. Salamanders en salamanders."
     )
 
 
 @pytest.mark.parametrize(
     ("left", "right", "joined"),
     [
-        ("trends en ontwik-", "kelingen", "trends en ontwikkelingen"),
-        ("de instellin-", "gen", "de instellingen"),
-        ("op primaire leiderschap-", "staken kunnen", "op primaire leiderschap-staken kunnen"),
+        ("in de vijvers zwem-", "men kikkers", "in de vijvers zwemmen kikkers"),
+        ("de libel-", "len", "de libellen"),
+        ("op grote oever-", "planten kunnen", "op grote oever-planten kunnen"),
         # must keep the hyphen
-        ("een sociaal-", "culturele kloof", "een sociaal-culturele kloof"),
-        ("gehinderd door wet-", "en regelgeving", "gehinderd door wet- en regelgeving"),
-        ("met OAB-", "middelen", "met OAB-middelen"),
-        ("In 2022-", "2023 behaalde", "In 2022-2023 behaalde"),
-        ("het pedagogisch-", "didactisch handelen", "het pedagogisch-didactisch handelen"),
-        # dropped soft hyphens (kennisagenda l.139, l.146)
-        ("ingegaan op de achter", "grond en", "ingegaan op de achtergrond en"),
-        ("overlap. Techno", "logie biedt", "overlap. Technologie biedt"),
-        ("een deel van de leer", "lingen", "een deel van de leerlingen"),
+        ("een zoet-", "zoute plas", "een zoet-zoute plas"),
+        ("gestoord door kroos-", "en rietgroei", "gestoord door kroos- en rietgroei"),
+        ("met KVT-", "tellingen", "met KVT-tellingen"),
+        ("In 2030-", "2031 telde", "In 2030-2031 telde"),
+        ("het amfibisch-", "aquatisch leven", "het amfibisch-aquatisch leven"),
+        # dropped soft hyphens (invented, as in kennisagenda l.139, l.146)
+        ("kijken we naar de water", "lelie en", "kijken we naar de waterlelie en"),
+        ("het riet. Salaman", "ders zwemmen", "het riet. Salamanders zwemmen"),
+        ("een deel van de kikker", "visjes", "een deel van de kikkervisjes"),
         # must not join
-        ("besturen in het funderend onderwijs", "de kwaliteitszorg", "besturen in het funderend onderwijs de kwaliteitszorg"),
-        ("de ontwikkeling", "en de begeleiding", "de ontwikkeling en de begeleiding"),
-        ("ruimte voor", "al die leerlingen", "ruimte voor al die leerlingen"),
+        ("boswachters in het noordelijke bos", "de kroosvissers", "boswachters in het noordelijke bos de kroosvissers"),
+        ("de plant", "en de kikker", "de plant en de kikker"),
+        ("plek voor", "al die kikkers", "plek voor al die kikkers"),
     ],
 )
 def test_join_line_break(left: str, right: str, joined: str, lex: Lexicon) -> None:
@@ -255,22 +258,23 @@ def test_join_line_break(left: str, right: str, joined: str, lex: Lexicon) -> No
 
 
 def test_reflow_single_spaced_prose_with_heading_and_page_break_inside_sentence() -> None:
-    # staat l.320-340: a heading glued to its paragraph, a page break mid-sentence
+    # invented, shaped like staat l.320-340: a heading glued to its paragraph, a page break
+    # mid-sentence
     page = (
-        "kaders stelt en handhaaft.\n\n"
-        "Zorgen om kwaliteit scholen funderend onderwijs \n"
-        "In het najaar van 2023 is de inspectie begonnen met het \n"
-        "steekproefsgewijs onderzoeken van de kwaliteit van \n"
-        "stelsel van kwaliteitszorg functioneert lang niet altijd \n\n"
-        "goed. Vooral in het voortgezet onderwijs (vo), maar"
+        "kroos schept en afvoert.\n\n"
+        "Zorgen om helderheid vijvers noordelijk park \n"
+        "In de zomer van 2030 is de boswachter begonnen met het \n"
+        "steekproefsgewijs meten van de helderheid van \n"
+        "de sloten en de pomp werkt maar zelden \n\n"
+        "goed. Vooral in de kleine vijver (kv), maar"
     )
     blocks = reflow_paragraphs(collapse_spaces(page))
     assert blocks == [
-        "kaders stelt en handhaaft.",
-        "Zorgen om kwaliteit scholen funderend onderwijs",
-        "In het najaar van 2023 is de inspectie begonnen met het steekproefsgewijs onderzoeken "
-        "van de kwaliteit van stelsel van kwaliteitszorg functioneert lang niet altijd goed. "
-        "Vooral in het voortgezet onderwijs (vo), maar",
+        "kroos schept en afvoert.",
+        "Zorgen om helderheid vijvers noordelijk park",
+        "In de zomer van 2030 is de boswachter begonnen met het steekproefsgewijs meten "
+        "van de helderheid van de sloten en de pomp werkt maar zelden goed. "
+        "Vooral in de kleine vijver (kv), maar",
     ]
 
 
@@ -297,20 +301,20 @@ def test_reflow_double_spaced_text_restores_paragraphs() -> None:
 
 def test_reflow_joins_wrapped_heading_and_keeps_lower_case_titles() -> None:
     page = collapse_spaces(
-        "2 Geïdentificeerde trends \nen ontwikkelingen\n\n"
-        "De thematische analyse van de documenten laat zien dat in 2023 over een groot \n"
-        "aantal onderwerpen is geschreven.\n\n"
-        "trots\n"
-        "We zijn er trots op dat we als raden en NRO samenwerkten om deze \n"
-        "eerste Kennisagenda voor het onderwijs op te stellen."
+        "2 Getelde kikkers \nen padden\n\n"
+        "De telling van de vijvers in het park laat zien dat in 2031 in een groot \n"
+        "aantal vijvers kikkers zijn gevonden.\n\n"
+        "dank\n"
+        "We zijn er blij mee dat we als boswachters en KVT samenwerkten om dit \n"
+        "eerste Vijverplan voor het park op te stellen."
     )
     assert reflow_paragraphs(page) == [
-        "2 Geïdentificeerde trends en ontwikkelingen",
-        "De thematische analyse van de documenten laat zien dat in 2023 over een groot "
-        "aantal onderwerpen is geschreven.",
-        "trots",
-        "We zijn er trots op dat we als raden en NRO samenwerkten om deze eerste "
-        "Kennisagenda voor het onderwijs op te stellen.",
+        "2 Getelde kikkers en padden",
+        "De telling van de vijvers in het park laat zien dat in 2031 in een groot "
+        "aantal vijvers kikkers zijn gevonden.",
+        "dank",
+        "We zijn er blij mee dat we als boswachters en KVT samenwerkten om dit eerste "
+        "Vijverplan voor het park op te stellen.",
     ]
 
 
@@ -363,7 +367,7 @@ def test_reflow_keeps_table_rows_after_caption() -> None:
     assert blocks[1:] == ["Kernvragen bij de waterkwaliteit", "In het vijverplan noemt de boswachter"]
 
 
-KENNISAGENDA_THEMA_1 = (  # invented: a title in its own frame under a quote attribution
+VIJVERPLAN_THEMA_1 = (  # invented: a title in its own frame under a quote attribution
     "Vijverplan te doen.’\n"
     "Bert Padding, kikkerdirec\n"
     "teur Vijverbeheer en Oever\n"
@@ -375,29 +379,29 @@ KENNISAGENDA_THEMA_1 = (  # invented: a title in its own frame under a quote att
     "In de vijvers leren kikkers en hun jongen2 het zwemmen en \n"
     "duiken om goed te kunnen overleven in de zom"
 )
-KENNISAGENDA_THEMA_4 = (  # l.1217-1221: the paragraph follows on the title's line
-    "verdieping op het vak van docent.’\n"
-    "Anneke Admiraal, docent vo\n"
-    " thema gelijke kansen1 Er zijn grote verschillen tussen leerlingen in leerprestaties \n"
-    "en onderwijsloopbanen. Die verschillen zijn niet allemaal te \n"
-    "verklaren door verschillen in aanleg of motivatie."
+VIJVERPLAN_THEMA_4 = (  # invented, as kennisagenda l.1217-1221: the paragraph follows on the title's line
+    "plezier in het werk aan de vijvers.’\n"
+    "Greet Riet, tuinman noord\n"
+    " thema schoon water1 Er zijn grote verschillen tussen vijvers in helderheid \n"
+    "en diepte. Dat komt lang niet altijd door \n"
+    "de ligging of de begroeiing van de oever."
 )
 
 
 def test_separate_framed_titles_puts_a_glued_title_apart() -> None:
-    lines = separate_framed_titles(KENNISAGENDA_THEMA_1).split("\n")
+    lines = separate_framed_titles(VIJVERPLAN_THEMA_1).split("\n")
     assert lines[3:6] == ["zorg Kikkerdorp", "", " thema kroos en "]
-    lines = separate_framed_titles(KENNISAGENDA_THEMA_4).split("\n")
-    assert lines[2:5] == ["", "thema gelijke kansen1", ""]
-    assert lines[5].startswith("Er zijn grote verschillen tussen leerlingen")
+    lines = separate_framed_titles(VIJVERPLAN_THEMA_4).split("\n")
+    assert lines[2:5] == ["", "thema schoon water1", ""]
+    assert lines[5].startswith("Er zijn grote verschillen tussen vijvers")
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        # kennisagenda l.1459-1467: an attribution's second line, followed by page furniture
-        "over wat werkt onmisbaar.’\nTom Drukker, projectleider \n onderzoeksagenda po en vo\n\n\n\n"
-        "35 thema  gelijke kansen\n\n4 ondersteuning van de leraar met behulp ",
+        # invented, as kennisagenda l.1459-1467: an attribution's second line, followed by page furniture
+        "over wat helpt onmisbaar.’\nWim Waterman, boswachter \n vijverplan noord en zuid\n\n\n\n"
+        "35 thema  schoon water\n\n4 onderhoud van de oever met behulp ",
         # invented: an indented line inside a running sentence
         "Op basis van een veldstudie en een korte enquête die is \n"
         " beantwoord door ruim 250 tuinmannen, boswachters, vijverbeheerders, kroos-\n"
@@ -413,41 +417,42 @@ def _blocks(raw: str) -> list[str]:
 
 
 def test_clean_text_keeps_lower_case_chapter_titles_apart() -> None:
-    blocks = _blocks(KENNISAGENDA_THEMA_1)
+    blocks = _blocks(VIJVERPLAN_THEMA_1)
     assert blocks[1:3] == [
         "thema kroos en riet van vijvers",
         "In de vijvers leren kikkers en hun jongen het zwemmen en duiken om goed te "
         "kunnen overleven in de zom",
     ]
-    blocks = _blocks(KENNISAGENDA_THEMA_4)
-    assert blocks[1] == "thema gelijke kansen"
-    assert blocks[2].startswith("Er zijn grote verschillen tussen leerlingen in leerprestaties en")
+    blocks = _blocks(VIJVERPLAN_THEMA_4)
+    assert blocks[1] == "thema schoon water"
+    assert blocks[2].startswith("Er zijn grote verschillen tussen vijvers in helderheid en")
 
 
 def test_reflow_lower_case_title_between_blank_lines() -> None:
-    # kennisagenda l.163-173: a page number between a URL and a title wrapped over two lines
+    # invented, as kennisagenda l.163-173: a page number between a URL and a title wrapped over
+    # two lines
     raw = (
-        "https://nro.nl/onderzoeksprojecten/kennisagenda\n\n\n6\n\n"
-        "de weg naar de \n kennisagenda\n\n"
-        "Hoe is de Kennisagenda tot stand gekomen? Wie werkten mee \n"
-        "en wat waren de uitgangspunten?"
+        "https://kikkerdorp.nl/vijvers/vijverplan\n\n\n6\n\n"
+        "de weg naar het \n vijverplan\n\n"
+        "Hoe is het Vijverplan gemaakt? Wie hielpen er mee \n"
+        "en wat wilden de boswachters?"
     )
     assert _blocks(raw) == [
-        "https://nro.nl/onderzoeksprojecten/kennisagenda",
-        "de weg naar de kennisagenda",
-        "Hoe is de Kennisagenda tot stand gekomen? Wie werkten mee en wat waren de uitgangspunten?",
+        "https://kikkerdorp.nl/vijvers/vijverplan",
+        "de weg naar het vijverplan",
+        "Hoe is het Vijverplan gemaakt? Wie hielpen er mee en wat wilden de boswachters?",
     ]
 
 
 def test_reflow_title_after_sentence_ending_in_footnote_mark() -> None:
-    # kennisagenda l.1318-1323: `speerpunten.19` ends a sentence
+    # invented, as kennisagenda l.1318-1323: `zorgen.19` ends a sentence
     raw = (
-        "kansenongelijkheid een van de speerpunten.19\n\n"
-        "kansengelijkheid als optelsom van samenhangende \nfactoren\n"
-        "Het thema Gelijke kansen is veelomvattend, waarbij meerdere factoren \n"
-        "in onderlinge samenhang invloed hebben."
+        "troebel water een van de grootste zorgen.19\n\n"
+        "helder water als som van losse \nmaatregelen\n"
+        "Het thema Schoon water is breed, waarbij meerdere maatregelen \n"
+        "elkaar onderling versterken."
     )
-    assert _blocks(raw)[1] == "kansengelijkheid als optelsom van samenhangende factoren"
+    assert _blocks(raw)[1] == "helder water als som van losse maatregelen"
     # invented, double-spaced
     raw = (
         "kikkers die opgroeien in troebel water.41  \n\n"
@@ -483,24 +488,24 @@ def test_reflow_title_right_below_a_figure_caption_is_a_title() -> None:
 
 
 def test_reflow_section_word_stays_a_title_of_its_own() -> None:
-    # kennisagenda l.1529-1533: `achtergrond` directly above a sub-title
+    # invented, as kennisagenda l.1529-1533: `achtergrond` directly above a sub-title
     raw = (
-        "heden per sector verschillen.\n\nachtergrond\nbouwstenen voor kwalificaties\n"
-        "De bekwaamheid van leraren is een bepalende factor voor de kwaliteit."
+        "heden per vijver verschillen.\n\nachtergrond\nbouwstenen voor een gezonde vijver\n"
+        "De helderheid van het water is een belangrijke factor voor de kikkers."
     )
-    assert _blocks(raw)[1:3] == ["achtergrond", "bouwstenen voor kwalificaties"]
+    assert _blocks(raw)[1:3] == ["achtergrond", "bouwstenen voor een gezonde vijver"]
 
 
 def test_reflow_joins_numbered_title_wrapped_in_double_spaced_text() -> None:
-    # sterk-onderwijs l.3720-3730
+    # invented, shaped like sterk-onderwijs l.3720-3730
     raw = (
-        "beoordeeld.” \n\n \n\n"
-        "3.4.2 Ondersteunende interventies en behoefte aan extra ondersteuning op maatschappelijk \n\n"
+        "geteld.” \n\n \n\n"
+        "3.4.2 Aanvullende maatregelen en behoefte aan extra onderhoud op gemeentelijk \n\n"
         "niveau \n\n"
-        "Uit de gesprekken komt naar voren dat er, los van de bestaande subsidieregelingen waar scholen"
+        "Uit de tellingen blijkt dat er, naast de afspraken die al gelden, waar tuinmannen"
     )
     assert _blocks(raw)[1] == (
-        "3.4.2 Ondersteunende interventies en behoefte aan extra ondersteuning op maatschappelijk niveau"
+        "3.4.2 Aanvullende maatregelen en behoefte aan extra onderhoud op gemeentelijk niveau"
     )
 
 
@@ -510,7 +515,7 @@ def test_reflow_marked_title_after_a_list_of_other_items() -> None:
         "• Vaste subsidie waarmee vijvers hun kikkerstand kunnen behouden.  \n\n"
         "• Meer meedenkende en helpende rol van de Stichting Kikkerdorp. \n"
         " 1. Inleiding \n\n1.1 Aanleiding \n\n"
-        "“Elke vijver moet voor alle kikkers van goede kwaliteit zijn, daarbij mag de ligging of de "
+        "“Elke vijver moet voor alle kikkers schoon en veilig zijn, daarbij mag de ligging of de "
     )
     blocks = _blocks(raw)
     assert blocks[0].endswith("rol van de Stichting Kikkerdorp.")
@@ -551,18 +556,18 @@ def test_reflow_numbered_items_of_one_list_stay_a_list() -> None:
 @pytest.mark.parametrize(
     ("raw", "paragraph"),
     [
-        # staat l.9918-9930, double-spaced: a sentence runs on over a short line before a
-        # capitalised word; the short line is no title
+        # invented, shaped like staat l.9918-9930, double-spaced: a sentence runs on over a short
+        # line before a capitalised word; the short line is no title
         (
-            "Ruim 20% onderzochte scholen van \nonvoldoende kwaliteit\n"
-            "De eerste uitkomsten uit steekproefonderzoeken bij \n\n"
-            "(v)so-scholen duiden er op dat 22,5% onvoldoende \n\n"
-            "kwaliteit heeft . Vaak kregen de onderzochte scholen \n\n"
-            "een onvoldoende oordeel voor de standaard \n\n"
-            "Resultaten. Besturen kunnen scholen sterker \n\n"
-            "ondersteunen door meer zicht te houden op de ",
-            "Vaak kregen de onderzochte scholen een onvoldoende oordeel voor de standaard "
-            "Resultaten. Besturen kunnen scholen sterker ondersteunen",
+            "Ruim 20% getelde vijvers van \nslechte kwaliteit\n"
+            "De eerste uitkomsten uit steekproeftellingen bij \n\n"
+            "(zoet)water-vijvers wijzen er op dat 22,5% troebel \n\n"
+            "water heeft . Vaak kregen de getelde vijvers \n\n"
+            "een slechte score voor de categorie \n\n"
+            "Helderheid. Boswachters kunnen vijvers beter \n\n"
+            "beschermen door vaker te kijken naar de ",
+            "Vaak kregen de getelde vijvers een slechte score voor de categorie "
+            "Helderheid. Boswachters kunnen vijvers beter beschermen",
         ),
         # invented: labels of a figure above its caption stay figure text
         (
@@ -582,11 +587,11 @@ def test_reflow_short_line_that_is_no_title_stays_in_its_paragraph(raw: str, par
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
-        ("de Nederlandse taal onvoldoende.2223 70% van de", "de Nederlandse taal onvoldoende. 70% van de"),
-        ("aan administratieve en managementtaken (54%).47", "aan administratieve en managementtaken (54%)."),
-        ("in Nederland geen schoolleider.1", "in Nederland geen schoolleider."),
-        ("verschilt eveneens per studie.1112 In dit", "verschilt eveneens per studie. In dit"),
-        ("gebruiken we de term ‘achterstandsscore’.9 Deze score", "gebruiken we de term ‘achterstandsscore’. Deze score"),
+        ("de zomerse vijver te weinig.2223 70% van de", "de zomerse vijver te weinig. 70% van de"),
+        ("aan maaien en kroos scheppen (54%).47", "aan maaien en kroos scheppen (54%)."),
+        ("in Kikkerdorp geen boswachter.1", "in Kikkerdorp geen boswachter."),
+        ("verschilt eveneens per vijver.1112 In dit", "verschilt eveneens per vijver. In dit"),
+        ("gebruiken we de term ‘kroosscore’.9 Deze score", "gebruiken we de term ‘kroosscore’. Deze score"),
         ("thema kroos en riet van vijvers1", "thema kroos en riet van vijvers"),
         # several marks at once: run together, or listed with a slash or a comma
         ("telt de gemeente de kikkers.117118 Over de padden", "telt de gemeente de kikkers. Over de padden"),
@@ -606,7 +611,7 @@ def test_strip_footnote_refs(raw: str, clean: str) -> None:
         "aan de rand van vijver 8.",
         "zie artikel 2.1 en paragraaf 1.3 van de wet",
         "uitbreiden van 13 naar 1.000 vijvers",
-        "Arbeidsmarktplatform (2019), p.4 en p. 33.",
+        "Vijverplatform (2019), p.4 en p. 33.",
         "Uit de telling van KVT2 blijkt dat",
         "In 2022-2023 behaalde 80,1% de norm.",
         "De vijver groeide van 1.200 naar 117.118 liter.",
@@ -620,19 +625,19 @@ def test_strip_footnote_refs_keeps_real_numbers(text: str) -> None:
 # --------------------------------------------------------------------------- duplicates
 
 SUMMARY = (
-    "De omstandigheden voor het primair onderwijs zijn onverminderd zwaar. Het lerarentekort "
-    "blijft hoog, vooral op scholen met een uitdagende leerlingenpopulatie. Het aantal "
-    "nieuwkomersleerlingen in het onderwijs neemt toe."
+    "Het water in de vijvers van het park is deze zomer opnieuw warm en troebel. Het kroos "
+    "groeit snel, vooral in vijvers met een ondiepe oeverbegroeiing. Het aantal "
+    "kikkervisjes in de vijvers neemt af."
 )
 
 
 def test_drop_repeated_blocks_keeps_first_copy_of_a_repeated_section() -> None:
-    second_copy = SUMMARY.replace("leerlingenpopulatie", "leerlingen-populatie")  # other line wrap
+    second_copy = SUMMARY.replace("oeverbegroeiing", "oever-begroeiing")  # other line wrap
     blocks = [
-        "Koers houden bij tegenwind", SUMMARY, "Aanbevelingen:", "Inleiding",
-        "Koers houden bij tegenwind", second_copy, "Aanbevelingen:",
+        "Vijvers in zwaar weer", SUMMARY, "Aanbevelingen:", "Inleiding",
+        "Vijvers in zwaar weer", second_copy, "Aanbevelingen:",
     ]
-    assert drop_repeated_blocks(blocks) == ["Koers houden bij tegenwind", SUMMARY, "Aanbevelingen:", "Inleiding"]
+    assert drop_repeated_blocks(blocks) == ["Vijvers in zwaar weer", SUMMARY, "Aanbevelingen:", "Inleiding"]
 
 
 VIJVER_LIST = (
@@ -651,7 +656,7 @@ def test_drop_repeated_blocks_keeps_a_list_that_a_new_lead_in_announces() -> Non
 
 
 def test_drop_repeated_blocks_keeps_repeated_short_headings_and_page_breaks() -> None:
-    blocks = ["achtergrond", "Eerste tekst over leesmotivatie.", PAGE_BREAK, "achtergrond", PAGE_BREAK]
+    blocks = ["achtergrond", "Eerste tekst over kikkerdril.", PAGE_BREAK, "achtergrond", PAGE_BREAK]
     assert drop_repeated_blocks(blocks) == blocks
 
 
@@ -660,20 +665,20 @@ def test_drop_repeated_blocks_keeps_repeated_short_headings_and_page_breaks() ->
 
 def test_clean_text_output_contract() -> None:
     raw = (
-        "d e  s t a a t  v a n  h e t  o n d e r w i j s\n\n13\n"
-        " 1.1 Hoofdlijnen\n\n"
-        "Leerlingen en studenten hebben recht op \nonderwijs van goede kwaliteit.\t \n"
+        "d e  v i j v e r g i d s  k i k k e r d o r p\n\n13\n"
+        " 1.1 Kikkers in het kort\n\n"
+        "Kikkers en padden hebben recht op \nwater van goede kwaliteit.\t \n"
         "\f"
-        "Pagina 2 van 27\nstructurele fi nanciering van de ontwik-\nkelingen.\n"
+        "Pagina 2 van 27\nschone fi lters voor de waterkwa-\nliteit.\n"
         "\f\f"
         "laatste pagina"
     )
     cleaned = clean_text(raw)
     assert cleaned == (
-        "1.1 Hoofdlijnen\n\n"
-        "Leerlingen en studenten hebben recht op onderwijs van goede kwaliteit.\n\n"
+        "1.1 Kikkers in het kort\n\n"
+        "Kikkers en padden hebben recht op water van goede kwaliteit.\n\n"
         "\f\n\n"
-        "structurele financiering van de ontwikkelingen.\n\n"
+        "schone filters voor de waterkwaliteit.\n\n"
         "\f\n\n\f\n\n"
         "laatste pagina"
     )
@@ -812,9 +817,9 @@ def test_a_block_that_leaves_a_bracket_open_takes_the_block_that_closes_it() -> 
 def test_a_figure_printed_inside_a_sentence_gives_the_sentence_its_rest_back() -> None:
     raw = (
         "De stichting telt elk jaar de kikkers in de vijvers van de stad. In de grote \n"
-        "vijvers is de kans op \n\n"
-        "Figuur 3.1a Aantal kikkers per vijver in de jaren 2019-2020 tot en \n"
-        "met 2021-2022\n"
+        "vijvers ligt de kans op \n\n"
+        "Figuur 3.1a Aantal kikkers per vijver in de seizoenen 2027-2028 tot en \n"
+        "met 2029-2030\n"
         " Bron: Stichting Vijver (2023)\n"
         " overleving groter dan in de kleine vijvers, omdat het water \n"
         "daar minder snel opwarmt. Ook het riet helpt daarbij. \n\n"
@@ -823,10 +828,10 @@ def test_a_figure_printed_inside_a_sentence_gives_the_sentence_its_rest_back() -
         "De salamanders leven vooral in de sloten. \n"
     )
     assert clean_text(raw).split("\n\n") == [
-        "De stichting telt elk jaar de kikkers in de vijvers van de stad. In de grote vijvers is de kans op "
+        "De stichting telt elk jaar de kikkers in de vijvers van de stad. In de grote vijvers ligt de kans op "
         "overleving groter dan in de kleine vijvers, omdat het water daar minder snel opwarmt. Ook het riet helpt daarbij.",
-        # The caption keeps its wrapped lines ("tot en" ⏎ "met 2021-2022", "(in" ⏎ "percentages)").
-        "Figuur 3.1a Aantal kikkers per vijver in de jaren 2019-2020 tot en met 2021-2022 Bron: Stichting Vijver (2023)",
+        # The caption keeps its wrapped lines ("tot en" ⏎ "met 2029-2030", "(in" ⏎ "percentages)").
+        "Figuur 3.1a Aantal kikkers per vijver in de seizoenen 2027-2028 tot en met 2029-2030 Bron: Stichting Vijver (2023)",
         "Figuur 3.1b Aantal salamanders per sloot (in percentages)",
         "De salamanders leven vooral in de sloten.",
     ]
@@ -939,12 +944,12 @@ def test_a_line_that_opens_with_a_bracket_and_runs_on_in_lower_case_goes_on_the_
 def test_a_title_below_a_caption_of_four_lines_is_a_title() -> None:
     page = collapse_spaces(
         "Figuur 4.1b Aantal kikkers per vijver in het stadspark in de \n"
-        "jaren 2018 tot en met 2023 naar de grootte van de vijver en \n"
+        "jaren 2026 tot en met 2031 naar de grootte van de vijver en \n"
         "de soort oever (2023: n kleine vijvers=12, n middelgrote \n"
         "vijvers=5, n grote vijvers=2)\n"
         "Minder kikkers in de kleine \n"
         "vijvers\n"
-        "Het aantal kikkers in de kleine vijvers daalde in 2023."
+        "Het aantal kikkers in de kleine vijvers daalde in 2031."
     )
     blocks = reflow_paragraphs(page)
-    assert blocks[1:] == ["Minder kikkers in de kleine vijvers", "Het aantal kikkers in de kleine vijvers daalde in 2023."]
+    assert blocks[1:] == ["Minder kikkers in de kleine vijvers", "Het aantal kikkers in de kleine vijvers daalde in 2031."]

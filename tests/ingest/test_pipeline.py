@@ -285,12 +285,12 @@ def test_an_edited_document_embeds_only_the_chunks_that_changed(make_settings, e
     ingestor = Ingestor(settings, store, embedder)
     folder = tmp_path / "lang"
     folder.mkdir()
-    paragraphs = [f"Paragraaf {i}. De school {i} meldt een tekort van {i * 10} leraren in het primair onderwijs." for i in range(12)]
+    paragraphs = [f"Paragraaf {i}. De vijver {i} meldt een tekort van {i * 10} kikkers in het noordelijke park." for i in range(12)]
     path = folder / "lang.txt"
-    path.write_text("Tekorten per school\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    path.write_text("Tekorten per vijver\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     first = ingestor.ingest([folder])
     before = {m["embedding_key"]: v for m, v in zip(*(lambda g: (g["metadatas"], g["embeddings"]))(store.chunks.get(include=["metadatas", "embeddings"])))}
-    path.write_text("Tekorten per school\n\n" + "\n\n".join(paragraphs) + "\n\nParagraaf 12. Een nieuwe school meldt geen tekort.\n", encoding="utf-8")
+    path.write_text("Tekorten per vijver\n\n" + "\n\n".join(paragraphs) + "\n\nParagraaf 12. Een nieuwe vijver meldt geen tekort.\n", encoding="utf-8")
     second = ingestor.ingest([folder])
     assert second.indexed == 1 and second.chunks_reused > 0
     assert 0 < second.chunks_embedded < first.chunks_embedded

@@ -835,10 +835,10 @@ def test_a_long_sentence_counts_as_long_unless_it_lists_after_a_colon():
 
 
 @pytest.mark.parametrize("announcing", [
-    "In hoofdstuk 4 formuleren we de belangrijkste conclusies over de vijvers.",  # where it is said
+    "In hoofdstuk 5 trekken we de voornaamste conclusies over de vijvers.",  # where it is said
     "In paragraaf 2.3 schetsen wij de vijvers en hun dieren.",
-    "Deze notitie presenteert de belangrijkste bevindingen over de vijvers in 2023.",  # the document itself
-    "Het rapport kan in zijn geheel worden gelezen, maar lezers die vooral de vijvers zoeken kunnen naar hoofdstuk 4.",
+    "Deze notitie presenteert de uitkomsten van de kikkertelling in 2023.",  # the document itself
+    "Het vijverboek kan van begin tot eind worden gelezen, maar wie vooral de kikkers zoekt, kan meteen naar hoofdstuk 4.",
     "We beschrijven de vijvers en hun dieren op drie niveaus (paragraaf 3.1 tot en met 3.3).",  # the authors, what follows
     "In hoofdstuk 3 staan de conclusies over de vijvers centraal.",
     "De conclusies over de vijvers zijn als volgt samen te vatten.",
@@ -891,7 +891,7 @@ def test_the_bundled_model_answers_an_obvious_question_from_the_right_sentence()
 def test_a_list_of_questions_answers_no_how_many_question():
     # A study's research questions give no figure, whatever words and years they share.
     passage = (
-        "De volgende onderzoeksvragen stonden centraal bij de telling van de tuinmannen in het park:\n"
+        "Bij de telling van de tuinmannen in het park hoorden deze onderzoeksvragen:\n"
         "• Welke taken hebben de tuinmannen in het park, en welke zijn er in 2023 bijgekomen?\n"
         "• Welke knelpunten ervaren de tuinmannen in het park?\n\n"
         "In 2023 groeide het riet langs 12 vijvers van het park hard."

@@ -87,9 +87,9 @@ def test_a_sentence_opening_with_a_figure_or_table_label_is_a_caption():
 
 
 def test_a_dated_entry_inside_a_sentence_is_split_from_the_rest():
-    block = "52. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020 53. Idem. krachten te bundelen."
+    block = "52. Verslag vijverwerkgroep – gesprekken 12-19 maart 2031 53. Idem. krachten te bundelen."
     entries, rest = split_footnotes(block)
-    assert entries == "52. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020 53. Idem."
+    assert entries == "52. Verslag vijverwerkgroep – gesprekken 12-19 maart 2031 53. Idem."
     assert rest == "krachten te bundelen."
 
 

@@ -19,7 +19,7 @@ def candidate(section: str | None, index: int = 0) -> Candidate:
 @pytest.mark.parametrize("section, summing_up", [
     ("Samenvatting", True),
     ("3 Padden > 3.1 Hoofdlijnen > Meer padden", True),
-    ("4. Conclusie en aanbevelingen > 4.1 Conclusies", True),
+    ("5. Conclusie en aanbevelingen > 5.2 Conclusies", True),
     ("3 Padden > 3.2 Tellingen", False),
     (None, False),
     ("Samenvattingen van tellingen elders", False),  # a word of its own, not "samenvatting"

@@ -8,7 +8,7 @@ from rag.text.sentences import split_sentences
 
 TEXT = (
     "Over de sloot: het Friese KROOS-programma\n\n"
-    "Het Friese KROOS-programma bestaat al ruim 12 jaar. Het programma wordt uitgebreid. Ongeveer 1.400 vijvers "
+    "Het Friese KROOS-programma bestaat al ruim 12 jaar. Het programma groeit nog steeds. Ongeveer 1.400 vijvers "
     "(40% van alle vijvers) doen aan het programma mee.\n\n"
     "De volgende tellingen hebben plaatsgevonden:\n\n"
     "• 3 groepstellingen met 7 boswachters van verschillende vijvers.\n"
@@ -21,7 +21,7 @@ def test_spans_are_exact_slices_with_line_kinds():
     assert [s.text for s in sentences] == [
         "Over de sloot: het Friese KROOS-programma",
         "Het Friese KROOS-programma bestaat al ruim 12 jaar.",
-        "Het programma wordt uitgebreid.",
+        "Het programma groeit nog steeds.",
         "Ongeveer 1.400 vijvers (40% van alle vijvers) doen aan het programma mee.",
         "De volgende tellingen hebben plaatsgevonden:",
         "• 3 groepstellingen met 7 boswachters van verschillende vijvers.",
@@ -52,11 +52,11 @@ def test_a_stop_before_a_lower_case_word_is_no_sentence_end():
 
 
 def test_a_prose_line_broken_off_by_the_layout_continues_on_the_next_line():
-    text = "Kop\nOp scholen in Vlinderstad, Kikkerdorp,\nRandland en Rietveld is het tekort 24%, maar ook elders. Nieuwe zin.\n• een item"
+    text = "Kop\nIn de vijvers van Vlinderstad, Kikkerdorp,\nRandland en Rietveld is het kroos 24%, maar ook elders. Nieuwe zin.\n• een item"
     sentences = split_sentences(text)
     assert [s.text for s in sentences] == [
         "Kop",
-        "Op scholen in Vlinderstad, Kikkerdorp,\nRandland en Rietveld is het tekort 24%, maar ook elders.",
+        "In de vijvers van Vlinderstad, Kikkerdorp,\nRandland en Rietveld is het kroos 24%, maar ook elders.",
         "Nieuwe zin.",
         "• een item",
     ]
