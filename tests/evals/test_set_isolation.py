@@ -6,10 +6,15 @@ measurement flatter the product, so unit tests use invented text. This test read
 file of the repository as plain text and reports each run of `RUN` words that it shares with a
 set's question, context question, answer or quote. Quotes are raw corpus text: their line-end
 hyphenation is joined first, as the cleaner would.
+
+The same scan keeps the unit tests on invented text rather than the shipped documents: a rule
+tested on a sentence of `corpus/` is easily a rule written for that sentence. Only the tests
+that check the shipped corpus on purpose (`CORPUS_TESTS`, and tests marked `slow`) quote it.
 """
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from collections.abc import Iterator
@@ -19,6 +24,9 @@ from evals.question_set import load_question_set
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ROOT / "evals" / "sets"
+CORPUS = ROOT / "corpus"
+#: Tests whose subject is the shipped corpus itself (they read it at run time).
+CORPUS_TESTS = ("tests/ingest/test_clean_corpus.py",)
 #: Where the code, its tests and its documentation live (not the corpus, not the sets).
 SCANNED = ("app", "benchmarks", "evals", "ingest", "rag", "scripts", "tests")
 SUFFIXES = {".py", ".md", ".toml", ".js", ".css", ".sh", ".txt", ".json"}
@@ -57,8 +65,8 @@ def _source_files() -> Iterator[Path]:
 
 
 def shared_runs(text: str, runs: dict[tuple[str, ...], str]) -> list[tuple[int, str, str]]:
-    """(line, shared words, set id) for each place where `text` shares a run with the sets
-    (one report per line)."""
+    """(line, shared words, where they come from: a set's question id or a document) for each
+    place where `text` shares a run with `runs` (one report per line)."""
     found = {}
     lines = [m.start() for m in re.finditer(r"^", text, re.MULTILINE)]
     spans = [(m.start(), m.group().casefold()) for m in _WORD.finditer(text)]
@@ -91,3 +99,36 @@ def test_no_source_file_repeats_a_question_answer_or_quote_of_a_set() -> None:
         for line, words, question_id in shared_runs(path.read_text(encoding="utf-8", errors="replace"), runs)
     ]
     assert found == [], "Text of the evaluation sets in the code (write invented text instead):\n" + "\n".join(found)
+
+
+def _slow_lines(source: str) -> set[int]:
+    """The lines of the tests marked `slow` (decorators included): those run on the real corpus."""
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if any("mark.slow" in ast.unparse(d) for d in node.decorator_list):
+                lines.update(range(min(d.lineno for d in node.decorator_list), node.end_lineno + 1))
+    return lines
+
+
+def test_slow_tests_are_left_out_of_the_corpus_scan() -> None:
+    source = "import pytest\n\n@pytest.mark.slow\ndef test_a():\n    x = 1\n\ndef test_b():\n    pass\n"
+    assert _slow_lines(source) == {3, 4, 5}
+
+
+def test_no_unit_test_copies_the_corpus() -> None:
+    runs: dict[tuple[str, ...], str] = {}
+    for path in sorted(CORPUS.glob("*.txt")):
+        for _, run in _runs(_words(path.read_text(encoding="utf-8"))):
+            runs.setdefault(run, path.name)
+    assert len(runs) > 100_000  # the corpus was read
+
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name in CORPUS_TESTS:
+            continue
+        source = path.read_text(encoding="utf-8")
+        slow = _slow_lines(source)
+        found += [f"{name}:{line}: '{words}' ({document})" for line, words, document in shared_runs(source, runs) if line not in slow]
+    assert found == [], "Text of the corpus in a unit test (write invented text instead):\n" + "\n".join(found)

@@ -18,7 +18,7 @@ from rag.text.notes import is_note, is_note_sentence, split_footnotes
     "Figuur 3.1 Aantal vijvers per provincie",
     "Geraadpleegd op 4 mei 2022 via de site van de stichting.",
     # Entries that name a source by what and when, and repeats of the entry before.
-    "30. Verslag vijverwerkgroep – gesprekken 20-30 oktober 2020",
+    "30. Verslag vijverwerkgroep – gesprekken 12-19 maart 2031",
     "31. Idem.",
     "12. Notulen van de kikkeravond, 3 maart 2021. 13. Ibid.",
 ])
