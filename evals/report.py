@@ -94,6 +94,19 @@ def _figure_improved(name: str, delta: float) -> bool | None:
     return (delta < 0) if name in LOWER_IS_BETTER else (delta > 0)
 
 
+#: What a run's environment may differ in without changing its figures: the code itself (the
+#: comparison is there for that), the version number that follows it, and the machine's name.
+_SAME_FIGURES = ("bronwijzer", "commit", "host")
+
+
+def environment_changes(current: dict[str, str], previous: dict[str, str]) -> list[str]:
+    """"name before → after" for each part of two runs' environments that can move the figures
+    (processor, Python, the packages of `evals.runner.FIGURE_PACKAGES`); a part that only one
+    run records (an older report) is no change."""
+    return [f"{name} {previous[name]} → {value}" for name, value in current.items()
+            if name not in _SAME_FIGURES and name in previous and previous[name] != value]
+
+
 def compare_runs(current: EvalRun, previous: EvalRun) -> Comparison:
     """Change per figure and per question (matched by id) from `previous` to `current`."""
     warnings = []
@@ -101,6 +114,9 @@ def compare_runs(current: EvalRun, previous: EvalRun) -> Comparison:
         warnings.append("De vragenset is gewijzigd sinds de vorige run; vergelijk met zorg.")
     if current.k != previous.k:
         warnings.append(f"De vorige run gebruikte k={previous.k}, deze k={current.k}.")
+    if changed := environment_changes(current.environment, previous.environment):
+        warnings.append(f"De vorige run draaide in een andere omgeving ({'; '.join(changed)}): "
+                        "verschillen kunnen ook daar vandaan komen, niet alleen uit de code.")
 
     names = [n for n in figure_names(current.k) if n in current.figures or n in previous.figures] + ["errors"]
     figures = []
@@ -473,4 +489,4 @@ def write_report(run: EvalRun, out_dir: Path, compare: Path | None = None) -> di
     return paths
 
 
-__all__ = ["Comparison", "compare_runs", "render_html", "render_markdown", "write_report"]
+__all__ = ["Comparison", "compare_runs", "environment_changes", "render_html", "render_markdown", "write_report"]

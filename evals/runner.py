@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 import platform
+import subprocess
 import time
 import types
 import typing
@@ -156,14 +157,62 @@ def _ask_question(question: Question, client: Client, k: int, judge: Judge | Non
     return QuestionResult(question, answer, scores, tuple(latencies), context_answer)
 
 
+#: The packages whose versions decide the figures: the embedding model's runtime and export, the
+#: vector store, BM25 and the stemmer. A report names them so that a change in the figures
+#: between two machines or installs can be told from a change in the code.
+FIGURE_PACKAGES = ("onnxruntime", "torch", "transformers", "sentence-transformers", "chromadb", "bm25s", "PyStemmer", "numpy")
+
+
+def _cpu() -> str:
+    """The processor's model name, and whether it has VNNI: the int8 embedder (sentence vectors)
+    computes with other kernels, and slightly other vectors, with and without it."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:  # not Linux: the model name platform gives
+        pass
+    vnni = sorted(flags & {"avx512_vnni", "avx_vnni"})
+    return f"{name} ({', '.join(vnni)})" if vnni else name
+
+
+def _commit() -> str | None:
+    """The checkout's commit, with "+changes" when files differ from it; None outside git."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def _environment() -> dict[str, str]:
+    """Where the run was made: version and commit, Python, host, processor and the versions of
+    `FIGURE_PACKAGES`. For a run over HTTP these describe the evaluating machine, not the server."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         bronwijzer = version("bronwijzer")
     except PackageNotFoundError:
         bronwijzer = "unknown"
-    return {"bronwijzer": bronwijzer, "python": platform.python_version(), "host": platform.node()}
+    environment = {"bronwijzer": bronwijzer, "python": platform.python_version(), "host": platform.node()}
+    if (commit := _commit()) is not None:
+        environment["commit"] = commit
+    environment["cpu"] = _cpu()
+    for package in FIGURE_PACKAGES:
+        try:
+            environment[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return environment
 
 
 def run_eval(

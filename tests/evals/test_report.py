@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from html.parser import HTMLParser
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evals.clients import EngineClient
-from evals.report import compare_runs, render_html, write_report
+from evals.report import compare_runs, environment_changes, render_html, write_report
 from evals.runner import EvalRun, run_eval
 from tests.evals.conftest import OTHER, RECORDS, Scripted, ScriptedEngine, good_script, write_set
 
@@ -133,6 +134,32 @@ def test_compare_warns_when_the_set_or_k_changed(run: EvalRun, tmp_path: Path):
     comparison = compare_runs(other, run)
     assert len(comparison.warnings) == 2 and comparison.removed == ("q3", "q4")
     assert next(c for c in comparison.figures if c.name == "recall@3").before is None
+
+
+def test_compare_warns_when_the_runs_ran_in_another_environment(run: EvalRun, tmp_path: Path):
+    # The same questions and answers, measured with another onnxruntime on another processor.
+    before = dataclasses.replace(run, environment=run.environment | {"onnxruntime": "0.1.0", "cpu": "Kikker 3000", "host": "elders"})
+    write_report(before, tmp_path / "voor")
+    comparison = compare_runs(run, EvalRun.load(tmp_path / "voor" / f"{run.set_name}-results.json"))
+    assert len(comparison.warnings) == 1
+    warning = comparison.warnings[0]
+    assert f"onnxruntime 0.1.0 → {run.environment['onnxruntime']}" in warning
+    assert f"cpu Kikker 3000 → {run.environment['cpu']}" in warning
+    assert "host" not in warning  # the machine's name moves no figure
+    assert comparison.better == comparison.worse == ()
+
+
+def test_environment_changes_ignore_the_code_and_what_only_one_run_records():
+    before = {"bronwijzer": "0.1.0", "commit": "aaa", "host": "a", "python": "3.11.7", "numpy": "2.0.0"}
+    after = {"bronwijzer": "0.2.0", "commit": "bbb", "host": "b", "python": "3.11.7", "numpy": "2.0.0", "bm25s": "0.3.0"}
+    assert environment_changes(after, before) == []
+    assert environment_changes(after | {"python": "3.12.1"}, before) == ["python 3.11.7 → 3.12.1"]
+
+
+def test_a_run_records_what_its_figures_depend_on(run: EvalRun):
+    # This checkout is a git repository with onnxruntime and numpy installed (the suite needs both).
+    assert {"commit", "cpu", "onnxruntime", "numpy", "python"} <= run.environment.keys()
+    assert re.fullmatch(r"[0-9a-f]{12}(\+changes)?", run.environment["commit"])
 
 
 def test_markdown_summary_has_the_headline_figures(run: EvalRun, tmp_path: Path):
