@@ -284,7 +284,14 @@ def test_the_page_speaks_dutch_and_the_documents_arrow_points_down(desktop):
     labels = desktop.evaluate("() => [...document.querySelectorAll('#bw-question [data-testid=block-info]')].map(e => e.textContent.trim())")
     assert labels == ["Uw vraag"]
     icon = "#bw-documents .label-wrap .icon"
-    closed = desktop.evaluate(f"() => getComputedStyle(document.querySelector('{icon}')).transform")
+    # Read once the icon stands still: the page may still be turning it into place (a CSS transition).
+    closed = desktop.evaluate(
+        f"""async () => {{
+            const icon = document.querySelector('{icon}');
+            await Promise.all(icon.getAnimations().map(a => a.finished.catch(() => null)));
+            return getComputedStyle(icon).transform;
+        }}"""
+    )
     assert closed in ("none", "matrix(1, 0, 0, 1, 0, 0)")  # ▼ as written: down
     desktop.click("#bw-documents .label-wrap")
     desktop.wait_for_selector("#bw-documents .label-wrap.open")
