@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from evals.question_set import load_question_set
@@ -45,6 +45,15 @@ def _words(text: str) -> list[str]:
 def _runs(words: list[str]) -> Iterator[tuple[int, tuple[str, ...]]]:
     for i in range(len(words) - RUN + 1):
         yield i, tuple(words[i : i + RUN])
+
+
+def run_index(texts: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], str]:
+    """Every run of `RUN` words of each (source, text), with the first source that has it."""
+    runs: dict[tuple[str, ...], str] = {}
+    for source, text in texts:
+        for _, run in _runs(_words(text)):
+            runs.setdefault(run, source)
+    return runs
 
 
 def _set_texts() -> Iterator[tuple[str, str]]:
@@ -87,10 +96,7 @@ def test_the_scan_finds_a_copied_sentence_and_not_a_common_phrase() -> None:
 
 
 def test_no_source_file_repeats_a_question_answer_or_quote_of_a_set() -> None:
-    runs: dict[tuple[str, ...], str] = {}
-    for question_id, text in _set_texts():
-        for _, run in _runs(_words(text)):
-            runs.setdefault(run, question_id)
+    runs = run_index(_set_texts())
     assert len(runs) > 10_000  # the sets were read
 
     found = [
@@ -117,10 +123,7 @@ def test_slow_tests_are_left_out_of_the_corpus_scan() -> None:
 
 
 def test_no_unit_test_copies_the_corpus() -> None:
-    runs: dict[tuple[str, ...], str] = {}
-    for path in sorted(CORPUS.glob("*.txt")):
-        for _, run in _runs(_words(path.read_text(encoding="utf-8"))):
-            runs.setdefault(run, path.name)
+    runs = run_index((path.name, path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*.txt")))
     assert len(runs) > 100_000  # the corpus was read
 
     found = []
