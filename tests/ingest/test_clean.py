@@ -195,6 +195,8 @@ def test_join_split_ligatures_uses_document_vocabulary_for_two_real_words() -> N
         "Het waterpeil blijft hoog, vooral in de vijvers",
         "Ruim de helft van alle vijvers heeft nu kroos",
         "Op welke manier geeft de boswachter hier vorm aan",
+        # a name: the word after the split opens with a capital, though `matters` is a word
+        "De boswachter Matt Ers telt de eenden",
     ],
 )
 def test_join_split_ligatures_leaves_real_word_pairs(line: str) -> None:
@@ -297,6 +299,26 @@ def test_reflow_double_spaced_text_restores_paragraphs() -> None:
     assert blocks[1].endswith("vaker te maken hebben met zuurstofarme omstandigheden.")
     assert blocks[2] == "Doel en aanpak van de telling"
     assert len(blocks) == 4
+
+
+def test_reflow_double_spaced_line_ending_a_sentence_stays_in_its_paragraph() -> None:
+    # Invented, double-spaced: a line that ends with a full stop inside the paragraph is
+    # followed by the same single blank line as every other line, so the gap is spacing,
+    # not a paragraph break; only the wider gap before the title breaks.
+    page = collapse_spaces(
+        "De reigers van Kikkerdorp vissen vooral in de vroege \n\n"
+        "ochtend. Ze kiezen dan de ondiepe kant van de grote vijver. \n\n"
+        "In de middag rusten ze in de wilgen langs de \n\n"
+        "sloot. \n\n \n\n"
+        "Tellingen in de winter \n \n\n"
+        "In de winter trekken de meeste reigers naar het zuiden."
+    )
+    blocks = reflow_paragraphs(page)
+    assert blocks[0] == (
+        "De reigers van Kikkerdorp vissen vooral in de vroege ochtend. Ze kiezen dan de ondiepe kant "
+        "van de grote vijver. In de middag rusten ze in de wilgen langs de sloot."
+    )
+    assert blocks[1] == "Tellingen in de winter"
 
 
 def test_reflow_joins_wrapped_heading_and_keeps_lower_case_titles() -> None:
@@ -613,6 +635,8 @@ def test_strip_footnote_refs(raw: str, clean: str) -> None:
         "uitbreiden van 13 naar 1.000 vijvers",
         "Vijverplatform (2019), p.4 en p. 33.",
         "Uit de telling van KVT2 blijkt dat",
+        # lower case, but no word the text or Dutch knows: a code, not a word with a mark
+        "Bij meetpunt vkb12 staat de sluis open.",
         "In 2022-2023 behaalde 80,1% de norm.",
         "De vijver groeide van 1.200 naar 117.118 liter.",
         "Zie p.117118 en verder.",
