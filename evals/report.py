@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from evals.metrics import LOWER_IS_BETTER, figure_definitions, figure_names, percentile
-from evals.runner import EvalRun, QuestionResult
+from evals.runner import SAME_FIGURES, EvalRun, QuestionResult
 
 _EPS = 1e-9
 GROUP_COLUMNS = ("questions", "recall@k", "mrr", "ndcg@10", "citation_precision", "citation_recall",
@@ -94,17 +94,12 @@ def _figure_improved(name: str, delta: float) -> bool | None:
     return (delta < 0) if name in LOWER_IS_BETTER else (delta > 0)
 
 
-#: What a run's environment may differ in without changing its figures: the code itself (the
-#: comparison is there for that), the version number that follows it, and the machine's name.
-_SAME_FIGURES = ("bronwijzer", "commit", "host")
-
-
 def environment_changes(current: dict[str, str], previous: dict[str, str]) -> list[str]:
     """"name before → after" for each part of two runs' environments that can move the figures
-    (processor, Python, the packages of `evals.runner.FIGURE_PACKAGES`); a part that only one
-    run records (an older report) is no change."""
+    (all but `evals.runner.SAME_FIGURES`: processor, Python, the packages of `FIGURE_PACKAGES`);
+    a part that only one run records (an older report) is no change."""
     return [f"{name} {previous[name]} → {value}" for name, value in current.items()
-            if name not in _SAME_FIGURES and name in previous and previous[name] != value]
+            if name not in SAME_FIGURES and name in previous and previous[name] != value]
 
 
 def compare_runs(current: EvalRun, previous: EvalRun) -> Comparison:

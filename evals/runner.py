@@ -162,6 +162,11 @@ def _ask_question(question: Question, client: Client, k: int, judge: Judge | Non
 #: between two machines or installs can be told from a change in the code.
 FIGURE_PACKAGES = ("onnxruntime", "torch", "transformers", "sentence-transformers", "chromadb", "bm25s", "PyStemmer", "numpy")
 
+#: The parts of `_environment` that may differ between two runs without changing their figures:
+#: the code itself (comparing runs is there for that), the version number that follows it, and
+#: the machine's name. Every other part a report records counts as a change of environment.
+SAME_FIGURES = ("bronwijzer", "commit", "host")
+
 
 def _cpu() -> str:
     """The processor's model name, and whether it has VNNI: the int8 embedder (sentence vectors)
