@@ -19,6 +19,7 @@ from rag.linear import LinearModel
 from rag.text.abbreviations import Abbreviations
 from rag.text.question import analyse_question
 from rag.answer.refusal import REFUSAL_FEATURES, REFUSAL_TEXT, RefusalModel
+from rag.answer.extractive import REFUSAL_POINTER
 from rag.text.sentences import split_sentences
 from rag.types import Chunk, Passage, Turn
 
@@ -1526,3 +1527,75 @@ def test_a_table_row_counts_what_its_caption_names():
     other = {u.text: s for u, s, _, _ in unit_signals(analyse_question("Hoeveel kikkers heeft het Noordpark?"),
                                                         make_passages(VIJVERTABEL, kinds=("table",)))}
     assert other["Vijvers per park in 2022 en 2023\n2022 2023\nNoordpark 4 6"]["counted"] == 0.0
+
+
+# ------------------------------------------------- rules that no test held (found by negating each condition)
+
+
+def test_a_lettered_name_matches_only_where_the_whole_name_stands():
+    # "School B" is a name with a letter: "School A" has the word "school" but is another school.
+    passages = make_passages("School A telt 210 leerlingen en twee vijvers.", "School B telt 150 leerlingen en een vijver.")
+    answer = composer(overlap=1.0).compose("Hoeveel leerlingen telt School B?", passages)
+    assert answer.text.startswith("School B telt 150 leerlingen")
+
+
+def test_a_negated_term_counts_half_in_a_sentence_that_negates_nothing():
+    # "geen kroos" is asked: the sentence with kroos and no negation says the opposite. The
+    # other sentences make "vijvers" common among them and "kroos" rare, as in real passages.
+    common = " ".join(f"Vijver {n} ligt aan de {side} van het park." for n, side in
+                      zip(range(1, 9), ["noordkant", "zuidkant", "oostkant", "westkant"] * 2))
+    passages = make_passages("In het park hebben 12 vijvers veel kroos.", "Er is 5 keer geen kroos gevonden.", common)
+    answer = composer(overlap=1.0).compose("Hoeveel vijvers hebben geen kroos?", passages)
+    assert answer.text.startswith("Er is 5 keer geen kroos gevonden.")
+
+
+def test_the_refusal_model_sees_the_best_sentence_of_the_passages():
+    passages = make_passages(VIJVERS, RIET)
+    question = "Hoeveel vijvers telde het park in 2023?"
+    c = composer(overlap=1.0, number_wanted=2.0)
+    info = analyse_question(question)
+    scored = c.score_units(question, passages, (), info)
+    signals = c.refusal_signals(info, passages, (), scored)
+    assert signals.values["best_sentence"] == pytest.approx(scored[0].score)
+    assert signals.values["best_overlap"] == pytest.approx(scored[0].overlap) and scored[0].overlap > 0
+
+
+def test_a_list_question_may_quote_a_longer_answer_than_other_questions():
+    # Three long sentences (about 250 characters each) about the measures: two fit in an
+    # ordinary answer (600 characters), all three in the answer to a list question (1000).
+    long_sentences = [
+        "Maatregel één van de gemeente voor de vijvers is een nieuwe pomp bij de grote vijver aan de noordkant, "
+        "die vanaf 2031 elk uur 4.000 liter water door een zandfilter stuurt, zodat de kikkers en salamanders "
+        "ook in een droge zomer genoeg zuurstof krijgen.",
+        "Maatregel twee van de gemeente voor de vijvers is het herstel van de rietkraag langs 120 meter oever "
+        "met wilgentenen uit de eigen kwekerij, waarachter reigers en eenden kunnen broeden zonder dat honden "
+        "of wandelaars hen in het voorjaar storen.",
+        "Maatregel drie van de gemeente voor de vijvers is dat vrijwilligers van de buurtvereniging om de 3 weken "
+        "het kroos van het water scheppen en in de herfst het blad van de paden harken, met materiaal dat de "
+        "gemeente in een schuurtje bij de ingang bewaart.",
+    ]
+    assert all(240 < len(t) < 300 for t in long_sentences)
+    passages = make_passages(*long_sentences)
+    listed = composer(margin=50.0, overlap=1.0).compose("Welke maatregelen neemt de gemeente voor de vijvers?", passages)
+    other = composer(margin=50.0, overlap=1.0).compose("Hoe onderhoudt de gemeente de vijvers?", passages)
+    assert listed.text.count("Maatregel") == 3
+    assert other.text.count("Maatregel") == 2
+
+
+def test_a_refusal_points_to_the_closest_passages_only_when_there_are_some():
+    always = RefusalModel(LinearModel("always", REFUSAL_FEATURES, (0.0,) * len(REFUSAL_FEATURES),
+                                      (1.0,) * len(REFUSAL_FEATURES), (0.0,) * len(REFUSAL_FEATURES), 50.0), threshold=0.5)
+    refused = ExtractiveComposer(refusal=always, model=model(overlap=1.0)).compose("Hoeveel zwanen wonen er bij de vijvers?", make_passages(VIJVERS))
+    assert refused.refused and refused.text == f"{REFUSAL_TEXT} {REFUSAL_POINTER}"
+    empty = ExtractiveComposer(refusal=always, model=model(overlap=1.0)).compose("Hoeveel zwanen wonen er bij de vijvers?", [])
+    assert empty.refused and empty.text == REFUSAL_TEXT
+
+
+def test_a_follower_that_repeats_the_lead_with_a_little_more_is_left_out():
+    # A summary repeats the body's sentence with one more figure: the reader has read it already.
+    passages = make_passages(
+        "In 2023 telde het park 19 vijvers met kikkers.",
+        "In 2023 telde het park 19 vijvers met kikkers en 4 met salamanders.",
+    )
+    answer = composer(margin=50.0, overlap=1.0).compose("Hoeveel vijvers met kikkers telde het park in 2023?", passages)
+    assert answer.text.count("[") == 1
