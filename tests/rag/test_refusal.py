@@ -9,7 +9,7 @@ import pytest
 
 from rag.linear import LinearModel, bundled
 from rag.text.question import analyse_question
-from rag.answer.refusal import REFUSAL_FEATURES, RefusalModel, refusal_signals
+from rag.answer.refusal import REFUSAL_FEATURES, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import TermIndex, question_terms
 from rag.text.sources import SourceMatcher
 from rag.types import Chunk, Passage, Turn
@@ -330,3 +330,35 @@ def test_the_reason_names_the_rarest_missing_words_in_question_order():
     always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
     reason = always.decide(signals("Welke tuinen gebruiken verlichting, bestrating, bankjes en bloembakken?", VIJVERS)).reason
     assert reason == "De gevonden passages gaan niet over ‘bestrating’, ‘bankjes’ en ‘bloembakken’."
+
+
+# ------------------------------------------------- what no test held (found by negating each condition)
+
+
+def test_the_threshold_is_the_given_one_else_the_models_else_one_half():
+    n = len(REFUSAL_FEATURES)
+    fitted = LinearModel("r", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, threshold=0.7)
+    unfitted = LinearModel("r", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0)
+    assert RefusalModel(fitted).threshold == 0.7
+    assert RefusalModel(fitted, threshold=0.3).threshold == 0.3
+    assert RefusalModel(unfitted).threshold == 0.5
+
+
+def test_a_refusal_by_a_check_keeps_the_signals_it_was_given_and_has_zeros_without():
+    signals = RefusalSignals({f: 0.25 for f in REFUSAL_FEATURES}, ("kroos",), ())
+    assert RefusalModel().refuse_without_year("2031", signals).signals is signals
+    empty = RefusalModel().refuse_empty()
+    assert empty.refuse and set(empty.signals.values) == set(REFUSAL_FEATURES)
+    assert not any(empty.signals.values.values())
+
+
+def test_the_best_cosines_are_those_of_the_top_passages_and_their_sentences():
+    found = [replace(p, dense_score=d, sentence_score=s)
+             for p, d, s in zip(passages(VIJVERS, RIET), (0.81, 0.86), (0.90, 0.84))]
+    values = refusal_signals(analyse_question("Hoeveel vijvers telde het park?"), found).values
+    assert values["top_dense"] == pytest.approx(0.86) and values["top_sentence_dense"] == pytest.approx(0.90)
+    # Without sentence vectors the passages' own cosine stands in; without either, zero.
+    plain = refusal_signals(analyse_question("Hoeveel vijvers telde het park?"), [replace(p, sentence_score=None) for p in found]).values
+    assert plain["top_sentence_dense"] == pytest.approx(0.86)
+    bare = [replace(p, dense_score=None, sentence_score=None) for p in found]
+    assert refusal_signals(analyse_question("Hoeveel vijvers telde het park?"), bare).values["top_dense"] == 0.0
