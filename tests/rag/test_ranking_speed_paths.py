@@ -54,3 +54,24 @@ def test_a_question_naming_two_documents_keeps_a_place_for_each_of_them():
     ranked += [_candidate("e.txt", 7, "Het egelplan"), _candidate("f.txt", 8, "Het vossenplan")]
     docs = [c.chunk.document_id for c in diversify(ranked, 5, question, Diversity(per_document=2, comparing=2))]
     assert "e.txt" in docs and "f.txt" in docs, docs
+
+
+def test_one_document_takes_at_most_its_share_of_the_top_unless_the_question_names_it():
+    from dataclasses import replace
+
+    from rag.text.sources import SourceMention
+
+    # Six passages of a.txt rank first, then one of b.txt and one of c.txt.
+    ranked = [_candidate("a.txt", i, f"Vijver {i} in het park") for i in range(6)]
+    ranked += [_candidate("b.txt", 6, "Riet langs de oever"), _candidate("c.txt", 7, "Kroos op het water")]
+    question = analyse_question("Hoeveel vijvers heeft het park?")
+    docs = [c.chunk.document_id for c in diversify(ranked, 5, question, Diversity(per_document=3, comparing=2))]
+    assert docs == ["a.txt"] * 3 + ["b.txt", "c.txt"]
+    # A question that compares gets the smaller cap; the places left go to what was held back.
+    comparing = replace(question, compares=True)
+    docs = [c.chunk.document_id for c in diversify(ranked, 5, comparing, Diversity(per_document=3, comparing=2))]
+    assert docs == ["a.txt"] * 2 + ["b.txt", "c.txt", "a.txt"]
+    # The one document the question names may fill every place.
+    named = replace(question, mention=SourceMention(("a.txt",)))
+    docs = [c.chunk.document_id for c in diversify(ranked, 5, named, Diversity(per_document=3, comparing=2))]
+    assert docs == ["a.txt"] * 5
