@@ -8,6 +8,7 @@ import pytest
 
 from rag.answer.extractive import (
     EXTRA_SIGNALS,
+    REFUSAL_POINTER,
     SENTENCE_FEATURES,
     ExtractiveComposer,
     candidate_units,
@@ -19,7 +20,6 @@ from rag.linear import LinearModel
 from rag.text.abbreviations import Abbreviations
 from rag.text.question import analyse_question
 from rag.answer.refusal import REFUSAL_FEATURES, REFUSAL_TEXT, RefusalModel
-from rag.answer.extractive import REFUSAL_POINTER
 from rag.text.sentences import split_sentences
 from rag.types import Chunk, Passage, Turn
 
@@ -1583,11 +1583,12 @@ def test_a_list_question_may_quote_a_longer_answer_than_other_questions():
 
 
 def test_a_refusal_points_to_the_closest_passages_only_when_there_are_some():
-    always = RefusalModel(LinearModel("always", REFUSAL_FEATURES, (0.0,) * len(REFUSAL_FEATURES),
-                                      (1.0,) * len(REFUSAL_FEATURES), (0.0,) * len(REFUSAL_FEATURES), 50.0), threshold=0.5)
-    refused = ExtractiveComposer(refusal=always, model=model(overlap=1.0)).compose("Hoeveel zwanen wonen er bij de vijvers?", make_passages(VIJVERS))
+    n = len(REFUSAL_FEATURES)
+    always = RefusalModel(LinearModel("always", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 50.0), threshold=0.5)
+    refusing = ExtractiveComposer(refusal=always, model=model(overlap=1.0))
+    refused = refusing.compose("Hoeveel zwanen wonen er bij de vijvers?", make_passages(VIJVERS))
     assert refused.refused and refused.text == f"{REFUSAL_TEXT} {REFUSAL_POINTER}"
-    empty = ExtractiveComposer(refusal=always, model=model(overlap=1.0)).compose("Hoeveel zwanen wonen er bij de vijvers?", [])
+    empty = refusing.compose("Hoeveel zwanen wonen er bij de vijvers?", [])
     assert empty.refused and empty.text == REFUSAL_TEXT
 
 

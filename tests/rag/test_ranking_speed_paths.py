@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from rag.text.question import analyse_question
+from rag.text.sources import SourceMention
 from rag.retrieval.ranking import Candidate, Diversity, distinct, diversify, drop_near_duplicates
 from rag.retrieval.keyword import top_rows
 from rag.types import Chunk
@@ -38,10 +41,6 @@ def test_lazy_distinct_chooses_what_dropping_all_duplicates_first_chose():
 
 
 def test_a_question_naming_two_documents_keeps_a_place_for_each_of_them():
-    from dataclasses import replace
-
-    from rag.text.sources import SourceMention
-
     texts = [("a.txt", "Vijvers in het park"), ("a.txt", "Meer vijvers"), ("c.txt", "Riet langs de oever"),
              ("c.txt", "Meer riet"), ("b.txt", "Het kikkerplan"), ("d.txt", "Het bijenplan")]  # fmt: skip
     ranked = [_candidate(doc, i, text) for i, (doc, text) in enumerate(texts)]
@@ -57,10 +56,6 @@ def test_a_question_naming_two_documents_keeps_a_place_for_each_of_them():
 
 
 def test_one_document_takes_at_most_its_share_of_the_top_unless_the_question_names_it():
-    from dataclasses import replace
-
-    from rag.text.sources import SourceMention
-
     # Six passages of a.txt rank first, then one of b.txt and one of c.txt.
     ranked = [_candidate("a.txt", i, f"Vijver {i} in het park") for i in range(6)]
     ranked += [_candidate("b.txt", 6, "Riet langs de oever"), _candidate("c.txt", 7, "Kroos op het water")]

@@ -355,10 +355,11 @@ def test_a_refusal_by_a_check_keeps_the_signals_it_was_given_and_has_zeros_witho
 def test_the_best_cosines_are_those_of_the_top_passages_and_their_sentences():
     found = [replace(p, dense_score=d, sentence_score=s)
              for p, d, s in zip(passages(VIJVERS, RIET), (0.81, 0.86), (0.90, 0.84))]
-    values = refusal_signals(analyse_question("Hoeveel vijvers telde het park?"), found).values
+    question = analyse_question("Hoeveel vijvers telde het park?")
+    values = refusal_signals(question, found).values
     assert values["top_dense"] == pytest.approx(0.86) and values["top_sentence_dense"] == pytest.approx(0.90)
     # Without sentence vectors the passages' own cosine stands in; without either, zero.
-    plain = refusal_signals(analyse_question("Hoeveel vijvers telde het park?"), [replace(p, sentence_score=None) for p in found]).values
+    plain = refusal_signals(question, [replace(p, sentence_score=None) for p in found]).values
     assert plain["top_sentence_dense"] == pytest.approx(0.86)
     bare = [replace(p, dense_score=None, sentence_score=None) for p in found]
-    assert refusal_signals(analyse_question("Hoeveel vijvers telde het park?"), bare).values["top_dense"] == 0.0
+    assert refusal_signals(question, bare).values["top_dense"] == 0.0
