@@ -22,13 +22,14 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigurationError
 from rag.retrieval.embeddings import SentenceTransformerEmbedder
-from rag.retrieval.onnx_export import MODEL_FILES, ensure_onnx, onnx_exported
+from rag.retrieval.onnx_export import EXPORT_VERSION, MODEL_FILES, ensure_onnx, onnx_exported
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Suffix of the model name the index records for int8 vectors: they are not mixed with fp32 ones.
-INT8_SUFFIX = "@int8"
+#: Suffix of the model name the index records for int8 vectors: they are not mixed with fp32
+#: ones, nor with those of another export's int8 model (its quantisation may differ).
+INT8_SUFFIX = f"@int8-v{EXPORT_VERSION}"
 
 
 class OnnxEmbedder(Embeddings):
@@ -93,7 +94,7 @@ class OnnxEmbedder(Embeddings):
                 f"Voor int8 is een lokaal model nodig; '{source}' is geen map. Geef een pad op in "
                 "BRONWIJZER_EMBEDDING_MODEL of zet BRONWIJZER_EMBEDDING_RUNTIME=torch."
             )
-        return ensure_onnx(source)
+        return ensure_onnx(source, self.passage_prefix)
 
     def _load(self) -> None:
         if self._tokenizer is not None:

@@ -30,6 +30,9 @@ CORPUS_TESTS = ("tests/ingest/test_clean_corpus.py",)
 #: Where the code, its tests and its documentation live (not the corpus, not the sets).
 SCANNED = ("app", "benchmarks", "evals", "ingest", "rag", "scripts", "tests")
 SUFFIXES = {".py", ".md", ".toml", ".js", ".css", ".sh", ".txt", ".json"}
+#: Data that is the corpus itself: a random sample of its sentences and chunks, on which the int8
+#: export calibrates (scripts/calibration_texts.py). It holds no rule; it is corpus/ in part.
+CORPUS_SAMPLES = (ROOT / "rag" / "models" / "calibration-nl.txt",)
 #: Seven words in a row: long enough that a question's common phrasing ("hoe groot is het tekort
 #: aan ...") or a document's title does not count, short enough for any copied sentence.
 RUN = 7
@@ -68,7 +71,8 @@ def _set_texts() -> Iterator[tuple[str, str]]:
 def _source_files() -> Iterator[Path]:
     for top in SCANNED:
         for path in sorted((ROOT / top).rglob("*")):
-            if path.is_file() and path.suffix in SUFFIXES and SETS not in path.parents and "__pycache__" not in path.parts:
+            if path.is_file() and path.suffix in SUFFIXES and SETS not in path.parents and "__pycache__" not in path.parts \
+                    and path not in CORPUS_SAMPLES:
                 yield path
     yield ROOT / "README.md"
 

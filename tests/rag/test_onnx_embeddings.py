@@ -11,7 +11,7 @@ from rag.retrieval.embedders import make_embedder
 from rag.retrieval.embeddings import SentenceTransformerEmbedder
 from rag.errors import ConfigurationError, EmbeddingModelMismatchError
 from rag.retrieval.onnx_embeddings import OnnxEmbedder
-from rag.retrieval.onnx_export import MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
+from rag.retrieval.onnx_export import EXPORT_VERSION, MARKER_NAME, MODEL_FILES, ensure_onnx, onnx_dir_for
 from rag.retrieval.store import ChromaStore
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ def test_default_embedder_is_onnx_fp32_with_the_model_identity_of_torch(make_set
     embedder = make_embedder(make_settings())
     assert isinstance(embedder, OnnxEmbedder) and embedder.precision == "fp32"
     assert embedder.model_name == make_embedder(make_settings(embedding_runtime="torch")).model_name
-    assert make_embedder(make_settings(embedding_precision="int8")).model_name.endswith("@int8")
+    assert make_embedder(make_settings(embedding_precision="int8")).model_name.endswith(f"@int8-v{EXPORT_VERSION}")
     with pytest.raises(ConfigurationError):
         make_embedder(make_settings(embedding_runtime="torch", embedding_precision="int8"))
 
@@ -172,3 +172,96 @@ def test_an_embedder_is_prepared_once_its_model_is_converted_and_exported(tmp_pa
     assert not make_embedder(settings).prepared
     assert embedder.prepared  # the session's embedder has loaded: converted and exported
     assert not (tmp_path / "empty").exists()  # asking converts and exports nothing
+
+
+def _tiny_encoder(path, vocabulary: int, outlier: float) -> None:
+    """Token table -> a scale -> two matrix products -> mean over tokens -> unit length. The
+    scale makes channel 3 `outlier` times the others and its weights are as much smaller, as a
+    layer norm's output has a few such channels, which the next layer weighs little."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.RandomState(0)
+    table = rng.randn(vocabulary, 8).astype(np.float32)
+    scale = np.ones(8, dtype=np.float32)
+    scale[3] = outlier
+    nodes = [
+        helper.make_node("Gather", ["table", "input_ids"], ["t"], name="embed"),
+        helper.make_node("Mul", ["t", "scale"], ["x"], name="norm"),
+        helper.make_node("MatMul", ["x", "w1"], ["h"], name="up"),
+        helper.make_node("Relu", ["h"], ["r"], name="relu"),
+        helper.make_node("MatMul", ["r", "w2"], ["y"], name="down"),
+        helper.make_node("ReduceMean", ["y"], ["pooled"], axes=[1], keepdims=0),
+        helper.make_node("LpNormalization", ["pooled"], ["sentence_embedding"], axis=1, p=2),
+    ]
+    first = rng.randn(8, 16).astype(np.float32)
+    first[3] /= outlier
+    graph = helper.make_graph(
+        nodes, "tiny",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [None, None]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, [None, None])],
+        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, [None, 6])],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(scale, "scale"), numpy_helper.from_array(first, "w1"),
+         numpy_helper.from_array(rng.randn(16, 6).astype(np.float32), "w2")],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def test_smoothing_keeps_the_function_and_int8_loses_less_of_it(tmp_path, models_dir):
+    """SmoothQuant on an invented two-layer encoder with one outlier channel: the smoothed graph
+    gives the same vectors, and quantised it is closer to fp32 than quantised as it was."""
+    import onnxruntime as ort
+
+    from rag.retrieval.e5_conversion import bundled_model_name
+    from rag.retrieval.onnx_export import _calibration_batches, _quantize, smooth
+
+    tokenizer = models_dir / bundled_model_name() / "tokenizer.json"
+    texts = ["De vijvers van het stadspark kregen in 2024 nieuwe oevers.", "Kikkers leggen eieren in ondiep water.",
+             "Het parkbureau telde 412 bomen in de wijk Noord en 388 in de wijk Zuid, een kwart meer dan in 2019."]
+    from tokenizers import Tokenizer
+
+    _tiny_encoder(tmp_path / "tiny.onnx", Tokenizer.from_file(str(tokenizer)).get_vocab_size(), outlier=60.0)
+    assert smooth(tmp_path / "tiny.onnx", tmp_path / "smoothed.onnx", texts, tokenizer, 512) == 2
+    _quantize(tmp_path / "tiny.onnx", tmp_path / "plain-int8.onnx", [])
+    _quantize(tmp_path / "smoothed.onnx", tmp_path / "smoothed-int8.onnx", [])
+    feed, _ = next(_calibration_batches(["Een andere zin over de eendenkooi achter de molen.", *texts], tokenizer, 512))
+
+    def vectors(name):
+        return ort.InferenceSession(str(tmp_path / name), providers=["CPUExecutionProvider"]).run(None, feed)[0]
+
+    fp32 = vectors("tiny.onnx")
+    assert np.allclose(vectors("smoothed.onnx"), fp32, atol=1e-5)
+    plain, smoothed = (1 - (vectors(f"{name}-int8.onnx") * fp32).sum(axis=1) for name in ("plain", "smoothed"))
+    assert smoothed.mean() < plain.mean() / 10
+
+
+def test_the_int8_export_is_smoothed_and_close_to_fp32(make_settings, embedder):
+    int8 = OnnxEmbedder(make_settings(), precision="int8")
+    int8.warm_up()
+    assert "after smoothing" in int8._info["int8"]
+    texts = [t for t in TEXTS if len(t.split()) > 1] + ["Het parkbureau telde in 2023 ruim 400 bomen, een kwart meer dan in 2019."]
+    cosines = (np.array(int8.embed_documents(texts)) * np.array(embedder.embed_documents(texts))).sum(axis=1)
+    assert cosines.min() > 0.997
+
+
+def test_without_calibration_texts_the_feed_forward_outputs_stay_fp32(tmp_path, models_dir, monkeypatch, caplog):
+    import onnx
+
+    from rag.retrieval import onnx_export
+    from rag.retrieval.e5_conversion import bundled_model_name
+
+    tokenizer = models_dir / bundled_model_name() / "tokenizer.json"
+    from tokenizers import Tokenizer
+
+    _tiny_encoder(tmp_path / "tiny.onnx", Tokenizer.from_file(str(tokenizer)).get_vocab_size(), outlier=60.0)
+    config = {"intermediate_size": 16, "hidden_size": 6}
+    made = onnx_export._int8(tmp_path / "tiny.onnx", tmp_path / "int8.onnx", config, tokenizer, 512, "passage: ")
+    assert made.startswith("all 2 matrix products int8")
+    assert sum(node.name.startswith("Smoothing") for node in onnx.load(str(tmp_path / "int8.onnx")).graph.node) == 2
+    monkeypatch.setattr(onnx_export, "CALIBRATION_FILE", tmp_path / "missing.txt")
+    made = onnx_export._int8(tmp_path / "tiny.onnx", tmp_path / "int8.onnx", config, tokenizer, 512, "passage: ")
+    assert made == "the 1 feed-forward output projections stay fp32" and "Smoothing tiny.onnx for int8 failed" in caplog.text
+    nodes = onnx.load(str(tmp_path / "int8.onnx")).graph.node
+    assert [n.op_type for n in nodes].count("MatMul") == 1  # the second product stays fp32
+    assert not any(n.name.startswith("Smoothing") for n in nodes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["int8.onnx", "tiny.onnx"]
