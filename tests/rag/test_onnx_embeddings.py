@@ -174,15 +174,22 @@ def test_an_embedder_is_prepared_once_its_model_is_converted_and_exported(tmp_pa
     assert not (tmp_path / "empty").exists()  # asking converts and exports nothing
 
 
-def _tiny_encoder(path, vocabulary: int, outlier: float) -> None:
-    """Token table -> a scale -> two matrix products -> mean over tokens -> unit length. The
-    scale makes channel 3 `outlier` times the others and its weights are as much smaller, as a
-    layer norm's output has a few such channels, which the next layer weighs little."""
+@pytest.fixture
+def tiny_encoder(tmp_path, models_dir):
+    """An invented encoder over the bundled model's tokenizer, in tmp_path/tiny.onnx: token table
+    -> a scale -> two matrix products -> mean over tokens -> unit length. The scale makes channel
+    3 sixty times the others and its weights as much smaller, as a layer norm's output has a few
+    such channels, which the next layer weighs little. Returns (model file, tokenizer file)."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer
 
+    from rag.retrieval.e5_conversion import bundled_model_name
+
+    tokenizer = models_dir / bundled_model_name() / "tokenizer.json"
+    outlier = 60.0
     rng = np.random.RandomState(0)
-    table = rng.randn(vocabulary, 8).astype(np.float32)
+    table = rng.randn(Tokenizer.from_file(str(tokenizer)).get_vocab_size(), 8).astype(np.float32)
     scale = np.ones(8, dtype=np.float32)
     scale[3] = outlier
     nodes = [
@@ -204,25 +211,22 @@ def _tiny_encoder(path, vocabulary: int, outlier: float) -> None:
         [numpy_helper.from_array(table, "table"), numpy_helper.from_array(scale, "scale"), numpy_helper.from_array(first, "w1"),
          numpy_helper.from_array(rng.randn(16, 6).astype(np.float32), "w2")],
     )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "tiny.onnx")
+    return tmp_path / "tiny.onnx", tokenizer
 
 
-def test_smoothing_keeps_the_function_and_int8_loses_less_of_it(tmp_path, models_dir):
+def test_smoothing_keeps_the_function_and_int8_loses_less_of_it(tmp_path, tiny_encoder):
     """SmoothQuant on an invented two-layer encoder with one outlier channel: the smoothed graph
     gives the same vectors, and quantised it is closer to fp32 than quantised as it was."""
     import onnxruntime as ort
 
-    from rag.retrieval.e5_conversion import bundled_model_name
     from rag.retrieval.onnx_export import _calibration_batches, _quantize, smooth
 
-    tokenizer = models_dir / bundled_model_name() / "tokenizer.json"
+    model, tokenizer = tiny_encoder
     texts = ["De vijvers van het stadspark kregen in 2024 nieuwe oevers.", "Kikkers leggen eieren in ondiep water.",
              "Het parkbureau telde 412 bomen in de wijk Noord en 388 in de wijk Zuid, een kwart meer dan in 2019."]
-    from tokenizers import Tokenizer
-
-    _tiny_encoder(tmp_path / "tiny.onnx", Tokenizer.from_file(str(tokenizer)).get_vocab_size(), outlier=60.0)
-    assert smooth(tmp_path / "tiny.onnx", tmp_path / "smoothed.onnx", texts, tokenizer, 512) == 2
-    _quantize(tmp_path / "tiny.onnx", tmp_path / "plain-int8.onnx", [])
+    assert smooth(model, tmp_path / "smoothed.onnx", texts, tokenizer, 512) == 2
+    _quantize(model, tmp_path / "plain-int8.onnx", [])
     _quantize(tmp_path / "smoothed.onnx", tmp_path / "smoothed-int8.onnx", [])
     feed, _ = next(_calibration_batches(["Een andere zin over de eendenkooi achter de molen.", *texts], tokenizer, 512))
 
@@ -244,22 +248,18 @@ def test_the_int8_export_is_smoothed_and_close_to_fp32(make_settings, embedder):
     assert cosines.min() > 0.997
 
 
-def test_without_calibration_texts_the_feed_forward_outputs_stay_fp32(tmp_path, models_dir, monkeypatch, caplog):
+def test_without_calibration_texts_the_feed_forward_outputs_stay_fp32(tmp_path, tiny_encoder, monkeypatch, caplog):
     import onnx
 
     from rag.retrieval import onnx_export
-    from rag.retrieval.e5_conversion import bundled_model_name
 
-    tokenizer = models_dir / bundled_model_name() / "tokenizer.json"
-    from tokenizers import Tokenizer
-
-    _tiny_encoder(tmp_path / "tiny.onnx", Tokenizer.from_file(str(tokenizer)).get_vocab_size(), outlier=60.0)
+    model, tokenizer = tiny_encoder
     config = {"intermediate_size": 16, "hidden_size": 6}
-    made = onnx_export._int8(tmp_path / "tiny.onnx", tmp_path / "int8.onnx", config, tokenizer, 512, "passage: ")
+    made = onnx_export._int8(model, tmp_path / "int8.onnx", config, tokenizer, 512, "passage: ")
     assert made.startswith("all 2 matrix products int8")
     assert sum(node.name.startswith("Smoothing") for node in onnx.load(str(tmp_path / "int8.onnx")).graph.node) == 2
     monkeypatch.setattr(onnx_export, "CALIBRATION_FILE", tmp_path / "missing.txt")
-    made = onnx_export._int8(tmp_path / "tiny.onnx", tmp_path / "int8.onnx", config, tokenizer, 512, "passage: ")
+    made = onnx_export._int8(model, tmp_path / "int8.onnx", config, tokenizer, 512, "passage: ")
     assert made == "the 1 feed-forward output projections stay fp32" and "Smoothing tiny.onnx for int8 failed" in caplog.text
     nodes = onnx.load(str(tmp_path / "int8.onnx")).graph.node
     assert [n.op_type for n in nodes].count("MatMul") == 1  # the second product stays fp32
