@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigurationError
 from rag.retrieval.embeddings import SentenceTransformerEmbedder
-from rag.retrieval.onnx_export import EXPORT_VERSION, MODEL_FILES, ensure_onnx, onnx_exported
+from rag.retrieval.onnx_export import EXPORT_VERSION, MODEL_FILES, ensure_onnx, onnx_exported, padded
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -165,14 +165,7 @@ class OnnxEmbedder(Embeddings):
         batch_size = self._settings.embed_batch_size
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n] = encodings[i].ids
-                mask[r, :n] = 1
-            out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[rows] = session.run(None, padded([encodings[i].ids for i in rows], self._pad_id))[0]
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -37,6 +37,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -155,9 +156,21 @@ def _same_vectors(source: Path, target: Path, feed: dict) -> bool:
     return bool(((before * after).sum(axis=1) > 0.99999).all())
 
 
+def padded(rows: Sequence[Sequence[int]], pad: int) -> dict:
+    """The model's feed for token id `rows` of any lengths: ids padded with `pad` to the longest
+    row, and the attention mask of the real tokens (int64, as the export takes them)."""
+    import numpy as np
+
+    ids = np.full((len(rows), max(len(r) for r in rows)), pad, dtype=np.int64)
+    mask = np.zeros(ids.shape, dtype=np.int64)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
 def _calibration_batches(texts: list[str], tokenizer_file: Path, max_length: int, batch_size: int = 8):
     """Padded batches of `texts` as the embedder feeds them: (feed, mask of the real tokens)."""
-    import numpy as np
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
@@ -166,14 +179,8 @@ def _calibration_batches(texts: list[str], tokenizer_file: Path, max_length: int
     pad = tokenizer.token_to_id("<pad>") or 0
     encodings = sorted(tokenizer.encode_batch(texts), key=lambda e: len(e.ids))
     for start in range(0, len(encodings), batch_size):
-        rows = encodings[start : start + batch_size]
-        width = max(len(e.ids) for e in rows)
-        ids = np.full((len(rows), width), pad, dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for r, e in enumerate(rows):
-            ids[r, : len(e.ids)] = e.ids
-            mask[r, : len(e.ids)] = 1
-        yield {"input_ids": ids, "attention_mask": mask}, mask.astype(bool)
+        feed = padded([e.ids for e in encodings[start : start + batch_size]], pad)
+        yield feed, feed["attention_mask"].astype(bool)
 
 
 def smooth(source: Path, target: Path, texts: list[str], tokenizer_file: Path, max_length: int, alpha: float = SMOOTHING) -> int:
@@ -276,7 +283,6 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
     operators (ONNX Runtime's transformer optimizer, BERT family): a quarter faster on passages
     of chunk length. The fused graph is kept only if it gives the same vectors (cosine 0.99999
     on a padded batch); otherwise `source` is copied. Returns the fused operators."""
-    import numpy as np
     from tokenizers import Tokenizer
 
     # The optimizer logs every pass at INFO under loggers of its own modules' names.
@@ -292,11 +298,8 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
         optimized.save_model_to_file(str(target))
         fused = sorted(k for k, v in optimized.get_fused_operator_statistics().items() if v)
         tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        pad = tokenizer.token_to_id("<pad>")
-        tokenizer.enable_padding(**({"pad_id": pad, "pad_token": "<pad>"} if pad is not None else {}))  # as the embedder pads
-        encodings = tokenizer.encode_batch(list(_FUSION_CHECK))
-        feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
+        tokenizer.no_padding()
+        feed = padded([e.ids for e in tokenizer.encode_batch(list(_FUSION_CHECK))], tokenizer.token_to_id("<pad>") or 0)
         if not _same_vectors(source, target, feed):
             raise ValueError("the fused graph changes the vectors")
     except Exception as exc:  # an architecture the optimizer does not know, no optimizer, other vectors: run it as exported
