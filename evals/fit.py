@@ -35,11 +35,26 @@ SETS_DIR = Path(__file__).resolve().parent / "sets"
 FOLDS = 5
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 SEED = 0
+#: A signal that tells candidates apart in fewer tune questions than this has its weight fitted
+#: on too few of them to trust (a ranker signal once had 2 and came out with the wrong sign):
+#: the fit names it (`thin_features`), and whoever fits decides whether it stays.
+THIN = 10
 
 
 def tune_questions(paths: Sequence[Path]) -> list[Question]:
     """The tune questions of the sets, in set order."""
     return [q for path in paths for q in load_question_set(path).questions if q.split == "tune"]
+
+
+def thin_features(names: Sequence[str], matrices: Sequence[np.ndarray], minimum: int = THIN) -> list[str]:
+    """The signals (columns of each question's candidate matrix) that vary among the candidates
+    of fewer than `minimum` questions: only there does a weight change which candidate wins."""
+    return [name for j, name in enumerate(names) if sum(bool(np.ptp(x[:, j]) > 0) for x in matrices if len(x)) < minimum]
+
+
+def _warn_thin(model: str, thin: Sequence[str]) -> None:
+    if thin:
+        print(f"  {model}: {', '.join(thin)} vary in fewer than {THIN} tune questions; their weights rest on too few", file=sys.stderr)
 
 
 def _sets_provenance(paths: Sequence[Path]) -> list[dict]:
@@ -144,8 +159,12 @@ def fit_ranker(
     x = np.vstack([ex.x[:, columns] for ex in examples])
     y = np.concatenate(labels)
     mean, scale, coef, intercept = fit_logistic(x, y, best_c)
+    thin = thin_features(features, [ex.x[:, columns] for ex in examples])
+    if not quiet:
+        _warn_thin("ranker", thin)
     stats = {
         "C": best_c,
+        "thin_features": thin,
         "cv_recall": round(float(results[best_c][0]), 4),
         "cv_mrr": round(float(results[best_c][1]), 4),
         "rrf_recall": round(float(base[0]), 4),
@@ -237,8 +256,11 @@ def fit_sentences(examples: list[SentenceExample]) -> tuple[LinearModel, dict]:
     _, scale, coef, _ = fit_logistic(x, y, best_c, pairwise=True)
     n = len(SENTENCE_FEATURES)
     model = LinearModel("sentences", SENTENCE_FEATURES, (0.0,) * n, tuple(scale), tuple(float(v) for v in coef), 0.0)
+    thin = thin_features(SENTENCE_FEATURES, [ex.x for ex in examples])
+    _warn_thin("sentences", thin)
     stats = {
         "C": best_c,
+        "thin_features": thin,
         "cv_lead": round(results[best_c], 4),
         "overlap_lead": round(baseline, 4),
         "oracle_lead": round(oracle, 4),
