@@ -278,13 +278,11 @@ def calibration_texts(prefix: str = "") -> list[str]:
 _FUSION_CHECK = ("Een korte zin.", "Een wat langere zin over de vijvers in het park en de kikkers die er wonen. " * 8)
 
 
-def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> list[str]:
+def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path, max_length: int) -> list[str]:
     """Write `source` with the attention, layer norms and GELU of each layer fused into single
     operators (ONNX Runtime's transformer optimizer, BERT family): a quarter faster on passages
     of chunk length. The fused graph is kept only if it gives the same vectors (cosine 0.99999
     on a padded batch); otherwise `source` is copied. Returns the fused operators."""
-    from tokenizers import Tokenizer
-
     # The optimizer logs every pass at INFO under loggers of its own modules' names.
     for name in ("onnx_model", "onnx_model_bert", "fusion_base", "fusion_utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -297,9 +295,7 @@ def _fuse(source: Path, target: Path, config: dict, tokenizer_file: Path) -> lis
         )
         optimized.save_model_to_file(str(target))
         fused = sorted(k for k, v in optimized.get_fused_operator_statistics().items() if v)
-        tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        tokenizer.no_padding()
-        feed = padded([e.ids for e in tokenizer.encode_batch(list(_FUSION_CHECK))], tokenizer.token_to_id("<pad>") or 0)
+        feed, _ = next(_calibration_batches(list(_FUSION_CHECK), tokenizer_file, max_length, len(_FUSION_CHECK)))
         if not _same_vectors(source, target, feed):
             raise ValueError("the fused graph changes the vectors")
     except Exception as exc:  # an architecture the optimizer does not know, no optimizer, other vectors: run it as exported
@@ -360,7 +356,7 @@ def export_onnx(model_dir: Path, target_dir: Path, passage_prefix: str = "") -> 
         config = _read_json(model_dir / "config.json")
         # The quantiser cannot read the fused operators: int8 comes from the graph as exported.
         int8 = _int8(exported, building / MODEL_FILES["int8"], config, model_dir / "tokenizer.json", max_length, passage_prefix)
-        fused = _fuse(exported, building / MODEL_FILES["fp32"], config, model_dir / "tokenizer.json")
+        fused = _fuse(exported, building / MODEL_FILES["fp32"], config, model_dir / "tokenizer.json", max_length)
         exported.unlink()
         for name in MODEL_FILES.values():
             (building / name).chmod(0o644)

@@ -128,7 +128,7 @@ def test_a_graph_the_optimizer_cannot_fuse_is_used_as_exported(tmp_path, monkeyp
     source = tmp_path / "exported.onnx"
     source.write_bytes(b"the graph as exported")
     config = {"num_attention_heads": 2, "hidden_size": 8}
-    assert _fuse(source, tmp_path / "model-fp32.onnx", config, tmp_path / "tokenizer.json") == []
+    assert _fuse(source, tmp_path / "model-fp32.onnx", config, tmp_path / "tokenizer.json", 512) == []
     assert (tmp_path / "model-fp32.onnx").read_bytes() == b"the graph as exported"
     assert "using the unfused export" in caplog.text
 
