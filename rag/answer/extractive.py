@@ -1432,8 +1432,11 @@ def _about(info: QuestionInfo, text: str) -> bool:
 #: signal ("Ook", "Daarnaast", "Toen" lean on what came before but name nothing in it).
 _REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|hierbij|daarmee|hiermee|daaronder)\b", re.IGNORECASE)
 #: A word inside a sentence that points at the one before it: "De coronaperiode lag hieraan ten
-#: grondslag", "Scholen gebruiken hiervoor ...". ("daar-" words often point inside the sentence.)
-_POINTS_BACK = re.compile(r"\bhier(?:aan|door|voor|bij|mee|in|op|van|uit|over|toe|onder|tegen|naast|achter|om)\b", re.IGNORECASE)
+#: grondslag", "Scholen gebruiken hiervoor ...", and "hierom" written apart, as in "Het gaat hier
+#: om ...". ("daar-" words often point inside the sentence.)
+_POINTS_BACK = re.compile(
+    r"\bhier(?:aan|door|voor|bij|mee|in|op|van|uit|over|toe|onder|tegen|naast|achter|om)\b|\bhier\s+om\b", re.IGNORECASE
+)
 #: An antecedent longer than this is not added (the answer would be mostly context).
 MAX_ANTECEDENT_CHARS = 400
 

@@ -1317,6 +1317,13 @@ def test_a_lead_that_points_back_inside_it_is_quoted_with_the_sentence_before_it
     assert answer.text == f"{text} [1]"
 
 
+def test_a_lead_with_hierom_written_apart_is_quoted_with_the_sentence_before_it():
+    # "Het gaat hier om ..." is "hierom" written in two words: it says what "hier" is no more than "hierom" does.
+    text = "Een klein deel van de vijvers krijgt elk jaar een nieuwe pomp. Het gaat hier om nog geen 3% van de vijvers."
+    answer = composer(overlap=1.0, has_number=5.0).compose("Hoeveel vijvers krijgen een nieuwe pomp?", make_passages(text))
+    assert answer.text == f"{text} [1]"
+
+
 @pytest.mark.parametrize("sentence", [
     "Het voedselrijke water ligt hieraan ten grondslag.",
     "De snelle groei is te wijten aan het voedselrijke water.",
