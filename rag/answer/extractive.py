@@ -44,7 +44,7 @@ from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -741,6 +741,7 @@ class ExtractiveComposer:
             or _no_total_note(question, info, chosen)
             or _no_share_of_note(question, info, chosen)
             or _share_not_named_note(question, info, chosen)
+            or _type_not_given_note(info, chosen, ranked)
             or self._no_definition_note(question, info, chosen, ranked)
         ):
             return replace(answer, uncertain=True, note=note)
@@ -1133,6 +1134,15 @@ def _share_not_named_note(question: str, info: QuestionInfo, chosen: Sequence[Sc
     index = TermIndex([substance(c.unit.text) for c in chosen])
     missing = [t.asked or t.word for t in asked if not index.contains(t)]
     return NOTE_SHARE_NOT_NAMED.format(whole=whole, named=listed(missing)) if missing else None
+
+
+def _type_not_given_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
+    """The caution for an answer that does not give the kind of figure the question asks (an
+    amount, a share, a count, a span of time, a date; `_amount_missing`), though one of the
+    best sentences about the question did, so the question was not refused: "Hoe lang duurt
+    ...?" answered with a sentence of shares."""
+    kind = _amount_missing(info, chosen, passages)
+    return None if kind is None else NOTE_TYPE_NOT_GIVEN.format(kind=kind)
 
 
 def _unnamed_quantity_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:

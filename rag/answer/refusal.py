@@ -263,6 +263,10 @@ NOTE_SHARE_NOT_NAMED = (
     "U vraagt naar een aandeel van de {whole}, maar dit antwoord noemt {named} niet. Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer to "Hoe lang duurt ...?" that gives no span of time (or to another
+#: how-much or when question that gives no figure of the kind asked).
+NOTE_TYPE_NOT_GIVEN = "U vraagt naar {kind}, maar dit antwoord noemt er geen. Lees de bron na voordat u het gebruikt."
+
 #: The caution above an answer to "Hoeveel basisscholen zijn er?" that gives only shares of them.
 NOTE_NO_TOTAL = "U vraagt hoeveel {noun} er zijn, maar dit antwoord noemt geen aantal {noun}. Lees de bron na voordat u het gebruikt."
 

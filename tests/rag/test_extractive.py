@@ -435,6 +435,20 @@ def test_an_answer_to_how_many_there_are_that_gives_no_number_of_them_says_so(qu
     _assert_note(answer, note, absent="noemt geen aantal")
 
 
+MAAIRONDE = "Van de maairondes door het riet gaat 40% over de oever. Een maaironde door het riet duurt anderhalf uur."
+
+
+@pytest.mark.parametrize("weights, lead, note", [
+    # The sentence of shares leads, and alone: the span of time asked is in the passage, not in the answer.
+    ({"overlap": 1.0, "has_number": 5.0}, "Van de maairondes", "U vraagt naar een tijdsduur, maar dit antwoord noemt er geen."),
+    ({"overlap": 1.0}, "Een maaironde door het riet duurt anderhalf uur.", None),
+])
+def test_an_answer_that_gives_not_the_kind_of_figure_asked_says_so(weights, lead, note):
+    answer = composer(**weights).compose("Hoe lang duurt een maaironde door het riet?", make_passages(MAAIRONDE))
+    assert not answer.refused and answer.text.startswith(lead)
+    _assert_note(answer, note, absent="maar dit antwoord noemt er geen")
+
+
 @pytest.mark.parametrize("named, quoted", [
     # Both documents named: the second's best sentence about it joins the answer.
     (("doc0.txt", "doc1.txt"), {"doc0.txt", "doc1.txt"}),
