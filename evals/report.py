@@ -2,7 +2,10 @@
 
 The HTML has inline CSS and hand-made inline SVG plots (no CDN, no JavaScript), so it can be
 mailed or archived as one file. With `compare=previous.json` every report also shows the
-change per figure and the questions that got better or worse.
+change per figure and the questions that got better or worse. Every figure of the questions
+comes with its 95% interval over resamples of the set (`evals.uncertainty`), and so do the
+gap between tune and test and the change since the previous run: a change whose interval
+holds 0 may be chance.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from evals.metrics import LOWER_IS_BETTER, figure_definitions, figure_names, percentile
 from evals.runner import SAME_FIGURES, EvalRun, QuestionResult
+from evals.uncertainty import LEVEL, Interval, difference_intervals, gap_intervals, intervals, within_chance
 
 _EPS = 1e-9
 GROUP_COLUMNS = ("questions", "recall@k", "mrr", "ndcg@10", "citation_precision", "citation_recall",
@@ -43,6 +47,30 @@ def split_rows(run: EvalRun) -> list[tuple[str, float | None, float | None, floa
     return rows
 
 
+def _items(results) -> list[tuple]:
+    return [(r.question, r.scores, r.latencies_ms) for r in results]
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """The 95% intervals of a run's figures: overall, per split, and of test minus tune."""
+
+    overall: dict[str, Interval]
+    by_split: dict[str, dict[str, Interval]]
+    test_minus_tune: dict[str, Interval]
+
+
+def run_intervals(run: EvalRun) -> Intervals:
+    """The intervals of `run`, from its questions' scores (so an older results file gets them too)."""
+    splits = {s: [r for r in run.results if r.question.split == s] for s in run.by_split}
+    gap = gap_intervals(_items(splits["tune"]), _items(splits["test"]), run.k) if {"tune", "test"} <= splits.keys() else {}
+    return Intervals(
+        overall=intervals(_items(run.results), run.k),
+        by_split={s: intervals(_items(results), run.k) for s, results in splits.items()},
+        test_minus_tune=gap,
+    )
+
+
 # --- comparison -------------------------------------------------------------------------
 
 
@@ -53,6 +81,13 @@ class FigureChange:
     after: float | None
     delta: float | None
     improved: bool | None  # None: unchanged or not comparable
+    #: The 95% interval of the change over the questions both runs asked (None: no interval).
+    interval: Interval | None = None
+
+    @property
+    def chance(self) -> bool:
+        """Whether the change may be chance: its interval holds 0."""
+        return within_chance(self.interval)
 
 
 @dataclass(frozen=True)
@@ -113,16 +148,22 @@ def compare_runs(current: EvalRun, previous: EvalRun) -> Comparison:
         warnings.append(f"De vorige run draaide in een andere omgeving ({'; '.join(changed)}): "
                         "verschillen kunnen ook daar vandaan komen, niet alleen uit de code.")
 
+    before_by_id = {r.question.id: r for r in previous.results}
+    after_by_id = {r.question.id: r for r in current.results}
+    both = [qid for qid in after_by_id if qid in before_by_id]
+    paired = (
+        difference_intervals(_items(before_by_id[q] for q in both), _items(after_by_id[q] for q in both), current.k)
+        if current.k == previous.k else {}
+    )
+
     names = [n for n in figure_names(current.k) if n in current.figures or n in previous.figures] + ["errors"]
     figures = []
     for name in names:
         # recall@k of a run with another k is another figure: it is simply absent there.
         before, after = previous.figures.get(name), current.figures.get(name)
         delta = after - before if before is not None and after is not None else None
-        figures.append(FigureChange(name, before, after, delta, _figure_improved(name, delta) if delta is not None else None))
-
-    before_by_id = {r.question.id: r for r in previous.results}
-    after_by_id = {r.question.id: r for r in current.results}
+        improved = _figure_improved(name, delta) if delta is not None else None
+        figures.append(FigureChange(name, before, after, delta, improved, paired.get(name)))
     better, worse, mixed = [], [], []
     for qid, result in after_by_id.items():
         if qid not in before_by_id:
@@ -167,6 +208,20 @@ def _fmt(name: str, value: float | int | None) -> str:
     return f"{value:.3f}"
 
 
+def _fmt_interval(bounds: Interval | None, signed: bool = False) -> str:
+    if bounds is None:
+        return "–"
+    low, high = bounds
+    return f"{low:+.3f} … {high:+.3f}" if signed else f"{low:.3f} … {high:.3f}"
+
+
+def _fmt_chance(change: FigureChange | None) -> str:
+    """The change's interval, with "toeval?" when it holds 0."""
+    if change is None or change.interval is None:
+        return "–"
+    return _fmt_interval(change.interval, signed=True) + (" (toeval?)" if change.delta and change.chance else "")
+
+
 def _fmt_delta(name: str, delta: float | None) -> str:
     if delta is None:
         return "–"
@@ -183,8 +238,13 @@ def _label(name: str, k: int) -> str:
     return _LABELS.get(name, name)
 
 
+def _key(name: str, k: int) -> str:
+    """A figure's name in a run's figures: "recall@k" is "recall@5" in a run with k=5."""
+    return f"recall@{k}" if name == "recall@k" else name
+
+
 def _group_value(figures: dict, name: str, k: int) -> float | int | None:
-    return figures.get(f"recall@{k}" if name == "recall@k" else name)
+    return figures.get(_key(name, k))
 
 
 # --- plots (inline SVG) -----------------------------------------------------------------
@@ -326,10 +386,12 @@ def _question_rows(run: EvalRun) -> list[list[str]]:
 def _comparison_html(comparison: Comparison, k: int) -> str:
     parts = [f"<h2>Vergelijking met {escape(comparison.previous)}</h2>"]
     parts += [f'<p class="warn">{escape(w)}</p>' for w in comparison.warnings]
+    parts.append(f"<p class='def'>{escape(_CHANGE_NOTE)}</p>")
     parts.append(_table(
-        ["cijfer", "vorige", "nu", "verschil"],
-        [[escape(c.name), _fmt(c.name, c.before), _fmt(c.name, c.after), _change_cell(c)] for c in comparison.figures],
-        numeric={1, 2, 3},
+        ["cijfer", "vorige", "nu", "verschil", f"{LEVEL:.0%}-interval van het verschil"],
+        [[escape(c.name), _fmt(c.name, c.before), _fmt(c.name, c.after), _change_cell(c), escape(_fmt_chance(c))]
+         for c in comparison.figures],
+        numeric={1, 2, 3, 4},
     ))
     for title, changes, css in (("Beter", comparison.better, "better"), ("Slechter", comparison.worse, "worse"),
                                 ("Gemengd", comparison.mixed, "")):
@@ -347,19 +409,21 @@ def _comparison_html(comparison: Comparison, k: int) -> str:
     return "".join(parts)
 
 
-def render_html(run: EvalRun, comparison: Comparison | None = None) -> str:
+def render_html(run: EvalRun, comparison: Comparison | None = None, bounds: Intervals | None = None) -> str:
     k = run.k
+    bounds = bounds or run_intervals(run)
     definitions = figure_definitions(k)
     changes = {c.name: c for c in comparison.figures} if comparison else {}
     headline = []
     for name in figure_names(k) + ["errors"]:
-        row = [escape(name), _fmt(name, run.figures.get(name))]
+        row = [escape(name), _fmt(name, run.figures.get(name)), _fmt_interval(bounds.overall.get(name))]
         if comparison:
             change = changes.get(name)
-            row.append(_change_cell(change) if change else "–")
+            row += [_change_cell(change) if change else "–", escape(_fmt_chance(change))]
         row.append(f'<span class="def">{definitions.get(name, "")}</span>')
         headline.append(row)
-    headline_headers = ["cijfer", "waarde"] + (["verschil"] if comparison else []) + ["definitie"]
+    headline_headers = (["cijfer", "waarde", f"{LEVEL:.0%}-interval"]
+                        + (["verschil", f"{LEVEL:.0%}-interval van het verschil"] if comparison else []) + ["definitie"])
     judge = (
         f"Beoordelaar: {escape(run.judge)}." if run.judge
         else "Faithfulness en answer relevancy zijn niet gemeten: er is geen LLM-beoordelaar geconfigureerd "
@@ -380,18 +444,21 @@ def render_html(run: EvalRun, comparison: Comparison | None = None) -> str:
         f"<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'><title>Bronwijzer-evaluatie {escape(run.set_name)}"
         f"</title><style>{_CSS}</style></head><body>",
         f"<h1>Bronwijzer-evaluatie: {escape(run.set_name)}</h1>", meta,
-        "<h2>Kerncijfers</h2>", _table(headline_headers, headline, numeric={1, 2} if comparison else {1}),
-        f"<p class='def'>{definitions['dekking']} {judge}</p>",
+        "<h2>Kerncijfers</h2>", _table(headline_headers, headline, numeric={1, 2, 3, 4} if comparison else {1, 2}),
+        f"<p class='def'>{definitions['dekking']} {escape(_INTERVAL_NOTE)} {judge}</p>",
     ]
     if len(run.by_split) > 1:
-        rows = [[escape(_label(name, k)), _fmt(name, a), _fmt(name, b),
-                 (f"<b>⚠ {_fmt_delta(name, gap)}</b>" if flagged else _fmt_delta(name, gap))]
+        rows = [[escape(_label(name, k)), _with_interval(name, a, bounds.by_split.get("tune", {}), k),
+                 _with_interval(name, b, bounds.by_split.get("test", {}), k),
+                 (f"<b>⚠ {_fmt_delta(name, gap)}</b>" if flagged else _fmt_delta(name, gap)),
+                 escape(_gap_interval(name, gap, bounds, k))]
                 for name, a, b, gap, flagged in split_rows(run)]
         sections += [
             "<h2>Tune en test</h2><p class='def'>De set is op een hash van de vraag-id in twee helften gedeeld. "
             "Instellingen worden alleen op <em>tune</em> gekozen; <em>test</em> dient alleen om te rapporteren. "
-            f"⚠: verschil groter dan {SPLIT_GAP}.</p>",
-            _table(["cijfer", "tune", "test", "test − tune"], rows, numeric={1, 2, 3}),
+            f"⚠: verschil groter dan {SPLIT_GAP}. Tussen haakjes: het {LEVEL:.0%}-interval.</p>",
+            _table(["cijfer", "tune", "test", "test − tune", f"{LEVEL:.0%}-interval van test − tune"], rows,
+                   numeric={1, 2, 3, 4}),
         ]
     if comparison:
         sections.append(_comparison_html(comparison, k))
@@ -412,11 +479,41 @@ def render_html(run: EvalRun, comparison: Comparison | None = None) -> str:
     return "".join(sections)
 
 
+#: Under the headline figures: what the intervals are.
+_INTERVAL_NOTE = (
+    f"{LEVEL:.0%}-interval: het bereik waarin het cijfer valt bij {LEVEL:.0%} van de trekkingen van evenveel vragen "
+    "uit deze set (bootstrap over de vragen). Een smal interval vraagt veel vragen: op 150 vragen is het voor "
+    "recall ongeveer ±0,05 breed."
+)
+#: Above a comparison: when a change may be chance.
+_CHANGE_NOTE = (
+    f"Het {LEVEL:.0%}-interval van een verschil komt uit trekkingen van dezelfde vragen in beide runs. Bevat het 0, "
+    "dan kan het verschil toeval zijn (toeval?): de vragen die veranderden, wegen dan niet op tegen de rest."
+)
+
+
+def _with_interval(name: str, value: float | int | None, bounds: dict[str, Interval], k: int) -> str:
+    """A figure with its interval after it, muted (HTML)."""
+    interval = bounds.get(_key(name, k))
+    extra = f" <span class='muted'>({_fmt_interval(interval)})</span>" if interval and value is not None else ""
+    return _fmt(name, value) + extra
+
+
+def _gap_interval(name: str, gap: float | None, bounds: Intervals, k: int) -> str:
+    """The interval of test minus tune, with "toeval?" when it holds 0."""
+    interval = bounds.test_minus_tune.get(_key(name, k))
+    if gap is None or interval is None:
+        return "–"
+    return _fmt_interval(interval, signed=True) + (" (toeval?)" if within_chance(interval) else "")
+
+
 # --- Markdown ---------------------------------------------------------------------------
 
 
-def render_markdown(run: EvalRun, comparison: Comparison | None = None) -> str:
+def render_markdown(run: EvalRun, comparison: Comparison | None = None, bounds: Intervals | None = None) -> str:
     k = run.k
+    bounds = bounds or run_intervals(run)
+    interval = f"{LEVEL:.0%}-interval"
     changes = {c.name: c for c in comparison.figures} if comparison else {}
     lines = [
         f"# Bronwijzer-evaluatie: {run.set_name}",
@@ -424,23 +521,24 @@ def render_markdown(run: EvalRun, comparison: Comparison | None = None) -> str:
         f"{run.started_at} · {run.client} · k={k} · {run.figures['questions']} vragen · "
         f"{run.figures['errors']} fouten · {run.duration_s:.0f} s",
         "",
-        "| cijfer | waarde |" + (" verschil |" if comparison else ""),
-        "|---|---:|" + ("---:|" if comparison else ""),
+        f"| cijfer | waarde | {interval} |" + (f" verschil | {interval} van het verschil |" if comparison else ""),
+        "|---|---:|---:|" + ("---:|---:|" if comparison else ""),
     ]
     for name in figure_names(k) + ["errors"]:
         value = run.figures.get(name)
         if value is None and name in ("faithfulness", "answer_relevancy"):
             continue
-        row = f"| {name} | {_fmt(name, value)} |"
+        row = f"| {name} | {_fmt(name, value)} | {_fmt_interval(bounds.overall.get(name))} |"
         if comparison:
             change = changes.get(name)
-            row += f" {_fmt_delta(name, change.delta) if change else '–'} |"
+            row += f" {_fmt_delta(name, change.delta) if change else '–'} | {_fmt_chance(change)} |"
         lines.append(row)
+    lines += ["", _INTERVAL_NOTE]
     if len(run.by_split) > 1:
-        lines += ["", "| cijfer | tune | test | test − tune |", "|---|---:|---:|---:|"]
+        lines += ["", f"| cijfer | tune | test | test − tune | {interval} van test − tune |", "|---|---:|---:|---:|---:|"]
         for name, a, b, gap, flagged in split_rows(run):
             lines.append(f"| {_label(name, k)} | {_fmt(name, a)} | {_fmt(name, b)} | "
-                         f"{('⚠ ' if flagged else '') + _fmt_delta(name, gap)} |")
+                         f"{('⚠ ' if flagged else '') + _fmt_delta(name, gap)} | {_gap_interval(name, gap, bounds, k)} |")
     lines += ["", f"| type | n | recall@{k} | feiten-recall | weigering juist | onterecht geweigerd |",
               "|---|---:|---:|---:|---:|---:|"]
     for qtype, fig in run.by_type.items():
@@ -475,13 +573,17 @@ def write_report(run: EvalRun, out_dir: Path, compare: Path | None = None) -> di
         "json": out_dir / f"{run.set_name}-results.json",
         "markdown": out_dir / f"{run.set_name}-summary.md",
     }
-    data = run.to_dict() | {"definitions": figure_definitions(run.k)}
+    bounds = run_intervals(run)
+    data = run.to_dict() | {"definitions": figure_definitions(run.k), "intervals": asdict(bounds)}
     if comparison:
         data["comparison"] = asdict(comparison)
     paths["json"].write_text(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
-    paths["html"].write_text(render_html(run, comparison), encoding="utf-8")
-    paths["markdown"].write_text(render_markdown(run, comparison), encoding="utf-8")
+    paths["html"].write_text(render_html(run, comparison, bounds), encoding="utf-8")
+    paths["markdown"].write_text(render_markdown(run, comparison, bounds), encoding="utf-8")
     return paths
 
 
-__all__ = ["Comparison", "compare_runs", "environment_changes", "render_html", "render_markdown", "write_report"]
+__all__ = [
+    "Comparison", "Intervals", "compare_runs", "environment_changes", "render_html", "render_markdown", "run_intervals",
+    "write_report",
+]

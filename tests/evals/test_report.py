@@ -182,3 +182,22 @@ def test_tune_and_test_are_shown_side_by_side_with_large_gaps_flagged(run: EvalR
     assert "Tune en test" in html
     markdown = write_report(run, tmp_path)["markdown"].read_text(encoding="utf-8")
     assert "| cijfer | tune | test | test − tune |" in markdown
+
+
+def test_figures_come_with_their_interval_and_a_change_of_one_question_may_be_chance(run: EvalRun, small_set: Path, tmp_path: Path):
+    before = write_report(run, tmp_path / "v1")["json"]
+    data = json.loads(before.read_text(encoding="utf-8"))
+    low, high = data["intervals"]["overall"]["mrr"]
+    assert low <= run.figures["mrr"] <= high and low < high  # four questions: a wide interval
+    assert set(data["intervals"]["by_split"]) == {"tune", "test"} and "latency_p95_ms" not in data["intervals"]["overall"]
+
+    worse = run_eval(small_set, EngineClient(ScriptedEngine(worse_script())), progress=False)
+    comparison = compare_runs(worse, EvalRun.load(before))
+    false_refusals = next(c for c in comparison.figures if c.name == "false_refusal_rate")
+    assert false_refusals.delta == pytest.approx(-1 / 3) and false_refusals.chance  # one question of four
+    paths = write_report(worse, tmp_path / "v2", compare=before)
+    markdown = paths["markdown"].read_text(encoding="utf-8")
+    assert "| cijfer | waarde | 95%-interval | verschil | 95%-interval van het verschil |" in markdown
+    assert "(toeval?)" in markdown and "van test − tune" in markdown
+    html = parse(paths["html"].read_text(encoding="utf-8"))
+    assert "95%-interval van het verschil" in html and "bootstrap over de vragen" in html
