@@ -5,7 +5,8 @@
 Default sets: every `evals/sets/*.jsonl`. Both systems answer every question through
 `evals.runner.run_eval` and are scored by `evals.metrics`; one table shows recall@k, MRR,
 nDCG@10 and the number of answerable questions per set, split (tune, test, and all when a set
-has both) and system, with Bronwijzer minus the tutorial for recall@k and MRR. All figures
+has both) and system, with Bronwijzer minus the tutorial for recall@k and MRR and the 95%
+interval of that difference over the questions (paired per question). All figures
 go to the JSON file too.
 
 The tutorial pipeline, as in LangChain's RAG tutorial (docs.langchain.com/oss/python/langchain/rag):
@@ -46,6 +47,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from evals.clients import EngineClient, EvalAnswer, EvalPassage
 from evals.question_set import SPLITS
 from evals.runner import EvalRun, run_eval
+from evals.uncertainty import difference_intervals
 from rag.types import Turn
 
 REPO = Path(__file__).resolve().parent.parent
@@ -209,8 +211,18 @@ def _difference(a, b) -> float | None:
     return None if a is None or b is None else a - b
 
 
+def _paired(tutorial: EvalRun, ours: EvalRun, split: str) -> tuple[list, list]:
+    """The questions of `split` (every question for `ALL`) both runs asked, as pairs of items."""
+    mine = {r.question.id: r for r in ours.results}
+    pairs = [(r, mine[r.question.id]) for r in tutorial.results
+             if r.question.id in mine and (split == ALL or r.question.split == split)]
+    return ([(a.question, a.scores, a.latencies_ms) for a, _ in pairs],
+            [(b.question, b.scores, b.latencies_ms) for _, b in pairs])
+
+
 def compare(runs: dict[str, dict[str, EvalRun]], k: int) -> list[dict]:
-    """One row per set, split and system; Bronwijzer rows carry Bronwijzer − tutorial."""
+    """One row per set, split and system; Bronwijzer rows carry Bronwijzer − tutorial, with its
+    95% interval over the questions both answered (`evals.uncertainty`, paired per question)."""
     recall = f"recall@{k}"
     rows = []
     for set_name, by_system in runs.items():
@@ -221,24 +233,31 @@ def compare(runs: dict[str, dict[str, EvalRun]], k: int) -> list[dict]:
                        "mrr": figures.get("mrr"), "ndcg@10": figures.get("ndcg@10"),
                        "answerable": figures.get("answerable"), "errors": figures.get("errors")}
                 if system == BRONWIJZER_NAME:
+                    bounds = difference_intervals(*_paired(by_system[TUTORIAL_NAME], by_system[BRONWIJZER_NAME], split), k)
                     row[f"diff_{recall}"] = _difference(figures.get(recall), tutorial[split].get(recall))
                     row["diff_mrr"] = _difference(figures.get("mrr"), tutorial[split].get("mrr"))
+                    row[f"interval_{recall}"] = bounds.get(recall)
+                    row["interval_mrr"] = bounds.get("mrr")
                 rows.append(row)
     return rows
 
 
 def format_table(rows: list[dict], k: int) -> str:
     recall = f"recall@{k}"
-    header = ["set", "split", "system", recall, "MRR", "nDCG@10", "n answerable", f"Δ {recall}", "Δ MRR"]
+    header = ["set", "split", "system", recall, "MRR", "nDCG@10", "n answerable", f"Δ {recall}", "95%", "Δ MRR", "95%"]
 
     def number(value, signed=False) -> str:
         if value is None:
             return ""
         return f"{value:+.3f}" if signed else f"{value:.3f}"
 
+    def interval(bounds) -> str:
+        return "" if bounds is None else f"{bounds[0]:+.3f} … {bounds[1]:+.3f}"
+
     lines = [[r["set"], r["split"], r["system"], number(r[recall]), number(r["mrr"]), number(r["ndcg@10"]),
               str(r["answerable"] if r["answerable"] is not None else ""),
-              number(r.get(f"diff_{recall}"), True), number(r.get("diff_mrr"), True)] for r in rows]
+              number(r.get(f"diff_{recall}"), True), interval(r.get(f"interval_{recall}")),
+              number(r.get("diff_mrr"), True), interval(r.get("interval_mrr"))] for r in rows]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *lines)]
     left = 3  # set, split, system left-aligned; figures right-aligned
 
@@ -252,6 +271,8 @@ def format_table(rows: list[dict], k: int) -> str:
             out.append("")
         previous_set = row["set"]
         out.append(render(cells))
+    out.append("\n95%: the interval of Bronwijzer − tutorial over the questions both answered, paired per question "
+               "(evals.uncertainty); an interval that holds 0 may be chance.")
     return "\n".join(out)
 
 

@@ -115,3 +115,19 @@ def test_second_build_reuses_the_persisted_store_without_embedding(corpus_dir, t
     changed = build_tutorial_index(corpus_dir, root, changed_embedder, embedder.model_name, splitter=SMALL)
     assert changed.built and changed.directory != first.directory
     assert changed_embedder.documents_embedded == changed.chunks
+
+
+def test_the_table_gives_the_difference_with_its_paired_interval(small_set, tmp_path):
+    from evals.clients import EngineClient
+    from evals.runner import run_eval
+    from tests.evals.conftest import ScriptedEngine, good_script
+    from tests.evals.test_report import worse_script
+
+    tutorial = run_eval(small_set, EngineClient(ScriptedEngine(worse_script())), progress=False)
+    ours = run_eval(small_set, EngineClient(ScriptedEngine(good_script())), progress=False)
+    rows = baseline_rag.compare({"klein": {baseline_rag.TUTORIAL_NAME: tutorial, baseline_rag.BRONWIJZER_NAME: ours}}, k=5)
+    row = next(r for r in rows if r["system"] == baseline_rag.BRONWIJZER_NAME and r["split"] == baseline_rag.ALL)
+    low, high = row["interval_recall@5"]
+    # One question found only by each system: no difference, and an interval that says it may be chance.
+    assert row["diff_recall@5"] == 0.0 and low < 0 < high
+    assert "95%" in baseline_rag.format_table(rows, k=5).splitlines()[0]
