@@ -266,7 +266,7 @@ class Engine:
         which edition it comes from: a figure of another year is no answer about that one."""
         known = {d.id: d for d in self.documents()}
         documents = [known[d] for d in mention.documents if d in known]
-        years = {str(d.year) for d in documents if d.year}
+        years = frozenset().union(*(d.edition_years for d in documents))
         if not documents or not years:
             return answer
         for named, asked in named_editions(question, mention):

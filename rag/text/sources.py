@@ -177,7 +177,10 @@ class SourceMatcher:
             [(d.id, p) for d in documents for p in (d.publisher, *(a for a in getattr(d, "aliases", ()) if of_publisher(d, a))) if p],
             ((d.id, f"{d.title}. {getattr(d, 'description', None) or ''}") for d in documents),
         )
-        matcher.years = frozenset(str(d.year) for d in documents if getattr(d, "year", None))
+        # A year the title gives names the edition too ("Trends 2023", published in 2024).
+        matcher.years = frozenset(str(d.year) for d in documents if getattr(d, "year", None)) | frozenset(
+            y for d in documents for y in getattr(d, "edition_years", ())
+        )
         return matcher
 
     def match(self, question: str) -> SourceMention:
