@@ -35,6 +35,18 @@ SPLIT_FIGURES = ("questions", "recall@k", "mrr", "ndcg@10", "fact_figures", "fac
                  "lead_ratio", "junk", "broken", "refusal_accuracy", "false_refusal_rate")
 SPLIT_GAP = 0.05
 
+#: Under the headline figures: what the intervals are.
+_INTERVAL_NOTE = (
+    f"{LEVEL:.0%}-interval: het bereik waarin het cijfer valt bij {LEVEL:.0%} van de trekkingen van evenveel vragen "
+    "uit deze set (bootstrap over de vragen). Een smal interval vraagt veel vragen: op 150 vragen is het voor "
+    "recall ongeveer ±0,06 breed."
+)
+#: Above a comparison: when a change may be chance.
+_CHANGE_NOTE = (
+    f"Het {LEVEL:.0%}-interval van een verschil komt uit trekkingen van dezelfde vragen in beide runs. Bevat het 0, "
+    "dan kan het verschil toeval zijn (toeval?): er veranderden te weinig vragen om het van de spreiding te onderscheiden."
+)
+
 
 def split_rows(run: EvalRun) -> list[tuple[str, float | None, float | None, float | None, bool]]:
     """(figure, tune, test, test - tune, flagged) for the figures of `SPLIT_FIGURES`."""
@@ -477,19 +489,6 @@ def render_html(run: EvalRun, comparison: Comparison | None = None, bounds: Inte
         "</body></html>",
     ]
     return "".join(sections)
-
-
-#: Under the headline figures: what the intervals are.
-_INTERVAL_NOTE = (
-    f"{LEVEL:.0%}-interval: het bereik waarin het cijfer valt bij {LEVEL:.0%} van de trekkingen van evenveel vragen "
-    "uit deze set (bootstrap over de vragen). Een smal interval vraagt veel vragen: op 150 vragen is het voor "
-    "recall ongeveer ±0,05 breed."
-)
-#: Above a comparison: when a change may be chance.
-_CHANGE_NOTE = (
-    f"Het {LEVEL:.0%}-interval van een verschil komt uit trekkingen van dezelfde vragen in beide runs. Bevat het 0, "
-    "dan kan het verschil toeval zijn (toeval?): de vragen die veranderden, wegen dan niet op tegen de rest."
-)
 
 
 def _with_interval(name: str, value: float | int | None, bounds: dict[str, Interval], k: int) -> str:
