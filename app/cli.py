@@ -230,24 +230,35 @@ def ask(
 
 @app.command("eval")
 def evaluate(
-    question_set: Annotated[Path, typer.Argument(help="Vragenset (JSON Lines), bijv. evals/sets/dev.jsonl.")],
+    question_sets: Annotated[list[Path], typer.Argument(
+        help="Vragenset(s) (JSON Lines), bijv. evals/sets/dev.jsonl; bij meer sets ook een rapport over alle samen.",
+    )],
     url: Annotated[str | None, typer.Option(help="Test een draaiende server via de REST-API in plaats van in dit proces.")] = None,
     api_key: Annotated[str | None, typer.Option(
         envvar="BRONWIJZER_EVAL_API_KEY", help="Leessleutel voor een server met BRONWIJZER_API_KEYS (of zet BRONWIJZER_EVAL_API_KEY).",
     )] = None,
     report: Annotated[Path, typer.Option(help="Map voor het rapport (HTML, JSON, Markdown).")] = Path("out"),
-    compare: Annotated[Path | None, typer.Option(help="Resultaten-JSON van een eerdere run om mee te vergelijken.")] = None,
+    compare: Annotated[Path | None, typer.Option(
+        help="Resultaten-JSON van een eerdere run om mee te vergelijken, of bij meer sets de map van een eerder rapport.",
+    )] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Aantal passages per vraag.")] = 5,
     gate: Annotated[bool, typer.Option(help="Faal (exitcode 1) als een cijfer onder de drempel in evals/thresholds.toml ligt.")] = False,
     split: Annotated[str | None, typer.Option(help="Alleen 'tune' (om instellingen op te kiezen) of 'test' (alleen om te rapporteren); standaard beide.")] = None,
 ) -> None:
-    """Meet de antwoordkwaliteit op een vragenset en schrijf een rapport (tune en test naast elkaar)."""
+    """Meet de antwoordkwaliteit op vragensets en schrijf per set een rapport (tune en test naast
+    elkaar); bij meer sets ook een over alle vragen samen ("alle-sets")."""
     from evals.clients import EngineClient, HttpClient
     from evals.gate import check
     from evals.judge import judge_from_settings
     from evals.report import write_report
-    from evals.runner import run_eval
+    from evals.runner import pooled, run_eval
 
+    if split not in (None, "tune", "test"):
+        raise typer.BadParameter("kies 'tune' of 'test'", param_hint="--split")
+    if compare is not None and len(question_sets) > 1 and not compare.is_dir():
+        raise typer.BadParameter(
+            "bij meer sets: geef de map van een eerder rapport (daarin {set}-results.json per set)", param_hint="--compare"
+        )
     settings = get_settings()
     if url:
         client = HttpClient(url, api_key=api_key)
@@ -256,21 +267,29 @@ def evaluate(
         engine.warm_up()  # latency figures are for answering, not for loading the model
         client = EngineClient(engine)
     try:
-        if split not in (None, "tune", "test"):
-            raise typer.BadParameter("kies 'tune' of 'test'", param_hint="--split")
-        run = run_eval(question_set, client, k=k, judge=judge_from_settings(settings), split=split)
+        runs = [run_eval(path, client, k=k, judge=judge_from_settings(settings), split=split) for path in question_sets]
     except BronwijzerError as exc:
         raise _fail(exc) from exc
     finally:
         close = getattr(client, "close", None)
         if close:
             close()
-    paths = write_report(run, report, compare=compare)
-    summary = paths["markdown"].read_text(encoding="utf-8")
-    console.print(summary, markup=False, highlight=False)
-    console.print(f"Rapport: {paths['html']}  JSON: {paths['json']}")
+
+    def previous(name: str) -> Path | None:
+        if compare is None or not compare.is_dir():
+            return compare
+        found = compare / f"{name}-results.json"
+        return found if found.is_file() else None
+
+    reported = [*runs, pooled(runs)] if len(runs) > 1 else runs
+    for run in reported:
+        paths = write_report(run, report, compare=previous(run.set_name))
+        summary = paths["markdown"].read_text(encoding="utf-8")
+        console.print(summary, markup=False, highlight=False)
+        console.print(f"Rapport: {paths['html']}  JSON: {paths['json']}")
     if gate:
-        failures = check(run)
+        # Thresholds hold per set (evals/thresholds.toml); the pooled run has none of its own.
+        failures = [f"{run.set_name}: {failure}" if len(runs) > 1 else failure for run in runs for failure in check(run)]
         for failure in failures:
             errors.print(f"[red]Onder de drempel:[/red] {failure}")
         if failures:

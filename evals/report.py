@@ -503,7 +503,7 @@ def _gap_interval(name: str, gap: float | None, bounds: Intervals, k: int) -> st
     interval = bounds.test_minus_tune.get(_key(name, k))
     if gap is None or interval is None:
         return "–"
-    return _fmt_interval(interval, signed=True) + (" (toeval?)" if within_chance(interval) else "")
+    return _fmt_interval(interval, signed=True) + (" (toeval?)" if gap and within_chance(interval) else "")
 
 
 # --- Markdown ---------------------------------------------------------------------------

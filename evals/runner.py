@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import platform
 import subprocess
@@ -21,6 +22,7 @@ import time
 import types
 import typing
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,8 @@ from evals.question_set import SPLITS, Question, load_question_set
 from rag.types import Turn
 
 FORMAT = "bronwijzer-eval/1"
+#: The name of the run that pools several sets (`pooled`).
+POOLED_NAME = "alle-sets"
 MAX_CONSECUTIVE_ERRORS = 5
 NO_DOCUMENT = "(geen document)"
 
@@ -282,4 +286,27 @@ def run_eval(
         environment=_environment(),
         by_split=by_split,
         split=split,
+    )
+
+
+def pooled(runs: Sequence[EvalRun]) -> EvalRun:
+    """One run of the questions of several sets' runs together (the same k and client): the
+    figures over all of them, as a target over "the sets" is meant, with each question counted
+    once. Question ids must differ between the sets."""
+    if not runs:
+        raise ValueError("no runs to pool")
+    if len({r.k for r in runs}) > 1:
+        raise ValueError(f"runs with another k cannot be pooled: {sorted({r.k for r in runs})}")
+    results = tuple(result for run in runs for result in run.results)
+    ids = [r.question.id for r in results]
+    if len(set(ids)) < len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"question ids occur in more than one set: {', '.join(twice[:5])}")
+    overall, by_type, by_document, by_split = regroup(results, runs[0].k)
+    digest = hashlib.sha256("".join(r.set_sha256 for r in runs).encode("ascii")).hexdigest()
+    first = runs[0]
+    return dataclasses.replace(
+        first, set_name=POOLED_NAME, set_path=", ".join(r.set_path for r in runs), set_sha256=digest,
+        duration_s=round(sum(r.duration_s for r in runs), 3), results=results, figures=overall, by_type=by_type,
+        by_document=by_document, by_split=by_split,
     )

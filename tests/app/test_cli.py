@@ -89,3 +89,36 @@ def test_the_first_ingest_says_it_prepares_the_model_before_embedding(tmp_path: 
     (docs / "kikkers.txt").write_text("Kikkers leggen hun eieren in ondiep water. " * 20, encoding="utf-8")
     again = CliRunner().invoke(app, ["ingest", str(docs)])
     assert again.exit_code == 0 and PREPARING not in again.stderr and calls == []
+
+
+def test_eval_of_several_sets_reports_each_and_all_together_and_compares_with_a_report_folder(tmp_path: Path, monkeypatch):
+    # The engine answers from a script (tests/evals/conftest.py): what is tested here is the
+    # command's handling of several sets, not the answers.
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    import app.cli as cli
+    from tests.evals.conftest import RECORDS, ScriptedEngine, good_script, write_set
+
+    class Engine(ScriptedEngine):
+        def warm_up(self) -> None:
+            pass
+
+    monkeypatch.setenv("BRONWIJZER_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cli, "_components", lambda: SimpleNamespace(engine=Engine(good_script())))
+    first = write_set(tmp_path / "eerste.jsonl", RECORDS[:2])
+    second = write_set(tmp_path / "tweede.jsonl", RECORDS[2:])
+    result = CliRunner().invoke(cli.app, ["eval", str(first), str(second), "--report", str(tmp_path / "v1")])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (tmp_path / "v1").glob("*-results.json")} == {
+        "eerste-results.json", "tweede-results.json", "alle-sets-results.json"}
+    assert "# Bronwijzer-evaluatie: alle-sets" in result.output
+
+    again = CliRunner().invoke(cli.app, ["eval", str(first), str(second), "--report", str(tmp_path / "v2"),
+                                         "--compare", str(tmp_path / "v1")])
+    assert again.exit_code == 0, again.output
+    assert again.output.count("Vergeleken met") == 3  # each set and all together, with its own earlier report
+    one_file = CliRunner(env={"COLUMNS": "400"}).invoke(cli.app, ["eval", str(first), str(second), "--compare",
+                                                                  str(tmp_path / "v1" / "eerste-results.json")])
+    assert one_file.exit_code == 2 and "map van een eerder rapport" in one_file.output

@@ -105,3 +105,22 @@ def test_run_round_trips_through_json(small_set: Path):
 def test_progress_bar_runs(small_set: Path, capsys):
     run_eval(small_set, EngineClient(ScriptedEngine(good_script())), progress=True)
     assert capsys.readouterr().out == ""  # the bar goes to stderr, stdout stays clean for --json
+
+
+def test_runs_of_several_sets_pool_into_one_run_over_all_their_questions(small_set, tmp_path):
+    from evals.metrics import aggregate
+    from evals.runner import POOLED_NAME, pooled
+
+    # The same questions under other ids: a second set.
+    other = write_set(tmp_path / "ander.jsonl", [dict(r, id=f"x{r['id']}") for r in RECORDS])
+    engine = EngineClient(ScriptedEngine(good_script()))
+    first, second = run_eval(small_set, engine, progress=False), run_eval(other, engine, progress=False)
+    both = pooled([first, second])
+    assert both.set_name == POOLED_NAME and len(both.results) == 8
+    assert both.figures == aggregate([(r.question, r.scores, r.latencies_ms) for r in both.results], 5)
+    assert both.figures["mrr"] == pytest.approx(first.figures["mrr"])  # the same answers twice
+    assert both.set_path == f"{first.set_path}, {second.set_path}"
+    with pytest.raises(ValueError, match="more than one set: q1"):
+        pooled([first, first])
+    with pytest.raises(ValueError, match="another k"):
+        pooled([first, run_eval(other, engine, k=3, progress=False)])
