@@ -1383,6 +1383,26 @@ def test_a_why_question_gets_the_reason_after_a_lead_that_gives_none(question, e
     assert ("Dit komt vooral doordat het water warmer wordt." in answer.text) is explained
 
 
+VERSCHILLEN = (
+    "Het park en zijn mensen\n"
+    "• De inspectie ziet grote verschillen tussen de tuinmannen. Dit verschil zit vooral in het snoeien en het maaien.\n"
+    "• Het park heeft 19 vijvers."
+)
+
+
+def test_a_lead_that_only_says_again_what_is_asked_is_quoted_with_the_sentence_that_goes_on():
+    answer = composer(overlap=1.0).compose("Op welke punten ziet de inspectie verschillen tussen de tuinmannen?", make_passages(VERSCHILLEN))
+    assert answer.text.startswith(
+        "De inspectie ziet grote verschillen tussen de tuinmannen. Dit verschil zit vooral in het snoeien en het maaien. [1]"
+    )
+
+
+def test_a_lead_that_says_more_than_the_question_stands_alone():
+    text = VERSCHILLEN.replace("ziet grote verschillen", "ziet sinds de natte zomer van vorig jaar grote verschillen")
+    answer = composer(overlap=1.0).compose("Op welke punten ziet de inspectie verschillen tussen de tuinmannen?", make_passages(text))
+    assert answer.text.startswith("De inspectie ziet sinds de natte zomer") and "tuinmannen. Dit verschil" not in answer.text
+
+
 def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
     answer = composer(overlap=1.0, passage_rank=5.0).compose("Welke knelpunten kent het vijverplan?", make_passages(KNELPUNTEN))
     assert answer.text.startswith(
