@@ -18,6 +18,7 @@ from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
 from rag.text.analysis import listed, words
 from rag.text.sectors import sectors
+from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
@@ -266,7 +267,7 @@ class Engine:
         which edition it comes from: a figure of another year is no answer about that one."""
         known = {d.id: d for d in self.documents()}
         documents = [known[d] for d in mention.documents if d in known]
-        years = frozenset().union(*(d.edition_years for d in documents))
+        years = frozenset().union(*(document_years(d) for d in documents))
         if not documents or not years:
             return answer
         for named, asked in named_editions(question, mention):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -248,10 +247,6 @@ class RewrittenQuestion:
 StreamItem = str | AnswerNote | RewrittenQuestion | Answer
 
 
-#: A year in a document's title.
-_TITLE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 @dataclass(frozen=True)
 class IndexedDocument:
     """A document as recorded in the registry."""
@@ -271,12 +266,6 @@ class IndexedDocument:
     aliases: tuple[str, ...] = ()
     #: Where the publication can be read; records written before it existed read as None.
     url: str | None = None
-
-    @property
-    def edition_years(self) -> frozenset[str]:
-        """The years a user may name this edition by: its year of publication, and a year its
-        title gives ("Trends en ontwikkelingen 2023", published in 2024, is the one of 2023 too)."""
-        return frozenset(_TITLE_YEAR.findall(self.title)) | ({str(self.year)} if self.year else set())
 
     def to_metadata(self) -> dict:
         # Chroma drops None-valued keys, so store the record as one JSON string.

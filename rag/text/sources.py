@@ -125,6 +125,14 @@ def _inside(folded: list[str], i: int) -> bool:
     return j >= 0 and folded[j] == "in"
 
 
+def document_years(document) -> frozenset[str]:
+    """The years a user may name a document's edition by (a registry record, or anything with
+    `title` and maybe `year`): its year of publication, and a year its title gives ("Trends en
+    ontwikkelingen 2023", published in 2024, is the one of 2023 too)."""
+    year = getattr(document, "year", None)
+    return frozenset(YEAR.findall(document.title)) | ({str(year)} if year else frozenset())
+
+
 class SourceMatcher:
     """Finds names of documents in questions. Built from (document id, names) pairs."""
 
@@ -177,10 +185,7 @@ class SourceMatcher:
             [(d.id, p) for d in documents for p in (d.publisher, *(a for a in getattr(d, "aliases", ()) if of_publisher(d, a))) if p],
             ((d.id, f"{d.title}. {getattr(d, 'description', None) or ''}") for d in documents),
         )
-        # A year the title gives names the edition too ("Trends 2023", published in 2024).
-        matcher.years = frozenset(str(d.year) for d in documents if getattr(d, "year", None)) | frozenset(
-            y for d in documents for y in getattr(d, "edition_years", ())
-        )
+        matcher.years = frozenset(y for d in documents for y in document_years(d))
         return matcher
 
     def match(self, question: str) -> SourceMention:
@@ -274,4 +279,4 @@ class SourceMatcher:
         return n == 1 and len(head) >= _MIN_COMPOUND_HEAD and word.endswith(head) and len(word) > len(head)
 
 
-__all__ = ["NamedSource", "SourceMatcher", "SourceMention"]
+__all__ = ["NamedSource", "SourceMatcher", "SourceMention", "document_years"]

@@ -20,6 +20,7 @@ from rag.text.question import searchable, unshouted
 from rag.pipeline import build
 from rag.settings import REPO_ROOT, Settings
 from rag.testing import INVENTED_DOCUMENTS, INVENTED_MANIFEST
+from rag.text.sources import document_years
 from rag.types import IndexedDocument
 from rag.types import Answer, RewrittenQuestion
 
@@ -159,9 +160,9 @@ def test_an_answer_from_another_edition_than_the_one_named_says_so(engine, quest
 def test_an_edition_is_known_by_its_year_and_by_a_year_its_title_gives():
     # A yearly report published the next year: "de kikkertelling van 2022" names it as well as "van 2023".
     report = IndexedDocument("telling.md", "Kikkertelling 2022: de oevers", "1", "h", 3, year=2023)
-    assert report.edition_years == {"2022", "2023"}
-    assert IndexedDocument("plan.md", "Plan voor de kikkers", "1", "h", 3, year=2022).edition_years == {"2022"}
-    assert IndexedDocument("x.md", "Zonder jaar", "1", "h", 3).edition_years == frozenset()
+    assert document_years(report) == {"2022", "2023"}
+    assert document_years(IndexedDocument("plan.md", "Plan voor de kikkers", "1", "h", 3, year=2022)) == {"2022"}
+    assert document_years(IndexedDocument("x.md", "Zonder jaar", "1", "h", 3)) == frozenset()
 
 
 def test_a_question_after_its_context_is_answered_and_says_when_the_passages_skip_its_names(engine):
