@@ -46,7 +46,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from evals.clients import EngineClient, EvalAnswer, EvalPassage
 from evals.question_set import SPLITS
-from evals.runner import EvalRun, run_eval
+from evals.report import format_interval
+from evals.runner import EvalRun, run_eval, scored_items
 from evals.uncertainty import difference_intervals
 from rag.types import Turn
 
@@ -216,8 +217,7 @@ def _paired(tutorial: EvalRun, ours: EvalRun, split: str) -> tuple[list, list]:
     mine = {r.question.id: r for r in ours.results}
     pairs = [(r, mine[r.question.id]) for r in tutorial.results
              if r.question.id in mine and (split == ALL or r.question.split == split)]
-    return ([(a.question, a.scores, a.latencies_ms) for a, _ in pairs],
-            [(b.question, b.scores, b.latencies_ms) for _, b in pairs])
+    return scored_items(a for a, _ in pairs), scored_items(b for _, b in pairs)
 
 
 def compare(runs: dict[str, dict[str, EvalRun]], k: int) -> list[dict]:
@@ -252,7 +252,7 @@ def format_table(rows: list[dict], k: int) -> str:
         return f"{value:+.3f}" if signed else f"{value:.3f}"
 
     def interval(bounds) -> str:
-        return "" if bounds is None else f"{bounds[0]:+.3f} … {bounds[1]:+.3f}"
+        return "" if bounds is None else format_interval(bounds, signed=True)
 
     lines = [[r["set"], r["split"], r["system"], number(r[recall]), number(r["mrr"]), number(r["ndcg@10"]),
               str(r["answerable"] if r["answerable"] is not None else ""),

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 
 from evals.metrics import LOWER_IS_BETTER, figure_definitions, figure_names, percentile
-from evals.runner import SAME_FIGURES, EvalRun, QuestionResult
+from evals.runner import SAME_FIGURES, EvalRun, QuestionResult, scored_items
 from evals.uncertainty import LEVEL, Interval, difference_intervals, gap_intervals, intervals, within_chance
 
 _EPS = 1e-9
@@ -59,10 +59,6 @@ def split_rows(run: EvalRun) -> list[tuple[str, float | None, float | None, floa
     return rows
 
 
-def _items(results) -> list[tuple]:
-    return [(r.question, r.scores, r.latencies_ms) for r in results]
-
-
 @dataclass(frozen=True)
 class Intervals:
     """The 95% intervals of a run's figures: overall, per split, and of test minus tune."""
@@ -75,10 +71,11 @@ class Intervals:
 def run_intervals(run: EvalRun) -> Intervals:
     """The intervals of `run`, from its questions' scores (so an older results file gets them too)."""
     splits = {s: [r for r in run.results if r.question.split == s] for s in run.by_split}
-    gap = gap_intervals(_items(splits["tune"]), _items(splits["test"]), run.k) if {"tune", "test"} <= splits.keys() else {}
+    both = {"tune", "test"} <= splits.keys()
+    gap = gap_intervals(scored_items(splits["tune"]), scored_items(splits["test"]), run.k) if both else {}
     return Intervals(
-        overall=intervals(_items(run.results), run.k),
-        by_split={s: intervals(_items(results), run.k) for s, results in splits.items()},
+        overall=intervals(scored_items(run.results), run.k),
+        by_split={s: intervals(scored_items(results), run.k) for s, results in splits.items()},
         test_minus_tune=gap,
     )
 
@@ -164,7 +161,7 @@ def compare_runs(current: EvalRun, previous: EvalRun) -> Comparison:
     after_by_id = {r.question.id: r for r in current.results}
     both = [qid for qid in after_by_id if qid in before_by_id]
     paired = (
-        difference_intervals(_items(before_by_id[q] for q in both), _items(after_by_id[q] for q in both), current.k)
+        difference_intervals(scored_items(before_by_id[q] for q in both), scored_items(after_by_id[q] for q in both), current.k)
         if current.k == previous.k else {}
     )
 
@@ -220,18 +217,24 @@ def _fmt(name: str, value: float | int | None) -> str:
     return f"{value:.3f}"
 
 
-def _fmt_interval(bounds: Interval | None, signed: bool = False) -> str:
+def format_interval(bounds: Interval | None, signed: bool = False) -> str:
+    """"low … high" of an interval (signed for a difference), "–" for none."""
     if bounds is None:
         return "–"
     low, high = bounds
     return f"{low:+.3f} … {high:+.3f}" if signed else f"{low:.3f} … {high:.3f}"
 
 
-def _fmt_chance(change: FigureChange | None) -> str:
-    """The change's interval, with "toeval?" when it holds 0."""
-    if change is None or change.interval is None:
+def _fmt_difference(delta: float | None, bounds: Interval | None) -> str:
+    """A difference's interval, with "toeval?" when the difference is not 0 and its interval holds 0."""
+    if bounds is None:
         return "–"
-    return _fmt_interval(change.interval, signed=True) + (" (toeval?)" if change.delta and change.chance else "")
+    return format_interval(bounds, signed=True) + (" (toeval?)" if delta and within_chance(bounds) else "")
+
+
+def _fmt_chance(change: FigureChange | None) -> str:
+    """The interval of a change since the previous run."""
+    return "–" if change is None else _fmt_difference(change.delta, change.interval)
 
 
 def _fmt_delta(name: str, delta: float | None) -> str:
@@ -428,7 +431,7 @@ def render_html(run: EvalRun, comparison: Comparison | None = None, bounds: Inte
     changes = {c.name: c for c in comparison.figures} if comparison else {}
     headline = []
     for name in figure_names(k) + ["errors"]:
-        row = [escape(name), _fmt(name, run.figures.get(name)), _fmt_interval(bounds.overall.get(name))]
+        row = [escape(name), _fmt(name, run.figures.get(name)), format_interval(bounds.overall.get(name))]
         if comparison:
             change = changes.get(name)
             row += [_change_cell(change) if change else "–", escape(_fmt_chance(change))]
@@ -494,16 +497,13 @@ def render_html(run: EvalRun, comparison: Comparison | None = None, bounds: Inte
 def _with_interval(name: str, value: float | int | None, bounds: dict[str, Interval], k: int) -> str:
     """A figure with its interval after it, muted (HTML)."""
     interval = bounds.get(_key(name, k))
-    extra = f" <span class='muted'>({_fmt_interval(interval)})</span>" if interval and value is not None else ""
+    extra = f" <span class='muted'>({format_interval(interval)})</span>" if interval and value is not None else ""
     return _fmt(name, value) + extra
 
 
 def _gap_interval(name: str, gap: float | None, bounds: Intervals, k: int) -> str:
-    """The interval of test minus tune, with "toeval?" when it holds 0."""
-    interval = bounds.test_minus_tune.get(_key(name, k))
-    if gap is None or interval is None:
-        return "–"
-    return _fmt_interval(interval, signed=True) + (" (toeval?)" if gap and within_chance(interval) else "")
+    """The interval of test minus tune."""
+    return "–" if gap is None else _fmt_difference(gap, bounds.test_minus_tune.get(_key(name, k)))
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -527,7 +527,7 @@ def render_markdown(run: EvalRun, comparison: Comparison | None = None, bounds: 
         value = run.figures.get(name)
         if value is None and name in ("faithfulness", "answer_relevancy"):
             continue
-        row = f"| {name} | {_fmt(name, value)} | {_fmt_interval(bounds.overall.get(name))} |"
+        row = f"| {name} | {_fmt(name, value)} | {format_interval(bounds.overall.get(name))} |"
         if comparison:
             change = changes.get(name)
             row += f" {_fmt_delta(name, change.delta) if change else '–'} | {_fmt_chance(change)} |"
@@ -583,6 +583,6 @@ def write_report(run: EvalRun, out_dir: Path, compare: Path | None = None) -> di
 
 
 __all__ = [
-    "Comparison", "Intervals", "compare_runs", "environment_changes", "render_html", "render_markdown", "run_intervals",
-    "write_report",
+    "Comparison", "Intervals", "compare_runs", "environment_changes", "format_interval", "render_html", "render_markdown",
+    "run_intervals", "write_report",
 ]

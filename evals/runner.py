@@ -22,7 +22,7 @@ import time
 import types
 import typing
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,10 +120,15 @@ def _decode(hint: Any, value: Any) -> Any:
     return value
 
 
+def scored_items(results: Iterable[QuestionResult]) -> list[tuple[Question, QuestionScores | None, tuple[float, ...]]]:
+    """(question, scores, latencies) of each result: what `evals.metrics.aggregate` takes."""
+    return [(r.question, r.scores, r.latencies_ms) for r in results]
+
+
 def regroup(results: tuple[QuestionResult, ...] | list[QuestionResult], k: int) -> tuple[dict, dict, dict, dict]:
     """Overall, per-type, per-document and per-split figures (a question counts for each of
     its documents)."""
-    items = [(r.question, r.scores, r.latencies_ms) for r in results]
+    items = scored_items(results)
     by_type: dict[str, list] = defaultdict(list)
     by_document: dict[str, list] = defaultdict(list)
     by_split: dict[str, list] = defaultdict(list)
