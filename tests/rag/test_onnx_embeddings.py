@@ -63,6 +63,32 @@ def test_the_int8_embedder_made_from_a_loaded_one_reads_no_second_tokenizer(make
     assert np.allclose(vectors, alone, atol=1e-6)
 
 
+def test_a_spread_embedder_runs_its_batches_side_by_side_with_the_same_vectors(make_settings):
+    settings = make_settings(embed_threads=2, embed_batch_size=2)
+    texts = [f"In vijver {i} van Kikkerdorp telden de tellers {i * 37} kikkers{' en padden' * i}." for i in range(9)]
+    plain = OnnxEmbedder(settings, precision="int8")
+    spread = OnnxEmbedder(settings).with_precision("int8", spread=True)
+    expected = np.array(plain.embed_documents(texts))
+    threads_seen: set[str] = set()
+    vectors = np.array(spread.embed_documents(texts))
+    assert np.array_equal(vectors, expected)  # the same batches, so the same vectors
+    assert set(spread._sessions) == {(1, 0), (1, 1)} and set(plain._sessions) == {(2, 0)}
+
+    # A failing batch fails the call, whichever worker ran it.
+    class Failing:
+        def run(self, *args):
+            threads_seen.add(threading.current_thread().name)
+            raise RuntimeError("kapotte sessie")
+
+    spread._sessions[(1, 1)] = Failing()
+    with pytest.raises(RuntimeError, match="kapotte sessie"):
+        spread.embed_documents(texts)
+    assert all(name.startswith("onnx-batch") for name in threads_seen)
+    # One batch needs no second worker; nothing to embed, no session.
+    assert np.array_equal(np.array(spread.embed_documents(texts[:2])), expected[:2])
+    assert spread.encode([], 2).shape == (0, 384)
+
+
 def test_export_is_made_once_under_a_lock_and_redone_when_unfinished(tmp_path, models_dir):
     source = SentenceTransformerEmbedder(make_settings_for(models_dir)).model_path()
     copy = tmp_path / "model"
