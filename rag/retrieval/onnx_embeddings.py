@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 INT8_SUFFIX = f"@int8-v{EXPORT_VERSION}"
 
 
-#: At most this many sessions side by side for a `spread` embedder (each holds the model: about
-#: 150 MB at int8); on more cores each gets several threads.
+#: At most this many sessions side by side for a `spread` embedder; on more cores each gets
+#: several threads. (A second int8 session, run once, adds about 20 MB of RSS here.)
 MAX_SPREAD = 4
 
 
