@@ -116,6 +116,7 @@ def ingest(
             "sentences_embedded": report.sentences_embedded,
             "sentences_failed": report.sentences_failed,
             "seconds": round(report.seconds, 2),
+            "sentence_seconds": round(report.sentence_seconds, 2),
             "model_preparation_seconds": round(preparing_seconds, 2),
             "outcomes": [asdict(o) for o in report.outcomes],
         }))

@@ -64,6 +64,8 @@ class IngestReport:
     sentences_embedded: int = 0
     #: Completing them failed (logged); the documents themselves are indexed.
     sentences_failed: bool = False
+    #: Of `seconds`, the time spent completing the sentence vectors (what they add to a run).
+    sentence_seconds: float = 0.0
     garbage_collected: int = 0
 
     def _count(self, status: Status) -> int:
@@ -282,12 +284,14 @@ class Ingestor:
         if self._sentences is not None:
             # Every run, not only one that changed something: an index written before sentence
             # vectors existed (or while they were off) gets them from a plain `bronwijzer ingest`.
+            sentences_started = time.perf_counter()
             try:
                 report.sentences_embedded = self._sentences.complete(self._store.live_chunks(), on_sentences)
             except Exception as exc:  # the documents are indexed; the signal can be completed later
                 log.error("Sentence vectors could not be completed (%s: %s); the next `bronwijzer ingest` "
                           "or index load completes them", type(exc).__name__, exc)
                 report.sentences_failed = True
+            report.sentence_seconds = time.perf_counter() - sentences_started
         report.seconds = time.perf_counter() - started
         return report
 

@@ -43,6 +43,7 @@ def test_second_run_embeds_nothing(indexed):
     result = _cli(env, "ingest", "--json")
     summary = json.loads(result.stdout)
     assert summary["chunks_embedded"] == 0 and summary["unchanged"] == 5
+    assert summary["sentences_embedded"] == 0 and 0 <= summary["sentence_seconds"] <= summary["seconds"]
 
 
 def test_no_chunk_has_split_ligatures_or_letter_spaced_headers(indexed):

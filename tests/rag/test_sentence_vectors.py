@@ -154,6 +154,7 @@ def test_ingest_embeds_the_sentences_of_new_text_only_and_prunes_a_removed_docum
     seen: list[tuple[int, int]] = []
     report = ingestor.ingest([write(tmp_path / "docs", "vijvers.txt", POND)], on_sentences=lambda d, t: seen.append((d, t)))
     assert report.sentences_embedded == 3 and seen[-1] == (3, 3)
+    assert 0 < report.sentence_seconds < report.seconds  # what the sentence pass added to this run
     report = ingestor.ingest([write(tmp_path / "docs", "bijen.txt", BEES)])
     assert report.sentences_embedded == 1  # the pond's sentences are in the store already
     assert ingestor.ingest([tmp_path / "docs"]).sentences_embedded == 0
@@ -167,7 +168,7 @@ def test_switched_off_no_sentence_is_embedded_and_the_ranker_still_answers(make_
     settings = make_settings(sentence_vectors=False)
     embedder = HashingEmbedder()
     report = Ingestor(settings, ChromaStore(settings), embedder).ingest([write(tmp_path / "docs", "vijvers.txt", POND)])
-    assert report.sentences_embedded == 0
+    assert report.sentences_embedded == 0 and report.sentence_seconds == 0.0
     parts = build(settings, embedder=embedder)
     (passage,) = parts.engine.search("Hoeveel padden tellen de vrijwilligers?", k=1)
     assert passage.document_id == "vijvers.txt" and passage.sentence_score is None
