@@ -12,10 +12,10 @@ An embedder made with `with_precision(..., spread=True)` (the sentence vectors' 
 its batches round-robin over `embed_threads` sessions of one thread each (at most `MAX_SPREAD`
 sessions, which share the threads on more cores) instead of one session with all the threads:
 a batch of short sentences (30 tokens or so) keeps two threads of one session waiting on each
-other, two batches side by side do not. Each batch is the same as in
-one session, and so are its vectors. On this 2-core host the corpus's 6,055 sentences embed
-in 21.7 s instead of 22.9 s (medians of 5, faster in every round: `benchmarks/sentence_pass.py`);
-the chunks, some 250 tokens each, gain nothing.
+other, two batches side by side do not. Each batch is the same as in one session, and so are
+its vectors. On this 2-core host the corpus's 6,055 sentences embed in 21.7 s instead of
+22.9 s (medians of 5, faster in every round: `benchmarks/sentence_pass.py`); the chunks, some
+250 tokens each, gain nothing.
 """
 
 from __future__ import annotations
