@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         "sentence signal; off, the ranker reads the chunk's cosine in its place.",
     )
     embed_batch_size: int = Field(32, gt=0)
+    sentence_batch_size: int = Field(
+        8,
+        gt=0,
+        description="Sentences per batch for the sentence vectors' int8 model: short texts run fastest in small batches on "
+        "one-thread sessions, and smaller batches keep the int8 vectors closer to fp32 (`benchmarks/sentence_pass.py`).",
+    )
     embed_threads: int | None = Field(None, description="Torch threads for embedding passages (ingest); default all cores.")
     query_threads: int = Field(1, gt=0, description="Torch threads for embedding one query; one is fastest for a short text and leaves cores to concurrent requests.")
 

@@ -23,10 +23,11 @@ def make_embedder(settings: Settings) -> Embedder:
 def sentence_embedder(settings: Settings, embedder: Embedder) -> Embedder:
     """What embeds the chunks' sentences (`rag.retrieval.sentence_vectors`): the int8 export
     of an ONNX fp32 model (the sentence vectors feed one ranker signal; int8 embeds them about
-    1.4x as fast), its batches spread over one-thread sessions (short texts: about 5% faster
-    on 2 cores, the same vectors), else `embedder` itself."""
+    1.4x as fast), its batches of `sentence_batch_size` spread over one-thread sessions (short
+    texts run faster that way on 2 cores: `benchmarks/sentence_pass.py`), else `embedder`
+    itself."""
     if isinstance(embedder, OnnxEmbedder) and embedder.precision == "fp32":
-        return embedder.with_precision("int8", spread=True)
+        return embedder.with_precision("int8", spread=True, batch_size=settings.sentence_batch_size)
     return embedder
 
 

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from rag.retrieval.embedders import make_embedder
+from rag.retrieval.embedders import make_embedder, sentence_embedder
 from rag.retrieval.embeddings import SentenceTransformerEmbedder
 from rag.errors import ConfigurationError, EmbeddingModelMismatchError
 from rag.retrieval.onnx_embeddings import OnnxEmbedder
@@ -89,6 +89,20 @@ def test_a_spread_embedder_runs_its_batches_side_by_side_with_the_same_vectors(m
     # text, no rows.
     assert np.array_equal(np.array(spread.embed_documents(texts[:2])), expected[:2])
     assert spread.encode([], 2).shape == (0, spread.dimension)
+
+
+def test_the_sentence_embedder_runs_batches_of_its_own_size(make_settings):
+    settings = make_settings(embed_threads=2, embed_batch_size=4, sentence_batch_size=1)
+    texts = [f"Vijver {i} van Kikkerdorp telde {i * 41} kikkers{' en enkele salamanders' * (i % 4)}." for i in range(7)]
+    sentences = sentence_embedder(settings, make_embedder(settings))
+    assert (sentences.precision, sentences.spread, sentences.batch_size) == ("int8", True, 1)
+    int8 = OnnxEmbedder(settings, precision="int8")
+    assert int8.batch_size == 4  # the chunks' batch size unless told otherwise
+    alone = np.array([int8.embed_documents([t])[0] for t in texts])
+    assert np.array_equal(np.array(sentences.embed_documents(texts)), alone)  # each text its own batch
+    # In batches of 4 the vectors differ a little: int8 scales a batch by its own range.
+    together = np.array(int8.embed_documents(texts))
+    assert not np.array_equal(together, alone) and ((together * alone).sum(axis=1) > 0.99).all()
 
 
 def test_export_is_made_once_under_a_lock_and_redone_when_unfinished(tmp_path, models_dir):
