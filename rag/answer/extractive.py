@@ -101,6 +101,12 @@ _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 _SHARE_OF = re.compile(r"\b(?:procent|percentage|aandeel|%)\s+van\s+(?:de|het|alle)\s+([^\W\d_][\w-]*)")
 #: A share in a text: "24%", "24 %", "15,1 procent".
 _PERCENTAGE = re.compile(r"\d\s?%|\d\s+procent\b")
+#: A share as a proportion: "1 op de 5", "één op de vijf", "twee op de drie", "1 op 10".
+_PROPORTION = re.compile(
+    r"\b(?:\d+|[eé][eé]n|twee|drie|vier|vijf|zes|zeven|acht|negen)\s+op\s+(?:de\s+)?"
+    r"(?:\d+|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twintig|honderd|duizend)\b",
+    re.IGNORECASE,
+)
 #: The words a share's whole follows when it stands before the share.
 _OF_A_WHOLE = frozenset({"van", "aandeel", "percentage", "deel"})
 #: Shares in words: "de helft van", "een derde van", "de meerderheid van".
@@ -442,16 +448,24 @@ def _names_noun(word: str, noun: str, alternatives: Collection[str]) -> bool:
 
 def counts_share(text: str, whole: str, alternatives: Collection[str] = ()) -> bool:
     """Whether `text` gives a share of `whole`: a percentage or a share in words with the whole
-    right after it as "van (de) ..." ("24% van de vijvers", "de helft van alle vijvers"), or
+    right after it as "van (de) ..." ("24% van de vijvers", "de helft van alle vijvers"), a
+    proportion with the whole right after it ("1 op de 5 vijvers", "één op de vijf van de
+    vijvers"), or
     before it after "van" or "aandeel" ("van de vijvers is 24% vergund", "het aandeel groene
     vijvers is 3%"); not a share of something else ("een derde van de parken heeft vijvers")."""
     tokens = fold(text).split()
     for i, token in enumerate(tokens):
         in_words = token.strip(_TOKEN_EDGES) in _SHARE_WORDS
-        if not in_words and (not _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or not _NUMBER_TOKEN.search(token)):
+        proportion = _PROPORTION.match(" ".join(tokens[i : i + 4]))
+        if proportion:
+            # "1 op de 5 vijvers" or "1 op de 5 van de vijvers": the whole follows the proportion.
+            j = i + len(proportion.group().split())
+            after = tokens[j + 1 : j + 4] if j < len(tokens) and tokens[j] == "van" else tokens[j : j + 3]
+        elif in_words or (_PERCENTAGE.search(" ".join(tokens[i : i + 2])) and _NUMBER_TOKEN.search(token)):
+            j = i + 2 if not in_words and i + 1 < len(tokens) and tokens[i + 1].strip(_TOKEN_EDGES) == "procent" else i + 1
+            after = tokens[j + 1 : j + 4] if j < len(tokens) and tokens[j] in ("van", "der") else []
+        else:
             continue
-        j = i + 2 if not in_words and i + 1 < len(tokens) and tokens[i + 1].strip(_TOKEN_EDGES) == "procent" else i + 1
-        after = tokens[j + 1 : j + 4] if j < len(tokens) and tokens[j] in ("van", "der") else []
         start = max(0, i - _SHARE_REACH)
         before = [w for k, w in enumerate(tokens[start:i], start=start) if _OF_A_WHOLE & set(tokens[max(0, k - 3) : k])]
         if tokens[0] == "van" and i <= _OPENING_WHOLE_REACH:
@@ -469,7 +483,7 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
     number of them counts, not a share ("60% van de leraren", "1 op de 20 scholen") or a
     sample's size ("n=98")."""
     if noun == "%":
-        return bool(_PERCENTAGE.search(text))
+        return bool(_PERCENTAGE.search(text) or _PROPORTION.search(text))
     tokens = fold(text).split()
     for i, token in enumerate(tokens):
         if not _NUMBER_TOKEN.search(token) and not is_count_word(token.strip(_TOKEN_EDGES)):
@@ -996,9 +1010,10 @@ _WHEN = re.compile(
     r"|\b(?:volgend|vorig|dit|komend|afgelopen|elk|ieder)e?\s+(?:school)?jaar\b|\b(?:zomer|najaar|voorjaar|winter|herfst)\w*\b",
     re.IGNORECASE,
 )
-#: A share, written as a figure or in words: "12%", "12 procent", "een derde", "de helft".
+#: A share, written as a figure or in words: "12%", "12 procent", "een derde", "de helft", "1 op de 5".
 _SHARE = re.compile(
-    r"%|\bprocent\b|\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel)\b",
+    r"%|\bprocent\b|\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|kwart|vijfde)|driekwart|helft|meerderheid|minderheid|merendeel)\b|"
+    + _PROPORTION.pattern,
     re.IGNORECASE,
 )
 #: What answers "Hoe lang ...?": a span ("drie jaar", "twaalf uur", "een vierjarige opleiding",

@@ -1037,6 +1037,24 @@ def test_a_share_asked_of_something_counts_only_as_a_share_of_it():
     assert signals["Daarnaast groeit het kroos in de vijvers dit jaar met 15,1 procent."]["counted"] == 0.0
 
 
+def test_a_proportion_is_a_share_of_the_whole_right_after_it():
+    from rag.answer.extractive import counts_noun, counts_share
+
+    assert counts_share("Kroos groeit in 1 op de 4 vijvers.", "vijvers")
+    assert counts_share("Bij één op de vijf van de vijvers is het water troebel.", "vijvers")
+    assert counts_share("Volgens de tellers heeft twee op de drie vijvers kroos.", "vijvers")
+    assert not counts_share("In 1 op de 4 parken ligt een vijver.", "vijvers")
+    assert not counts_share("Het kroos bedekt de vijvers op de 3 drukste dagen.", "vijvers")
+    assert counts_noun("Eén op de zeven hoveniers werkt parttime.", "%")
+    assert not counts_noun("Hoveniers werken op de 7 grootste vijvers.", "%")
+    signals = _signals(
+        "Welk percentage van de vijvers heeft kroos?",
+        "In de vijvers groeit kroos sinds 2019.\n\nKroos bedekt 1 op de 3 vijvers in het park.",
+    )
+    assert signals["Kroos bedekt 1 op de 3 vijvers in het park."]["percent_wanted"] == 1.0
+    assert signals["In de vijvers groeit kroos sinds 2019."]["percent_wanted"] == 0.0
+
+
 def test_counts_noun_takes_counts_written_in_words_but_not_the_article():
     from rag.answer.extractive import counts_noun
 
