@@ -89,6 +89,9 @@ def _check_question(question: str) -> str:
     question = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in question).strip()
     if not question:
         raise InvalidQuestionError("Stel een vraag: de vraag is leeg.")
+    if not any(ch.isalnum() for ch in question):
+        # "?", "...", an emoji: nothing to search for, so no passages that would look like an answer.
+        raise InvalidQuestionError("Stel een vraag in woorden: deze vraag bevat geen letters of cijfers.")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestionError(f"De vraag is te lang (meer dan {MAX_QUESTION_CHARS} tekens); stel een kortere vraag.")
     return unshouted(question)

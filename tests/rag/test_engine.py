@@ -223,6 +223,8 @@ def test_filters_restrict_documents(engine):
     ("question", "kwargs", "message"),
     [
         ("   ", {}, "leeg"),
+        ("?", {}, "geen letters"),
+        ("... !! \U0001f44d", {}, "geen letters"),
         ("x" * 2001, {}, "te lang"),
         ("Wat is een vijver?", {"history": [{"role": "system", "content": "x"}]}, "rol"),
         ("Wat is een vijver?", {"filters": {"jaar": 2020}}, "filter"),
