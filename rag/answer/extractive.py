@@ -86,6 +86,8 @@ _FIGURE_LABEL = re.compile(r"\b(?:figuur|tabel|grafiek)\s*\d[\w.]*", re.IGNORECA
 # What "hoeveel" counts: "hoeveel (meer) voorscholen" -> voorscholen.
 _COUNTED = re.compile(r"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?([^\W\d_][\w-]*)")
 _NUMBER_TOKEN = re.compile(r"\d")
+#: A name that holds a number: letters, then digits ("talis-2024", "covid-19", "g5").
+_NAME_WITH_NUMBER = re.compile(r"[^\W\d_]+-?\d")
 #: Counts written in words ("zes thema's", "twaalf scholen"); not "een", which is mostly an article.
 _COUNT_WORDS = frozenset(
     "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien twintig dertig veertig vijftig honderd duizend".split()
@@ -490,6 +492,8 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
             continue
         if YEAR.fullmatch(token.strip(_TOKEN_EDGES)):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
+        if _NAME_WITH_NUMBER.match(token.strip(_TOKEN_EDGES)):
+            continue  # "TALIS-2024", "G5": a name that holds a number counts nothing
         # A share, "1 op de 20", or a sample's size ("n=98") is no number of them.
         if not shares and (
             _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or ["op", "de"] in (tokens[max(0, i - 2) : i], tokens[i + 1 : i + 3])
@@ -1091,11 +1095,14 @@ _MEASURES = frozenset({
 })  # fmt: skip
 
 
-#: "Hoeveel basisscholen zijn er (in Utrecht)?": how many there are, in all (group 1 the noun).
-#: Only a place or time may follow; "zaten er zonder directeur" asks how many of them do something.
+#: "Hoeveel basisscholen zijn er (in Utrecht)?", "Hoeveel basisscholen (in Utrecht)?": how many
+#: there are, in all (group 1 the noun). Only a place or time may follow; "zaten er zonder
+#: directeur" asks how many of them do something, and without a verb at most three words may
+#: follow the preposition ("Hoeveel besturen in het po kregen ..." asks something else).
 _TOTAL_COUNT = re.compile(
-    r"^hoeveel\s+([^\W\d_][\w-]*)\s+(?:(?:zijn|waren)\s+er|(?:werken|werkten|zitten|zaten)(?:\s+er)?)"
-    r"(?:\s+(?:gemiddeld|ongeveer|nu|momenteel|in\s+totaal))?(?:\s+(?:in|op|bij|binnen)\s+(?:(?!\b(?:zonder|met|die|dat|en|of|maar|nog)\b)[^,?])*)?\s*\??$"
+    r"^hoeveel\s+([^\W\d_][\w-]*)(?:\s+(?:(?:zijn|waren)\s+er|(?:werken|werkten|zitten|zaten)(?:\s+er)?)"
+    r"(?:\s+(?:gemiddeld|ongeveer|nu|momenteel|in\s+totaal))?(?:\s+(?:in|op|bij|binnen)\s+(?:(?!\b(?:zonder|met|die|dat|en|of|maar|nog)\b)[^,?])*)?"
+    r"|(?:\s+(?:in|op|bij|binnen)(?:\s+[\w'’-]+){1,3})?)\s*\??$"
 )
 
 
@@ -1108,8 +1115,8 @@ def _no_total_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUni
     basisscholen, only shares of them, a survey's sample of them or other figures ("40% van de
     basisscholen ...", "... vulden 312 leraren een vragenlijst in")."""
     match = _TOTAL_COUNT.search(fold(question).strip())
-    if info.intent != "number" or not match:
-        return None
+    if info.intent != "number" or not match or info.asks_money or info.asks_percent or info.asks_duration:
+        return None  # "Hoeveel geld?", "Hoeveel procent?", "Hoeveel jaar?" count no things
     noun = match.group(1).split("-")[-1]
     if any(
         counts_noun(text, noun, _other_names(info.terms, noun), shares=False) and not _SURVEY.search(fold(text))

@@ -423,7 +423,14 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
     ("Hoeveel tuinmannen werken in het park?", "Voor dit onderzoek vulden 312 tuinmannen een vragenlijst in over het riet.",
      "U vraagt hoeveel tuinmannen er zijn"),
     ("Hoeveel tuinmannen werken er?", "In de enquête onder 312 tuinmannen gaf de helft aan riet te maaien.", "U vraagt hoeveel tuinmannen er zijn"),
+    # Only the noun, with at most a place or time: how many there are.
+    ("Hoeveel vijvers?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
+    ("Hoeveel vijvers in het park?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
+    # A name that holds a number counts nothing.
+    ("Hoeveel vijvers zijn er?", "Volgens de telling VIJVER-2024 zijn vijvers in 40% van de parken groen.", "U vraagt hoeveel vijvers er zijn"),
     # A number of them; or the question asks how many of them do something.
+    ("Hoeveel vijvers in het park kregen in 2023 een rietkraag?", "In 2023 kreeg 40% van de vijvers in het park een rietkraag.", None),
+    ("Hoeveel procent in het park?", "In het park heeft 40% van de vijvers een rietkraag.", None),
     ("Hoeveel vijvers zijn er in het park?", "In het park liggen 19 vijvers, waarvan 40% met een rietkraag.", None),
     ("Hoeveel vijvers zaten er zonder rietkraag?", "In het park heeft 40% van de vijvers geen rietkraag.", None),
     ("Hoeveel tuinmannen werken in het park?", "In het park werken 312 tuinmannen, van wie de helft het riet maait.", None),
@@ -1075,6 +1082,9 @@ def test_counts_noun_takes_another_name_for_it_but_not_a_year():
     # A year dates the columns below it; it counts nothing.
     assert not counts_noun("Kikkers per vijver in december 2023\nVbh Park", "vijverbeheerders", {"vbh"})
     assert not counts_noun("In 2023 kikkers geteld.", "kikkers")
+    # A name that holds a number ("KIKKER-2024", "K9") counts nothing.
+    assert not counts_noun("Volgens het onderzoek KIKKER-2024 hebben Nederlandse kikkers meer kroos.", "kikkers")
+    assert not counts_noun("In de K9 leven kikkers.", "kikkers")
 
 
 def test_a_count_by_the_abbreviation_the_documents_introduce_is_a_count_of_the_noun():
