@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     sentence_vectors: bool = Field(
         True,
-        description="Embed every sentence of the chunks too (at ingest, about a third more embedding time), for the ranker's "
+        description="Embed every sentence of the chunks too (a cold ingest of corpus/ takes about a quarter longer), for the ranker's "
         "sentence signal; off, the ranker reads the chunk's cosine in its place.",
     )
     embed_batch_size: int = Field(32, gt=0)

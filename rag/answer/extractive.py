@@ -488,11 +488,12 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
         return bool(_PERCENTAGE.search(text) or _PROPORTION.search(text))
     tokens = fold(text).split()
     for i, token in enumerate(tokens):
-        if not _NUMBER_TOKEN.search(token) and not is_count_word(token.strip(_TOKEN_EDGES)):
+        bare = token.strip(_TOKEN_EDGES)
+        if not _NUMBER_TOKEN.search(token) and not is_count_word(bare):
             continue
-        if YEAR.fullmatch(token.strip(_TOKEN_EDGES)):
+        if YEAR.fullmatch(bare):
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
-        if _NAME_WITH_NUMBER.match(token.strip(_TOKEN_EDGES)):
+        if _NAME_WITH_NUMBER.match(bare):
             continue  # "TALIS-2024", "G5": a name that holds a number counts nothing
         # A share, "1 op de 20", or a sample's size ("n=98") is no number of them.
         if not shares and (
