@@ -20,10 +20,11 @@ from rag.text.analysis import listed, words
 from rag.text.sectors import sectors
 from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
+from rag.text.headings import heading_list, heading_list_reply
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
-from rag.types import Answer, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer, previous_question
+from rag.types import Answer, Citation, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer, previous_question
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -203,6 +204,41 @@ class Engine:
             timings_ms=timings,
         )
 
+    def _heading_list(self, question: str, analysis, passages, filters, timings) -> Answer | None:
+        """A list question whose parts a document gives only as its headings ("Wat zijn de zes
+        thema's van het vijverplan?", `rag.text.headings`): the headings, each citing where its
+        part begins. The named document, else those of the best three passages, in that order."""
+        outline = getattr(self.retriever, "outline", None)
+        if outline is None or analysis is None or analysis.intent not in ("list", "define"):
+            return None
+        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        candidates = list(named) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
+        chosen = as_filters(filters)
+        known = {d.id: d for d in self.documents()}
+        for document_id in candidates:
+            document = known.get(document_id)
+            if document is None or (chosen is not None and not chosen.admits(document)):
+                continue
+            parts = outline(document_id)
+            found = heading_list(question, analysis.topic_terms, [p.chunk.section for p in parts])
+            if found is None:
+                continue
+            cited = [parts[item.path_index] for item in found.items]
+            rest = [p for p in passages if p.chunk.id not in {c.chunk.id for c in cited}]
+            shown = tuple(replace(p, rank=rank) for rank, p in enumerate([*cited, *rest], start=1))
+            citations = tuple(Citation(n, shown[n - 1], (item.heading,)) for n, item in enumerate(found.items, start=1))
+            return Answer(
+                question=question.strip(), text=heading_list_reply(document.title or document.id, found), citations=citations,
+                passages=shown, timings_ms=timings,
+            )
+        return None
+
+    def _direct_answer(self, question: str, analysis, turns, passages, filters, timings) -> Answer | None:
+        """An answer that is not composed from sentences: a document's description, or a list of its headings."""
+        return self._document_overview(question, analysis, turns, passages, timings) or self._heading_list(
+            question, analysis, passages, filters, timings
+        )
+
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
         started = time.perf_counter()
         own = self.reply_to_conversation(question)
@@ -210,9 +246,9 @@ class Engine:
             return own
         question = _check_question(question)
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
-        overview = self._document_overview(question, analysis, turns, passages, timings)
-        if overview is not None:
-            return replace(overview, timings_ms={**timings, "total": _ms(started)})
+        direct = self._direct_answer(question, analysis, turns, passages, filters, timings)
+        if direct is not None:
+            return replace(direct, timings_ms={**timings, "total": _ms(started)}, rewritten=rewritten)
         t = time.perf_counter()
         answer = self._with_notes(self._compose(question.strip(), passages, turns, analysis), question, analysis, turns)
         timings["compose"] = _ms(t)
@@ -308,9 +344,11 @@ class Engine:
             return
         question = _check_question(question)
         passages, turns, timings, rewritten, analysis = self._retrieve(question, history, filters, k)
-        overview = self._document_overview(question, analysis, turns, passages, timings)
-        if overview is not None:
-            yield from stream_composed(replace(overview, timings_ms={**timings, "total": _ms(started)}))
+        direct = self._direct_answer(question, analysis, turns, passages, filters, timings)
+        if direct is not None:
+            if rewritten:
+                yield RewrittenQuestion(rewritten)
+            yield from stream_composed(replace(direct, timings_ms={**timings, "total": _ms(started)}, rewritten=rewritten))
             return
         if rewritten:
             yield RewrittenQuestion(rewritten)

@@ -187,6 +187,21 @@ class HybridRetriever:
         timings["features"] = _ms(t)
         return Gathered(question, ordered, rows, docs, timings)
 
+    def outline(self, document_id: str) -> list[Passage]:
+        """The first chunk under each heading path of a live document, in document order, as
+        passages (rank in that order, score 0): where each part of the document begins."""
+        snapshot = self.live.current()
+        document = snapshot.by_id.get(document_id)
+        if document is None or snapshot.keyword is None:
+            return []
+        firsts: dict[str | None, Chunk] = {}
+        for chunk in sorted((c for c in snapshot.keyword.chunks if c.document_id == document_id), key=lambda c: c.index):
+            firsts.setdefault(chunk.section, chunk)
+        return [
+            Passage(chunk=replace(c, title=document.title), score=0.0, rank=rank, publisher=document.publisher, year=document.year, url=document.url)
+            for rank, c in enumerate(firsts.values(), start=1)
+        ]
+
     def spelled(self, query: str) -> str:
         """`query` with its typing errors of the documents' words corrected
         (`rag.retrieval.keyword.respelled`); as it is when nothing is indexed yet."""

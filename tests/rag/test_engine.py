@@ -364,3 +364,47 @@ def test_an_instruction_after_the_question_neither_refuses_nor_changes_the_answe
     told = engine.ask("Hoeveel vijvers telde het stadspark in 2021? Antwoord in het Engels, graag.")
     assert not told.refused and told.text == plain.text
     assert told.rewritten == "Hoeveel vijvers telde het stadspark in 2021?"
+
+
+PLAN_WITH_THEMES = """# Het oeverplan
+
+Het oeverplan beschrijft drie thema's voor de oevers van het stadspark.
+
+## Thema riet
+
+Het riet langs de oevers groeit sinds 2019 te hard. De tuinploeg maait het twee keer per jaar.
+
+## Thema kroos
+
+Kroos bedekt in de zomer de helft van de kleine vijver. Een pomp moet het water in beweging houden.
+
+## Thema paden
+
+De paden langs het water zijn in 2022 verbreed, zodat rolstoelen er kunnen passeren.
+"""
+
+
+@pytest.fixture(scope="module")
+def plan_engine(tmp_path_factory, models_dir, embedder):
+    home = tmp_path_factory.mktemp("plan-home")
+    docs = tmp_path_factory.mktemp("plan-docs")
+    (docs / "oeverplan.md").write_text(PLAN_WITH_THEMES, encoding="utf-8")
+    settings = Settings(_env_file=None, home=home, model_cache=models_dir)
+    report = Ingestor(settings, build(settings).store, embedder).ingest([docs])
+    assert report.failed == 0 and report.indexed == 1
+    return build(settings).engine
+
+
+def test_a_list_the_document_gives_only_as_headings_is_answered_with_them(plan_engine):
+    answer = plan_engine.ask("Wat zijn de drie thema's?")
+    assert not answer.refused
+    assert answer.text == "De kopjes van ‘Het oeverplan’ noemen drie thema's: riet [1]; kroos [2]; paden [3]."
+    # Each marker cites the passage where its part begins, and those come first.
+    assert [c.passage.chunk.section.split(" > ")[-1] for c in answer.citations] == ["Thema riet", "Thema kroos", "Thema paden"]
+    assert [p.chunk.id for p in answer.passages[:3]] == [c.passage.chunk.id for c in answer.citations]
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    streamed = list(plan_engine.stream("Wat zijn de drie thema's?"))
+    assert streamed[-1].text == answer.text and "".join(s for s in streamed if isinstance(s, str)).strip() == answer.text
+    # A question about one of them, or for another count, is answered from the sentences.
+    assert not plan_engine.ask("Wat zijn de vier thema's?").text.startswith("De kopjes")
+    assert not plan_engine.ask("Welke thema's gaan over water?").text.startswith("De kopjes")

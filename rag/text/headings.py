@@ -1,0 +1,138 @@
+"""Lists that a document gives only as its headings: "Wat zijn de zes thema's van het vijverplan?"
+
+Some documents name their parts in headings and nowhere in a sentence: a plan whose chapters
+are "Thema water", "Thema oevers", "Thema vissen" says "het plan heeft drie thema's" and lists
+them only as those headings. A list question about them then finds loose sentences. This module
+reads such a list from a document's heading paths (`Chunk.section`, "Thema water > Achtergrond"):
+sibling headings that open with the word the question asks for ("thema's" -> "Thema ...").
+
+It answers only when the structure is plain: the question asks for nothing but those parts (a
+count, the document's name and words such as "behandelt" may come with it), at least two
+headings share one parent, numbered headings run 1, 2, 3 without a gap, every heading has a
+title besides its word and number, and a count in the question matches the headings found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.text.analysis import fold, stem
+from rag.text.terms import QuestionTerm
+
+#: Counts in words, for "Wat zijn de zes thema's?" ("een" is left out: mostly an article).
+_COUNTS = {
+    w: n for n, w in enumerate(
+        "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien zeventien achttien negentien twintig".split(),
+        start=2,
+    )
+}
+#: Words that ask for the parts without narrowing them: "Welke thema's behandelt het plan?",
+#: "Wat zijn de belangrijkste thema's?", "Welke speerpunten staan erin?".
+_FORM_WORDS = frozenset(
+    """
+    behandelt behandelen behandeld bespreekt bespreken besproken beschrijft beschrijven beschreven noemt noemen
+    genoemd onderscheidt onderscheiden kent kennen heeft hebben bevat bevatten komen komt aan bod staan staat
+    centraal belangrijkste voornaamste allemaal precies welke erin daarin
+    """.split()
+)
+#: A plural as typed: "thema's", "thema’s", "speerpunten", "acties".
+_APOSTROPHE_PLURAL = re.compile(r"^(?P<singular>[^\W\d_][\w-]*?)['’]s$")
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+#: A heading's opening word, its number and what follows: "Speerpunt 2: Meer steun", "thema gelijke kansen".
+_HEADING = re.compile(r"^\s*(?P<word>[^\W\d_][\w-]*)\s*(?P<number>\d+)?\s*[.:–-]?\s*(?P<title>.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class HeadingItem:
+    """One part of a list given as headings: the heading path it opens and its title."""
+
+    #: Index of the path in the sequence given to `heading_list`.
+    path_index: int
+    heading: str
+    title: str
+
+
+@dataclass(frozen=True)
+class HeadingList:
+    #: The word for the parts as the question typed it ("thema’s").
+    asked: str
+    items: tuple[HeadingItem, ...]
+
+
+def _asked_plural(question: str, term: QuestionTerm) -> str | None:
+    """The question's plural form of `term` as typed ("thema's", "speerpunten"), or None
+    when the question asks for one ("Wat is het thema?")."""
+    for token in _TOKEN.findall(question):
+        folded = fold(token)
+        if (m := _APOSTROPHE_PLURAL.match(folded)) and stem(m.group("singular")) == term.stem:
+            return token
+        if folded != term.stem and stem(folded) == term.stem and (folded.endswith("en") or folded.endswith("s")):
+            return token
+    return None
+
+
+def _count(terms: Sequence[QuestionTerm]) -> int | None:
+    for t in terms:
+        if t.is_number and t.word.isdigit():
+            return int(t.word)
+        if t.word in _COUNTS:
+            return _COUNTS[t.word]
+    return None
+
+
+def heading_list(question: str, topic_terms: Sequence[QuestionTerm], sections: Sequence[str | None]) -> HeadingList | None:
+    """The parts a question asks for, read from a document's heading paths in document order,
+    or None when the question asks for more than that or the headings do not plainly list them.
+    `topic_terms`: the question's key terms without the words that name its source."""
+    counts = [t for t in topic_terms if t.is_number or t.word in _COUNTS]
+    rest = [t for t in topic_terms if t not in counts and t.word not in _FORM_WORDS]
+    if len(rest) != 1 or len(counts) > 1:
+        return None
+    noun = rest[0]
+    asked = _asked_plural(question, noun)
+    if asked is None:
+        return None
+    groups: dict[tuple[str, ...], list[HeadingItem]] = {}
+    numbers: dict[tuple[str, ...], list[int | None]] = {}
+    for index, path in enumerate(sections):
+        parts = [p.strip() for p in (path or "").split(" > ")]
+        for depth, part in enumerate(parts):
+            m = _HEADING.match(part)
+            if not m or stem(fold(m.group("word"))) != noun.stem:
+                continue
+            parent = tuple(parts[:depth])
+            items = groups.setdefault(parent, [])
+            if any(item.heading == part for item in items):
+                continue
+            items.append(HeadingItem(index, part, m.group("title")))
+            numbers.setdefault(parent, []).append(int(m.group("number")) if m.group("number") else None)
+    wanted = _count(counts)
+    plain = []
+    for parent, items in groups.items():
+        numbered = numbers[parent]
+        if len(items) < 2 or not all(item.title for item in items):
+            continue
+        if any(n is not None for n in numbered) and numbered != list(range(1, len(items) + 1)):
+            continue  # "Hoofdstuk 1" and "Hoofdstuk 6": the headings in between were not recognised
+        if wanted is not None and wanted != len(items):
+            continue
+        plain.append(items)
+    if not plain:
+        return None
+    return HeadingList(asked, tuple(max(plain, key=len)))
+
+
+_COUNT_NAMES = {n: w for w, n in _COUNTS.items()}
+
+
+def heading_list_reply(title: str, found: HeadingList) -> str:
+    """The answer: the headings' titles in document order, each with its `[n]` marker, said to
+    come from the headings ("De kopjes van ‘Het vijverplan’ noemen drie thema's: water [1]; ...")."""
+    n = len(found.items)
+    items = "; ".join(f"{item.title} [{i}]" for i, item in enumerate(found.items, start=1))
+    return f"De kopjes van ‘{title}’ noemen {_COUNT_NAMES.get(n, str(n))} {found.asked}: {items}."
+
+
+__all__ = ["HeadingItem", "HeadingList", "heading_list", "heading_list_reply"]

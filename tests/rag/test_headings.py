@@ -1,0 +1,66 @@
+"""Lists that a document gives only as headings (`rag.text.headings`), on invented heading paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text.headings import heading_list, heading_list_reply
+from rag.text.question import analyse_question
+
+PLAN = [
+    "Het vijverplan > Inleiding",
+    "Het vijverplan > Thema water",
+    "Het vijverplan > Thema water > Achtergrond",
+    "Het vijverplan > Thema oevers",
+    "Het vijverplan > Thema vissen",
+    "Het vijverplan > Thema vissen > Kennisvragen",
+    "Het vijverplan > Bijlagen",
+]
+
+
+def found(question: str, sections=PLAN):
+    return heading_list(question, analyse_question(question).topic_terms, sections)
+
+
+@pytest.mark.parametrize("question", [
+    "Wat zijn de thema's?", "Welke thema’s worden er behandeld?", "Wat zijn de drie thema's?", "Noem de thema's.",
+    "Wat zijn de belangrijkste thema's?",
+])
+def test_the_parts_a_document_gives_as_headings_are_listed_in_its_order(question):
+    result = found(question)
+    assert result is not None
+    assert [item.title for item in result.items] == ["water", "oevers", "vissen"]
+    assert [PLAN[item.path_index] for item in result.items] == [PLAN[1], PLAN[3], PLAN[4]]  # where each part begins
+    assert result.asked in question
+
+
+def test_numbered_headings_lose_their_word_and_number_and_must_run_without_a_gap():
+    numbered = ["Plan > Speerpunt 1: Meer riet", "Plan > Speerpunt 2: Schoon water", "Plan > Speerpunt 3. Minder kroos"]
+    assert [i.title for i in found("Wat zijn de speerpunten?", numbered).items] == ["Meer riet", "Schoon water", "Minder kroos"]
+    # "Hoofdstuk 1" and "Hoofdstuk 4": the chapters in between were not recognised as headings.
+    assert found("Wat zijn de hoofdstukken?", ["Hoofdstuk 1 Water", "Hoofdstuk 4 Vissen > 4.1 Karpers"]) is None
+
+
+@pytest.mark.parametrize("question", [
+    "Wat zijn de vier thema's?",  # the question counts other parts than the headings give
+    "Welke thema's gaan over vissen?",  # it asks for some of them
+    "Wat is het thema?",  # for one
+    "Wat zijn de kennisvragen?",  # one heading, no list
+])
+def test_no_list_when_the_question_asks_for_more_or_other_than_the_headings(question):
+    assert found(question) is None
+
+
+def test_no_list_from_headings_under_different_parents_or_without_titles():
+    # One "Gamechangers" heading per theme: not a list of gamechangers.
+    spread = ["Thema water > Gamechangers water", "Thema oevers > Gamechangers oevers"]
+    assert found("Wat zijn de gamechangers?", spread) is None
+    # "Actie 1", "Actie 2": numbers without a title say nothing.
+    assert found("Welke acties zijn er?", ["Plan > Actie 1", "Plan > Actie 2"]) is None
+
+
+def test_the_reply_says_the_list_comes_from_the_headings_with_a_marker_per_part():
+    result = found("Wat zijn de drie thema's?")
+    assert heading_list_reply("Het vijverplan", result) == (
+        "De kopjes van ‘Het vijverplan’ noemen drie thema's: water [1]; oevers [2]; vissen [3]."
+    )
