@@ -959,7 +959,8 @@ class ExtractiveComposer:
         (`_says_what_it_is`): the passages speak of X without saying what it is."""
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
-        return NOTE_NO_DEFINITION.format(subject=_as_asked(info.defined, question))
+        verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(fold(question)) else "is"
+        return NOTE_NO_DEFINITION.format(subject=_as_asked(info.defined, question), verb=verb)
 
     # -- building the Answer ------------------------------------------------------------
 
@@ -1006,6 +1007,8 @@ class ExtractiveComposer:
 
 
 #: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.
+#: "Wat zijn kroosdekken?": the caution says "wat kroosdekken zijn".
+_ASKS_WHAT_THEY_ARE = re.compile(r"\bwat\s+zijn\b")
 _AGE_QUESTION = re.compile(r"\bhoe\s+oud\b")
 #: What answers "wanneer": a year or month, or a time from now or then ("over tien jaar", "na
 #: twee maanden", "volgend schooljaar", "sinds de zomer").

@@ -282,9 +282,10 @@ NOTE_NOT_NAMED = (
     "U vraagt naar {asked}, maar dit antwoord noemt geen {named}. Lees de bron na voordat u het gebruikt."
 )
 
-#: The caution above an answer to "Wat is een kroosdek?" none of whose sentences says what it is.
+#: The caution above an answer to "Wat is een kroosdek?" none of whose sentences says what it is
+#: (`verb`: "zijn" for "Wat zijn kroosdekken?").
 NOTE_NO_DEFINITION = (
-    "U vraagt wat {subject} is, maar de gevonden passages zeggen dat niet; wel staat er dit over {subject}. "
+    "U vraagt wat {subject} {verb}, maar de gevonden passages zeggen dat niet; wel staat er dit over {subject}. "
     "Lees de bron na voordat u het gebruikt."
 )
 

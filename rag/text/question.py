@@ -72,7 +72,7 @@ _DEFINE_QUESTION = re.compile(
 #: "Wat zijn kroosvijvers?": a bare plural of one to three words asks what they are; "Wat zijn de
 #: oorzaken van ...?" and "Wat zijn belangrijke redenen om ...?" ask for a list.
 _WHAT_ARE = re.compile(
-    r"^wat\s+zijn\s+(?!(?:de|het|die|deze|dat|dit|er|volgens|nu|dan|eigenlijk|precies|hun|onze|jullie|uw|zijn|haar|alle|enkele|veel|welke)\b)"
+    r"^wat\s+zijn\s+(?!(?:de|het|die|deze|dat|dit|er|volgens|nu|dan|daar|hier|nou|toch|eigenlijk|precies|hun|onze|jullie|uw|zijn|haar|alle|enkele|veel|welke)\b)"
     r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2}\s*\?*\s*$"
 )
 #: "Wat betekent het tekort voor de leerlingen?" asks what follows from it, not what it means.
@@ -84,6 +84,8 @@ _DEFINED = re.compile(
     r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|"
     r"wat\s+(?:verstaat|verstaan|bedoelt|bedoelen)\s.*?\b(?:onder|met)|wat\s+wordt\s+(?:er\s+)?(?:verstaan\s+onder|bedoeld\s+met)|"
     r"hoe\s+(?:wordt|worden))"
+    # "Wat zijn daar de gamechangers?", "Wat is nu eigenlijk een kroosdek?": the adverbs are no part of it.
+    r"(?:\s+(?:daar|hier|dan|nu|nou|eigenlijk|precies|toch))*"
     r"\s+(?:de\s+|het\s+|een\s+)?(?:(?:betekenis|definitie|omschrijving)\s+van\s+(?:de\s+|het\s+|een\s+)?)?"
     r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
     r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven|en\s+(?:wie|wat|hoe|waar|waarom|wanneer|welke|hoeveel))\b.*)?\W*$"

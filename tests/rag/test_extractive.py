@@ -301,6 +301,12 @@ def test_an_answer_to_what_is_x_that_does_not_say_what_it_is_says_so(text, note)
     assert (answer.note or "").startswith(note or "")
 
 
+def test_the_caution_for_what_things_are_says_zijn():
+    text = "Kroosdekken groeiden in 2023 in elf vijvers van het park."
+    answer = composer(overlap=1.0).compose("Wat zijn kroosdekken?", make_passages(text))
+    assert answer.uncertain and answer.note.startswith("U vraagt wat kroosdekken zijn, maar de gevonden passages zeggen dat niet")
+
+
 def test_a_colon_after_the_term_defines_it_only_before_a_clause():
     from rag.text.analysis import fold
     from rag.text.definitions import defines
@@ -971,6 +977,7 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Welke regio's hebben de minste kikkers?", "place"),
     ("Welke gemeenten kappen bomen?", "place"),
     ("Welke gemeentelijke regels gelden voor vijvers?", "list"),
+    ("Wat zijn daar de kroosregels?", "list"),  # as "Wat zijn de kroosregels?"
     ("En, wat is een salamander?", "define"),
     # "waar ... aan" is "waaraan": what, not where.
     ("Waar besteedt de gemeente het geld aan?", "other"),
@@ -1308,6 +1315,9 @@ def test_defines(subject, text, defined):
     ("Beschrijf kroosbeheer.", "kroosbeheer"),
     ("Wat houdt \"kroosbeheer\" in?", "kroosbeheer"),
     ("Leg uit waarom kroosbeheer nodig is.", None),  # asks why
+    # Adverbs after the verb are no part of the subject.
+    ("Wat is daar een kroosdek?", "kroosdek"),
+    ("Wat is nu eigenlijk een kroosdek?", "kroosdek"),
 ])
 def test_defined_subject(question, subject):
     from rag.text.question import analyse_question, defined_subject
