@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rag.text.analysis import fold, stem
+from rag.text.plurals import other_number_stems
 
 _GROUPS = (
     "leraar leraren leerkracht leerkrachten docent docenten onderwijzer onderwijzers juf juffen juffrouw meester meesters",
@@ -47,9 +48,10 @@ def _stem_groups() -> dict[str, frozenset[str]]:
 
 
 def alternatives(word: str) -> tuple[str, ...]:
-    """The stems of the other words for what `word` (folded) names; () for most words."""
+    """The stems of the other words for what `word` (folded) names, and of its other number
+    where the stemmer splits the two ("dag", "dagen": `rag.text.plurals`); () for most words."""
     own = stem(word)
-    return tuple(sorted(_stem_groups().get(own, frozenset()) - {own}))
+    return tuple(sorted((_stem_groups().get(own, frozenset()) | set(other_number_stems(word))) - {own}))
 
 
 __all__ = ["alternatives"]
