@@ -194,12 +194,9 @@ class HybridRetriever:
         document = snapshot.by_id.get(document_id)
         if document is None or snapshot.keyword is None:
             return []
-        firsts: dict[str | None, Chunk] = {}
-        for chunk in sorted((c for c in snapshot.keyword.chunks if c.document_id == document_id), key=lambda c: c.index):
-            firsts.setdefault(chunk.section, chunk)
         return [
             Passage(chunk=replace(c, title=document.title), score=0.0, rank=rank, publisher=document.publisher, year=document.year, url=document.url)
-            for rank, c in enumerate(firsts.values(), start=1)
+            for rank, c in enumerate(snapshot.keyword.section_starts(document_id), start=1)
         ]
 
     def spelled(self, query: str) -> str:

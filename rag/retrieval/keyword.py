@@ -251,6 +251,11 @@ class KeywordSearch(Protocol):
         (`rag.retrieval.sentence_vectors`); None for a chunk without sentence vectors."""
         ...
 
+    def section_starts(self, document_id: str) -> list[Chunk]:
+        """The first live chunk under each heading path (`Chunk.section`) of a document, in
+        document order: where each of its parts begins."""
+        ...
+
 
 #: A superlative and the adjective it is made of ("zwaarst" of "zwaar", "kleinste" of "klein").
 _SUPERLATIVE = re.compile(r"^([^\W\d_]{4,}?)(?:st|ste)$")
@@ -333,6 +338,12 @@ class KeywordIndex:
         if versions is not None:
             similarities = np.where(self.admitted_rows(versions), similarities, -np.inf)
         return [(self.chunks[i], float(similarities[i])) for i in top_rows(similarities, n) if similarities[i] > -np.inf]
+
+    def section_starts(self, document_id: str) -> list[Chunk]:
+        firsts: dict[str | None, Chunk] = {}
+        for chunk in sorted((c for c in self.chunks if c.document_id == document_id), key=lambda c: c.index):
+            firsts.setdefault(chunk.section, chunk)
+        return list(firsts.values())
 
     def admitted_rows(self, versions: set[str]) -> np.ndarray:
         """A boolean per chunk: does it belong to one of `versions`?"""
