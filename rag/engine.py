@@ -20,7 +20,7 @@ from rag.text.analysis import listed, words
 from rag.text.sectors import sectors
 from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
-from rag.text.headings import heading_list, heading_list_reply
+from rag.text.headings import heading_list, heading_list_reply, parts_asked
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
@@ -211,6 +211,9 @@ class Engine:
         outline = getattr(self.retriever, "outline", None)
         if outline is None or analysis is None or analysis.intent not in ("list", "define"):
             return None
+        asked = parts_asked(question, analysis.topic_terms)
+        if asked is None:
+            return None
         named = getattr(getattr(analysis, "mention", None), "documents", ())
         candidates = list(named) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
         chosen = as_filters(filters)
@@ -220,7 +223,7 @@ class Engine:
             if document is None or (chosen is not None and not chosen.admits(document)):
                 continue
             parts = outline(document_id)
-            found = heading_list(question, analysis.topic_terms, [p.chunk.section for p in parts])
+            found = heading_list(asked, [p.chunk.section for p in parts])
             if found is None:
                 continue
             cited = [parts[item.path_index] for item in found.items]

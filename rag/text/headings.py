@@ -82,33 +82,45 @@ def _count(terms: Sequence[QuestionTerm]) -> int | None:
     return None
 
 
-def heading_list(question: str, topic_terms: Sequence[QuestionTerm], sections: Sequence[str | None]) -> HeadingList | None:
-    """The parts a question asks for, read from a document's heading paths in document order,
-    or None when the question asks for more than that or the headings do not plainly list them.
-    `topic_terms`: the question's key terms without the words that name its source."""
+@dataclass(frozen=True)
+class PartsAsked:
+    """A question that asks for nothing but the parts of something: their word and count."""
+
+    term: QuestionTerm
+    #: The word for the parts as the question typed it ("thema’s").
+    asked: str
+    count: int | None
+
+
+def parts_asked(question: str, topic_terms: Sequence[QuestionTerm]) -> PartsAsked | None:
+    """What a question asks the parts of ("Wat zijn de zes thema's?": "thema's", six), or None
+    when it asks for more than that, or for one. `topic_terms`: the question's key terms
+    without the words that name its source."""
     counts = [t for t in topic_terms if t.is_number or t.word in _COUNTS]
     rest = [t for t in topic_terms if t not in counts and t.word not in _FORM_WORDS]
     if len(rest) != 1 or len(counts) > 1:
         return None
-    noun = rest[0]
-    asked = _asked_plural(question, noun)
-    if asked is None:
-        return None
+    asked = _asked_plural(question, rest[0])
+    return PartsAsked(rest[0], asked, _count(counts)) if asked else None
+
+
+def heading_list(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingList | None:
+    """The parts asked for, read from a document's heading paths in document order, or None
+    when the headings do not plainly list them."""
     groups: dict[tuple[str, ...], list[HeadingItem]] = {}
     numbers: dict[tuple[str, ...], list[int | None]] = {}
     for index, path in enumerate(sections):
-        parts = [p.strip() for p in (path or "").split(" > ")]
-        for depth, part in enumerate(parts):
-            m = _HEADING.match(part)
-            if not m or stem(fold(m.group("word"))) != noun.stem:
+        names = [p.strip() for p in (path or "").split(" > ")]
+        for depth, name in enumerate(names):
+            m = _HEADING.match(name)
+            if not m or stem(fold(m.group("word"))) != parts.term.stem:
                 continue
-            parent = tuple(parts[:depth])
+            parent = tuple(names[:depth])
             items = groups.setdefault(parent, [])
-            if any(item.heading == part for item in items):
+            if any(item.heading == name for item in items):
                 continue
-            items.append(HeadingItem(index, part, m.group("title")))
+            items.append(HeadingItem(index, name, m.group("title")))
             numbers.setdefault(parent, []).append(int(m.group("number")) if m.group("number") else None)
-    wanted = _count(counts)
     plain = []
     for parent, items in groups.items():
         numbered = numbers[parent]
@@ -116,12 +128,12 @@ def heading_list(question: str, topic_terms: Sequence[QuestionTerm], sections: S
             continue
         if any(n is not None for n in numbered) and numbered != list(range(1, len(items) + 1)):
             continue  # "Hoofdstuk 1" and "Hoofdstuk 6": the headings in between were not recognised
-        if wanted is not None and wanted != len(items):
+        if parts.count is not None and parts.count != len(items):
             continue
         plain.append(items)
     if not plain:
         return None
-    return HeadingList(asked, tuple(max(plain, key=len)))
+    return HeadingList(parts.asked, tuple(max(plain, key=len)))
 
 
 _COUNT_NAMES = {n: w for w, n in _COUNTS.items()}
@@ -135,4 +147,4 @@ def heading_list_reply(title: str, found: HeadingList) -> str:
     return f"De kopjes van ‘{title}’ noemen {_COUNT_NAMES.get(n, str(n))} {found.asked}: {items}."
 
 
-__all__ = ["HeadingItem", "HeadingList", "heading_list", "heading_list_reply"]
+__all__ = ["HeadingItem", "HeadingList", "PartsAsked", "heading_list", "heading_list_reply", "parts_asked"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.headings import heading_list, heading_list_reply
+from rag.text.headings import heading_list, heading_list_reply, parts_asked
 from rag.text.question import analyse_question
 
 PLAN = [
@@ -19,7 +19,8 @@ PLAN = [
 
 
 def found(question: str, sections=PLAN):
-    return heading_list(question, analyse_question(question).topic_terms, sections)
+    asked = parts_asked(question, analyse_question(question).topic_terms)
+    return asked and heading_list(asked, sections)
 
 
 @pytest.mark.parametrize("question", [
