@@ -960,7 +960,12 @@ class ExtractiveComposer:
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
         verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(fold(question)) else "is"
-        return NOTE_NO_DEFINITION.format(subject=_as_asked(info.defined, question), verb=verb)
+        subject = _as_asked(info.defined, question)
+        # "Wat is de rol van ...?": "U vraagt wat de rol van ... is", with the question's article.
+        article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", fold(question))
+        if article:
+            subject = f"{article.group(1)} {subject}"
+        return NOTE_NO_DEFINITION.format(subject=subject, verb=verb)
 
     # -- building the Answer ------------------------------------------------------------
 

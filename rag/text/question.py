@@ -82,7 +82,8 @@ _MEANS_FOR = re.compile(r"^wat\s+(betekent|betekenen)\b.*\svoor\s")
 #: "Wat wordt bedoeld met [X]?", "Hoe wordt [X] gedefinieerd?".
 _DEFINED = re.compile(
     r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|"
-    r"wat\s+(?:verstaat|verstaan|bedoelt|bedoelen)\s.*?\b(?:onder|met)|wat\s+wordt\s+(?:er\s+)?(?:verstaan\s+onder|bedoeld\s+met)|"
+    # One verstaat X "onder" Y and bedoelt Y "met" X: "Wat verstaat het plan bij vijvers met kroos onder ..."
+    r"wat\s+(?:verstaat|verstaan)\s.*?\bonder|wat\s+(?:bedoelt|bedoelen)\s.*?\bmet|wat\s+wordt\s+(?:er\s+)?(?:verstaan\s+onder|bedoeld\s+met)|"
     r"hoe\s+(?:wordt|worden))"
     # "Wat zijn daar de gamechangers?", "Wat is nu eigenlijk een kroosdek?": the adverbs are no part of it.
     r"(?:\s+(?:daar|hier|dan|nu|nou|eigenlijk|precies|toch))*"

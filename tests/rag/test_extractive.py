@@ -289,7 +289,7 @@ def test_an_answer_about_another_year_than_the_one_asked_says_so(question, note)
 
 @pytest.mark.parametrize("text, note", [
     # The passages speak of the kroosdek without saying what it is.
-    ("Het Kroosdek groeide in 2023 in elf vijvers van het park.", "U vraagt wat Kroosdek is, maar de gevonden passages zeggen dat niet"),
+    ("Het Kroosdek groeide in 2023 in elf vijvers van het park.", "U vraagt wat het Kroosdek is, maar de gevonden passages zeggen dat niet"),
     ("Een kroosdek is een laag kroos die het hele water bedekt.", None),
     # The term ends a clause and a colon brings what it is.
     ("Te veel mest leidt tot het Kroosdek: kroos groeit dan over het hele water.", None),
@@ -1294,6 +1294,13 @@ def test_defines(subject, text, defined):
     from rag.text.definitions import defines
 
     assert defines(subject, text) is defined
+
+
+def test_what_one_understands_by_y_is_after_onder_not_after_an_earlier_met():
+    from rag.text.question import defined_subject
+
+    assert defined_subject("Wat verstaat het plan bij vijvers met kroos onder een dichte vijver?") == "dichte vijver"
+    assert defined_subject("Wat bedoelt het plan onder de vijvers met een dicht kroosdek?") == "dicht kroosdek"
 
 
 @pytest.mark.parametrize("question, subject", [
