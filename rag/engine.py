@@ -216,11 +216,11 @@ class Engine:
             return None
         named = getattr(getattr(analysis, "mention", None), "documents", ())
         candidates = list(named) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
-        chosen = as_filters(filters)
+        allowed = as_filters(filters)
         known = {d.id: d for d in self.documents()}
         for document_id in candidates:
             document = known.get(document_id)
-            if document is None or (chosen is not None and not chosen.admits(document)):
+            if document is None or (allowed is not None and not allowed.admits(document)):
                 continue
             parts = outline(document_id)
             found = heading_list(asked, [p.chunk.section for p in parts])

@@ -85,6 +85,13 @@ def stem(word: str) -> str:
     return stemmed
 
 
+def zipf(word: str) -> float:
+    """How common `word` is in Dutch (wordfreq's Zipf scale: 0 unknown, ~7 'de')."""
+    from wordfreq import zipf_frequency  # loads a 1 MB list: only when first needed
+
+    return zipf_frequency(word, "nl")
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning: stopwords dropped, numbers kept."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]

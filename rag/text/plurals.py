@@ -7,16 +7,16 @@ becomes long only in the plural that splits singular and plural: "dag"/"dagen" (
 few with another vowel ("stad"/"steden") are split as well. So a question about "een bedrag"
 would miss a passage with "bedragen".
 
-`other_number_forms` gives the other number, `other_number_stems` its stem. Whether a form is a Dutch word comes
-from `wordfreq`, which tells "dagen" (a word) from "lesen" (not one: "les" makes "lessen",
-which the stemmer already joins).
+`other_number_forms` gives the other number, `other_number_stems` its stem. Whether a form
+is a Dutch word comes from `wordfreq`, which tells "dagen" (a word) from "lesen" (not one:
+"les" makes "lessen", which the stemmer already joins).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from rag.text.analysis import stem
+from rag.text.analysis import stem, zipf
 
 #: A form counts as a Dutch word from this Zipf frequency on (`wordfreq`: "dagen" 5.6,
 #: "lesen" 1.8, "gelid" 2.3, "teamlid" 3.0).
@@ -29,9 +29,7 @@ _VOWEL_CHANGE = (("stad", "steden"), ("schip", "schepen"), ("lid", "leden"), ("s
 
 
 def _word(form: str, least: float = WORD_ZIPF) -> bool:
-    from wordfreq import zipf_frequency  # loads a 1 MB list: only when first needed
-
-    return zipf_frequency(form, "nl") >= least
+    return zipf(form) >= least
 
 
 @lru_cache(maxsize=4096)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, too_short, words
+from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, too_short, words, zipf
 from rag.text.synonyms import alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
@@ -120,13 +120,6 @@ def analyse(text: str) -> Analysed:
 
 
 @lru_cache(maxsize=4096)
-def zipf(word: str) -> float:
-    """How common `word` is in Dutch (wordfreq's Zipf scale: 0 unknown, ~7 'de')."""
-    from wordfreq import zipf_frequency  # loads a 1 MB list: only when first needed
-
-    return zipf_frequency(word, "nl")
-
-
 @dataclass(frozen=True)
 class QuestionTerm:
     """A key term of a question: its stem, the word as asked, and what kind of term it is."""
