@@ -85,6 +85,7 @@ def stem(word: str) -> str:
     return stemmed
 
 
+@lru_cache(maxsize=4096)
 def zipf(word: str) -> float:
     """How common `word` is in Dutch (wordfreq's Zipf scale: 0 unknown, ~7 'de')."""
     from wordfreq import zipf_frequency  # loads a 1 MB list: only when first needed

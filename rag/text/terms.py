@@ -119,7 +119,6 @@ def analyse(text: str) -> Analysed:
     return Analysed(folded, frozenset(found), frozenset(stem(w) for w in found if w not in STOPWORDS))
 
 
-@lru_cache(maxsize=4096)
 @dataclass(frozen=True)
 class QuestionTerm:
     """A key term of a question: its stem, the word as asked, and what kind of term it is."""
