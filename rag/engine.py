@@ -227,7 +227,8 @@ class Engine:
             if found is None:
                 continue
             cited = [parts[item.path_index] for item in found.items]
-            rest = [p for p in passages if p.chunk.id not in {c.chunk.id for c in cited}]
+            cited_ids = {c.chunk.id for c in cited}
+            rest = [p for p in passages if p.chunk.id not in cited_ids]
             shown = tuple(replace(p, rank=rank) for rank, p in enumerate([*cited, *rest], start=1))
             citations = tuple(Citation(n, shown[n - 1], (item.heading,)) for n, item in enumerate(found.items, start=1))
             return Answer(

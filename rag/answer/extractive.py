@@ -1011,9 +1011,9 @@ class ExtractiveComposer:
         )
 
 
-#: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.
 #: "Wat zijn kroosdekken?": the caution says "wat kroosdekken zijn".
 _ASKS_WHAT_THEY_ARE = re.compile(r"\bwat\s+zijn\b")
+#: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.
 _AGE_QUESTION = re.compile(r"\bhoe\s+oud\b")
 #: What answers "wanneer": a year or month, or a time from now or then ("over tien jaar", "na
 #: twee maanden", "volgend schooljaar", "sinds de zomer").
