@@ -35,7 +35,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, joined, listed, numbers, stem, words
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
@@ -407,10 +407,11 @@ def _gives_money(folded: str) -> bool:
 
 def counted_noun(question: str) -> str | None:
     """What a "hoeveel" question counts ("hoeveel vo-leerlingen" -> "leerlingen"), or "%"."""
-    match = _COUNTED.search(fold(question))
+    folded = fold(question)
+    match = _COUNTED.search(folded)
     if not match:
         return None
-    word = match.group(1).split("-")[-1]
+    word = (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1]
     if word in _PERCENT_WORDS:
         return "%"
     # Units count too: "hoeveel fte", "hoeveel uur".
@@ -433,8 +434,9 @@ def _other_names(terms: Sequence[QuestionTerm], noun: str | None) -> frozenset[s
 
 def share_of(question: str) -> str | None:
     """What a question asks a share of ("Welk percentage van de vijvers ..." -> "vijvers")."""
-    match = _SHARE_OF.search(fold(question))
-    return match.group(1).split("-")[-1] if match else None
+    folded = fold(question)
+    match = _SHARE_OF.search(folded)
+    return (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1] if match else None
 
 
 def _names_noun(word: str, noun: str, alternatives: Collection[str]) -> bool:

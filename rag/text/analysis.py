@@ -93,6 +93,49 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "nl")
 
 
+#: A word of letters (and hyphens) in folded text.
+_PHRASE_WORD = re.compile(r"[^\W\d_][\w-]*")
+#: A past participle, alone or after a separable particle ("gedempt", "uitgestroomd").
+_PARTICIPLE = re.compile(r"(?:uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg)?ge[^\W\d_]{2,}[dt]")
+#: How common the word an attributive adjective is made of must be (Zipf; set a priori: a
+#: common word, as "klein" 5.3 or "ondiep" 3.4, and no rare or foreign one, as "period" 2.7).
+_ADJECTIVE_ZIPF = 3.0
+#: How common a participle-shaped word in -e may be and still be an adjective ("gemeente" and
+#: "gedachte" are nouns; "uitgestroomde", "gedempte" are not common words at all).
+_PARTICIPLE_NOUN_ZIPF = 4.0
+
+
+def attributive(word: str) -> bool:
+    """Whether a folded word is an adjective inflected to stand before a noun: an -e after a
+    common word ("kleine", "grote" of "groot", "middelbare" of "middelbaar") or after a past
+    participle ("uitgestroomde"). Not a noun in -e ("periode", "ziekte", "gemeente", "fte")."""
+    if not word.endswith("e") or len(word) < 4:
+        return False
+    base = word[:-1]
+    doubled = re.sub(r"(?<=[^aeiou])([aeou])([^aeiou])$", r"\1\1\2", base)  # "grot" -> "groot"
+    if any(zipf(form) >= _ADJECTIVE_ZIPF for form in {base, doubled}):
+        return True
+    return _PARTICIPLE.fullmatch(base) is not None and zipf(word) < _PARTICIPLE_NOUN_ZIPF
+
+
+def head_noun(folded: str, start: int = 0) -> str | None:
+    """The noun of the noun phrase that begins at `start` in folded text: its first word, or the
+    word after the attributive adjectives that begin it ("kleine scholen", "uitgestroomde
+    vso-leerlingen" -> "scholen", "vso-leerlingen"). An adjective that no content word follows
+    is taken for the noun ("hoeveel grote?"). None when no word follows."""
+    phrase = list(_PHRASE_WORD.finditer(folded, start))
+    if not phrase:
+        return None
+    i = 0
+    while (
+        i + 1 < len(phrase) and attributive(phrase[i].group())
+        and folded[phrase[i].end() : phrase[i + 1].start()].isspace()
+        and phrase[i + 1].group() not in STOPWORDS and phrase[i + 1].group() not in QUESTION_WORDS
+    ):
+        i += 1
+    return phrase[i].group()
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning: stopwords dropped, numbers kept."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]

@@ -1021,6 +1021,21 @@ def test_counted_noun():
     assert counted_noun("Hoeveel fte werkt er bij de vijverdienst?") == "fte"  # a unit counts too
 
 
+@pytest.mark.parametrize("question, counted, whole", [
+    # Attributive adjectives (inflected with -e) stand before the noun that is counted.
+    ("Hoeveel nieuwe vijvers zijn er gegraven?", "vijvers", None),
+    ("Hoeveel procent van de gedempte stadsvijvers had riet?", "%", "stadsvijvers"),
+    ("Welk percentage van alle kleine ondiepe vijvers droogt op?", None, "vijvers"),
+    # A noun in -e that no content word follows is the noun itself.
+    ("Welk aandeel van de periode in de zomer is droog?", None, "periode"),
+    ("Hoeveel grote zijn er?", "grote", None),
+])
+def test_the_counted_noun_and_the_whole_of_a_share_are_nouns_not_their_adjectives(question, counted, whole):
+    from rag.answer.extractive import share_of
+
+    assert (counted_noun(question), share_of(question)) == (counted, whole)
+
+
 def test_counts_noun_takes_units_but_not_word_ends_of_three_letters():
     from rag.answer.extractive import counts_noun
 

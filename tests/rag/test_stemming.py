@@ -43,3 +43,23 @@ def test_a_double_consonant_before_an_ending_is_no_ge():
 def test_content_stems_stem_every_word_as_stem_does():
     text = "De begeleiding van kikkers in de gemeentelijke vijvers"
     assert content_stems(text) == [stem(w) for w in ("begeleiding", "kikkers", "gemeentelijke", "vijvers")]
+
+
+@pytest.mark.parametrize("word, is_adjective", [
+    ("kleine", True), ("grote", True), ("middelbare", True), ("uitgestroomde", True), ("gemiddelde", True),
+    # Nouns in -e, and words too short to tell.
+    ("periode", False), ("ziekte", False), ("gemeente", False), ("fte", False), ("vijver", False),
+])
+def test_an_attributive_adjective_is_told_from_a_noun_in_e(word, is_adjective):
+    from rag.text.analysis import attributive
+
+    assert attributive(word) is is_adjective
+
+
+def test_the_head_noun_of_a_phrase_comes_after_its_adjectives():
+    from rag.text.analysis import head_noun
+
+    assert head_noun("kleine ondiepe vijvers in het park") == "vijvers"
+    assert head_noun("van de grote, diepe vijvers", 7) == "grote"  # a comma ends the run
+    assert head_noun("periode van droogte") == "periode"
+    assert head_noun("") is None
