@@ -26,6 +26,10 @@ _NUMBER_QUESTION = re.compile(
     r"wat\s+(is|was|zijn|waren)\s+(het|de)\s+(\w+\s+)?(salaris|loon|budget|prijs|kosten|bedrag|aantal|percentage|aandeel|"
     r"\w*tekort|\w*tekorten|omvang)|wat\s+(is|was|zijn|waren)\s+(het|de)\s+(gemiddeld\w*|mediaan))\b"
 )
+#: A question that opens by asking something else, with the amount in a clause of its own:
+#: "Waarom weet niemand hoeveel ...?", "Waarop is gebaseerd hoeveel ...?", "Hoe wordt bepaald
+#: hoeveel ...?", "Wie bepaalt hoe groot ...?" ask why, on what, how, who; not how much.
+_OTHER_OPENING = re.compile(r"(?:waar[a-z]+|wie|hoe\s+(?!groot|hoog|veel|vaak|lang|klein|duur|oud)[a-z]+)\b")
 _DATE_QUESTION = re.compile(
     r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|per\s+wanneer|welke\s+datum)\b|"
     r"(^|\b(in|tot|vanaf|sinds|na|voor|per)\s+)welk\s+(jaar|schooljaar|kalenderjaar|collegejaar)\b"
@@ -196,7 +200,7 @@ def question_intent(question: str) -> Intent:
     q, framed = _inside_frame(fold(question).strip())
     if framed and _DEFINED_INSIDE.match(q):
         return "define"
-    if _NUMBER_QUESTION.search(q):
+    if (number := _NUMBER_QUESTION.search(q)) and not (number.start() > 0 and _OTHER_OPENING.match(q)):
         return "number"
     if _DATE_QUESTION.search(q):
         return "date"

@@ -1009,6 +1009,13 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Licht het vijverplan toe.", "define"),
     ("Leg uit waarom het riet wordt gemaaid.", "explain"),
     ("Welke maatregelen licht het vijverplan toe?", "list"),
+    # An amount in a clause of its own, after another question word: that word asks.
+    ("Waarop is gebaseerd hoeveel kroosgeld een vijver krijgt?", "other"),
+    ("Hoe wordt bepaald hoeveel riet er gemaaid wordt?", "other"),
+    ("Waarom weet niemand hoeveel kikkers er zijn?", "explain"),
+    ("Bij hoeveel vijvers groeit riet?", "number"),
+    ("Weet u hoeveel vijvers er zijn?", "number"),
+    ("Hoe vaak wordt er gemaaid?", "number"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
