@@ -44,7 +44,7 @@ from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -952,7 +952,10 @@ class ExtractiveComposer:
             return before is not None and defines(info.defined, f"{fold(before.text)} {folded}")
         if info.defined and defines(info.defined, folded):
             return True
-        return any(introduces(t, folded) for t in info.topic_terms)
+        # Spelling out an abbreviation of what is asked about says what it is; spelling out
+        # another word of the question ("... in het mbo": "(mbo)") does not.
+        asked = set(words(info.defined)) if info.defined else None
+        return any(introduces(t, folded) for t in info.topic_terms if asked is None or t.word in asked)
 
     def _no_definition_note(
         self, question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit], passages: Sequence[Passage]
@@ -967,6 +970,10 @@ class ExtractiveComposer:
         article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", fold(question))
         if article:
             subject = f"{article.group(1)} {subject}"
+        # "Wat is het kroosverzuim van vijvers?" answered with sentences on vijvers alone.
+        head = next((t for t in info.topic_terms if t.word == words(info.defined)[0]), None)
+        if head is not None and not TermIndex(c.unit.text for c in chosen).contains(head):
+            return NOTE_NO_DEFINITION_UNNAMED.format(subject=subject, verb=verb, named=head.asked or head.word)
         return NOTE_NO_DEFINITION.format(subject=subject, verb=verb)
 
     # -- building the Answer ------------------------------------------------------------

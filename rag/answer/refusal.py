@@ -288,6 +288,11 @@ NOTE_NO_DEFINITION = (
     "U vraagt wat {subject} {verb}, maar de gevonden passages zeggen dat niet; wel staat er dit over {subject}. "
     "Lees de bron na voordat u het gebruikt."
 )
+#: The same caution where the answer does not even name it (`named`: its first word, as asked).
+NOTE_NO_DEFINITION_UNNAMED = (
+    "U vraagt wat {subject} {verb}, maar de gevonden passages zeggen dat niet, en dit antwoord noemt geen {named}. "
+    "Lees de bron na voordat u het gebruikt."
+)
 
 #: The caution above an answer to "Welke ... het grootst?" that gives one figure for a group.
 NOTE_GROUP_ONLY = (

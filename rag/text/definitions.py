@@ -43,8 +43,12 @@ def _abbreviated(phrase: str, folded: str) -> bool:
 
 def introduces(term: QuestionTerm, folded: str) -> bool:
     """Whether `folded` text spells out the abbreviation `term` ("... (vbp)") or gives the
-    term with its abbreviation ("vijverbeheerplan (vbp)"): where a text says what it means."""
-    return bool(re.search(rf"\(\s*{re.escape(term.word)}(?:['’]s)?\s*\)", folded) or _abbreviated(re.escape(term.word), folded))
+    term with its abbreviation ("vijverbeheerplan (vbp)"): where a text says what it means. An
+    abbreviation in brackets after a figure only says what the figure is of ("61% (vbp)")."""
+    return bool(
+        re.search(rf"(?<=[^\W\d_])\s*\(\s*{re.escape(term.word)}(?:['’]s)?\s*\)", folded)
+        or _abbreviated(re.escape(term.word), folded)
+    )
 
 
 #: Brackets that open with these point elsewhere or give a range, not what the word means.

@@ -301,6 +301,20 @@ def test_an_answer_to_what_is_x_that_does_not_say_what_it_is_says_so(text, note)
     assert (answer.note or "").startswith(note or "")
 
 
+@pytest.mark.parametrize("text, note", [
+    # The answer is about the vijvers of the park, not about their kroosverzuim.
+    ("In 2023 lag er in 40% (VBP) van de vijvers van het park riet.",
+     "U vraagt wat het kroosverzuim van de vijvers is, maar de gevonden passages zeggen dat niet, en dit antwoord noemt geen kroosverzuim."),
+    ("Het kroosverzuim van de vijvers van het park groeide in 2023.",
+     "U vraagt wat het kroosverzuim van de vijvers is, maar de gevonden passages zeggen dat niet; wel staat er dit over"),
+])
+def test_the_caution_for_what_x_is_says_when_the_answer_does_not_name_x(text, note):
+    # "(VBP)" spells out no word of what is asked: the caution stands.
+    answer = composer(overlap=1.0).compose("Wat is het kroosverzuim van de vijvers in het VBP?", make_passages(text))
+    assert not answer.refused and answer.uncertain
+    assert answer.note.startswith(note)
+
+
 def test_the_caution_for_what_things_are_says_zijn():
     text = "Kroosdekken groeiden in 2023 in elf vijvers van het park."
     answer = composer(overlap=1.0).compose("Wat zijn kroosdekken?", make_passages(text))
@@ -1246,6 +1260,9 @@ def test_other_questions_keep_the_models_order():
     ("het VBP kost veel", False),
     ("het vijverbeheerplan (zie figuur 2) kost", False),
     ("het vijverbeheerplan (2019) kost", False),
+    # After a figure the bracket says what the figure is of.
+    ("tot 61% (VBP) van de vijvers", False),
+    ("het plan(VBP) kost", True),
 ])
 def test_introduces(text, introduced):
     from rag.text.definitions import introduces
