@@ -1049,6 +1049,8 @@ def test_counted_noun():
     ("Welk percentage van alle kleine ondiepe vijvers droogt op?", None, "vijvers"),
     # A noun in -e that no content word follows is the noun itself.
     ("Welk aandeel van de periode in de zomer is droog?", None, "periode"),
+    # "Welk deel van ...?" asks a share as "Welk aandeel van ...?" does.
+    ("Welk deel van de kleine vijvers droogt op?", None, "vijvers"),
     ("Hoeveel grote zijn er?", "grote", None),
 ])
 def test_the_counted_noun_and_the_whole_of_a_share_are_nouns_not_their_adjectives(question, counted, whole):
