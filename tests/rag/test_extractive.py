@@ -1030,6 +1030,13 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Bij hoeveel vijvers groeit riet?", "number"),
     ("Weet u hoeveel vijvers er zijn?", "number"),
     ("Hoe vaak wordt er gemaaid?", "number"),
+    # Other ways to ask for a reason.
+    ("Om welke reden wordt het riet gemaaid?", "explain"),
+    ("Om welke redenen verdwijnen de kikkers?", "explain"),
+    ("Waaraan ligt het dat de vijver dichtgroeit?", "explain"),
+    ("Hoe ontstaat een kroosdek?", "explain"),
+    ("Wat leidt tot kroos in de vijvers?", "explain"),
+    ("Wat is de aanleiding voor het vijverplan?", "explain"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
