@@ -32,7 +32,7 @@ _NUMBER_QUESTION = re.compile(
 _OTHER_OPENING = re.compile(r"(?:waar[a-z]+|wie|hoe\s+(?!groot|hoog|veel|vaak|lang|klein|duur|oud)[a-z]+)\b")
 _DATE_QUESTION = re.compile(
     r"\b(wanneer|sinds\s+wanneer|vanaf\s+wanneer|tot\s+wanneer|per\s+wanneer|welke\s+datum)\b|"
-    r"(^|\b(in|tot|vanaf|sinds|na|voor|per)\s+)welk\s+(jaar|schooljaar|kalenderjaar|collegejaar)\b"
+    r"(^|\b(in|tot|vanaf|sinds|na|voor|per)\s+)(welk\s+(jaar|schooljaar|kalenderjaar|collegejaar)|welke\s+(maand|periode))\b"
 )
 _LIST_QUESTION = re.compile(
     r"^(welke|wat\s+zijn|noem|geef)\b|\b(welke\s+\w+\s+(noem|noemt|noemen|stelt|stellen|zijn|worden|bestaan))\b"

@@ -57,6 +57,9 @@ _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 
 #: The kind of amount a question asks ("Welk percentage ...", "Hoeveel procent ...", "Wat is het
 #: aantal ..."): its form, not its subject; the documents write "24%" and "€ 400", not the word.
 _ASKED_AMOUNTS = frozenset("percentage procent aandeel aantal bedrag keer deel".split())
+#: The unit of time a when-question asks in ("In welk jaar ...?", "In welke periode ...?"): the
+#: answer gives a date or a span ("van april tot november"), seldom the word itself.
+_ASKED_TIMES = frozenset("jaar schooljaar kalenderjaar collegejaar maand periode datum".split())
 #: Words that say how many kinds of a thing there are ("verschillende scholen", "enkele
 #: oorzaken"), not what it is; "verschillende" would also match "verschil" by its stem.
 _QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke verscheidene enkele sommige vele".split())
@@ -82,6 +85,7 @@ def form_words(question: str) -> list[bool]:
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
             or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
             or (asked[n - 1] == "hoeveel" and w in _MONEY_WORDS)
+            or (asked[n - 1] in ("welk", "welke") and w in _ASKED_TIMES)
             # "Welk percentage ...", "Hoeveel procent ...", "Wat is het aantal ...", "Hoe groot is het
             # aandeel ..."; in "Is het aantal ... gedaald?" the amount is what the yes or no is about.
             or (w in _ASKED_AMOUNTS and (

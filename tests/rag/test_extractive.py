@@ -1031,6 +1031,9 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Weet u hoeveel vijvers er zijn?", "number"),
     ("Hoe vaak wordt er gemaaid?", "number"),
     # Other ways to ask for a reason.
+    ("In welke maand wordt het riet gemaaid?", "date"),
+    ("In welke periode groeit het kroos?", "date"),
+    ("Welke periodes van droogte noemt het plan?", "list"),
     ("Om welke reden wordt het riet gemaaid?", "explain"),
     ("Om welke redenen verdwijnen de kikkers?", "explain"),
     ("Waaraan ligt het dat de vijver dichtgroeit?", "explain"),

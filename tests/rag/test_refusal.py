@@ -50,6 +50,13 @@ def test_how_big_or_how_often_asks_for_an_amount_and_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel grote vijvers zijn er?")] == ["grote", "vijvers"]
 
 
+def test_the_unit_of_time_a_when_question_asks_in_is_no_key_term():
+    # The answer gives the date or the span ("van april tot juni"), seldom the word "periode".
+    assert [t.word for t in question_terms("In welke periode wordt het riet gemaaid?")] == ["riet", "gemaaid"]
+    assert [t.word for t in question_terms("In welk jaar is de vijver gegraven?")] == ["vijver", "gegraven"]
+    assert [t.word for t in question_terms("Welke periodes van droogte noemt het plan?")][:2] == ["periodes", "droogte"]
+
+
 @pytest.mark.parametrize(
     ("question", "ranks"),
     [
