@@ -121,6 +121,11 @@ _MONEY_QUESTION = re.compile(
     r"\b(wat\s+kost\w*|kosten|kost|prijs|prijzen|bedrag\w*|hoeveel\s+(geld|euro)|verdien\w*|salaris\w*|loon|"
     r"collegegeld|lesgeld|budget)\b"
 )
+#: A question that asks for a share by its question words ("Welk percentage van de leraren is
+#: tevreden over het salaris?"): the share is the amount asked, whatever money it is about.
+_ASKS_SHARE = re.compile(
+    r"\b(?:welk\w*|hoeveel|(?:wat|hoe\s+groot)\s+(?:is|was|zijn|waren)\s+(?:het|de))\s+(?:percentage|procent|aandeel|deel)\b"
+)
 #: "Hoe lang ...?", "Hoelang ...?": a span of time is asked (`asks_duration`).
 _DURATION_QUESTION = re.compile(r"\b(hoe\s+lang|hoelang)\b")
 MONEY = re.compile(r"€|\beuro\b|\b(miljoen|miljard|bedrag\w*|salarisschaal)\b")
@@ -315,7 +320,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_percent=bool(_PERCENT_QUESTION.search(folded)),
         compares=bool(_COMPARISON.search(folded)) or len(mention.documents) >= 2,
         asks_source=bool(_ASKS_SOURCE.search(folded)),
-        asks_money=bool(_MONEY_QUESTION.search(folded)),
+        asks_money=bool(_MONEY_QUESTION.search(folded)) and not _ASKS_SHARE.search(folded),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         asks_duration=_asks_duration(folded),
         source_years=(

@@ -217,6 +217,11 @@ ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebrui
     # A share asked: a figure or words ("een derde") give it.
     ("Welk deel van de vijvers heeft een rietkraag?", (RIET,), True, "U vraagt naar een percentage of aandeel"),
     ("Welk deel van de vijvers heeft een rietkraag?", (AANDEEL,), False, None),
+    # A share of those paid asked: the share answers it, not an amount of money.
+    ("Welk percentage van de tuinmannen is tevreden over het salaris?",
+     ("Een derde van de tuinmannen is tevreden over het salaris.",), False, None),
+    ("Welk percentage van de tuinmannen is tevreden over het salaris?",
+     ("Het salaris van de tuinmannen is in 2023 verhoogd.",), True, "U vraagt naar een percentage of aandeel"),
     # Not a how-much question: nothing is asked that a figure must give.
     ("Hoe tevreden is de gemeente over het maaien van het riet?", (RIET,), False, None),
     # A time asked: a year, a month or a span of time gives it; "Hoe oud" asks an age.
