@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.linear import LinearModel, bundled
-from rag.text.analysis import listed
+from rag.text.analysis import PREPOSITIONS, listed
 from rag.text.terms import TermIndex, question_terms, term_weight, zipf
 from rag.types import Passage, Turn, previous_question
 
@@ -327,11 +327,13 @@ REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de 
 
 def _reason(signals: RefusalSignals) -> str:
     """Why, in plain Dutch and in the user's own words, for the note under a refusal."""
-    # The rarest missing words say best what the passages lack ("leesmethode", not "gebruiken").
-    rarest = set(sorted(signals.missing, key=zipf)[:3])
-    asked = [signals.asked.get(w, w) for w in (signals.missing_specific or [w for w in signals.missing if w in rarest])]
+    # The rarest missing words say best what the passages lack ("leesmethode", not "gebruiken");
+    # a preposition ("per") is never what they are not about.
+    missing = [w for w in signals.missing if w not in PREPOSITIONS]
+    rarest = set(sorted(missing, key=zipf)[:3])
+    asked = [signals.asked.get(w, w) for w in (signals.missing_specific or [w for w in missing if w in rarest])]
     if signals.missing_specific:
         return f"Geen van de gevonden passages noemt {listed(asked)}."
-    if signals.missing:
+    if missing:
         return f"De gevonden passages gaan niet over {listed(asked)}."
     return REASON_NOT_ANSWERED

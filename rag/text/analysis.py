@@ -48,6 +48,12 @@ def _suffix_stemmer() -> Stemmer.Stemmer:
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
+#: Dutch prepositions: a closed class. Several are key terms of a question ("per", "tijdens",
+#: "volgens"), but none is what a question is about.
+PREPOSITIONS = frozenset(
+    """aan achter bij binnen boven buiten door in langs met na naar naast om onder op over per rond sinds
+    tegen tijdens tot tussen uit van vanaf vanuit via voor volgens zonder wegens dankzij ondanks""".split()
+)
 # Pronominal adverbs point back at the conversation ("daarin", "hieraan", "erover"): not topic
 # words. Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
 POINTER_WORD = re.compile(

@@ -339,6 +339,15 @@ def test_the_reason_names_the_rarest_missing_words_in_question_order():
     assert reason == "De gevonden passages gaan niet over ‘bestrating’, ‘bankjes’ en ‘bloembakken’."
 
 
+def test_the_reason_never_says_the_passages_are_not_about_a_preposition():
+    n = len(REFUSAL_FEATURES)
+    always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
+    # "vijvers" is in the passages; "per" and "tijdens" are not, but no question is about them.
+    reason = always.decide(signals("Hoeveel vijvers per park tijdens de zomer?", VIJVERS + " In de zomer.")).reason
+    assert "per" not in reason and "tijdens" not in reason
+    assert reason == "De gevonden passages geven geen antwoord op deze vraag."
+
+
 # ------------------------------------------------- what no test held (found by negating each condition)
 
 
