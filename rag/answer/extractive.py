@@ -972,7 +972,7 @@ class ExtractiveComposer:
         if article:
             subject = f"{article.group(1)} {subject}"
         # "Wat is het kroosverzuim van vijvers?" answered with sentences on vijvers alone.
-        head = next((t for t in info.topic_terms if t.word == words(info.defined)[0]), None)
+        head = next((t for t in info.topic_terms if [t.word] == words(info.defined)[:1]), None)
         if head is not None and not TermIndex(c.unit.text for c in chosen).contains(head):
             return NOTE_NO_DEFINITION_UNNAMED.format(subject=subject, verb=verb, named=head.asked or head.word)
         return NOTE_NO_DEFINITION.format(subject=subject, verb=verb)
