@@ -16,7 +16,7 @@ from rag.answer.citation_check import strip_markers
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, fold, words
 from rag.text.question import asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
-from rag.text.sentences import BULLET, without_marker
+from rag.text.sentences import BULLET, split_sentences, without_marker
 from rag.text.sources import SourceMatcher
 from rag.text.terms import form_words
 from rag.types import Turn, previous_answer, previous_question
@@ -158,9 +158,10 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
     None when the question names no place, or the answer holds no list of two or more items."""
     if not answer:
         return None
-    # The list items as the sentence splitter marks them ("• ...", "2. ..."), without their citations.
+    # The list items as the sentence splitter marks them ("• ...", "2. ..."), without their
+    # citations; else the items a sentence lists after a colon ("... drie factoren: A, B en C.").
     items = [strip_markers(without_marker(line)).strip(" ;,.") for line in answer.splitlines() if BULLET.match(line.lstrip())]
-    items = [i for i in items if i]
+    items = [i for i in items if i] or inline_items(strip_markers(answer))
     if len(items) < 2:
         return None
     said = set(words(f"{previous or ''} {answer}"))
@@ -178,6 +179,51 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
         end = match.end("noun") if noun else match.end("ordinal")
         return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
     return None
+
+
+#: The most words an item of a list written in a sentence has ("een tekort aan tuinmannen met
+#: verstand van riet"): more, and the commas part clauses, not items.
+MAX_INLINE_ITEM_WORDS = 12
+
+
+def inline_items(text: str) -> list[str]:
+    """The items a sentence of `text` lists after a colon, parted by commas and a last "en" or
+    "of" outside brackets: "Drie zaken bedreigen de vijvers: een dik kroosdek, weinig (stromend)
+    water en een tekort aan tuinmannen." -> ["een dik kroosdek", "weinig (stromend) water",
+    "een tekort aan tuinmannen"].
+    [] when no sentence lists two or more short items after a colon."""
+    for sentence in split_sentences(text):
+        head, colon, rest = _top_level_partition(sentence.text, ":")
+        if not colon or not head.strip():
+            continue
+        parts = _top_level_split(rest.strip().rstrip(".;!"), ",")
+        # "A, B en C": the last comma's part holds the last two, parted at its first "en"/"of".
+        parts = [*parts[:-1], *re.split(r"\s+(?:en|of)\s+", parts[-1], maxsplit=1)]
+        items = [p.strip(" ;,") for p in parts]
+        if len(items) >= 2 and all(0 < len(i.split()) <= MAX_INLINE_ITEM_WORDS for i in items):
+            return items
+    return []
+
+
+def _top_level_partition(text: str, separator: str) -> tuple[str, str, str]:
+    """`str.partition` at the first `separator` outside brackets."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == separator and depth == 0:
+            return text[:i], separator, text[i + 1 :]
+    return text, "", ""
+
+
+def _top_level_split(text: str, separator: str) -> list[str]:
+    """`str.split` at each `separator` outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 #: A follow-up that only names a place in the list: "En de tweede?", "de laatste?".

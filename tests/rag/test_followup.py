@@ -130,6 +130,25 @@ def test_a_follow_up_that_points_at_an_item_of_the_listed_answer_asks_about_that
     assert "‘" not in condense("Licht de eerste toe.", turns(("Welke soorten vijvers kent het park?", "Drie soorten. [1]")))
 
 
+def test_a_follow_up_can_point_at_an_item_of_a_list_written_in_a_sentence():
+    answer = "Drie zaken bedreigen de vijvers: een dik kroosdek, weinig (stromend) water en een tekort aan tuinmannen. [1]"
+    history = turns(("Wat bedreigt de vijvers?", answer))
+    condense = HeuristicCondenser().condense
+    assert condense("Kun je de laatste uitleggen?", history) == "Kun je ‘een tekort aan tuinmannen’ uitleggen?"
+    assert condense("Licht de tweede toe.", history) == "Licht ‘weinig (stromend) water’ toe."
+    # A colon inside brackets, or one item after the colon, lists nothing.
+    for plain in ("Het kroos (vooral in juni: 40%) groeit snel. [1]", "Het doel: schone vijvers. [1]"):
+        assert "‘" not in condense("Licht de eerste toe.", turns(("Wat bedreigt de vijvers?", plain)))
+
+
+def test_inline_items_are_parted_by_commas_and_the_last_en_outside_brackets():
+    from rag.answer.followup import inline_items
+
+    assert inline_items("Het park kent: kroos, riet (en biezen) of waterlelies.") == ["kroos", "riet (en biezen)", "waterlelies"]
+    assert inline_items("Twee soorten: kroosvijvers en rietvijvers.") == ["kroosvijvers", "rietvijvers"]
+    assert inline_items("Geen lijst in deze zin.") == []
+
+
 def test_a_question_that_opens_with_a_modal_verb_ends_with_its_verb_not_a_noun_of_the_ordinal():
     history = turns(("Welke soorten vijvers kent het park?", SOORTEN))
     condense = HeuristicCondenser().condense
