@@ -187,8 +187,8 @@ MAX_INLINE_ITEM_WORDS = 12
 
 
 def inline_items(text: str) -> list[str]:
-    """The items a sentence of `text` lists after a colon, parted by commas and a last "en" or
-    "of" outside brackets: "Drie zaken bedreigen de vijvers: een dik kroosdek, weinig (stromend)
+    """The items a sentence of `text` lists after a colon, parted by semicolons, or else by commas
+    and a last "en" or "of", outside brackets: "Drie zaken bedreigen de vijvers: een dik kroosdek, weinig (stromend)
     water en een tekort aan tuinmannen." -> ["een dik kroosdek", "weinig (stromend) water",
     "een tekort aan tuinmannen"].
     [] when no sentence lists two or more short items after a colon."""
@@ -196,9 +196,11 @@ def inline_items(text: str) -> list[str]:
         head, colon, rest = _top_level_partition(sentence.text, ":")
         if not colon or not head.strip():
             continue
-        parts = _top_level_split(rest.strip().rstrip(".;!"), ",")
-        # "A, B en C": the last comma's part holds the last two, parted at its first "en"/"of".
-        parts = [*parts[:-1], *re.split(r"\s+(?:en|of)\s+", parts[-1], maxsplit=1)]
+        rest = rest.strip().rstrip(".;!")
+        if len(parts := _top_level_split(rest, ";")) < 2:
+            parts = _top_level_split(rest, ",")
+            # "A, B en C": the last comma's part holds the last two, parted at its first "en"/"of".
+            parts = [*parts[:-1], *re.split(r"\s+(?:en|of)\s+", parts[-1], maxsplit=1)]
         items = [p.strip(" ;,") for p in parts]
         if len(items) >= 2 and all(0 < len(i.split()) <= MAX_INLINE_ITEM_WORDS for i in items):
             return items
