@@ -94,6 +94,12 @@ def means_before(folded: str) -> bool:
     return re.match(_MEANING_FOLLOWS, folded.lstrip()) is not None
 
 
+#: Nouns of purpose, which say what they are in an infinitive ("Het doel is de vijvers schoon te
+#: houden"); in "De vijver is moeilijk te bereiken" the infinitive says no such thing.
+_PURPOSE_NOUNS = frozenset("doel doelen doelstelling doelstellingen opdracht taak taken functie ambitie bedoeling streven missie".split())
+_PURPOSE_INFINITIVE = r"|om\s|(?:[^\W\d_]+\s+){1,4}te\s+[^\W\d_]+en\b"
+
+
 def defines(subject: str, folded: str) -> bool:
     """Whether `folded` text says what `subject` (folded words) is, in one of the ways above."""
     words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
@@ -101,10 +107,19 @@ def defines(subject: str, folded: str) -> bool:
         return False
     # "Wat is een zij-instromer?" is answered where the text speaks of "zij-instromers".
     phrase = r"[\s\-]+".join(words) + r"(?:s|en|n)?"
+    purpose = words[-1] in _PURPOSE_NOUNS
+    articles = r"een\s+|het\s+|de\s+" if purpose else r"een\s+"
+    infinitive = _PURPOSE_INFINITIVE if purpose else ""
     return bool(
         re.search(
-            rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:een\s+)?{phrase}(?:{_ABBREVIATED})?\s+"
-            r"(?:(?:is|zijn)\s+(?:een|de|het|(?:[^\W\d_]+\s+){1,3}(?:dat|die|waarin|waarbij|waarmee|waarop)\b)|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
+            # "Het doel van het vijverplan is ...": what it is of may come between.
+            # ("Het kroos is een probleem" says what is wrong with it, not what it is; "Het doel is
+            # ..." does say what the goal is.)
+            rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:{articles})?{phrase}(?:{_ABBREVIATED})?\s+(?:van\s+(?:[^\W\d_]+\s+){{1,4}})?"
+            r"(?:(?:is|zijn)\s+(?:een|de|het|(?:[^\W\d_]+\s+){1,3}(?:dat|die|waarin|waarbij|waarmee|waarop)\b"
+            # "Het doel van het plan is (om) de vijvers schoon te houden": a purpose, in an infinitive.
+            rf"{infinitive})"
+            r"|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
             folded,
         )
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))

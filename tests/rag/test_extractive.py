@@ -1309,6 +1309,11 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("drijvend kroosdek", "een drijvend kroosdek is een laag plantjes die ...", True),
     ("drijvend kroosdek", "de vijver met een drijvend kroosdek is belangrijk", False),
     ("kroos", "het kroos is een groot probleem in de zomer", False),  # what it is like, not what it is
+    # A purpose says what it is in an infinitive, also with what it is of in between.
+    ("doel", "doel van het vijverplan is de vijvers schoon te houden.", True),
+    ("doel", "het doel van het plan is om kroos te weren.", True),
+    ("doel", "het doel is in 2023 bereikt.", False),
+    ("vijver", "de vijver van het park is moeilijk te bereiken.", False),  # no purpose
     ("kroos", "kroos is groot", False),
     ("kroosbeheer", "kroosbeheer is beheer dat de vijvers open houdt.", True),  # a kind and what sets it apart
     ("kroosvijvers", "kroosvijvers zijn vijvers waarin kroos de overhand heeft.", True),
