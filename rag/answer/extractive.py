@@ -40,7 +40,7 @@ from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
 from rag.text.notes import is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
-from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, edition_years, question_intent, searchable
+from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
@@ -966,7 +966,9 @@ class ExtractiveComposer:
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
         verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(fold(question)) else "is"
-        subject = _as_asked(info.defined, question)
+        # The subject as asked, with the source it names ("de rol van het NRO"); `info.defined`
+        # is without it, for finding the definition.
+        subject = _as_asked(defined_subject(info.text, info.intent) or info.defined, question)
         # "Wat is de rol van ...?": "U vraagt wat de rol van ... is", with the question's article.
         article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", fold(question))
         if article:

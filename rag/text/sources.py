@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.text.analysis import STOPWORDS, YEAR, fold, stem, words
+from rag.text.analysis import PREPOSITIONS, STOPWORDS, YEAR, fold, stem, words
 from rag.text.terms import TermIndex, question_terms
 
 _WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -74,10 +74,21 @@ class SourceMention:
             return question
         out, last = [], 0
         for start, end in sorted(self.spans):
-            out.append(question[last:start])
+            before = question[last:start]
+            # "het oordeel van de inspectie over het mbo": "van" goes with the name, not "van over".
+            dangling = _LAST_WORD.search(before)
+            if dangling and fold(dangling.group(1)) in PREPOSITIONS and _NO_OBJECT.match(question[end:]):
+                before = before[: dangling.start()]
+            out.append(before)
             last = max(last, end)
         out.append(question[last:])
-        return re.sub(r"\s+", " ", " ".join(out)).strip()
+        return re.sub(r"\s+(?=[?.!,;:])", "", re.sub(r"\s+", " ", " ".join(out))).strip()
+
+
+#: The last word before a name, and what may follow a name whose preposition then has no object:
+#: another preposition, the question's end or a comma.
+_LAST_WORD = re.compile(r"\b([^\W\d_]+)\s*$")
+_NO_OBJECT = re.compile(rf"\s*(?:$|[?.!,;:]|(?:{'|'.join(sorted(PREPOSITIONS))})\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -320,6 +320,17 @@ def test_the_caution_for_what_x_is_says_when_the_answer_does_not_name_x(text, no
     assert answer.note.startswith(note)
 
 
+def test_the_caution_names_the_subject_as_asked_with_the_source_it_names():
+    from rag.text.sources import SourceMention
+
+    question = "Wat is de rol van het vijverbureau?"
+    # As analysed with the documents' names: the source is left out of what to find defined.
+    info = replace(analyse_question(question), mention=SourceMention(documents=("doc0.txt",)), defined="rol")
+    text = "De rol van het vijverbureau groeide in 2023."
+    answer = composer(overlap=1.0).compose(question, make_passages(text), analysis=info)
+    assert answer.uncertain and answer.note.startswith("U vraagt wat de rol van het vijverbureau is, maar")
+
+
 def test_the_caution_for_what_things_are_says_zijn():
     text = "Kroosdekken groeiden in 2023 in elf vijvers van het park."
     answer = composer(overlap=1.0).compose("Wat zijn kroosdekken?", make_passages(text))

@@ -51,6 +51,18 @@ def test_the_mention_can_be_stripped_with_its_article_and_year(matcher):
     assert mention.strip(question) == "Hoeveel vijvers telt in het noorden?"
 
 
+@pytest.mark.parametrize("question, stripped", [
+    # A preposition left without its object goes with the name.
+    ("Wat is het oordeel van het vijverbureau over het riet?", "Wat is het oordeel over het riet?"),
+    ("Wat staat er in de Toestand over riet?", "Wat staat er over riet?"),
+    ("Hoeveel riet groeit er volgens het vijverbureau?", "Hoeveel riet groeit er?"),
+    # One that keeps an object, or a verb before the name, stays.
+    ("Wat zegt het vijverbureau over riet in de vijvers?", "Wat zegt over riet in de vijvers?"),
+])
+def test_a_preposition_left_without_its_object_goes_with_the_name(matcher, question, stripped):
+    assert matcher.match(question).strip(question) == stripped
+
+
 def test_two_named_documents_are_both_found_in_order(matcher):
     mention = matcher.match("Zijn de KNV en het vijverbureau het eens?")
     assert mention.documents == ("kikker.txt", "vijvers.txt")
