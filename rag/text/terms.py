@@ -41,7 +41,9 @@ _COST_VERBS = frozenset("kost kosten kostte kostten".split())
 #: "€ 375 miljoen" or "een budget van ...", seldom the word. "Hoeveel geld is ermee gemoeid?":
 #: "gemoeid" (involved) only ever says that something is asked about.
 _MONEY_WORDS = frozenset("geld euro".split())
-_FORM_ONLY = frozenset({"gemoeid"})
+#: "gemoeid" ("Hoeveel geld is ermee gemoeid?"), and nouns that name no thing of their own
+#: ("Welke drie dingen ...?", "Welke zaken ...?"): what they stand for is asked, not named.
+_FORM_ONLY = frozenset({"gemoeid", "ding", "dingen", "zaak", "zaken"})
 #: "Hoe lang duurt ...?": how long is asked (a span of time), "duurt" names no subject.
 _DURATION_VERBS = frozenset("duurt duren duurde duurden geduurd".split())
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").

@@ -50,6 +50,12 @@ def test_how_big_or_how_often_asks_for_an_amount_and_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel grote vijvers zijn er?")] == ["grote", "vijvers"]
 
 
+def test_a_noun_that_names_no_thing_of_its_own_is_no_key_term():
+    # "dingen", "zaken": what they stand for is asked; no passage names it so.
+    assert [t.word for t in question_terms("Welke drie dingen moet de tuinman maaien?")] == ["drie", "tuinman", "maaien"]
+    assert [t.word for t in question_terms("Welke zaken regelt het vijverplan?")] == ["regelt", "vijverplan"]
+
+
 def test_the_unit_of_time_a_when_question_asks_in_is_no_key_term():
     # The answer gives the date or the span ("van april tot juni"), seldom the word "periode".
     assert [t.word for t in question_terms("In welke periode wordt het riet gemaaid?")] == ["riet", "gemaaid"]
