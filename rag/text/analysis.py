@@ -54,6 +54,10 @@ PREPOSITIONS = frozenset(
     """aan achter bij binnen boven buiten door in langs met na naar naast om onder op over per rond sinds
     tegen tijdens tot tussen uit van vanaf vanuit via voor volgens zonder wegens dankzij ondanks""".split()
 )
+#: Superlatives that rank ("het hoogst", "de grootste"), without their -e. "best" after "het"
+#: also means "quite" ("het is best druk"), so it ranks only with its -e.
+SUPERLATIVE_STEMS = ("hoogst", "grootst", "meest", "laagst", "kleinst", "minst", "best", "slechtst", "langst", "kortst", "snelst", "sterkst")
+SUPERLATIVES_AFTER_HET = tuple(s for s in SUPERLATIVE_STEMS if s != "best")
 # Pronominal adverbs point back at the conversation ("daarin", "hieraan", "erover"): not topic
 # words. Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
 POINTER_WORD = re.compile(

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.text.analysis import POINTER_WORD, YEAR, fold, numbers, words
+from rag.text.analysis import POINTER_WORD, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, fold, numbers, words
 from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm, question_terms, term_weight
 from rag.text.sources import SourceMatcher, SourceMention
@@ -130,18 +130,17 @@ _ASKS_SHARE = re.compile(
 _DURATION_QUESTION = re.compile(r"\b(hoe\s+lang|hoelang)\b")
 MONEY = re.compile(r"€|\beuro\b|\b(miljoen|miljard|bedrag\w*|salarisschaal)\b")
 #: Questions that ask for the top of a ranking ("welke ... het hoogste"), and sentences that rank.
-_SUPERLATIVE_STEMS = ("hoogst", "grootst", "meest", "laagst", "kleinst", "minst", "best", "slechtst", "langst", "kortst", "snelst", "sterkst")
-_SUPERLATIVES = "|".join(f"{s}e" for s in _SUPERLATIVE_STEMS)
+_SUPERLATIVES = "|".join(f"{s}e" for s in SUPERLATIVE_STEMS)
 #: "Waar is het tekort het grootst?", "Wat wordt het meest genoemd?": the superlative after "het"
 #: has no -e, and "het meest" ranks too ("het best" is left out: "best" also means "quite").
-_SUPERLATIVES_AFTER_HET = "|".join(s for s in _SUPERLATIVE_STEMS if s != "best")
+_SUPERLATIVES_AFTER_HET = "|".join(SUPERLATIVES_AFTER_HET)
 _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b|\bhet\s+({_SUPERLATIVES_AFTER_HET})\b")
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
 
 
 def is_superlative(word: str) -> bool:
     """Whether a (folded) word is a superlative that ranks: "grootst", "hoogste", "meest"."""
-    return word in _SUPERLATIVE_STEMS or (word.endswith("e") and word[:-1] in _SUPERLATIVE_STEMS)
+    return word in SUPERLATIVE_STEMS or (word.endswith("e") and word[:-1] in SUPERLATIVE_STEMS)
 
 
 #: A year that names a document ("het rapport van 2024", "de editie 2023"), not a time the question asks about.

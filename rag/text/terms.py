@@ -14,7 +14,7 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, fold, stem, too_short, words, zipf
+from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
 from rag.text.synonyms import alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
@@ -59,6 +59,8 @@ _ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 
 #: The kind of amount a question asks ("Welk percentage ...", "Hoeveel procent ...", "Wat is het
 #: aantal ..."): its form, not its subject; the documents write "24%" and "€ 400", not the word.
 _ASKED_AMOUNTS = frozenset("percentage procent aandeel aantal bedrag keer deel".split())
+#: "Waar ligt het tekort het hoogst?": where something is ("ligt" is no thing to find).
+_WHERE_VERBS = frozenset("ligt liggen lag lagen bevindt bevinden bevond bevonden".split())
 #: The unit of time a when-question asks in ("In welk jaar ...?", "In welke periode ...?"): the
 #: answer gives a date or a span ("van april tot november"), seldom the word itself.
 _ASKED_TIMES = frozenset("jaar schooljaar kalenderjaar collegejaar maand periode datum".split())
@@ -88,6 +90,10 @@ def form_words(question: str) -> list[bool]:
             or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
             or (asked[n - 1] == "hoeveel" and w in _MONEY_WORDS)
             or (asked[n - 1] in ("welk", "welke") and w in _ASKED_TIMES)
+            or (asked[n - 1] == "waar" and w in _WHERE_VERBS)
+            # "Waar is het tekort het hoogst?": the ranking asked (`asks_superlative`), which the
+            # passages say in their own words ("groter in de G5", "de grootste").
+            or (asked[n - 1] == "het" and w in SUPERLATIVES_AFTER_HET)
             # "Welk percentage ...", "Hoeveel procent ...", "Wat is het aantal ...", "Hoe groot is het
             # aandeel ..."; in "Is het aantal ... gedaald?" the amount is what the yes or no is about.
             or (w in _ASKED_AMOUNTS and (

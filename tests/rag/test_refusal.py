@@ -56,6 +56,13 @@ def test_a_noun_that_names_no_thing_of_its_own_is_no_key_term():
     assert [t.word for t in question_terms("Welke zaken regelt het vijverplan?")] == ["regelt", "vijverplan"]
 
 
+def test_where_something_lies_and_the_ranking_after_het_are_no_key_terms():
+    # The passages say where and which most in their own words ("groter in het noorden").
+    assert [t.word for t in question_terms("Waar ligt het kroos in de vijvers het dikst?")] == ["kroos", "vijvers", "dikst"]
+    assert [t.word for t in question_terms("Waar ligt het kroos het hoogst?")] == ["kroos"]
+    assert [t.word for t in question_terms("Welke vijver heeft het hoogste riet?")] == ["vijver", "hoogste", "riet"]  # before a noun it stays
+
+
 def test_the_unit_of_time_a_when_question_asks_in_is_no_key_term():
     # The answer gives the date or the span ("van april tot juni"), seldom the word "periode".
     assert [t.word for t in question_terms("In welke periode wordt het riet gemaaid?")] == ["riet", "gemaaid"]
