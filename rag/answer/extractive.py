@@ -412,7 +412,7 @@ def counted_noun(question: str) -> str | None:
     match = _COUNTED.search(folded)
     if not match:
         return None
-    word = (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1]
+    word = _noun_at(folded, match)
     if word in _PERCENT_WORDS:
         return "%"
     # Units count too: "hoeveel fte", "hoeveel uur".
@@ -437,7 +437,13 @@ def share_of(question: str) -> str | None:
     """What a question asks a share of ("Welk percentage van de vijvers ..." -> "vijvers")."""
     folded = fold(question)
     match = _SHARE_OF.search(folded)
-    return (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1] if match else None
+    return _noun_at(folded, match) if match else None
+
+
+def _noun_at(folded: str, match: re.Match[str]) -> str:
+    """The noun of the phrase `match` captured (`head_noun`: past its adjectives), without the
+    modifier before a hyphen ("vo-leerlingen" -> "leerlingen")."""
+    return (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1]
 
 
 def _names_noun(word: str, noun: str, alternatives: Collection[str]) -> bool:
@@ -965,12 +971,13 @@ class ExtractiveComposer:
         (`_says_what_it_is`): the passages speak of X without saying what it is."""
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
-        verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(fold(question)) else "is"
+        folded = fold(question)
+        verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(folded) else "is"
         # The subject as asked, with the source it names ("de rol van het NRO"); `info.defined`
         # is without it, for finding the definition.
         subject = _as_asked(defined_subject(info.text, info.intent) or info.defined, question)
         # "Wat is de rol van ...?": "U vraagt wat de rol van ... is", with the question's article.
-        article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", fold(question))
+        article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", folded)
         if article:
             subject = f"{article.group(1)} {subject}"
         # "Wat is het kroosverzuim van vijvers?" answered with sentences on vijvers alone.

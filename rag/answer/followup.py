@@ -193,10 +193,10 @@ def inline_items(text: str) -> list[str]:
     "een tekort aan tuinmannen"].
     [] when no sentence lists two or more short items after a colon."""
     for sentence in split_sentences(text):
-        head, colon, rest = _top_level_partition(sentence.text, ":")
-        if not colon or not head.strip():
+        head, *after = _top_level_split(sentence.text, ":")
+        if not after or not head.strip():
             continue
-        rest = rest.strip().rstrip(".;!")
+        rest = ":".join(after).strip().rstrip(".;!")
         if len(parts := _top_level_split(rest, ";")) < 2:
             parts = _top_level_split(rest, ",")
             # "A, B en C": the last comma's part holds the last two, parted at its first "en"/"of".
@@ -205,16 +205,6 @@ def inline_items(text: str) -> list[str]:
         if len(items) >= 2 and all(0 < len(i.split()) <= MAX_INLINE_ITEM_WORDS for i in items):
             return items
     return []
-
-
-def _top_level_partition(text: str, separator: str) -> tuple[str, str, str]:
-    """`str.partition` at the first `separator` outside brackets."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == separator and depth == 0:
-            return text[:i], separator, text[i + 1 :]
-    return text, "", ""
 
 
 def _top_level_split(text: str, separator: str) -> list[str]:
