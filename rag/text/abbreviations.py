@@ -22,9 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from wordfreq import zipf_frequency
-
-from rag.text.analysis import STOPWORDS, fold, stem, words
+from rag.text.analysis import STOPWORDS, fold, stem, words, zipf
 from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm
 
@@ -74,7 +72,7 @@ def _term_before(before: str, short: str) -> tuple[str, ...] | None:
 
 @lru_cache(maxsize=4096)
 def _common(word: str) -> bool:
-    return zipf_frequency(word, "nl") >= _COMMON_WORD_ZIPF
+    return zipf(word) >= _COMMON_WORD_ZIPF
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ _FOREIGN = ("en", "de", "fr", "es")
 @lru_cache(maxsize=4096)
 def _zipf_foreign(word: str) -> float:
     """How common `word` is in the most likely other language (wordfreq's Zipf scale)."""
-    from wordfreq import zipf_frequency  # as rag.text.terms.zipf: loaded when first needed
+    from wordfreq import zipf_frequency  # as rag.text.analysis.zipf: loaded when first needed
 
     return max(zipf_frequency(word, language) for language in _FOREIGN)
 

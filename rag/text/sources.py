@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from rag.text.analysis import PREPOSITIONS, STOPWORDS, YEAR, fold, stem, words
+from rag.text.analysis import PREPOSITIONS, STOPWORDS, YEAR, fold, stem, words, zipf
 from rag.text.terms import TermIndex, question_terms
 
 _WORD = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
@@ -100,13 +99,6 @@ class _Name:
     organisation: bool = False  # a publisher's name, not a document's
 
 
-@lru_cache(maxsize=4096)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "nl")
-
-
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
 
@@ -174,9 +166,9 @@ class SourceMatcher:
                     continue
                 content = [w for w in words if w not in _ARTICLES]
                 has_capital = any(ch.isupper() for ch in form)
-                if not has_capital and all(w.isalpha() and _zipf(w) >= _COMMON_ZIPF for w in content):
+                if not has_capital and all(w.isalpha() and zipf(w) >= _COMMON_ZIPF for w in content):
                     continue  # "onderwijs" alone names nothing
-                known = all(w.isalpha() and _zipf(w) >= _KNOWN_ZIPF for w in content)
+                known = all(w.isalpha() and zipf(w) >= _KNOWN_ZIPF for w in content)
                 exact = tuple(w for w, _, _ in _tokens(form)) if has_capital and known else None
                 names.append(_Name(document_id, form, words, exact, organisation=split))
         # Longest names first, so "Inspectie van het Onderwijs" wins over "Onderwijs".
