@@ -44,6 +44,9 @@ _MONEY_WORDS = frozenset("geld euro".split())
 #: "gemoeid" ("Hoeveel geld is ermee gemoeid?"), and nouns that name no thing of their own
 #: ("Welke drie dingen ...?", "Welke zaken ...?"): what they stand for is asked, not named.
 _FORM_ONLY = frozenset({"gemoeid", "ding", "dingen", "zaak", "zaken"})
+#: "Wat gebeurt er als ...?", "Wat moet er gebeuren?": that something happens is the question's
+#: form; what happens is asked, and the documents say it in their own verbs.
+_HAPPEN_VERBS = frozenset("gebeurt gebeuren gebeurde gebeurden gebeurd".split())
 #: "Hoe lang duurt ...?": how long is asked (a span of time), "duurt" names no subject.
 _DURATION_VERBS = frozenset("duurt duren duurde duurden geduurd".split())
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
@@ -82,6 +85,7 @@ def form_words(question: str) -> list[bool]:
     how_long = ("hoelang" in asked or "lang" in measures) and "hoeveel" not in asked and set(measures) <= {"lang"}
     form = [
         w in _FORM_ONLY
+        or w in _HAPPEN_VERBS
         or (how_long and w in _DURATION_VERBS)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
         or bool(n) and (

@@ -56,6 +56,12 @@ def test_a_noun_that_names_no_thing_of_its_own_is_no_key_term():
     assert [t.word for t in question_terms("Welke zaken regelt het vijverplan?")] == ["regelt", "vijverplan"]
 
 
+def test_that_something_happens_is_no_key_term():
+    # "Wat gebeurt er als ...?": what happens is asked, in the passages' own verbs.
+    assert [t.word for t in question_terms("Wat gebeurt er als het riet niet wordt gemaaid?")] == ["riet", "gemaaid"]
+    assert [t.word for t in question_terms("Wat moet er met het kroos gebeuren?")] == ["kroos"]
+
+
 def test_where_something_lies_and_the_ranking_after_het_are_no_key_terms():
     # The passages say where and which most in their own words ("groter in het noorden").
     assert [t.word for t in question_terms("Waar ligt het kroos in de vijvers het dikst?")] == ["kroos", "vijvers", "dikst"]
