@@ -123,6 +123,9 @@ _MONEY_QUESTION = re.compile(
 )
 #: A question that asks for a share by its question words ("Welk percentage van de leraren is
 #: tevreden over het salaris?"): the share is the amount asked, whatever money it is about.
+#: Money named as the topic, not asked: after "over" ("tevreden over hun salaris") or in a
+#: clause of condition or cause ("Wat gebeurt er als het salaris niet stijgt?").
+_MONEY_AS_TOPIC = re.compile(r"\b(?:(?:over|rond|rondom|omtrent)\s+(?:[^\W\d_]+\s+){0,2}|(?:als|wanneer|indien|omdat|doordat)\s.*)$")
 _ASKS_SHARE = re.compile(
     r"\b(?:welk\w*|hoeveel|(?:wat|hoe\s+groot)\s+(?:is|was|zijn|waren)\s+(?:het|de))\s+(?:percentage|procent|aandeel|deel)\b"
 )
@@ -168,6 +171,8 @@ _REPORTING = frozenset(
     """
     zegt zeggen zei stelt stellen voorstelt voorstellen noemt noemen beschrijft beschrijven schrijft schrijven
     meldt melden rapporteert concludeert concluderen constateert constateren signaleert signaleren
+    vindt vinden adviseert adviseren beveelt aanbeveelt aanbevelen raadt aanraadt aanraden pleit pleiten bepleit
+    benadrukt benadrukken waarschuwt waarschuwen
     """.split()
 )
 #: The documents at large as a question's source ("wat zeggen de documenten over ...").
@@ -262,6 +267,14 @@ class QuestionInfo:
     context_names: tuple[str, ...] = ()
 
 
+def _asks_money(folded: str, intent: Intent) -> bool:
+    """Whether an amount of money is asked: a money word outside a topic position ("Wat verdient
+    een directeur?", "Hoe hoog is het budget?"), in a question that asks no reason and no share."""
+    if intent == "explain" or _ASKS_SHARE.search(folded):
+        return False
+    return any(not _MONEY_AS_TOPIC.search(folded[: m.start()]) for m in _MONEY_QUESTION.finditer(folded))
+
+
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
@@ -319,7 +332,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         asks_percent=bool(_PERCENT_QUESTION.search(folded)),
         compares=bool(_COMPARISON.search(folded)) or len(mention.documents) >= 2,
         asks_source=bool(_ASKS_SOURCE.search(folded)),
-        asks_money=bool(_MONEY_QUESTION.search(folded)) and not _ASKS_SHARE.search(folded),
+        asks_money=_asks_money(folded, intent),
         asks_superlative=bool(_SUPERLATIVE_QUESTION.search(folded)),
         asks_duration=_asks_duration(folded),
         source_years=(

@@ -198,6 +198,20 @@ def test_signals_describe_what_the_question_wants():
     assert set(causal) == set(SENTENCE_FEATURES) | set(EXTRA_SIGNALS)
 
 
+@pytest.mark.parametrize("question, asked", [
+    ("Wat verdient een tuinman?", True),
+    ("Hoe hoog is het budget voor het maaien?", True),
+    ("Wat zijn de kosten van het maaien?", True),
+    # Money named as the topic ("over het salaris", "als het salaris ..."), or in a why-question, is not asked.
+    ("Hoe tevreden zijn de tuinmannen over hun salaris?", False),
+    ("Wat doen de tuinmannen als het salaris daalt?", False),
+    ("Waarom kost het maaien van het riet zoveel?", False),
+    ("Welk percentage van de tuinmannen is tevreden over het salaris?", False),
+])
+def test_an_amount_of_money_is_asked_only_where_the_money_is_not_the_topic(question, asked):
+    assert analyse_question(question).asks_money is asked
+
+
 KOSTEN = "Het maaien van het riet kost de gemeente 40.000 euro per jaar. Het riet wordt in maart gemaaid."
 AANDEEL = "Het riet wordt in maart gemaaid. Een derde van de vijvers heeft een rietkraag."
 ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebruiken daarvoor zeisen."

@@ -111,6 +111,9 @@ def test_a_polite_frame_and_what_the_named_source_does_are_no_key_terms(matcher)
     assert [t.word for t in framed.topic_terms] == ["vijvers"]
     named = analyse_question("Welke maatregelen stelt het kikkerplan voor?", matcher)
     assert [t.word for t in named.topic_terms] == ["maatregelen"]
+    # Advising is reporting too: what the plan advises on the salaris is asked, not "adviseert".
+    advised = analyse_question("Wat adviseert het kikkerplan over het salaris van de tuinman?", matcher)
+    assert [t.word for t in advised.topic_terms] == ["salaris", "tuinman"]
     # Without a named source the verb stays: it may be what the question is about.
     assert "stelt" in [t.word for t in analyse_question("Welke maatregelen stelt de gemeente voor?", matcher).topic_terms]
 
