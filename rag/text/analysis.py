@@ -24,7 +24,7 @@ YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 QUESTION_WORDS = frozenset(
     """
     wat welke welk wie waar waarom wanneer hoe hoeveel hoezeer hoelang waarmee waardoor waarvoor
-    waarover waarin waaraan waarop waaruit kun kan kunnen kunt mag mogen moet moeten zou zouden
+    waarover waarin waaraan waarop waaruit waarnaar waarbij waarvan waartegen tegenaan tegenin naartoe heen kun kan kunnen kunt mag mogen moet moeten zou zouden
     kon konden zal zult zullen wil wilt willen wilde wilden moest moesten mocht mochten
     worden wordt werd werden is zijn was waren heeft hebben had hadden gaat gaan doet doen
     er eigenlijk precies ongeveer vooral nou dan ook nog al wel even meer minder veel weinig

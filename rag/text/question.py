@@ -39,8 +39,13 @@ _LIST_QUESTION = re.compile(
 )
 _PLACE_QUESTION = re.compile(r"^(waar|(in\s+)?welke\s+(regio|regio's|provincie|provincies|gemeente|gemeenten|stad|steden|plaats|plaatsen|delen))\b")
 #: "Waar ... aan/mee/over ...?" is "waaraan", "waarmee", "waarover" split in two: it asks what, not
-#: where ("Waar besteden ze het geld aan?"). The particle stands near the end, before the verbs.
-_WAAR_PARTICLE = re.compile(r"^waar\b.*\s(aan|over|mee|voor|door|van|uit|toe|om|tegen)(\s+[^\W\d_]+){0,2}\s*\W*$")
+#: where ("Waar besteden ze het geld aan?", "Waar lopen ze tegenaan?"). The particle stands near the
+#: end, before the verbs.
+_WAAR_PARTICLE = re.compile(
+    r"^waar\b.*\s(?:(?:aan|over|mee|voor|door|van|uit|toe|om|tegen)(\s+[^\W\d_]+){0,2}"
+    # These also open a place ("op scholen", "in het noorden"): split off only as the last word.
+    r"|(?:op|in|naar|bij|tegenaan|tegenin|naartoe|heen))\s*\W*$"
+)
 #: Words that open a question without being part of it: a follow-up's "En ...", "Maar ...".
 _OPENING_WORDS = re.compile(r"^(?:(?:en|maar|dus|of|ok|oke|nou)\b[\s,]*)+")
 #: A polite frame around the question itself: "Kun je me vertellen welke ...", "Ik wil graag weten

@@ -1029,6 +1029,10 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Waar gaat het rapport over?", "other"),
     ("Waar staan de bomen die voor de school geplant zijn?", "place"),
     ("Waar komen de salamanders vandaan?", "place"),
+    # Split off as the question's last word: "waarop", "waartegenaan"; before a noun they open a place.
+    ("Waar letten de boswachters op?", "other"),
+    ("Waar lopen de boswachters tegenaan?", "other"),
+    ("Waar groeit het meeste riet op het eiland?", "place"),
     # "Wat is het (gemiddelde) loon ...?": an amount, like "Wat kost ...?".
     ("Wat is het gemiddelde loon van een boswachter?", "number"),
     ("Wat zijn de kosten van het maaien?", "number"),
