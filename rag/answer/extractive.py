@@ -887,6 +887,13 @@ class ExtractiveComposer:
         if info.intent == "list" and not best.unit.is_enumeration and (items := _items_asked(info.text)):
             # "Wat zijn de drie doelen van het vijverplan?": the list whose lead-in names them leads.
             best = next((s for s in on_topic if _introduces_items(s.unit, items)), best)
+        if _is_question(best.unit.text) and _restates(best.unit.text, info.text):
+            # "Hoe is het plan tot stand gekomen?" heading the document's answer: the user's own
+            # question said back is no answer; the best sentence that is no question leads.
+            answers = [s for s in on_topic if not _is_question(s.unit.text)]
+            if answers:
+                best = answers[0]
+                on_topic = answers
         top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]

@@ -126,6 +126,14 @@ def test_the_best_scoring_sentence_leads_with_its_marker():
     assert not answer.refused
 
 
+def test_the_users_own_question_in_a_document_does_not_lead():
+    # The document asks the same question above its answer; said back, it answers nothing.
+    passages = make_passages("Hoe is het vijverplan tot stand gekomen? Het vijverplan is samen met de buurt opgesteld in 2020.")
+    answer = composer(margin=0.1, overlap=1.0).compose("Hoe is het vijverplan tot stand gekomen?", passages)
+    assert answer.text.startswith("Het vijverplan is samen met de buurt opgesteld in 2020.")
+    assert "tot stand gekomen?" not in answer.text
+
+
 def test_a_follower_must_add_a_figure_or_key_term():
     # Both sentences about vijvers score the same; the second adds nothing new to "vijvers".
     passages = make_passages("Het park heeft veel vijvers. Er zijn veel vijvers in het park.")
