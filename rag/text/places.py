@@ -64,6 +64,14 @@ def foreign_places(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=1)
+def country_words() -> frozenset[str]:
+    """The folded one-word names of the countries outside the kingdom, and the adjectives listed
+    for them, with and without -e ("finland", "fins", "finse"): what a question about "landen"
+    finds in a passage."""
+    return frozenset(name for name in _countries() if name.isalpha()) | frozenset(_ADJECTIVES) | {f"{a}e" for a in _ADJECTIVES}
+
+
 def names_home(text: str) -> bool:
     """Whether `text` names the Netherlands ("in Nederland", "Nederlandse leerlingen")."""
     return re.search(r"\bnederland(?:se?)?\b", fold(text)) is not None
@@ -74,4 +82,4 @@ def asks_abroad(question: str) -> bool:
     return bool(foreign_places(question)) or _ABROAD.search(fold(question)) is not None
 
 
-__all__ = ["asks_abroad", "foreign_places", "names_home"]
+__all__ = ["asks_abroad", "country_words", "foreign_places", "names_home"]

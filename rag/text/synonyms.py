@@ -8,7 +8,8 @@ question's words are widened; passages keep their own.
 
 The groups are the common names of roles, pupils and school types, and the shares Dutch
 writes in words as well as in figures ("een kwart", "25%"; not "derde", mostly the ordinal),
-written from the domain, not from any question set. Words that mean more than one thing in the reports ("verzuim":
+written from the domain, not from any question set. A word for countries at large ("landen")
+is found where a passage names a country (`rag.text.places`). Words that mean more than one thing in the reports ("verzuim":
 of pupils and of staff) are left out.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rag.text.analysis import fold, stem
+from rag.text.places import country_words
 from rag.text.plurals import other_number_stems
 
 _GROUPS = (
@@ -37,6 +39,15 @@ _GROUPS = (
 )
 
 
+#: Words for countries at large: a passage that names a country ("ook in Finland") has one.
+_COUNTRY = frozenset({"land", "landen", "buitenland"})
+
+
+@lru_cache(maxsize=1)
+def _country_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in country_words())
+
+
 @lru_cache(maxsize=1)
 def _stem_groups() -> dict[str, frozenset[str]]:
     groups: dict[str, frozenset[str]] = {}
@@ -51,7 +62,8 @@ def alternatives(word: str) -> tuple[str, ...]:
     """The stems of the other words for what `word` (folded) names, and of its other number
     where the stemmer splits the two ("dag", "dagen": `rag.text.plurals`); () for most words."""
     own = stem(word)
-    return tuple(sorted((_stem_groups().get(own, frozenset()) | set(other_number_stems(word))) - {own}))
+    countries = _country_stems() if word in _COUNTRY else frozenset()
+    return tuple(sorted((_stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries) - {own}))
 
 
 __all__ = ["alternatives"]

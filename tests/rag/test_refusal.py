@@ -293,6 +293,13 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
     assert TermIndex(["Het plan noemt drie acties voor de vijver."]).contains(maatregelen)
 
 
+def test_countries_at_large_are_found_where_a_passage_names_a_country():
+    landen = next(t for t in question_terms("Welke landen maaien hun riet met de hand?") if t.word == "landen")
+    assert TermIndex(["Ook in Finland maait men het riet met de hand."]).contains(landen)
+    assert TermIndex(["De Finse tuinmannen maaien met de hand."]).contains(landen)
+    assert not TermIndex(["In Vijverdorp maait men het riet met de hand."]).contains(landen)
+
+
 def test_a_modal_verb_in_any_tense_is_no_key_term():
     asked = {t.word for t in question_terms("Hoeveel kikkers konden, zullen of mochten er in de vijver zwemmen?")}
     assert asked == {"kikkers", "vijver", "zwemmen"}
