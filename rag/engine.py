@@ -194,6 +194,8 @@ class Engine:
         named = getattr(getattr(analysis, "mention", None), "documents", ())
         if turns or not named or not asks_overview(analysis.topic_terms, analysis.source_years):
             return None
+        if analysis.intent == "number" or analysis.asks_money:
+            return None  # "Wat kost het actieplan?": an amount, which no description gives
         known = {d.id: d for d in self.documents()}
         documents = [known[d] for d in named if d in known]
         if not documents:

@@ -114,6 +114,8 @@ def test_a_question_about_a_whole_document_gets_its_description_said_to_be_no_qu
     assert answer.passages and {p.chunk.document_id for p in answer.passages} == {"kikkers.md"}
     # Asking about something in it is a question to its passages.
     assert not engine.ask("Welke maatregelen noemt het kikkerplan?").refused
+    # An amount asked of the document is no question about it as a whole: no description gives one.
+    assert "geen citaat" not in engine.ask("Wat kost het kikkerplan?").text
 
 
 def test_naming_the_source_and_its_year_is_no_reason_to_refuse(engine):
