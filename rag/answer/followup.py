@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, fold, words
+from rag.text.analysis import PREPOSITIONS, QUESTION_WORDS, STOPWORDS, fold, words
 from rag.text.question import asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, split_sentences, without_marker
@@ -102,10 +102,6 @@ def _asks_yes_or_no(question: str) -> bool:
     return asked[0] not in STOPWORDS or asked[0] in QUESTION_WORDS
 
 
-#: Prepositions that end a phrase: the subject after "over" runs up to the next one.
-_PREPOSITIONS = frozenset("over voor bij van op met in binnen buiten onder tijdens na naar tegen aan uit door".split())
-
-
 def replaced_subject(question: str, previous: str) -> set[str]:
     """The words of `previous` that an elliptical follow-up replaces: "En over riet?" after
     "Wat zegt het vijverplan over kroos?" asks what the plan says about riet instead of kroos,
@@ -121,11 +117,11 @@ def replaced_subject(question: str, previous: str) -> set[str]:
     if asked and asked[0] in _OPENERS:
         asked = asked[1:]
     before = words(previous)
-    if len(asked) < 2 or asked[0] != "over" or "over" not in before or any(w in _PREPOSITIONS for w in asked[1:]):
+    if len(asked) < 2 or asked[0] != "over" or "over" not in before or any(w in PREPOSITIONS for w in asked[1:]):
         return set()
     phrase = []
     for w in before[before.index("over") + 1:]:
-        if w in _PREPOSITIONS:
+        if w in PREPOSITIONS:
             break
         phrase.append(w)
     return set(phrase)

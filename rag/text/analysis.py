@@ -54,6 +54,13 @@ PREPOSITIONS = frozenset(
     """aan achter bij binnen boven buiten door in langs met na naar naast om onder op over per rond sinds
     tegen tijdens tot tussen uit van vanaf vanuit via voor volgens zonder wegens dankzij ondanks""".split()
 )
+#: Counts in words and their values ("een" is left out: mostly an article).
+COUNT_WORDS = {
+    w: n for n, w in enumerate(
+        "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien zeventien achttien negentien twintig".split(),
+        start=2,
+    )
+}
 #: Superlatives that rank ("het hoogst", "de grootste"), without their -e. "best" after "het"
 #: also means "quite" ("het is best druk"), so it ranks only with its -e.
 SUPERLATIVE_STEMS = ("hoogst", "grootst", "meest", "laagst", "kleinst", "minst", "best", "slechtst", "langst", "kortst", "snelst", "sterkst")

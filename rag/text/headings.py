@@ -18,16 +18,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.text.analysis import fold, stem
+from rag.text.analysis import COUNT_WORDS, fold, stem
 from rag.text.terms import QuestionTerm
 
-#: Counts in words, for "Wat zijn de zes thema's?" ("een" is left out: mostly an article).
-_COUNTS = {
-    w: n for n, w in enumerate(
-        "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien zeventien achttien negentien twintig".split(),
-        start=2,
-    )
-}
+#: Counts in words, for "Wat zijn de zes thema's?".
+_COUNTS = COUNT_WORDS
 #: Words that ask for the parts without narrowing them: "Welke thema's behandelt het plan?",
 #: "Wat zijn de belangrijkste thema's?", "Welke speerpunten staan erin?".
 _FORM_WORDS = frozenset(

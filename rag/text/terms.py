@@ -14,7 +14,7 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import POINTER_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
+from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
 from rag.text.synonyms import alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
@@ -58,7 +58,7 @@ _YES_NO_VERBS = frozenset(
 _COMPARATIVES = frozenset("groter meer minder kleiner hoger lager".split())
 #: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
 _ASKING_VERBS = frozenset("noem geef beschrijf".split())
-_ITEM_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien 2 3 4 5 6 7 8 9 10".split())
+_ITEM_COUNTS = frozenset(COUNT_WORDS) | {str(n) for n in COUNT_WORDS.values()}
 #: The kind of amount a question asks ("Welk percentage ...", "Hoeveel procent ...", "Wat is het
 #: aantal ..."): its form, not its subject; the documents write "24%" and "€ 400", not the word.
 _ASKED_AMOUNTS = frozenset("percentage procent aandeel aantal bedrag keer deel".split())
