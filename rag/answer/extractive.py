@@ -4,8 +4,9 @@ No model writes anything: sentences are copied verbatim (numbers, dates and name
 exactly as the documents have them), each followed by an `[n]` marker for the passage it
 came from.
 
-Candidates are whole sentences of the top passages, and lists with their lead-in sentence
-(when the lead-in or the section title shares a key term with the question).
+Candidates are whole sentences of the top passages, and lists with their lead-in sentence or
+the heading right above them (when the lead-in or the section title shares a key term with the
+question).
 Never a candidate: a lead-in (a sentence ending in a colon) without its list, a sentence that
 announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
 note chunks, and the broken-off start of a passage that begins mid-sentence. A lead that refers
@@ -357,7 +358,7 @@ def _unit_sectors(unit: Unit, passages: Sequence[Passage]) -> frozenset[str]:
 
 
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
-    """Sentences and list items as single units, plus lead-in + items as one enumeration, and
+    """Sentences and list items as single units, plus lead-in (or heading) + items as one enumeration, and
     the rows of a table with its caption and column headings."""
     if passage.chunk.kind == "note":
         return []
@@ -385,6 +386,9 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
         if len(items_lines) >= 2 and lead.kind == "prose" and lead.ends_with_colon and _quotable(lead, before[i]):
             units.append(Unit(passage_index, (lead, *items)))
         elif len(items_lines - {lead.line}) >= 2 and lead.kind == "bullet" and i == 0 and _quotable(lead, None):
+            units.append(Unit(passage_index, (lead, *items)))
+        elif len(items_lines) >= 2 and lead.kind == "heading" and not is_note_sentence(lead.text):
+            # "Speerpunt 2: Meer waardering ⏎ 1. Bied ... ⏎ 2. Maak ...": the heading is the list's lead-in.
             units.append(Unit(passage_index, (lead, *items)))
         i = max(j, i + 1)
     return units + rows

@@ -117,6 +117,17 @@ def test_a_list_is_a_candidate_with_its_lead_in():
     assert enumeration[0].text.endswith("Er komen twee nieuwe pompen.")
 
 
+def test_a_heading_is_the_lead_in_of_the_list_below_it():
+    text = "Speerpunt 2: Meer zorg voor het riet\n1. Maai het riet elk najaar.\n2. Schep het kroos in de zomer.\n\nDe vijvers zijn diep."
+    units = candidate_units(0, make_passages(text)[0])
+    listed = [u for u in units if u.is_enumeration]
+    assert len(listed) == 1
+    assert listed[0].text.startswith("Speerpunt 2: Meer zorg voor het riet")
+    assert listed[0].text.endswith("Schep het kroos in de zomer.")
+    # Alone, the heading is no candidate.
+    assert "Speerpunt 2: Meer zorg voor het riet" not in [u.text for u in units]
+
+
 def test_the_best_scoring_sentence_leads_with_its_marker():
     answer = composer(overlap=1.0, number_wanted=2.0).compose(
         "Hoeveel vijvers telde het park in 2023?", make_passages(RIET, VIJVERS)
