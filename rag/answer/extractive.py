@@ -988,7 +988,8 @@ class ExtractiveComposer:
         # is without it, for finding the definition.
         subject = _as_asked(defined_subject(info.text, info.intent) or info.defined, question)
         # "Wat is de rol van ...?": "U vraagt wat de rol van ... is", with the question's article.
-        article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", folded)
+        # A follow-up's subject is in the question as searched ("Kun je ‘een mismatch …’ uitleggen?").
+        article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", f"{folded}\n{fold(info.text)}")
         if article:
             subject = f"{article.group(1)} {subject}"
         # "Wat is het kroosverzuim van vijvers?" answered with sentences on vijvers alone.

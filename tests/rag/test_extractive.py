@@ -364,6 +364,14 @@ def test_the_caution_names_the_subject_as_asked_with_the_source_it_names():
     assert answer.uncertain and answer.note.startswith("U vraagt wat de rol van het vijverbureau is, maar")
 
 
+def test_the_caution_for_a_follow_up_names_the_subject_with_its_article_as_searched():
+    # "Kun je de laatste uitleggen?", searched with the list item it points at.
+    searched = analyse_question("Kun je ‘een kroosdek op de vijver’ uitleggen?")
+    text = "Een kroosdek op de vijver groeide in 2023 in elf vijvers van het park."
+    answer = composer(overlap=1.0).compose("Kun je de laatste uitleggen?", make_passages(text), analysis=searched)
+    assert answer.uncertain and answer.note.startswith("U vraagt wat een kroosdek op de vijver is, maar")
+
+
 def test_the_caution_for_what_things_are_says_zijn():
     text = "Kroosdekken groeiden in 2023 in elf vijvers van het park."
     answer = composer(overlap=1.0).compose("Wat zijn kroosdekken?", make_passages(text))
