@@ -30,6 +30,8 @@ _GROUPS = (
     "salaris salarissen loon lonen beloning verdienen verdient",
     "werkdruk werkbelasting",
     "maatregel maatregelen actie acties",
+    "krijgen krijgt kreeg kregen gekregen ontvangen ontvangt ontving ontvingen",
+    "geld middelen budget budgetten",
     "fte voltijdbaan voltijdbanen voltijdsbaan voltijdsbanen",
     # School types: the reports' abbreviations are words of their own in a passage ("po-scholen").
     "basisschool basisscholen basisonderwijs primair po bo",

@@ -291,6 +291,10 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
     assert TermIndex(["Het park telt 12 fte aan tuinmannen."]).contains(voltijdbanen)
     maatregelen = next(t for t in question_terms("Welke maatregelen helpen de kikkers?") if t.word == "maatregelen")
     assert TermIndex(["Het plan noemt drie acties voor de vijver."]).contains(maatregelen)
+    # Receiving and money: "krijgen" / "ontvangen", "geld" / "middelen" / "budget".
+    terms = {t.word: t for t in question_terms("Hoeveel vijvers krijgen geld voor riet?")}
+    index = TermIndex(["In 2024 ontvingen 12 vijvers middelen voor het maaien van riet."])
+    assert index.contains(terms["krijgen"]) and index.contains(terms["geld"])
 
 
 def test_countries_at_large_are_found_where_a_passage_names_a_country():
