@@ -42,7 +42,7 @@ from rag.text.definitions import defines, introduces, means_before, names_what_c
 from rag.text.notes import is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable
-from rag.text.sectors import other_sector_only, other_sectors, sector_names, sector_words, sectors
+from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
@@ -757,6 +757,7 @@ class ExtractiveComposer:
         if chosen:
             chosen = self._with_second_part(question, info, chosen, ranked)
             chosen = _with_each_named(info, chosen, scored, ranked)
+            chosen = _with_each_sector(info, own_sectors or scope_sectors(info.topic), chosen, scored, ranked)
             chosen = _with_elaboration(_with_antecedent(chosen, ranked, info), ranked, info)
         if not chosen:
             log.info("Refused: no candidate sentence is about the question")
@@ -1733,6 +1734,35 @@ def _with_each_named(
                 and _ENDS_SENTENCE.search(s.unit.text)
                 and any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject)
                 and is_new(s)
+            ),
+            None,
+        )
+        if best is not None:
+            added.append(best)
+    return _with_added(chosen, added)
+
+
+def _with_each_sector(
+    info: QuestionInfo, asked: frozenset[str], chosen: list[ScoredUnit], scored: Sequence[ScoredUnit], passages: Sequence[Passage]
+) -> list[ScoredUnit]:
+    """A question about two or more sectors ("Is het tekort in het vo kleiner dan in het po?")
+    gets the best sentence about its subject for each asked sector the answer names in no
+    sentence yet, as `_with_each_named` does for documents: the reports give each sector's figure
+    in a sentence of its own."""
+    if len(asked) < 2 or not chosen:
+        return chosen
+    named = frozenset().union(*(_unit_sectors(c.unit, passages) for c in chosen))
+    subject = [t for t in info.topic_terms if not t.is_number and not sectors(t.word)]
+    is_new = _new_to(chosen)
+    added: list[ScoredUnit] = []
+    for sector in sorted(asked - named):
+        best = next(
+            (
+                s for s in scored
+                if sector in _unit_sectors(s.unit, passages) and s.overlap > 0
+                and not s.unit.row and not s.signals["short"] and _ENDS_SENTENCE.search(s.unit.text)
+                and (not subject or any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject))
+                and is_new(s) and s not in added
             ),
             None,
         )

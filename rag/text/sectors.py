@@ -72,6 +72,22 @@ def sector_words(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+#: What stands before a sector named as the scope of a question: "in het vo", "dan in het po",
+#: "voor het mbo", "en het wo" (after another sector); not "van de basisschool", "vmbo'ers".
+_SCOPE_BEFORE = re.compile(r"\b(?:in|voor|bij|binnen|tussen|dan|en|of)\s+(?:het\s+|de\s+)?$")
+
+
+@lru_cache(maxsize=8192)
+def scope_sectors(text: str) -> frozenset[str]:
+    """The sectors `text` names as a scope, after "in", "voor", "bij", "dan" or "en" (with "het"
+    or "de"): "Is het tekort in het vo kleiner dan in het po?" -> {"vo", "po"}."""
+    folded = fold(text)
+    return frozenset(
+        name for name, pattern in _PATTERNS.items()
+        if any(_SCOPE_BEFORE.search(folded[: m.start()]) for m in pattern.finditer(folded))
+    )
+
+
 def other_sector_only(asked: frozenset[str], text: str) -> bool:
     """Whether `text` names a sector, but none of the `asked` ones (a question about one sector)."""
     return other_sectors(asked, sectors(text))
@@ -82,4 +98,4 @@ def other_sectors(asked: frozenset[str], named: frozenset[str]) -> bool:
     return bool(asked and named and not named & asked)
 
 
-__all__ = ["NAMES", "other_sector_only", "other_sectors", "sector_names", "sector_words", "sectors"]
+__all__ = ["NAMES", "other_sector_only", "other_sectors", "scope_sectors", "sector_names", "sector_words", "sectors"]

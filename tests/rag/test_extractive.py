@@ -145,6 +145,16 @@ def test_the_users_own_question_in_a_document_does_not_lead():
     assert "tot stand gekomen?" not in answer.text
 
 
+def test_a_question_about_two_sectors_gets_a_sentence_for_each():
+    passages = make_passages(
+        "In het po maaien 40 vrijwilligers het riet, in het sbo 12 en in het so 9. "
+        "Het riet in het po groeit snel. In het vo maaien 25 vrijwilligers het riet."
+    )
+    answer = composer(margin=0.1, overlap=1.0, numbers=2.0).compose("Maaien in het vo minder vrijwilligers het riet dan in het po?", passages)
+    assert answer.text.startswith("In het po maaien 40 vrijwilligers")
+    assert "In het vo maaien 25 vrijwilligers het riet." in answer.text
+
+
 def test_a_follower_must_add_a_figure_or_key_term():
     # Both sentences about vijvers score the same; the second adds nothing new to "vijvers".
     passages = make_passages("Het park heeft veel vijvers. Er zijn veel vijvers in het park.")

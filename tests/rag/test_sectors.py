@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.sectors import other_sector_only, sector_names, sector_words, sectors
+from rag.text.sectors import other_sector_only, scope_sectors, sector_names, sector_words, sectors
 
 
 @pytest.mark.parametrize("text, named", [
@@ -44,3 +44,14 @@ def test_sector_words(text, found):
 
 def test_sector_names_in_school_order():
     assert sector_names(frozenset({"mbo", "po", "so"})) == ["het po", "het (v)so", "het mbo"]
+
+
+@pytest.mark.parametrize("text, scope", [
+    ("Is het maaien in het vo duurder dan in het po?", {"vo", "po"}),
+    ("Hoeveel vijvers hebben scholen in het hbo en het wo?", {"hbo", "wo"}),
+    ("Wat is het verschil tussen po en vo?", {"po", "vo"}),
+    # Named, but not as the scope of the question: a level, a group of pupils.
+    ("Waarom halen zoveel vmbo'ers het leesniveau van de basisschool niet?", set()),
+])
+def test_the_sectors_a_question_names_as_its_scope(text, scope):
+    assert scope_sectors(text) == scope
