@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
+from rag.text.sectors import sectors
 from rag.text.synonyms import alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
@@ -177,11 +178,18 @@ class QuestionTerm:
 _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
 
 
+def _short_acronym(word: str, acronyms: set[str]) -> bool:
+    """A two-letter word typed in capitals names something ("het NP Onderwijs", "de EU"), unless
+    it names a sector ("PO", "VO": `rag.text.sectors` reads those); "El" in a name does not."""
+    return len(word) == 2 and word in acronyms and not sectors(word)
+
+
 def question_terms(question: str) -> list[QuestionTerm]:
     """The question's key terms (as `rag.text.analysis.key_terms`, less pointers such as
     "daarin"), with names and numbers marked."""
     question = _APOSTROPHE_ENDING.sub(r"\1", question)
     names: dict[str, tuple[str, ...]] = {}
+    acronyms: set[str] = set()
     # A capital letter after a word ("School B", "Bijlage C") names something together with
     # that word; alone it is no term ("b" is in every "vmbo-b").
     letter_names: dict[str, tuple[str, str]] = {}
@@ -196,6 +204,8 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if acronym or (n > 0 and token[:1].isupper()):
             parts = tuple(words(token))
             names.update((w, parts) for w in parts if w not in _NOT_NAMES)
+        if acronym:
+            acronyms.update(w for w in words(token) if w not in _NOT_NAMES)
     # Folded word -> the word as typed (first occurrence), so a reason quotes the user.
     typed: dict[str, str] = {}
     for raw in _WORD.findall(question):
@@ -213,7 +223,7 @@ def question_terms(question: str) -> list[QuestionTerm]:
             phrase = " ".join(letter_names[w])
             terms.setdefault(phrase, QuestionTerm(phrase, w, is_name=True, name=letter_names[w], asked=phrase.title()))
             continue
-        if w in STOPWORDS or w in QUESTION_WORDS or too_short(w) or POINTER_WORD.match(w):
+        if w in STOPWORDS or w in QUESTION_WORDS or (too_short(w) and not _short_acronym(w, acronyms)) or POINTER_WORD.match(w):
             continue
         s = stem(w)
         if s not in terms:

@@ -60,6 +60,12 @@ def test_a_particle_split_off_waar_is_no_key_term():
     assert [t.word for t in question_terms("Waar lopen de boswachters tegenaan?")] == ["lopen", "boswachters"]
 
 
+def test_a_two_letter_acronym_is_a_key_term_a_short_word_of_a_name_is_not():
+    assert [(t.word, t.is_name) for t in question_terms("Wat kost het VP Kroos?")] == [("vp", True), ("kroos", True)]
+    assert [t.word for t in question_terms("Hoe oud is de vijver van El Bosque?")] == ["vijver", "bosque"]
+    assert [t.word for t in question_terms("Hoeveel vijvers heeft het PO?")] == ["vijvers"]  # a sector, read as one
+
+
 def test_that_something_happens_is_no_key_term():
     # "Wat gebeurt er als ...?": what happens is asked, in the passages' own verbs.
     assert [t.word for t in question_terms("Wat gebeurt er als het riet niet wordt gemaaid?")] == ["riet", "gemaaid"]
@@ -104,7 +110,9 @@ def test_a_pronoun_joined_to_a_preposition_is_no_key_term():
 
 def test_the_ending_after_an_apostrophe_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel zzp'ers en kano’s telt het park?")] == ["zzp", "kano", "telt", "park"]
-    assert [t.word for t in question_terms("Hoeveel IB’ers zijn er?")] == ["ers"]  # "ib" is too short to search alone
+    # A two-letter acronym is a term of its own; the ending stays, as the passages write "IB’ers" too.
+    assert [t.word for t in question_terms("Hoeveel IB’ers zijn er?")] == ["ib", "ers"]
+    assert [t.word for t in question_terms("Hoeveel ib’ers zijn er?")] == ["ers"]  # typed small: "ib" too short alone
 
 
 def test_an_adverb_of_time_or_degree_is_no_key_term():
