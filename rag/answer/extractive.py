@@ -1363,7 +1363,9 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
     none of these, or when one of them gives it. An amount or share is about the question only
     in a passage that names what the question names ("het budget van de Vijverbond": an amount
     in a passage without the Vijverbond is some other budget)."""
-    about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0]
+    # About it as the lead may be: sharing a key term, or going on from a sentence that does
+    # ("Dat gebeurde in maart 2021." after one on the riet that was mown).
+    about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0 or s.signals["previous_overlap"] > 0]
     if _AGE_QUESTION.search(fold(info.text)):
         # An age is told in many ways ("in de zestig", "pas afgestudeerd", a thing's by its year:
         # "dateert uit 2020"): no check for it.

@@ -273,6 +273,8 @@ ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebrui
     ("Wanneer wordt het riet gemaaid?", ("Het riet wordt over twee weken gemaaid.",), False, None),
     ("Wanneer wordt het riet gemaaid?", (RIET,), False, None),  # "elk jaar"
     ("Hoe oud is het riet dat vrijwilligers maaien?", (ZEISEN,), False, None),
+    # The time in a sentence that goes on from one about the subject ("Dat gebeurde ...").
+    ("Wanneer werd het riet gemaaid?", ("Het riet werd door de vrijwilligers gemaaid. Dat gebeurde in maart 2021.",), False, None),
     # A count asked: a figure other than a year, a count in words, a share or a frequency gives it.
     ("Hoeveel vrijwilligers maaien het riet?", (ZEISEN,), True, "U vraagt naar een aantal"),
     ("Hoeveel vrijwilligers maaien het riet?", ("Sinds 2019 maaien vrijwilligers het riet met zeisen.",), True, "U vraagt naar een aantal"),
