@@ -65,7 +65,8 @@ _DEFINED_INSIDE = re.compile(
 )
 _EXPLAIN_QUESTION = re.compile(
     r"\b(waarom|hoe\s+kan\s+het|hoe\s+komt\s+het|waardoor|hoe\s+verklaar|wat\s+verklaart|"
-    r"wat\s+is\s+de\s+(?:belangrijkste\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring|aanleiding)|"
+    # "Wat is (volgens de inspectie) de belangrijkste reden ...?"
+    r"wat\s+(?:is|was)\s+(?:volgens\s+(?:[^\W\d_]+\s+){1,6}?)?de\s+(?:belangrijkste\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring|aanleiding)\b|"
     # "Om welke reden ...?", "Waaraan ligt het dat ...?", "Hoe ontstaat ...?", "Wat leidt tot ...?": a
     # reason too. ("Wat zijn de oorzaken van ...?" asks for a list of them.)
     r"om\s+welke\s+reden(?:en)?|waaraan\s+ligt\s+het|hoe\s+(?:ontstaat|ontstaan|ontstond|ontstonden)|wat\s+(?:leidt|leidde)\s+tot)"

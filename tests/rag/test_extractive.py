@@ -1048,6 +1048,8 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Ik ben benieuwd waarom het riet groeit.", "explain"),
     ("Wat is de oorzaak van het kroos?", "explain"),  # a cause, not a definition
     ("Wat is de belangrijkste verklaring voor het kroos?", "explain"),
+    ("Wat is volgens de boswachters de belangrijkste reden voor het kroos?", "explain"),
+    ("Wat was de aanleiding voor het vijverplan?", "explain"),
     ("Wat verklaart de groei van het riet?", "explain"),
     ("Wat zijn de oorzaken van het kroos?", "list"),
     ("Welke maatregelen neemt de gemeente?", "list"),
