@@ -289,7 +289,10 @@ def test_the_export_is_fused_at_fp32_and_smoothed_at_int8_close_to_fp32(make_set
     assert "after smoothing" in int8._info["int8"]
     texts = [t for t in TEXTS if len(t.split()) > 1] + ["Het parkbureau telde in 2023 ruim 400 bomen, een kwart meer dan in 2019."]
     cosines = (np.array(int8.embed_documents(texts)) * np.array(embedder.embed_documents(texts))).sum(axis=1)
-    assert cosines.min() > 0.997
+    # With VNNI these texts come within 0.997 of fp32; without it ONNX Runtime's int8 products
+    # lose a little more (0.9969 at worst on an AMD EPYC without VNNI, mean 0.9988 over 400 corpus
+    # sentences). Without smoothing, all-int8 falls to a mean of 0.996.
+    assert cosines.min() > 0.996 and cosines.mean() > 0.998
 
 
 def test_without_calibration_texts_the_feed_forward_outputs_stay_fp32(tmp_path, tiny_encoder, monkeypatch, caplog):
