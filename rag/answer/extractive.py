@@ -1723,25 +1723,10 @@ def _with_each_named(
     # About the subject: a word of it, not only a year or the words that name the documents
     # (a share of its words by weight was tried on tune: a quarter or more kept fewer good ones).
     subject = [t for t in info.topic_terms if not t.is_number]
-    is_new = _new_to(chosen)
-    added = []
-    for document in named:
-        if document in quoted:
-            continue
-        best = next(
-            (
-                s for s in scored
-                if passages[s.unit.passage_index].document_id == document and s.overlap > 0
-                and not s.unit.row and not s.signals["short"]  # a table's row or a scrap says little alone
-                and _ENDS_SENTENCE.search(s.unit.text)
-                and any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject)
-                and is_new(s)
-            ),
-            None,
-        )
-        if best is not None:
-            added.append(best)
-    return _with_added(chosen, added)
+    return _with_one_for_each(
+        [d for d in named if d not in quoted], lambda s, document: passages[s.unit.passage_index].document_id == document,
+        subject, chosen, scored,
+    )
 
 
 def _with_each_sector(
@@ -1755,15 +1740,27 @@ def _with_each_sector(
         return chosen
     named = frozenset().union(*(_unit_sectors(c.unit, passages) for c in chosen))
     subject = [t for t in info.topic_terms if not t.is_number and not sectors(t.word)]
+    return _with_one_for_each(
+        sorted(asked - named), lambda s, sector: sector in _unit_sectors(s.unit, passages), subject or None, chosen, scored
+    )
+
+
+def _with_one_for_each(
+    targets: Sequence[str], belongs: Callable[[ScoredUnit, str], bool], subject: Sequence[QuestionTerm] | None,
+    chosen: list[ScoredUnit], scored: Sequence[ScoredUnit],
+) -> list[ScoredUnit]:
+    """The answer with, for each of `targets`, the best candidate that `belongs` to it, shares a
+    key term with the question, is a whole sentence (a table's row or a scrap says little alone),
+    holds a term of `subject` (None: not checked) and is new to the answer (`_with_added`)."""
     is_new = _new_to(chosen)
     added: list[ScoredUnit] = []
-    for sector in sorted(asked - named):
+    for target in targets:
         best = next(
             (
                 s for s in scored
-                if sector in _unit_sectors(s.unit, passages) and s.overlap > 0
+                if belongs(s, target) and s.overlap > 0
                 and not s.unit.row and not s.signals["short"] and _ENDS_SENTENCE.search(s.unit.text)
-                and (not subject or any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject))
+                and (subject is None or any(TermIndex([substance(s.unit.text)]).contains(t) for t in subject))
                 and is_new(s) and s not in added
             ),
             None,

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from rag.text.analysis import COUNT_WORDS, fold, stem
 from rag.text.terms import QuestionTerm
 
-#: Counts in words, for "Wat zijn de zes thema's?".
-_COUNTS = COUNT_WORDS
 #: Words that ask for the parts without narrowing them: "Welke thema's behandelt het plan?",
 #: "Wat zijn de belangrijkste thema's?", "Welke speerpunten staan erin?".
 _FORM_WORDS = frozenset(
@@ -72,8 +70,8 @@ def _count(terms: Sequence[QuestionTerm]) -> int | None:
     for t in terms:
         if t.is_number and t.word.isdigit():
             return int(t.word)
-        if t.word in _COUNTS:
-            return _COUNTS[t.word]
+        if t.word in COUNT_WORDS:
+            return COUNT_WORDS[t.word]
     return None
 
 
@@ -91,7 +89,7 @@ def parts_asked(question: str, topic_terms: Sequence[QuestionTerm]) -> PartsAske
     """What a question asks the parts of ("Wat zijn de zes thema's?": "thema's", six), or None
     when it asks for more than that, or for one. `topic_terms`: the question's key terms
     without the words that name its source."""
-    counts = [t for t in topic_terms if t.is_number or t.word in _COUNTS]
+    counts = [t for t in topic_terms if t.is_number or t.word in COUNT_WORDS]
     rest = [t for t in topic_terms if t not in counts and t.word not in _FORM_WORDS]
     if len(rest) != 1 or len(counts) > 1:
         return None
@@ -131,7 +129,7 @@ def heading_list(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingLi
     return HeadingList(parts.asked, tuple(max(plain, key=len)))
 
 
-_COUNT_NAMES = {n: w for w, n in _COUNTS.items()}
+_COUNT_NAMES = {n: w for w, n in COUNT_WORDS.items()}
 
 
 def heading_list_reply(title: str, found: HeadingList) -> str:

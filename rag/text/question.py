@@ -127,11 +127,11 @@ _MONEY_QUESTION = re.compile(
     r"\b(wat\s+kost\w*|kosten|kost|prijs|prijzen|bedrag\w*|hoeveel\s+(geld|euro)|verdien\w*|salaris\w*|loon|"
     r"collegegeld|lesgeld|budget)\b"
 )
-#: A question that asks for a share by its question words ("Welk percentage van de leraren is
-#: tevreden over het salaris?"): the share is the amount asked, whatever money it is about.
 #: Money named as the topic, not asked: after "over" ("tevreden over hun salaris") or in a
 #: clause of condition or cause ("Wat gebeurt er als het salaris niet stijgt?").
 _MONEY_AS_TOPIC = re.compile(r"\b(?:(?:over|rond|rondom|omtrent)\s+(?:[^\W\d_]+\s+){0,2}|(?:als|wanneer|indien|omdat|doordat)\s.*)$")
+#: A question that asks for a share by its question words ("Welk percentage van de leraren is
+#: tevreden over het salaris?"): the share is the amount asked, whatever money it is about.
 _ASKS_SHARE = re.compile(
     r"\b(?:welk\w*|hoeveel|(?:wat|hoe\s+groot)\s+(?:is|was|zijn|waren)\s+(?:het|de))\s+(?:percentage|procent|aandeel|deel)\b"
 )
