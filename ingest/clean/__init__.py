@@ -73,4 +73,4 @@ def clean_text(raw: str) -> str:
         page = remove_page_numbers(page.strip("\n"))
         blocks.extend(strip_footnote_refs(b, lex) for b in reflow_paragraphs(page, lex))
     blocks = drop_repeated_blocks([b for b in blocks if b == PAGE_BREAK or b.strip()])
-    return "\n\n".join(rejoin_broken_sentences(separate_footnotes(blocks, lex)))
+    return "\n\n".join(rejoin_broken_sentences(separate_footnotes(blocks, lex), lex))

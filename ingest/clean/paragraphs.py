@@ -358,6 +358,7 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
             and kind in ("prose", "list")
             and not (kind == "list" and text[0].isupper() and not current[-1].endswith(("-", ",")))
             and not (inside_sentence and _resumes_sentence(lines[i - 1].text, text))
+            and not _after_source(current[-1], text)
         ):
             current[-1] = join_line_break(current[-1], text, lex)
         else:
@@ -385,6 +386,13 @@ def _resumes_sentence(previous: str, line: str) -> bool:
         and not continues_sentence(previous)
         and not _opens_bracket(previous)  # "... (in" ⏎ "percentages)": the caption goes on
     )
+
+
+def _after_source(block_line: str, line: str) -> bool:
+    """Whether `line` is the rest of a sentence that a figure was printed in, below the figure's
+    source line (`Bron: Inspectie (2024t)` ⏎ `lopdrachten gegeven …`): a source line that closes
+    its bracket is complete, and what goes on in lower case below it belongs to the text."""
+    return bool(_SOURCE_LINE_RE.match(block_line)) and block_line.rstrip().endswith(")") and (line[0].islower() or line[0].isdigit())
 
 
 def _consume_table(
@@ -415,7 +423,7 @@ def _consume_table(
     return i
 
 
-def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
+def rejoin_broken_sentences(blocks: list[str], lexicon: Lexicon | None = None) -> list[str]:
     """Join a block that breaks off mid-sentence to the block that goes on with it.
 
     A page or column break, or footnotes printed in between, can leave a sentence in two
@@ -447,10 +455,11 @@ def rejoin_broken_sentences(blocks: list[str]) -> list[str]:
 
     # Brackets first: a caption's "(2022-2023:" ⏎⏎ "n bo=...)" is one note before any sentence
     # looks past it for its rest.
-    return _rejoin(_rejoin(list(blocks), brackets), sentences)
+    lex = lexicon_for("\n\n".join(blocks), lexicon)
+    return _rejoin(_rejoin(list(blocks), brackets, lex), sentences, lex)
 
 
-def _rejoin(out: list[str], joins: Callable[[str, str, set[str]], bool]) -> list[str]:
+def _rejoin(out: list[str], joins: Callable[[str, str, set[str]], bool], lex: Lexicon) -> list[str]:
     """Join each block to the next block of text (past page breaks, notes and tables, whose
     kinds `joins` is told: `_printed_between`) where `joins` says it goes on with it."""
     i = 0
@@ -461,7 +470,9 @@ def _rejoin(out: list[str], joins: Callable[[str, str, set[str]], bool]) -> list
             across.add(kind)
             j += 1
         if j < len(out) and joins(out[i], out[j], across):
-            out[i] = out[i] + " " + out.pop(j)
+            rest = out.pop(j)
+            # "herste-" + "lopdrachten": a word broken at the end of the first part is repaired.
+            out[i] = join_line_break(out[i], rest, lex) if out[i].endswith("-") else f"{out[i]} {rest}"
             continue  # the joined block may break off again
         i += 1
     return out

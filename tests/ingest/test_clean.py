@@ -861,6 +861,33 @@ def test_a_figure_printed_inside_a_sentence_gives_the_sentence_its_rest_back() -
     ]
 
 
+def test_text_that_goes_on_below_a_figures_source_line_is_no_part_of_that_line() -> None:
+    # A figure with its axis labels printed inside a sentence: the sentence's start cannot be
+    # found past the labels, but its rest is text, not part of the source line (a note).
+    raw = (
+        "Het waterschap telt elk jaar de kikkers in de vijvers van de stad. In de grote vijvers zijn relatief weinig kik-\n\n"
+        "Figuur 3.1a Aantal kikkers per vijver\n\n"
+        "Noord Zuid\n\n"
+        "Grote vijvers\n\n"
+        "Bron: Stichting Vijver (2023)\n"
+        " kers geteld. In de kleine vijvers waren het er meer, omdat het water \n"
+        "daar minder snel opwarmt.\n"
+    )
+    blocks = clean_text(raw).split("\n\n")
+    assert "Bron: Stichting Vijver (2023)" in blocks
+    assert blocks[-1] == "kers geteld. In de kleine vijvers waren het er meer, omdat het water daar minder snel opwarmt."
+
+
+def test_a_word_broken_where_a_table_interrupts_it_is_repaired() -> None:
+    from ingest.clean import rejoin_broken_sentences
+
+    table = "Tabel 4.1a Aantal eenden per vijver in de jaren 2021 tot en met 2023\n2021 2022 2023\nGrote vijver 12 14 40"
+    blocks = ["In de grote vijvers zijn relatief weinig eenden en zwanen geteld, maar veel waterhoen-", table, "ders en meerkoeten."]
+    assert rejoin_broken_sentences(blocks) == [
+        "In de grote vijvers zijn relatief weinig eenden en zwanen geteld, maar veel waterhoenders en meerkoeten.", table,
+    ]
+
+
 def test_a_table_printed_inside_a_sentence_is_passed_over_when_the_rest_goes_on_in_lower_case() -> None:
     from ingest.clean import rejoin_broken_sentences
 
