@@ -983,12 +983,14 @@ class ExtractiveComposer:
         (`_says_what_it_is`): the passages speak of X without saying what it is."""
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
+        if words(info.defined)[:1] and words(info.defined)[0] in _RELATIONAL_HEADS:
+            return None  # "Wat is de rol van de gemeente?": what the gemeente does says it
         folded = fold(question)
         verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(folded) else "is"
-        # The subject as asked, with the source it names ("de rol van het NRO"); `info.defined`
+        # The subject as asked, with the source it names ("het plan van het NRO"); `info.defined`
         # is without it, for finding the definition.
         subject = _as_asked(defined_subject(info.text, info.intent) or info.defined, question)
-        # "Wat is de rol van ...?": "U vraagt wat de rol van ... is", with the question's article.
+        # "Wat is het plan van ...?": "U vraagt wat het plan van ... is", with the question's article.
         # A follow-up's subject is in the question as searched ("Kun je ‘een mismatch …’ uitleggen?").
         article = re.search(rf"\b(de|het|een)\s+{re.escape(fold(subject))}\b", f"{folded}\n{fold(info.text)}")
         if article:
@@ -1043,6 +1045,12 @@ class ExtractiveComposer:
         )
 
 
+#: "Wat is de rol van X?", "Wat is het doel van X?": the X's part in something, which the
+#: documents say by what X does or is for ("X maakt afspraken ...", "met als doel ..."), not by
+#: defining the word; no sentence says "de rol van X is".
+_RELATIONAL_HEADS = frozenset(
+    "rol rollen taak taken doel doelen doelstelling functie bijdrage opdracht verantwoordelijkheid verantwoordelijkheden".split()
+)
 #: "Wat zijn kroosdekken?": the caution says "wat kroosdekken zijn".
 _ASKS_WHAT_THEY_ARE = re.compile(r"\bwat\s+zijn\b")
 #: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.

@@ -368,12 +368,21 @@ def test_the_caution_for_what_x_is_says_when_the_answer_does_not_name_x(text, no
 def test_the_caution_names_the_subject_as_asked_with_the_source_it_names():
     from rag.text.sources import SourceMention
 
-    question = "Wat is de rol van het vijverbureau?"
+    question = "Wat is het kroosplan van het vijverbureau?"
     # As analysed with the documents' names: the source is left out of what to find defined.
-    info = replace(analyse_question(question), mention=SourceMention(documents=("doc0.txt",)), defined="rol")
-    text = "De rol van het vijverbureau groeide in 2023."
+    info = replace(analyse_question(question), mention=SourceMention(documents=("doc0.txt",)), defined="kroosplan")
+    text = "Het kroosplan van het vijverbureau groeide in 2023."
     answer = composer(overlap=1.0).compose(question, make_passages(text), analysis=info)
-    assert answer.uncertain and answer.note.startswith("U vraagt wat de rol van het vijverbureau is, maar")
+    assert answer.uncertain and answer.note.startswith("U vraagt wat het kroosplan van het vijverbureau is, maar")
+
+
+@pytest.mark.parametrize("question", ["Wat is de rol van het vijverbureau bij het maaien?", "Wat is het doel van het maaiplan?"])
+def test_what_something_is_for_is_said_by_what_it_does_not_by_a_definition(question):
+    # No sentence says "de rol van het vijverbureau is ...": what it does answers.
+    text = "Het vijverbureau maakt elk voorjaar met de tuinmannen afspraken over het maaien van het riet, met als doel de vijvers open te houden."
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    assert not (answer.note or "").startswith("U vraagt wat")
 
 
 def test_the_caution_for_a_follow_up_names_the_subject_with_its_article_as_searched():
