@@ -8,7 +8,7 @@ Candidates are whole sentences of the top passages, and lists with their lead-in
 the heading right above them (when the lead-in or the section title shares a key term with the
 question).
 Never a candidate: a lead-in (a sentence ending in a colon) without its list, a sentence that
-announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
+announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`; a footnote that explains or defines is quoted, without its number), headings,
 note chunks, and the broken-off start of a passage that begins mid-sentence. A lead that refers
 back ("Dit komt door ...") is quoted with the sentence before it, one that announces ("... kent
 knelpunten.") with the sentence after it that says what ("Daarbij valt te denken aan ..."). Each candidate
@@ -39,7 +39,7 @@ from functools import lru_cache
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
-from rag.text.notes import is_note_sentence
+from rag.text.notes import explanation, is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
@@ -357,11 +357,22 @@ def _unit_sectors(unit: Unit, passages: Sequence[Passage]) -> frozenset[str]:
     return next((found for s in reversed(sentences[:first]) if (found := sectors(s.text))), named)
 
 
+def _explanations(passage_index: int, passage: Passage) -> list[Unit]:
+    """The footnotes of a note chunk that explain or define (`rag.text.notes.explanation`),
+    each a sentence without its number; never the entries that name a source."""
+    units = []
+    for sentence in _split_cached(passage.text):
+        start = explanation(sentence.text)
+        if start:
+            units.append(Unit(passage_index, (replace(sentence, text=sentence.text[start:], start=sentence.start + start, kind="prose"),)))
+    return units
+
+
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     """Sentences and list items as single units, plus lead-in (or heading) + items as one enumeration, and
     the rows of a table with its caption and column headings."""
     if passage.chunk.kind == "note":
-        return []
+        return _explanations(passage_index, passage)
     sentences = _split_cached(passage.text)
     rows = table_units(passage_index, sentences) if passage.chunk.kind == "table" else []
     before = (None, *sentences)  # before[i]: the sentence before sentences[i]

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from rag.linear import LinearModel, bundled
 from rag.text.analysis import PREPOSITIONS, listed
+from rag.text.notes import explanations
 from rag.text.terms import TermIndex, question_terms, term_weight, zipf
 from rag.types import Passage, Turn, previous_question
 
@@ -100,9 +101,11 @@ def refusal_signals(
     its own terms can be missing. `best_*`, `type_found` and `specific_in_best` come from the
     sentence scorer: the best candidate sentence, whether one of the best has the kind of answer
     asked for, and the share of the question's names, numbers and rare words the best hold."""
-    # Notes (footnotes, references) are never quoted: words only a note holds answer nothing.
-    top = [p for p in sorted(passages, key=lambda p: p.rank)[:top_n] if p.chunk.kind != "note"]
-    index = TermIndex(p.text for p in top)
+    # Notes (footnotes, references) are never quoted, but for the footnotes that explain
+    # (`rag.text.notes.explanation`): words only a note holds otherwise answer nothing.
+    ranked = sorted(passages, key=lambda p: p.rank)[:top_n]
+    top = [p for p in ranked if p.chunk.kind != "note"]
+    index = TermIndex([p.text for p in top] + [e for p in ranked if p.chunk.kind == "note" for e in explanations(p.text)])
     terms = list(analysis.topic_terms)
     previous = previous_question(history)
     own = {t.stem for t in terms}

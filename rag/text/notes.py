@@ -3,7 +3,9 @@
 They are part of a document, but never an answer: "12 Bureau Vlinder (2019)." or
 "Bron: https://..." answers nothing a school leader asks. Ingest separates them into blocks
 and chunks of their own (kind "note": still searchable); answers never quote them, nor a
-sentence that is one (a footnote glued into a paragraph).
+sentence that is one (a footnote glued into a paragraph). The one exception is a footnote that
+explains or defines (`explanation`: "27 ‘Kroosdek’ wordt gedefinieerd als ..."), which is text
+like any other and is quoted without its number.
 
 The shapes are those of Dutch policy reports as PDF extractions leave them:
 
@@ -20,6 +22,8 @@ The shapes are those of Dutch policy reports as PDF extractions leave them:
 from __future__ import annotations
 
 import re
+
+from rag.text.sentences import split_sentences
 
 _CAPITAL = r"[A-ZÀ-Þ]"
 _NAME_WORD = rf"(?:{_CAPITAL}[\w'’.\-]*|{_CAPITAL}\.)"
@@ -134,6 +138,41 @@ def is_note_sentence(sentence: str) -> bool:
     )
 
 
+#: A footnote's number before its text ("27 ‘Kroosdek’ wordt ...", "57 We rekenen ...").
+_NOTE_NUMBER = re.compile(r"^\s*\d{1,3}\.?\s+(?=[A-ZÀ-Þ‘'\"“])")
+#: What names a source: a year in brackets or ending a reference, "e.a.", a page, a place of
+#: publication, a date ("… 20-30 oktober 2020").
+_CITES = re.compile(
+    rf"\((?:19|20)\d\d|\b(?:19|20)\d\d[a-z]?\)|\be\.a\.|\bet\s+al\b|\bp{{1,2}}\.\s*\d|\b{_MONTHS}\s+(?:19|20)\d\d|(?:19|20)\d\d\W*$",
+    re.IGNORECASE,
+)
+#: A clause, not a title: a finite auxiliary, or "we"/"wij"/"men" doing something.
+_CLAUSE = re.compile(r"\b(?:is|zijn|was|waren|wordt|worden|werd|werden|heeft|hebben|kan|kunnen|moet|moeten|we|wij|men)\b", re.IGNORECASE)
+_MIN_EXPLANATION_WORDS = 8
+
+
+def explanation(sentence: str) -> int:
+    """Where the text of a footnote that explains starts (0: the sentence is no such footnote).
+
+    A footnote may define or explain ("57 We rekenen een vijver tot de grote als hij meer dan
+    1 hectare beslaat."): then it is text like any other, quoted without its number. A footnote
+    that names a source ("12 Bureau Vlinder (2019).", "30. Verslag – gesprekken 20-30 oktober
+    2020") or a title without a clause is none.
+    """
+    number = _NOTE_NUMBER.match(sentence)
+    if number is None:
+        return 0
+    text = sentence[number.end():]
+    if len(text.split()) < _MIN_EXPLANATION_WORDS or _CITES.search(text) or not _CLAUSE.search(text) or is_note_sentence(text):
+        return 0
+    return number.end()
+
+
+def explanations(block: str) -> list[str]:
+    """The footnotes of a block of notes that explain (`explanation`), without their numbers."""
+    return [s.text[start:] for s in split_sentences(block) if (start := explanation(s.text))]
+
+
 def split_footnotes(block: str) -> tuple[str, str]:
     """(footnote entries, rest) of a block that opens with footnote entries ("", block) otherwise.
 
@@ -147,4 +186,4 @@ def split_footnotes(block: str) -> tuple[str, str]:
     return block[:end].strip(), block[end:].strip()
 
 
-__all__ = ["footnote_prefix", "is_note", "is_note_sentence", "split_footnotes"]
+__all__ = ["explanation", "explanations", "footnote_prefix", "is_note", "is_note_sentence", "split_footnotes"]

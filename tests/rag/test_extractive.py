@@ -76,6 +76,15 @@ def test_notes_headings_and_broken_off_starts_are_never_candidates():
     assert candidate_units(0, note) == []
 
 
+def test_a_footnote_that_explains_is_quoted_without_its_number_one_that_names_a_source_never():
+    text = "12 Bureau Vlinder (2021). 13 Een kroosdek wordt gedefinieerd als een laag kroos die het hele water van een vijver bedekt. 14 Mus (2019)."
+    note = make_passages(text, kinds=("note",))[0]
+    definition = "Een kroosdek wordt gedefinieerd als een laag kroos die het hele water van een vijver bedekt."
+    assert [u.text for u in candidate_units(0, note)] == [definition]
+    answer = composer(overlap=1.0).compose("Wat is een kroosdek?", [note])
+    assert answer.text.startswith(definition) and not answer.uncertain
+
+
 def test_a_label_in_square_brackets_is_never_a_candidate_alone():
     text = (
         "“We maaien het riet in de herfst. Het kroos scheppen we in de zomer.” [Boswachter Park B]\n\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.notes import is_note, is_note_sentence, split_footnotes
+from rag.text.notes import explanation, is_note, is_note_sentence, split_footnotes
 
 
 @pytest.mark.parametrize("block", [
@@ -123,3 +123,16 @@ def test_a_numbered_sentence_without_the_next_entry_is_text(block):
 ])
 def test_a_sentence_opening_with_a_footnote_number_of_twenty_or_more_is_a_note(sentence, note):
     assert is_note_sentence(sentence) is note
+
+
+@pytest.mark.parametrize("sentence, start", [
+    ("57 We rekenen een vijver tot de grote vijvers als hij meer dan een hectare beslaat.", 3),
+    ("8 ‘Kroosdek’ wordt gedefinieerd als een laag kroos die het hele water van een vijver bedekt.", 2),
+    ("12 Bureau Vlinder (2019).", 0),
+    ("14 Mus e.a. (2020); zie ook Van der Veen (2021) voor de telling van de vijvers.", 0),
+    ("30. Verslag van de vijverwerkgroep – gesprekken met de tuinmannen 12-19 maart 2031", 0),
+    ("41 Een krachtige rol voor de tuinman in het park van de stad.", 0),  # a title: no clause
+    ("Het park heeft negentien vijvers en de meeste zijn groter dan een hectare.", 0),  # no footnote
+])
+def test_a_footnote_that_explains_is_told_from_one_that_names_a_source(sentence, start):
+    assert explanation(sentence) == start

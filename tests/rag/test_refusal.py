@@ -197,6 +197,13 @@ def test_words_only_a_note_holds_are_missing_for_the_note_is_never_quoted():
     assert signals(question, *texts).missing_specific == ()  # the same text as prose covers it
 
 
+def test_words_a_footnote_that_explains_holds_are_not_missing_for_it_is_quoted():
+    note = "12 Mus (2019). 13 De Kroosraad is een commissie van het waterschap die nieuwe vijvers goedkeurt."
+    as_notes = [replace(p, chunk=replace(p.chunk, kind="note")) if i == 0 else p for i, p in enumerate(passages(note, VIJVERS))]
+    s = refusal_signals(analyse_question("Wat doet de Kroosraad van het waterschap?"), as_notes)
+    assert "kroosraad" not in s.missing_specific
+
+
 def test_the_words_that_name_a_source_are_never_missing():
     matcher = SourceMatcher.of_documents([
         SimpleNamespace(id="v.txt", title="De Toestand van de Vijvers", publisher="Bureau Vlinder", aliases=(), year=2022)
