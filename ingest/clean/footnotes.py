@@ -15,6 +15,9 @@ _GLUED_AFTER_PUNCT_RE = re.compile(
     # one mark (`.8`), marks run together (`.107108`, six digits) or listed (`.68/69`, `.12,13`)
     rf"([.,;:!?][{CLOSERS}]?)(\d{{1,4}}(?:[/,]\d{{1,4}})*|\d{{5,6}})(?=\s|$)"
 )
+# After a closing quote that ends a quoted word (`‘de vijverwet’12 en`); not after an opening one
+# (`de jaren ’80`).
+_GLUED_AFTER_QUOTE_RE = re.compile(rf"(?<={LETTERS}[’”\"])\d{{1,3}}(?=[\s,.;:]|$)")
 _GLUED_TO_WORD_RE = re.compile(rf"(?<![\w-])({LETTERS}*[a-zà-ÿ]{{3}})(\d{{1,2}})(?=[\s.,;:]|$)")
 
 
@@ -22,11 +25,13 @@ def strip_footnote_refs(text: str, lexicon: Lexicon | None = None) -> str:
     """Remove footnote reference numbers glued to words or punctuation.
 
     `onvoldoende.2223 70%` → `onvoldoende. 70%`, `(54%).47` → `(54%).`, `vijvers.117118 De` and
-    `vijvers.17/18 De` → `vijvers. De`, `leerlingen1` → `leerlingen`. Numbers after a digit (`2.1`, `1.000`, `3,9`) or after a space
+    `vijvers.17/18 De` → `vijvers. De`, `leerlingen1` → `leerlingen`, `‘de vijverwet’12 en` →
+    `‘de vijverwet’ en`. Numbers after a digit (`2.1`, `1.000`, `3,9`) or after a space
     (`in 2022`, `groep 8.`) are real and stay.
     """
     lex = lexicon_for(text, lexicon)
     text = _GLUED_AFTER_PUNCT_RE.sub(lambda m: m.group(1), text)
+    text = _GLUED_AFTER_QUOTE_RE.sub("", text)
 
     def word_repl(m: re.Match[str]) -> str:
         word = m.group(1)

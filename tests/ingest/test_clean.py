@@ -619,6 +619,9 @@ def test_reflow_short_line_that_is_no_title_stays_in_its_paragraph(raw: str, par
         ("telt de gemeente de kikkers.117118 Over de padden", "telt de gemeente de kikkers. Over de padden"),
         ("bloeien de waterlelies.68/69 Ook de biezen", "bloeien de waterlelies. Ook de biezen"),
         ("een plan voor de lange termijn.126,127", "een plan voor de lange termijn."),
+        # after a closing quote
+        ("het initiatief ‘De vijver van het jaar’31 met hulp van", "het initiatief ‘De vijver van het jaar’ met hulp van"),
+        ("een review over ‘overvolle vijvers’27, laat zien", "een review over ‘overvolle vijvers’, laat zien"),
     ],
 )
 def test_strip_footnote_refs(raw: str, clean: str) -> None:
@@ -640,6 +643,7 @@ def test_strip_footnote_refs(raw: str, clean: str) -> None:
         "In 2022-2023 behaalde 80,1% de norm.",
         "De vijver groeide van 1.200 naar 117.118 liter.",
         "Zie p.117118 en verder.",
+        "De vijvers uit de jaren ’80 en ’90 zijn ondiep.",
     ],
 )
 def test_strip_footnote_refs_keeps_real_numbers(text: str) -> None:
