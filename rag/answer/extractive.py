@@ -195,7 +195,12 @@ _QUOTE_START = "“\"‘'"
 #: "6 De prestaties ...": a paragraph number or a footnote number the layout put before a
 #: sentence. A number that is part of a sentence is followed by what it counts ("6 scholen"),
 #: not by a capitalised function word that opens a sentence.
-_STRAY_NUMBER = re.compile(r"^\d{1,3} (?=([A-ZÀ-Þ][a-zà-ÿ]*)\b)")
+_STRAY_NUMBER = re.compile(r"^\d{1,3} (?=([A-ZÀ-Þ][a-zà-ÿ-]*)(?![\w-]))")
+#: What a number at the start of a sentence counts is in lower case ("12 scholen kregen ..."),
+#: unless it is a place's adjective ("12 Rotterdamse scholen", "3 Oekraïense leerlingen"): any
+#: other capitalised word after it starts the sentence, and the number is a paragraph's or a
+#: footnote's ("5 Motivatie is ...", "6 Mbo-instellingen besteden ...").
+_PLACE_ADJECTIVE = re.compile(r"(?:se|sche)$")
 #: Words that open a Dutch sentence but never follow a number that counts something: the
 #: stopwords, and the prepositions, conjunctions and adverbs of time and degree below.
 _SENTENCE_OPENERS = STOPWORDS | frozenset({
@@ -213,7 +218,7 @@ def _is_question(text: str) -> bool:
 def without_stray_number(sentence: str) -> str:
     """The sentence without a paragraph or footnote number in front of it."""
     match = _STRAY_NUMBER.match(sentence)
-    if match and match.group(1).lower() in _SENTENCE_OPENERS:
+    if match and (match.group(1).lower() in _SENTENCE_OPENERS or not _PLACE_ADJECTIVE.search(match.group(1))):
         return sentence[match.end():]
     return sentence
 

@@ -1317,6 +1317,11 @@ def test_a_paragraph_number_before_a_sentence_is_not_quoted_but_a_counted_number
     assert without_stray_number("70 Hij telde de kikkers twee keer.") == "Hij telde de kikkers twee keer."
     assert without_stray_number("6 vijvers zijn schoon gebleven.") == "6 vijvers zijn schoon gebleven."
     assert without_stray_number("3 Friese vijvers zijn schoon.") == "3 Friese vijvers zijn schoon."
+    # A capitalised noun after the number starts the sentence: the number is a paragraph's.
+    assert without_stray_number("5 Kroosbestrijding is ook een uitdaging voor de vijvers.") == "Kroosbestrijding is ook een uitdaging voor de vijvers."
+    assert without_stray_number("6 Vijver-beheerders besteden weinig tijd aan het riet.") == "Vijver-beheerders besteden weinig tijd aan het riet."
+    assert without_stray_number("4 Haarlemse vijvers zijn schoon.") == "4 Haarlemse vijvers zijn schoon."
+    assert without_stray_number("5 KVT-metingen tonen minder kroos.") == "5 KVT-metingen tonen minder kroos."
     assert without_stray_number("2031 De vijvers") == "2031 De vijvers"
     passage = make_passages("Het riet groeit.\n\n6 De vijvers zijn de laatste jaren schoon gebleven.")[0]
     assert "De vijvers zijn de laatste jaren schoon gebleven." in [u.text for u in candidate_units(0, passage)]
