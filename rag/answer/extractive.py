@@ -908,6 +908,11 @@ class ExtractiveComposer:
         if info.intent == "list" and not best.unit.is_enumeration and (items := _items_asked(info.text)):
             # "Wat zijn de drie doelen van het vijverplan?": the list whose lead-in names them leads.
             best = next((s for s in on_topic if _introduces_items(s.unit, items)), best)
+        if (stated := _stated_figures(info.text)) and not stated <= numbers(best.unit.text):
+            # "Klopt het dat 40% van de tuinmannen ouder is dan 55?": the sentence that holds the
+            # figures the claim states confirms or corrects it, and leads when it holds as much
+            # of the question.
+            best = next((s for s in on_topic if stated <= numbers(s.unit.text) and s.overlap >= best.overlap), best)
         if _is_question(best.unit.text) and _restates(best.unit.text, info.text):
             # "Hoe is het plan tot stand gekomen?" heading the document's answer: the user's own
             # question said back is no answer; the best sentence that is no question leads.
@@ -1067,6 +1072,17 @@ class ExtractiveComposer:
 _RELATIONAL_HEADS = frozenset(
     "rol rollen taak taken doel doelen doelstelling functie bijdrage opdracht verantwoordelijkheid verantwoordelijkheden".split()
 )
+#: A question that states a claim to check: "Klopt het dat ...?", "Is het waar dat ...?".
+_CLAIM = re.compile(r"^(?:en\s+)?(?:klopt\s+het|kan\s+het\s+kloppen|is\s+het\s+(?:waar|zo|juist|correct))\s+dat\b")
+
+
+def _stated_figures(question: str) -> set[str]:
+    """The figures a claim to check states, years aside (they set the time, not the claim)."""
+    if not _CLAIM.match(fold(question).strip()):
+        return set()
+    return {n for n in numbers(question) if not YEAR.fullmatch(n)}
+
+
 #: "Wat zijn kroosdekken?": the caution says "wat kroosdekken zijn".
 _ASKS_WHAT_THEY_ARE = re.compile(r"\bwat\s+zijn\b")
 #: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.

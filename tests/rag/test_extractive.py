@@ -1840,3 +1840,15 @@ def test_a_follower_that_repeats_the_lead_with_a_little_more_is_left_out():
     )
     answer = composer(margin=50.0, overlap=1.0).compose("Hoeveel vijvers met kikkers telde het park in 2023?", passages)
     assert answer.text.count("[") == 1
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Klopt het dat 40% van de tuinmannen ouder is dan 55?", "Van de tuinmannen in het park is 40% ouder dan 55 jaar."),
+    ("Is het waar dat 40% van de tuinmannen ouder is dan 55 jaar?", "Van de tuinmannen in het park is 40% ouder dan 55 jaar."),
+    # No claim to check: the figures are asked, and the model's best sentence leads.
+    ("Hoeveel tuinmannen zijn jonger dan 30?", "Het aandeel jonge tuinmannen (< 30 jaar) is slechts 4%."),
+])
+def test_a_claim_to_check_leads_with_the_sentence_that_holds_its_figures(question, lead):
+    text = "Van de tuinmannen in het park is 40% ouder dan 55 jaar. Het aandeel jonge tuinmannen (< 30 jaar) is slechts 4%."
+    answer = composer(overlap=1.0, has_number=5.0).compose(question, make_passages(text))
+    assert answer.text.startswith(lead)
