@@ -45,6 +45,9 @@ _MONEY_WORDS = frozenset("geld euro".split())
 #: "gemoeid" ("Hoeveel geld is ermee gemoeid?"), and nouns that name no thing of their own
 #: ("Welke drie dingen ...?", "Welke zaken ...?"): what they stand for is asked, not named.
 _FORM_ONLY = frozenset({"gemoeid", "ding", "dingen", "zaak", "zaken"})
+#: Prepositions that say only what the question is about ("qua veiligheid", "inzake de
+#: bekostiging"): the subject after them is the key term, the documents seldom write them.
+_REGARDING = frozenset("qua inzake omtrent aangaande betreffende".split())
 #: "Wat gebeurt er als ...?", "Wat moet er gebeuren?": that something happens is the question's
 #: form; what happens is asked, and the documents say it in their own verbs.
 _HAPPEN_VERBS = frozenset("gebeurt gebeuren gebeurde gebeurden gebeurd".split())
@@ -86,6 +89,7 @@ def form_words(question: str) -> list[bool]:
     how_long = ("hoelang" in asked or "lang" in measures) and "hoeveel" not in asked and set(measures) <= {"lang"}
     form = [
         w in _FORM_ONLY
+        or w in _REGARDING
         or w in _HAPPEN_VERBS
         or (how_long and w in _DURATION_VERBS)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)

@@ -72,6 +72,11 @@ def test_that_something_happens_is_no_key_term():
     assert [t.word for t in question_terms("Wat moet er met het kroos gebeuren?")] == ["kroos"]
 
 
+def test_a_preposition_that_only_says_what_is_asked_about_is_no_key_term():
+    assert [t.word for t in question_terms("Hoe scoren de vijvers qua kroos?")] == ["scoren", "vijvers", "kroos"]
+    assert [t.word for t in question_terms("Wat zegt het plan inzake het maaien?")] == ["zegt", "plan", "maaien"]
+
+
 def test_where_something_lies_and_the_ranking_after_het_are_no_key_terms():
     # The passages say where and which most in their own words ("groter in het noorden").
     assert [t.word for t in question_terms("Waar ligt het kroos in de vijvers het dikst?")] == ["kroos", "vijvers", "dikst"]
