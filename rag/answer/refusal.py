@@ -104,8 +104,10 @@ def refusal_signals(
     # Notes (footnotes, references) are never quoted, but for the footnotes that explain
     # (`rag.text.notes.explanation`): words only a note holds otherwise answer nothing.
     ranked = sorted(passages, key=lambda p: p.rank)[:top_n]
-    top = [p for p in ranked if p.chunk.kind != "note"]
-    index = TermIndex([p.text for p in top] + [e for p in ranked if p.chunk.kind == "note" for e in explanations(p.text)])
+    # A passage's quotable text: a note's only its explanations (none: it answers nothing).
+    quotable = [(p, p.text if p.chunk.kind != "note" else " ".join(explanations(p.text))) for p in ranked]
+    top = [p for p, text in quotable if text]
+    index = TermIndex(text for _, text in quotable if text)
     terms = list(analysis.topic_terms)
     previous = previous_question(history)
     own = {t.stem for t in terms}

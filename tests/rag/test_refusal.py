@@ -207,6 +207,7 @@ def test_words_a_footnote_that_explains_holds_are_not_missing_for_it_is_quoted()
     as_notes = [replace(p, chunk=replace(p.chunk, kind="note")) if i == 0 else p for i, p in enumerate(passages(note, VIJVERS))]
     s = refusal_signals(analyse_question("Wat doet de Kroosraad van het waterschap?"), as_notes)
     assert "kroosraad" not in s.missing_specific
+    assert s.values["top_passage"] == pytest.approx(float(as_notes[0].score))  # the note is quoted: it counts
 
 
 def test_the_words_that_name_a_source_are_never_missing():
