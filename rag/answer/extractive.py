@@ -8,8 +8,9 @@ Candidates are whole sentences of the top passages, and lists with their lead-in
 the heading right above them (when the lead-in or the section title shares a key term with the
 question).
 Never a candidate: a lead-in (a sentence ending in a colon) without its list, a sentence that
-announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`; a footnote that explains or defines is quoted, without its number), headings,
-note chunks, and the broken-off start of a passage that begins mid-sentence. A lead that refers
+announces what the document covers without saying it ("Per thema wordt ingegaan op …"), notes (footnotes, references, URLs, captions; `rag.text.notes`), headings,
+note chunks (but for a footnote in them that explains or defines, quoted without its number),
+and the broken-off start of a passage that begins mid-sentence. A lead that refers
 back ("Dit komt door ...") is quoted with the sentence before it, one that announces ("... kent
 knelpunten.") with the sentence after it that says what ("Daarbij valt te denken aan ..."). Each candidate
 gets the signals of `SENTENCE_FEATURES` (key-term overlap, the answer type the question

@@ -140,8 +140,8 @@ def is_note_sentence(sentence: str) -> bool:
 
 #: A footnote's number before its text ("27 ‘Kroosdek’ wordt ...", "57 We rekenen ...").
 _NOTE_NUMBER = re.compile(r"^\s*\d{1,3}\.?\s+(?=[A-ZÀ-Þ‘'\"“])")
-#: What names a source: a year in brackets or ending a reference, "e.a.", a page, a place of
-#: publication, a date ("… 20-30 oktober 2020").
+#: What names a source: a year in brackets or ending the entry, "e.a." or "et al.", a page, a
+#: date ("… 20-30 oktober 2020").
 _CITES = re.compile(
     rf"\((?:19|20)\d\d|\b(?:19|20)\d\d[a-z]?\)|\be\.a\.|\bet\s+al\b|\bp{{1,2}}\.\s*\d|\b{_MONTHS}\s+(?:19|20)\d\d|(?:19|20)\d\d\W*$",
     re.IGNORECASE,
