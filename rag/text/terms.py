@@ -10,7 +10,7 @@ question a passage covers) and by the refusal model (what the passages lack).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -218,6 +218,7 @@ def question_terms(question: str) -> list[QuestionTerm]:
             typed.setdefault(folded[0], raw)
     terms: dict[str, QuestionTerm] = {}
     asked_words = words(question)
+    perfect = _perfect_participle(asked_words)
     # "hoe groot", "hoe vaak": an amount is asked, not about size; "noem drie oorzaken": a
     # number of items, which the documents need not say.
     for w, form in zip(asked_words, form_words(question)):
@@ -233,9 +234,29 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if s not in terms:
             terms[s] = QuestionTerm(
                 s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w),
-                alternatives=() if w in names else alternatives(w),
+                alternatives=() if w in names else alternatives(w) + (_verb_stems(w) if w == perfect else ()),
             )
     return list(terms.values())
+
+
+#: The verbs of a perfect tense or a passive ("is gedaald", "zijn gestart", "wordt gebruikt").
+_AUXILIARIES = frozenset("is zijn was waren heeft hebben had hadden wordt worden werd werden".split())
+#: A past participle without a separable particle: "ge" + the verb's stem + "d" or "t".
+_PLAIN_PARTICIPLE = re.compile(r"ge([^\W\d_]{4,})[dt]")
+
+
+def _perfect_participle(asked: Sequence[str]) -> str | None:
+    """The past participle that closes a question in the perfect tense or the passive ("Hoeveel
+    scholen zijn er gestart?"): the documents tell the same in the simple past ("startten")."""
+    if not asked or not _AUXILIARIES & set(asked[:-1]) or not _PLAIN_PARTICIPLE.fullmatch(asked[-1]):
+        return None
+    return asked[-1]
+
+
+def _verb_stems(participle: str) -> tuple[str, ...]:
+    """The stems the verb of a past participle has in its other forms ("gestart": "start",
+    "gedaald": "daal", as in "startten", "daalde")."""
+    return tuple(dict.fromkeys(stem(core) for core in (participle[2:-1], participle[2:]) if stem(core) != stem(participle)))
 
 
 class TermIndex:

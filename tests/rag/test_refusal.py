@@ -77,6 +77,18 @@ def test_a_preposition_that_only_says_what_is_asked_about_is_no_key_term():
     assert [t.word for t in question_terms("Wat zegt het plan inzake het maaien?")] == ["zegt", "plan", "maaien"]
 
 
+def test_a_participle_that_closes_a_perfect_tense_is_found_in_the_simple_past():
+    from rag.text.terms import TermIndex
+
+    stopped = next(t for t in question_terms("Hoeveel tuinmannen zijn in 2031 gestopt?") if t.word == "gestopt")
+    mown = next(t for t in question_terms("Hoeveel vijvers zijn er gemaaid?") if t.word == "gemaaid")
+    assert TermIndex(["In 2031 stopten vier tuinmannen."]).contains(stopped)
+    assert TermIndex(["De tuinmannen maaiden twaalf vijvers."]).contains(mown)
+    # Not closing a perfect tense, or too short a verb to tell ("gezond" is no "zon"): no other forms.
+    assert next(t for t in question_terms("Wie las het gestopte bericht?") if t.word.startswith("gestopt")).alternatives == ()
+    assert next(t for t in question_terms("Zijn de tuinmannen gezond?") if t.word == "gezond").alternatives == ()
+
+
 def test_where_something_lies_and_the_ranking_after_het_are_no_key_terms():
     # The passages say where and which most in their own words ("groter in het noorden").
     assert [t.word for t in question_terms("Waar ligt het kroos in de vijvers het dikst?")] == ["kroos", "vijvers", "dikst"]
