@@ -1084,6 +1084,19 @@ def _stated_figures(question: str) -> set[str]:
     return {n for n in numbers(question) if not YEAR.fullmatch(n)}
 
 
+#: A question for one school or institution, which only its name answers: "Welke basisschool
+#: ...?", "Op welke hogeschool ...?" (the singular; "Welke scholen ...?" may be answered by a kind).
+_ASKS_NAMED_SCHOOL = re.compile(
+    r"^(?:en\s+)?(?:(?:in|op|bij|van|aan|voor)\s+)?welke\s+(?:[^\W\d_]+\s+)?"
+    r"(?:school|basisschool|instelling|onderwijsinstelling|universiteit|hogeschool|roc|pabo|lerarenopleiding)\b(?![-\w])"
+)
+#: A school or institution by its name: "School A", "basisschool De Vijver", "Universiteit
+#: Utrecht", "de Vijverschool", "het Stedelijk Lyceum".
+_NAMES_SCHOOL = re.compile(
+    r"\b(?:[Ss]chool|[Bb]asisschool|[Hh]ogeschool|[Uu]niversiteit(?:\s+van)?|[Ii]nstelling)\s+[A-ZÀ-Þ]"
+    r"|(?<=[a-zà-ÿ,;:] )[A-ZÀ-Þ][\w'’-]*(?:school|college|lyceum|gymnasium|academie)\b"
+    r"|(?<=[a-zà-ÿ,;:] )(?:[A-ZÀ-Þ][\w'’-]*\s+)?(?:College|Lyceum|Gymnasium|Academie)\b"
+)
 #: "Wat zijn kroosdekken?": the caution says "wat kroosdekken zijn".
 _ASKS_WHAT_THEY_ARE = re.compile(r"\bwat\s+zijn\b")
 #: "Hoe oud ...?" asks an age ("42 jaar"): a number (`rag.text.question`), but no count to check.
@@ -1407,6 +1420,10 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
     # About it as the lead may be: sharing a key term, or going on from a sentence that does
     # ("Dat gebeurde in maart 2021." after one on the riet that was mown).
     about = [s for s in scored[:AMOUNT_DEPTH] if s.overlap > 0 or s.signals["previous_overlap"] > 0]
+    if _ASKS_NAMED_SCHOOL.search(fold(info.text)):
+        # "Welke basisschool ...?" asks for one by its name ("School A", "de Vijverschool"): a
+        # sentence about schools of that kind names none.
+        return None if any(_NAMES_SCHOOL.search(s.unit.text) for s in about) else "een school of instelling bij naam"
     if _AGE_QUESTION.search(fold(info.text)):
         # An age is told in many ways ("in de zestig", "pas afgestudeerd", a thing's by its year:
         # "dateert uit 2020"): no check for it.

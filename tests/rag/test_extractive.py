@@ -276,6 +276,11 @@ ZEISEN = "Het riet langs de vijvers wordt door vrijwilligers gemaaid. Zij gebrui
      ("Het salaris van de tuinmannen is in 2023 verhoogd.",), True, "U vraagt naar een percentage of aandeel"),
     # Not a how-much question: nothing is asked that a figure must give.
     ("Hoe tevreden is de gemeente over het maaien van het riet?", (RIET,), False, None),
+    # One school asked: only its name answers; a sentence about schools of that kind names none.
+    ("Welke basisschool maait het riet het vaakst?", ("Basisscholen laten het riet vaker maaien dan andere scholen.",), True,
+     "U vraagt naar een school of instelling bij naam"),
+    ("Welke basisschool maait het riet het vaakst?", ("Op basisschool De Vijver wordt het riet het vaakst gemaaid.",), False, None),
+    ("Welke scholen maaien het riet?", ("Basisscholen laten het riet vaker maaien dan andere scholen.",), False, None),
     # A time asked: a year, a month or a span of time gives it; "Hoe oud" asks an age.
     ("Wanneer wordt het riet gemaaid?", (ZEISEN,), True, "U vraagt naar een jaar of datum"),
     ("Wanneer wordt het riet gemaaid?", (AANDEEL,), False, None),
