@@ -40,7 +40,7 @@ from functools import lru_cache
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines, introduces, means_before, names_what_came_before
-from rag.text.notes import explanation, is_note_sentence
+from rag.text.notes import explanations, is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
@@ -363,22 +363,12 @@ def _unit_sectors(unit: Unit, passages: Sequence[Passage]) -> frozenset[str]:
     return next((found for s in reversed(sentences[:first]) if (found := sectors(s.text))), named)
 
 
-def _explanations(passage_index: int, passage: Passage) -> list[Unit]:
-    """The footnotes of a note chunk that explain or define (`rag.text.notes.explanation`),
-    each a sentence without its number; never the entries that name a source."""
-    units = []
-    for sentence in _split_cached(passage.text):
-        start = explanation(sentence.text)
-        if start:
-            units.append(Unit(passage_index, (replace(sentence, text=sentence.text[start:], start=sentence.start + start, kind="prose"),)))
-    return units
-
-
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     """Sentences and list items as single units, plus lead-in (or heading) + items as one enumeration, and
     the rows of a table with its caption and column headings."""
     if passage.chunk.kind == "note":
-        return _explanations(passage_index, passage)
+        # Only its footnotes that explain or define, without their numbers; never an entry that names a source.
+        return [Unit(passage_index, (sentence,)) for sentence in explanations(passage.text)]
     sentences = _split_cached(passage.text)
     rows = table_units(passage_index, sentences) if passage.chunk.kind == "table" else []
     before = (None, *sentences)  # before[i]: the sentence before sentences[i]
@@ -1005,7 +995,7 @@ class ExtractiveComposer:
         (`_says_what_it_is`): the passages speak of X without saying what it is."""
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
-        if words(info.defined)[:1] and words(info.defined)[0] in _RELATIONAL_HEADS:
+        if set(words(info.defined)[:1]) & _RELATIONAL_HEADS:
             return None  # "Wat is de rol van de gemeente?": what the gemeente does says it
         folded = fold(question)
         verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(folded) else "is"
@@ -1413,8 +1403,9 @@ def _amount_missing(info: QuestionInfo, scored: Sequence[ScoredUnit], passages: 
     """What a how-much or when question asks that none of the best sentences about it gives:
     "een bedrag" ("Wat kost ...?", "Hoeveel geld ...?"), "een percentage of aandeel" ("Welk deel
     van ...?"), "een aantal" or "een tijdsduur" (any other "Hoeveel ...?", "Hoe vaak ...?", "Hoe
-    lang ...?") or "een jaar of datum" ("Wanneer ...?", "In welk jaar ...?"). None when it asks
-    none of these, or when one of them gives it. An amount or share is about the question only
+    lang ...?"), "een jaar of datum" ("Wanneer ...?", "In welk jaar ...?") or "een school of
+    instelling bij naam" ("Welke basisschool ...?"). None when it asks none of these, or when
+    one of them gives it. An amount or share is about the question only
     in a passage that names what the question names ("het budget van de Vijverbond": an amount
     in a passage without the Vijverbond is some other budget)."""
     # About it as the lead may be: sharing a key term, or going on from a sentence that does

@@ -105,7 +105,7 @@ def refusal_signals(
     # (`rag.text.notes.explanation`): words only a note holds otherwise answer nothing.
     ranked = sorted(passages, key=lambda p: p.rank)[:top_n]
     # A passage's quotable text: a note's only its explanations (none: it answers nothing).
-    quotable = [(p, p.text if p.chunk.kind != "note" else " ".join(explanations(p.text))) for p in ranked]
+    quotable = [(p, p.text if p.chunk.kind != "note" else " ".join(e.text for e in explanations(p.text))) for p in ranked]
     top = [p for p, text in quotable if text]
     index = TermIndex(text for _, text in quotable if text)
     terms = list(analysis.topic_terms)

@@ -22,8 +22,10 @@ The shapes are those of Dutch policy reports as PDF extractions leave them:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 
-from rag.text.sentences import split_sentences
+from rag.text.sentences import Sentence, split_sentences
 
 _CAPITAL = r"[A-ZÀ-Þ]"
 _NAME_WORD = rf"(?:{_CAPITAL}[\w'’.\-]*|{_CAPITAL}\.)"
@@ -168,9 +170,15 @@ def explanation(sentence: str) -> int:
     return number.end()
 
 
-def explanations(block: str) -> list[str]:
-    """The footnotes of a block of notes that explain (`explanation`), without their numbers."""
-    return [s.text[start:] for s in split_sentences(block) if (start := explanation(s.text))]
+@lru_cache(maxsize=2048)
+def explanations(block: str) -> tuple[Sentence, ...]:
+    """The footnotes of a block of notes that explain (`explanation`), each a sentence of prose
+    without its number (its span in `block` starts after the number). Cached: the same note
+    chunks come back question after question, to the answer and to the refusal check."""
+    return tuple(
+        replace(s, text=s.text[start:], start=s.start + start, kind="prose")
+        for s in split_sentences(block) if (start := explanation(s.text))
+    )
 
 
 def split_footnotes(block: str) -> tuple[str, str]:
