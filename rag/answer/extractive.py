@@ -174,6 +174,9 @@ _NAMES_ITS_WORDS = re.compile(
     r"\bgebruiken (?:we|wij) (?:\S+ ){0,8}?(?:afwisselend|door elkaar|als synoniemen?|in dezelfde betekenis)\b"
 )
 _WORDS_FOR = re.compile(r"\b(?:woord|woorden|term|termen|begrip|begrippen|benaming|benamingen)\b")
+#: A question whether two words mean the same ("Is een X hetzelfde als een Y?", "Wat is het
+#: verschil tussen X en Y?"): what a document says on how it uses its words answers it.
+_ASKS_SAME_MEANING = re.compile(r"\b(?:hetzelfde|dezelfde|synoniem\w*|verschil\w*|door elkaar|afwisselend)\b")
 
 #: A number that points into the document ("hoofdstuk 4", "tabel 2.1"), not a figure.
 _DOCUMENT_REFERENCE = re.compile(r"\b(?:hoofdstuk|hoofdstukken|paragraaf|bijlage|tabel|figuur|sectie|pagina|p\.)\s+[\d.]+(?:\s+(?:en|t/m|tot en met|tot)\s+[\d.]+)?")
@@ -655,6 +658,7 @@ def unit_signals(
     whole_names = _other_names(terms, whole)
     intent = question.intent
     asked_words = set(words(question.text))
+    about_words = intent == "define" or bool(_ASKS_SAME_MEANING.search(fold(question.text)))
     result = []
     for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
         passage = passages[unit.passage_index]
@@ -662,7 +666,7 @@ def unit_signals(
             continue  # its items are candidates
         if not unit.is_enumeration and _announces(a.folded):
             continue  # it says what the document covers, not what it says
-        if intent != "define" and _NAMES_ITS_WORDS.search(a.folded) and _WORDS_FOR.search(a.folded):
+        if not about_words and _NAMES_ITS_WORDS.search(a.folded) and _WORDS_FOR.search(a.folded):
             continue  # how the document uses its words answers only what a word means
         if unit.is_enumeration and intent in ("number", "date") and all(_is_question(p.text) for p in unit.parts[1:]):
             continue  # a list of questions (a study's research questions) gives no figure or time
@@ -1517,10 +1521,11 @@ def _other_rate_note(chosen: Sequence[ScoredUnit], asked: str, money: bool = Fal
     """The caution for an answer that counts per something else than the question asks ("Wat
     kost het per jaar?" answered with a bonus per maand): the answer names a rate, none of them
     the asked one. An amount of money asked per something (`money`) and answered with amounts
-    per nothing gets it too: those are totals ("een budget van € 3 miljoen"). None when the
-    question names no rate, and for other figures when the answer names none."""
+    per nothing gets it too: those are totals ("een budget van € 3 miljoen"); for money only
+    the sentences that give an amount count ("meer leraren per leerling" prices nothing). None
+    when the question names no rate, and for other figures when the answer names none."""
     wanted = rates(asked)
-    named = rates(" ".join(c.unit.text for c in chosen))
+    named = rates(" ".join(c.unit.text for c in chosen if not money or _gives_money(fold(c.unit.text))))
     if wanted and not named and money:
         return NOTE_NO_RATE.format(asked=joined(sorted(wanted.values())))
     if not wanted or not named or wanted.keys() & named.keys():

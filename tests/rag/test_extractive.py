@@ -436,10 +436,16 @@ BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 mi
     # An amount per vijver asked, a total given.
     ("Hoeveel euro krijgt een gemeente per vijver voor het onderhoud?", BUDGET, "U vraagt naar een bedrag per vijver, maar dit antwoord noemt geen bedrag per vijver."),
     ("Hoeveel euro is er voor het onderhoud van de vijvers?", BUDGET, None),
+    # The asked rate only where no money is counted ("tuinmannen per vijver"): still a total.
+    (
+        "Hoeveel euro krijgt een gemeente per vijver voor het onderhoud?",
+        BUDGET + " Voor het onderhoud van de vijvers zijn er gemiddeld 2 tuinmannen per vijver.",
+        "U vraagt naar een bedrag per vijver, maar dit antwoord noemt geen bedrag per vijver.",
+    ),
 ])
 def test_an_answer_counted_per_something_else_than_asked_says_so(question, text, note):
     answer = composer(overlap=1.0).compose(question, make_passages(text))
-    assert not answer.refused and answer.text.startswith(text)
+    assert not answer.refused and text.split(". ")[0] in answer.text
     assert answer.uncertain is bool(note)
     assert (answer.note or "").startswith(note or "")
 
@@ -890,6 +896,9 @@ def test_how_a_document_uses_its_words_answers_only_what_a_word_means():
     # Asked what the word means, the sentence on how the document uses it may answer.
     defined = heavy.compose("Wat is een hovenier?", make_passages(usage, answers))
     assert defined.text.startswith("De woorden ‘tuinman’ en ‘hovenier’")
+    # So when asked whether two words mean the same.
+    same = heavy.compose("Zijn een tuinman en een hovenier in dit plan hetzelfde?", make_passages(usage, answers))
+    assert same.text.startswith("De woorden ‘tuinman’ en ‘hovenier’")
     # A sentence that uses things interchangeably, not words, stays a candidate.
     boats = "Bij de vijvers worden de boten door elkaar gebruikt door de tuinmannen."
     texts = [u.text for u, _, _, _ in unit_signals(analyse_question("Welke boten gebruiken de tuinmannen?"), make_passages(boats))]
