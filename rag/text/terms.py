@@ -51,6 +51,9 @@ _REGARDING = frozenset("qua inzake omtrent aangaande betreffende".split())
 #: "Wat gebeurt er als ...?", "Wat moet er gebeuren?": that something happens is the question's
 #: form; what happens is asked, and the documents say it in their own verbs.
 _HAPPEN_VERBS = frozenset("gebeurt gebeuren gebeurde gebeurden gebeurd".split())
+#: "Voor wie is de toelage bedoeld?", "Waarvoor is het geld bestemd?": that something has a
+#: purpose is the question's form; who or what it is for is asked.
+_PURPOSE_PARTICIPLES = frozenset("bedoeld bestemd".split())
 #: "Hoe lang duurt ...?": how long is asked (a span of time), "duurt" names no subject.
 _DURATION_VERBS = frozenset("duurt duren duurde duurden geduurd".split())
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
@@ -87,11 +90,14 @@ def form_words(question: str) -> list[bool]:
     # "duurde" finds the sentence that gives the time among those that give figures).
     measures = [b for a, b in zip(asked, asked[1:]) if a == "hoe" and b in _HOW_MEASURES]
     how_long = ("hoelang" in asked or "lang" in measures) and "hoeveel" not in asked and set(measures) <= {"lang"}
+    start = asked[1:] if asked[:1] == ["en"] else asked
+    for_whom = start[:2] == ["voor", "wie"] or start[:1] == ["waarvoor"] or (start[:1] == ["waar"] and "voor" in start)
     form = [
         w in _FORM_ONLY
         or w in _REGARDING
         or w in _HAPPEN_VERBS
         or (how_long and w in _DURATION_VERBS)
+        or (for_whom and w in _PURPOSE_PARTICIPLES)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)

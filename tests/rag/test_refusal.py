@@ -72,6 +72,15 @@ def test_that_something_happens_is_no_key_term():
     assert [t.word for t in question_terms("Wat moet er met het kroos gebeuren?")] == ["kroos"]
 
 
+def test_that_something_is_meant_for_someone_is_no_key_term():
+    # "Voor wie is ... bedoeld?": who it is for is asked; the passages name them in their own words.
+    assert [t.word for t in question_terms("Voor wie is de kroostoelage bedoeld?")] == ["kroostoelage"]
+    assert [t.word for t in question_terms("En waarvoor is het riet bestemd?")] == ["riet"]
+    assert [t.word for t in question_terms("Waar is het vijvergeld voor bedoeld?")] == ["vijvergeld"]
+    # Asked what something means, "bedoeld" is the definition question's own word, handled there.
+    assert "bedoeld" in [t.word for t in question_terms("Is het riet bedoeld als schuilplaats?")]
+
+
 def test_a_preposition_that_only_says_what_is_asked_about_is_no_key_term():
     assert [t.word for t in question_terms("Hoe scoren de vijvers qua kroos?")] == ["scoren", "vijvers", "kroos"]
     assert [t.word for t in question_terms("Wat zegt het plan inzake het maaien?")] == ["zegt", "plan", "maaien"]
