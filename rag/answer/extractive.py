@@ -1598,8 +1598,9 @@ def _quoted_with(chosen: list[ScoredUnit], role: str, sentence: Sentence) -> lis
 
 def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info: QuestionInfo | None = None) -> list[ScoredUnit]:
     """The answer with the sentence before its lead when the lead refers back to it ("Dit komt
-    door ...", or, for a definition question, "Leraren die dit doen worden X genoemd"), from the
-    same paragraph, quoted with it; a follower that is that sentence goes."""
+    door ...", or, for a definition question, "Leraren die dit doen worden X genoemd"), quoted
+    with it; a follower that is that sentence goes. The sentence before may end the paragraph
+    before: the layout often breaks a short paragraph after its first sentence."""
     unit = chosen[0].unit
     first = unit.parts[0]
     names_before = info is not None and info.intent == "define" and names_what_came_before(fold(first.text))
@@ -1611,7 +1612,7 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
         return chosen
     previous, before = found
     if (
-        previous.line != first.line or previous.kind != "prose" or previous.ends_with_colon
+        previous.kind != "prose" or previous.ends_with_colon
         or len(previous.text) > MAX_ANTECEDENT_CHARS or (_REFERS_BACK.match(previous.text) and not names_before)
         or continues_sentence(previous.text.rstrip()) or not _quotable(previous, before)
     ):

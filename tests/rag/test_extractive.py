@@ -1544,6 +1544,17 @@ def test_a_lead_that_points_back_inside_it_is_quoted_with_the_sentence_before_it
     assert answer.text == f"{text} [1]"
 
 
+def test_a_lead_that_points_back_is_quoted_with_the_sentence_before_it_across_a_paragraph_break():
+    # The layout often breaks a short paragraph after its first sentence; "hiervan" still points at it.
+    before, lead = "In het park worden de vijvers opnieuw geteld.", "De uitkomst hiervan wordt in 2031 verwacht."
+    question = "Wanneer komt de uitkomst van de nieuwe telling?"
+    answer = composer(overlap=1.0, date_wanted=5.0).compose(question, make_passages(f"{before}\n\n{lead}"))
+    assert answer.text == f"{before} {lead} [1]"
+    # Not a heading above it.
+    answer = composer(overlap=1.0, date_wanted=5.0).compose(question, make_passages(f"Tellingen in het park\n\n{lead}"))
+    assert answer.text == f"{lead} [1]"
+
+
 def test_a_lead_with_hierom_written_apart_is_quoted_with_the_sentence_before_it():
     # "Het gaat hier om ..." is "hierom" written in two words: it says what "hier" is no more than "hierom" does.
     text = "Een klein deel van de vijvers krijgt elk jaar een nieuwe pomp. Het gaat hier om nog geen 3% van de vijvers."
