@@ -72,6 +72,12 @@ def test_that_something_happens_is_no_key_term():
     assert [t.word for t in question_terms("Wat moet er met het kroos gebeuren?")] == ["kroos"]
 
 
+def test_how_many_in_one_word_is_no_key_term():
+    # "zoveel" is "zo veel" written as one: how much, not what.
+    assert [t.word for t in question_terms("Waarom stoppen zoveel tuinmannen?")] == ["stoppen", "tuinmannen"]
+    assert [t.word for t in question_terms("Waarom is er teveel kroos?")] == ["kroos"]
+
+
 def test_that_something_is_meant_for_someone_is_no_key_term():
     # "Voor wie is ... bedoeld?": who it is for is asked; the passages name them in their own words.
     assert [t.word for t in question_terms("Voor wie is de kroostoelage bedoeld?")] == ["kroostoelage"]
