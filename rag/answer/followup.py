@@ -60,10 +60,13 @@ def _content(text: str, own: set[str]) -> list[str]:
     the question's form ("groot" in "hoe groot", "toelichten" in "Kun je X toelichten?", the
     superlative of "Waar is het tekort het grootst?": what was ranked, not what it is about)."""
     asking = asking_words(fold(text))
+    # "Wat houdt X in?", "Wat wordt bedoeld met X?": X is the subject, the rest asks what it means.
+    defined = defined_subject(text)
+    subject = set(words(defined)) if defined else None
     return [
         w for w, form in zip(words(text), form_words(text))
         if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own and w not in asking
-        and not is_superlative(w)
+        and not is_superlative(w) and (subject is None or w in subject)
     ]
 
 
@@ -272,6 +275,8 @@ class HeuristicCondenser:
         asked_at = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
         searched = self.condense(previous, history[:asked_at])
         carried = content(searched[len(previous):])[:_MAX_CARRIED] if searched.startswith(previous) else []
+        if not searched.startswith(previous):
+            previous = searched  # "Wat houdt de tweede in?" was searched as the item it pointed at
         # "En in het vo?" after "Hoe groot is het tekort?" asks "hoe groot" again.
         frame = [] if own & _ASKING or _asks_yes_or_no(question) else _asking_frame(previous)
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.

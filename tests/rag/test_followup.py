@@ -176,6 +176,15 @@ def test_follow_ups_by_place_keep_pointing_into_the_list_they_started_from():
     assert condense("En de tweede?", history) == "En de tweede? (soort)"
 
 
+def test_a_follow_up_after_one_that_pointed_at_an_item_carries_that_item():
+    history = turns(
+        ("Welke soorten vijvers kent het park?", SOORTEN),
+        ("Wat houdt de tweede in?", "Rietvijvers zijn vijvers met veel riet langs de oever. [1]"),
+    )
+    # The item pointed at, not the words that asked what it means ("houdt ... in").
+    assert HeuristicCondenser().condense("En wie onderhoudt die?", history) == "En wie onderhoudt die? (rietvijvers)"
+
+
 @pytest.mark.parametrize("answer, follow_up, previous, answered", [
     # The answer before already gave the figure for the sector the follow-up turns to.
     ("In het po zag 17% van de kikkers een reiger en in het vo 9%. [1]", "En in het po?", "Hoeveel kikkers zagen een reiger in het vo?", True),
