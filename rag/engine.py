@@ -11,16 +11,18 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import takewhile
 from typing import TYPE_CHECKING, Literal
 
 from rag.answer.citation_check import MARKER, strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
-from rag.text.analysis import listed, words
+from rag.text.analysis import PREPOSITIONS, listed, words
 from rag.text.sectors import sectors
 from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
-from rag.text.headings import heading_list, heading_list_reply, parts_asked
+from rag.text.headings import announced_count, heading_list, heading_list_reply, numbered_titles, parts_asked
+from rag.text.sentences import split_sentences
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
@@ -239,10 +241,43 @@ class Engine:
             )
         return None
 
+    def _announced_list(self, question: str, analysis, passages, timings) -> Answer | None:
+        """A list question whose parts a sentence announces ("Er zijn acht mechanismen te
+        onderscheiden.") and the document then gives as numbered titles, each with its own text
+        (`rag.text.headings.numbered_titles`): that sentence, then the titles in order, each
+        citing the passage it stands in. The sentence is looked for in the best passages."""
+        following = getattr(self.retriever, "following", None)
+        if following is None or analysis is None or analysis.intent != "list":
+            return None
+        # The parts asked for are named in the question ("Welke gamechangers ...?", "Wat zijn
+        # volgens het plan de mechanismen ...?"): one of its key terms the sentence counts.
+        terms = [t for t in analysis.topic_terms if not t.is_number and t.word not in PREPOSITIONS]
+        ranked = sorted(passages, key=lambda p: p.rank)
+        for passage in ranked[:ANNOUNCING_PASSAGES]:
+            for sentence in split_sentences(passage.text):
+                if sentence.kind != "prose" or (count := announced_count(sentence.text, {t.stem for t in terms})) is None:
+                    continue
+                # The sentence or its part's headings name what else the question does ("... voor
+                # gelijke kansen"): another part's list of the same kind of thing is no answer.
+                if not all(_names_term(f"{sentence.text} {passage.chunk.section or ''}", t) for t in terms):
+                    continue
+                # The titles are in the same part of the document: under the same top heading.
+                part = _top_heading(passage)
+                after = list(takewhile(lambda p: _top_heading(p) == part, following(passage, NUMBERED_REACH)))
+                titles = numbered_titles([p.text for p in after], count, sentence.end)
+                if titles is None:
+                    continue
+                lines = [(passage, sentence.text, sentence.text), *((after[t.text_index], f"{t.number}. {t.title}", t.title) for t in titles)]
+                return _listed_answer(question, lines, ranked, timings)
+        return None
+
     def _direct_answer(self, question: str, analysis, turns, passages, filters, timings) -> Answer | None:
-        """An answer that is not composed from sentences: a document's description, or a list of its headings."""
-        return self._document_overview(question, analysis, turns, passages, timings) or self._heading_list(
-            question, analysis, passages, filters, timings
+        """An answer that is not composed from sentences: a document's description, a list of
+        its headings, or of the numbered titles a sentence announces."""
+        return (
+            self._document_overview(question, analysis, turns, passages, timings)
+            or self._heading_list(question, analysis, passages, filters, timings)
+            or self._announced_list(question, analysis, passages, timings)
         )
 
     def ask(self, question: str, history=None, filters=None, k: int | None = None) -> Answer:
@@ -401,6 +436,43 @@ def _names_what_is_asked(text: str, follow_up: str, previous: str) -> bool:
         return False
     index = TermIndex([text])
     return new_sectors <= sectors(text) and all(index.contains(t) for t in new_terms)
+
+
+#: How many of the best passages are searched for a sentence that announces numbered parts.
+ANNOUNCING_PASSAGES = 3
+#: How many chunks, from the announcing one on, are searched for the parts' numbered titles at most.
+NUMBERED_REACH = 40
+
+
+def _names_term(text: str, term) -> bool:
+    """Whether `text` names a question term, also in another form of the word ("inclusieve(re)"
+    and "inclusiever" for "inclusief"): a word that starts as the term does, but for its last two
+    letters (five at least)."""
+    if TermIndex([text]).contains(term):
+        return True
+    start = term.word[: max(5, len(term.word) - 2)]
+    return len(term.word) >= 5 and any(w.startswith(start) for w in words(text))
+
+
+def _top_heading(passage: Passage) -> str:
+    """The first heading of a passage's heading path ("Thema water" of "Thema water > Achtergrond")."""
+    return (passage.chunk.section or "").split(" > ")[0]
+
+
+def _listed_answer(question: str, lines: Sequence[tuple[Passage, str, str]], ranked: Sequence[Passage], timings) -> Answer:
+    """An answer of lines (passage, line as shown, the words it quotes), each with the marker of
+    the passage it comes from; those passages first, then the other passages found."""
+    quoted: dict[str, list[str]] = {}
+    for passage, _, words_quoted in lines:
+        quoted.setdefault(passage.chunk.id, []).append(words_quoted)
+    cited = list(dict.fromkeys(passage.chunk.id for passage, _, _ in lines))
+    by_id = {passage.chunk.id: passage for passage, _, _ in lines}
+    rest = [p for p in ranked if p.chunk.id not in by_id]
+    shown = tuple(replace(p, rank=rank) for rank, p in enumerate([*(by_id[c] for c in cited), *rest], start=1))
+    marker = {p.chunk.id: p.rank for p in shown}
+    text = "\n".join(f"{line} [{marker[passage.chunk.id]}]" for passage, line, _ in lines)
+    citations = tuple(Citation(marker[c], shown[marker[c] - 1], tuple(quoted[c])) for c in cited)
+    return Answer(question=question.strip(), text=text, citations=citations, passages=shown, timings_ms=timings)
 
 
 def _noted(answer: Answer, note: str) -> Answer:

@@ -194,10 +194,17 @@ class HybridRetriever:
         document = snapshot.by_id.get(document_id)
         if document is None or snapshot.keyword is None:
             return []
-        return [
-            Passage(chunk=replace(c, title=document.title), score=0.0, rank=rank, publisher=document.publisher, year=document.year, url=document.url)
-            for rank, c in enumerate(snapshot.keyword.section_starts(document_id), start=1)
-        ]
+        return _in_order(document, snapshot.keyword.section_starts(document_id))
+
+    def following(self, passage: Passage, n: int) -> list[Passage]:
+        """The passage's chunk and the chunks of its document after it, in document order, `n`
+        at most, as passages (rank in that order, score 0): where a part the passage announces
+        goes on."""
+        snapshot = self.live.current()
+        document = snapshot.by_id.get(passage.chunk.document_id)
+        if document is None or snapshot.keyword is None:
+            return []
+        return _in_order(document, snapshot.keyword.following(passage.chunk, n))
 
     def spelled(self, query: str) -> str:
         """`query` with its typing errors of the documents' words corrected
@@ -263,3 +270,11 @@ def _ms(since: float) -> float:
 
 
 __all__ = ["DenseRetriever", "Gathered", "HybridRetriever", "Retrieved", "Retriever"]
+
+
+def _in_order(document: IndexedDocument, chunks: list[Chunk]) -> list[Passage]:
+    """Chunks of `document` as passages in the order given (rank 1, 2, ..., score 0)."""
+    return [
+        Passage(chunk=replace(c, title=document.title), score=0.0, rank=rank, publisher=document.publisher, year=document.year, url=document.url)
+        for rank, c in enumerate(chunks, start=1)
+    ]

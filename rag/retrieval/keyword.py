@@ -256,6 +256,10 @@ class KeywordSearch(Protocol):
         document order: where each of its parts begins."""
         ...
 
+    def following(self, chunk: Chunk, n: int) -> list[Chunk]:
+        """`chunk` and the live chunks of its document after it, in document order, `n` at most."""
+        ...
+
 
 #: A superlative and the adjective it is made of ("zwaarst" of "zwaar", "kleinste" of "klein").
 _SUPERLATIVE = re.compile(r"^([^\W\d_]{4,}?)(?:st|ste)$")
@@ -344,6 +348,10 @@ class KeywordIndex:
         for chunk in sorted((c for c in self.chunks if c.document_id == document_id), key=lambda c: c.index):
             firsts.setdefault(chunk.section, chunk)
         return list(firsts.values())
+
+    def following(self, chunk: Chunk, n: int) -> list[Chunk]:
+        after = sorted((c for c in self.chunks if c.document_id == chunk.document_id and c.index >= chunk.index), key=lambda c: c.index)
+        return after[:n]
 
     def admitted_rows(self, versions: set[str]) -> np.ndarray:
         """A boolean per chunk: does it belong to one of `versions`?"""

@@ -15,10 +15,10 @@ title besides its word and number, and a count in the question matches the headi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from rag.text.analysis import COUNT_WORDS, fold, stem
+from rag.text.analysis import COUNT_WORDS, fold, stem, words
 from rag.text.terms import QuestionTerm
 
 #: Words that ask for the parts without narrowing them: "Welke thema's behandelt het plan?",
@@ -140,4 +140,64 @@ def heading_list_reply(title: str, found: HeadingList) -> str:
     return f"De kopjes van ‘{title}’ noemen {_COUNT_NAMES.get(n, str(n))} {found.asked}: {items}."
 
 
-__all__ = ["HeadingItem", "HeadingList", "PartsAsked", "heading_list", "heading_list_reply", "parts_asked"]
+#: A numbered title on a line of its own: "1 brede basisbevoegdheid", "2. Teamleren bevorderen".
+_NUMBERED_TITLE = re.compile(r"^\s*(?P<number>\d{1,2})\.?\s+(?P<title>(?:\(|[^\W\d_])[^\n]*?)\s*$")
+#: A title has at most this many words; a longer numbered line is a numbered paragraph.
+_TITLE_MAX_WORDS = 12
+#: A numbered line that cites a source ("36 Van Dijk (2020), p. 22") is a note, not a title.
+_CITES = re.compile(r"\((?:19|20)\d\d\w?\)|\bp\.\s*\d")
+#: The largest count a sentence is read to announce parts by ("acht mechanismen").
+_MAX_ANNOUNCED = 20
+
+
+def announced_count(sentence: str, nouns: Collection[str]) -> int | None:
+    """How many parts a sentence announces of one of `nouns` (stems): "Er zijn acht mechanismen
+    te onderscheiden" -> 8 for {"mechanism"}, "Het plan kent 3 grote doelen" -> 3 for {"doel"};
+    None when it announces none."""
+    tokens = words(sentence)
+    for i, token in enumerate(tokens):
+        count = COUNT_WORDS.get(token) or (int(token) if token.isdigit() and 2 <= int(token) <= _MAX_ANNOUNCED else None)
+        if count and any(stem(t) in nouns for t in tokens[i + 1 : i + 3]):
+            return count
+    return None
+
+
+@dataclass(frozen=True)
+class NumberedTitle:
+    """A title numbered on a line of its own, and which of the texts searched holds it."""
+
+    number: int
+    title: str
+    text_index: int
+
+
+def numbered_titles(texts: Sequence[str], count: int, start: int = 0) -> list[NumberedTitle] | None:
+    """The titles numbered 1 to `count`, each on a line of its own, found in the first of
+    `texts` from `start` on and in the texts after it (a document's text, piece by piece): the
+    parts a sentence announced ("Er zijn acht mechanismen te onderscheiden.") given as numbered
+    titles, each with its own text below it. None unless all of them come, in order: a number
+    seen before is skipped (pieces overlap), one that skips a number ends the search."""
+    found: list[NumberedTitle] = []
+    for index, text in enumerate(texts):
+        for line in (text[start:] if index == 0 else text).split("\n"):
+            match = _NUMBERED_TITLE.match(line)
+            if match is None:
+                continue
+            title = match.group("title")
+            if len(title.split()) > _TITLE_MAX_WORDS or title[-1] in ".,;:" or _CITES.search(title):
+                continue
+            number = int(match.group("number"))
+            if number <= len(found):
+                continue
+            if number != len(found) + 1:
+                return None
+            found.append(NumberedTitle(number, title, index))
+            if len(found) == count:
+                return found
+    return None
+
+
+__all__ = [
+    "HeadingItem", "HeadingList", "NumberedTitle", "PartsAsked", "announced_count", "heading_list", "heading_list_reply",
+    "numbered_titles", "parts_asked",
+]  # fmt: skip

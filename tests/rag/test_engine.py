@@ -386,15 +386,82 @@ De paden langs het water zijn in 2022 verbreed, zodat rolstoelen er kunnen passe
 """
 
 
-@pytest.fixture(scope="module")
-def plan_engine(tmp_path_factory, models_dir, embedder):
-    home = tmp_path_factory.mktemp("plan-home")
-    docs = tmp_path_factory.mktemp("plan-docs")
-    (docs / "oeverplan.md").write_text(PLAN_WITH_THEMES, encoding="utf-8")
+def _engine_of(tmp_path_factory, models_dir, embedder, name: str, text: str):
+    """An engine over one invented document, `name` with `text`, in a home of its own."""
+    home = tmp_path_factory.mktemp(f"{name}-home")
+    docs = tmp_path_factory.mktemp(f"{name}-docs")
+    (docs / name).write_text(text, encoding="utf-8")
     settings = Settings(_env_file=None, home=home, model_cache=models_dir)
     report = Ingestor(settings, build(settings).store, embedder).ingest([docs])
     assert report.failed == 0 and report.indexed == 1
     return build(settings).engine
+
+
+@pytest.fixture(scope="module")
+def plan_engine(tmp_path_factory, models_dir, embedder):
+    return _engine_of(tmp_path_factory, models_dir, embedder, "oeverplan.md", PLAN_WITH_THEMES)
+
+
+def _filler(subject: str) -> str:
+    """Text enough to put each numbered part in a passage of its own (the cleaner drops repeated blocks)."""
+    return " ".join(
+        f"Over {subject} spreekt de tuinploeg in {month} met {who}, en de gemeente zet de afspraken op haar website."
+        for month, who in (("maart", "de buurt"), ("april", "de school"), ("mei", "de vissers"), ("juni", "het parkbureau"),
+                           ("juli", "de imkers"), ("augustus", "de wijkraad"))
+    )
+VIJVER_ADVIES = f"""# Het vijveradvies
+
+## Adviezen voor de vijvers
+
+Voor de vijvers van het stadspark zijn vier adviezen te onderscheiden.
+
+1 meer riet langs de oevers
+
+Riet houdt de oevers vast en geeft eenden beschutting. {_filler('het riet')}
+
+2 minder kroos in de zomer
+
+Kroos groeit hard in warm water met veel mest. {_filler('het kroos')}
+
+3 een pomp voor de kleine vijver
+
+Stromend water houdt het kroos tegen. {_filler('de pomp')}
+
+4 brede paden
+
+Rolstoelen moeten langs het water kunnen. {_filler('de paden')}
+
+## Adviezen voor de paden
+
+Voor de paden zijn twee adviezen te onderscheiden. De paden moeten breder en de bankjes moeten vaker geverfd worden.
+"""
+
+
+@pytest.fixture(scope="module")
+def advice_engine(tmp_path_factory, models_dir, embedder):
+    return _engine_of(tmp_path_factory, models_dir, embedder, "vijveradvies.md", VIJVER_ADVIES)
+
+
+def test_parts_a_sentence_announces_and_numbered_titles_give_are_listed(advice_engine):
+    question = "Welke adviezen zijn er voor de vijvers?"
+    answer = advice_engine.ask(question)
+    assert not answer.refused
+    lines = answer.text.split("\n")
+    assert lines[0].startswith("Voor de vijvers van het stadspark zijn vier adviezen te onderscheiden. [")
+    assert [line.rsplit(" [", 1)[0] for line in lines[1:]] == [
+        "1. meer riet langs de oevers", "2. minder kroos in de zomer", "3. een pomp voor de kleine vijver", "4. brede paden",
+    ]
+    # The titles stand in more than one passage: each line cites the one it stands in, and those come first.
+    assert len({c.passage.chunk.id for c in answer.citations}) > 1
+    for citation in answer.citations:
+        assert all(quoted in citation.passage.text for quoted in citation.sentences)
+    assert [p.chunk.id for p in answer.passages[: len(answer.citations)]] == [c.passage.chunk.id for c in answer.citations]
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    streamed = list(advice_engine.stream(question))
+    assert streamed[-1].text == answer.text
+    # Asked about another part, whose sentence announces no numbered titles: answered from the sentences.
+    paths = advice_engine.ask("Welke adviezen zijn er voor de paden?")
+    assert "1. meer riet" not in paths.text
 
 
 def test_a_list_the_document_gives_only_as_headings_is_answered_with_them(plan_engine):

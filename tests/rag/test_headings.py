@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.headings import heading_list, heading_list_reply, parts_asked
+from rag.text.headings import announced_count, heading_list, heading_list_reply, numbered_titles, parts_asked
 from rag.text.question import analyse_question
 
 PLAN = [
@@ -65,3 +65,30 @@ def test_the_reply_says_the_list_comes_from_the_headings_with_a_marker_per_part(
     assert heading_list_reply("Het vijverplan", result) == (
         "De kopjes van ‘Het vijverplan’ noemen drie thema's: water [1]; oevers [2]; vissen [3]."
     )
+
+
+@pytest.mark.parametrize("sentence, count", [
+    ("Er zijn vier adviezen voor de vijvers te onderscheiden.", 4),
+    ("Het plan kent 3 grote adviezen.", 3),
+    ("Binnen dit thema zijn zes adviezen te onderscheiden, waarvan twee over riet.", 6),
+    ("Het plan geeft adviezen voor vier vijvers.", None),  # four ponds, not four pieces of advice
+    ("Het plan geeft adviezen.", None),
+])
+def test_a_sentence_announces_how_many_parts_there_are(sentence, count):
+    assert announced_count(sentence, {"advies"}) == count  # the stem of "adviezen"
+
+
+def test_numbered_titles_are_read_in_order_across_pieces_of_text():
+    first = "Er zijn drie adviezen.\n\n1 meer riet\n\nRiet houdt de oever vast.\n\n2 minder kroos"
+    second = "2 minder kroos\n\nKroos groeit hard.\n\n3 (veel) bredere paden\n\nRolstoelen moeten erlangs."
+    titles = numbered_titles([first, second], 3)
+    assert [(t.number, t.title, t.text_index) for t in titles] == [
+        (1, "meer riet", 0), (2, "minder kroos", 0), (3, "(veel) bredere paden", 1),
+    ]
+    # A number skipped, too few titles, or numbered lines that are paragraphs or notes: no list.
+    assert numbered_titles([first.replace("2 minder kroos", "kroos"), second.replace("2 minder kroos", "kroos")], 3) is None
+    assert numbered_titles([first], 3) is None
+    assert numbered_titles(["1 Het riet groeit elk jaar een stuk harder dan de tuinploeg het kan bijhouden, zegt de gemeente.", "2 kroos"], 2) is None
+    assert numbered_titles(["1 meer riet", "2 Van Dijk (2020), p. 12"], 2) is None
+    # Only from where the announcing sentence ends.
+    assert numbered_titles(["1 oud\n\nEr zijn twee adviezen.\n\n1 riet\n\n2 kroos"], 2, start=10)[0].title == "riet"
