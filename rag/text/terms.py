@@ -46,8 +46,8 @@ _MONEY_WORDS = frozenset("geld euro".split())
 #: ("Welke drie dingen ...?", "Welke zaken ...?"): what they stand for is asked, not named.
 _FORM_ONLY = frozenset({"gemoeid", "ding", "dingen", "zaak", "zaken"})
 #: Prepositions that say only what the question is about ("qua veiligheid", "inzake de
-#: bekostiging"): the subject after them is the key term, the documents seldom write them.
-_REGARDING = frozenset("qua inzake omtrent aangaande betreffende".split())
+#: bekostiging", "het beleid rond passend onderwijs"): the subject after them is the key term.
+_REGARDING = frozenset("qua inzake omtrent aangaande betreffende rond rondom".split())
 #: "Wat gebeurt er als ...?", "Wat moet er gebeuren?": that something happens is the question's
 #: form; what happens is asked, and the documents say it in their own verbs.
 _HAPPEN_VERBS = frozenset("gebeurt gebeuren gebeurde gebeurden gebeurd".split())

@@ -90,6 +90,8 @@ def test_that_something_is_meant_for_someone_is_no_key_term():
 def test_a_preposition_that_only_says_what_is_asked_about_is_no_key_term():
     assert [t.word for t in question_terms("Hoe scoren de vijvers qua kroos?")] == ["scoren", "vijvers", "kroos"]
     assert [t.word for t in question_terms("Wat zegt het plan inzake het maaien?")] == ["zegt", "plan", "maaien"]
+    assert [t.word for t in question_terms("Wat zijn de afspraken rond het maaien?")] == ["afspraken", "maaien"]
+    assert [t.word for t in question_terms("Welk beleid is er rondom kroos?")] == ["beleid", "kroos"]
 
 
 def test_a_participle_that_closes_a_perfect_tense_is_found_in_the_simple_past():
