@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
 from rag.text.analysis import PREPOSITIONS, QUESTION_WORDS, STOPWORDS, fold, words
-from rag.text.question import asking_words, defined_subject, is_superlative
+from rag.text.question import DEFINING_WORDS, asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, split_sentences, without_marker
 from rag.text.sources import SourceMatcher
@@ -60,13 +60,12 @@ def _content(text: str, own: set[str]) -> list[str]:
     the question's form ("groot" in "hoe groot", "toelichten" in "Kun je X toelichten?", the
     superlative of "Waar is het tekort het grootst?": what was ranked, not what it is about)."""
     asking = asking_words(fold(text))
-    # "Wat houdt X in?", "Wat wordt bedoeld met X?": X is the subject, the rest asks what it means.
-    defined = defined_subject(text)
-    subject = set(words(defined)) if defined else None
+    # "Wat houdt X in?", "Wat wordt bedoeld met X?": the words that ask what X means are no subject.
+    defining = DEFINING_WORDS if defined_subject(text) else frozenset()
     return [
         w for w, form in zip(words(text), form_words(text))
         if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own and w not in asking
-        and not is_superlative(w) and (subject is None or w in subject)
+        and not is_superlative(w) and w not in defining
     ]
 
 

@@ -186,7 +186,7 @@ _THE_DOCUMENTS = re.compile(
     r"\b(?:de|deze|die|jullie|uw|je|jouw)\s+(?P<documents>documenten|bronnen|teksten|rapporten|stukken|publicaties)\b", re.IGNORECASE
 )
 #: The words with which a definition question asks what something means: its form, not its subject.
-_DEFINING = frozenset(
+DEFINING_WORDS = frozenset(
     """
     bedoelen bedoelt bedoeld verstaat verstaan definitie definities gedefinieerd betekenis betekent betekenen
     begrip term woord afkorting omschreven omschrijving houdt houden
@@ -318,8 +318,8 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         intent = "define"
     if intent == "define":
         # "Wat wordt bedoeld met [X]?", "Wat is de definitie van [X]?": only X is the subject.
-        terms = tuple(t for t in terms if t.word not in _DEFINING)
-        topic_terms = tuple(t for t in topic_terms if t.word not in _DEFINING)
+        terms = tuple(t for t in terms if t.word not in DEFINING_WORDS)
+        topic_terms = tuple(t for t in topic_terms if t.word not in DEFINING_WORDS)
         if explained := _DEFINED_IMPERATIVE.match(_unquoted(folded)):
             # "Licht X toe.", "Kun je X uitleggen?": the words around X ask; X is the subject.
             subject = set(words(explained.group("subject")))
@@ -564,4 +564,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "is_superlative", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]
+__all__ = ["ADDRESSEE", "DEFINING_WORDS", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "is_superlative", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]

@@ -183,6 +183,9 @@ def test_a_follow_up_after_one_that_pointed_at_an_item_carries_that_item():
     )
     # The item pointed at, not the words that asked what it means ("houdt ... in").
     assert HeuristicCondenser().condense("En wie onderhoudt die?", history) == "En wie onderhoudt die? (rietvijvers)"
+    # After a definition question, what it asked about is carried, the source it named too.
+    history = turns(("Wat houdt kroosbeheer in het vijverplan in?", "Het scheppen van kroos. [1]"))
+    assert HeuristicCondenser().condense("Hoeveel tuinmannen doen dat?", history) == "Hoeveel tuinmannen doen dat? (kroosbeheer vijverplan)"
 
 
 @pytest.mark.parametrize("answer, follow_up, previous, answered", [
