@@ -158,8 +158,9 @@ def answer_pieces(text: str) -> list[str]:
 
 def stream_composed(answer: Answer, *, announce: bool = True) -> Iterator[StreamItem]:
     """A composed Answer as a stream: its text sentence by sentence, then the Answer itself
-    (an uncertain answer's caution first, unless `announce` is off: the caller said it)."""
-    if announce and answer.uncertain and answer.note:
+    (an uncertain answer's caution first, and a refusal's reason, unless `announce` is off: the
+    caller said it), so that the streamed text reads as the whole answer does."""
+    if announce and (answer.uncertain or answer.refused) and answer.note:
         yield AnswerNote(answer.note)
     yield from answer_pieces(answer.text)
     yield answer

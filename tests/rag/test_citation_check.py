@@ -187,3 +187,15 @@ def test_an_answer_citing_four_passages_passes_sentence_by_sentence(passages):
     )
     report = check_citations(answer, passages)
     assert report.ok and len(report.sentences) == 5 and all(v.supported for v in report.sentences)
+
+
+def test_a_composed_answer_streams_its_caution_or_its_refusal_reason_before_its_text():
+    from rag.answer.citation_check import stream_composed
+    from rag.types import Answer, AnswerNote
+
+    refused = Answer("Hoeveel salamanders?", "Dat staat er niet in.", (), (), refused=True, note="Geen passage noemt salamanders.")
+    items = list(stream_composed(refused))
+    assert items[0] == AnswerNote("Geen passage noemt salamanders.") and items[-1] is refused
+    # A note of a confident answer (a named source not found) comes with the answer, after its text.
+    sourced = Answer("Hoeveel kikkers?", "9.800 kikkers. [1]", (), (), note="U noemt het vijverplan, maar ...")
+    assert not any(isinstance(i, AnswerNote) for i in stream_composed(sourced))
