@@ -366,6 +366,9 @@ def _unit_sectors(unit: Unit, passages: Sequence[Passage]) -> frozenset[str]:
     return next((found for s in reversed(sentences[:first]) if (found := sectors(s.text))), named)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     """Sentences and list items as single units, plus lead-in (or heading) + items as one enumeration, and
     the rows of a table with its caption and column headings."""
@@ -379,9 +382,13 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     # its items it is an enumeration, below). One that breaks off where it must go on
     # ("… versus 3% buiten de", a list item ending in a comma) is no answer alone either: the
     # rest is in another passage, in the list, or lost to the layout of the document.
+    # One that announces a list the passage breaks off before ("In totaal zijn 228 documenten
+    # geanalyseerd, verdeeld over drie categorieën:") still gives its figure.
+    last = len(sentences) - 1
     units = [
         Unit(passage_index, (s,)) for i, s in enumerate(sentences)
-        if _quotable(s, before[i]) and not s.ends_with_colon and not continues_sentence(s.text.rstrip())
+        if _quotable(s, before[i]) and (not s.ends_with_colon or (i == last and _DIGIT.search(s.text)))
+        and not continues_sentence(s.text.rstrip())
     ]
     i = 0
     while i < len(sentences):

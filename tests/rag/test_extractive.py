@@ -118,6 +118,17 @@ def test_a_sentence_that_breaks_off_is_no_candidate_alone_but_its_list_still_is(
     assert enumeration.startswith("• Riet in de vijvers van het Noordpark,\n") and enumeration.endswith("algen in die van het Oostpark.")
 
 
+def test_a_sentence_that_announces_a_list_the_passage_breaks_off_before_still_gives_its_figure():
+    cut_off = "Het Noordpark telt 14 vijvers, verdeeld over drie soorten:"
+    units = [u.text for u in candidate_units(0, make_passages(f"De tuinploeg telt elk jaar.\n\n{cut_off}")[0])]
+    assert cut_off in units
+    # With its items it is quoted as a list; without a figure, or with more text after it, not alone.
+    assert "Het Noordpark heeft vijvers van drie soorten:" not in [
+        u.text for u in candidate_units(0, make_passages("Het Noordpark heeft vijvers van drie soorten:")[0])
+    ]
+    assert cut_off not in [u.text for u in candidate_units(0, make_passages(f"{cut_off}\n\nDe vijvers zijn diep.")[0])]
+
+
 def test_a_list_is_a_candidate_with_its_lead_in():
     units = candidate_units(0, make_passages(MAATREGELEN)[0])
     enumeration = [u for u in units if u.is_enumeration]
