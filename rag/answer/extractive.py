@@ -727,6 +727,8 @@ def unit_signals(
             # Not fitted: a table row whose own label has a key term itself, not inside a longer word (`_year_missing`).
             "row_label": float(bool(label) and any(m == 1.0 for m in _matches(terms, analyse(label).stems, label))),
         }
+        if unit.row and intent in ("define", "explain", "list") and not signals["row_label"]:
+            continue  # a row of figures whose own label is not about the question gives no meaning, reason or item
         result.append((unit, signals, overlap, a.stems))
     return result
 

@@ -746,6 +746,18 @@ VIJVERTABEL = (
 )
 
 
+def test_a_table_row_answers_what_or_why_only_when_its_own_label_is_about_the_question():
+    passage = make_passages(VIJVERTABEL, kinds=("table",))[0]
+
+    def rows(question):
+        return [u.text.split("\n")[-1] for u, _, _, _ in unit_signals(analyse_question(question), [passage]) if u.row]
+
+    # Figures for what the caption names: a number question's answer, no meaning or reason.
+    assert rows("Hoeveel vijvers had het Noordpark in 2023?") == ["Noordpark 4 6", "Zuidpark 3 5"]
+    assert rows("Wat is een vijver?") == []
+    assert rows("Waarom heeft het Zuidpark vijvers?") == ["Zuidpark 3 5"]
+
+
 def test_a_table_row_is_a_candidate_with_the_caption_and_column_headings_above_it():
     from rag.answer.extractive import table_units
 
