@@ -531,9 +531,18 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
             or "=" in token
         ):
             continue
-        if any(_names_noun(follower, noun, alternatives) for follower in tokens[i + 1 : i + 5]):
-            return True
+        for follower in tokens[i + 1 : i + 5]:
+            if _names_noun(follower, noun, alternatives):
+                return True
+            if follower in _RELATING:
+                break  # "916 subsidies toegekend voor zij-instromers" counts subsidies
     return False
+
+
+#: Prepositions that relate what a number counts to something else ("... subsidies voor
+#: zij-instromers", "... scholen in Utrecht"): what follows them is not what is counted. Not
+#: "van" ("60% van de leraren") nor "op" ("1 op de 20 scholen"), which give a share of it.
+_RELATING = frozenset("voor in met bij aan naar over uit door tot om tegen tijdens onder per via".split())
 
 
 def _caption_counts(unit: Unit, noun: str, figures: set[str]) -> bool:

@@ -1208,6 +1208,16 @@ def test_counts_noun_takes_units_but_not_word_ends_of_three_letters():
     assert not counts_noun("Er zijn 5 gen in de vis.", "leerlingen")
 
 
+def test_a_number_counts_what_follows_it_not_what_a_preposition_relates_it_to():
+    from rag.answer.extractive import counts_noun
+
+    assert not counts_noun("In 2031 zijn 40 pompen gekocht voor tuinmannen.", "tuinmannen")
+    assert not counts_noun("Er werken 12 hoveniers in parken.", "parken")
+    assert counts_noun("In 2031 stopten 40 ervaren tuinmannen.", "tuinmannen")
+    assert counts_noun("Het gaat om 60% van de tuinmannen.", "tuinmannen")  # a share of them
+    assert counts_noun("Bij 1 op de 20 parken groeit riet.", "parken")
+
+
 def test_a_share_asked_of_something_counts_only_as_a_share_of_it():
     from rag.answer.extractive import counts_share, share_of
 
