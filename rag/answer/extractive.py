@@ -509,8 +509,9 @@ def counts_share(text: str, whole: str, alternatives: Collection[str] = ()) -> b
 
 
 def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares: bool = True) -> bool:
-    """Whether `text` has a number right before `noun` ("8 besturen", "zes thema's", "60% van de
-    leraren"), or before another name for it (`alternatives`, stems: the abbreviation the
+    """Whether `text` has a number before `noun`, within five words and no relating preposition
+    between ("8 besturen", "zes thema's", "60% van de leraren", "40 ervaren voltijd tuinmannen";
+    not "40 pompen voor tuinmannen"), or before another name for it (`alternatives`, stems: the abbreviation the
     documents introduce, "12 swv’s" for "samenwerkingsverbanden"). Without `shares`, only a
     number of them counts, not a share ("60% van de leraren", "1 op de 20 scholen") or a
     sample's size ("n=98")."""
@@ -531,7 +532,7 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
             or "=" in token
         ):
             continue
-        for follower in tokens[i + 1 : i + 5]:
+        for follower in tokens[i + 1 : i + 1 + _COUNT_REACH]:
             if _names_noun(follower, noun, alternatives):
                 return True
             if follower in _RELATING:
@@ -539,6 +540,8 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
     return False
 
 
+#: How many words after a number may name what it counts ("13 voltijd riet- en kroostuinmannen").
+_COUNT_REACH = 5
 #: Prepositions that relate what a number counts to something else ("... subsidies voor
 #: zij-instromers", "... scholen in Utrecht"): what follows them is not what is counted. Not
 #: "van" ("60% van de leraren") nor "op" ("1 op de 20 scholen"), which give a share of it.

@@ -1214,6 +1214,7 @@ def test_a_number_counts_what_follows_it_not_what_a_preposition_relates_it_to():
     assert not counts_noun("In 2031 zijn 40 pompen gekocht voor tuinmannen.", "tuinmannen")
     assert not counts_noun("Er werken 12 hoveniers in parken.", "parken")
     assert counts_noun("In 2031 stopten 40 ervaren tuinmannen.", "tuinmannen")
+    assert counts_noun("In 2031 stopten 40 ervaren voltijd riet- en kroostuinmannen.", "tuinmannen")  # five words on
     assert counts_noun("Het gaat om 60% van de tuinmannen.", "tuinmannen")  # a share of them
     assert counts_noun("Bij 1 op de 20 parken groeit riet.", "parken")
 
