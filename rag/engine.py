@@ -252,14 +252,15 @@ class Engine:
         # The parts asked for are named in the question ("Welke gamechangers ...?", "Wat zijn
         # volgens het plan de mechanismen ...?"): one of its key terms the sentence counts.
         terms = [t for t in analysis.topic_terms if not t.is_number and t.word not in PREPOSITIONS]
+        stems = {t.stem for t in terms}
         ranked = sorted(passages, key=lambda p: p.rank)
         for passage in ranked[:ANNOUNCING_PASSAGES]:
             for sentence in split_sentences(passage.text):
-                if sentence.kind != "prose" or (count := announced_count(sentence.text, {t.stem for t in terms})) is None:
+                if sentence.kind != "prose" or (count := announced_count(sentence.text, stems)) is None:
                     continue
                 # The sentence or its part's headings name what else the question does ("... voor
                 # gelijke kansen"): another part's list of the same kind of thing is no answer.
-                if not all(_names_term(f"{sentence.text} {passage.chunk.section or ''}", t) for t in terms):
+                if not _names_terms(f"{sentence.text} {passage.chunk.section or ''}", terms):
                     continue
                 # The titles are in the same part of the document: under the same top heading.
                 part = _top_heading(passage)
@@ -444,14 +445,17 @@ ANNOUNCING_PASSAGES = 3
 NUMBERED_REACH = 40
 
 
-def _names_term(text: str, term) -> bool:
-    """Whether `text` names a question term, also in another form of the word ("inclusieve(re)"
-    and "inclusiever" for "inclusief"): a word that starts as the term does, but for its last two
-    letters (five at least)."""
-    if TermIndex([text]).contains(term):
-        return True
-    start = term.word[: max(5, len(term.word) - 2)]
-    return len(term.word) >= 5 and any(w.startswith(start) for w in words(text))
+def _names_terms(text: str, terms) -> bool:
+    """Whether `text` names every one of the question terms, also in another form of the word
+    ("inclusieve(re)" and "inclusiever" for "inclusief"): a word that starts as the term does,
+    but for its last two letters (five at least)."""
+    index, written = TermIndex([text]), words(text)
+
+    def names(term) -> bool:
+        start = term.word[: max(5, len(term.word) - 2)]
+        return index.contains(term) or (len(term.word) >= 5 and any(w.startswith(start) for w in written))
+
+    return all(names(t) for t in terms)
 
 
 def _top_heading(passage: Passage) -> str:

@@ -366,9 +366,6 @@ def _unit_sectors(unit: Unit, passages: Sequence[Passage]) -> frozenset[str]:
     return next((found for s in reversed(sentences[:first]) if (found := sectors(s.text))), named)
 
 
-_DIGIT = re.compile(r"\d")
-
-
 def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     """Sentences and list items as single units, plus lead-in (or heading) + items as one enumeration, and
     the rows of a table with its caption and column headings."""
@@ -387,7 +384,7 @@ def candidate_units(passage_index: int, passage: Passage) -> list[Unit]:
     last = len(sentences) - 1
     units = [
         Unit(passage_index, (s,)) for i, s in enumerate(sentences)
-        if _quotable(s, before[i]) and (not s.ends_with_colon or (i == last and _DIGIT.search(s.text)))
+        if _quotable(s, before[i]) and (not s.ends_with_colon or (i == last and _NUMBER_TOKEN.search(s.text)))
         and not continues_sentence(s.text.rstrip())
     ]
     i = 0

@@ -273,9 +273,10 @@ class HeuristicCondenser:
         # carries the subject the earlier one carried: what was added to it when it was searched.
         asked_at = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
         searched = self.condense(previous, history[:asked_at])
-        carried = content(searched[len(previous):])[:_MAX_CARRIED] if searched.startswith(previous) else []
-        if not searched.startswith(previous):
-            previous = searched  # "Wat houdt de tweede in?" was searched as the item it pointed at
+        if searched.startswith(previous):
+            carried = content(searched[len(previous):])[:_MAX_CARRIED]
+        else:
+            carried, previous = [], searched  # "Wat houdt de tweede in?" was searched as the item it pointed at
         # "En in het vo?" after "Hoe groot is het tekort?" asks "hoe groot" again.
         frame = [] if own & _ASKING or _asks_yes_or_no(question) else _asking_frame(previous)
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.

@@ -269,12 +269,12 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
 
 
-__all__ = ["DenseRetriever", "Gathered", "HybridRetriever", "Retrieved", "Retriever"]
-
-
 def _in_order(document: IndexedDocument, chunks: list[Chunk]) -> list[Passage]:
     """Chunks of `document` as passages in the order given (rank 1, 2, ..., score 0)."""
     return [
         Passage(chunk=replace(c, title=document.title), score=0.0, rank=rank, publisher=document.publisher, year=document.year, url=document.url)
         for rank, c in enumerate(chunks, start=1)
     ]
+
+
+__all__ = ["DenseRetriever", "Gathered", "HybridRetriever", "Retrieved", "Retriever"]

@@ -19,6 +19,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from rag.text.analysis import COUNT_WORDS, fold, stem, words
+from rag.text.notes import cites_source
 from rag.text.terms import QuestionTerm
 
 #: Words that ask for the parts without narrowing them: "Welke thema's behandelt het plan?",
@@ -144,8 +145,6 @@ def heading_list_reply(title: str, found: HeadingList) -> str:
 _NUMBERED_TITLE = re.compile(r"^\s*(?P<number>\d{1,2})\.?\s+(?P<title>(?:\(|[^\W\d_])[^\n]*?)\s*$")
 #: A title has at most this many words; a longer numbered line is a numbered paragraph.
 _TITLE_MAX_WORDS = 12
-#: A numbered line that cites a source ("36 Van Dijk (2020), p. 22") is a note, not a title.
-_CITES = re.compile(r"\((?:19|20)\d\d\w?\)|\bp\.\s*\d")
 #: The largest count a sentence is read to announce parts by ("acht mechanismen").
 _MAX_ANNOUNCED = 20
 
@@ -184,7 +183,8 @@ def numbered_titles(texts: Sequence[str], count: int, start: int = 0) -> list[Nu
             if match is None:
                 continue
             title = match.group("title")
-            if len(title.split()) > _TITLE_MAX_WORDS or title[-1] in ".,;:" or _CITES.search(title):
+            # A numbered line that cites a source ("36 Van Dijk (2020), p. 22") is a note, not a title.
+            if len(title.split()) > _TITLE_MAX_WORDS or title[-1] in ".,;:" or cites_source(title):
                 continue
             number = int(match.group("number"))
             if number <= len(found):

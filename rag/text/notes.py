@@ -153,6 +153,11 @@ _CLAUSE = re.compile(r"\b(?:is|zijn|was|waren|wordt|worden|werd|werden|heeft|heb
 _MIN_EXPLANATION_WORDS = 8
 
 
+def cites_source(text: str) -> bool:
+    """Whether `text` names a source: a year in brackets or ending it, "e.a.", "et al.", a page, a date."""
+    return bool(_CITES.search(text))
+
+
 def explanation(sentence: str) -> int:
     """Where the text of a footnote that explains starts (0: the sentence is no such footnote).
 
@@ -165,7 +170,7 @@ def explanation(sentence: str) -> int:
     if number is None:
         return 0
     text = sentence[number.end():]
-    if len(text.split()) < _MIN_EXPLANATION_WORDS or _CITES.search(text) or not _CLAUSE.search(text) or is_note_sentence(text):
+    if len(text.split()) < _MIN_EXPLANATION_WORDS or cites_source(text) or not _CLAUSE.search(text) or is_note_sentence(text):
         return 0
     return number.end()
 
@@ -194,4 +199,4 @@ def split_footnotes(block: str) -> tuple[str, str]:
     return block[:end].strip(), block[end:].strip()
 
 
-__all__ = ["explanation", "explanations", "footnote_prefix", "is_note", "is_note_sentence", "split_footnotes"]
+__all__ = ["cites_source", "explanation", "explanations", "footnote_prefix", "is_note", "is_note_sentence", "split_footnotes"]
