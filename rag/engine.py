@@ -230,11 +230,7 @@ class Engine:
             found = heading_list(asked, [p.chunk.section for p in parts])
             if found is None:
                 continue
-            cited = [parts[item.path_index] for item in found.items]
-            cited_ids = {c.chunk.id for c in cited}
-            rest = [p for p in passages if p.chunk.id not in cited_ids]
-            shown = tuple(replace(p, rank=rank) for rank, p in enumerate([*cited, *rest], start=1))
-            citations = tuple(Citation(n, shown[n - 1], (item.heading,)) for n, item in enumerate(found.items, start=1))
+            shown, _, citations = _cited_first([(parts[item.path_index], item.heading) for item in found.items], passages)
             return Answer(
                 question=question.strip(), text=heading_list_reply(document.title or document.id, found), citations=citations,
                 passages=shown, timings_ms=timings,
@@ -268,8 +264,13 @@ class Engine:
                 titles = numbered_titles([p.text for p in after], count, sentence.end)
                 if titles is None:
                     continue
-                lines = [(passage, sentence.text, sentence.text), *((after[t.text_index], f"{t.number}. {t.title}", t.title) for t in titles)]
-                return _listed_answer(question, lines, ranked, timings)
+                quoted = [(passage, sentence.text), *((after[t.text_index], t.title) for t in titles)]
+                shown, marker, citations = _cited_first(quoted, ranked)
+                lines = [f"{sentence.text} [{marker[passage.chunk.id]}]"]
+                lines += [f"{t.number}. {t.title} [{marker[after[t.text_index].chunk.id]}]" for t in titles]
+                return Answer(
+                    question=question.strip(), text="\n".join(lines), citations=citations, passages=shown, timings_ms=timings
+                )
         return None
 
     def _direct_answer(self, question: str, analysis, turns, passages, filters, timings) -> Answer | None:
@@ -463,20 +464,22 @@ def _top_heading(passage: Passage) -> str:
     return (passage.chunk.section or "").split(" > ")[0]
 
 
-def _listed_answer(question: str, lines: Sequence[tuple[Passage, str, str]], ranked: Sequence[Passage], timings) -> Answer:
-    """An answer of lines (passage, line as shown, the words it quotes), each with the marker of
-    the passage it comes from; those passages first, then the other passages found."""
-    quoted: dict[str, list[str]] = {}
-    for passage, _, words_quoted in lines:
-        quoted.setdefault(passage.chunk.id, []).append(words_quoted)
-    cited = list(dict.fromkeys(passage.chunk.id for passage, _, _ in lines))
-    by_id = {passage.chunk.id: passage for passage, _, _ in lines}
-    rest = [p for p in ranked if p.chunk.id not in by_id]
-    shown = tuple(replace(p, rank=rank) for rank, p in enumerate([*(by_id[c] for c in cited), *rest], start=1))
-    marker = {p.chunk.id: p.rank for p in shown}
-    text = "\n".join(f"{line} [{marker[passage.chunk.id]}]" for passage, line, _ in lines)
-    citations = tuple(Citation(marker[c], shown[marker[c] - 1], tuple(quoted[c])) for c in cited)
-    return Answer(question=question.strip(), text=text, citations=citations, passages=shown, timings_ms=timings)
+def _cited_first(
+    quoted: Sequence[tuple[Passage, str]], others: Sequence[Passage]
+) -> tuple[tuple[Passage, ...], dict[str, int], tuple[Citation, ...]]:
+    """For an answer that quotes (passage, words) pieces: the passages to show (those quoted first,
+    in the order first quoted, then `others`, ranked anew), each quoted chunk's marker, and a
+    citation per quoted passage with the words quoted from it."""
+    words_of: dict[str, list[str]] = {}
+    by_id: dict[str, Passage] = {}
+    for passage, quote in quoted:
+        words_of.setdefault(passage.chunk.id, []).append(quote)
+        by_id.setdefault(passage.chunk.id, passage)
+    rest = [p for p in others if p.chunk.id not in by_id]
+    shown = tuple(replace(p, rank=rank) for rank, p in enumerate([*by_id.values(), *rest], start=1))
+    marker = {p.chunk.id: p.rank for p in shown[: len(by_id)]}
+    citations = tuple(Citation(marker[c], shown[marker[c] - 1], tuple(words)) for c, words in words_of.items())
+    return shown, marker, citations
 
 
 def _noted(answer: Answer, note: str) -> Answer:
