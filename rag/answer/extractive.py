@@ -39,7 +39,7 @@ from functools import lru_cache
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
-from rag.text.definitions import defines, introduces, means_before, names_what_came_before
+from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
 from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable
@@ -1002,8 +1002,8 @@ class ExtractiveComposer:
             # "Dat wil zeggen dat ...": what the sentence before it named (quoted with it, as
             # its antecedent).
             before = _sentence_before(unit, passages)
-            return before is not None and defines(info.defined, f"{fold(before.text)} {folded}")
-        if info.defined and defines(info.defined, folded):
+            return before is not None and defines_in(info.defined, f"{before.text} {unit.text}")
+        if info.defined and defines_in(info.defined, unit.text):
             return True
         # Spelling out an abbreviation of what is asked about says what it is; spelling out
         # another word of the question ("... in het mbo": "(mbo)") does not.

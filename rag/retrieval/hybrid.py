@@ -21,8 +21,7 @@ from rag.errors import NothingIndexedError
 from rag.retrieval.keyword import respelled, written_as_compounds
 from rag.retrieval.live_index import LiveIndex, LiveSnapshot
 from rag.linear import LinearModel, bundled
-from rag.text.analysis import fold
-from rag.text.definitions import defines
+from rag.text.definitions import defines_in
 from rag.text.question import QuestionInfo, analyse_question
 from rag.retrieval.ranking import Candidate, Diversity, diversify, distinct, features
 from rag.retrieval.store import ChromaStore
@@ -256,11 +255,11 @@ def _with_definition(chosen: list[Candidate], ranked: list[Candidate], question:
     """For "Wat is X?": when none of the chosen passages says what X is (`rag.text.definitions`)
     and one of the next best does, that one takes the last place."""
     subject = question.defined
-    if not subject or k < 2 or any(defines(subject, fold(c.chunk.text)) for c in chosen):
+    if not subject or k < 2 or any(defines_in(subject, c.chunk.text) for c in chosen):
         return chosen
     taken = {c.chunk.id for c in chosen}
     found = next(
-        (c for c in ranked[:DEFINITION_DEPTH] if c.chunk.id not in taken and defines(subject, fold(c.chunk.text))), None
+        (c for c in ranked[:DEFINITION_DEPTH] if c.chunk.id not in taken and defines_in(subject, c.chunk.text)), None
     )
     return chosen if found is None else [*chosen[: k - 1], found]
 

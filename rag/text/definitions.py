@@ -3,6 +3,10 @@
 * it opens with the word, perhaps after "een", and "is een", "betekent", "houdt in" ("Een kroosdek
   is een ..."; not "Het kroos is een groot probleem": what the kroos is like), or "is" with a
   kind and what sets it apart ("Kroosbeheer is beheer dat ...", "... zijn vijvers waarin ...");
+  a name may open with "de" or "het" ("De Vijverschool is een ...", not "... is een van de
+  scholen"), and a time or a place may stand before the kind ("is sinds 2012 een ...");
+* it gives the kind in dashes or commas after the word that opens the sentence ("Kroosvissen –
+  een methode om vijvers te reinigen – is ...");
 * it explains the word in brackets ("kroosdek (laag van drijvende plantjes)"), not
   a range or a pointer ("(tussen 20 en 40)", "(zie figuur 2)");
 * it spells an abbreviation out ("vijverbeheerplan (vbp)", "(vbp's)" define "vbp"); the long
@@ -16,14 +20,15 @@
   heeft een kroosdek. Dat wil zeggen dat ...").
 
 Used by retrieval (a definition question keeps one passage that defines its subject) and by
-the extractive answer (that sentence leads). Texts are folded (`rag.text.analysis.fold`).
+the extractive answer (that sentence leads). Texts are folded (`rag.text.analysis.fold`);
+`defines_in` folds a text as written, whose capitals tell a name.
 """
 
 from __future__ import annotations
 
 import re
 
-from rag.text.analysis import STOPWORDS
+from rag.text.analysis import STOPWORDS, fold
 from rag.text.terms import QuestionTerm
 
 
@@ -94,29 +99,51 @@ def means_before(folded: str) -> bool:
     return re.match(_MEANING_FOLLOWS, folded.lstrip()) is not None
 
 
+#: A time or a place between "is" and what it is: "is sinds 2012 een", "is in Vlinderstad een".
+_SETTING = r"(?:(?:sinds|vanaf|al|in|tot)\s+(?:\d{4}|[^\W\d_]+)(?:\s+[^\W\d_]+)?\s+)"
+
+
 #: Nouns of purpose, which say what they are in an infinitive ("Het doel is de vijvers schoon te
 #: houden"); in "De vijver is moeilijk te bereiken" the infinitive says no such thing.
 _PURPOSE_NOUNS = frozenset("doel doelen doelstelling doelstellingen opdracht taak taken functie ambitie bedoeling streven missie".split())
 _PURPOSE_INFINITIVE = r"|om\s|(?:[^\W\d_]+\s+){1,4}te\s+[^\W\d_]+en\b"
 
 
-def defines(subject: str, folded: str) -> bool:
-    """Whether `folded` text says what `subject` (folded words) is, in one of the ways above."""
+def written_as_name(subject: str, text: str) -> bool:
+    """Whether `text` (as written, not folded) gives `subject` (folded words) as a name, every
+    word capitalised: "De Vijverschool Academie", "het Programma Schone Vijvers"."""
+    words = re.findall(r"[^\W_]+", subject)
+    if not words:
+        return False
+    phrase = r"[\s\-]+".join(re.escape(w) for w in words)
+    return any(
+        all(w[:1].isupper() for w in re.findall(r"[^\W_]+", m.group(0)))
+        for m in re.finditer(rf"(?<![^\W_]){phrase}(?![^\W_])", text, re.IGNORECASE)
+    )
+
+
+def defines(subject: str, folded: str, *, name: bool = False) -> bool:
+    """Whether `folded` text says what `subject` (folded words) is, in one of the ways above;
+    `name`: the text gives the subject as a name (`written_as_name`), so "De Vijverschool is
+    een ..." says what it is where "Het kroos is een probleem" does not."""
     words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
     if not words:
         return False
     # "Wat is een zij-instromer?" is answered where the text speaks of "zij-instromers".
     phrase = r"[\s\-]+".join(words) + r"(?:s|en|n)?"
     purpose = words[-1] in _PURPOSE_NOUNS
-    articles = r"een\s+|het\s+|de\s+" if purpose else r"een\s+"
+    articles = r"een\s+|het\s+|de\s+" if purpose or name else r"een\s+"
     infinitive = _PURPOSE_INFINITIVE if purpose else ""
+    # "De Vijverschool is een van de scholen die ..." places a name among others.
+    kind = r"een(?!\s+van\b)" if name else "een"
     return bool(
         re.search(
             # "Het doel van het vijverplan is ...": what it is of may come between.
             # ("Het kroos is een probleem" says what is wrong with it, not what it is; "Het doel is
             # ..." does say what the goal is.)
             rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:{articles})?{phrase}(?:{_ABBREVIATED})?\s+(?:van\s+(?:[^\W\d_]+\s+){{1,4}})?"
-            r"(?:(?:is|zijn)\s+(?:een|de|het|(?:[^\W\d_]+\s+){1,3}(?:dat|die|waarin|waarbij|waarmee|waarop)\b"
+            # "De Vijverschool is sinds 2012 een ...": a time or a place may come before the kind.
+            rf"(?:(?:is|zijn)\s+(?:{_SETTING})?(?:{kind}|de|het|(?:[^\W\d_]+\s+){{1,3}}(?:dat|die|waarin|waarbij|waarmee|waarop)\b"
             # "Het doel van het plan is (om) de vijvers schoon te houden": a purpose, in an infinitive.
             rf"{infinitive})"
             r"|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
@@ -135,6 +162,9 @@ def defines(subject: str, folded: str) -> bool:
             rf"(?:\b(?:leidt|leiden|leidde|leidden)\s+tot\s+(?:het|de|een)\s+|\bzogena?(?:amde|oemde)\s+){phrase}\s*:\s+(?:[^\W\d_]+\s+){{3}}",
             folded,
         )
+        # "Kroosvissen – een methode om vijvers te reinigen – is ...": the kind in dashes or commas
+        # right after the term that opens the sentence.
+        or re.search(rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*(?:{articles})?{phrase}\s*(?:[–—]|\s-|,)\s*een\s+[^\W\d_]+", folded)
         # A glossary entry: the term opens the sentence, a colon, then what it is about.
         or re.search(rf"(?:^|(?<=[.!?] )|(?<=\n))\W*{phrase}\s*:\s+[^\W\d_]", folded)
         # "... noemen we kroosvijvers", "noemen we in dit plan ‘kroosvijvers’", "beschouwen we vijvers
@@ -147,4 +177,9 @@ def defines(subject: str, folded: str) -> bool:
     )
 
 
-__all__ = ["defines", "introduces", "means_before", "names_what_came_before"]
+def defines_in(subject: str, text: str) -> bool:
+    """`defines` for a text as written (folded here), with its capitals telling a name."""
+    return defines(subject, fold(text), name=written_as_name(subject, text))
+
+
+__all__ = ["defines", "defines_in", "introduces", "means_before", "names_what_came_before", "written_as_name"]

@@ -1911,3 +1911,22 @@ def test_a_claim_to_check_leads_with_the_sentence_that_holds_its_figures(questio
     text = "Van de tuinmannen in het park is 40% ouder dan 55 jaar. Het aandeel jonge tuinmannen (< 30 jaar) is slechts 4%."
     answer = composer(overlap=1.0, has_number=5.0).compose(question, make_passages(text))
     assert answer.text.startswith(lead)
+
+
+@pytest.mark.parametrize("subject, text, defined", [
+    # A name may open with its article; a common noun may not ("Het kroos is een probleem").
+    ("vlinderschool", "De Vlinderschool is een basisschool aan de rand van het park.", True),
+    ("vlinderschool", "De Vlinderschool is sinds 2015 een school voor natuuronderwijs.", True),
+    ("groene vijver academie", "De Groene Vijver Academie is in Vlinderstad een opleiding voor tuinmannen.", True),
+    ("kroos", "Het kroos is een groot probleem in de zomer.", False),
+    ("kroos", "Het kroos is sinds 2015 een groot probleem.", False),
+    ("vlinderschool", "De Vlinderschool is een van de scholen die meedoen.", False),  # among others, not what it is
+    # The kind in dashes or commas after the word that opens the sentence.
+    ("kroosvissen", "Kroosvissen – een methode om vijvers met een net te reinigen – kost weinig tijd.", True),
+    ("kroosvissen", "Kroosvissen, een methode om vijvers met een net te reinigen, kost weinig tijd.", True),
+    ("kroosvissen", "Kroosvissen kost weinig tijd – een voordeel voor de tuinmannen.", False),
+])
+def test_defines_in_a_text_as_written(subject, text, defined):
+    from rag.text.definitions import defines_in
+
+    assert defines_in(subject, text) is defined
