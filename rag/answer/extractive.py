@@ -1648,10 +1648,13 @@ _ELABORATES = re.compile(
 
 
 #: A sentence that gives the reason for the one before it: "Dit komt doordat ...", "De reden
-#: hiervoor is ...", "Oorzaak daarvan is ...".
+#: hiervoor is ...", "Oorzaak daarvan is ...", or what it is good for: "Het voordeel hiervan is
+#: ...", "Dat is nodig omdat ...".
 _GIVES_REASON = re.compile(
     r"^(?:(?:dit|dat|het)\s+komt\s+(?:\w+\s+)?(?:doordat|door|omdat)|"
     r"(?:de|een)\s+(?:belangrijke\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring)\s+(?:hiervoor|daarvoor|hiervan|daarvan)|"
+    r"(?:het|een)\s+(?:belangrijk\s+|groot\s+|grote\s+)?(?:voordeel|nut|doel)\s+(?:hiervan|daarvan|hiervoor|daarvoor)|"
+    r"(?:dit|dat)\s+is\s+(?:nodig|belangrijk|van\s+belang|wenselijk|noodzakelijk)\s+(?:omdat|doordat|want)|"
     r"(?:reden|oorzaak)\s+(?:hiervoor|daarvoor|hiervan|daarvan))\b",
     re.IGNORECASE,
 )

@@ -1641,6 +1641,16 @@ def test_a_why_question_gets_the_reason_after_a_lead_that_gives_none(question, e
     assert ("Dit komt vooral doordat het water warmer wordt." in answer.text) is explained
 
 
+@pytest.mark.parametrize("follower", [
+    "Het voordeel hiervan is dat de kikkers meer ruimte krijgen.",
+    "Dat is nodig omdat de kikkers anders geen ruimte hebben.",
+])
+def test_a_why_question_gets_what_the_lead_is_good_for(follower):
+    text = f"De tuinmannen pleiten ervoor om het riet in de vijvers elk jaar te maaien. {follower} Het park heeft 19 vijvers."
+    answer = composer(overlap=1.0, passage_rank=5.0).compose("Waarom pleiten de tuinmannen voor het maaien van het riet?", make_passages(text))
+    assert answer.text.startswith(f"De tuinmannen pleiten ervoor om het riet in de vijvers elk jaar te maaien. {follower}")
+
+
 VERSCHILLEN = (
     "Het park en zijn mensen\n"
     "• De inspectie ziet grote verschillen tussen de tuinmannen. Dit verschil zit vooral in het snoeien en het maaien.\n"
