@@ -47,7 +47,7 @@ from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, se
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
 from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
-from rag.text.terms import QuestionTerm, TermIndex, analyse, question_terms, zipf
+from rag.text.terms import HOW_MUCH_VERBS, QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
 from rag.types import Answer, Citation, Passage, Turn, previous_answer, previous_question
@@ -433,8 +433,8 @@ def counted_noun(question: str) -> str | None:
     word = _noun_at(folded, match)
     if word in _PERCENT_WORDS:
         return "%"
-    # Units count too: "hoeveel fte", "hoeveel uur".
-    if word in QUESTION_WORDS or word in STOPWORDS or len(word) < 3:
+    # Units count too: "hoeveel fte", "hoeveel uur"; "Hoeveel bedraagt ...?" counts nothing.
+    if word in QUESTION_WORDS or word in STOPWORDS or word in HOW_MUCH_VERBS or len(word) < 3:
         return None
     return word
 

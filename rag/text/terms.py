@@ -38,6 +38,9 @@ _HOW_MEASURES = frozenset(
 )
 #: "Wat kost ...?", "Hoeveel kosten ...?": an amount of money is asked (the verb, not "de kosten").
 _COST_VERBS = frozenset("kost kosten kostte kostten".split())
+#: "Hoeveel bedraagt ...?", "Wat bedroeg ...?": an amount is asked; the documents give the figure
+#: ("een budget van € 375"), seldom the verb.
+_AMOUNT_VERBS = frozenset("bedraagt bedragen bedroeg bedroegen beloopt belopen beliep beliepen".split())
 #: "Hoeveel geld ...?" asks an amount of money as "Wat kost ...?" does: the documents write
 #: "€ 375 miljoen" or "een budget van ...", seldom the word. "Hoeveel geld is ermee gemoeid?":
 #: "gemoeid" (involved) only ever says that something is asked about.
@@ -62,6 +65,9 @@ _YES_NO_VERBS = frozenset(
     bedraagt bedroeg krijgt krijgen kreeg kregen gaat gaan haalt halen telt tellen ontvangt ontvangen
     stijgt daalt groeit""".split()
 )
+#: Verbs that may follow "hoeveel" with no noun between ("Hoeveel kost ...?", "Hoeveel bedraagt
+#: ...?", "Hoeveel krijgen de scholen?"): the question asks an amount and counts nothing by name.
+HOW_MUCH_VERBS = _COST_VERBS | _AMOUNT_VERBS | _YES_NO_VERBS | frozenset("verdient verdienen verdiende verdienden".split())
 _COMPARATIVES = frozenset("groter meer minder kleiner hoger lager".split())
 #: "Noem drie ...", "geef 2 ...": how many items the answer should have, not what they are about.
 _ASKING_VERBS = frozenset("noem geef beschrijf".split())
@@ -102,7 +108,7 @@ def form_words(question: str) -> list[bool]:
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
-            or (asked[n - 1] in ("wat", "hoeveel") and w in _COST_VERBS)
+            or (asked[n - 1] in ("wat", "hoeveel") and (w in _COST_VERBS or w in _AMOUNT_VERBS))
             or (asked[n - 1] == "hoeveel" and w in _MONEY_WORDS)
             or (asked[n - 1] in ("welk", "welke") and w in _ASKED_TIMES)
             or (asked[n - 1] == "waar" and w in _WHERE_VERBS)

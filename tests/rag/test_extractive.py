@@ -1180,6 +1180,20 @@ def test_counted_noun():
     assert counted_noun("Hoeveel procent van de vijvers?") == "%"
     assert counted_noun("Hoeveel is het?") is None
     assert counted_noun("Hoeveel fte werkt er bij de vijverdienst?") == "fte"  # a unit counts too
+    # A verb right after "hoeveel" asks an amount and counts nothing by name.
+    assert counted_noun("Hoeveel bedraagt de vijvertoelage?") is None
+    assert counted_noun("Hoeveel krijgen de tuinmannen?") is None
+    assert counted_noun("Hoeveel kost een kroosnet?") is None
+
+
+def test_the_verb_of_an_amount_asked_is_no_subject():
+    from rag.text.terms import form_words
+    from rag.text.analysis import words
+
+    question = "Hoeveel bedraagt de vijvertoelage?"
+    assert [w for w, form in zip(words(question), form_words(question)) if form] == ["bedraagt"]
+    question = "Wat bedroeg het budget voor kroosnetten?"
+    assert [w for w, form in zip(words(question), form_words(question)) if form] == ["bedroeg"]
 
 
 @pytest.mark.parametrize("question, counted, whole", [
