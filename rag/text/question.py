@@ -75,7 +75,9 @@ _EXPLAIN_QUESTION = re.compile(
 _ASKING = r"(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)"
 _EXPLAIN_VERBS = r"(?:uitleggen|toelichten|beschrijven|omschrijven)"
 _DEFINE_QUESTION = re.compile(
-    r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(houdt|houden|betekent|betekenen|verstaat|verstaan|bedoelt|bedoelen)|"
+    r"^(wat\s+(is|zijn)(?!\s+er\b)|wat\s+(betekent|betekenen|verstaat|verstaan|bedoelt|bedoelen)|"
+    # "Wat houdt X in?"; not "Wat houdt scholen tegen?" or "... bezig?", other verbs of "houden".
+    r"wat\s+(houdt|houden)\b(?=.*\bin\b)(?!.*\b(?:tegen|bezig|vast|stand|vol)\b)|"
     r"wat\s+wordt\s+(er\s+)?(bedoeld|verstaan)|wat\s+is\s+het\s+verschil|hoe\s+(wordt|worden)\s.+\s(gedefinieerd|omschreven))\b|"
     r"^waar\s+staat\s+.+\s+voor\W*$|"
     # Asked to explain a thing: "Kun je X uitleggen?", "Licht X toe.", "Leg X uit.", "Beschrijf X."

@@ -1091,6 +1091,9 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Wat bedoelen ze met een kroosdek?", "define"),
     ("Wat wordt er verstaan onder kroosbeheer?", "define"),
     ("Wat houden de kroosregels in?", "define"),
+    ("Wat houdt het vijverplan volgens de tuinmannen in?", "define"),
+    ("Wat houdt de tuinmannen tegen bij het maaien?", "other"),  # "tegenhouden": what stops them, no definition
+    ("Wat houdt de tuinmannen in de winter bezig?", "other"),
     ("Hoe wordt een kroosdek gedefinieerd?", "define"),
     ("Wat betekent het kroostekort voor de eenden?", "other"),  # what follows from it, not what it means
     ("Wat zijn kroosvijvers?", "define"),  # a bare plural: what they are
