@@ -30,7 +30,7 @@ QUESTION_WORDS = frozenset(
     er eigenlijk precies ongeveer vooral nou dan ook nog al wel even meer minder veel weinig
     graag iets echt volgens document documenten staat staan tekst rapport noem noemen beschrijf
     geef leg uit vertel zeg klopt kloppen weten
-    tegenwoordig momenteel inmiddels genoeg heel erg namelijk misschien bovendien zoveel zovele evenveel teveel
+    tegenwoordig momenteel inmiddels genoeg heel erg namelijk misschien bovendien zoveel zovele evenveel teveel zowel allebei
     """.split()
 )
 

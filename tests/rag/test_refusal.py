@@ -75,6 +75,8 @@ def test_that_something_happens_is_no_key_term():
 def test_how_many_in_one_word_is_no_key_term():
     # "zoveel" is "zo veel" written as one: how much, not what.
     assert [t.word for t in question_terms("Waarom stoppen zoveel tuinmannen?")] == ["stoppen", "tuinmannen"]
+    # "zowel ... als" joins two things asked about; it is none of them.
+    assert [t.word for t in question_terms("Noemen zowel het vijverplan als de kikkernota het riet?")] == ["vijverplan", "kikkernota", "riet"]
     assert [t.word for t in question_terms("Waarom is er teveel kroos?")] == ["kroos"]
 
 
