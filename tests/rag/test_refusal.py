@@ -77,6 +77,8 @@ def test_how_many_in_one_word_is_no_key_term():
     assert [t.word for t in question_terms("Waarom stoppen zoveel tuinmannen?")] == ["stoppen", "tuinmannen"]
     # "zowel ... als" joins two things asked about; it is none of them.
     assert [t.word for t in question_terms("Noemen zowel het vijverplan als de kikkernota het riet?")] == ["vijverplan", "kikkernota", "riet"]
+    # "overal", "altijd": how far, not what; a follow-up carries no "overal" to its next one.
+    assert [t.word for t in question_terms("Wanneer moeten er overal kikkerpoelen zijn?")] == ["kikkerpoelen"]
     assert [t.word for t in question_terms("Waarom is er teveel kroos?")] == ["kroos"]
 
 
