@@ -194,6 +194,12 @@ def _announces(folded: str) -> bool:
 # A sentence that leans on the one before it reads badly on its own.
 _ANAPHORIC_START = re.compile(r"^(dit|deze|dat|die|toen|daarnaast|daarbij|hierdoor|daardoor|ook|zij|ze)\b", re.IGNORECASE)
 _QUOTE_START = "“\"‘'"
+#: "Dit aantal ...", "Deze percentages ...": a sentence that gives the figure of what the one before it named.
+_POINTS_AT_FIGURE = re.compile(
+    r"^(?:dit|dat|deze|die)\s+(?:aantal|aantallen|aandeel|aandelen|percentage|percentages|bedrag|bedragen|cijfer|cijfers|"
+    r"getal|getallen|verschil|verschillen|tekort|tekorten)\b",
+    re.IGNORECASE,
+)
 
 
 #: "6 De prestaties ...": a paragraph number or a footnote number the layout put before a
@@ -649,6 +655,15 @@ def unit_signals(
                 for i, t in enumerate(terms):
                     if t.stem in negated:
                         row[i] *= NEGATION_MISSING
+    # "Dat geldt ook voor het aantal tuinmannen dat riet maait. Dit aantal schommelt rond de 80.":
+    # a figure of what the sentence before names; the terms matched there count as its own.
+    at = {(u.passage_index, u.parts[0].number): row for u, row in zip(units, matched) if not u.is_enumeration and not u.row}
+    for n, (unit, row) in enumerate(zip(units, matched)):
+        if unit.is_enumeration or unit.row or not _POINTS_AT_FIGURE.match(unit.parts[0].text):
+            continue
+        before = at.get((unit.passage_index, unit.parts[0].number - 1))
+        if before is not None:
+            matched[n] = [max(a, b) for a, b in zip(row, before)]
     # Rarity among the sentences, a table counted once: its rows all repeat its caption.
     tables: dict[int, list[float]] = {}
     for unit, row in zip(units, matched):
@@ -1631,7 +1646,9 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
     previous, before = found
     if (
         previous.kind != "prose" or previous.ends_with_colon
-        or len(previous.text) > MAX_ANTECEDENT_CHARS or (_REFERS_BACK.match(previous.text) and not names_before)
+        # (A sentence before that refers back in turn still names what "Dit aantal ..." counts.)
+        or len(previous.text) > MAX_ANTECEDENT_CHARS
+        or (_REFERS_BACK.match(previous.text) and not names_before and not _POINTS_AT_FIGURE.match(first.text))
         or continues_sentence(previous.text.rstrip()) or not _quotable(previous, before)
     ):
         return chosen

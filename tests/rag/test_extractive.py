@@ -1957,3 +1957,23 @@ def test_defines_in_a_text_as_written(subject, text, defined):
     from rag.text.definitions import defines_in
 
     assert defines_in(subject, text) is defined
+
+
+AANTAL = (
+    "In 2023 maaiden 150 tuinmannen het gras in het park. "
+    "Dat geldt ook voor het aantal tuinmannen dat in de winter riet maait. "
+    "Dit aantal schommelt rond de 80."
+)
+
+
+def test_a_figure_that_points_back_counts_what_the_sentence_before_names():
+    # "Dit aantal ..." gives the figure of what the sentence before names: the terms matched
+    # there are its own, and that sentence is quoted with it, though it refers back in turn.
+    answer = composer(overlap=3.0, number_wanted=1.0).compose("Hoeveel tuinmannen maaien in de winter riet?", make_passages(AANTAL))
+    assert answer.text.startswith(
+        "Dat geldt ook voor het aantal tuinmannen dat in de winter riet maait. Dit aantal schommelt rond de 80. [1]"
+    )
+    # Without a figure noun the sentence before is no part of it ("Dit gras ...").
+    text = AANTAL.replace("Dit aantal schommelt rond de 80.", "Dit gras groeit 80 dagen per jaar.")
+    answer = composer(overlap=3.0, number_wanted=1.0).compose("Hoeveel tuinmannen maaien in de winter riet?", make_passages(text))
+    assert answer.text.startswith("In 2023 maaiden 150 tuinmannen het gras in het park.")
