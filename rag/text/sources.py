@@ -13,7 +13,10 @@ A publisher's name (or an alias that is part of it) after "in" names the organis
 ...?" (`rag.text.question`).
 
 A named document is a soft preference for retrieval and never a reason to refuse: the words
-of the name (and the document's year) are not terms the passages must contain.
+of the name (and the document's year) are not terms the passages must contain. A document
+described by its subject ("het onderzoek naar ...") is named too; the description's words stay
+terms, unless it opens with two or more words of the title ("het onderzoek naar uitdagende
+omgevingen" for "Sterk onderwijs in uitdagende omgevingen").
 """
 
 from __future__ import annotations
@@ -197,6 +200,7 @@ class SourceMatcher:
         taken: set[int] = set()
         found: dict[str, NamedSource] = {}
         described: dict[str, NamedSource] = {}
+        where: dict[str, tuple[int, int]] = {}  # where a description was found, for the order
         for name in self._names:
             n = len(name.words)
             for i in range(len(tokens) - n + 1):
@@ -223,17 +227,36 @@ class SourceMatcher:
                 continue  # the description holds a name already found ("het rapport van de inspectie")
             document_id = self._described_document(match.group("subject"))
             if document_id is not None and document_id not in found:
-                described[document_id] = NamedSource(document_id, match.group(0), (span,))
+                # Where a description ends is a guess ("het rapport over X over werkdruk"), so its
+                # words stay terms of the question ("Welke niveaus onderscheidt het onderzoek naar
+                # ...?" asks about the study itself), unless it opens with words of the title: they
+                # name it ("het onderzoek naar uitdagende omgevingen over werkdruk").
+                end = self._title_words_end(match.group("subject"), document_id)
+                spans = ((match.start(), match.start("subject") + end),) if end else ()
+                described[document_id] = NamedSource(document_id, match.group(0), spans)
+                where[document_id] = span
         if not found and not described:
             return SourceMention()
-        ordered = sorted([*found.values(), *described.values()], key=lambda s: min(s.spans))
-        # Where a description ends is a guess ("het rapport over X over werkdruk"), so its words
-        # stay terms of the question: only names are taken out.
+        ordered = sorted([*found.values(), *described.values()], key=lambda s: min(s.spans, default=where.get(s.document_id)))
         return SourceMention(
             documents=tuple(s.document_id for s in ordered),
-            spans=tuple(span for s in ordered if s.document_id in found for span in s.spans),
+            spans=tuple(span for s in ordered for span in s.spans),
             names=tuple(s.name for s in ordered),
         )
+
+    def _title_words_end(self, subject: str, document_id: str) -> int:
+        """Where the longest start of `subject` whose key terms (two or more: one word, as in "de
+        uitdagingen van ...", may well be the subject asked about) are all words of the document's
+        title (by stem) ends ("uitdagende omgevingen" of "uitdagende omgevingen over werkdruk"),
+        0 when no start is."""
+        title = {stem(w) for w in self._titles.get(document_id, ())}
+        for word, _, end in reversed(_tokens(subject)):
+            if fold(word) in STOPWORDS:
+                continue  # "groene oevers over": the name ends at its last word that names something
+            terms = [t for t in question_terms(subject[:end]) if not t.is_number]
+            if len(terms) >= _MIN_DESCRIBED and all(t.stem in title for t in terms):
+                return end
+        return 0
 
     def _title_goes_on(self, name: _Name, folded: list[str], i: int, n: int, taken: set[int]) -> int:
         """How many words after a name found at `folded[i:i + n]` go on with its document's

@@ -101,6 +101,18 @@ def test_the_words_of_a_description_stay_terms_of_the_question():
     assert mention.strip(question) == question
 
 
+@pytest.mark.parametrize("question, stripped", [
+    # Words of the title that open the description name the document, as its title would.
+    ("Wat zegt het onderzoek naar groene oevers over maaien?", "Wat zegt over maaien?"),
+    ("Is er volgens het rapport over de groene oever meer riet?", "Is er volgens meer riet?"),
+    # One word of the title may be the subject asked about: it stays.
+    ("Hoe beschrijft het onderzoek naar oevers van stadsvijvers het kroos?", "Hoe beschrijft het onderzoek naar oevers van stadsvijvers het kroos?"),
+])
+def test_a_description_in_the_words_of_the_title_is_a_name(question, stripped):
+    mention = SourceMatcher.of_documents(DESCRIBED).match(question)
+    assert mention.documents and mention.strip(question) == stripped
+
+
 def test_a_polite_frame_and_what_the_named_source_does_are_no_key_terms(matcher):
     from rag.text.question import analyse_question, defined_subject, without_frame
 
