@@ -543,6 +543,44 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
     return False
 
 
+#: "Hoe groot is het tekort?", "Hoe hoog was het verzuim?": the size of a thing asked.
+_ASKS_MEASURE = re.compile(r"^(?:en\s+)?hoe\s+(?:groot|hoog|omvangrijk)\s+(?:is|was|zijn|waren)\s+(?:het|de|dat|die)?\s*(?P<subject>[^\W\d_][\w-]*)")
+#: Verbs that give a thing's size after it ("het tekort bedroeg 9.800 fte", "het verzuim lag op 7%").
+_MEASURE_VERBS = frozenset("is was bedraagt bedroeg bedragen bedroegen ligt lag liggen lagen komt kwam steeg daalde stijgt daalt groeide groeit".split())
+#: How many words after the thing may give its size.
+_MEASURE_REACH = 6
+
+
+def _measured(info: QuestionInfo):
+    """The key term whose size "Hoe groot is X?" asks (X's term), or None."""
+    match = _ASKS_MEASURE.match(fold(info.text))
+    if not match:
+        return None
+    return next((t for t in info.terms if not t.is_number and t.word == match.group("subject")), None)
+
+
+def measures(text: str, noun: str, alternatives: Collection[str] = ()) -> bool:
+    """Whether `text` gives the size of `noun`: the noun, then within a few words a verb of size
+    and a number ("het tekort in het po bedroeg 9.800 fte", "is het tekort 24%"), or "van" and a
+    number ("een tekort van 9.800 fte"); not a number of something it qualifies ("scholen met
+    een groot tekort kreeg 30% een onvoldoende")."""
+    tokens = fold(text).split()
+    for i, token in enumerate(tokens):
+        if not _names_noun(token, noun, alternatives):
+            continue
+        after = [t.strip(_TOKEN_EDGES) for t in tokens[i + 1 :]]
+        if after[:1] == ["van"] and len(after) > 1 and _NUMBER_TOKEN.search(after[1]):
+            return True
+        if after and _NUMBER_TOKEN.search(after[0]) and not YEAR.fullmatch(after[0]):
+            return True  # "is het tekort 24%"
+        for j, word in enumerate(after[:_MEASURE_REACH]):
+            if word in _MEASURE_VERBS:
+                return any(_NUMBER_TOKEN.search(w) and not YEAR.fullmatch(w) for w in after[j + 1 : j + 5])
+            if word in _RELATING and word != "in":
+                break
+    return False
+
+
 #: How many words after a number may name what it counts ("13 voltijd riet- en kroostuinmannen").
 _COUNT_REACH = 5
 #: Prepositions that relate what a number counts to something else ("... subsidies voor
@@ -941,6 +979,15 @@ class ExtractiveComposer:
             # figures the claim states confirms or corrects it, and leads when it holds as much
             # of the question.
             best = next((s for s in on_topic if stated <= numbers(s.unit.text) and s.overlap >= best.overlap), best)
+        if (measured := _measured(info)) and not measures(best.unit.text, measured.word, measured.alternatives):
+            # "Hoe groot is het kroostekort?": a sentence that gives the size of the kroostekort
+            # leads when it holds as much of the question, not one with a figure of something
+            # the word only qualifies ("Van de vijvers met een groot kroostekort had 30% ...").
+            sized = [s for s in on_topic if measures(s.unit.text, measured.word, measured.alternatives) and s.overlap >= best.overlap]
+            # One that opens with the thing ("Het tekort bedroeg ...") gives its size as such, not
+            # that of a part of it ("Op scholen in de steden is het tekort 24%").
+            opening = [s for s in sized if any(_names_noun(w, measured.word, measured.alternatives) for w in fold(s.unit.text).split()[:3])]
+            best = (opening or sized or [best])[0]
         if _is_question(best.unit.text) and _restates(best.unit.text, info.text):
             # "Hoe is het plan tot stand gekomen?" heading the document's answer: the user's own
             # question said back is no answer; the best sentence that is no question leads.
@@ -1930,5 +1977,5 @@ def _near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
 
 __all__ = [
     "REFUSAL_POINTER", "REFUSAL_TEXT", "SENTENCE_FEATURES", "ExtractiveComposer", "Unit", "candidate_units",
-    "counted_noun", "counts_noun", "counts_share", "share_of", "question_intent", "unit_signals",
+    "counted_noun", "counts_noun", "counts_share", "measures", "share_of", "question_intent", "unit_signals",
 ]  # fmt: skip

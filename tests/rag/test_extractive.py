@@ -1977,3 +1977,26 @@ def test_a_figure_that_points_back_counts_what_the_sentence_before_names():
     text = AANTAL.replace("Dit aantal schommelt rond de 80.", "Dit gras groeit 80 dagen per jaar.")
     answer = composer(overlap=3.0, number_wanted=1.0).compose("Hoeveel tuinmannen maaien in de winter riet?", make_passages(text))
     assert answer.text.startswith("In 2023 maaiden 150 tuinmannen het gras in het park.")
+
+
+@pytest.mark.parametrize("text, measured", [
+    ("Het kroostekort in het Noordpark bedroeg 120 kilo in mei 2023.", True),
+    ("In het Zuidpark is het kroostekort 24%.", True),
+    ("Er was een kroostekort van 80 kilo.", True),
+    ("Van de vijvers met een groot kroostekort had 30% in 2023 geen eenden.", False),  # a figure of vijvers
+    ("Het kroostekort bestaat sinds 2019.", False),  # a year is no size
+])
+def test_measures(text, measured):
+    from rag.answer.extractive import measures
+
+    assert measures(text, "kroostekort") is measured
+
+
+def test_the_size_asked_leads_over_a_figure_of_what_it_qualifies():
+    text = (
+        "Van de vijvers met een groot kroostekort had ongeveer 30% in 2023 geen eenden, tegenover 9% van de andere vijvers. "
+        "In het Zuidpark is het kroostekort 24%. Het kroostekort in het park bedroeg 120 kilo in mei 2023."
+    )
+    answer = composer(overlap=1.0, numbers=2.0).compose("Hoe groot is het kroostekort?", make_passages(text))
+    # The one that opens with the thing gives its size as such, not that of a part of the park.
+    assert answer.text.startswith("Het kroostekort in het park bedroeg 120 kilo in mei 2023.")
