@@ -145,19 +145,27 @@ def heading_list_reply(title: str, found: HeadingList) -> str:
 _NUMBERED_TITLE = re.compile(r"^\s*(?P<number>\d{1,2})\.?\s+(?P<title>(?:\(|[^\W\d_])[^\n]*?)\s*$")
 #: A title has at most this many words; a longer numbered line is a numbered paragraph.
 _TITLE_MAX_WORDS = 12
+_BRACKET_AT_END = re.compile(r"\s*\([^()]*\)\s*$")
 #: The largest count a sentence is read to announce parts by ("acht mechanismen").
 _MAX_ANNOUNCED = 20
+
+
+#: "... zijn gamechangers te onderscheiden", "... worden drie fasen onderscheiden": parts announced.
+_DISTINGUISHED = re.compile(r"\b(?:te|worden|werden|kunnen|zijn)\s+(?:[^\W\d_]+\s+){0,3}?onderscheiden\b|\bonderscheiden\s+(?:we|wij)\b")
 
 
 def announced_count(sentence: str, nouns: Collection[str]) -> int | None:
     """How many parts a sentence announces of one of `nouns` (stems): "Er zijn acht mechanismen
     te onderscheiden" -> 8 for {"mechanism"}, "Het plan kent 3 grote doelen" -> 3 for {"doel"};
-    None when it announces none."""
+    0 when it announces them without their number ("Voor elk niveau zijn gamechangers te
+    onderscheiden"); None when it announces none."""
     tokens = words(sentence)
     for i, token in enumerate(tokens):
         count = COUNT_WORDS.get(token) or (int(token) if token.isdigit() and 2 <= int(token) <= _MAX_ANNOUNCED else None)
         if count and any(stem(t) in nouns for t in tokens[i + 1 : i + 3]):
             return count
+    if _DISTINGUISHED.search(fold(sentence)) and any(stem(t) in nouns for t in tokens):
+        return 0
     return None
 
 
@@ -175,7 +183,9 @@ def numbered_titles(texts: Sequence[str], count: int, start: int = 0) -> list[Nu
     `texts` from `start` on and in the texts after it (a document's text, piece by piece): the
     parts a sentence announced ("Er zijn acht mechanismen te onderscheiden.") given as numbered
     titles, each with its own text below it. None unless all of them come, in order: a number
-    seen before is skipped (pieces overlap), one that skips a number ends the search."""
+    seen before is skipped (pieces overlap), one that skips a number ends the search. A
+    `count` of 0 (the number not announced) takes the titles numbered from 1 on as far as they
+    go on in order, two at least."""
     found: list[NumberedTitle] = []
     for index, text in enumerate(texts):
         for line in (text[start:] if index == 0 else text).split("\n"):
@@ -184,17 +194,18 @@ def numbered_titles(texts: Sequence[str], count: int, start: int = 0) -> list[Nu
                 continue
             title = match.group("title")
             # A numbered line that cites a source ("36 Van Dijk (2020), p. 22") is a note, not a title.
-            if len(title.split()) > _TITLE_MAX_WORDS or title[-1] in ".,;:" or cites_source(title):
+            # (A bracket that ends the title says where it belongs: "(klas en leerling – microniveau)".)
+            if len(_BRACKET_AT_END.sub("", title).split()) > _TITLE_MAX_WORDS or title[-1] in ".,;:" or cites_source(title):
                 continue
             number = int(match.group("number"))
             if number <= len(found):
                 continue
             if number != len(found) + 1:
-                return None
+                return found if not count and len(found) >= 2 else None
             found.append(NumberedTitle(number, title, index))
             if len(found) == count:
                 return found
-    return None
+    return found if not count and len(found) >= 2 else None
 
 
 __all__ = [

@@ -73,6 +73,10 @@ def test_the_reply_says_the_list_comes_from_the_headings_with_a_marker_per_part(
     ("Binnen dit thema zijn zes adviezen te onderscheiden, waarvan twee over riet.", 6),
     ("Het plan geeft adviezen voor vier vijvers.", None),  # four ponds, not four pieces of advice
     ("Het plan geeft adviezen.", None),
+    # Announced without their number: 0, the titles that follow say how many.
+    ("Voor elke vijver zijn adviezen te onderscheiden met grote gevolgen voor het riet.", 0),
+    ("In het plan worden verschillende adviezen onderscheiden.", 0),
+    ("De tuinmannen onderscheiden riet en kroos.", None),  # no adviezen
 ])
 def test_a_sentence_announces_how_many_parts_there_are(sentence, count):
     assert announced_count(sentence, {"advies"}) == count  # the stem of "adviezen"
@@ -90,5 +94,10 @@ def test_numbered_titles_are_read_in_order_across_pieces_of_text():
     assert numbered_titles([first], 3) is None
     assert numbered_titles(["1 Het riet groeit elk jaar een stuk harder dan de tuinploeg het kan bijhouden, zegt de gemeente.", "2 kroos"], 2) is None
     assert numbered_titles(["1 meer riet", "2 Van Dijk (2020), p. 12"], 2) is None
+    # Their number not announced (0): as far as they go on in order, two at least; a bracket
+    # that ends a title does not make it too long to be one.
+    text = "1 meer riet\n\n2 minder kroos in de kleine en de grote vijvers (oever en water – vijverniveau)\n\n4 paden"
+    assert [t.title for t in numbered_titles([text], 0)] == ["meer riet", "minder kroos in de kleine en de grote vijvers (oever en water – vijverniveau)"]
+    assert numbered_titles(["1 meer riet\n\nRiet houdt de oever vast."], 0) is None
     # Only from where the announcing sentence ends.
     assert numbered_titles(["1 oud\n\nEr zijn twee adviezen.\n\n1 riet\n\n2 kroos"], 2, start=10)[0].title == "riet"
