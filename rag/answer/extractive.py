@@ -529,10 +529,10 @@ def counts_noun(text: str, noun: str, alternatives: Collection[str] = (), shares
             continue  # "december 2023 Bo Vo": a date above a table's columns counts nothing
         if _NAME_WITH_NUMBER.match(bare):
             continue  # "TALIS-2024", "G5": a name that holds a number counts nothing
-        # A share, "1 op de 20", or a sample's size ("n=98") is no number of them.
+        # A share ("60%", "twee derde van"), "1 op de 20", or a sample's size ("n=98") is no number of them.
         if not shares and (
             _PERCENTAGE.search(" ".join(tokens[i : i + 2])) or ["op", "de"] in (tokens[max(0, i - 2) : i], tokens[i + 1 : i + 3])
-            or "=" in token
+            or "=" in token or tokens[i + 1 : i + 2] and tokens[i + 1].strip(_TOKEN_EDGES) in _SHARE_WORDS
         ):
             continue
         for follower in tokens[i + 1 : i + 1 + _COUNT_REACH]:

@@ -545,6 +545,8 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
      "U vraagt hoeveel vijvers er zijn, maar dit antwoord noemt geen aantal vijvers."),
     ("Hoeveel vijvers zijn er?", "In 2020 had 1 op de 20 vijvers in het park een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     ("Hoeveel vijvers zijn er?", "Bij de telling (n=98) had het park kikkers in de vijvers.", "U vraagt hoeveel vijvers er zijn"),
+    # A share in words ("twee derde van de ...") counts them no more than "40%" does.
+    ("Hoeveel vijvers zijn er?", "In het park heeft twee derde van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     ("Hoeveel vijvers zijn er gemiddeld in een park?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     # "werken" and "zitten" ask how many there are without "er" too.
     ("Hoeveel tuinmannen werken in het park?", "In het park heeft 40% van de tuinmannen een diploma.", "U vraagt hoeveel tuinmannen er zijn"),
