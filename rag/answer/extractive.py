@@ -46,7 +46,7 @@ from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
 from rag.text.terms import HOW_MUCH_VERBS, QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -854,6 +854,7 @@ class ExtractiveComposer:
             or _place_not_named_note(info, chosen, ranked)
             or _group_only_note(info, chosen)
             or _unnamed_quantity_note(question, info, chosen, ranked)
+            or _no_person_note(question, chosen)
             or _no_total_note(question, info, chosen)
             or _no_share_of_note(question, info, chosen)
             or _share_not_named_note(question, info, chosen)
@@ -1258,6 +1259,25 @@ _ASKED_ROLE = re.compile(
     r"^wie\s+(?:is|was|zijn|waren|wordt|werd)\s+((?:de|het)\s+(?:(?:huidige|nieuwe|eerste|vorige)\s+)?([^\W\d_][\w-]+))"
     r"\s+(?:van|in|voor|bij|op)\b"
 )
+#: A capitalised word inside a sentence: a name ("Van der Berg", "minister Vlinder"); a word in
+#: capitals only ("AVS", "PO") is an abbreviation, mostly of an organisation.
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-ZÀ-Þ][a-zà-ÿ'’-]+")
+
+
+def _no_person_note(question: str, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer to "Wie is de voorzitter van de Vijverbond?" (one person asked
+    by role) that names no one: no capitalised word inside a sentence but those of the
+    question (the Vijverbond)."""
+    match = _ASKED_ROLE.search(fold(question).strip())
+    if not match or not re.match(r"^\s*wie\s+(?:is|was|wordt|werd)\b", fold(question)):
+        return None
+    own = set(words(question))
+    for c in chosen:
+        if any(not set(words(name)) <= own for name in _CAPITALISED.findall(c.unit.text)):
+            return None
+    return NOTE_NO_PERSON.format(role=match.group(1))
+
+
 #: Nouns that name a measure, not what is measured ("het aantal ...", "het percentage ...").
 _MEASURES = frozenset({
     "aantal", "aandeel", "percentage", "deel", "omvang", "hoogte", "grootte", "totaal", "niveau", "gemiddelde", "cijfer",

@@ -2002,3 +2002,13 @@ def test_the_size_asked_leads_over_a_figure_of_what_it_qualifies():
     answer = composer(overlap=1.0, numbers=2.0).compose("Hoe groot is het kroostekort?", make_passages(text))
     # The one that opens with the thing gives its size as such, not that of a part of the park.
     assert answer.text.startswith("Het kroostekort in het park bedroeg 120 kilo in mei 2023.")
+
+
+@pytest.mark.parametrize("text, note", [
+    ("De directeur van de Vijverbond stuurt jaarlijks de tuinmannen aan in het park.", "U vraagt wie de directeur is, maar dit antwoord noemt niemand bij naam."),
+    ("De directeur van de Vijverbond is sinds 2019 Anna de Wit, die eerder tuinman was.", None),  # a name
+])
+def test_an_answer_to_who_holds_a_role_that_names_no_one_says_so(text, note):
+    answer = composer(overlap=1.0).compose("Wie is de directeur van de Vijverbond?", make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    _assert_note(answer, note, absent="niemand bij naam")
