@@ -42,11 +42,11 @@ from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
-from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable
+from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable, states_claim
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, claimed_figure, refusal_signals
 from rag.text.terms import HOW_MUCH_VERBS, QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -909,7 +909,7 @@ class ExtractiveComposer:
             ) if asked
         ]  # fmt: skip
         type_found = not wanted or any(s.signals[wanted[0]] for s in top)
-        specifics = [t for t in info.topic_terms if t.is_specific and t.word not in info.source_years]
+        specifics = [t for t in info.topic_terms if t.is_specific and t.word not in info.source_years and not claimed_figure(info.text, t)]
         in_best = TermIndex(substance(s.unit.text) for s in top)
         specific_found = sum(1 for t in specifics if in_best.contains(t)) / len(specifics) if specifics else 1.0
         return refusal_signals(
@@ -975,11 +975,25 @@ class ExtractiveComposer:
         if info.intent == "list" and not best.unit.is_enumeration and (items := _items_asked(info.text)):
             # "Wat zijn de drie doelen van het vijverplan?": the list whose lead-in names them leads.
             best = next((s for s in on_topic if _introduces_items(s.unit, items)), best)
-        if (stated := _stated_figures(info.text)) and not stated <= numbers(best.unit.text):
+        if stated := _stated_figures(info.text):
             # "Klopt het dat 40% van de tuinmannen ouder is dan 55?": the sentence that holds the
-            # figures the claim states confirms or corrects it, and leads when it holds as much
-            # of the question.
-            best = next((s for s in on_topic if stated <= numbers(s.unit.text) and s.overlap >= best.overlap), best)
+            # figures the claim states confirms it, and leads when it holds as much of the rest
+            # of the claim as any sentence with a figure (the figures found among other things
+            # say nothing); else the claim's figures are not the documents', and the sentence
+            # with a figure that holds the most of the rest of the claim corrects it.
+            claim = [t for t in info.terms if not t.is_number]
+
+            def held(s: ScoredUnit) -> float:
+                return sum(_matches(claim, s.stems, s.unit.text))
+
+            figured = [s for s in on_topic if s.signals["has_number"] or stated <= numbers(s.unit.text)]
+            most = max((held(s) for s in figured), default=0.0)
+            confirms = next((s for s in figured if stated <= numbers(s.unit.text) and held(s) >= most), None)
+            corrects = max(figured, key=held, default=None)
+            if confirms is not None:
+                best = confirms
+            elif corrects is not None and held(corrects) > held(best):
+                best = corrects
         if (measured := _measured(info)) and not measures(best.unit.text, measured.word, measured.alternatives):
             # "Hoe groot is het kroostekort?": a sentence that gives the size of the kroostekort
             # leads when it holds as much of the question, not one with a figure of something
@@ -1148,13 +1162,9 @@ class ExtractiveComposer:
 _RELATIONAL_HEADS = frozenset(
     "rol rollen taak taken doel doelen doelstelling functie bijdrage opdracht verantwoordelijkheid verantwoordelijkheden".split()
 )
-#: A question that states a claim to check: "Klopt het dat ...?", "Is het waar dat ...?".
-_CLAIM = re.compile(r"^(?:en\s+)?(?:klopt\s+het|kan\s+het\s+kloppen|is\s+het\s+(?:waar|zo|juist|correct))\s+dat\b")
-
-
 def _stated_figures(question: str) -> set[str]:
     """The figures a claim to check states, years aside (they set the time, not the claim)."""
-    if not _CLAIM.match(fold(question).strip()):
+    if not states_claim(question):
         return set()
     return {n for n in numbers(question) if not YEAR.fullmatch(n)}
 

@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.linear import LinearModel, bundled
-from rag.text.analysis import PREPOSITIONS, listed
+from rag.text.analysis import PREPOSITIONS, YEAR, listed
 from rag.text.notes import explanations
-from rag.text.terms import TermIndex, question_terms, term_weight, zipf
+from rag.text.question import states_claim
+from rag.text.terms import QuestionTerm, TermIndex, question_terms, term_weight, zipf
 from rag.types import Passage, Turn, previous_question
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,9 @@ def refusal_signals(
     quotable = [(p, p.text if p.chunk.kind != "note" else " ".join(e.text for e in explanations(p.text))) for p in ranked]
     top = [p for p, text in quotable if text]
     index = TermIndex(text for _, text in quotable if text)
-    terms = list(analysis.topic_terms)
+    # "Klopt het dat het tekort 20.000 fte is?": the claim's figures need not be in the passages,
+    # whose own figures may correct them.
+    terms = [t for t in analysis.topic_terms if not claimed_figure(analysis.text, t)]
     previous = previous_question(history)
     own = {t.stem for t in terms}
     borrowed = [t for t in question_terms(previous) if t.stem not in own] if previous else []
@@ -212,6 +215,11 @@ class RefusalModel:
     def refuse_without_year(self, year: str, signals: RefusalSignals) -> RefusalDecision:
         """A question about a year that none of the sentences about the question names."""
         return _refused_outright(REASON_NO_YEAR.format(year=year), f"asked about {year}, no sentence about the question names it", signals)
+
+
+def claimed_figure(question: str, term: QuestionTerm) -> bool:
+    """Whether `term` is a figure of the claim `question` states (`states_claim`), years aside."""
+    return term.is_number and not YEAR.fullmatch(term.word) and states_claim(question)
 
 
 def _held_by_one_sentence(signals: RefusalSignals) -> bool:

@@ -149,6 +149,16 @@ _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b|\bhet\s+({_SUPERLATI
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
 
 
+#: A question that states a claim to check: "Klopt het dat ...?", "Is het waar dat ...?".
+_CLAIM = re.compile(r"^(?:en\s+)?(?:klopt\s+het|kan\s+het\s+kloppen|is\s+het\s+(?:waar|zo|juist|correct))\s+dat\b")
+
+
+def states_claim(question: str) -> bool:
+    """Whether `question` states a claim to check ("Klopt het dat 40% van de vijvers ...?"): its
+    figures are the claim's, which the documents may correct with figures of their own."""
+    return bool(_CLAIM.match(fold(question).strip()))
+
+
 def is_superlative(word: str) -> bool:
     """Whether a (folded) word is a superlative that ranks: "grootst", "hoogste", "meest"."""
     return word in SUPERLATIVE_STEMS or (word.endswith("e") and word[:-1] in SUPERLATIVE_STEMS)
@@ -566,4 +576,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "DEFINING_WORDS", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "is_superlative", "question_sentence", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]
+__all__ = ["ADDRESSEE", "DEFINING_WORDS", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "is_superlative", "question_sentence", "states_claim", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]

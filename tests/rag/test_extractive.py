@@ -1942,6 +1942,35 @@ def test_a_claim_to_check_leads_with_the_sentence_that_holds_its_figures(questio
     assert answer.text.startswith(lead)
 
 
+CLAIM_TEXT = (
+    "In 2023 kreeg 40% van de 19 vijvers in 3 wijken een rietkraag. "
+    "Het aantal tuinmannen in het park bedroeg 120. "
+    "De kikkers in het park zijn met 19 soorten."
+)
+
+
+@pytest.mark.parametrize("question, lead", [
+    # The claim's figure is not the documents': the sentence with a figure that holds the rest
+    # of the claim corrects it, not one that has the claim's figure about something else.
+    ("Klopt het dat het aantal tuinmannen in het park 40 was?", "Het aantal tuinmannen in het park bedroeg 120."),
+    ("Klopt het dat het aantal tuinmannen in het park 120 was?", "Het aantal tuinmannen in het park bedroeg 120."),
+])
+def test_a_claim_with_another_figure_than_the_documents_is_corrected(question, lead):
+    answer = composer(has_number=5.0, numbers=5.0).compose(question, make_passages(CLAIM_TEXT))
+    assert answer.text.startswith(lead)
+
+
+def test_the_figure_of_a_claim_is_no_term_the_passages_must_hold():
+    from rag.answer.refusal import refusal_signals
+    from rag.text.question import analyse_question
+
+    passages = make_passages(CLAIM_TEXT)
+    claim = refusal_signals(analyse_question("Klopt het dat het aantal tuinmannen in het park 40.000 was?"), passages)
+    asked = refusal_signals(analyse_question("Waren er 40.000 tuinmannen in het park?"), passages)
+    assert claim.missing == () and claim.values["coverage"] == 1.0
+    assert "000" in asked.missing
+
+
 @pytest.mark.parametrize("subject, text, defined", [
     # A name may open with its article; a common noun may not ("Het kroos is een probleem").
     ("vlinderschool", "De Vlinderschool is een basisschool aan de rand van het park.", True),
