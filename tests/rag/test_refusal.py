@@ -77,8 +77,9 @@ def test_how_many_in_one_word_is_no_key_term():
     assert [t.word for t in question_terms("Waarom stoppen zoveel tuinmannen?")] == ["stoppen", "tuinmannen"]
     # "zowel ... als" joins two things asked about; it is none of them.
     assert [t.word for t in question_terms("Noemen zowel het vijverplan als de kikkernota het riet?")] == ["vijverplan", "kikkernota", "riet"]
-    # "overal", "altijd": how far, not what; a follow-up carries no "overal" to its next one.
+    # "overal", "altijd", "eerst": how far or when, not what; a follow-up carries no "overal" to its next one.
     assert [t.word for t in question_terms("Wanneer moeten er overal kikkerpoelen zijn?")] == ["kikkerpoelen"]
+    assert [t.word for t in question_terms("Waren de meeste tuinmannen eerst visser?")] == ["tuinmannen", "visser"]
     # "vinden" asks an opinion or a finding, which the passages say in their own verbs.
     assert [t.word for t in question_terms("Welke kikkers vond de telling in de poelen?")] == ["kikkers", "telling", "poelen"]
     assert [t.word for t in question_terms("Waarom is er teveel kroos?")] == ["kroos"]
