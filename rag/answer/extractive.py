@@ -551,7 +551,7 @@ _MEASURE_VERBS = frozenset("is was bedraagt bedroeg bedragen bedroegen ligt lag 
 _MEASURE_REACH = 6
 
 
-def _measured(info: QuestionInfo):
+def _measured(info: QuestionInfo) -> QuestionTerm | None:
     """The key term whose size "Hoe groot is X?" asks (X's term), or None."""
     match = _ASKS_MEASURE.match(fold(info.text))
     if not match:
@@ -1162,6 +1162,8 @@ class ExtractiveComposer:
 _RELATIONAL_HEADS = frozenset(
     "rol rollen taak taken doel doelen doelstelling functie bijdrage opdracht verantwoordelijkheid verantwoordelijkheden".split()
 )
+
+
 def _stated_figures(question: str) -> set[str]:
     """The figures a claim to check states, years aside (they set the time, not the claim)."""
     if not states_claim(question):
