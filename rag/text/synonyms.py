@@ -3,7 +3,8 @@
 A school leader asks about "juffen en meesters", "schoolhoofden" or "kinderen op de
 basisschool"; the reports write "leraren", "schooldirecteuren" and "leerlingen in het po".
 A question term whose word is in a group below is also found where a passage has another word
-of that group (`rag.text.terms.TermIndex.contains`, the answer's key-term overlap). Only the
+of that group (`rag.text.terms.TermIndex.contains`, the answer's key-term overlap), and so is a
+compound whose head is ("vijvergeld" where a passage writes "vijvermiddelen"). Only the
 question's words are widened; passages keep their own.
 
 The groups are the common names of roles, pupils and school types, and the shares Dutch
@@ -60,12 +61,41 @@ def _stem_groups() -> dict[str, frozenset[str]]:
     return groups
 
 
+@lru_cache(maxsize=1)
+def _group_words() -> dict[str, tuple[str, ...]]:
+    """Each word of a group -> the words of its group (as written, for compounds)."""
+    words: dict[str, tuple[str, ...]] = {}
+    for line in _GROUPS:
+        group = tuple(fold(line).split())
+        for w in group:
+            words[w] = tuple(dict.fromkeys((*words.get(w, ()), *group)))
+    return words
+
+
+#: A compound's head is a word of a group from this many letters on, its modifier from 3.
+_MIN_HEAD = 4
+
+
+def _compound_alternatives(word: str) -> set[str]:
+    """The stems of a compound with another word of its head's group: "onderwijsgeld" ->
+    "onderwijsmiddel" (of "onderwijsmiddelen"), "leraarsalaris" -> "leraarloon"."""
+    found: set[str] = set()
+    for i in range(3, len(word) - _MIN_HEAD + 1):
+        head = word[i:]
+        if head in _group_words() and not head.isdigit():
+            found |= {stem(word[:i] + other) for other in _group_words()[head] if other != head and not other.isdigit() and len(other) > 2}
+            break
+    return found
+
+
 def alternatives(word: str) -> tuple[str, ...]:
-    """The stems of the other words for what `word` (folded) names, and of its other number
-    where the stemmer splits the two ("dag", "dagen": `rag.text.plurals`); () for most words."""
+    """The stems of the other words for what `word` (folded) names, also as the head of a
+    compound ("onderwijsgeld": "onderwijsmiddelen"), and of its other number where the stemmer
+    splits the two ("dag", "dagen": `rag.text.plurals`); () for most words."""
     own = stem(word)
     countries = _country_stems() if word in _COUNTRY else frozenset()
-    return tuple(sorted((_stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries) - {own}))
+    found = _stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries | _compound_alternatives(word)
+    return tuple(sorted(found - {own}))
 
 
 __all__ = ["alternatives"]

@@ -348,6 +348,10 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
     assert TermIndex(["Het park telt 12 fte aan tuinmannen."]).contains(voltijdbanen)
     maatregelen = next(t for t in question_terms("Welke maatregelen helpen de kikkers?") if t.word == "maatregelen")
     assert TermIndex(["Het plan noemt drie acties voor de vijver."]).contains(maatregelen)
+    # As the head of a compound too: "vijvergeld" is found where a passage writes "vijvermiddelen".
+    vijvergeld = next(t for t in question_terms("Waar gaat het vijvergeld heen?") if t.word == "vijvergeld")
+    assert TermIndex(["De vijvermiddelen gaan naar het riet."]).contains(vijvergeld)
+    assert not TermIndex(["De middelen gaan naar het riet."]).contains(vijvergeld)
     # Receiving and money: "krijgen" / "ontvangen", "geld" / "middelen" / "budget".
     terms = {t.word: t for t in question_terms("Hoeveel vijvers krijgen geld voor riet?")}
     index = TermIndex(["In 2024 ontvingen 12 vijvers middelen voor het maaien van riet."])
