@@ -82,6 +82,8 @@ def test_how_many_in_one_word_is_no_key_term():
     assert [t.word for t in question_terms("Waren de meeste tuinmannen eerst visser?")] == ["tuinmannen", "visser"]
     # "vinden" asks an opinion or a finding, which the passages say in their own verbs.
     assert [t.word for t in question_terms("Welke kikkers vond de telling in de poelen?")] == ["kikkers", "telling", "poelen"]
+    # "Waar moet ik op letten?" asks for advice; no passage says "letten".
+    assert [t.word for t in question_terms("Waar moet ik op letten bij het maaien van riet?")] == ["maaien", "riet"]
     assert [t.word for t in question_terms("Waarom is er teveel kroos?")] == ["kroos"]
 
 
