@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from evals.clients import EvalAnswer
 from evals.matching import GoldQuotes
 from evals.question_set import Question
-from rag.text.analysis import key_terms, numbers, stem, words
+from rag.text.analysis import POINTER_WORD, STOPWORDS, numbers, stem, too_short, words
 from rag.text.sentences import continues_sentence, split_sentences
 
 NDCG_CUTOFF = 10
@@ -92,11 +92,39 @@ class Facts:
         return len(self.numbers) + len(self.terms)
 
 
+#: Words that are no key term of a gold answer: question and function words, as the product's
+#: `rag.text.analysis.QUESTION_WORDS` were on 2026-12-07 (52269d2), frozen here so that the
+#: measurement does not move when the product's word lists do.
+_NOT_KEY = frozenset(
+    """
+    wat welke welk wie waar waarom wanneer hoe hoeveel hoezeer hoelang waarmee waardoor waarvoor
+    waarover waarin waaraan waarop waaruit waarnaar waarbij waarvan waartegen tegenaan tegenin naartoe heen kun kan kunnen kunt mag mogen moet moeten zou zouden
+    kon konden zal zult zullen wil wilt willen wilde wilden moest moesten mocht mochten
+    worden wordt werd werden is zijn was waren heeft hebben had hadden gaat gaan doet doen
+    er eigenlijk precies ongeveer vooral nou dan ook nog al wel even meer minder veel weinig
+    graag iets echt volgens document documenten staat staan tekst rapport noem noemen beschrijf
+    geef leg uit vertel zeg klopt kloppen weten
+    tegenwoordig momenteel inmiddels genoeg heel erg namelijk misschien bovendien zoveel zovele evenveel teveel
+    """.split()
+)
+
+
+def gold_terms(gold_answer: str) -> list[str]:
+    """The stems of a gold answer's key terms: its words but stopwords, `_NOT_KEY`, pointing
+    words ("daarvan") and one- or two-letter words; numbers are kept (callers drop them)."""
+    seen: dict[str, None] = {}
+    for w in words(gold_answer):
+        if w in STOPWORDS or w in _NOT_KEY or POINTER_WORD.match(w) or too_short(w):
+            continue
+        seen.setdefault(stem(w), None)
+    return list(seen)
+
+
 def answer_facts(gold_answer: str) -> Facts:
-    """Numbers (`rag.text.analysis.numbers`) and non-numeric key terms (`rag.text.analysis.key_terms`)."""
+    """Numbers (`rag.text.analysis.numbers`) and non-numeric key terms (`gold_terms`)."""
     return Facts(
         numbers=tuple(sorted(numbers(gold_answer))),
-        terms=tuple(t for t in key_terms(gold_answer) if not t.isdigit()),
+        terms=tuple(t for t in gold_terms(gold_answer) if not t.isdigit()),
     )
 
 
@@ -114,7 +142,7 @@ def lead_targets(gold_answer: str) -> tuple[str, ...]:
     found = numbers(gold_answer)
     if found:
         return tuple(sorted(found))
-    return tuple(t for t in key_terms(gold_answer) if not t.isdigit())
+    return tuple(t for t in gold_terms(gold_answer) if not t.isdigit())
 
 
 def lead_share(targets: Sequence[str], sentence: str) -> float:
@@ -358,7 +386,7 @@ def figure_definitions(k: int) -> dict[str, str]:
         "citation_recall": "Per beantwoordbare vraag het aandeel goudcitaten dat door een geciteerde passage "
         "gedekt wordt (0 zonder bronvermeldingen); gemiddeld.",
         "fact_recall": "De feiten van het goudantwoord zijn de getallen (rag.text.analysis.numbers, 9.800 = 9800) en "
-        "de niet-numerieke kerntermen (rag.text.analysis.key_terms: stammen zonder stopwoorden en vraagwoorden). "
+        "de niet-numerieke kerntermen (evals.metrics.gold_terms: stammen zonder stopwoorden en vraagwoorden). "
         "Per beantwoordbare vraag het aandeel daarvan dat in het antwoord voorkomt (getallen als getal, termen "
         "als stam; [n]-markeringen tellen niet mee); een weigering scoort 0; gemiddeld.",
         "fact_figures": "Per feitvraag (type fact) waarvan het goudantwoord getallen heeft: het aandeel van die "

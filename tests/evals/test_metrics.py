@@ -269,3 +269,14 @@ def test_unanswerables_answered_without_caution_and_cautioned_answers_are_counte
     figures = aggregate(items, k=5)
     assert figures["confidently_answered_unanswerable"] == 0.5
     assert figures["cautioned_answerable"] == 0.5  # of the two answered
+
+
+def test_the_gold_key_terms_do_not_move_with_the_products_word_lists():
+    # The product no longer searches for "lukt" or "letten" (question words since 2026-12-07);
+    # the measurement still counts them as the gold answer's terms, as it did before.
+    from evals.metrics import gold_terms
+    from rag.text.analysis import key_terms, stem
+
+    gold = "Het lukt de tuinmannen niet om op het riet te letten."
+    assert {stem("lukt"), stem("letten")} <= set(gold_terms(gold))
+    assert not {stem("lukt"), stem("letten")} & set(key_terms(gold))
