@@ -31,7 +31,7 @@ QUESTION_WORDS = frozenset(
     graag iets echt volgens document documenten staat staan tekst rapport noem noemen beschrijf
     geef leg uit vertel zeg klopt kloppen weten
     tegenwoordig momenteel inmiddels genoeg heel erg namelijk misschien bovendien zoveel zovele evenveel teveel zowel allebei
-    overal altijd eerst vind vindt vinden vond vonden gevonden let letten
+    overal altijd eerst let letten lukt lukken lukte lukten gelukt
     """.split()
 )
 

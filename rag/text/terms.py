@@ -83,6 +83,9 @@ _ASKED_TIMES = frozenset("jaar schooljaar kalenderjaar collegejaar maand periode
 #: Words that say how many kinds of a thing there are ("verschillende scholen", "enkele
 #: oorzaken"), not what it is; "verschillende" would also match "verschil" by its stem.
 _QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke verscheidene enkele sommige vele".split())
+#: "Wat vinden de tuinmannen van ...?", "Vindt de gemeente dat ...?": an opinion asked, which the
+#: passages give in their own words ("zijn van mening", "geven aan"); "een plek gevonden" is no opinion.
+_OPINION_VERBS = frozenset("vind vindt vinden".split())
 
 
 def form_words(question: str) -> list[bool]:
@@ -105,6 +108,10 @@ def form_words(question: str) -> list[bool]:
         or (how_long and w in _DURATION_VERBS)
         or (for_whom and w in _PURPOSE_PARTICIPLES)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
+        or (w in _OPINION_VERBS and (
+            "wat" in asked[max(0, n - 3) : n] or "dat" in asked[n + 1 :]
+            or ("hoe" in asked[max(0, n - 3) : n] and {"van", "over"} & set(asked[n + 1 :]))
+        ))
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)

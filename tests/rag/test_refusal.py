@@ -80,8 +80,11 @@ def test_how_many_in_one_word_is_no_key_term():
     # "overal", "altijd", "eerst": how far or when, not what; a follow-up carries no "overal" to its next one.
     assert [t.word for t in question_terms("Wanneer moeten er overal kikkerpoelen zijn?")] == ["kikkerpoelen"]
     assert [t.word for t in question_terms("Waren de meeste tuinmannen eerst visser?")] == ["tuinmannen", "visser"]
-    # "vinden" asks an opinion or a finding, which the passages say in their own verbs.
-    assert [t.word for t in question_terms("Welke kikkers vond de telling in de poelen?")] == ["kikkers", "telling", "poelen"]
+    # "Wat vinden ... van ...?" asks an opinion, which the passages say in their own verbs; "een
+    # poel gevonden" is what happened, and stays.
+    assert [t.word for t in question_terms("Wat vinden de tuinmannen van het riet?")] == ["tuinmannen", "riet"]
+    assert [t.word for t in question_terms("Vinden de tuinmannen dat het riet te hoog is?")] == ["tuinmannen", "riet", "hoog"]
+    assert [t.word for t in question_terms("Hoeveel kikkers hebben een poel gevonden?")] == ["kikkers", "poel", "gevonden"]
     # "Waar moet ik op letten?" asks for advice; no passage says "letten".
     assert [t.word for t in question_terms("Waar moet ik op letten bij het maaien van riet?")] == ["maaien", "riet"]
     assert [t.word for t in question_terms("Waarom is er teveel kroos?")] == ["kroos"]
