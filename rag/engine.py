@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Literal
 from rag.answer.citation_check import MARKER, strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
-from rag.text.analysis import PREPOSITIONS, listed, words
+from rag.text.analysis import PREPOSITIONS, YEAR, listed, numbers, words
 from rag.text.sectors import sectors
 from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
 from rag.text.headings import announced_count, heading_list, heading_list_reply, numbered_titles, parts_asked
 from rag.text.sentences import split_sentences
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
-from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, searchable, unshouted
+from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, question_intent, searchable, unshouted
 from rag.protocols import Composer, Condenser, Retriever, StreamingComposer
 from rag.types import Answer, Citation, IndexedDocument, Passage, RewrittenQuestion, SearchFilters, StreamItem, Turn, previous_answer, previous_question
 
@@ -429,13 +429,18 @@ REPEAT_ANSWERED_NOTE = "Dit antwoord herhaalt het vorige: dat noemde ook al wat 
 
 def _names_what_is_asked(text: str, follow_up: str, previous: str) -> bool:
     """Whether `text` names every sector and key term the follow-up asks about that the
-    question before it did not (and it asks about one): then repeating the answer before it
-    answers it. "En waarom?" and the same question again ask nothing new."""
+    question before it did not (and it asks about one), or gives the kind of answer it asks and
+    the question before did not ("Wanneer moeten die er zijn?" after "Wat zijn onderwijsregio's?",
+    answered with a year): then repeating the answer before it answers it. "En waarom?" and the
+    same question again ask nothing new."""
     new_sectors = sectors(follow_up) - sectors(previous)
     before = {t.stem for t in question_terms(previous)}
     new_terms = [t for t in question_terms(follow_up) if t.stem not in before]
     if not new_sectors and not new_terms:
-        return False
+        kind = question_intent(follow_up)
+        if kind == question_intent(previous):
+            return False
+        return (kind == "date" and bool(YEAR.search(text))) or (kind == "number" and bool(numbers(strip_markers(text))))
     index = TermIndex([text])
     return new_sectors <= sectors(text) and all(index.contains(t) for t in new_terms)
 

@@ -198,6 +198,9 @@ def test_a_follow_up_after_one_that_pointed_at_an_item_carries_that_item():
     # Nothing new asked: "why", or the same question again.
     ("De vijvers hebben 40 kikkers. [1]", "En waarom?", "Hoeveel kikkers hebben de vijvers?", False),
     ("De vijvers hebben 40 kikkers. [1]", "Hoeveel kikkers hebben de vijvers?", "Hoeveel kikkers hebben de vijvers?", False),
+    # Another kind of answer asked, which the answer before gave ("Wanneer ...?": a year).
+    ("Een kikkerpoel is een ondiepe vijver. Uiterlijk in 2030 moet elk park er een hebben. [1]", "Wanneer moeten die er zijn?", "Wat is een kikkerpoel?", True),
+    ("Een kikkerpoel is een ondiepe vijver voor kikkers. [1]", "Wanneer moeten die er zijn?", "Wat is een kikkerpoel?", False),
 ])
 def test_a_repeated_answer_may_already_name_what_the_follow_up_asks(answer, follow_up, previous, answered):
     assert _names_what_is_asked(answer, follow_up, previous) is answered
