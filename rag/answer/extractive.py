@@ -975,6 +975,19 @@ class ExtractiveComposer:
         if info.intent == "list" and not best.unit.is_enumeration and (items := _items_asked(info.text)):
             # "Wat zijn de drie doelen van het vijverplan?": the list whose lead-in names them leads.
             best = next((s for s in on_topic if _introduces_items(s.unit, items)), best)
+        elif (
+            info.intent == "list" and (items := _items_asked(info.text)) and not _introduces_items(best.unit, items)
+            and items not in {stem(w) for w in _RELATIONAL_HEADS}  # "Welke rol ...?" asks no items
+        ):
+            # "Welke programma's ...?" led by a list about something wider ("Ondersteuning in de
+            # klas:"): the one item of it that names them ("Programma's als A, B en C ...") leads.
+            naming = [
+                s for s in on_topic
+                if not s.unit.is_enumeration and s.unit.keys <= best.unit.keys
+                and any(stem(w) == items for w in words(_without_plural_s(fold(s.unit.text))))
+            ]
+            if len(naming) == 1:
+                best = naming[0]
         if stated := _stated_figures(info.text):
             # "Klopt het dat 40% van de tuinmannen ouder is dan 55?": the sentence that holds the
             # figures the claim states confirms it, and leads when it holds as much of the rest

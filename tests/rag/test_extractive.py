@@ -2041,3 +2041,18 @@ def test_an_answer_to_who_holds_a_role_that_names_no_one_says_so(text, note):
     answer = composer(overlap=1.0).compose("Wie is de directeur van de Vijverbond?", make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
     _assert_note(answer, note, absent="niemand bij naam")
+
+
+def test_a_list_question_led_by_a_wider_list_gets_the_item_that_names_what_it_asks():
+    text = (
+        "Steun in de klas voor jonge kinderen:\n"
+        "• Extra lessen: extra lessen na schooltijd helpen jonge kinderen.\n"
+        "• Spellen: spellen als Kikkerjacht en Rietrace zijn goed voor de taal van jonge kinderen.\n"
+        "• Kleine klassen: in kleine klassen leren jonge kinderen meer."
+    )
+    answer = composer(overlap=1.0, enumeration=5.0).compose("Welke spellen zijn goed voor jonge kinderen?", make_passages(text))
+    assert answer.text.startswith("Spellen: spellen als Kikkerjacht en Rietrace")
+    # The list stays when its lead-in names them.
+    named = text.replace("Steun in de klas voor jonge kinderen:", "Spellen en steun in de klas voor jonge kinderen:")
+    answer = composer(overlap=1.0, enumeration=5.0).compose("Welke spellen zijn goed voor jonge kinderen?", make_passages(named))
+    assert answer.text.startswith("Spellen en steun in de klas")
