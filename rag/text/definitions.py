@@ -111,15 +111,18 @@ _PURPOSE_INFINITIVE = r"|om\s|(?:[^\W\d_]+\s+){1,4}te\s+[^\W\d_]+en\b"
 
 def written_as_name(subject: str, text: str) -> bool:
     """Whether `text` (as written, not folded) gives `subject` (folded words) as a name, every
-    word capitalised: "De Vijverschool Academie", "het Programma Schone Vijvers"."""
+    word capitalised: "De Vijverschool Academie", "het Programma Schone Vijvers". A sentence's
+    first word is capitalised by grammar, so there a name needs a second capitalised word."""
     words = re.findall(r"[^\W_]+", subject)
     if not words:
         return False
     phrase = r"[\s\-]+".join(re.escape(w) for w in words)
-    return any(
-        all(w[:1].isupper() for w in re.findall(r"[^\W_]+", m.group(0)))
-        for m in re.finditer(rf"(?<![^\W_]){phrase}(?![^\W_])", text, re.IGNORECASE)
-    )
+    for m in re.finditer(rf"(?<![^\W_]){phrase}(?![^\W_])", text, re.IGNORECASE):
+        written = re.findall(r"[^\W_]+", m.group(0))
+        opens = re.search(r"(?:^|[.!?:]\s+|\n)\W*$", text[: m.start()]) is not None
+        if all(w[:1].isupper() for w in written) and not (opens and len(written) < 2):
+            return True
+    return False
 
 
 def defines(subject: str, folded: str, *, name: bool = False) -> bool:

@@ -145,6 +145,7 @@ def heading_list_reply(title: str, found: HeadingList) -> str:
 _NUMBERED_TITLE = re.compile(r"^\s*(?P<number>\d{1,2})\.?\s+(?P<title>(?:\(|[^\W\d_])[^\n]*?)\s*$")
 #: A title has at most this many words; a longer numbered line is a numbered paragraph.
 _TITLE_MAX_WORDS = 12
+#: A bracket that ends a title: "(klas en leerling – microniveau)", left out of its length.
 _BRACKET_AT_END = re.compile(r"\s*\([^()]*\)\s*$")
 #: The largest count a sentence is read to announce parts by ("acht mechanismen").
 _MAX_ANNOUNCED = 20

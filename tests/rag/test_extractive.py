@@ -2056,3 +2056,12 @@ def test_a_list_question_led_by_a_wider_list_gets_the_item_that_names_what_it_as
     named = text.replace("Steun in de klas voor jonge kinderen:", "Spellen en steun in de klas voor jonge kinderen:")
     answer = composer(overlap=1.0, enumeration=5.0).compose("Welke spellen zijn goed voor jonge kinderen?", make_passages(named))
     assert answer.text.startswith("Spellen en steun in de klas")
+
+
+def test_a_capital_that_opens_a_sentence_does_not_make_a_name():
+    from rag.text.definitions import defines_in, written_as_name
+
+    assert written_as_name("vlinderschool", "Wij bezochten de Vlinderschool in mei.")
+    assert written_as_name("groene vijver", "Groene Vijver is een stichting.")  # a second capital tells
+    assert not written_as_name("kroos", "Kroos is een van de planten die drijven.")
+    assert defines_in("kroos", "Kroos is een van de planten die drijven.")  # as for any word
