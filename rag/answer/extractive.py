@@ -739,6 +739,8 @@ def unit_signals(
             continue  # how the document uses its words answers only what a word means
         if unit.is_enumeration and intent in ("number", "date") and all(_is_question(p.text) for p in unit.parts[1:]):
             continue  # a list of questions (a study's research questions) gives no figure or time
+        if passage.chunk.kind == "table" and not unit.row and not unit.is_enumeration and not _ENDS_SENTENCE.search(unit.text):
+            continue  # a line of a table's text that does not end as a sentence is a cell ("Hoger salaris voor lastig vervulbare")
         lead = unit.parts[0].text
         label = _row_label(unit) if unit.row else ""
         new_numbers = numbers(text) - set(question.numbers)

@@ -2065,3 +2065,16 @@ def test_a_capital_that_opens_a_sentence_does_not_make_a_name():
     assert written_as_name("groene vijver", "Groene Vijver is een stichting.")  # a second capital tells
     assert not written_as_name("kroos", "Kroos is een van de planten die drijven.")
     assert defines_in("kroos", "Kroos is een van de planten die drijven.")  # as for any word
+
+
+def test_a_cell_of_a_tables_text_is_never_quoted_as_a_sentence():
+    # A flattened table with a list in its cells: "Meer riet langs de" goes on in the next cell.
+    text = (
+        "Tabel 3 Maatregelen van de tuinmannen tegen kroos\n"
+        "• Meer riet langs de\n"
+        "• Kroos vissen met netten\n"
+        "De tuinmannen vissen het kroos in de zomer."
+    )
+    answer = composer(overlap=1.0, table=2.0).compose("Vissen de tuinmannen het kroos met netten?", make_passages(text, kinds=("table",)))
+    assert answer.text.startswith("De tuinmannen vissen het kroos in de zomer.")
+    assert "Kroos vissen met netten" not in answer.text and "Meer riet langs de" not in answer.text
