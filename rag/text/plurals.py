@@ -5,7 +5,8 @@ long vowel of an open syllable double ("jaren" -> "jaar"). For the nouns whose s
 becomes long only in the plural that splits singular and plural: "dag"/"dagen" ("dag",
 "daag"), "bedrag"/"bedragen", "weg"/"wegen". Plurals in "-eren" ("kind"/"kinderen") and the
 few with another vowel ("stad"/"steden") are split as well. So a question about "een bedrag"
-would miss a passage with "bedragen".
+would miss a passage with "bedragen". So would "themas", typed for "thema's" (whose apostrophe
+the tokenizer splits off), miss "thema".
 
 `other_number_forms` gives the other number, `other_number_stems` its stem. Whether a form
 is a Dutch word comes from `wordfreq`, which tells "dagen" (a word) from "lesen" (not one:
@@ -36,9 +37,12 @@ def _word(form: str, least: float = WORD_ZIPF) -> bool:
 def other_number_forms(word: str) -> tuple[str, ...]:
     """The other number of a folded noun where the stemmer gives it another stem: "dag" ->
     ("dagen",), "dagen" -> ("dag",), "kind" -> ("kinderen",); () for most words."""
+    own = stem(word)
+    # "themas" typed for "thema's": the plural of a word that ends in a vowel, whose stem keeps the s.
+    if len(word) >= 5 and word.endswith("s") and word[-2] in "aiouy" and _word(word[:-1], SINGULAR_ZIPF) and stem(word[:-1]) != own:
+        return (word[:-1],)
     if not _word(word):
         return ()
-    own = stem(word)
     forms = []
     if len(word) >= 3:
         forms += [word + "en", word + "eren"]  # "dag" -> "dagen", "kind" -> "kinderen"

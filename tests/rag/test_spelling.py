@@ -90,3 +90,11 @@ def test_a_superlative_of_a_word_the_documents_use_is_known():
     # Not a superlative: "dienst" is a word of its own, more common than "dien".
     assert not index.knows("dienst")
     assert not index.knows("breedste")  # the documents never write "breed"
+
+
+def test_a_plural_typed_without_its_apostrophe_is_written_with_it():
+    # "radios" for "radio's": the documents' word is "kikkerradio", the plural of a word that ends
+    # in a vowel takes "'s", not a bare "s" (which a typing correction would drop).
+    text = "De kikkerradio’s van het park staan in de zomer aan bij de vijvers van de gemeente."
+    index = KeywordIndex.build("g2", [Chunk("radio.txt", 0, text, 0, len(text), content_hash="h")])
+    assert respelled("Wanneer staan de kikkerradios aan?", index) == "Wanneer staan de kikkerradio's aan?"
