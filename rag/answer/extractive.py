@@ -695,13 +695,14 @@ def unit_signals(
                         row[i] *= NEGATION_MISSING
     # "Dat geldt ook voor het aantal tuinmannen dat riet maait. Dit aantal schommelt rond de 80.":
     # a figure of what the sentence before names; the terms matched there count as its own.
-    at = {(u.passage_index, u.parts[0].number): row for u, row in zip(units, matched) if not u.is_enumeration and not u.row}
-    for n, (unit, row) in enumerate(zip(units, matched)):
-        if unit.is_enumeration or unit.row or not _POINTS_AT_FIGURE.match(unit.parts[0].text):
-            continue
-        before = at.get((unit.passage_index, unit.parts[0].number - 1))
-        if before is not None:
-            matched[n] = [max(a, b) for a, b in zip(row, before)]
+    pointing = [n for n, u in enumerate(units) if not u.is_enumeration and not u.row and _POINTS_AT_FIGURE.match(u.parts[0].text)]
+    if pointing:
+        at = {(u.passage_index, u.parts[0].number): row for u, row in zip(units, matched) if not u.is_enumeration and not u.row}
+        for n in pointing:
+            unit = units[n]
+            before = at.get((unit.passage_index, unit.parts[0].number - 1))
+            if before is not None:
+                matched[n] = [max(a, b) for a, b in zip(matched[n], before)]
     # Rarity among the sentences, a table counted once: its rows all repeat its caption.
     tables: dict[int, list[float]] = {}
     for unit, row in zip(units, matched):
@@ -979,7 +980,7 @@ class ExtractiveComposer:
             best = next((s for s in on_topic if _introduces_items(s.unit, items)), best)
         elif (
             info.intent == "list" and (items := _items_asked(info.text)) and not _introduces_items(best.unit, items)
-            and items not in {stem(w) for w in _RELATIONAL_HEADS}  # "Welke rol ...?" asks no items
+            and items not in _RELATIONAL_STEMS  # "Welke rol ...?" asks no items
         ):
             # "Welke programma's ...?" led by a list about something wider ("Ondersteuning in de
             # klas:"): the one item of it that names them ("Programma's als A, B en C ...") leads.
@@ -1001,14 +1002,14 @@ class ExtractiveComposer:
             def held(s: ScoredUnit) -> float:
                 return sum(_matches(claim, s.stems, s.unit.text))
 
-            figured = [s for s in on_topic if s.signals["has_number"] or stated <= numbers(s.unit.text)]
-            most = max((held(s) for s in figured), default=0.0)
-            confirms = next((s for s in figured if stated <= numbers(s.unit.text) and held(s) >= most), None)
-            corrects = max(figured, key=held, default=None)
+            figured = [(s, held(s)) for s in on_topic if s.signals["has_number"] or stated <= numbers(s.unit.text)]
+            most = max((h for _, h in figured), default=0.0)
+            confirms = next((s for s, h in figured if stated <= numbers(s.unit.text) and h >= most), None)
+            corrects = max(figured, key=lambda f: f[1], default=None)
             if confirms is not None:
                 best = confirms
-            elif corrects is not None and held(corrects) > held(best):
-                best = corrects
+            elif corrects is not None and corrects[1] > held(best):
+                best = corrects[0]
         if (measured := _measured(info)) and not measures(best.unit.text, measured.word, measured.alternatives):
             # "Hoe groot is het kroostekort?": a sentence that gives the size of the kroostekort
             # leads when it holds as much of the question, not one with a figure of something
@@ -1177,6 +1178,7 @@ class ExtractiveComposer:
 _RELATIONAL_HEADS = frozenset(
     "rol rollen taak taken doel doelen doelstelling functie bijdrage opdracht verantwoordelijkheid verantwoordelijkheden".split()
 )
+_RELATIONAL_STEMS = frozenset(stem(w) for w in _RELATIONAL_HEADS)
 
 
 def _stated_figures(question: str) -> set[str]:
@@ -1295,8 +1297,9 @@ def _no_person_note(question: str, chosen: Sequence[ScoredUnit]) -> str | None:
     """The caution for an answer to "Wie is de voorzitter van de Vijverbond?" (one person asked
     by role) that names no one: no capitalised word inside a sentence but those of the
     question (the Vijverbond)."""
-    match = _ASKED_ROLE.search(fold(question).strip())
-    if not match or not re.match(r"^\s*wie\s+(?:is|was|wordt|werd)\b", fold(question)):
+    folded = fold(question).strip()
+    match = _ASKED_ROLE.search(folded)
+    if not match or not re.match(r"wie\s+(?:is|was|wordt|werd)\b", folded):  # one person: "is", not "zijn"
         return None
     own = set(words(question))
     for c in chosen:

@@ -32,6 +32,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 from rag.text.abbreviations import Abbreviations
+from rag.text.plurals import apostrophe_singular
 from rag.text.terms import zipf
 from rag.retrieval.sentence_vectors import SentenceMatrix, SentenceVectors
 from rag.retrieval.store import ChromaStore
@@ -88,10 +89,6 @@ def _linked(left: str) -> list[str]:
     return [left] + [left[: -len(s)] for s in ("s", "e", "en") if left.endswith(s) and len(left) - len(s) >= _MIN_PART]
 
 
-#: Dutch writes the plural of a word that ends in one of these with "'s" ("thema's", "regio's").
-_APOSTROPHE_PLURAL = "aiouy"
-
-
 def respelled(query: str, index: "KeywordSearch") -> str:
     """`query` with each word that is a typing error of a document word (`KeywordSearch.spelled`)
     replaced by that word. A capitalised word after the first is a name: it is only read as a
@@ -102,14 +99,15 @@ def respelled(query: str, index: "KeywordSearch") -> str:
     def correct(match: re.Match) -> str:
         typed = match.group(0)
         folded = fold(typed)
-        # "themas", "regios": the plural of a word that ends in a vowel, typed without its
-        # apostrophe, is the documents' "thema's" (wordfreq knows "themas", so no typing error).
-        singular = folded[:-1]
-        if folded.endswith("s") and singular[-1:] in _APOSTROPHE_PLURAL and len(singular) >= 4 and index.uses(singular) and not index.uses(folded):
+        # "themas", "regios": a plural typed without its apostrophe is the documents' "thema's"
+        # (wordfreq knows "themas", so it is no typing error), also where the nearest document
+        # word is its singular.
+        singular = apostrophe_singular(folded)
+        if singular and index.uses(singular) and not index.uses(folded):
             meant = singular + "'s"
         else:
             meant = index.spelled(folded)
-            if meant is not None and folded == meant + "s" and meant[-1:] in _APOSTROPHE_PLURAL:
+            if meant is not None and meant == singular:
                 meant += "'s"
         if meant is None or (match.start() > 0 and typed[:1].isupper() and not index.writes_capitalised(meant)):
             return typed

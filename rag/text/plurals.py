@@ -29,6 +29,13 @@ SINGULAR_ZIPF = 3.5
 _VOWEL_CHANGE = (("stad", "steden"), ("schip", "schepen"), ("lid", "leden"), ("smid", "smeden"))
 
 
+def apostrophe_singular(word: str) -> str | None:
+    """The singular of a plural typed without its apostrophe ("themas" -> "thema", "regios" ->
+    "regio"): Dutch writes the plural of a word that ends in a, i, o, u or y with "'s". None for
+    a word not of that shape (it need not be such a plural: "status")."""
+    return word[:-1] if len(word) >= 5 and word.endswith("s") and word[-2] in "aiouy" else None
+
+
 def _word(form: str, least: float = WORD_ZIPF) -> bool:
     return zipf(form) >= least
 
@@ -39,8 +46,8 @@ def other_number_forms(word: str) -> tuple[str, ...]:
     ("dagen",), "dagen" -> ("dag",), "kind" -> ("kinderen",); () for most words."""
     own = stem(word)
     # "themas" typed for "thema's": the plural of a word that ends in a vowel, whose stem keeps the s.
-    if len(word) >= 5 and word.endswith("s") and word[-2] in "aiouy" and _word(word[:-1], SINGULAR_ZIPF) and stem(word[:-1]) != own:
-        return (word[:-1],)
+    if (singular := apostrophe_singular(word)) and _word(singular, SINGULAR_ZIPF) and stem(singular) != own:
+        return (singular,)
     if not _word(word):
         return ()
     forms = []
@@ -62,4 +69,4 @@ def other_number_stems(word: str) -> tuple[str, ...]:
     return tuple(sorted({stem(f) for f in other_number_forms(word)}))
 
 
-__all__ = ["SINGULAR_ZIPF", "WORD_ZIPF", "other_number_forms", "other_number_stems"]
+__all__ = ["SINGULAR_ZIPF", "WORD_ZIPF", "apostrophe_singular", "other_number_forms", "other_number_stems"]
