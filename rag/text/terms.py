@@ -51,6 +51,11 @@ _FORM_ONLY = frozenset({"gemoeid", "ding", "dingen", "zaak", "zaken"})
 #: Prepositions that say only what the question is about ("qua veiligheid", "inzake de
 #: bekostiging", "het beleid rond passend onderwijs"): the subject after them is the key term.
 _REGARDING = frozenset("qua inzake omtrent aangaande betreffende rond rondom".split())
+#: Phrases that say the same ("op het gebied van", "met betrekking tot"): their noun is form too.
+_REGARDING_PHRASES = tuple(
+    tuple(p.split())
+    for p in ("op het gebied van", "op het vlak van", "op het terrein van", "met betrekking tot", "ten aanzien van", "in het kader van", "wat betreft")
+)
 #: "Wat gebeurt er als ...?", "Wat moet er gebeuren?": that something happens is the question's
 #: form; what happens is asked, and the documents say it in their own verbs.
 _HAPPEN_VERBS = frozenset("gebeurt gebeuren gebeurde gebeurden gebeurd".split())
@@ -131,6 +136,10 @@ def form_words(question: str) -> list[bool]:
         )
         for n, w in enumerate(asked)
     ]
+    for phrase in _REGARDING_PHRASES:
+        for n in range(len(asked) - len(phrase) + 1):
+            if tuple(asked[n : n + len(phrase)]) == phrase:
+                form[n : n + len(phrase)] = [True] * len(phrase)
     # "Is het tekort groter dan 20.000?": a yes/no question's bound is checked against the
     # documents' figure, which need not be that number ("20.000" is the words "20" and "000").
     if opening in _YES_NO_VERBS:
@@ -260,22 +269,35 @@ def question_terms(question: str) -> list[QuestionTerm]:
 
 #: The verbs of a perfect tense or a passive ("is gedaald", "zijn gestart", "wordt gebruikt").
 _AUXILIARIES = frozenset("is zijn was waren heeft hebben had hadden wordt worden werd werden".split())
-#: A past participle without a separable particle: "ge" + the verb's stem + "d" or "t".
-_PLAIN_PARTICIPLE = re.compile(r"ge([^\W\d_]{4,})[dt]")
+#: A past participle of a weak verb: "ge" + the verb's stem + "d" or "t", after a separable
+#: particle or not ("gestart", "ingevoerd"); without a particle the stem has four letters at
+#: least ("gezond" is no participle of "zon").
+_WEAK_PARTICIPLE = re.compile(
+    r"(?P<particle>uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg)ge(?P<core>[^\W\d_]{3,})[dt]"
+    r"|ge(?P<plain_core>[^\W\d_]{4,})[dt]"
+)
 
 
 def _perfect_participle(asked: Sequence[str]) -> str | None:
     """The past participle that closes a question in the perfect tense or the passive ("Hoeveel
-    scholen zijn er gestart?"): the documents tell the same in the simple past ("startten")."""
-    if not asked or not _AUXILIARIES & set(asked[:-1]) or not _PLAIN_PARTICIPLE.fullmatch(asked[-1]):
+    scholen zijn er gestart?"): the documents tell the same in the simple past ("startten") or
+    in a noun of the verb ("de invoering" for "ingevoerd")."""
+    if not asked or not _AUXILIARIES & set(asked[:-1]) or not _WEAK_PARTICIPLE.fullmatch(asked[-1]):
         return None
     return asked[-1]
 
 
 def _verb_stems(participle: str) -> tuple[str, ...]:
     """The stems the verb of a past participle has in its other forms ("gestart": "start",
-    "gedaald": "daal", as in "startten", "daalde")."""
-    return tuple(dict.fromkeys(stem(core) for core in (participle[2:-1], participle[2:]) if stem(core) != stem(participle)))
+    "gedaald": "daal", as in "startten", "daalde"; "ingevoerd": "invoer", as in "invoeren",
+    "invoering")."""
+    match = _WEAK_PARTICIPLE.fullmatch(participle)
+    if match is None:
+        return ()
+    particle = match.group("particle") or ""
+    core = match.group("core") or match.group("plain_core")
+    verbs = (particle + core, particle + core + participle[-1])
+    return tuple(dict.fromkeys(stem(verb) for verb in verbs if stem(verb) != stem(participle)))
 
 
 class TermIndex:

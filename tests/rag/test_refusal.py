@@ -104,6 +104,10 @@ def test_a_preposition_that_only_says_what_is_asked_about_is_no_key_term():
     assert [t.word for t in question_terms("Wat zegt het plan inzake het maaien?")] == ["zegt", "plan", "maaien"]
     assert [t.word for t in question_terms("Wat zijn de afspraken rond het maaien?")] == ["afspraken", "maaien"]
     assert [t.word for t in question_terms("Welk beleid is er rondom kroos?")] == ["beleid", "kroos"]
+    assert [t.word for t in question_terms("Wat doet de gemeente op het gebied van maaien?")] == ["gemeente", "maaien"]
+    assert [t.word for t in question_terms("Wat is er afgesproken met betrekking tot kroos?")] == ["afgesproken", "kroos"]
+    # Outside the phrase the noun names what is asked.
+    assert [t.word for t in question_terms("Welk gebied heeft het meeste kroos?")] == ["gebied", "kroos"]
 
 
 def test_a_participle_that_closes_a_perfect_tense_is_found_in_the_simple_past():
@@ -113,6 +117,10 @@ def test_a_participle_that_closes_a_perfect_tense_is_found_in_the_simple_past():
     mown = next(t for t in question_terms("Hoeveel vijvers zijn er gemaaid?") if t.word == "gemaaid")
     assert TermIndex(["In 2031 stopten vier tuinmannen."]).contains(stopped)
     assert TermIndex(["De tuinmannen maaiden twaalf vijvers."]).contains(mown)
+    # After a separable particle, the verb's noun tells it too ("ingevoerd": "de invoering").
+    brought_in = next(t for t in question_terms("Wanneer werd de vijverbelasting ingevoerd?") if t.word == "ingevoerd")
+    assert TermIndex(["De invoering van de vijverbelasting volgde in 2031."]).contains(brought_in)
+    assert not TermIndex(["De vijverbelasting volgde in 2031."]).contains(brought_in)
     # Not closing a perfect tense, or too short a verb to tell ("gezond" is no "zon"): no other forms.
     assert next(t for t in question_terms("Wie las het gestopte bericht?") if t.word.startswith("gestopt")).alternatives == ()
     assert next(t for t in question_terms("Zijn de tuinmannen gezond?") if t.word == "gezond").alternatives == ()
