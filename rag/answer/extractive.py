@@ -1490,21 +1490,35 @@ def _names_place(asked: str, written: str) -> bool:
 def _abroad_note(question: str, history: Sequence[Turn], chosen: Sequence[ScoredUnit], passages: Sequence[Passage]) -> str | None:
     """The caution for an answer about other countries to a question (or the one it follows
     on) that asks about none: its first sentence names another country, or its passage's
-    heading does ("Over de grens: ... in Finland"), and no sentence names the Netherlands. The
-    note says whether the whole answer is about other countries or only its first sentence."""
+    heading or paragraph does ("Over de grens: ... in Finland"), and no sentence names the
+    Netherlands. The note says whether the whole answer is about other countries or only its
+    first sentence."""
     if asks_abroad(question) or asks_abroad(previous_question(history) or ""):
         return None
     about = []
     for c in chosen:
         if names_home(c.unit.text):
             return None
-        heading = passages[c.unit.passage_index].chunk.innermost_section or ""
-        about.append(foreign_places(c.unit.text) | foreign_places(heading))
+        passage = passages[c.unit.passage_index]
+        heading = passage.chunk.innermost_section or ""
+        about.append(foreign_places(c.unit.text) | foreign_places(heading) | _paragraph_abroad(passage.text, c.unit.parts[0].start))
     if not about or not about[0]:
         return None
     if all(about):
         return NOTE_ABROAD.format(named=joined(sorted(frozenset().union(*about))))
     return NOTE_ABROAD_LEAD.format(named=joined(sorted(about[0])))
+
+
+def _paragraph_abroad(text: str, start: int) -> frozenset[str]:
+    """The other countries the paragraph of `text` that a sentence at `start` is in opens with,
+    when nothing before the sentence names the Netherlands: a box's title that runs on into its
+    text ("Over de grens: in Finland ... . De wet legt vast dat ...") is no heading of its own."""
+    begin = text.rfind("\n\n", 0, start)
+    begin = 0 if begin < 0 else begin + 2
+    if not text[begin:start].strip() or names_home(text[begin:start]):
+        return frozenset()
+    opening = next((s for s in _split_cached(text) if s.start >= begin), None)
+    return foreign_places(opening.text) if opening is not None and opening.start < start else frozenset()
 
 
 #: Where a question asks a second thing: "..., en wanneer ...?", "...? Hoeveel ...?".

@@ -501,9 +501,25 @@ def test_an_answer_about_another_country_says_so(question, history, section, not
     _assert_note(answer, note, absent="niet over Nederland")
 
 
+@pytest.mark.parametrize("paragraph, note", [
+    # A box's title that runs on into its text names the country of the whole paragraph.
+    ("Over de grens: vijvers in Zweden De Zweedse wet kwam in 2031. Bijna alle tuinmannen (95%) hebben er een diploma.",
+     "Dit antwoord gaat over Zweden, niet over Nederland."),
+    # Not when the paragraph names the Netherlands before the sentence, or another paragraph names the country.
+    ("Over de grens: vijvers in Zweden en Nederland De wet kwam in 2031. Bijna alle tuinmannen (95%) hebben er een diploma.", None),
+    ("Over de grens: vijvers in Zweden De Zweedse wet kwam in 2031.\n\nBijna alle tuinmannen (95%) hebben een diploma.", None),
+])
+def test_an_answer_from_a_paragraph_about_another_country_says_so(paragraph, note):
+    passages = [replace(p, chunk=replace(p.chunk, section="Vijvers > Tuinmannen")) for p in make_passages(paragraph)]
+    answer = composer(overlap=1.0).compose("Hoeveel tuinmannen hebben een diploma?", passages)
+    assert not answer.refused and answer.text.startswith("Bijna alle tuinmannen")
+    _assert_note(answer, note, absent="niet over Nederland")
+
+
 @pytest.mark.parametrize("text, note", [
     # Only the first sentence names another country: the note says so of that sentence.
-    ("In Zweden heeft 95% van de tuinmannen een diploma. Tuinmannen halen hun diploma meestal in 3 jaar.",
+    # (in a paragraph of its own: a paragraph that opens with another country is about it throughout)
+    ("In Zweden heeft 95% van de tuinmannen een diploma.\n\nTuinmannen halen hun diploma meestal in 3 jaar.",
      "De eerste zin van dit antwoord gaat over Zweden, niet over Nederland."),
     # The answer names the Netherlands too, or opens with it.
     ("In Zweden heeft 95% van de tuinmannen een diploma. In Nederland heeft 60% van de tuinmannen een diploma.", None),
