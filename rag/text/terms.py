@@ -19,7 +19,7 @@ from rag.text.sectors import sectors
 from rag.text.synonyms import alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
-_TOKEN = re.compile(r"[^\W_]+(?:[-‑][^\W_]+)*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:[-‑&][^\W_]+)*", re.UNICODE)
 _MIN_SUBSTRING = 5  # shorter stems match too many unrelated words inside others
 _MIN_PART = 4
 _LINKING = ("s", "e", "en")
@@ -91,6 +91,7 @@ _QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke versc
 #: "Wat vinden de tuinmannen van ...?", "Vindt de gemeente dat ...?": an opinion asked, which the
 #: passages give in their own words ("zijn van mening", "geven aan"); "een plek gevonden" is no opinion.
 _OPINION_VERBS = frozenset("vind vindt vinden".split())
+_FROM_WHEN = frozenset("sinds vanaf".split())
 
 
 def form_words(question: str) -> list[bool]:
@@ -113,6 +114,8 @@ def form_words(question: str) -> list[bool]:
         or (how_long and w in _DURATION_VERBS)
         or (for_whom and w in _PURPOSE_PARTICIPLES)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
+        # "Sinds wanneer ...?", "Vanaf welk jaar ...?": the preposition asks the time too.
+        or (w in _FROM_WHEN and n + 1 < len(asked) and asked[n + 1] in ("wanneer", "welk", "welke"))
         or (w in _OPINION_VERBS and (
             "wat" in asked[max(0, n - 3) : n] or "dat" in asked[n + 1 :]
             or ("hoe" in asked[max(0, n - 3) : n] and {"van", "over"} & set(asked[n + 1 :]))
@@ -196,8 +199,9 @@ class QuestionTerm:
 
     @property
     def is_letter_name(self) -> bool:
-        """A capital letter with the word before it ("School B"): found only as that phrase."""
-        return self.is_name and len(self.word) == 1
+        """A capital letter with the word before it ("School B"), or letters joined by an
+        ampersand ("W&T"): found only as that phrase."""
+        return self.is_name and (len(self.word) == 1 or "&" in self.word)
 
     def occurs_in(self, folded: str) -> bool:
         """For a letter name: whether the phrase occurs in `folded` text, as whole words."""
@@ -208,6 +212,10 @@ class QuestionTerm:
 #: "thema's"): the word before it is the term; "ers" alone is none. Not after a word too short
 #: to be a term of its own ("IB'ers": there the ending is all there is to search).
 _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
+
+
+#: Capitals joined by ampersands ("W&T", "R&D").
+_JOINED_LETTERS = re.compile(r"(?<![^\W_])[A-Z]{1,2}(?:&[A-Z]{1,2})+(?![^\W_])")
 
 
 def _short_acronym(word: str, acronyms: set[str]) -> bool:
@@ -249,7 +257,13 @@ def question_terms(question: str) -> list[QuestionTerm]:
     perfect = _perfect_participle(asked_words)
     # "hoe groot", "hoe vaak": an amount is asked, not about size; "noem drie oorzaken": a
     # number of items, which the documents need not say.
-    for w, form in zip(asked_words, form_words(question)):
+    # "W&T", "R&D": letters joined by an ampersand name something as a whole.
+    joined_letters = {len(words(question[: m.start()])): m.group(0) for m in _JOINED_LETTERS.finditer(question)}
+    for n, (w, form) in enumerate(zip(asked_words, form_words(question))):
+        if n in joined_letters:
+            acronym = joined_letters[n]
+            phrase = fold(acronym)
+            terms.setdefault(phrase, QuestionTerm(phrase, phrase, is_name=True, name=tuple(words(acronym)), asked=acronym))
         if form:
             continue
         if w in letter_names:

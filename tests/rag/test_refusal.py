@@ -401,6 +401,20 @@ def test_a_capital_letter_after_a_word_is_a_name_with_that_word():
     assert {t.word for t in question_terms("Wat is A? Kunt U de vijvers noemen?")} == {"vijvers"}
 
 
+def test_capitals_joined_by_an_ampersand_are_one_name():
+    # Not the letter "W" after "voor": "W&T" names a subject as a whole.
+    terms = question_terms("Hoe scoren de vijvers voor W&T?")
+    assert [t.word for t in terms] == ["scoren", "vijvers", "w&t"] and terms[2].is_letter_name
+    assert TermIndex(["De W&T-lessen gaan over vijvers."]).contains(terms[2])
+    assert not TermIndex(["De lessen over water (W) en techniek (T)."]).contains(terms[2])
+
+
+def test_since_when_asks_a_time():
+    assert [t.word for t in question_terms("Sinds wanneer maaien de tuinmannen het riet?")] == ["maaien", "tuinmannen", "riet"]
+    assert [t.word for t in question_terms("Vanaf welk jaar maaien de tuinmannen?")] == ["maaien", "tuinmannen"]
+    assert "sinds" in [t.word for t in question_terms("Wat maaien de tuinmannen sinds 2031?")]
+
+
 @pytest.mark.parametrize("question", ["Hoeveel vijvers zijn er?", "Waarom groeit het riet?"])
 def test_signals_are_finite_numbers(question):
     s = signals(question, VIJVERS, RIET)
