@@ -276,7 +276,7 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if s not in terms:
             terms[s] = QuestionTerm(
                 s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w),
-                alternatives=() if w in names else alternatives(w) + (_verb_stems(w) if w == perfect else ()),
+                alternatives=() if w in names else alternatives(w) + (_verb_stems(w) if w == perfect else ()) + _present_stem(w),
             )
     return list(terms.values())
 
@@ -312,6 +312,20 @@ def _verb_stems(participle: str) -> tuple[str, ...]:
     core = match.group("core") or match.group("plain_core")
     verbs = (particle + core, particle + core + participle[-1])
     return tuple(dict.fromkeys(stem(verb) for verb in verbs if stem(verb) != stem(participle)))
+
+
+#: A verb's present tense after "hij" or "het": its stem and a "t" ("bepaalt", "daalt").
+_PRESENT_T = re.compile(r"[^\W\d_]{3,}[^\Wdt\d_]t")
+
+
+def _present_stem(word: str) -> tuple[str, ...]:
+    """The stem of a verb's other forms for a word that may be its present tense ("bepaalt":
+    "bepaal", as in "bepaalde", "bepalen"), which the stemmer keeps apart. A noun in -t gains a
+    stem no word has ("tekort": "tekor")."""
+    if not _PRESENT_T.fullmatch(word):
+        return ()
+    other = stem(word[:-1])
+    return (other,) if other != stem(word) else ()
 
 
 class TermIndex:

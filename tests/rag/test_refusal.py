@@ -401,6 +401,16 @@ def test_a_capital_letter_after_a_word_is_a_name_with_that_word():
     assert {t.word for t in question_terms("Wat is A? Kunt U de vijvers noemen?")} == {"vijvers"}
 
 
+def test_a_verb_in_the_present_tense_is_found_in_its_other_forms():
+    from rag.text.terms import TermIndex
+
+    falls = next(t for t in question_terms("Waarom daalt het aantal kikkers?") if t.word == "daalt")
+    decides = next(t for t in question_terms("Wat bepaalt de keuze van de tuinmannen?") if t.word == "bepaalt")
+    assert TermIndex(["Het aantal kikkers daalde in 2031."]).contains(falls)
+    assert TermIndex(["Het weer bepaalde hun keuze."]).contains(decides)
+    assert not TermIndex(["Het aantal kikkers groeide in 2031."]).contains(falls)
+
+
 def test_capitals_joined_by_an_ampersand_are_one_name():
     # Not the letter "W" after "voor": "W&T" names a subject as a whole.
     terms = question_terms("Hoe scoren de vijvers voor W&T?")
