@@ -218,6 +218,11 @@ _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
 _JOINED_LETTERS = re.compile(r"(?<![^\W_])[A-Z]{1,2}(?:&[A-Z]{1,2})+(?![^\W_])")
 
 
+def without_apostrophe_endings(text: str) -> str:
+    """`text` with the endings after an apostrophe left out ("thema's" -> "thema")."""
+    return _APOSTROPHE_ENDING.sub(r"\1", text)
+
+
 def _short_acronym(word: str, acronyms: set[str]) -> bool:
     """A two-letter word typed in capitals names something ("het NP Onderwijs", "de EU"), unless
     it names a sector ("PO", "VO": `rag.text.sectors` reads those); "El" in a name does not."""
@@ -227,7 +232,7 @@ def _short_acronym(word: str, acronyms: set[str]) -> bool:
 def question_terms(question: str) -> list[QuestionTerm]:
     """The question's key terms (as `rag.text.analysis.key_terms`, less pointers such as
     "daarin"), with names and numbers marked."""
-    question = _APOSTROPHE_ENDING.sub(r"\1", question)
+    question = without_apostrophe_endings(question)
     names: dict[str, tuple[str, ...]] = {}
     acronyms: set[str] = set()
     # A capital letter after a word ("School B", "Bijlage C") names something together with
