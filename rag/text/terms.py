@@ -123,7 +123,8 @@ def form_words(question: str) -> list[bool]:
         or bool(n) and (
             (asked[n - 1] == "hoe" and w in _HOW_MEASURES)
             or (asked[n - 1] in _ASKING_VERBS and w in _ITEM_COUNTS)
-            or (asked[n - 1] in ("wat", "hoeveel") and (w in _COST_VERBS or w in _AMOUNT_VERBS))
+            # "Wat kost ...?", "Hoeveel bedraagt ...?", and with the unit between: "Hoeveel fte bedraagt ...?"
+            or ((asked[n - 1] in ("wat", "hoeveel") or (n >= 2 and asked[n - 2] == "hoeveel")) and (w in _COST_VERBS or w in _AMOUNT_VERBS))
             or (asked[n - 1] == "hoeveel" and w in _MONEY_WORDS)
             or (asked[n - 1] in ("welk", "welke") and w in _ASKED_TIMES)
             or (asked[n - 1] == "waar" and w in _WHERE_VERBS)

@@ -1215,6 +1215,9 @@ def test_the_verb_of_an_amount_asked_is_no_subject():
     assert [w for w, form in zip(words(question), form_words(question)) if form] == ["bedraagt"]
     question = "Wat bedroeg het budget voor kroosnetten?"
     assert [w for w, form in zip(words(question), form_words(question)) if form] == ["bedroeg"]
+    # With the unit asked between: the unit is a subject, the verb is not.
+    question = "Hoeveel liter bedraagt het watertekort?"
+    assert [w for w, form in zip(words(question), form_words(question)) if form] == ["bedraagt"]
 
 
 @pytest.mark.parametrize("question, counted, whole", [
