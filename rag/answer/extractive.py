@@ -1019,6 +1019,17 @@ class ExtractiveComposer:
             # that of a part of it ("Op scholen in de steden is het tekort 24%").
             opening = [s for s in sized if any(_names_noun(w, measured.word, measured.alternatives) for w in fold(s.unit.text).split()[:3])]
             best = (opening or sized or [best])[0]
+        if (asked_numbers := _numbered(info.topic)) and not asked_numbers <= numbers(best.unit.text):
+            # "Hoe hoog is de uitval op niveau 1?": a sentence that holds the number asked leads
+            # one about the other levels ("op niveau 2, 3 en 4") when it holds as much of the
+            # question and scores within the follower margin.
+            best = next(
+                (
+                    s for s in on_topic
+                    if asked_numbers <= numbers(s.unit.text) and s.overlap >= best.overlap and s.score >= best.score - self.follower_margin
+                ),
+                best,
+            )
         if _is_question(best.unit.text) and _restates(best.unit.text, info.text):
             # "Hoe is het plan tot stand gekomen?" heading the document's answer: the user's own
             # question said back is no answer; the best sentence that is no question leads.
@@ -1507,6 +1518,19 @@ def _abroad_note(question: str, history: Sequence[Turn], chosen: Sequence[Scored
     if all(about):
         return NOTE_ABROAD.format(named=joined(sorted(frozenset().union(*about))))
     return NOTE_ABROAD_LEAD.format(named=joined(sorted(about[0])))
+
+
+#: A number that names a level, group or other thing after its noun ("niveau 1", "groep 8"),
+#: not one in a word ("15-jarigen") or an amount before its noun ("3 vijvers").
+_NUMBERED = re.compile(r"\b(?P<noun>[^\W\d_]{3,}) (?P<number>\d+)(?![\w%-]|[.,]\d)")
+
+
+def _numbered(question: str) -> set[str]:
+    """The numbers `question` names things by ("niveau 1", "groep 8"; no years, no "dan 20")."""
+    return {
+        m.group("number") for m in _NUMBERED.finditer(fold(question))
+        if m.group("noun") not in STOPWORDS and m.group("noun") not in QUESTION_WORDS and not YEAR.fullmatch(m.group("number"))
+    }
 
 
 def _paragraph_abroad(text: str, start: int) -> frozenset[str]:

@@ -2097,3 +2097,13 @@ def test_a_cell_of_a_tables_text_is_never_quoted_as_a_sentence():
     answer = composer(overlap=1.0, table=2.0).compose("Vissen de tuinmannen het kroos met netten?", make_passages(text, kinds=("table",)))
     assert answer.text.startswith("De tuinmannen vissen het kroos in de zomer.")
     assert "Kroos vissen met netten" not in answer.text and "Meer riet langs de" not in answer.text
+
+
+def test_a_sentence_that_holds_the_number_a_question_names_a_thing_by_leads():
+    # The model prefers more figures; "niveau 1" is asked, not the other levels.
+    text = "Op niveau 2, 3 en 4 stopt 8%, 7% en 6% van de tuinmannen. Op niveau 1 stopt 14% van de tuinmannen."
+    answer = composer(margin=10.0, overlap=1.0, numbers=1.0).compose("Hoeveel tuinmannen stoppen op niveau 1?", make_passages(text))
+    assert answer.text.startswith("Op niveau 1 stopt 14%")
+    # A question that names no level keeps the model's choice.
+    answer = composer(margin=10.0, overlap=1.0, numbers=1.0).compose("Hoeveel tuinmannen stoppen er?", make_passages(text))
+    assert answer.text.startswith("Op niveau 2, 3 en 4")
