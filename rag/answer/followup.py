@@ -18,7 +18,7 @@ from rag.text.question import DEFINING_WORDS, asking_words, defined_subject, is_
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, split_sentences, without_marker
 from rag.text.sources import SourceMatcher
-from rag.text.terms import TermIndex, form_words, question_terms, without_apostrophe_endings
+from rag.text.terms import form_words
 from rag.types import Turn, previous_answer, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
@@ -59,7 +59,6 @@ def _content(text: str, own: set[str]) -> list[str]:
     """The subject words of `text` that `own` lacks: no stopwords, question words, or words of
     the question's form ("groot" in "hoe groot", "toelichten" in "Kun je X toelichten?", the
     superlative of "Waar is het tekort het grootst?": what was ranked, not what it is about)."""
-    text = without_apostrophe_endings(text)  # "thema's" is "thema", not also "s"
     asking = asking_words(fold(text))
     # "Wat houdt X in?", "Wat wordt bedoeld met X?": the words that ask what X means are no subject.
     defining = DEFINING_WORDS if defined_subject(text) else frozenset()
@@ -177,52 +176,7 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
         kept = f"{match.group('article') or ''}{match.group('noun')} " if noun and noun not in _ITEM_NOUNS else ""
         end = match.end("noun") if noun else match.end("ordinal")
         return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
-    if _PLACE.search(question):
-        return None
-    return _item_by_content(question, items, said, set(words(previous or "")))
-
-
-#: "Welke daarvan ...?", "Welk van deze ...?": a follow-up that asks within the list before.
-_FROM_THE_LIST = re.compile(r"\b(?:daarvan|hiervan|van\s+(?:deze|die))\b", re.IGNORECASE)
-#: "het thema over leraren", "het punt met de pompen": an item named by what it is about.
-_ITEM_ABOUT = re.compile(r"\b(?:de|het|dat|die)\s+(?P<noun>[^\W\d_]+)\s+(?P<about>(?:over|met|bij|voor|rond|op)\s+[^?.!,;]+)", re.IGNORECASE)
-
-
-#: The fewest letters of a word that points at an item as the first part of a compound.
-_MIN_ITEM_PART = 4
-
-
-def _item_by_content(question: str, items: Sequence[str], said: set[str], asked_before: set[str]) -> str | None:
-    """`question` with the one item of the list before that its own words point at put in:
-    "Welke daarvan gaat over riet?" -> "Welke ‘Rietvijvers’ gaat over riet?", "Wat staat er bij
-    het soort over riet?" -> "Wat staat er bij het soort ‘Rietvijvers’?". The question asks
-    within the list ("daarvan", "van deze") or names an item by what it is about, with a noun
-    the conversation used for the items ("het soort over ..."); None unless exactly one item
-    holds a word of the question that the question before did not."""
-    about = _ITEM_ABOUT.search(question)
-    within = _FROM_THE_LIST.search(question)
-    if about is not None and not within:
-        noun = about.group("noun").lower()
-        if noun not in _ITEM_NOUNS and not any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4):
-            about = None
-    if not within and about is None:
-        return None
-    own = [t for t in question_terms(question) if not t.is_number and t.word not in asked_before]
-    if about is not None and not within:
-        own = [t for t in own if t.word in set(words(about.group("about")))]
-    if not own:
-        return None
-    def holds(item: str, term) -> bool:  # as a word, or as the first part of one ("riet" in "Rietvijvers")
-        return TermIndex([item]).contains(term, parts=False) or any(
-            w.startswith(term.stem) for w in words(item) if len(term.stem) >= _MIN_ITEM_PART
-        )
-
-    matching = [item for item in items if any(holds(item, t) for t in own)]
-    if len(matching) != 1:
-        return None
-    if within:
-        return f"{question[: within.start()]}‘{matching[0]}’{question[within.end():]}"
-    return f"{question[: about.start('about')]}‘{matching[0]}’{question[about.end('about'):]}"
+    return None
 
 
 #: The most words an item of a list written in a sentence has ("een tekort aan tuinmannen met

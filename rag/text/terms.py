@@ -91,7 +91,6 @@ _QUANTIFIERS = frozenset("verschillende diverse allerlei meerdere talrijke versc
 #: "Wat vinden de tuinmannen van ...?", "Vindt de gemeente dat ...?": an opinion asked, which the
 #: passages give in their own words ("zijn van mening", "geven aan"); "een plek gevonden" is no opinion.
 _OPINION_VERBS = frozenset("vind vindt vinden".split())
-_FROM_WHEN = frozenset("sinds vanaf".split())
 
 
 def form_words(question: str) -> list[bool]:
@@ -114,8 +113,6 @@ def form_words(question: str) -> list[bool]:
         or (how_long and w in _DURATION_VERBS)
         or (for_whom and w in _PURPOSE_PARTICIPLES)
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
-        # "Sinds wanneer ...?", "Vanaf welk jaar ...?": the preposition asks the time too.
-        or (w in _FROM_WHEN and n + 1 < len(asked) and asked[n + 1] in ("wanneer", "welk", "welke"))
         or (w in _OPINION_VERBS and (
             "wat" in asked[max(0, n - 3) : n] or "dat" in asked[n + 1 :]
             or ("hoe" in asked[max(0, n - 3) : n] and {"van", "over"} & set(asked[n + 1 :]))

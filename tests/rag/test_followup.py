@@ -130,17 +130,6 @@ def test_a_follow_up_that_points_at_an_item_of_the_listed_answer_asks_about_that
     assert "‘" not in condense("Licht de eerste toe.", turns(("Welke soorten vijvers kent het park?", "Drie soorten. [1]")))
 
 
-def test_a_follow_up_can_point_at_an_item_of_the_listed_answer_by_what_it_is_about():
-    history = turns(("Welke soorten vijvers kent het park?", SOORTEN))
-    condense = HeuristicCondenser().condense
-    assert condense("Welke daarvan heeft riet?", history).startswith("Welke ‘Rietvijvers’ heeft riet?")
-    assert condense("Hoe diep is het soort met vissen?", history).startswith("Hoe diep is het soort ‘Vissenvijvers’?")
-    # No item, or more than one, holds the word; a noun the conversation did not use names no item.
-    assert "‘" not in condense("Welke daarvan heeft eenden?", history)
-    assert "‘" not in condense("Welke daarvan zijn vijvers?", history)
-    assert "‘" not in condense("Hoe diep is het bad met vissen?", history)
-
-
 def test_a_follow_up_can_point_at_an_item_of_a_list_written_in_a_sentence():
     answer = "Drie zaken bedreigen de vijvers: een dik kroosdek, weinig (stromend) water en een tekort aan tuinmannen. [1]"
     history = turns(("Wat bedreigt de vijvers?", answer))
@@ -215,8 +204,3 @@ def test_a_follow_up_after_one_that_pointed_at_an_item_carries_that_item():
 ])
 def test_a_repeated_answer_may_already_name_what_the_follow_up_asks(answer, follow_up, previous, answered):
     assert _names_what_is_asked(answer, follow_up, previous) is answered
-
-
-def test_a_plural_after_an_apostrophe_carries_as_its_word_alone():
-    history = turns(("Welke thema's noemt het vijverplan?", "Twee. [1]"))
-    assert HeuristicCondenser().condense("En in de winter?", history) == "En in de winter? (welke thema noemt vijverplan)"

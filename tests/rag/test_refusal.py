@@ -419,12 +419,6 @@ def test_capitals_joined_by_an_ampersand_are_one_name():
     assert not TermIndex(["De lessen over water (W) en techniek (T)."]).contains(terms[2])
 
 
-def test_since_when_asks_a_time():
-    assert [t.word for t in question_terms("Sinds wanneer maaien de tuinmannen het riet?")] == ["maaien", "tuinmannen", "riet"]
-    assert [t.word for t in question_terms("Vanaf welk jaar maaien de tuinmannen?")] == ["maaien", "tuinmannen"]
-    assert "sinds" in [t.word for t in question_terms("Wat maaien de tuinmannen sinds 2031?")]
-
-
 @pytest.mark.parametrize("question", ["Hoeveel vijvers zijn er?", "Waarom groeit het riet?"])
 def test_signals_are_finite_numbers(question):
     s = signals(question, VIJVERS, RIET)
