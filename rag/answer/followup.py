@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 
 from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
-from rag.text.analysis import PREPOSITIONS, QUESTION_WORDS, STOPWORDS, fold, words
+from rag.text.analysis import PREPOSITIONS, QUESTION_WORDS, STOPWORDS, YEAR, fold, words
 from rag.text.question import DEFINING_WORDS, asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, split_sentences, without_marker
 from rag.text.sources import SourceMatcher
-from rag.text.terms import form_words
+from rag.text.terms import TermIndex, form_words, question_terms
 from rag.types import Turn, previous_answer, previous_question
 
 _OPENERS = frozenset({"en", "maar", "ook", "dus", "daarnaast", "verder", "enne"})
@@ -111,7 +111,14 @@ def replaced_subject(question: str, previous: str) -> set[str]:
     unless the follow-up is such a phrase ("[En] over ...?"). Only "over" names the subject
     this surely: "En in de winter?" after "... in het stadspark?" adds a time to the place.
     A sector replaces a sector: "En in het vo?" after "... in het primair onderwijs?" leaves
-    "primair" behind (`rag.text.sectors.sector_words`)."""
+    "primair" behind (`rag.text.sectors.sector_words`), and a year a year ("En in 2022?" after
+    "... in 2023?")."""
+    years = set(YEAR.findall(question))
+    other_years = set(YEAR.findall(previous)) - years if years else set()
+    return other_years | _replaced_words(question, previous)
+
+
+def _replaced_words(question: str, previous: str) -> set[str]:
     if sectors(question):
         # "En in het vo?" after "... in het primair onderwijs?" asks about the vo instead.
         return set(sector_words(previous) - set(words(question)))
@@ -176,7 +183,53 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
         kept = f"{match.group('article') or ''}{match.group('noun')} " if noun and noun not in _ITEM_NOUNS else ""
         end = match.end("noun") if noun else match.end("ordinal")
         return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
-    return None
+    if _PLACE.search(question):
+        return None
+    return _item_by_content(question, items, said, set(words(previous or "")))
+
+
+#: "Welke daarvan ...?", "Welk van deze ...?": a follow-up that asks within the list before.
+_FROM_THE_LIST = re.compile(r"\b(?:daarvan|hiervan|van\s+(?:deze|die))\b", re.IGNORECASE)
+#: "het thema over leraren", "het punt met de pompen": an item named by what it is about.
+_ITEM_ABOUT = re.compile(r"\b(?:de|het|dat|die)\s+(?P<noun>[^\W\d_]+)\s+(?P<about>(?:over|met|bij|voor|rond|op)\s+[^?.!,;]+)", re.IGNORECASE)
+
+
+#: The fewest letters of a word that points at an item as the first part of a compound.
+_MIN_ITEM_PART = 4
+
+
+def _item_by_content(question: str, items: Sequence[str], said: set[str], asked_before: set[str]) -> str | None:
+    """`question` with the one item of the list before that its own words point at put in:
+    "Welke daarvan gaat over riet?" -> "Welke ‘Rietvijvers’ gaat over riet?", "Wat staat er bij
+    het soort over riet?" -> "Wat staat er bij het soort ‘Rietvijvers’?". The question asks
+    within the list ("daarvan", "van deze") or names an item by what it is about, with a noun
+    the conversation used for the items ("het soort over ..."); None unless exactly one item
+    holds a word of the question that the question before did not."""
+    about = _ITEM_ABOUT.search(question)
+    within = _FROM_THE_LIST.search(question)
+    if about is not None and not within:
+        noun = about.group("noun").lower()
+        if noun not in _ITEM_NOUNS and not any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4):
+            about = None
+    if not within and about is None:
+        return None
+    own = [t for t in question_terms(question) if not t.is_number and t.word not in asked_before]
+    if about is not None and not within:
+        own = [t for t in own if t.word in set(words(about.group("about")))]
+    if not own:
+        return None
+
+    def holds(item: str, term) -> bool:  # as a word, or as the first part of one ("riet" in "Rietvijvers")
+        return TermIndex([item]).contains(term, parts=False) or any(
+            w.startswith(term.stem) for w in words(item) if len(term.stem) >= _MIN_ITEM_PART
+        )
+
+    matching = [item for item in items if any(holds(item, t) for t in own)]
+    if len(matching) != 1:
+        return None
+    if within:
+        return f"{question[: within.start()]}‘{matching[0]}’{question[within.end():]}"
+    return f"{question[: about.start('about')]}‘{matching[0]}’{question[about.end('about'):]}"
 
 
 #: The most words an item of a list written in a sentence has ("een tekort aan tuinmannen met
