@@ -15,9 +15,9 @@
 * it names the word and, after a colon, what kind of thing it is ("... kroosdekken
   onderscheiden: lagen die ..."), not a list ("drie soorten: kroos, riet en ...") or a clause
   of its own ("de kosten van kroos: hogere kosten betekenen dat ...");
-* it says what is meant by it ("Onder X verstaan we ...", "X wordt gedefinieerd als ...", "Dit
-  wordt X genoemd", "... noemen we X"), or names it and says so in the next sentence ("Het park
-  heeft een kroosdek. Dat wil zeggen dat ...").
+* it says what is meant by it ("Onder X verstaan we ...", "X wordt gedefinieerd als ...", "We
+  definiëren X als ...", "Dit wordt X genoemd", "... noemen we X"), or names it and says so in
+  the next sentence ("Het park heeft een kroosdek. Dat wil zeggen dat ...").
 
 Used by retrieval (a definition question keeps one passage that defines its subject) and by
 the extractive answer (that sentence leads). Texts are folded (`rag.text.analysis.fold`);
@@ -157,6 +157,9 @@ def defines(subject: str, folded: str, *, name: bool = False) -> bool:
         or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
+        # "We definiëren een groot kroostekort als ...", "Een groot kroostekort definiëren we als ...".
+        or re.search(rf"\b(?:definieren|definieert|definieerden|definieerde)\s+(?:we\s+|wij\s+|zij\s+|ze\s+)?(?:hier\s+)?(?:de\s+|het\s+|een\s+)?{phrase}\s+als\b", folded)
+        or re.search(rf"(?<![^\W_]){phrase}\s+(?:definieren|definieert)\s+(?:we|wij|zij|ze)\s+(?:hier\s+)?als\b", folded)
         or re.search(rf"{_NAMED_SUBJECT}\s+(?:wordt|worden)\s+(?:ook\s+|wel\s+)?\W*(?:een\s+|de\s+|het\s+)?{phrase}\W*\s+genoemd\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?:\s+[^\W\d_]+){{0,2}}\s*:\s+(?:(?!{_FINITE}\b)[^\W\d_]+\s+){{1,3}}(?:die|dat|waar|waarin|waarbij|waarmee|waarop)\b", folded)
         # "Dit kan leiden tot het kikkerkoor-effect: vijvers worden ...", "het zogenoemde kroosdek: ...":

@@ -84,6 +84,8 @@ _DEFINE_QUESTION = re.compile(
     rf"^{_ASKING}\s+.+\s+{_EXPLAIN_VERBS}\W*$|"
     r"^(?:leg|licht)\s+.+\s+(?:uit|toe)\W*$|^(?:beschrijf|omschrijf)\b"
 )
+#: "Wanneer spreekt het plan van een kroosdek?", "Wanneer spreek je van X?": what X is taken to be.
+_SPEAKS_OF = re.compile(r"^wanneer\s+(?:spreekt|spreken|spreek)\s.*?\bvan\s+\S")
 #: "Wat zijn kroosvijvers?": a bare plural of one to three words asks what they are; "Wat zijn de
 #: oorzaken van ...?" and "Wat zijn belangrijke redenen om ...?" ask for a list.
 _WHAT_ARE = re.compile(
@@ -99,6 +101,7 @@ _DEFINED = re.compile(
     r"^(?:wat\s+(?:is|zijn|betekent|betekenen|houdt|houden)|waar\s+staat|"
     # One verstaat X "onder" Y and bedoelt Y "met" X: "Wat verstaat het plan bij vijvers met kroos onder ..."
     r"wat\s+(?:verstaat|verstaan)\s.*?\bonder|wat\s+(?:bedoelt|bedoelen)\s.*?\bmet|wat\s+wordt\s+(?:er\s+)?(?:verstaan\s+onder|bedoeld\s+met)|"
+    r"wanneer\s+(?:spreekt|spreken|spreek)\s.*?\bvan|"
     r"hoe\s+(?:wordt|worden))"
     # "Wat zijn daar de gamechangers?", "Wat is nu eigenlijk een kroosdek?": the adverbs are no part of it.
     r"(?:\s+(?:daar|hier|dan|nu|nou|eigenlijk|precies|toch))*"
@@ -232,6 +235,8 @@ def question_intent(question: str) -> Intent:
         return "define"
     if (number := _NUMBER_QUESTION.search(q)) and not (number.start() > 0 and _OTHER_OPENING.match(q)):
         return "number"
+    if _SPEAKS_OF.match(q):
+        return "define"  # "Wanneer spreekt het plan van een kroosdek?": what counts as one, not a date
     if _DATE_QUESTION.search(q):
         return "date"
     if _PLACE_QUESTION.search(q) and not _WAAR_PARTICLE.search(q):

@@ -1191,6 +1191,10 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Hoe ontstaat een kroosdek?", "explain"),
     ("Wat leidt tot kroos in de vijvers?", "explain"),
     ("Wat is de aanleiding voor het vijverplan?", "explain"),
+    # "Wanneer spreekt X van Y?" asks what counts as Y, not a date; a meeting is a date.
+    ("Wanneer spreekt het vijverplan van een kroosdek?", "define"),
+    ("Wanneer spreek je van een kroosvijver?", "define"),
+    ("Wanneer spreekt de tuinman met de gemeente?", "date"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
@@ -1520,6 +1524,9 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("kroosvijvers", "vijvers die dichtgroeien worden kroosvijvers genoemd.", True),
     ("kroosdek", "in 38% van de plannen wordt het kroosdek genoemd.", False),  # mentioned, not named
     ("kroosdek", "‘kroosdek’ wordt gedefinieerd als een laag plantjes.", True),
+    ("groot kroostekort", "we definieren een groot kroostekort als 5% of meer.", True),
+    ("groot kroostekort", "een groot kroostekort definieren we als 5% of meer.", True),
+    ("groot kroostekort", "we definieren de doelen van het plan met een groot kroostekort in gedachten.", False),
     ("kroosvijvers", "vijvers met veel kroos noemen we in dit plan ‘kroosvijvers’.", True),
     ("kroosvijvers", "in dit plan beschouwen we vijvers als kroosvijvers als ze dicht zijn.", True),
     ("kroosvijvers", "in dit plan beschouwen we parken als parken met veel kroosvijvers als ze dicht zijn.", False),
