@@ -176,7 +176,7 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
         ends = match.group("noun") is not None and not re.search(r"\w", question[match.end("noun") :])
         if noun in STOPWORDS or noun in _PARTICLES or (ends and _MODAL_START.match(question)):
             noun = ""  # "de eerste is ...", "Licht de eerste toe.", "Kun je de eerste uitleggen?": no noun of the ordinal
-        if noun and noun not in _ITEM_NOUNS and not any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4):
+        if noun and not _names_items(noun, said):
             continue  # "de eerste fase": a thing of its own, not an item of the list
         if place >= len(items):
             return None
@@ -186,6 +186,13 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
     if _PLACE.search(question):
         return None
     return _item_by_content(question, items, said, set(words(previous or "")))
+
+
+def _names_items(noun: str, said: set[str]) -> bool:
+    """Whether a noun in a follow-up ("het derde spanningsveld", "het thema over ...") names the
+    items of the list before: a word for an item ("punt"), or one the conversation used (either
+    word the start of the other, four letters or more)."""
+    return noun in _ITEM_NOUNS or any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4)
 
 
 #: "Welke daarvan ...?", "Welk van deze ...?": a follow-up that asks within the list before.
@@ -208,8 +215,7 @@ def _item_by_content(question: str, items: Sequence[str], said: set[str], asked_
     about = _ITEM_ABOUT.search(question)
     within = _FROM_THE_LIST.search(question)
     if about is not None and not within:
-        noun = about.group("noun").lower()
-        if noun not in _ITEM_NOUNS and not any(w.startswith(noun) or noun.startswith(w) for w in said if len(w) >= 4):
+        if not _names_items(about.group("noun").lower(), said):
             about = None
     if not within and about is None:
         return None
@@ -219,12 +225,14 @@ def _item_by_content(question: str, items: Sequence[str], said: set[str], asked_
     if not own:
         return None
 
-    def holds(item: str, term) -> bool:  # as a word, or as the first part of one ("riet" in "Rietvijvers")
-        return TermIndex([item]).contains(term, parts=False) or any(
-            w.startswith(term.stem) for w in words(item) if len(term.stem) >= _MIN_ITEM_PART
+    def holds(item: str) -> bool:  # a term as a word, or as the first part of one ("riet" in "Rietvijvers")
+        index, item_words = TermIndex([item]), words(item)
+        return any(
+            index.contains(t, parts=False) or (len(t.stem) >= _MIN_ITEM_PART and any(w.startswith(t.stem) for w in item_words))
+            for t in own
         )
 
-    matching = [item for item in items if any(holds(item, t) for t in own)]
+    matching = [item for item in items if holds(item)]
     if len(matching) != 1:
         return None
     if within:

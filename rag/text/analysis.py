@@ -113,8 +113,10 @@ def zipf(word: str) -> float:
 
 #: A word of letters (and hyphens) in folded text.
 _PHRASE_WORD = re.compile(r"[^\W\d_][\w-]*")
+#: The separable particles a participle may open with ("uitgestroomd", "ingevoerd"), as a regex alternation.
+SEPARABLE_PARTICLES = "uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg"
 #: A past participle, alone or after a separable particle ("gedempt", "uitgestroomd").
-_PARTICIPLE = re.compile(r"(?:uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg)?ge[^\W\d_]{2,}[dt]")
+_PARTICIPLE = re.compile(rf"(?:{SEPARABLE_PARTICLES})?ge[^\W\d_]{{2,}}[dt]")
 #: How common the word an attributive adjective is made of must be (Zipf; set a priori: a
 #: common word, as "klein" 5.3 or "ondiep" 3.4, and no rare or foreign one, as "period" 2.7).
 _ADJECTIVE_ZIPF = 3.0

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
+from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
 from rag.text.sectors import sectors
 from rag.text.synonyms import alternatives
 
@@ -216,11 +216,6 @@ _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
 _JOINED_LETTERS = re.compile(r"(?<![^\W_])[A-Z]{1,2}(?:&[A-Z]{1,2})+(?![^\W_])")
 
 
-def without_apostrophe_endings(text: str) -> str:
-    """`text` with the endings after an apostrophe left out ("thema's" -> "thema")."""
-    return _APOSTROPHE_ENDING.sub(r"\1", text)
-
-
 def _short_acronym(word: str, acronyms: set[str]) -> bool:
     """A two-letter word typed in capitals names something ("het NP Onderwijs", "de EU"), unless
     it names a sector ("PO", "VO": `rag.text.sectors` reads those); "El" in a name does not."""
@@ -230,7 +225,7 @@ def _short_acronym(word: str, acronyms: set[str]) -> bool:
 def question_terms(question: str) -> list[QuestionTerm]:
     """The question's key terms (as `rag.text.analysis.key_terms`, less pointers such as
     "daarin"), with names and numbers marked."""
-    question = without_apostrophe_endings(question)
+    question = _APOSTROPHE_ENDING.sub(r"\1", question)
     names: dict[str, tuple[str, ...]] = {}
     acronyms: set[str] = set()
     # A capital letter after a word ("School B", "Bijlage C") names something together with
@@ -290,7 +285,7 @@ _AUXILIARIES = frozenset("is zijn was waren heeft hebben had hadden wordt worden
 #: particle or not ("gestart", "ingevoerd"); without a particle the stem has four letters at
 #: least ("gezond" is no participle of "zon").
 _WEAK_PARTICIPLE = re.compile(
-    r"(?P<particle>uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg)ge(?P<core>[^\W\d_]{3,})[dt]"
+    rf"(?P<particle>{SEPARABLE_PARTICLES})ge(?P<core>[^\W\d_]{{3,}})[dt]"
     r"|ge(?P<plain_core>[^\W\d_]{4,})[dt]"
 )
 
