@@ -21,7 +21,8 @@ from ingest.clean.words import join_line_break
 from rag.text.notes import is_note
 
 # Not rag.text.sentences.BULLET: on raw PDF lines `»` marks items and a leading dash is a broken hyphenation.
-_RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= ))\s*")
+# A lettered item ("a. de school", "b) het bestuur") is one too.
+_RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= )|[a-z][.)](?= ))\s*")
 _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
@@ -224,8 +225,11 @@ def _is_isolated_title(lines: list[_Line], start: int, end: int) -> bool:
 
 
 def _list_marker(line: str) -> str:
-    """The kind of marker of a list item: `1.` and `2)` are one kind, each symbol another."""
-    return "1." if line[:1].isdigit() else line[:1]
+    """The kind of marker of a list item: `1.` and `2)` are one kind, `a.` and `b)` another,
+    each symbol another."""
+    if line[:1].isdigit():
+        return "1."
+    return "a." if re.match(r"[a-z][.)] ", line) else line[:1]
 
 
 def _is_title_after_list(lines: list[_Line], i: int) -> bool:

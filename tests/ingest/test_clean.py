@@ -1008,3 +1008,24 @@ def test_a_title_below_a_caption_of_four_lines_is_a_title() -> None:
     )
     blocks = reflow_paragraphs(page)
     assert blocks[1:] == ["Minder kikkers in de kleine vijvers", "Het aantal kikkers in de kleine vijvers daalde in 2031."]
+
+
+def test_reflow_lettered_items_one_per_line() -> None:
+    # Invented text: a lead-in and three lettered items, the first two wrapped on to the
+    # lead-in's paragraph, the last one a blank line apart
+    page = collapse_spaces(normalize_whitespace(
+        "De vijvers van het park zijn in te delen in drie soorten: \n\n"
+        "a. diepe vijvers: vijvers waarin het hele jaar door water staat en \n\n"
+        "kikkers overwinteren (blijvend); \n"
+        "b. ondiepe vijvers: vijvers die in een droge zomer soms \n"
+        "leegvallen (tijdelijk); \n\n"
+        "c. poelen: kleine plassen die alleen in het voorjaar water houden.\n\n"
+        "Samen vormen deze soorten het leefgebied van de kikkers."
+    ))
+    assert reflow_paragraphs(page) == [
+        "De vijvers van het park zijn in te delen in drie soorten:",
+        "a. diepe vijvers: vijvers waarin het hele jaar door water staat en kikkers overwinteren (blijvend);\n"
+        "b. ondiepe vijvers: vijvers die in een droge zomer soms leegvallen (tijdelijk);\n"
+        "c. poelen: kleine plassen die alleen in het voorjaar water houden.",
+        "Samen vormen deze soorten het leefgebied van de kikkers.",
+    ]
