@@ -588,9 +588,10 @@ class SyncedKeywordIndex:
 
     def _store_label(self) -> str:
         # The same document versions in another collection (another model, a rebuild) have other
-        # vectors: the cache is per store, collection and model, never per generation alone.
+        # vectors, and a rebuild may have chunked them anew: the cache is per store, collection
+        # (its id, new after a rebuild) and model, never per generation alone.
         model = self._store.index_model()
-        return sha256_hex(f"{self._store.location}|{self._store.collection_name}|{model}")[:8]
+        return sha256_hex(f"{self._store.location}|{self._store.collection_name}|{self._store.collection_id()}|{model}")[:8]
 
     def _prune(self, keep: str) -> None:
         # Old generations are useless once the store has moved on; keep the cache small.

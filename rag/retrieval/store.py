@@ -208,6 +208,12 @@ class ChromaStore:
             return None
         return str(meta["embedding_model"]), int(meta["embedding_dimension"])
 
+    @_chroma_call
+    def collection_id(self) -> str:
+        """The chunk collection's id: a new one after every `reset`, so that what was derived
+        from the old collection (the keyword index cached on disk) is not taken for the new one."""
+        return str(self.chunks.id)
+
     def ensure_model(self, model_name: str, dimension: int | None = None) -> None:
         """Refuse to mix vectors of two models; record the model on first use."""
         recorded = self.index_model()

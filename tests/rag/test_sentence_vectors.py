@@ -197,3 +197,23 @@ def test_a_failing_sentence_model_loses_no_document_and_the_index_serves_without
     assert len(index.chunks) == 2 and index.sentences is None
     assert "Sentence vectors could not be completed" in caplog.text
     assert not (tmp_path / "cache").exists()  # an index without its sentences is not cached as one with them
+
+
+def test_a_rebuild_is_not_served_from_the_keyword_index_cached_before_it(make_settings, tmp_path, monkeypatch):
+    # The same file and pipeline version, chunked otherwise by the rebuild (as after a change
+    # to the cleaning): the index cached on disk before the rebuild must not be taken for it.
+    settings = make_settings()
+    embedder = HashingEmbedder()
+    path = write(tmp_path / "docs", "vijvers.txt", POND)
+    Ingestor(settings, ChromaStore(settings), embedder).ingest([path])
+    store = ChromaStore(settings)
+    before = SyncedKeywordIndex(store, tmp_path / "cache").load_or_build(store.documents())
+    assert "padden" in before.chunks[0].text
+
+    import ingest.pipeline
+
+    monkeypatch.setattr(ingest.pipeline, "clean_text", lambda raw: raw.replace("padden", "kikkers"))
+    Ingestor(settings, store, embedder).ingest([path], rebuild=True)
+    after = SyncedKeywordIndex(store, tmp_path / "cache").load_or_build(store.documents())
+    assert [d.version for d in store.documents()] == [before.chunks[0].content_hash]  # same versions
+    assert "kikkers" in after.chunks[0].text and "padden" not in after.chunks[0].text
