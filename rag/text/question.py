@@ -150,6 +150,8 @@ _SUPERLATIVES = "|".join(f"{s}e" for s in SUPERLATIVE_STEMS)
 _SUPERLATIVES_AFTER_HET = "|".join(SUPERLATIVES_AFTER_HET)
 _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b|\bhet\s+({_SUPERLATIVES_AFTER_HET})\b")
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
+#: "Wat is de grootste belemmering ...?" asks which one ranks first, not what a belemmering is.
+_WHICH_RANKS = re.compile(rf"^wat\s+(?:is|zijn)\s+(?:de|het)\s+(?:{_SUPERLATIVES}|meeste|minste)\b")
 
 
 #: A question that states a claim to check: "Klopt het dat ...?", "Is het waar dat ...?".
@@ -243,7 +245,9 @@ def question_intent(question: str) -> Intent:
         return "place"
     if _EXPLAIN_QUESTION.search(q):
         return "explain"
-    if _WHAT_ARE.match(q) or (_DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q)):
+    if _WHAT_ARE.match(q) or (
+        _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q) and not _WHICH_RANKS.match(q)
+    ):
         return "define"
     if _LIST_QUESTION.search(q):
         return "list"

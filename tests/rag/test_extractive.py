@@ -1195,6 +1195,10 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Wanneer spreekt het vijverplan van een kroosdek?", "define"),
     ("Wanneer spreek je van een kroosvijver?", "define"),
     ("Wanneer spreekt de tuinman met de gemeente?", "date"),
+    # "Wat is de grootste X?" asks which X ranks first, not what an X is.
+    ("Wat is de grootste bedreiging voor de kikkers?", "other"),
+    ("Wat zijn de meeste klachten over het maaien?", "list"),
+    ("Wat is een grote bedreiging?", "define"),
 ])
 def test_question_intent(question, intent):
     assert question_intent(question) == intent
