@@ -1030,6 +1030,14 @@ class ExtractiveComposer:
                 ),
                 best,
             )
+        if (ranked := _ranked_thing(info.text)) and not _ranks(best.unit.text, ranked):
+            # "Wat is de grootste belemmering ...?": the sentence that names the grootste
+            # belemmering leads one about a belemmering, when it holds as much of the question and
+            # scores within the follower margin.
+            best = next(
+                (s for s in on_topic if _ranks(s.unit.text, ranked) and s.overlap >= best.overlap and s.score >= best.score - self.follower_margin),
+                best,
+            )
         if _is_question(best.unit.text) and _restates(best.unit.text, info.text):
             # "Hoe is het plan tot stand gekomen?" heading the document's answer: the user's own
             # question said back is no answer; the best sentence that is no question leads.
@@ -1470,6 +1478,21 @@ def _place_not_named_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], pass
 
 #: The top of a ranking asked: "het grootst", "de hoogste", "het meest".
 _SUPERLATIVE_ASKED = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst)e?\b")
+#: A superlative and the thing it ranks: "de grootste belemmering", "het hoogste percentage".
+_RANKED_THING = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst|belangrijkst|voornaamst)e?\s+([^\W\d_]{3,})")
+
+
+def _ranked_thing(question: str) -> tuple[str, str] | None:
+    """The superlative a question asks for and the stem of what it ranks, if it asks one."""
+    found = _RANKED_THING.search(fold(question))
+    return (found.group(1), stem(found.group(2))) if found else None
+
+
+def _ranks(text: str, ranked: tuple[str, str]) -> bool:
+    """Whether `text` ranks the same thing with the same superlative ("de grootste belemmering")."""
+    return any(m.group(1) == ranked[0] and stem(m.group(2)) == ranked[1] for m in _RANKED_THING.finditer(fold(text)))
+
+
 #: "Welke ...", "In welke ...", "Waar ...": a question that asks which one.
 _WHICH = re.compile(r"^(?:in\s+|op\s+|bij\s+)?(?:welke|welk|waar)\b")
 

@@ -2118,3 +2118,13 @@ def test_a_sentence_that_holds_the_number_a_question_names_a_thing_by_leads():
     # A question that names no level keeps the model's choice.
     answer = composer(margin=10.0, overlap=1.0, numbers=1.0).compose("Hoeveel tuinmannen stoppen er?", make_passages(text))
     assert answer.text.startswith("Op niveau 2, 3 en 4")
+
+
+def test_the_sentence_that_names_the_top_of_the_ranking_asked_leads():
+    # The model prefers the sentence after it; "de grootste bedreiging" is asked, not "een bedreiging".
+    text = "Volgens de boswachters is kroos de grootste bedreiging voor de kikkers. Droogte is ook een bedreiging voor de kikkers in het park."
+    answer = composer(margin=10.0, previous_overlap=5.0, overlap=1.0).compose("Wat is de grootste bedreiging voor de kikkers?", make_passages(text))
+    assert answer.text.startswith("Volgens de boswachters is kroos de grootste bedreiging")
+    # A question that asks no superlative keeps the model's choice.
+    answer = composer(margin=10.0, previous_overlap=5.0, overlap=1.0).compose("Wat is een bedreiging voor de kikkers?", make_passages(text))
+    assert answer.text.startswith("Droogte is ook een bedreiging")
