@@ -1974,9 +1974,10 @@ def _with_each_named(
     # About the subject: a word of it, not only a year or the words that name the documents
     # (a share of its words by weight was tried on tune: a quarter or more kept fewer good ones).
     subject = [t for t in info.topic_terms if not t.is_number]
+    # The reader asked for each of them: an answer that quotes each may be as long as a list's.
     return _with_one_for_each(
         [d for d in named if d not in quoted], lambda s, document: passages[s.unit.passage_index].document_id == document,
-        subject, chosen, scored,
+        subject, chosen, scored, budget=MAX_CHARS_LIST,
     )
 
 
@@ -1998,7 +1999,7 @@ def _with_each_sector(
 
 def _with_one_for_each(
     targets: Sequence[str], belongs: Callable[[ScoredUnit, str], bool], subject: Sequence[QuestionTerm] | None,
-    chosen: list[ScoredUnit], scored: Sequence[ScoredUnit],
+    chosen: list[ScoredUnit], scored: Sequence[ScoredUnit], budget: int = MAX_CHARS,
 ) -> list[ScoredUnit]:
     """The answer with, for each of `targets`, the best candidate that `belongs` to it, shares a
     key term with the question, is a whole sentence (a table's row or a scrap says little alone),
@@ -2018,7 +2019,7 @@ def _with_one_for_each(
         )
         if best is not None:
             added.append(best)
-    return _with_added(chosen, added)
+    return _with_added(chosen, added, budget)
 
 
 def _new_to(chosen: Sequence[ScoredUnit]) -> Callable[[ScoredUnit], bool]:
@@ -2028,10 +2029,10 @@ def _new_to(chosen: Sequence[ScoredUnit]) -> Callable[[ScoredUnit], bool]:
     return lambda candidate: not _is_question(candidate.unit.text) and not used & candidate.unit.keys
 
 
-def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+def _with_added(chosen: list[ScoredUnit], added: Sequence[ScoredUnit], budget: int = MAX_CHARS) -> list[ScoredUnit]:
     """The lead stays; `added` joins the rest of `chosen`, all in passage order, unless that
-    makes the answer longer than MAX_CHARS (then the answer stays as it was)."""
-    if not added or sum(len(c.unit.text) for c in (*chosen, *added)) > MAX_CHARS:
+    makes the answer longer than `budget` (then the answer stays as it was)."""
+    if not added or sum(len(c.unit.text) for c in (*chosen, *added)) > budget:
         return chosen
     return _lead_then_in_order(chosen[0], [*chosen[1:], *added])
 

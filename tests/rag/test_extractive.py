@@ -2128,3 +2128,22 @@ def test_the_sentence_that_names_the_top_of_the_ranking_asked_leads():
     # A question that asks no superlative keeps the model's choice.
     answer = composer(margin=10.0, previous_overlap=5.0, overlap=1.0).compose("Wat is een bedreiging voor de kikkers?", make_passages(text))
     assert answer.text.startswith("Droogte is ook een bedreiging")
+
+
+def test_a_question_that_names_two_documents_quotes_each_also_when_the_first_fills_the_answer():
+    from rag.text.sources import SourceMention
+
+    question = "Wat zeggen het vijverplan en de kikkernota over het riet?"
+    info = replace(analyse_question(question), mention=SourceMention(documents=("doc0.txt", "doc1.txt")))
+    long_lead = (
+        "Het riet langs de vijvers is volgens het plan een schuilplaats voor kikkers, padden en salamanders, die er in het "
+        "voorjaar hun eieren leggen en er in de zomer de hitte ontlopen, en het wordt daarom pas in de late herfst gemaaid, "
+        "als de kikkers al in de modder overwinteren en de vogels hun nesten hebben verlaten, terwijl het riet langs de "
+        "kleine vijvers om de twee jaar wordt gemaaid, steeds aan één oever en nooit in het broedseizoen, zodat er voor de "
+        "kikkers, de padden, de salamanders en de vogels van het park altijd ergens riet blijft staan."
+    )
+    passages = make_passages(long_lead, "Volgens de kikkernota houdt het riet de oevers koel voor de kikkers.")
+    answer = composer(overlap=1.0, passage_score=1.0).compose(question, passages, analysis=info)
+    assert not answer.refused and answer.text.startswith("Het riet langs de vijvers")
+    assert len(answer.text) > 600  # longer than an answer from one document may be
+    assert {c.passage.chunk.document_id for c in answer.citations} == {"doc0.txt", "doc1.txt"}
