@@ -103,7 +103,7 @@ _COUNT_WORD = re.compile(rf"(?:(?:{'|'.join(_NUMERALS)})(?:en)?)*(?:{'|'.join(n 
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 #: The whole a share is asked of: "hoeveel procent van de leraren", "welk aandeel van het budget",
 #: "welk deel van de scholen".
-_SHARE_OF = re.compile(r"\b(?:procent|percentage|aandeel|%|welk\s+deel)\s+van\s+(?:de|het|alle)\s+([^\W\d_][\w-]*)")
+_SHARE_OF = re.compile(r"(?:\b(?:procent|percentage|aandeel|welk\s+deel)|%)\s+van\s+(?:de|het|alle)\s+([^\W\d_][\w-]*)")
 #: A share in a text: "24%", "24 %", "15,1 procent".
 _PERCENTAGE = re.compile(r"\d\s?%|\d\s+procent\b")
 #: A share as a proportion: "1 op de 5", "één op de vijf", "twee op de drie", "1 op 10".

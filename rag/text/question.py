@@ -122,7 +122,8 @@ _DEFINED_IMPERATIVE = re.compile(
     rf"^(?:{_ASKING}|leg|licht|beschrijf|omschrijf)\s+(?:de\s+|het\s+|een\s+)?"
     rf"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)(?:\s+(?:{_EXPLAIN_VERBS}|uit|toe))?\W*$"
 )
-_PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van|%)")
+# "%" is no word: "\b%" would need a letter before it ("Hoeveel % van ...").
+_PERCENT_QUESTION = re.compile(r"\b(percentage|procent|aandeel|deel\s+van)|%")
 #: Questions about two sources or things side by side.
 _COMPARISON = re.compile(
     r"\b(verschil\w*|vergelijk\w*|beide|zowel|overeenkomst\w*|tegenover|naast\s+elkaar)\b"

@@ -1271,6 +1271,9 @@ def test_a_share_asked_of_something_counts_only_as_a_share_of_it():
     assert share_of("Hoeveel procent van de vijvers heeft kroos?") == "vijvers"
     assert share_of("Welk aandeel van het vo-budget gaat naar kroos?") == "budget"
     assert share_of("Hoeveel procent heeft kroos?") is None
+    # "%" typed as a word of its own asks a share as "procent" does.
+    assert share_of("Hoeveel % van de vijvers heeft kroos?") == "vijvers"
+    assert analyse_question("Hoeveel % van de vijvers heeft kroos?").asks_percent
     assert counts_share("Kroos groeit in 65% van de vijvers.", "vijvers")
     assert counts_share("Van de vijvers heeft 40 procent kroos.", "vijvers")
     assert not counts_share("Het kroos groeide in 2023 met 15,1 procent in de sloten.", "vijvers")
