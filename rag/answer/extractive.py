@@ -1478,19 +1478,33 @@ def _place_not_named_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], pass
 
 #: The top of a ranking asked: "het grootst", "de hoogste", "het meest".
 _SUPERLATIVE_ASKED = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst)e?\b")
-#: A superlative and the thing it ranks: "de grootste belemmering", "het hoogste percentage".
-_RANKED_THING = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst|belangrijkst|voornaamst)e?\s+([^\W\d_]{3,})")
+#: A superlative and the thing it ranks: "de grootste belemmering", "het hoogste percentage";
+#: or, after "het" and without its -e, the superlative alone: "waar is de uitval het hoogst".
+_RANKED_THING = re.compile(
+    r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst|belangrijkst|voornaamst)(?:e\s+([^\W\d_]{3,})|(?=\s|$|[.,;:?!]))"
+)
 
 
 def _ranked_thing(question: str) -> tuple[str, str] | None:
-    """The superlative a question asks for and the stem of what it ranks, if it asks one."""
-    found = _RANKED_THING.search(fold(question))
-    return (found.group(1), stem(found.group(2))) if found else None
+    """The superlative a question asks for and the stem of what it ranks ("" for a superlative
+    alone, "het hoogst"), if it asks one."""
+    for found in _RANKED_THING.finditer(fold(question)):
+        thing = found.group(2)
+        if thing is None:
+            if fold(question)[: found.start()].endswith("het "):
+                return found.group(1), ""
+        elif thing not in STOPWORDS and thing not in QUESTION_WORDS:
+            return found.group(1), stem(thing)
+    return None
 
 
 def _ranks(text: str, ranked: tuple[str, str]) -> bool:
-    """Whether `text` ranks the same thing with the same superlative ("de grootste belemmering")."""
-    return any(m.group(1) == ranked[0] and stem(m.group(2)) == ranked[1] for m in _RANKED_THING.finditer(fold(text)))
+    """Whether `text` ranks the same thing with the same superlative ("de grootste belemmering";
+    any use of the superlative when the question ranks it alone)."""
+    return any(
+        m.group(1) == ranked[0] and (not ranked[1] or (m.group(2) is not None and stem(m.group(2)) == ranked[1]))
+        for m in _RANKED_THING.finditer(fold(text))
+    )
 
 
 #: "Welke ...", "In welke ...", "Waar ...": a question that asks which one.

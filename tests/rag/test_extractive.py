@@ -2150,3 +2150,14 @@ def test_a_question_that_names_two_documents_quotes_each_also_when_the_first_fil
     assert not answer.refused and answer.text.startswith("Het riet langs de vijvers")
     assert len(answer.text) > 600  # longer than an answer from one document may be
     assert {c.passage.chunk.document_id for c in answer.citations} == {"doc0.txt", "doc1.txt"}
+
+
+def test_the_sentence_that_names_the_superlative_asked_alone_leads():
+    # "het hoogst" ranks without a noun after it; "bij" in "het hoogst bij ..." is no thing ranked.
+    from rag.answer.extractive import _ranked_thing
+
+    text = "Volgens de tuinmannen groeit het riet het hoogst langs de grote vijver. Ook langs de sloten groeit het riet hoog."
+    answer = composer(margin=10.0, previous_overlap=5.0, overlap=1.0).compose("Waar groeit het riet het hoogst?", make_passages(text))
+    assert answer.text.startswith("Volgens de tuinmannen groeit het riet het hoogst")
+    assert _ranked_thing("Is het riet het hoogst bij de vijver?") == ("hoogst", "")
+    assert _ranked_thing("Welke vijver heeft het hoogste riet?") == ("hoogst", "riet")
