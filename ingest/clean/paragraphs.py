@@ -67,6 +67,17 @@ def _is_table_row(line: str) -> bool:
     return len(tokens) > _ROW_FIGURES and all(is_numeric[-_ROW_FIGURES:])
 
 
+def _number_runs_on(line: str) -> bool:
+    """Whether a line that opens with a number in lower-case text is a sentence going on ("3
+    kernvragen bij de kwaliteit van het onderwijs op", "4 geplaatst zijn, de uitval ..."), not
+    a numbered title ("4 organisatie van het onderwijs"), which has no comma or full stop inside
+    and does not end on a function word."""
+    return bool(_NUMBER_IN_TEXT_RE.match(line)) and (
+        continues_sentence(line) or ends_sentence(line) or bool(re.search(r"[,;] |[.!?] \S", line))
+    )
+
+
+_NUMBER_IN_TEXT_RE = re.compile(r"^\d{1,3} [a-zà-ÿ]")
 #: A line that opens with a bracket and goes on in lower case after it closes ("(vve) naar het").
 _BRACKET_RUNS_ON = re.compile(r"\([^()]*\)\s+[a-zà-ÿ]")
 
@@ -84,6 +95,8 @@ def _is_heading_line(line: str, next_line: str | None) -> bool:
         return False
     if next_line is None:
         return True
+    if _number_runs_on(next_line):
+        return False  # "... formuleert de inspectie ⏎3 kernvragen bij de ...": the sentence goes on
     first = next_line[0]
     if first == "(" and _BRACKET_RUNS_ON.match(next_line):
         return False  # "... vroegschoolse educatie ⏎(vve) naar het ...": the sentence runs on
@@ -455,7 +468,11 @@ def rejoin_broken_sentences(blocks: list[str], lexicon: Lexicon | None = None) -
             return True
         # "... een herstelonderzoek" ⏎⏎ table ⏎⏎ "uit. Wanneer ...": a sentence that did not end,
         # and its rest, in lower case or from a figure on, past what was printed inside it.
-        return bool(across - {"page"}) and _unfinished(block) and _goes_on(rest, set()) and (rest[0].islower() or rest[0].isdigit())
+        if bool(across - {"page"}) and _unfinished(block) and _goes_on(rest, set()) and (rest[0].islower() or rest[0].isdigit()):
+            return True
+        # "... op niveau" ⏎⏎ "4 geplaatst zijn, de uitval ...": a count or a number that goes on
+        # with the sentence, not a numbered title.
+        return _unfinished(block) and "\n" not in rest and _number_runs_on(rest)
 
     # Brackets first: a caption's "(2022-2023:" ⏎⏎ "n bo=...)" is one note before any sentence
     # looks past it for its rest.

@@ -1831,7 +1831,9 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
 #: "Het gaat hierbij om ...", "Denk daarbij aan ...".
 _ELABORATES = re.compile(
     r"^(?:(?:daarbij|hierbij)\s+(?:valt|kun\s+je|kunt\s+u)\s+te\s+denken\s+aan|denk\s+(?:hierbij\s+|daarbij\s+)?aan|"
-    r"het\s+gaat\s+(?:hierbij\s+|daarbij\s+)?om|(?:hierbij|daarbij)\s+gaat\s+het\s+om)\b",
+    r"het\s+gaat\s+(?:hierbij\s+|daarbij\s+)?om|(?:hierbij|daarbij)\s+gaat\s+het\s+om)\b"
+    # "... formuleert 3 kernvragen. Dit zijn: ...": what the lead announced, one by one.
+    r"|^(?:dit|dat|deze|die)\s+(?:zijn|is)\s*:",
     re.IGNORECASE,
 )
 
@@ -1855,7 +1857,7 @@ _ITEMS_ASKED = re.compile(
 )
 #: A quantity in words before the items' noun ("diverse maatregelen", "acht mechanismen").
 _QUANTITY = re.compile(
-    rf"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|{'|'.join(sorted(_COUNT_WORDS))})"
+    rf"\b(?:diverse|verschillende|enkele|meerdere|aantal|volgende|\d{{1,2}}|{'|'.join(sorted(_COUNT_WORDS))})"
     r"\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?"
 )
 

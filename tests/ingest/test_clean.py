@@ -1029,3 +1029,40 @@ def test_reflow_lettered_items_one_per_line() -> None:
         "c. poelen: kleine plassen die alleen in het voorjaar water houden.",
         "Samen vormen deze soorten het leefgebied van de kikkers.",
     ]
+
+
+def test_a_sentence_that_goes_on_with_a_number_on_the_next_line_is_one_paragraph() -> None:
+    # Invented text: the line after "... de boswachter" opens with a count, as a numbered
+    # title would ("4 kikkers en padden"), but goes on with the sentence.
+    page = collapse_spaces(normalize_whitespace(
+        "Kernvragen bij het vijverbeheer\n"
+        "In het beheerplan formuleert de boswachter \n"
+        "3 vragen bij de kwaliteit van het water in de \n"
+        "vijvers. Dit zijn: is het water helder, leven er kikkers en groeit er riet?"
+    ))
+    assert reflow_paragraphs(page) == [
+        "Kernvragen bij het vijverbeheer",
+        "In het beheerplan formuleert de boswachter 3 vragen bij de kwaliteit van het water in de vijvers. "
+        "Dit zijn: is het water helder, leven er kikkers en groeit er riet?",
+    ]
+    # A numbered title below a line that ends no sentence stays a title.
+    titled = collapse_spaces(normalize_whitespace("Bea de Vries, boswachter\n4 kikkers en padden\n\nIn het park leven kikkers."))
+    assert reflow_paragraphs(titled)[-2:] == ["4 kikkers en padden", "In het park leven kikkers."]
+
+
+def test_a_paragraph_cut_before_a_number_that_goes_on_with_its_sentence_is_joined() -> None:
+    # Invented text.
+    from ingest.clean import rejoin_broken_sentences
+
+    blocks = [
+        "Het plan begint met een overzicht van de vijvers in het park en de kikkers. In hoofdstuk",
+        "2 beschrijven we de maatregelen voor het riet, en in hoofdstuk 3 die voor het kroos.",
+        "5 kikkers en padden",
+        "In het park leven kikkers.",
+    ]
+    assert rejoin_broken_sentences(blocks) == [
+        "Het plan begint met een overzicht van de vijvers in het park en de kikkers. In hoofdstuk "
+        "2 beschrijven we de maatregelen voor het riet, en in hoofdstuk 3 die voor het kroos.",
+        "5 kikkers en padden",
+        "In het park leven kikkers.",
+    ]

@@ -1723,6 +1723,13 @@ def test_a_lead_that_says_more_than_the_question_stands_alone():
     assert answer.text.startswith("De inspectie ziet sinds de natte zomer") and "tuinmannen. Dit verschil" not in answer.text
 
 
+def test_a_lead_is_quoted_with_the_sentence_that_names_what_it_announced_one_by_one():
+    lead = "Sinds vorig jaar stelt de boswachter bij elke vijver in het park vragen over het water en de oevers."
+    text = f"{lead} Dit zijn: is het helder en leven er kikkers? Het park heeft 19 vijvers."
+    answer = composer(overlap=1.0, passage_rank=5.0).compose("Wat vraagt de boswachter bij elke vijver?", make_passages(text))
+    assert answer.text.startswith(f"{lead} Dit zijn: is het helder en leven er kikkers? [1]")
+
+
 def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
     answer = composer(overlap=1.0, passage_rank=5.0).compose("Welke knelpunten kent het vijverplan?", make_passages(KNELPUNTEN))
     assert answer.text.startswith(
@@ -1741,6 +1748,9 @@ def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
      "Hoeveel maatregelen noemt het vijverplan?", False),  # no list question
     ("Het vijverplan noemt de maatregelen voor het riet. Zo komen er meer pompen. Het plan loopt tot 2030.",
      "Welke maatregelen noemt het vijverplan?", False),  # names them, announces nothing
+    # A count in figures announces them as one in words does.
+    ("In het vijverplan staan 2 maatregelen voor de vijvers in het park. Zo komen er meer pompen. Het plan loopt tot 2030.",
+     "Welke maatregelen staan er in het vijverplan?", True),
 ])
 def test_a_list_question_gets_the_items_its_lead_announces(text, question, elaborated):
     answer = composer(overlap=1.0, passage_rank=5.0).compose(question, make_passages(text))
