@@ -69,9 +69,9 @@ def _is_table_row(line: str) -> bool:
 
 def _number_runs_on(line: str) -> bool:
     """Whether a line that opens with a number in lower-case text is a sentence going on ("3
-    kernvragen bij de kwaliteit van het onderwijs op", "4 geplaatst zijn, de uitval ..."), not
-    a numbered title ("4 organisatie van het onderwijs"), which has no comma or full stop inside
-    and does not end on a function word."""
+    vragen bij de kwaliteit van het water in de", "4 gemaaid zijn, de kikkers ..."), not a
+    numbered title ("4 kikkers en padden"), which has no comma or full stop inside and does not
+    end on a function word."""
     return bool(_NUMBER_IN_TEXT_RE.match(line)) and (
         continues_sentence(line) or ends_sentence(line) or bool(re.search(r"[,;] |[.!?] \S", line))
     )
@@ -96,7 +96,7 @@ def _is_heading_line(line: str, next_line: str | None) -> bool:
     if next_line is None:
         return True
     if _number_runs_on(next_line):
-        return False  # "... formuleert de inspectie ⏎3 kernvragen bij de ...": the sentence goes on
+        return False  # "... stelt de boswachter ⏎3 vragen bij de ...": the sentence goes on
     first = next_line[0]
     if first == "(" and _BRACKET_RUNS_ON.match(next_line):
         return False  # "... vroegschoolse educatie ⏎(vve) naar het ...": the sentence runs on
@@ -470,7 +470,7 @@ def rejoin_broken_sentences(blocks: list[str], lexicon: Lexicon | None = None) -
         # and its rest, in lower case or from a figure on, past what was printed inside it.
         if bool(across - {"page"}) and _unfinished(block) and _goes_on(rest, set()) and (rest[0].islower() or rest[0].isdigit()):
             return True
-        # "... op niveau" ⏎⏎ "4 geplaatst zijn, de uitval ...": a count or a number that goes on
+        # "... in hoofdstuk" ⏎⏎ "2 beschrijven we de maatregelen, ...": a count or a number that goes on
         # with the sentence, not a numbered title.
         return _unfinished(block) and "\n" not in rest and _number_runs_on(rest)
 

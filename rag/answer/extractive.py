@@ -1031,8 +1031,8 @@ class ExtractiveComposer:
                 best,
             )
         if (ranked := _ranked_thing(info.text)) and not _ranks(best.unit.text, ranked):
-            # "Wat is de grootste belemmering ...?": the sentence that names the grootste
-            # belemmering leads one about a belemmering, when it holds as much of the question and
+            # "Wat is de grootste bedreiging ...?": the sentence that names the grootste
+            # bedreiging leads one about a bedreiging, when it holds as much of the question and
             # scores within the follower margin.
             best = next(
                 (s for s in on_topic if _ranks(s.unit.text, ranked) and s.overlap >= best.overlap and s.score >= best.score - self.follower_margin),
@@ -1478,7 +1478,7 @@ def _place_not_named_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], pass
 
 #: The top of a ranking asked: "het grootst", "de hoogste", "het meest".
 _SUPERLATIVE_ASKED = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst)e?\b")
-#: A superlative and the thing it ranks: "de grootste belemmering", "het hoogste percentage";
+#: A superlative and the thing it ranks: "de grootste bedreiging", "het hoogste percentage";
 #: or, after "het" and without its -e, the superlative alone: "waar is de uitval het hoogst".
 _RANKED_THING = re.compile(
     r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst|belangrijkst|voornaamst)(?:e\s+([^\W\d_]{3,})|(?=\s|$|[.,;:?!]))"
@@ -1499,7 +1499,7 @@ def _ranked_thing(question: str) -> tuple[str, str] | None:
 
 
 def _ranks(text: str, ranked: tuple[str, str]) -> bool:
-    """Whether `text` ranks the same thing with the same superlative ("de grootste belemmering";
+    """Whether `text` ranks the same thing with the same superlative ("de grootste bedreiging";
     any use of the superlative when the question ranks it alone)."""
     return any(
         m.group(1) == ranked[0] and (not ranked[1] or (m.group(2) is not None and stem(m.group(2)) == ranked[1]))
@@ -1832,7 +1832,7 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
 _ELABORATES = re.compile(
     r"^(?:(?:daarbij|hierbij)\s+(?:valt|kun\s+je|kunt\s+u)\s+te\s+denken\s+aan|denk\s+(?:hierbij\s+|daarbij\s+)?aan|"
     r"het\s+gaat\s+(?:hierbij\s+|daarbij\s+)?om|(?:hierbij|daarbij)\s+gaat\s+het\s+om)\b"
-    # "... formuleert 3 kernvragen. Dit zijn: ...": what the lead announced, one by one.
+    # "... stelt de boswachter 3 vragen. Dit zijn: ...": what the lead announced, one by one.
     r"|^(?:dit|dat|deze|die)\s+(?:zijn|is)\s*:",
     re.IGNORECASE,
 )

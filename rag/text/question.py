@@ -151,7 +151,7 @@ _SUPERLATIVES = "|".join(f"{s}e" for s in SUPERLATIVE_STEMS)
 _SUPERLATIVES_AFTER_HET = "|".join(SUPERLATIVES_AFTER_HET)
 _SUPERLATIVE_QUESTION = re.compile(rf"\b({_SUPERLATIVES})\b|\bhet\s+({_SUPERLATIVES_AFTER_HET})\b")
 SUPERLATIVE = re.compile(rf"\b({_SUPERLATIVES}|meest|minst)\b")
-#: "Wat is de grootste belemmering ...?" asks which one ranks first, not what a belemmering is.
+#: "Wat is de grootste bedreiging ...?" asks which one ranks first, not what a bedreiging is.
 _WHICH_RANKS = re.compile(rf"^wat\s+(?:is|zijn)\s+(?:de|het)\s+(?:{_SUPERLATIVES}|meeste|minste)\b")
 
 
