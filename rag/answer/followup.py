@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from rag.protocols import Condenser
 from rag.answer.citation_check import strip_markers
-from rag.text.analysis import PREPOSITIONS, QUESTION_WORDS, STOPWORDS, YEAR, fold, words
+from rag.text.analysis import POINTER_WORD, PREPOSITIONS, QUESTION_WORDS, STOPWORDS, YEAR, fold, words
 from rag.text.question import DEFINING_WORDS, asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
 from rag.text.sentences import BULLET, split_sentences, without_marker
@@ -66,6 +66,8 @@ def _content(text: str, own: set[str]) -> list[str]:
         w for w, form in zip(words(text), form_words(text))
         if not form and w not in STOPWORDS and w not in QUESTION_WORDS and w not in own and w not in asking
         and not is_superlative(w) and w not in defining
+        # "Wie doen daaraan mee?": what points back is no subject either.
+        and not POINTER_WORD.match(w)
     ]
 
 

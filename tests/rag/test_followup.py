@@ -37,6 +37,12 @@ def test_a_follow_up_does_not_carry_the_superlative_the_one_before_ranked_by():
     assert HeuristicCondenser().condense("Wat doet de gemeente eraan?", history) == "Wat doet de gemeente eraan? (park kroos)"
 
 
+def test_a_follow_up_does_not_carry_the_word_with_which_the_one_before_pointed_back():
+    # "daaraan" pointed at the kikkerproject; carried, it would be a key term no passage holds.
+    history = turns(("Wat is het kikkerproject?", "Een project. [1]"), ("Wie werken daaraan?", "Vrijwilligers. [1]"))
+    assert HeuristicCondenser().condense("Wat kost het?", history) == "Wat kost het? (werken kikkerproject)"
+
+
 def test_a_long_chain_of_follow_ups_carries_a_bounded_subject():
     history = turns(("Hoeveel tuinmannen werken er in het stadspark van Vlinderstad aan de oostkant?", "3 [1]"))
     for n in range(12):

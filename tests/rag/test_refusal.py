@@ -472,6 +472,9 @@ def test_the_reason_never_says_the_passages_are_not_about_a_preposition():
     reason = always.decide(signals("Hoeveel vijvers per park tijdens de zomer?", VIJVERS + " In de zomer.")).reason
     assert "per" not in reason and "tijdens" not in reason
     assert reason == "De gevonden passages geven geen antwoord op deze vraag."
+    # Nor about a verb's particle on its own ("doen ... mee").
+    reason = always.decide(signals("Hoeveel vijvers doen mee?", VIJVERS)).reason
+    assert reason == "De gevonden passages geven geen antwoord op deze vraag."
 
 
 # ------------------------------------------------- what no test held (found by negating each condition)
