@@ -2123,24 +2123,22 @@ def test_a_cell_of_a_tables_text_is_never_quoted_as_a_sentence():
     assert "Kroos vissen met netten" not in answer.text and "Meer riet langs de" not in answer.text
 
 
-def test_a_sentence_that_holds_the_number_a_question_names_a_thing_by_leads():
+@pytest.mark.parametrize("text, weights, asked, lead, plain, plain_lead", [
     # The model prefers more figures; "niveau 1" is asked, not the other levels.
-    text = "Op niveau 2, 3 en 4 stopt 8%, 7% en 6% van de tuinmannen. Op niveau 1 stopt 14% van de tuinmannen."
-    answer = composer(margin=10.0, overlap=1.0, numbers=1.0).compose("Hoeveel tuinmannen stoppen op niveau 1?", make_passages(text))
-    assert answer.text.startswith("Op niveau 1 stopt 14%")
-    # A question that names no level keeps the model's choice.
-    answer = composer(margin=10.0, overlap=1.0, numbers=1.0).compose("Hoeveel tuinmannen stoppen er?", make_passages(text))
-    assert answer.text.startswith("Op niveau 2, 3 en 4")
-
-
-def test_the_sentence_that_names_the_top_of_the_ranking_asked_leads():
+    ("Op niveau 2, 3 en 4 stopt 8%, 7% en 6% van de tuinmannen. Op niveau 1 stopt 14% van de tuinmannen.",
+     {"numbers": 1.0}, "Hoeveel tuinmannen stoppen op niveau 1?", "Op niveau 1 stopt 14%",
+     "Hoeveel tuinmannen stoppen er?", "Op niveau 2, 3 en 4"),
     # The model prefers the sentence after it; "de grootste bedreiging" is asked, not "een bedreiging".
-    text = "Volgens de boswachters is kroos de grootste bedreiging voor de kikkers. Droogte is ook een bedreiging voor de kikkers in het park."
-    answer = composer(margin=10.0, previous_overlap=5.0, overlap=1.0).compose("Wat is de grootste bedreiging voor de kikkers?", make_passages(text))
-    assert answer.text.startswith("Volgens de boswachters is kroos de grootste bedreiging")
-    # A question that asks no superlative keeps the model's choice.
-    answer = composer(margin=10.0, previous_overlap=5.0, overlap=1.0).compose("Wat is een bedreiging voor de kikkers?", make_passages(text))
-    assert answer.text.startswith("Droogte is ook een bedreiging")
+    ("Volgens de boswachters is kroos de grootste bedreiging voor de kikkers. Droogte is ook een bedreiging voor de kikkers in het park.",
+     {"previous_overlap": 5.0}, "Wat is de grootste bedreiging voor de kikkers?", "Volgens de boswachters is kroos de grootste bedreiging",
+     "Wat is een bedreiging voor de kikkers?", "Droogte is ook een bedreiging"),
+])
+def test_a_sentence_that_holds_what_the_question_singles_out_leads(text, weights, asked, lead, plain, plain_lead):
+    answer = composer(margin=10.0, overlap=1.0, **weights).compose(asked, make_passages(text))
+    assert answer.text.startswith(lead)
+    # A question that singles nothing out keeps the model's choice.
+    answer = composer(margin=10.0, overlap=1.0, **weights).compose(plain, make_passages(text))
+    assert answer.text.startswith(plain_lead)
 
 
 def test_a_question_that_names_two_documents_quotes_each_also_when_the_first_fills_the_answer():
