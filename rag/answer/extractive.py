@@ -33,11 +33,11 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
@@ -1478,33 +1478,34 @@ def _place_not_named_note(info: QuestionInfo, chosen: Sequence[ScoredUnit], pass
 
 #: The top of a ranking asked: "het grootst", "de hoogste", "het meest".
 _SUPERLATIVE_ASKED = re.compile(r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst)e?\b")
-#: A superlative and the thing it ranks: "de grootste bedreiging", "het hoogste percentage";
-#: or, after "het" and without its -e, the superlative alone: "waar is de uitval het hoogst".
+#: A superlative and the thing it ranks: "de grootste bedreiging", "de belangrijkste reden";
+#: or, after "het" and without its -e, the superlative alone: "waar is de uitval het hoogst"
+#: ("het best" also means "quite": `SUPERLATIVES_AFTER_HET`).
 _RANKED_THING = re.compile(
-    r"\b(grootst|hoogst|laagst|kleinst|meest|minst|sterkst|snelst|belangrijkst|voornaamst)(?:e\s+([^\W\d_]{3,})|(?=\s|$|[.,;:?!]))"
+    rf"\b(?:({'|'.join((*SUPERLATIVE_STEMS, 'belangrijkst', 'voornaamst'))})e\s+([^\W\d_]{{3,}})"
+    rf"|het\s+({'|'.join(SUPERLATIVES_AFTER_HET)})(?=\s|$|[.,;:?!]))"
 )
+
+
+def _ranked_things(text: str) -> Iterator[tuple[str, str]]:
+    """The superlatives of a (folded) text with the stem of what each ranks ("" for one alone)."""
+    for found in _RANKED_THING.finditer(text):
+        if found.group(3):
+            yield found.group(3), ""
+        elif found.group(2) not in STOPWORDS and found.group(2) not in QUESTION_WORDS:
+            yield found.group(1), stem(found.group(2))
 
 
 def _ranked_thing(question: str) -> tuple[str, str] | None:
     """The superlative a question asks for and the stem of what it ranks ("" for a superlative
     alone, "het hoogst"), if it asks one."""
-    for found in _RANKED_THING.finditer(fold(question)):
-        thing = found.group(2)
-        if thing is None:
-            if fold(question)[: found.start()].endswith("het "):
-                return found.group(1), ""
-        elif thing not in STOPWORDS and thing not in QUESTION_WORDS:
-            return found.group(1), stem(thing)
-    return None
+    return next(_ranked_things(fold(question)), None)
 
 
 def _ranks(text: str, ranked: tuple[str, str]) -> bool:
     """Whether `text` ranks the same thing with the same superlative ("de grootste bedreiging";
     any use of the superlative when the question ranks it alone)."""
-    return any(
-        m.group(1) == ranked[0] and (not ranked[1] or (m.group(2) is not None and stem(m.group(2)) == ranked[1]))
-        for m in _RANKED_THING.finditer(fold(text))
-    )
+    return any(superlative == ranked[0] and (not ranked[1] or thing == ranked[1]) for superlative, thing in _ranked_things(fold(text)))
 
 
 #: "Welke ...", "In welke ...", "Waar ...": a question that asks which one.
