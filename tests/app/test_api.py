@@ -144,7 +144,7 @@ def test_ask_returns_the_contract(http):
 @slow
 def test_ask_takes_history_filters_and_top_k(http):
     body = http.post("/api/ask", json={
-        "question": "Hoeveel duo's moeten dat worden?",
+        "question": "Tot hoeveel koppels moet dat groeien?",
         "history": [
             {"role": "user", "content": "Wat is cross-mentoring in het actieplan?"},
             {"role": "assistant", "content": "Een koppeling van schooldirecteuren."},
@@ -190,7 +190,7 @@ def test_stream_sends_deltas_then_the_answer(http):
 @slow
 def test_a_follow_up_streams_the_question_it_was_rewritten_into_first(http):
     body = {
-        "question": "Hoeveel duo's moeten dat worden?",
+        "question": "Tot hoeveel koppels moet dat groeien?",
         "history": [{"role": "user", "content": "Wat is cross-mentoring in het actieplan?"}],
     }
     with http.stream("POST", "/api/ask/stream", json=body) as response:
@@ -419,7 +419,7 @@ def test_openai_client_streams_the_same_reply(openai_client):
     messages = [
         {"role": "user", "content": "Wat is cross-mentoring in het actieplan?"},
         {"role": "assistant", "content": "Een koppeling van schooldirecteuren."},
-        {"role": "user", "content": [{"type": "text", "text": "Hoeveel duo's moeten dat worden?"}]},
+        {"role": "user", "content": [{"type": "text", "text": "Tot hoeveel koppels moet dat groeien?"}]},
     ]
     whole = openai_client.chat.completions.create(model="bronwijzer", messages=messages)
     chunks = list(openai_client.chat.completions.create(model="bronwijzer", messages=messages, stream=True))

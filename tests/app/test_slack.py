@@ -271,7 +271,7 @@ def test_a_refused_question_gets_the_refusal_and_the_closest_passages(answering_
 @pytest.mark.slow
 def test_a_mention_in_a_thread_is_answered_there_with_the_thread_as_history(answering_server, receiver, engine):
     channel, thread_ts, ts = unique("C"), "1700000100.000100", "1700000300.000100"
-    follow_up = "Hoeveel duo's moeten dat worden?"
+    follow_up = "Tot hoeveel koppels moet dat groeien?"
     assert engine.ask(follow_up).refused  # on its own the follow-up cannot be answered
     receiver.threads[thread_ts] = [
         {"type": "message", "user": "U1", "text": "<@UBOT> Wat is cross-mentoring in het actieplan?", "ts": thread_ts, "thread_ts": thread_ts},

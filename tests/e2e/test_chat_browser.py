@@ -180,7 +180,7 @@ def test_a_greeting_is_answered_by_bronwijzer_itself(desktop):
 
 def test_follow_up_question_uses_the_conversation(desktop):
     ask(desktop, "Wat is cross-mentoring in het actieplan?")
-    follow_up = ask(desktop, "Hoeveel duo's moeten dat worden?")
+    follow_up = ask(desktop, "Tot hoeveel koppels moet dat groeien?")
     assert "1.000" in follow_up.inner_text()
 
 
