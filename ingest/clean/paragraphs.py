@@ -22,7 +22,8 @@ from rag.text.notes import is_note
 
 # Not rag.text.sentences.BULLET: on raw PDF lines `»` marks items and a leading dash is a broken hyphenation.
 # A lettered item ("a. de school", "b) het bestuur") is one too.
-_RAW_BULLET_RE = re.compile(r"^(?:[•·▪◦●○■»]|o(?= \S)|\d{1,2}[.)](?= )|[a-z][.)](?= ))\s*")
+_LETTERED_ITEM = r"[a-z][.)](?= )"
+_RAW_BULLET_RE = re.compile(rf"^(?:[•·▪◦●○■»]|o(?= \S)|\d{{1,2}}[.)](?= )|{_LETTERED_ITEM})\s*")
 _NUMERIC_TOKEN_RE = re.compile(r"^[-−+(€$]*\d[\d.,]*[%)]*$|^[%n]$")
 _TABLE_CAPTION_RE = re.compile(r"^(?:Tabel|Table)\s+\d", re.IGNORECASE)
 _SOURCE_LINE_RE = re.compile(r"^(?:Bron|Bronnen|Noot)\s*:", re.IGNORECASE)
@@ -67,6 +68,9 @@ def _is_table_row(line: str) -> bool:
     return len(tokens) > _ROW_FIGURES and all(is_numeric[-_ROW_FIGURES:])
 
 
+_NUMBER_IN_TEXT_RE = re.compile(r"^\d{1,3} [a-zà-ÿ]")
+
+
 def _number_runs_on(line: str) -> bool:
     """Whether a line that opens with a number in lower-case text is a sentence going on ("3
     vragen bij de kwaliteit van het water in de", "4 gemaaid zijn, de kikkers ..."), not a
@@ -77,7 +81,6 @@ def _number_runs_on(line: str) -> bool:
     )
 
 
-_NUMBER_IN_TEXT_RE = re.compile(r"^\d{1,3} [a-zà-ÿ]")
 #: A line that opens with a bracket and goes on in lower case after it closes ("(vve) naar het").
 _BRACKET_RUNS_ON = re.compile(r"\([^()]*\)\s+[a-zà-ÿ]")
 
@@ -242,7 +245,7 @@ def _list_marker(line: str) -> str:
     each symbol another."""
     if line[:1].isdigit():
         return "1."
-    return "a." if re.match(r"[a-z][.)] ", line) else line[:1]
+    return "a." if re.match(_LETTERED_ITEM, line) else line[:1]
 
 
 def _is_title_after_list(lines: list[_Line], i: int) -> bool:
