@@ -37,7 +37,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
+from rag.text.analysis import PHRASE_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
@@ -86,7 +86,7 @@ _PLACE = re.compile(
 _REFERENCE = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?\)")
 _FIGURE_LABEL = re.compile(r"\b(?:figuur|tabel|grafiek)\s*\d[\w.]*", re.IGNORECASE)
 # What "hoeveel" counts: "hoeveel (meer) voorscholen" -> voorscholen.
-_COUNTED = re.compile(r"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?([^\W\d_][\w-]*)")
+_COUNTED = re.compile(rf"\b(?:hoeveel|aantal)\s+(?:meer\s+|minder\s+)?({PHRASE_WORD})")
 _NUMBER_TOKEN = re.compile(r"\d")
 #: A name that holds a number: letters, then digits ("talis-2024", "covid-19", "g5").
 _NAME_WITH_NUMBER = re.compile(r"[^\W\d_]+-?\d")
@@ -103,7 +103,7 @@ _COUNT_WORD = re.compile(rf"(?:(?:{'|'.join(_NUMERALS)})(?:en)?)*(?:{'|'.join(n 
 _PERCENT_WORDS = frozenset({"procent", "percentage", "aandeel"})
 #: The whole a share is asked of: "hoeveel procent van de leraren", "welk aandeel van het budget",
 #: "welk deel van de scholen".
-_SHARE_OF = re.compile(r"(?:\b(?:procent|percentage|aandeel|welk\s+deel)|%)\s+van\s+(?:de|het|alle)\s+([^\W\d_][\w-]*)")
+_SHARE_OF = re.compile(rf"(?:\b(?:procent|percentage|aandeel|welk\s+deel)|%)\s+van\s+(?:de|het|alle)\s+({PHRASE_WORD})")
 #: A share in a text: "24%", "24 %", "15,1 procent".
 _PERCENTAGE = re.compile(r"\d\s?%|\d\s+procent\b")
 #: A share as a proportion: "1 op de 5", "één op de vijf", "twee op de drie", "1 op 10".
@@ -466,8 +466,8 @@ def share_of(question: str) -> str | None:
 
 def _noun_at(folded: str, match: re.Match[str]) -> str:
     """The noun of the phrase `match` captured (`head_noun`: past its adjectives), without the
-    modifier before a hyphen ("vo-leerlingen" -> "leerlingen")."""
-    return (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1]
+    modifier before a hyphen ("vo-leerlingen", "(v)so-leerlingen" -> "leerlingen")."""
+    return (head_noun(folded, match.start(1)) or match.group(1)).split("-")[-1].replace("(", "").replace(")", "")
 
 
 def _names_noun(word: str, noun: str, alternatives: Collection[str]) -> bool:

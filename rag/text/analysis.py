@@ -68,9 +68,9 @@ SUPERLATIVE_STEMS = ("hoogst", "grootst", "meest", "laagst", "kleinst", "minst",
 SUPERLATIVES_AFTER_HET = tuple(s for s in SUPERLATIVE_STEMS if s != "best")
 # Pronominal adverbs point back at the conversation ("daarin", "hieraan", "erover"): not topic
 # words. Nor are "meeste"/"minste" ("meer" and "minder" already are question words).
-POINTER_WORD = re.compile(
-    r"^((daar|hier|waar|er)(aan|in|op|over|mee|voor|door|bij|uit|na|naar|om|tegen|van|toe)|meeste|minste)$"
-)
+#: A pronominal adverb that points back ("daarvoor", "hierbij", "eraan"), as a regex.
+POINTER_ADVERB = r"(?:daar|hier|waar|er)(?:aan|in|op|over|mee|voor|door|bij|uit|na|naar|om|tegen|van|toe)"
+POINTER_WORD = re.compile(rf"^({POINTER_ADVERB}|meeste|minste)$")
 
 
 def fold(text: str) -> str:
@@ -112,7 +112,10 @@ def zipf(word: str) -> float:
 
 
 #: A word of letters (and hyphens) in folded text.
-_PHRASE_WORD = re.compile(r"[^\W\d_][\w-]*")
+#: A word of a noun phrase, with the letters in brackets that may open it ("(v)so-scholen":
+#: the "so" and "vso" schools).
+PHRASE_WORD = r"(?:\([^\W\d_]+\))?[^\W\d_][\w-]*"
+_PHRASE_WORD = re.compile(PHRASE_WORD)
 #: The separable particles a participle may open with ("uitgestroomd", "ingevoerd"), as a regex alternation.
 SEPARABLE_PARTICLES = "uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg"
 #: A past participle, alone or after a separable particle ("gedempt", "uitgestroomd").
