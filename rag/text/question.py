@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.text.analysis import POINTER_WORD, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, fold, numbers, words
+from rag.text.analysis import POINTER_ADVERB, POINTER_WORD, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, fold, numbers, words
 from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm, question_terms, term_weight
 from rag.text.sources import SourceMatcher, SourceMention
@@ -103,8 +103,9 @@ _DEFINED = re.compile(
     r"wat\s+(?:verstaat|verstaan)\s.*?\bonder|wat\s+(?:bedoelt|bedoelen)\s.*?\bmet|wat\s+wordt\s+(?:er\s+)?(?:verstaan\s+onder|bedoeld\s+met)|"
     r"wanneer\s+(?:spreekt|spreken|spreek)\s.*?\bvan|"
     r"hoe\s+(?:wordt|worden))"
-    # "Wat zijn daar de gamechangers?", "Wat is nu eigenlijk een kroosdek?": the adverbs are no part of it.
-    r"(?:\s+(?:daar|hier|dan|nu|nou|eigenlijk|precies|toch))*"
+    # "Wat zijn daar de gamechangers?", "Wat is nu eigenlijk een kroosdek?", "Wat is daarvoor de
+    # aanpak?": the adverbs are no part of it.
+    rf"(?:\s+(?:daar|hier|dan|nu|nou|eigenlijk|precies|toch|{POINTER_ADVERB}))*"
     r"\s+(?:de\s+|het\s+|een\s+)?(?:(?:betekenis|definitie|omschrijving)\s+van\s+(?:de\s+|het\s+|een\s+)?)?"
     r"(?:(?:term|begrip|woord|afkorting)\s+)?(?P<subject>[^\W\d_][^?!.,;:]*?)"
     r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven|en\s+(?:wie|wat|hoe|waar|waarom|wanneer|welke|hoeveel))\b.*)?\W*$"
@@ -130,7 +131,7 @@ _COMPARISON = re.compile(
 )
 #: Questions that ask for an amount of money, and sentences that give one.
 _MONEY_QUESTION = re.compile(
-    r"\b(wat\s+kost\w*|kosten|kost|prijs|prijzen|bedrag\w*|hoeveel\s+(geld|euro)|verdien\w*|salaris\w*|loon|"
+    r"\b(wat\s+kost\w*|kosten|kost|prijs|prijzen|bedrag\w*|hoeveel\s+(geld|euro|subsidie|financiering|middelen)|verdien\w*|salaris\w*|loon|"
     r"collegegeld|lesgeld|budget)\b"
 )
 #: Money named as the topic, not asked: after "over" ("tevreden over hun salaris") or in a

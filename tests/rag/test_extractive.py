@@ -251,6 +251,8 @@ def test_signals_describe_what_the_question_wants():
     ("Wat verdient een tuinman?", True),
     ("Hoe hoog is het budget voor het maaien?", True),
     ("Wat zijn de kosten van het maaien?", True),
+    ("Hoeveel subsidie krijgt een vijverclub?", True),
+    ("Wie krijgt subsidie voor het maaien?", False),
     # Money named as the topic ("over het salaris", "als het salaris ..."), or in a why-question, is not asked.
     ("Hoe tevreden zijn de tuinmannen over hun salaris?", False),
     ("Wat doen de tuinmannen als het salaris daalt?", False),
@@ -1238,6 +1240,9 @@ def test_the_verb_of_an_amount_asked_is_no_subject():
     # "Welk deel van ...?" asks a share as "Welk aandeel van ...?" does.
     ("Welk deel van de kleine vijvers droogt op?", None, "vijvers"),
     ("Hoeveel grote zijn er?", "grote", None),
+    # Letters in brackets may open the noun ("(v)so": "so" and "vso"), after an adjective too.
+    ("Welk deel van de getelde (z)oet-vijvers droogt op?", None, "vijvers"),
+    ("Hoeveel (z)oet-vijvers zijn er?", "vijvers", None),
 ])
 def test_the_counted_noun_and_the_whole_of_a_share_are_nouns_not_their_adjectives(question, counted, whole):
     from rag.answer.extractive import share_of
@@ -1579,6 +1584,9 @@ def test_what_one_understands_by_y_is_after_onder_not_after_an_earlier_met():
     # Adverbs after the verb are no part of the subject.
     ("Wat is daar een kroosdek?", "kroosdek"),
     ("Wat is nu eigenlijk een kroosdek?", "kroosdek"),
+    # So is a word that points back at the question before ("daarvoor", "hierbij").
+    ("Wat is daarvoor de kroosdikte?", "kroosdikte"),
+    ("Wat is hierbij een kroosdek?", "kroosdek"),
 ])
 def test_defined_subject(question, subject):
     from rag.text.question import analyse_question, defined_subject
