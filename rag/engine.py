@@ -315,8 +315,9 @@ class Engine:
 
     def _with_source_note(self, answer: Answer, analysis) -> Answer:
         """An answer to a question that names a document, built from other documents only,
-        says so: naming a document is no reason to refuse, but the reader should know that
-        what the named document says was not found. So does one built from some of the named
+        says so, and is marked uncertain when a document was named by its title: naming a
+        document is no reason to refuse, but the reader should know that what the named
+        document says was not found. So does one built from some of the named
         documents only ("Wat zeggen A en B ...?" answered from A)."""
         mention = getattr(analysis, "mention", None)
         named = getattr(mention, "documents", ())
@@ -341,7 +342,11 @@ class Engine:
             return self._with_edition_note(answer, analysis.text, mention)
         used = listed(list(dict.fromkeys(c.passage.chunk.title or titles.get(c.passage.document_id) or c.passage.document_id for c in answer.citations)))
         note = f"U noemt {titled(named)}, maar daarin is geen passage gevonden die hierop antwoordt; dit antwoord komt uit {used}."
-        return _noted(answer, note)
+        # What another document says is no answer about the one named by its title: a doubtful
+        # answer. Named by its publisher ("volgens de inspectie"), other documents that quote
+        # the publisher may well answer.
+        by_title = [d for d in named if d not in getattr(mention, "by_publisher", ())]
+        return replace(_noted(answer, note), uncertain=answer.uncertain or bool(by_title))
 
     def _with_edition_note(self, answer: Answer, question: str, mention) -> Answer:
         """An answer to a question that names a document with a year no indexed edition has

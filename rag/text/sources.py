@@ -57,6 +57,7 @@ class NamedSource:
     document_id: str
     name: str
     spans: tuple[tuple[int, int], ...]
+    by_publisher: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class SourceMention:
     documents: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     names: tuple[str, ...] = field(default=())
+    #: The documents of `documents` named only by their publisher ("volgens de inspectie"): other
+    #: documents quote that organisation too.
+    by_publisher: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.documents)
@@ -220,7 +224,8 @@ class SourceMatcher:
                 taken.update(range(i, i + n))
                 previous = found.get(name.document_id)
                 spans = (previous.spans if previous else ()) + (span,)
-                found[name.document_id] = NamedSource(name.document_id, name.text, spans)
+                by_publisher = name.organisation and (previous is None or previous.by_publisher)
+                found[name.document_id] = NamedSource(name.document_id, name.text, spans, by_publisher)
         for match in _DESCRIBED.finditer(question):
             span = match.span()
             if any(i in taken for i, (_, start, end) in enumerate(tokens) if start < span[1] and end > span[0]):
@@ -242,6 +247,7 @@ class SourceMatcher:
             documents=tuple(s.document_id for s in ordered),
             spans=tuple(span for s in ordered for span in s.spans),
             names=tuple(s.name for s in ordered),
+            by_publisher=tuple(s.document_id for s in ordered if s.by_publisher),
         )
 
     def _title_words_end(self, subject: str, document_id: str) -> int:

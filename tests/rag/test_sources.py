@@ -35,6 +35,16 @@ def test_named_sources_are_found(matcher, question, document):
     assert matcher.match(question).documents == (document,)
 
 
+@pytest.mark.parametrize("question, by_publisher", [
+    ("Volgens het Bureau voor Vijvers groeit het riet?", ("vijvers.txt",)),
+    ("Wat wil de KNV?", ("kikker.txt",)),
+    ("Wat zegt de Toestand over riet?", ()),
+    ("Wat staat er in het kikkerplan van de KNV?", ()),  # named by its title as well
+])
+def test_a_document_named_only_by_its_publisher_is_told_apart(matcher, question, by_publisher):
+    assert matcher.match(question).by_publisher == by_publisher
+
+
 @pytest.mark.parametrize("question", [
     "Wat is de toestand van het riet?",  # common words without their capitals name nothing
     "Hoeveel vijvers zijn er?",
