@@ -62,6 +62,9 @@ _HAPPEN_VERBS = frozenset("gebeurt gebeuren gebeurde gebeurden gebeurd".split())
 #: "Voor wie is de toelage bedoeld?", "Waarvoor is het geld bestemd?": that something has a
 #: purpose is the question's form; who or what it is for is asked.
 _PURPOSE_PARTICIPLES = frozenset("bedoeld bestemd".split())
+#: "Welke rol speelt X bij Y?": that X plays a role is the question's form; how X bears on Y is
+#: asked, and the documents say it in their own words ("X beïnvloedt Y").
+_PLAY_VERBS = frozenset("speelt spelen speelde speelden gespeeld".split())
 #: "Hoe lang duurt ...?": how long is asked (a span of time), "duurt" names no subject.
 _DURATION_VERBS = frozenset("duurt duren duurde duurden geduurd".split())
 #: Verbs that open a yes/no question ("Is het ...?", "Klopt het ...?", "Krijgen alle ...?").
@@ -106,12 +109,14 @@ def form_words(question: str) -> list[bool]:
     how_long = ("hoelang" in asked or "lang" in measures) and "hoeveel" not in asked and set(measures) <= {"lang"}
     start = asked[1:] if asked[:1] == ["en"] else asked
     for_whom = start[:2] == ["voor", "wie"] or start[:1] == ["waarvoor"] or (start[:1] == ["waar"] and "voor" in start)
+    plays_a_role = start[:2] == ["welke", "rol"] and bool(_PLAY_VERBS & set(start))
     form = [
         w in _FORM_ONLY
         or w in _REGARDING
         or w in _HAPPEN_VERBS
         or (how_long and w in _DURATION_VERBS)
         or (for_whom and w in _PURPOSE_PARTICIPLES)
+        or (plays_a_role and (w in _PLAY_VERBS or (n == asked.index("rol"))))
         or (w in _QUANTIFIERS and n + 1 < len(asked) and asked[n + 1] not in STOPWORDS)
         or (w in _OPINION_VERBS and (
             "wat" in asked[max(0, n - 3) : n] or "dat" in asked[n + 1 :]

@@ -1230,6 +1230,21 @@ def test_the_verb_of_an_amount_asked_is_no_subject():
     assert [w for w, form in zip(words(question), form_words(question)) if form] == ["bedraagt"]
 
 
+@pytest.mark.parametrize("question, form", [
+    # "Welke rol speelt X bij Y?" asks how X bears on Y: the role and the playing are its form.
+    ("Welke rol speelt het kroos bij de visstand?", ["rol", "speelt"]),
+    ("En welke rol spelen de reigers daarbij?", ["rol", "spelen"]),
+    # Asked what the role is, or what role someone has, "rol" is the subject.
+    ("Wat is de rol van het kroos?", []),
+    ("Welke rol heeft de tuinman?", []),
+])
+def test_the_role_played_is_the_form_of_the_question(question, form):
+    from rag.text.terms import form_words
+    from rag.text.analysis import STOPWORDS, words
+
+    assert [w for w, f in zip(words(question), form_words(question)) if f and w not in STOPWORDS] == form
+
+
 @pytest.mark.parametrize("question, counted, whole", [
     # Attributive adjectives (inflected with -e) stand before the noun that is counted.
     ("Hoeveel nieuwe vijvers zijn er gegraven?", "vijvers", None),
