@@ -1773,6 +1773,25 @@ _REFERS_BACK = re.compile(r"^(dit|deze|dat|die|zij|ze|daardoor|hierdoor|daarbij|
 _POINTS_BACK = re.compile(
     r"\bhier(?:aan|door|voor|bij|mee|in|op|van|uit|over|toe|onder|tegen|naast|achter|om)\b|\bhier\s+om\b", re.IGNORECASE
 )
+#: "In 2016 was dit nog 76%": the pronoun after the verb of a sentence that opens with another
+#: phrase (Dutch puts the verb second), followed by no noun of its own ("dit jaar" names one).
+_INVERTED_PRONOUN = re.compile(
+    r"^(?:[^\W\d_]+\s+|\d[\d.,]*\s+){1,4}?(?:is|was|zijn|waren|wordt|werd|worden|werden|ligt|lag|lagen|bleek|"
+    r"blijkt|bleef|blijft|heeft|had|hebben|hadden|gaat|ging|komt|kwam|kan|kon|zal|zou|moet|moest)\s+(?:dit|dat)\s+(?P<next>\S+)",
+    re.IGNORECASE,
+)
+
+
+def _pronoun_refers_back(text: str) -> bool:
+    """Whether a sentence's subject, after its verb, is "dit" or "dat" standing alone: it refers
+    to the sentence before ("In 2016 was dit nog 76%"; not "In 2016 was dit jaar ...")."""
+    match = _INVERTED_PRONOUN.match(text)
+    if match is None:
+        return False
+    following = fold(match.group("next")).strip(",.;:")
+    return following in STOPWORDS or following[:1].isdigit() or not following
+
+
 #: An antecedent longer than this is not added (the answer would be mostly context).
 MAX_ANTECEDENT_CHARS = 400
 
@@ -1810,7 +1829,7 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
     unit = chosen[0].unit
     first = unit.parts[0]
     names_before = info is not None and info.intent == "define" and names_what_came_before(fold(first.text))
-    refers_back = _REFERS_BACK.match(first.text) or _POINTS_BACK.search(first.text)
+    refers_back = _REFERS_BACK.match(first.text) or _POINTS_BACK.search(first.text) or _pronoun_refers_back(first.text)
     if unit.is_enumeration or unit.row or unit.context is not None or not (refers_back or names_before):
         return chosen
     found = _beside(unit, passages, -1)

@@ -1671,6 +1671,17 @@ def test_a_lead_with_hierom_written_apart_is_quoted_with_the_sentence_before_it(
     assert answer.text == f"{text} [1]"
 
 
+def test_a_lead_whose_subject_after_its_verb_is_dit_is_quoted_with_the_sentence_before_it():
+    # Dutch puts the verb second: "In 2031 was dit nog 40%" refers back as "Dit was in 2031 ..." does.
+    text = "De meeste tuinmannen werken parttime. In 2031 was dit nog 40% en in 2033 liep dit op naar 55%."
+    answer = composer(overlap=1.0, has_number=5.0).compose("Hoeveel tuinmannen werken parttime?", make_passages(text))
+    assert answer.text == f"{text} [1]"
+    # "dit" before a noun of its own names what it is about.
+    text = "De meeste tuinmannen werken parttime. In 2031 was dit aandeel parttimers 40% bij de tuinmannen."
+    answer = composer(overlap=1.0, has_number=5.0).compose("Hoeveel tuinmannen werken parttime?", make_passages(text))
+    assert answer.text.startswith("In 2031 was dit aandeel")
+
+
 @pytest.mark.parametrize("sentence", [
     "Het voedselrijke water ligt hieraan ten grondslag.",
     "De snelle groei is te wijten aan het voedselrijke water.",
