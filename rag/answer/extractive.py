@@ -1045,6 +1045,10 @@ class ExtractiveComposer:
             if answers:
                 best = answers[0]
                 on_topic = answers
+        elif _asks_nothing_asked(best.unit, info):
+            # "Welke knelpunten zien de tuinmannen?" led by the study's research questions ("• Welke
+            # knelpunten ...?"): questions answer nothing unless questions are asked about.
+            best = next((s for s in on_topic if not _asks_nothing_asked(s.unit, info)), best)
         top_score = on_topic[0].score
         budget = MAX_CHARS_LIST if info.intent == "list" else MAX_CHARS
         chosen = [best]
@@ -1065,7 +1069,7 @@ class ExtractiveComposer:
                 continue
             if candidate.unit.is_enumeration and candidate.unit.parts[0].kind == "bullet" and info.intent != "list":
                 continue  # list items without their lead-in (cut off by the passage): no aside for other questions
-            if any(_near_duplicate(candidate.stems, c.stems) for c in chosen):
+            if any(_near_duplicate(candidate.stems, c.stems) for c in chosen) or _asks_nothing_asked(candidate.unit, info):
                 continue
             # It must add to the answer: a figure, or a key term the answer does not have yet.
             new_numbers = set(numbers(candidate.unit.text)) - have_numbers - set(info.numbers)
@@ -1982,6 +1986,16 @@ def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage], inf
 #: (chosen on tune: at 1 or 2 no answer changes, at 3 to 5 the same one gets better; at 6 and 8
 #: answers only grow longer, their first sentence holding no more of the gold answer).
 RESTATES_NEW = 3
+
+
+def _asks_nothing_asked(unit: Unit, info: QuestionInfo) -> bool:
+    """Whether a unit is a question, or a list of questions ("De onderzoeksvragen zijn: • Welke
+    ...? • Hoe ...?"), and the question asks for no questions ("Welke vragen ...?", "de
+    kennisvragen")."""
+    items = unit.parts[1:] if unit.is_enumeration else unit.parts
+    if not items or not all(_is_question(p.text) for p in items):
+        return False
+    return not any(t.stem.endswith(("vrag", "vraag")) for t in info.terms)
 
 
 def _restates(lead: str, question: str) -> bool:

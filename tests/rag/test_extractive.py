@@ -1671,6 +1671,22 @@ def test_a_lead_with_hierom_written_apart_is_quoted_with_the_sentence_before_it(
     assert answer.text == f"{text} [1]"
 
 
+ONDERZOEKSVRAGEN = (
+    "Het onderzoek stelde de volgende vragen:\n• Welke knelpunten zien de tuinmannen bij het maaien van riet langs de grote vijvers in alle stadsparken?\n"
+    "• Hoe gaan de tuinmannen met de knelpunten om?\n\n"
+    "Vooral te weinig pompen en te veel kroos zijn knelpunten."
+)
+
+
+def test_questions_answer_nothing_unless_questions_are_asked_for():
+    # The study's own questions hold every word of the question, and answer none of it.
+    answer = composer(overlap=1.0, enumeration_wanted=5.0).compose("Welke knelpunten zien de tuinmannen?", make_passages(ONDERZOEKSVRAGEN))
+    assert answer.text == "Vooral te weinig pompen en te veel kroos zijn knelpunten. [1]"
+    # Asked for the questions, they are the answer.
+    answer = composer(overlap=1.0, enumeration_wanted=5.0).compose("Welke vragen stelde het onderzoek?", make_passages(ONDERZOEKSVRAGEN))
+    assert answer.text.startswith("Het onderzoek stelde de volgende vragen:\n• Welke knelpunten zien de tuinmannen")
+
+
 def test_a_lead_whose_subject_after_its_verb_is_dit_is_quoted_with_the_sentence_before_it():
     # Dutch puts the verb second: "In 2031 was dit nog 40%" refers back as "Dit was in 2031 ..." does.
     text = "De meeste tuinmannen werken parttime. In 2031 was dit nog 40% en in 2033 liep dit op naar 55%."
