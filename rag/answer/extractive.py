@@ -599,9 +599,10 @@ def _caption_shares(unit: Unit, whole: str, alternatives: Collection[str] = ()) 
     """Whether a table row's figures are shares of `whole`: its caption says they are shares
     ("Percentage ...", "Aandeel ...", "... (%)") and the row's label or the caption names the
     whole ("Percentage vijvers met kroos": the row "Noordpark 12 14"; "Kroos per park (%)": the
-    row "Vijvers in het Noordpark 12 14")."""
+    row "Vijvers in het Noordpark 12 14"), or a column header above the row does ("n %")."""
     caption = unit.parts[0].text
-    if not unit.row or not ("%" in caption or _PERCENT_WORDS & set(words(fold(caption)))):
+    above = " ".join(p.text for p in unit.parts[:-1])
+    if not unit.row or not ("%" in above or _PERCENT_WORDS & set(words(fold(caption)))):
         return False
     named = f"{_row_label(unit)} {caption}"
     return any(_names_noun(w, whole, alternatives) for w in fold(named).split())
@@ -770,7 +771,7 @@ def unit_signals(
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
             "percent_wanted": float(question.asks_percent and bool(_SHARE.search(text))),
             "counted": float(bool(noun) and (
-                counts_share(text, whole, whole_names) if whole
+                (counts_share(text, whole, whole_names) or _caption_shares(unit, whole, whole_names)) if whole
                 else counts_noun(text, noun, noun_names) or _caption_counts(unit, noun, new_numbers)
             )),
             "causal": float(causal),

@@ -660,6 +660,14 @@ def test_a_table_row_gives_a_share_of_what_its_caption_names_as_shares(caption, 
     _assert_note(answer, note, absent="noemt geen aandeel")
 
 
+def test_a_table_row_under_a_percent_column_header_gives_a_share_of_what_its_caption_names():
+    table = "Tabel 4.1 Rietkraag bij vijvers per park\nNoord Zuid\nn % n %\nMet rietkraag 40 52 12 30\nBron: Parkbureau (2024)"
+    question = "Welk deel van de vijvers had een rietkraag?"
+    answer = composer(overlap=1.0, table=2.0).compose(question, make_passages(table, kinds=("table",)))
+    assert not answer.refused and "Met rietkraag 40 52 12 30" in answer.text
+    _assert_note(answer, None, absent="noemt geen aandeel")
+
+
 def test_a_table_of_counts_gives_no_share():
     table = "Tabel 4.1 Aantal vijvers met een rietkraag per park\n2022 2023\nNoordpark 40 52\nBron: Parkbureau (2024)"
     question = "Welk percentage van de vijvers in het Noordpark had in 2023 een rietkraag?"
