@@ -149,12 +149,14 @@ def defines(subject: str, folded: str, *, name: bool = False) -> bool:
             rf"(?:(?:is|zijn)\s+(?:{_SETTING})?(?:{kind}|de|het|(?:[^\W\d_]+\s+){{1,3}}(?:dat|die|waarin|waarbij|waarmee|waarop)\b"
             # "Het doel van het plan is (om) de vijvers schoon te houden": a purpose, in an infinitive.
             rf"{infinitive})"
-            r"|betekent|betekenen|houdt\s+in|houden\s+in|omvat|verwijst\s+naar|staat\s+voor)\b",
+            r"|betekent|betekenen|houdt\s+in|houden\s+in|omvat|bestaat\s+uit|bestaan\s+uit|verwijst\s+naar|staat\s+voor)\b",
             folded,
         )
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))
         or re.search(rf"\(\s*{phrase}(?:['’]s)?\s*\)", folded)
         or re.search(rf"\b(?:onder|met)\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:wordt|worden|verstaan|bedoelen|bedoelt)\b", folded)
+        # "Onder het kroosbeheer vallen het maaien en het vissen": what falls under it says what it covers.
+        or re.search(rf"(?:^|(?<=[.!?:] )|(?<=\n))\W*onder\s+(?:de\s+|het\s+|een\s+)?{phrase}\s+(?:valt|vallen|viel|vielen)\b", folded)
         or re.search(rf"(?<![^\W_]){phrase}(?![^\W_])[^.!?]*[.!?:]\s+{_MEANING_FOLLOWS}", folded)
         or re.search(rf"(?<![^\W_]){phrase}\W*\s+(?:wordt|worden)\s+(?:hier\s+)?(?:gedefinieerd|omschreven|opgevat)\s+als\b", folded)
         # "We definiëren een groot kroostekort als ...", "Een groot kroostekort definiëren we als ...".

@@ -436,6 +436,22 @@ def test_a_colon_after_the_term_defines_it_only_before_a_clause():
     assert not defines("kroosdek", fold("Er is onvrede over de kosten van het kroosdek: hogere kosten betekenen minder geld."))
 
 
+@pytest.mark.parametrize("text, said", [
+    # What falls under it, and what it consists of, say what it covers.
+    ("Onder het kroosbeheer vallen het maaien, het vissen en het baggeren.", True),
+    ("Onder de vijverzorg valt ook het snoeien van het riet.", True),
+    ("Een kroosdek bestaat uit duizenden drijvende plantjes.", True),
+    # Falling under the thing is no sentence about it.
+    ("De bladeren die onder het kroosdek vallen rotten weg.", False),
+])
+def test_what_falls_under_a_thing_or_makes_it_up_says_what_it_is(text, said):
+    from rag.text.analysis import fold
+    from rag.text.definitions import defines
+
+    subject = "kroosdek" if "kroosdek" in text else "kroosbeheer" if "kroosbeheer" in text else "vijverzorg"
+    assert defines(subject, fold(text)) is said
+
+
 ONDERHOUD = "Het onderhoud van de vijvers kost de gemeente € 300 per maand."
 BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 miljoen beschikbaar."
 
