@@ -767,7 +767,7 @@ def unit_signals(
             "numbers": math.log(1 + len(new_numbers)),
             "number_wanted": float(intent == "number" and gives_count),
             "number_missing": float(intent == "number" and not gives_count),
-            "date_wanted": float(intent == "date" and bool(_YEAR_OR_DATE.search(text))),
+            "date_wanted": float(intent == "date" and bool(_WHEN.search(text))),
             "place_wanted": float(intent == "place" and bool(_PLACE.search(a.folded))),
             "percent_wanted": float(question.asks_percent and bool(_SHARE.search(text))),
             "counted": float(bool(noun) and (

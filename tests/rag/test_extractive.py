@@ -452,6 +452,17 @@ def test_what_falls_under_a_thing_or_makes_it_up_says_what_it_is(text, said):
     assert defines(subject, fold(text)) is said
 
 
+@pytest.mark.parametrize("sentence", [
+    "De nieuwe pompen worden in 2031 geplaatst.",
+    "De nieuwe pompen worden de komende twee jaar geplaatst.",
+    "De nieuwe pompen worden volgend jaar geplaatst.",
+])
+def test_a_time_told_without_a_year_answers_when(sentence):
+    info = analyse_question("Wanneer worden de nieuwe pompen geplaatst?")
+    signals = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(sentence))}
+    assert signals[sentence]["date_wanted"] == 1.0
+
+
 ONDERHOUD = "Het onderhoud van de vijvers kost de gemeente € 300 per maand."
 BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 miljoen beschikbaar."
 
