@@ -25,6 +25,9 @@ _MIN_PART = 4
 _LINKING = ("s", "e", "en")
 _MIN_PREFIX = 6
 _COMMON_MODIFIER_ZIPF = 4.0
+#: Endings that make a noun of a word ("burger-schap", "vrij-heid"): no head of a compound, so
+#: "burgerschap" is not found in "medezeggenschap".
+_SUFFIXES = frozenset("schap schappen heid heden isme ismen teit teiten".split())
 _MIN_MODIFIER = 3
 # Capitalised at the start of a question or by habit, not names.
 _NOT_NAMES = frozenset({"nederland", "nederlandse", "rijk", "inspectie", "minister", "ocw", "po", "vo"})
@@ -394,7 +397,7 @@ class TermIndex:
     def _compound_present(self, word: str) -> bool:
         # `klassengrootte` -> `klassen` + `grootte`; `ziekteverzuimpercentage` -> ...
         for right_stem, right, lefts in _compound_cuts(word):
-            if not self._occurs(right_stem) and not self._occurs(right):
+            if right in _SUFFIXES or (not self._occurs(right_stem) and not self._occurs(right)):
                 continue
             # The modifier occurs too, or is so common it adds little ("schoolbesturen": besturen).
             if any(self._occurs(piece) or zipf(piece) >= _COMMON_MODIFIER_ZIPF for piece in lefts):

@@ -338,6 +338,13 @@ def test_a_compound_is_found_by_its_head_only_when_parts_are_allowed():
     assert TermIndex(["Het watertekort is groot."]).contains(watertekort, parts=False)
 
 
+def test_a_noun_ending_is_no_head_of_a_compound():
+    # "vriend|schap": "schap" makes a noun, it names nothing of its own to find in "broederschap".
+    vriendschap = next(t for t in question_terms("Wat zegt het plan over vriendschap?") if t.word == "vriendschap")
+    assert not TermIndex(["De broederschap van de vissers kwam bijeen."]).contains(vriendschap)
+    assert TermIndex(["De vriendschap tussen de vissers groeide."]).contains(vriendschap)
+
+
 def test_a_share_in_words_is_found_as_its_percentage_and_back():
     tiende = next(t for t in question_terms("Bij hoeveel vijvers is meer dan een tiende bedekt met kroos?") if t.word == "tiende")
     assert TermIndex(["Bij 12 vijvers is meer dan 10% bedekt met kroos."]).contains(tiende)
