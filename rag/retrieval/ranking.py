@@ -154,7 +154,8 @@ class Diversity:
 
     At most `per_document` passages of one document while others have candidates (so a
     question about two documents gets both), `comparing` when the question compares or names
-    two documents; a named document may fill every place. Chosen on the tune questions.
+    two documents; a named document may fill every place, and gets the last place when none
+    of its passages made the top. Chosen on the tune questions.
     """
 
     per_document: int = 4
@@ -225,9 +226,9 @@ def diversify(ranked: Iterable[Candidate], k: int, question: QuestionInfo, diver
         per_doc[doc] = per_doc.get(doc, 0) + 1
         chosen.append(cand)
     chosen.extend(deferred[: k - len(chosen)])
-    # Every named document gets a place when the question names several: the last place of a
-    # document that is not named, or that has another place, not the only place of one that is.
-    if len(named) >= 2:
+    # Every named document gets a place: the last place of a document that is not named, or that
+    # has another place, not the only place of one that is.
+    if named:
         for doc in named:
             if chosen and not any(c.chunk.document_id == doc for c in chosen):
                 best = next((c for c in ranked if c.chunk.document_id == doc), None)

@@ -55,6 +55,19 @@ def test_a_question_naming_two_documents_keeps_a_place_for_each_of_them():
     assert "e.txt" in docs and "f.txt" in docs, docs
 
 
+def test_the_one_document_a_question_names_gets_a_place_when_none_of_its_passages_made_the_top():
+    ranked = [_candidate("a.txt", i, f"Vijver {i} in het park") for i in range(3)]
+    ranked += [_candidate("b.txt", 3, "Riet langs de oever"), _candidate("c.txt", 4, "Kroos op het water")]
+    ranked += [_candidate("d.txt", 5, "Het kikkerplan over vijvers")]
+    question = replace(analyse_question("Wat zegt het kikkerplan over vijvers?"), mention=SourceMention(("d.txt",)))
+    docs = [c.chunk.document_id for c in diversify(ranked, 5, question, Diversity(per_document=3, comparing=2))]
+    assert docs == ["a.txt"] * 3 + ["b.txt", "d.txt"]  # the last place, softly: the rest stays in order
+    # Not named: the order stands.
+    plain = analyse_question("Wat staat er over vijvers?")
+    docs = [c.chunk.document_id for c in diversify(ranked, 5, plain, Diversity(per_document=3, comparing=2))]
+    assert docs == ["a.txt"] * 3 + ["b.txt", "c.txt"]
+
+
 def test_one_document_takes_at_most_its_share_of_the_top_unless_the_question_names_it():
     # Six passages of a.txt rank first, then one of b.txt and one of c.txt.
     ranked = [_candidate("a.txt", i, f"Vijver {i} in het park") for i in range(6)]
