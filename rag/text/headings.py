@@ -126,8 +126,38 @@ def heading_list(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingLi
             continue
         plain.append(items)
     if not plain:
-        return None
+        return _numbered_children(parts, sections)
     return HeadingList(parts.asked, tuple(max(plain, key=len)))
+
+
+#: A numbered heading: "2 Geïdentificeerde trends", "2.3 Herijking besturingsmodel".
+_NUMBERED_HEADING = re.compile(r"^\s*(?P<number>\d{1,2}(?:\.\d{1,2})*)\.?\s+(?P<title>[^\W\d_].*?)\s*$")
+
+
+def _numbered_children(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingList | None:
+    """The parts as the numbered sections under a numbered heading that names them: "2
+    Geïdentificeerde trends" with "2.1 Personeelsschaarste", "2.2 Basisvaardigheden", ... for
+    "Welke trends ...?". Only a run 1, 2, 3 ... of at least two, without a gap."""
+    children: dict[tuple[str, str], list[tuple[int, HeadingItem]]] = {}
+    for index, path in enumerate(sections):
+        names = [p.strip() for p in (path or "").split(" > ")]
+        for depth in range(len(names) - 1):
+            head = _NUMBERED_HEADING.match(names[depth])
+            if not head or not any(stem(w) == parts.term.stem for w in words(head.group("title"))):
+                continue
+            child = _NUMBERED_HEADING.match(names[depth + 1])
+            prefix = head.group("number") + "."
+            if not child or not child.group("number").startswith(prefix) or "." in child.group("number")[len(prefix):]:
+                continue
+            items = children.setdefault((names[depth], prefix), [])
+            if all(item.heading != names[depth + 1] for _, item in items):
+                items.append((int(child.group("number")[len(prefix):]), HeadingItem(index, names[depth + 1], child.group("title"))))
+    plain = [
+        [item for _, item in items] for items in children.values()
+        if len(items) >= 2 and [n for n, _ in items] == list(range(1, len(items) + 1))
+        and (parts.count is None or parts.count == len(items))
+    ]
+    return HeadingList(parts.asked, tuple(max(plain, key=len))) if plain else None
 
 
 _COUNT_NAMES = {n: w for w, n in COUNT_WORDS.items()}

@@ -52,6 +52,28 @@ def test_no_list_when_the_question_asks_for_more_or_other_than_the_headings(ques
     assert found(question) is None
 
 
+RAPPORT = [
+    "Inleiding",
+    "3 Gevonden knelpunten in de parken",
+    "3 Gevonden knelpunten in de parken > Overzicht",
+    "3 Gevonden knelpunten in de parken > 3.1 Te weinig tuinmannen",
+    "3 Gevonden knelpunten in de parken > 3.1 Te weinig tuinmannen > Werving",
+    "3 Gevonden knelpunten in de parken > 3.2 Kroos op de vijvers",
+    "3 Gevonden knelpunten in de parken > 3.3 Oude pompen",
+    "4 Conclusies > 4.1 Water",
+]
+
+
+def test_the_numbered_sections_under_a_numbered_heading_that_names_the_parts_are_the_list():
+    result = found("Welke knelpunten noemt het rapport?", RAPPORT)
+    assert [item.title for item in result.items] == ["Te weinig tuinmannen", "Kroos op de vijvers", "Oude pompen"]
+    assert [RAPPORT[item.path_index] for item in result.items] == [RAPPORT[3], RAPPORT[5], RAPPORT[6]]
+    assert found("Wat zijn de drie knelpunten?", RAPPORT) is not None
+    assert found("Wat zijn de vier knelpunten?", RAPPORT) is None  # another count
+    # A gap in the numbers: some sections were not recognised.
+    assert found("Welke knelpunten zijn er?", [RAPPORT[1], RAPPORT[3], RAPPORT[6]]) is None
+
+
 def test_no_list_from_headings_under_different_parents_or_without_titles():
     # One "Gamechangers" heading per theme: not a list of gamechangers.
     spread = ["Thema water > Gamechangers water", "Thema oevers > Gamechangers oevers"]
