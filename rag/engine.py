@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from rag.answer.citation_check import MARKER, strip_markers, stream_composed
 from rag.errors import InvalidQuestionError
 from rag.answer.refusal import REFUSAL_TEXT
-from rag.text.analysis import PREPOSITIONS, YEAR, listed, numbers, words
+from rag.text.analysis import PREPOSITIONS, YEAR, fold, listed, numbers, words
 from rag.text.sectors import sectors
 from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
@@ -196,15 +197,18 @@ class Engine:
         named = getattr(getattr(analysis, "mention", None), "documents", ())
         if turns or not named or not asks_overview(analysis.topic_terms, analysis.source_years):
             return None
-        if analysis.intent == "number" or analysis.asks_money:
+        # "Hoe oud is het actieplan?", "Van wanneer is het?": when it was published.
+        age = _ASKS_AGE.search(fold(question)) is not None
+        if (analysis.intent == "number" and not age) or analysis.asks_money:
             return None  # "Wat kost het actieplan?": an amount, which no description gives
+        publication = age or analysis.intent == "date" or asks_publication(analysis.topic_terms)
         known = {d.id: d for d in self.documents()}
         documents = [known[d] for d in named if d in known]
         if not documents:
             return None
         own = tuple(p for p in passages if p.chunk.document_id in named) or tuple(passages)
         return Answer(
-            question=question.strip(), text=overview_reply(documents, asks_publication(analysis.topic_terms)), citations=(), passages=own, refused=True,
+            question=question.strip(), text=overview_reply(documents, publication), citations=(), passages=own, refused=True,
             timings_ms=timings,
         )
 
@@ -421,6 +425,9 @@ class Engine:
         answer = self._with_notes(answer, question, analysis, turns)
         yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
 
+
+#: "Hoe oud is ...?": an age asked.
+_ASKS_AGE = re.compile(r"\bhoe\s+oud\b")
 
 #: The note above a follow-up's answer that is the previous answer again.
 REPEAT_NOTE = "Dit is hetzelfde antwoord als hiervoor: meer zeggen de gevonden passages hier niet over."

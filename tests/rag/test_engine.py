@@ -116,6 +116,9 @@ def test_a_question_about_a_whole_document_gets_its_description_said_to_be_no_qu
     assert not engine.ask("Welke maatregelen noemt het kikkerplan?").refused
     # An amount asked of the document is no question about it as a whole: no description gives one.
     assert "geen citaat" not in engine.ask("Wat kost het kikkerplan?").text
+    # Its age, or when it is from, is when it was published.
+    for question in ("Hoe oud is het kikkerplan?", "Van wanneer is het kikkerplan?"):
+        assert engine.ask(question).text.startswith("‘Plan voor de kikkers’ is in 2022 uitgegeven door Stichting Groene Oevers."), question
 
 
 def test_naming_the_source_and_its_year_is_no_reason_to_refuse(engine):
