@@ -77,6 +77,21 @@ def _inner_footnotes(block: str) -> tuple[str, str] | None:
     return None
 
 
+#: The last two words of a paragraph, both capitalised: a name ("... zijn School Wide Positive Behavior").
+_NAME_AT_END = re.compile(rf"(?:^|\s)[A-ZÀ-Þ]{LETTERS}*\s+[A-ZÀ-Þ]{LETTERS}*$")
+
+
+def _name_runs_on(before: str, rest: str) -> bool:
+    """Whether a paragraph of running text (a sentence ended inside it) breaks off in a name that
+    the text after footnote entries goes on with: "Voorbeelden zijn School Wide Positive
+    Behavior", entries, "Support (ook wel PBS genoemd) en ...". A heading is no such paragraph."""
+    before = before.rstrip()
+    return (
+        bool(_NAME_AT_END.search(before)) and re.search(r"[.!?]\s", before) is not None
+        and rest[:1].isupper() and not rest.split(" ", 1)[0].isupper()
+    )
+
+
 def separate_footnotes(blocks: list[str], lexicon: Lexicon | None = None) -> list[str]:
     """Lift footnote entries out of the text they interrupt.
 
@@ -102,13 +117,15 @@ def separate_footnotes(blocks: list[str], lexicon: Lexicon | None = None) -> lis
                 out.append(block[:at].strip())
                 continue
         entries, rest = split_footnotes(block) if block != PAGE_BREAK else ("", block)
+        breaks_off = previous is not None and not is_note(out[previous]) and out[previous].rstrip()[-1:] not in _ENDS_SENTENCE
+        if entries and rest and breaks_off and (rest[:1].islower() or _name_runs_on(out[previous], rest)):
+            # The rest of the sentence the paragraph before broke off: back to it, even where the
+            # entries are most of the block.
+            out[previous] = out[previous].rstrip() + " " + rest
+            out.append(entries)
+            continue
         if not entries or not rest or is_note(block):
             out.append(block)
             continue
-        if rest[:1].islower():
-            if previous is not None and not is_note(out[previous]) and out[previous].rstrip()[-1:] not in _ENDS_SENTENCE:
-                out[previous] = out[previous].rstrip() + " " + rest
-                out.append(entries)
-                continue
         out.extend([rest, entries])
     return out

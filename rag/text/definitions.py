@@ -49,9 +49,10 @@ def _abbreviated(phrase: str, folded: str) -> bool:
 def introduces(term: QuestionTerm, folded: str) -> bool:
     """Whether `folded` text spells out the abbreviation `term` ("... (vbp)") or gives the
     term with its abbreviation ("vijverbeheerplan (vbp)"): where a text says what it means. An
-    abbreviation in brackets after a figure only says what the figure is of ("61% (vbp)")."""
+    abbreviation in brackets after a figure only says what the figure is of ("61% (vbp)"). So
+    does "vijverbeheerplan (ook wel vbp genoemd)"."""
     return bool(
-        re.search(rf"(?<=[^\W\d_])\s*\(\s*{re.escape(term.word)}(?:['’]s)?\s*\)", folded)
+        re.search(rf"(?<=[^\W\d_])\s*\(\s*(?:ook\s+wel\s+|kortweg\s+)?{re.escape(term.word)}(?:['’]s)?(?:\s+genoemd)?\s*\)", folded)
         or _abbreviated(re.escape(term.word), folded)
     )
 

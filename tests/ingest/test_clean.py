@@ -731,6 +731,24 @@ def test_a_footnote_that_interrupts_a_sentence_is_lifted_out() -> None:
     ]
 
 
+def test_footnote_entries_that_interrupt_a_name_give_its_rest_back() -> None:
+    from ingest.clean import separate_footnotes
+
+    # The page broke inside a name ("Groene Vijver Aanpak"): what goes on after the entries opens
+    # with a capital, and the block is mostly entries.
+    blocks = [
+        "Het riet groeit snel. Een bekend voorbeeld is de Groene Vijver",
+        "14 Bureau Vlinder (2020). 15 Mus (2019). 16 Kikker (2018). Aanpak (ook wel GVA genoemd) uit Vlinderstad.",
+    ]
+    assert separate_footnotes(blocks) == [
+        "Het riet groeit snel. Een bekend voorbeeld is de Groene Vijver Aanpak (ook wel GVA genoemd) uit Vlinderstad.",
+        "14 Bureau Vlinder (2020). 15 Mus (2019). 16 Kikker (2018).",
+    ]
+    # Not after a heading, which ends in no sentence.
+    heading = ["Groene Vijver", blocks[1]]
+    assert separate_footnotes(heading) == heading
+
+
 def test_footnote_entries_inside_a_block_give_the_sentence_they_interrupt_back() -> None:
     from ingest.clean import separate_footnotes
 

@@ -463,6 +463,17 @@ def test_a_time_told_without_a_year_answers_when(sentence):
     assert signals[sentence]["date_wanted"] == 1.0
 
 
+def test_an_abbreviation_given_as_also_called_is_introduced():
+    from rag.text.analysis import fold
+    from rag.text.definitions import introduces
+    from rag.text.terms import question_terms
+
+    gva = next(t for t in question_terms("Wat is GVA?") if t.word == "gva")
+    assert introduces(gva, fold("Een voorbeeld is de Groene Vijver Aanpak (ook wel GVA genoemd) uit Vlinderstad."))
+    assert introduces(gva, fold("Een voorbeeld is de Groene Vijver Aanpak (kortweg GVA) uit Vlinderstad."))
+    assert not introduces(gva, fold("Een voorbeeld is de aanpak van de GVA in Vlinderstad."))
+
+
 ONDERHOUD = "Het onderhoud van de vijvers kost de gemeente € 300 per maand."
 BUDGET = "Voor het onderhoud van de vijvers is landelijk een budget van € 3 miljoen beschikbaar."
 
