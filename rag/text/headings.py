@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from rag.text.analysis import COUNT_WORDS, fold, stem, words
+from rag.text.analysis import COUNT_WORDS, PREPOSITIONS, fold, stem, words
 from rag.text.notes import cites_source
 from rag.text.terms import QuestionTerm
 
@@ -134,16 +134,30 @@ def heading_list(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingLi
 _NUMBERED_HEADING = re.compile(r"^\s*(?P<number>\d{1,2}(?:\.\d{1,2})*)\.?\s+(?P<title>[^\W\d_].*?)\s*$")
 
 
+#: Sections under a heading that names the parts are read as the parts from this many on: two
+#: ("4.1 Conclusies", "4.2 Aanbevelingen") are more often the halves of a heading than its parts.
+_MIN_CHILDREN = 3
+
+
+def _opens_with(title: str, term_stem: str) -> bool:
+    """Whether a heading's title is about the parts: it opens with their word, maybe after one
+    adjective ("Geïdentificeerde trends en ontwikkelingen"); not a title of two things ("...:
+    drie voorbeelden") or one where they follow a preposition ("Van uitdagingen naar ...")."""
+    opening = words(title)[:2]
+    return ":" not in title and bool(opening) and opening[0] not in PREPOSITIONS and any(stem(w) == term_stem for w in opening)
+
+
 def _numbered_children(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingList | None:
     """The parts as the numbered sections under a numbered heading that names them: "2
     Geïdentificeerde trends" with "2.1 Personeelsschaarste", "2.2 Basisvaardigheden", ... for
-    "Welke trends ...?". Only a run 1, 2, 3 ... of at least two, without a gap."""
+    "Welke trends ...?". Only a run 1, 2, 3 ... of at least `_MIN_CHILDREN`, without a gap,
+    none of them named by the word itself."""
     children: dict[tuple[str, str], list[tuple[int, HeadingItem]]] = {}
     for index, path in enumerate(sections):
         names = [p.strip() for p in (path or "").split(" > ")]
         for depth in range(len(names) - 1):
             head = _NUMBERED_HEADING.match(names[depth])
-            if not head or not any(stem(w) == parts.term.stem for w in words(head.group("title"))):
+            if not head or not _opens_with(head.group("title"), parts.term.stem):
                 continue
             child = _NUMBERED_HEADING.match(names[depth + 1])
             prefix = head.group("number") + "."
@@ -154,8 +168,11 @@ def _numbered_children(parts: PartsAsked, sections: Sequence[str | None]) -> Hea
                 items.append((int(child.group("number")[len(prefix):]), HeadingItem(index, names[depth + 1], child.group("title"))))
     plain = [
         [item for _, item in items] for items in children.values()
-        if len(items) >= 2 and [n for n, _ in items] == list(range(1, len(items) + 1))
+        if len(items) >= _MIN_CHILDREN and [n for n, _ in items] == list(range(1, len(items) + 1))
         and (parts.count is None or parts.count == len(items))
+        # "4 Conclusies en aanbevelingen" with "4.1 Conclusies", "4.2 Aanbevelingen": a section
+        # named by the word is one of them, not a part.
+        and not any(stem(w) == parts.term.stem for _, item in items for w in words(item.title))
     ]
     return HeadingList(parts.asked, tuple(max(plain, key=len))) if plain else None
 

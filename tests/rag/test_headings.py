@@ -72,6 +72,17 @@ def test_the_numbered_sections_under_a_numbered_heading_that_names_the_parts_are
     assert found("Wat zijn de vier knelpunten?", RAPPORT) is None  # another count
     # A gap in the numbers: some sections were not recognised.
     assert found("Welke knelpunten zijn er?", [RAPPORT[1], RAPPORT[3], RAPPORT[6]]) is None
+    # A heading of two things, each a section of its own: no list of either.
+    halves = ["5 Conclusies en aanbevelingen > 5.1 Conclusies", "5 Conclusies en aanbevelingen > 5.2 Aanbevelingen",
+              "5 Conclusies en aanbevelingen > 5.3 Tot slot"]
+    assert found("Wat zijn de aanbevelingen?", halves) is None
+    # A title with a colon names two things: its sections need not be either.
+    two = ["6 Knelpunten en kansen: drie parken > 6.1 Noord", "6 Knelpunten en kansen: drie parken > 6.2 Zuid",
+           "6 Knelpunten en kansen: drie parken > 6.3 Oost"]
+    assert found("Welke knelpunten zijn er?", two) is None
+    # Nor does one where the word follows a preposition.
+    towards = [f"7 Van knelpunten naar oplossingen > 7.{n} Oplossing {name}" for n, name in enumerate(("a", "b", "c"), start=1)]
+    assert found("Welke knelpunten zijn er?", towards) is None
 
 
 def test_no_list_from_headings_under_different_parents_or_without_titles():
