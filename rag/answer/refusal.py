@@ -343,12 +343,17 @@ REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de 
 _PARTICLES = frozenset(SEPARABLE_PARTICLES.split("|"))
 
 
+#: A missing word at least this common in Dutch ("krijgen", "gebruiken") says nothing of what the
+#: passages lack: the reason does not name it.
+_SAYS_NOTHING_ZIPF = 5.0
+
+
 def _reason(signals: RefusalSignals) -> str:
     """Why, in plain Dutch and in the user's own words, for the note under a refusal."""
     # The rarest missing words say best what the passages lack ("leesmethode", not "gebruiken");
-    # a preposition ("per") or a verb's particle on its own ("mee" of "doen ... mee") is never
-    # what they are not about.
-    missing = [w for w in signals.missing if w not in PREPOSITIONS and w not in _PARTICLES]
+    # a preposition ("per"), a verb's particle on its own ("mee" of "doen ... mee") or a word as
+    # common as "krijgen" is never what they are not about.
+    missing = [w for w in signals.missing if w not in PREPOSITIONS and w not in _PARTICLES and zipf(w) < _SAYS_NOTHING_ZIPF]
     rarest = set(sorted(missing, key=zipf)[:3])
     asked = [signals.asked.get(w, w) for w in (signals.missing_specific or [w for w in missing if w in rarest])]
     if signals.missing_specific:

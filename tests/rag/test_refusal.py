@@ -472,6 +472,14 @@ def test_the_reason_names_the_rarest_missing_words_in_question_order():
     assert reason == "De gevonden passages gaan niet over ‘bestrating’, ‘bankjes’ en ‘bloembakken’."
 
 
+def test_the_reason_never_says_the_passages_are_not_about_a_very_common_word():
+    n = len(REFUSAL_FEATURES)
+    always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
+    # "krijgen" is all the passages lack: that says nothing of what they lack.
+    reason = always.decide(signals("Hoeveel vijvers krijgen er in het park?", VIJVERS)).reason
+    assert reason == "De gevonden passages geven geen antwoord op deze vraag."
+
+
 def test_the_reason_never_says_the_passages_are_not_about_a_preposition():
     n = len(REFUSAL_FEATURES)
     always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
