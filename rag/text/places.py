@@ -72,6 +72,16 @@ def country_words() -> frozenset[str]:
     return frozenset(name for name in _countries() if name.isalpha()) | frozenset(_ADJECTIVES) | {f"{a}e" for a in _ADJECTIVES}
 
 
+def same_place_words(word: str) -> frozenset[str]:
+    """The other words for a country the reports compare with, folded: its name for its
+    adjective ("schotse": "schotland") and its adjective, with and without -e, for its name
+    ("zweden": "zweeds", "zweedse"). Empty for other words."""
+    adjective = word[:-1] if word.endswith("e") and word[:-1] in _ADJECTIVES else word
+    if adjective in _ADJECTIVES:
+        return frozenset({fold(_ADJECTIVES[adjective])})
+    return frozenset(w for a, country in _ADJECTIVES.items() if fold(country) == word for w in (a, f"{a}e"))
+
+
 def names_home(text: str) -> bool:
     """Whether `text` names the Netherlands ("in Nederland", "Nederlandse leerlingen")."""
     return re.search(r"\bnederland(?:se?)?\b", fold(text)) is not None

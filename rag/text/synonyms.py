@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rag.text.analysis import fold, stem
-from rag.text.places import country_words
+from rag.text.places import country_words, same_place_words
 from rag.text.plurals import other_number_stems
 
 _GROUPS = (
@@ -94,7 +94,9 @@ def alternatives(word: str) -> tuple[str, ...]:
     splits the two ("dag", "dagen": `rag.text.plurals`); () for most words."""
     own = stem(word)
     countries = _country_stems() if word in _COUNTRY else frozenset()
-    found = _stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries | _compound_alternatives(word)
+    # "Schotse" for "Schotland" and back: a country the reports compare with by its adjective.
+    places = {stem(w) for w in same_place_words(word)}
+    found = _stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries | places | _compound_alternatives(word)
     return tuple(sorted(found - {own}))
 
 
