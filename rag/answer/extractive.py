@@ -739,7 +739,7 @@ def unit_signals(
             continue  # it says what the document covers, not what it says
         if not about_words and _NAMES_ITS_WORDS.search(a.folded) and _WORDS_FOR.search(a.folded):
             continue  # how the document uses its words answers only what a word means
-        if unit.is_enumeration and intent in ("number", "date") and all(_is_question(p.text) for p in unit.parts[1:]):
+        if unit.is_enumeration and intent in ("number", "date") and _only_questions(unit):
             continue  # a list of questions (a study's research questions) gives no figure or time
         if passage.chunk.kind == "table" and not unit.row and not unit.is_enumeration and not _ENDS_SENTENCE.search(unit.text):
             continue  # a line of a table's text that does not end as a sentence is a cell ("Hoger salaris voor lastig vervulbare")
@@ -1989,14 +1989,17 @@ def _with_elaboration(chosen: list[ScoredUnit], passages: Sequence[Passage], inf
 RESTATES_NEW = 3
 
 
-def _asks_nothing_asked(unit: Unit, info: QuestionInfo) -> bool:
-    """Whether a unit is a question, or a list of questions ("De onderzoeksvragen zijn: • Welke
-    ...? • Hoe ...?"), and the question asks for no questions ("Welke vragen ...?", "de
-    kennisvragen")."""
+def _only_questions(unit: Unit) -> bool:
+    """Whether a unit is a question, or a list whose items are all questions ("De
+    onderzoeksvragen zijn: • Welke ...? • Hoe ...?"): it asks, it answers nothing."""
     items = unit.parts[1:] if unit.is_enumeration else unit.parts
-    if not items or not all(_is_question(p.text) for p in items):
-        return False
-    return not any(t.stem.endswith(("vrag", "vraag")) for t in info.terms)
+    return bool(items) and all(_is_question(p.text) for p in items)
+
+
+def _asks_nothing_asked(unit: Unit, info: QuestionInfo) -> bool:
+    """Whether a unit only asks (`_only_questions`) and the question asks for no questions
+    ("Welke vragen ...?", "de kennisvragen")."""
+    return _only_questions(unit) and not any(t.stem.endswith(("vrag", "vraag")) for t in info.terms)
 
 
 def _restates(lead: str, question: str) -> bool:

@@ -88,16 +88,23 @@ def _compound_alternatives(word: str) -> set[str]:
     return found
 
 
+def place_alternatives(word: str) -> tuple[str, ...]:
+    """The stems of the other words for a country the reports compare with: "Schotse" for
+    "Schotland" and back (`rag.text.places.same_place_words`); () for other words."""
+    return tuple(sorted({stem(w) for w in same_place_words(word)}))
+
+
 def alternatives(word: str) -> tuple[str, ...]:
     """The stems of the other words for what `word` (folded) names, also as the head of a
     compound ("onderwijsgeld": "onderwijsmiddelen"), and of its other number where the stemmer
     splits the two ("dag", "dagen": `rag.text.plurals`); () for most words."""
     own = stem(word)
     countries = _country_stems() if word in _COUNTRY else frozenset()
-    # "Schotse" for "Schotland" and back: a country the reports compare with by its adjective.
-    places = {stem(w) for w in same_place_words(word)}
-    found = _stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries | places | _compound_alternatives(word)
+    found = (
+        _stem_groups().get(own, frozenset()) | set(other_number_stems(word)) | countries | set(place_alternatives(word))
+        | _compound_alternatives(word)
+    )
     return tuple(sorted(found - {own}))
 
 
-__all__ = ["alternatives"]
+__all__ = ["alternatives", "place_alternatives"]
