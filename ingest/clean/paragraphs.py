@@ -85,13 +85,18 @@ def _number_runs_on(line: str) -> bool:
 _BRACKET_RUNS_ON = re.compile(r"\([^()]*\)\s+[a-zà-ÿ]")
 
 
+#: The label of a numbered part before its title ("Bijlage 3. ", "Hoofdstuk II. "): its full
+#: stop closes no sentence.
+_PART_LABEL = re.compile(r"^(?:bijlage|hoofdstuk|deel|paragraaf)\s+(?:\d{1,2}|[IVX]{1,4})\.\s+(?=[A-ZÀ-Þ])", re.IGNORECASE)
+
+
 def _is_heading_line(line: str, next_line: str | None) -> bool:
     """A short title line: no closing punctuation, not ending on a function word,
     followed by a capitalised line (or nothing)."""
     # Lower case is fine: this may be the last line of a wrapped title.
     if not looks_like_heading_text(line, capitalised=False) or ends_sentence(line):
         return False
-    if re.search(r"[.!?] \S", line) or _is_bullet(line) or _is_table_row(line):
+    if re.search(r"[.!?] \S", _PART_LABEL.sub("", line)) or _is_bullet(line) or _is_table_row(line):
         return False
     last = line.split()[-1].lower().strip(CLOSERS + "(,")
     if last in FUNCTION_WORDS:

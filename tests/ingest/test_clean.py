@@ -531,6 +531,21 @@ def test_reflow_joins_numbered_title_wrapped_in_double_spaced_text() -> None:
     )
 
 
+def test_reflow_labelled_part_title_on_a_new_page_is_a_heading() -> None:
+    # invented, double-spaced: "Bijlage 2." labels the title; its full stop ends no sentence
+    raw = (
+        "Soms tellen de boswachters meer dan 25 kikkers per vijver met een grote \n\n"
+        "behoefte aan schoon water. \n"
+        " Bijlage 2.  Gesprekken met de boswachters \n\n"
+        "De tellingen zijn besproken met drie boswachters en een ecoloog van het \n\n"
+        "waterschap."
+    )
+    blocks = _blocks(raw)
+    assert blocks[0].endswith("behoefte aan schoon water.")
+    assert blocks[1] == "Bijlage 2. Gesprekken met de boswachters"
+    assert blocks[2].startswith("De tellingen zijn besproken")
+
+
 def test_reflow_marked_title_after_a_list_of_other_items() -> None:
     # invented: `1. Inleiding` on the line after the last bullet
     raw = (
