@@ -381,7 +381,8 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
             cont
             and current
             and kind in ("prose", "list")
-            and not (kind == "list" and text[0].isupper() and not current[-1].endswith(("-", ",")))
+            # An item goes on past a line break where its last line cannot end ("… vereniging van").
+            and not (kind == "list" and text[0].isupper() and not continues_sentence(current[-1]))
             and not (inside_sentence and _resumes_sentence(lines[i - 1].text, text))
             and not _after_source(current[-1], text)
         ):

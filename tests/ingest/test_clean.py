@@ -546,6 +546,17 @@ def test_reflow_labelled_part_title_on_a_new_page_is_a_heading() -> None:
     assert blocks[2].startswith("De tellingen zijn besproken")
 
 
+def test_reflow_list_item_goes_on_with_a_name_after_a_function_word() -> None:
+    # invented, double-spaced: the item's line ends on "van", so the capitalised line goes on with it
+    raw = (
+        "o\t Het Kikkerpact is een samenwerking tussen de Vijverbond, de Stichting Kroos en de Vereniging van \n\n"
+        "Boswachters (VvB) en het Gilde van Reigers. \n\n"
+        "o\t Dit pact verdeelt het schoonmaken van de vijvers over de partners. \n"
+    )
+    blocks = _blocks(raw)
+    assert blocks[0].split("\n")[0].endswith("de Vereniging van Boswachters (VvB) en het Gilde van Reigers.")
+
+
 def test_reflow_marked_title_after_a_list_of_other_items() -> None:
     # invented: `1. Inleiding` on the line after the last bullet
     raw = (
