@@ -27,7 +27,7 @@ from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm
 
 #: An abbreviation alone in brackets ("(vbp)", "(VBP's)", "(SGO)"), and the text before it.
-_INTRODUCED = re.compile(r"\(\s*(?P<short>[^\W\d_]{2,6})(?:['’]s)?\s*\)")
+_INTRODUCED = re.compile(r"\(\s*(?P<short>[^\W\d_]{2,6})(?:['’]s)?\s*\)(?![^\W_])")
 #: An abbreviation this common as a Dutch word (wordfreq Zipf) is a word in brackets.
 _COMMON_WORD_ZIPF = 4.5
 #: A term of one word has at least this many letters more than its abbreviation: it spells it out.

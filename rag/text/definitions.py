@@ -33,7 +33,7 @@ from rag.text.terms import QuestionTerm
 
 
 #: How a text introduces a term with its abbreviation: "vijverbeheerplan (vbp)", "(vbp's)".
-_ABBREVIATED = r"\s*\(\s*(?P<short>[^\W\d_][\w.\-]{0,11}?)(?:['’]s)?\s*\)"
+_ABBREVIATED = r"\s*\(\s*(?P<short>[^\W\d_][\w.\-]{0,11}?)(?:['’]s)?\s*\)(?![^\W_])"
 
 
 def _abbreviated(phrase: str, folded: str) -> bool:
@@ -52,7 +52,8 @@ def introduces(term: QuestionTerm, folded: str) -> bool:
     abbreviation in brackets after a figure only says what the figure is of ("61% (vbp)"). So
     does "vijverbeheerplan (ook wel vbp genoemd)"."""
     return bool(
-        re.search(rf"(?<=[^\W\d_])\s*\(\s*(?:ook\s+wel\s+|kortweg\s+)?{re.escape(term.word)}(?:['’]s)?(?:\s+genoemd)?\s*\)", folded)
+        # A bracket inside a word ("(onderwijs)mensen") gives no abbreviation.
+        re.search(rf"(?<=[^\W\d_])\s*\(\s*(?:ook\s+wel\s+|kortweg\s+)?{re.escape(term.word)}(?:['’]s)?(?:\s+genoemd)?\s*\)(?![^\W_])", folded)
         or _abbreviated(re.escape(term.word), folded)
     )
 

@@ -44,6 +44,7 @@ def test_a_name_of_several_words_introduces_its_abbreviation_without_its_small_w
     "Het kikkerplan (zie bijlage) noemt drie maatregelen.",  # a pointer
     "De kikkers leven in het speciaal onderwijs (so).",  # a sector: `rag.text.sectors` knows those
     "De gemeente telt. Vijvers (gv) zijn er genoeg.",  # a name does not reach back over a sentence's end
+    "Het vijverbeheer (vb)werk begint in maart.",  # a bracket inside a word is part of it
 ])
 def test_brackets_that_do_not_abbreviate_the_words_before_them_introduce_nothing(text):
     assert not Abbreviations.of_texts([text])

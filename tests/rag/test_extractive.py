@@ -1536,6 +1536,9 @@ def test_other_questions_keep_the_models_order():
     # After a figure the bracket says what the figure is of.
     ("tot 61% (VBP) van de vijvers", False),
     ("het plan(VBP) kost", True),
+    # A bracket inside a word is part of it, no abbreviation.
+    ("betrokken (vbp)beheerders kosten", False),
+    ("een vijverbeheerplan (vbp)beheer kost", False),
 ])
 def test_introduces(text, introduced):
     from rag.text.definitions import introduces
