@@ -1134,7 +1134,7 @@ class ExtractiveComposer:
         (`_says_what_it_is`): the passages speak of X without saying what it is."""
         if info.intent != "define" or not info.defined or any(self._says_what_it_is(info, c.unit, passages) for c in chosen):
             return None
-        if set(words(info.defined)[:1]) & _RELATIONAL_HEADS:
+        if set(words(info.defined)[:1]) & (_RELATIONAL_HEADS | _EFFECT_HEADS):
             return None  # "Wat is de rol van de gemeente?": what the gemeente does says it
         folded = fold(question)
         verb = "zijn" if _ASKS_WHAT_THEY_ARE.search(folded) else "is"
@@ -1203,6 +1203,9 @@ _RELATIONAL_HEADS = frozenset(
     "rol rollen taak taken doel doelen doelstelling functie bijdrage opdracht verantwoordelijkheid verantwoordelijkheden".split()
 )
 _RELATIONAL_STEMS = frozenset(stem(w) for w in _RELATIONAL_HEADS)
+#: What something brings about or risks is said of it ("Een risico van X is daarnaast dat ..."),
+#: not defined as a kind of thing: "Wat is het risico van X?" asks no definition.
+_EFFECT_HEADS = frozenset("risico gevaar gevaren nadeel nadelen voordeel voordelen gevolg gevolgen effect effecten".split())
 
 
 def _stated_figures(question: str) -> set[str]:

@@ -412,6 +412,15 @@ def test_what_something_is_for_is_said_by_what_it_does_not_by_a_definition(quest
     assert not (answer.note or "").startswith("U vraagt wat")
 
 
+@pytest.mark.parametrize("question", ["Wat is het risico van maaien in het voorjaar?", "Wat is het gevolg van maaien in het voorjaar?"])
+def test_what_something_risks_or_brings_about_is_said_of_it_not_defined(question):
+    # "Een risico van vroeg maaien ... is daarnaast dat ...": said of the maaien, in words between.
+    text = "Een risico van het vroege maaien in het voorjaar is daarnaast dat de kikkers hun schuilplaatsen verliezen."
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    assert not (answer.note or "").startswith("U vraagt wat")
+
+
 def test_the_caution_for_a_follow_up_names_the_subject_with_its_article_as_searched():
     # "Kun je de laatste uitleggen?", searched with the list item it points at.
     searched = analyse_question("Kun je ‘een kroosdek op de vijver’ uitleggen?")
