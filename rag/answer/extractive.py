@@ -750,6 +750,8 @@ def unit_signals(
         gives_count = (
             _gives_count(text, question.numbers, True) if question.asks_duration  # a span of time, not a share
             else bool(new_numbers) or any(is_count_word(w) and w not in asked_words for w in words(text))
+            # "meer dan de helft van de vijvers" answers "hoeveel vijvers" as "52%" would.
+            or (bool(_SHARE.search(text)) and not _SHARE.search(question.text))
         )
         stems = content_stems(text)
         n_words = len(unit.text.split())

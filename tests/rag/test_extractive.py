@@ -1432,6 +1432,10 @@ def test_a_count_in_words_is_what_a_how_many_question_wants():
     # A count the question names itself is no answer to it.
     signals = _signals("Hoeveel van de vijf vijvers hebben riet?", text)
     assert signals["Het riet staat in vijf vijvers."]["number_missing"] == 1.0
+    # A share in words answers "hoeveel" as a percentage would; not where the question names it.
+    text = "Meer dan de helft van de vijvers kreeg een maaibeurt. Het kroos groeit snel."
+    assert _signals("Hoeveel vijvers kregen een maaibeurt?", text)["Meer dan de helft van de vijvers kreeg een maaibeurt."]["number_wanted"] == 1.0
+    assert _signals("Hoeveel van de helft kreeg een maaibeurt?", text)["Meer dan de helft van de vijvers kreeg een maaibeurt."]["number_missing"] == 1.0
 
 
 def test_a_sentence_that_lists_the_asked_items_after_a_colon_is_what_a_list_question_wants():
