@@ -127,15 +127,20 @@ def written_as_name(subject: str, text: str) -> bool:
     return False
 
 
+_ARTICLES = frozenset({"de", "het", "een"})
+
+
 def defines(subject: str, folded: str, *, name: bool = False) -> bool:
     """Whether `folded` text says what `subject` (folded words) is, in one of the ways above;
     `name`: the text gives the subject as a name (`written_as_name`), so "De Vijverschool is
     een ..." says what it is where "Het kroos is een probleem" does not."""
-    words = [re.escape(w) for w in re.findall(r"[^\W_]+", subject)]
+    # An article inside the subject may be left out or differ ("A versus de B" is "A versus B").
+    found = re.findall(r"[^\W_]+", subject)
+    words = [re.escape(w) for n, w in enumerate(found) if not (n and w in _ARTICLES)]
     if not words:
         return False
     # "Wat is een zij-instromer?" is answered where the text speaks of "zij-instromers".
-    phrase = r"[\s\-]+".join(words) + r"(?:s|en|n)?"
+    phrase = r"[\s\-]+(?:(?:de|het|een)\s+)?".join(words) + r"(?:s|en|n)?"
     purpose = words[-1] in _PURPOSE_NOUNS
     articles = r"een\s+|het\s+|de\s+" if purpose or name else r"een\s+"
     infinitive = _PURPOSE_INFINITIVE if purpose else ""

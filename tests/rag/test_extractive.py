@@ -445,6 +445,17 @@ def test_a_colon_after_the_term_defines_it_only_before_a_clause():
     assert not defines("kroosdek", fold("Er is onvrede over de kosten van het kroosdek: hogere kosten betekenen minder geld."))
 
 
+def test_an_article_inside_the_subject_may_be_left_out_where_the_text_defines_it():
+    from rag.text.analysis import fold
+    from rag.text.definitions import defines
+
+    # A list item asked about ("Leg het eerste uit") and the text's glossary entry for it.
+    text = "Maaien versus het vissen: het maaien houdt de vijver open, het vissen houdt hem schoon."
+    assert defines("maaien versus het vissen", fold(text))
+    assert defines("maaien versus vissen", fold("Maaien versus het vissen: het maaien houdt de vijver open."))
+    assert not defines("maaien versus het vissen", fold("Maaien en vissen: beide kosten geld."))
+
+
 @pytest.mark.parametrize("text, said", [
     # What falls under it, and what it consists of, say what it covers.
     ("Onder het kroosbeheer vallen het maaien, het vissen en het baggeren.", True),
