@@ -230,6 +230,8 @@ class Engine:
             document = known.get(document_id)
             if document is None or (allowed is not None and not allowed.admits(document)):
                 continue
+            if asked.years and not asked.years & {str(document.year), *YEAR.findall(document.title or "")}:
+                continue  # "Welke thema's had het plan in 2019?": another edition's parts (its year, or the one of its title)
             parts = outline(document_id)
             found = heading_list(asked, [p.chunk.section for p in parts])
             if found is None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from rag.text.analysis import COUNT_WORDS, PREPOSITIONS, fold, stem, words
+from rag.text.analysis import COUNT_WORDS, PREPOSITIONS, YEAR, fold, stem, words
 from rag.text.notes import cites_source
 from rag.text.terms import QuestionTerm
 
@@ -28,6 +28,7 @@ _FORM_WORDS = frozenset(
     """
     behandelt behandelen behandeld bespreekt bespreken besproken beschrijft beschrijven beschreven noemt noemen
     genoemd onderscheidt onderscheiden kent kennen heeft hebben bevat bevatten komen komt aan bod staan staat
+    ziet zien zag zagen
     centraal belangrijkste voornaamste allemaal precies welke erin daarin
     """.split()
 )
@@ -84,18 +85,22 @@ class PartsAsked:
     #: The word for the parts as the question typed it ("thema’s").
     asked: str
     count: int | None
+    #: The years the question asks about: only a document of one of them gives the parts.
+    years: frozenset[str] = frozenset()
 
 
 def parts_asked(question: str, topic_terms: Sequence[QuestionTerm]) -> PartsAsked | None:
     """What a question asks the parts of ("Wat zijn de zes thema's?": "thema's", six), or None
     when it asks for more than that, or for one. `topic_terms`: the question's key terms
     without the words that name its source."""
-    counts = [t for t in topic_terms if t.is_number or t.word in COUNT_WORDS]
-    rest = [t for t in topic_terms if t not in counts and t.word not in _FORM_WORDS]
+    # A year says when ("Welke thema's noemt het plan in 2023?"), not how many: `years`.
+    years = frozenset(t.word for t in topic_terms if t.is_number and YEAR.fullmatch(t.word))
+    counts = [t for t in topic_terms if (t.is_number or t.word in COUNT_WORDS) and t.word not in years]
+    rest = [t for t in topic_terms if t not in counts and t.word not in _FORM_WORDS and t.word not in years]
     if len(rest) != 1 or len(counts) > 1:
         return None
     asked = _asked_plural(question, rest[0])
-    return PartsAsked(rest[0], asked, _count(counts)) if asked else None
+    return PartsAsked(rest[0], asked, _count(counts), years) if asked else None
 
 
 def heading_list(parts: PartsAsked, sections: Sequence[str | None]) -> HeadingList | None:

@@ -484,3 +484,5 @@ def test_a_list_the_document_gives_only_as_headings_is_answered_with_them(plan_e
     # A question about one of them, or for another count, is answered from the sentences.
     assert not plan_engine.ask("Wat zijn de vier thema's?").text.startswith("De kopjes")
     assert not plan_engine.ask("Welke thema's gaan over water?").text.startswith("De kopjes")
+    # The parts of another year than the document's are not its headings.
+    assert not plan_engine.ask("Welke thema's had het plan in 2019?").text.startswith("De kopjes")

@@ -35,6 +35,12 @@ def test_the_parts_a_document_gives_as_headings_are_listed_in_its_order(question
     assert result.asked in question
 
 
+def test_a_year_in_the_question_is_when_not_how_many_and_seeing_asks_nothing_more():
+    asked = parts_asked("Welke thema's zien we in 2031?", analyse_question("Welke thema's zien we in 2031?").topic_terms)
+    assert asked is not None and asked.count is None and asked.years == {"2031"}
+    assert [item.title for item in heading_list(asked, PLAN).items] == ["water", "oevers", "vissen"]
+
+
 def test_numbered_headings_lose_their_word_and_number_and_must_run_without_a_gap():
     numbered = ["Plan > Speerpunt 1: Meer riet", "Plan > Speerpunt 2: Schoon water", "Plan > Speerpunt 3. Minder kroos"]
     assert [i.title for i in found("Wat zijn de speerpunten?", numbered).items] == ["Meer riet", "Schoon water", "Minder kroos"]
