@@ -256,7 +256,11 @@ class Engine:
         terms = [t for t in analysis.topic_terms if not t.is_number and t.word not in PREPOSITIONS]
         stems = {t.stem for t in terms}
         ranked = sorted(passages, key=lambda p: p.rank)
+        # "Wat zijn de gamechangers uit het vijverplan?": another document's list is no answer.
+        named = getattr(getattr(analysis, "mention", None), "documents", ())
         for passage in ranked[:ANNOUNCING_PASSAGES]:
+            if named and passage.chunk.document_id not in named:
+                continue
             for sentence in split_sentences(passage.text):
                 if sentence.kind != "prose" or (count := announced_count(sentence.text, stems)) is None:
                     continue

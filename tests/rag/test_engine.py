@@ -471,6 +471,19 @@ def test_parts_a_sentence_announces_and_numbered_titles_give_are_listed(advice_e
     assert "1. meer riet" not in paths.text
 
 
+def test_a_list_announced_in_another_document_than_the_one_named_is_no_answer(advice_engine):
+    from dataclasses import replace
+
+    from rag.text.sources import SourceMention
+
+    question = "Welke adviezen zijn er voor de vijvers?"
+    passages, _, timings, _, analysis = advice_engine._retrieve(question, None, None, None)
+    own = replace(analysis, mention=SourceMention(documents=("vijveradvies.md",)))
+    other = replace(analysis, mention=SourceMention(documents=("kikkerplan.md",)))
+    assert advice_engine._announced_list(question, own, passages, timings) is not None
+    assert advice_engine._announced_list(question, other, passages, timings) is None
+
+
 def test_a_list_the_document_gives_only_as_headings_is_answered_with_them(plan_engine):
     answer = plan_engine.ask("Wat zijn de drie thema's?")
     assert not answer.refused
