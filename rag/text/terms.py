@@ -285,6 +285,7 @@ def question_terms(question: str) -> list[QuestionTerm]:
                 # A name has no other words, but a country's adjective ("Schotse") has its name.
                 alternatives=place_alternatives(w) if w in names else (
                     alternatives(w) + (_verb_stems(w) if w == perfect else ()) + _present_stem(w)
+                    + _comparative_base(w, asked_words[n + 1] if n + 1 < len(asked_words) else "")
                 ),
             )
     return list(terms.values())
@@ -325,6 +326,25 @@ def _verb_stems(participle: str) -> tuple[str, ...]:
 
 #: A verb's present tense after "hij" or "het": its stem and a "t" ("bepaalt", "daalt").
 _PRESENT_T = re.compile(r"[^\W\d_]{3,}[^\Wdt\d_]t")
+
+
+#: Comparatives that are not their adjective plus "-er".
+_IRREGULAR_COMPARATIVES = frozenset("beter meer minder liever eerder".split())
+
+
+def _comparative_base(word: str, following: str) -> tuple[str, ...]:
+    """The stem of the adjective of a comparative before "dan" ("jonger dan 35": "jong", as in
+    "jonge"; "groter": "groot"; "duurder": "duur"), which the stemmer keeps apart."""
+    if following != "dan" or word in _IRREGULAR_COMPARATIVES or not word.endswith("er") or len(word) < 5:
+        return ()
+    base = word[:-3] if word.endswith("rder") else word[:-2]
+    forms = [base, f"{base}e"]
+    # "grot" + "er": the open syllable's single vowel is written double when it closes ("groot";
+    # "grote" keeps it single, and "grot" is no form of it).
+    if re.search(r"(?:^|[^aeiou])[aeou][^aeiouwj]$", base):
+        forms[0] = base[:-1] + base[-2] + base[-1]
+    own = stem(word)
+    return tuple(dict.fromkeys(s for s in map(stem, forms) if s != own))
 
 
 def _present_stem(word: str) -> tuple[str, ...]:

@@ -418,6 +418,18 @@ def test_a_verb_in_the_present_tense_is_found_in_its_other_forms():
     assert not TermIndex(["Het aantal kikkers groeide in 2031."]).contains(falls)
 
 
+def test_a_comparative_before_dan_is_found_in_its_adjective():
+    from rag.text.terms import TermIndex
+
+    younger = next(t for t in question_terms("Hoeveel kikkers zijn jonger dan twee jaar?") if t.word == "jonger")
+    larger = next(t for t in question_terms("Is de vijver groter dan de sloot?") if t.word == "groter")
+    assert TermIndex(["Het aandeel jonge kikkers (< 2 jaar) is 30%."]).contains(younger)
+    assert TermIndex(["De grote vijver ligt in het park."]).contains(larger)
+    # Without "dan" a word in -er is no comparative: "water" is not "waat".
+    water = next(t for t in question_terms("Hoe schoon is het water in de vijver?") if t.word == "water")
+    assert water.alternatives == ()
+
+
 def test_capitals_joined_by_an_ampersand_are_one_name():
     # Not the letter "W" after "voor": "W&T" names a subject as a whole.
     terms = question_terms("Hoe scoren de vijvers voor W&T?")
