@@ -403,19 +403,19 @@ def test_the_caution_names_the_subject_as_asked_with_the_source_it_names():
     assert answer.uncertain and answer.note.startswith("U vraagt wat het kroosplan van het vijverbureau is, maar")
 
 
-@pytest.mark.parametrize("question", ["Wat is de rol van het vijverbureau bij het maaien?", "Wat is het doel van het maaiplan?"])
-def test_what_something_is_for_is_said_by_what_it_does_not_by_a_definition(question):
+_DOES = "Het vijverbureau maakt elk voorjaar met de tuinmannen afspraken over het maaien van het riet, met als doel de vijvers open te houden."
+_RISKS = "Een risico van het vroege maaien in het voorjaar is daarnaast dat de kikkers hun schuilplaatsen verliezen."
+
+
+@pytest.mark.parametrize("question, text", [
     # No sentence says "de rol van het vijverbureau is ...": what it does answers.
-    text = "Het vijverbureau maakt elk voorjaar met de tuinmannen afspraken over het maaien van het riet, met als doel de vijvers open te houden."
-    answer = composer(overlap=1.0).compose(question, make_passages(text))
-    assert not answer.refused and answer.text.startswith(text)
-    assert not (answer.note or "").startswith("U vraagt wat")
-
-
-@pytest.mark.parametrize("question", ["Wat is het risico van maaien in het voorjaar?", "Wat is het gevolg van maaien in het voorjaar?"])
-def test_what_something_risks_or_brings_about_is_said_of_it_not_defined(question):
-    # "Een risico van vroeg maaien ... is daarnaast dat ...": said of the maaien, in words between.
-    text = "Een risico van het vroege maaien in het voorjaar is daarnaast dat de kikkers hun schuilplaatsen verliezen."
+    ("Wat is de rol van het vijverbureau bij het maaien?", _DOES),
+    ("Wat is het doel van het maaiplan?", _DOES),
+    # What something risks or brings about is said of it, with words between ("Een risico van ... is daarnaast dat").
+    ("Wat is het risico van maaien in het voorjaar?", _RISKS),
+    ("Wat is het gevolg van maaien in het voorjaar?", _RISKS),
+])
+def test_what_something_is_for_or_brings_about_is_said_of_it_not_by_a_definition(question, text):
     answer = composer(overlap=1.0).compose(question, make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
     assert not (answer.note or "").startswith("U vraagt wat")
