@@ -69,7 +69,9 @@ _EXPLAIN_QUESTION = re.compile(
     r"wat\s+(?:is|was)\s+(?:volgens\s+(?:[^\W\d_]+\s+){1,6}?)?de\s+(?:belangrijkste\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring|aanleiding)\b|"
     # "Om welke reden ...?", "Waaraan ligt het dat ...?", "Hoe ontstaat ...?", "Wat leidt tot ...?": a
     # reason too. ("Wat zijn de oorzaken van ...?" asks for a list of them.)
-    r"om\s+welke\s+reden(?:en)?|waaraan\s+ligt\s+het|hoe\s+(?:ontstaat|ontstaan|ontstond|ontstonden)|wat\s+(?:leidt|leidde)\s+tot)"
+    r"om\s+welke\s+reden(?:en)?|waaraan\s+ligt\s+het|hoe\s+(?:ontstaat|ontstaan|ontstond|ontstonden)|wat\s+(?:leidt|leidde)\s+tot|"
+    # "Hoe werkt de vijverpas?", "Wat doet een kroosmeester?": how it goes, told in words, not figures.
+    r"^hoe\s+(?:werkt|werken)\b|^wat\s+(?:doet|doen)\b)"
 )
 #: Asking to explain: "Kun je ... uitleggen?", "Wilt u ... toelichten?".
 _ASKING = r"(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)"

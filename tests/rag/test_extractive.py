@@ -1259,6 +1259,10 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Hoe ontstaat een kroosdek?", "explain"),
     ("Wat leidt tot kroos in de vijvers?", "explain"),
     ("Wat is de aanleiding voor het vijverplan?", "explain"),
+    # How something works, what someone does: told in words.
+    ("Hoe werkt de vijverpas?", "explain"),
+    ("Wat doet een kroosmeester?", "explain"),
+    ("Hoeveel uur werkt een kroosmeester?", "number"),
     # "Wanneer spreekt X van Y?" asks what counts as Y, not a date; a meeting is a date.
     ("Wanneer spreekt het vijverplan van een kroosdek?", "define"),
     ("Wanneer spreek je van een kroosvijver?", "define"),
