@@ -94,6 +94,8 @@ _WHAT_ARE = re.compile(
     r"^wat\s+zijn\s+(?!(?:de|het|die|deze|dat|dit|er|volgens|nu|dan|daar|hier|nou|toch|eigenlijk|precies|hun|onze|jullie|uw|zijn|haar|alle|enkele|veel|welke)\b)"
     r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2}\s*\?*\s*$"
 )
+#: "Wat is (volgens het plan) nodig voor schone vijvers?" asks what it takes, not what "nodig" is.
+_WHAT_IS_NEEDED = re.compile(r"^wat\s+(?:is|zijn)\s+(?:[^\W\d_]+\s+){0,6}?(?:nodig|noodzakelijk|vereist)\b")
 #: "Wat betekent het tekort voor de leerlingen?" asks what follows from it, not what it means.
 _MEANS_FOR = re.compile(r"^wat\s+(betekent|betekenen)\b.*\svoor\s")
 #: What a definition question asks to define: "Wat is een [kroosdek] in de vijver?",
@@ -251,6 +253,7 @@ def question_intent(question: str) -> Intent:
         return "explain"
     if _WHAT_ARE.match(q) or (
         _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q) and not _WHICH_RANKS.match(q)
+        and not _WHAT_IS_NEEDED.match(q)
     ):
         return "define"
     if _LIST_QUESTION.search(q):

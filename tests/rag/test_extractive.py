@@ -1259,6 +1259,9 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Hoe ontstaat een kroosdek?", "explain"),
     ("Wat leidt tot kroos in de vijvers?", "explain"),
     ("Wat is de aanleiding voor het vijverplan?", "explain"),
+    # What it takes is no definition of "nodig"; a needed thing named by a noun is.
+    ("Wat is volgens het vijverplan nodig voor schone vijvers?", "other"),
+    ("Wat is een noodzakelijke maaibeurt?", "define"),
     # How something works, what someone does: told in words.
     ("Hoe werkt de vijverpas?", "explain"),
     ("Wat doet een kroosmeester?", "explain"),
