@@ -1879,9 +1879,9 @@ def test_a_lead_that_announces_is_quoted_with_the_sentence_that_says_what():
     ("Het vijverplan noemt de maatregelen voor het riet. Zo komen er meer pompen. Het plan loopt tot 2030.",
      "Welke maatregelen noemt het vijverplan?", False),  # names them, announces nothing
     # A verb's particle after the noun closes the announcing sentence.
-    ("Om het kroos in de grote vijver voor te blijven zetten de tuinmannen in de zomer ook andere maatregelen in. "
-     "Deze zijn gericht op het riet en de pompen. Het plan loopt tot 2030.",
-     "Welke maatregelen zetten de tuinmannen in?", True),
+    ("Om het kroos in de grote vijver voor te blijven zetten de tuinmannen in de zomer nog meer ingrepen in. "
+     "Die richten zich op het riet en de pompen. Het plan loopt tot 2030.",
+     "Welke ingrepen zetten de tuinmannen in?", True),
     # A count in figures announces them as one in words does.
     ("In het vijverplan staan 2 maatregelen voor de vijvers in het park. Zo komen er meer pompen. Het plan loopt tot 2030.",
      "Welke maatregelen staan er in het vijverplan?", True),
