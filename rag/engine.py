@@ -22,7 +22,7 @@ from rag.text.analysis import PREPOSITIONS, YEAR, fold, listed, numbers, words
 from rag.text.sectors import sectors
 from rag.text.sources import document_years
 from rag.text.terms import TermIndex, analyse, question_terms
-from rag.text.headings import announced_count, heading_list, heading_list_reply, numbered_titles, parts_asked
+from rag.text.headings import ORDINAL_PLACE, announced_count, heading_list, heading_list_reply, numbered_titles, parts_asked, with_heading_part
 from rag.text.sentences import split_sentences
 from rag.text.conversation import asks_overview, asks_publication, conversation_kind, conversation_reply, overview_reply
 from rag.text.question import OPINION_NOTE, asks_opinion, named_editions, question_intent, searchable, unshouted
@@ -161,11 +161,31 @@ class Engine:
             found = search(standalone, k, as_filters(filters))
             passages, analysis = found.passages, found.question
             timings.update(found.timings)
+            if not turns and (pointed := self._heading_part(standalone, analysis, passages)) is not None:
+                # "Wat houdt het tweede speerpunt van het plan in?": searched as the part it points at.
+                standalone = pointed
+                found = search(standalone, k, as_filters(filters))
+                passages, analysis = found.passages, found.question
         else:
             passages = self.retriever.retrieve(standalone, k, as_filters(filters))
         timings["retrieve"] = _ms(t)
         rewritten = standalone.strip() if standalone.strip() != question else None
         return passages, turns, timings, rewritten, analysis
+
+    def _heading_part(self, question: str, analysis, passages) -> str | None:
+        """The question with the part an ordinal points at ("het tweede speerpunt") named, where
+        the named document (else one of the best three passages') gives those parts as its
+        headings (`rag.text.headings.with_heading_part`); None otherwise."""
+        outline = getattr(self.retriever, "outline", None)
+        if outline is None or analysis is None or not ORDINAL_PLACE.search(question):
+            return None
+        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        candidates = list(named) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
+        for document_id in candidates:
+            pointed = with_heading_part(question, [p.chunk.section for p in outline(document_id)])
+            if pointed is not None:
+                return pointed
+        return None
 
     def search(self, query: str, k: int | None = None, filters=None, history=None) -> list[Passage]:
         return self._retrieve(query, history, filters, k)[0]

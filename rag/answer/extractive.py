@@ -1124,6 +1124,8 @@ class ExtractiveComposer:
             return before is not None and defines_in(info.defined, f"{before.text} {unit.text}")
         if info.defined and defines_in(info.defined, unit.text):
             return True
+        if info.defined and unit.is_enumeration and words(unit.parts[0].text)[-len(words(info.defined)):] == words(info.defined):
+            return True  # "Speerpunt 1: Meer riet" over its items: what the part holds
         # Spelling out an abbreviation of what is asked about says what it is; spelling out
         # another word of the question ("... in het mbo": "(mbo)") does not.
         asked = set(words(info.defined)) if info.defined else None

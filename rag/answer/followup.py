@@ -16,6 +16,7 @@ from rag.answer.citation_check import strip_markers
 from rag.text.analysis import POINTER_WORD, PREPOSITIONS, QUESTION_WORDS, STOPWORDS, YEAR, fold, words
 from rag.text.question import DEFINING_WORDS, asking_words, defined_subject, is_superlative
 from rag.text.sectors import sector_words, sectors
+from rag.text.headings import ORDINAL_PLACE, ORDINALS
 from rag.text.sentences import BULLET, split_sentences, without_marker
 from rag.text.sources import SourceMatcher
 from rag.text.terms import TermIndex, form_words, question_terms
@@ -50,7 +51,7 @@ def is_follow_up(question: str) -> bool:
     if subject:
         # "Wat is LEA?" names what it asks about; "Licht dat toe." and "Licht de eerste toe."
         # point back at what came before (the first of it).
-        return set(words(subject)) <= _BACK_REFERENCES | STOPWORDS | _ORDINALS.keys()
+        return set(words(subject)) <= _BACK_REFERENCES | STOPWORDS | ORDINALS.keys()
     content = [t for t in tokens if t not in STOPWORDS and t not in QUESTION_WORDS]
     return len(content) <= 2 or any(t in _BACK_REFERENCES or _POINTER.match(t) for t in tokens)
 
@@ -138,10 +139,6 @@ def _replaced_words(question: str, previous: str) -> set[str]:
     return set(phrase)
 
 
-_ORDINALS = {
-    "eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "zesde": 5, "zevende": 6, "achtste": 7,
-    "negende": 8, "tiende": 9, "laatste": -1,
-}  # fmt: skip
 #: What an item of a list is called when no word of the conversation names it.
 _ITEM_NOUNS = frozenset({"punt", "punten", "item", "onderdeel", "element", "optie", "stap"})
 #: The particle of a verb that ends the question ("Licht de eerste toe.").
@@ -149,11 +146,6 @@ _PARTICLES = frozenset("toe uit aan op in mee door na voor af bij weg".split())
 #: A question that opens with a modal verb ends with the verb it governs ("Kun je de eerste
 #: uitleggen?"): that last word is no noun of the ordinal.
 _MODAL_START = re.compile(r"^\s*(?:kun|kunt|kan|wil|wilt|zou|zoudt|mag|moet)\b", re.IGNORECASE)
-#: A place in a list named by an ordinal: "de eerste", "het laatste spanningsveld" ("punt drie" is not one).
-_PLACE = re.compile(
-    r"\b(?:(?P<article>de |het |die |dat |deze |dit ))?(?P<ordinal>" + "|".join(_ORDINALS) + r")\b(?:\s+(?P<noun>[^\W\d_]+))?",
-    re.IGNORECASE,
-)
 
 
 def with_list_item(question: str, answer: str | None, previous: str | None) -> str | None:
@@ -172,8 +164,8 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
     if len(items) < 2:
         return None
     said = set(words(f"{previous or ''} {answer}"))
-    for match in _PLACE.finditer(question):
-        place = _ORDINALS[match.group("ordinal").lower()]
+    for match in ORDINAL_PLACE.finditer(question):
+        place = ORDINALS[match.group("ordinal").lower()]
         noun = (match.group("noun") or "").lower()
         ends = match.group("noun") is not None and not re.search(r"\w", question[match.end("noun") :])
         if noun in STOPWORDS or noun in _PARTICLES or (ends and _MODAL_START.match(question)):
@@ -185,7 +177,7 @@ def with_list_item(question: str, answer: str | None, previous: str | None) -> s
         kept = f"{match.group('article') or ''}{match.group('noun')} " if noun and noun not in _ITEM_NOUNS else ""
         end = match.end("noun") if noun else match.end("ordinal")
         return f"{question[:match.start()]}{kept}‘{items[place]}’{question[end:]}"
-    if _PLACE.search(question):
+    if ORDINAL_PLACE.search(question):
         return None
     return _item_by_content(question, items, said, set(words(previous or "")))
 
@@ -280,7 +272,7 @@ def _top_level_split(text: str, separator: str) -> list[str]:
 
 
 #: A follow-up that only names a place in the list: "En de tweede?", "de laatste?".
-_ONLY_PLACE = re.compile(r"^\s*(?:en\s+)?(?:de\s+|het\s+)?(?:" + "|".join(_ORDINALS) + r")\s*[?.!]*\s*$", re.IGNORECASE)
+_ONLY_PLACE = re.compile(r"^\s*(?:en\s+)?(?:de\s+|het\s+)?(?:" + "|".join(ORDINALS) + r")\s*[?.!]*\s*$", re.IGNORECASE)
 #: A list item as `with_list_item` puts it in a question.
 _QUOTED_ITEM = re.compile(r"‘[^’]*’")
 
@@ -291,7 +283,7 @@ def pointed_item(question: str, history: Sequence[Turn]) -> str | None:
     de eerste toe." ... "En de tweede?" ... "En de derde?"), that list. A follow-up that only
     names the place ("En de tweede?") asks what the question before asked, about this item."""
     asked_at = max((i for i, t in enumerate(history) if t.role == "user" and t.content.strip()), default=None)
-    if asked_at is not None and _PLACE.search(history[asked_at].content):
+    if asked_at is not None and ORDINAL_PLACE.search(history[asked_at].content):
         earlier = history[:asked_at]
         last = pointed_item(history[asked_at].content, earlier)
         if last is not None:  # the question before pointed into a list: this one continues it
@@ -344,7 +336,7 @@ class HeuristicCondenser:
         frame = [] if own & _ASKING or _asks_yes_or_no(question) else _asking_frame(previous)
         # De-duplicate while keeping order; the follow-up itself stays first so it dominates.
         # An ordinal of the question before ("Licht de eerste toe.") pointed into a list; it is no subject.
-        context = frame + list(dict.fromkeys(w for w in content(previous) + carried if w not in _ORDINALS))
+        context = frame + list(dict.fromkeys(w for w in content(previous) + carried if w not in ORDINALS))
         return f"{question} ({' '.join(context)})" if context else question
 
 

@@ -18,9 +18,9 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from rag.text.analysis import COUNT_WORDS, PREPOSITIONS, YEAR, fold, stem, words
+from rag.text.analysis import COUNT_WORDS, PREPOSITIONS, STOPWORDS, YEAR, fold, stem, words
 from rag.text.notes import cites_source
-from rag.text.terms import QuestionTerm
+from rag.text.terms import QuestionTerm, question_terms
 
 #: Words that ask for the parts without narrowing them: "Welke thema's behandelt het plan?",
 #: "Wat zijn de belangrijkste thema's?", "Welke speerpunten staan erin?".
@@ -185,6 +185,39 @@ def _numbered_children(parts: PartsAsked, sections: Sequence[str | None]) -> Hea
 _COUNT_NAMES = {n: w for w, n in COUNT_WORDS.items()}
 
 
+#: The place in a list an ordinal names (from 0; the last -1).
+ORDINALS = {
+    "eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "zesde": 5, "zevende": 6, "achtste": 7,
+    "negende": 8, "tiende": 9, "laatste": -1,
+}  # fmt: skip
+#: A place in a list named by an ordinal: "de eerste", "het laatste spanningsveld" ("punt drie" is not one).
+ORDINAL_PLACE = re.compile(
+    r"\b(?:(?P<article>de |het |die |dat |deze |dit ))?(?P<ordinal>" + "|".join(ORDINALS) + r")\b(?:\s+(?P<noun>[^\W\d_]+))?",
+    re.IGNORECASE,
+)
+
+
+def with_heading_part(question: str, sections: Sequence[str | None]) -> str | None:
+    """`question` with the part of a document that an ordinal and its noun point at, where the
+    document gives those parts as its headings (`heading_list`), put in their place: "Wat houdt
+    het tweede thema in?" -> "Wat houdt het thema ‘oevers’ in?". None when no ordinal with a noun
+    names such a part."""
+    for match in ORDINAL_PLACE.finditer(question):
+        noun = match.group("noun")
+        if not noun or fold(noun) in STOPWORDS:
+            continue
+        terms = question_terms(noun)
+        if not terms:
+            continue
+        found = heading_list(PartsAsked(terms[0], noun, None), sections)
+        place = ORDINALS[match.group("ordinal").lower()]
+        if found is None or place >= len(found.items):
+            continue
+        title = found.items[place].title
+        return f"{question[: match.start()]}{match.group('article') or ''}{noun} ‘{title}’{question[match.end():]}"
+    return None
+
+
 def heading_list_reply(title: str, found: HeadingList) -> str:
     """The answer: the headings' titles in document order, each with its `[n]` marker, said to
     come from the headings ("De kopjes van ‘Het vijverplan’ noemen drie thema's: water [1]; ...")."""
@@ -262,6 +295,7 @@ def numbered_titles(texts: Sequence[str], count: int, start: int = 0) -> list[Nu
 
 
 __all__ = [
-    "HeadingItem", "HeadingList", "NumberedTitle", "PartsAsked", "announced_count", "heading_list", "heading_list_reply",
+    "ORDINALS", "ORDINAL_PLACE", "HeadingItem", "HeadingList", "NumberedTitle", "PartsAsked", "announced_count", "heading_list",
+    "heading_list_reply", "with_heading_part",
     "numbered_titles", "parts_asked",
 ]  # fmt: skip

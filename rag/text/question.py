@@ -115,6 +115,8 @@ _DEFINED = re.compile(
     r"(?:\s+(?:in|op|voor|waar|waarover|dat|die|volgens|precies|eigenlijk|nou|dan|genoemd|bij|binnen|gedefinieerd|omschreven|en\s+(?:wie|wat|hoe|waar|waarom|wanneer|welke|hoeveel))\b.*)?\W*$"
 )
 _QUOTES = re.compile(r"[‘’“”\"]|(?<!\w)'|'(?!\w)")
+#: A name in quotes: "‘water in de stad’", as a follow-up or an ordinal names a list item.
+_QUOTED_NAME = re.compile(r"[‘“\"]([^’”\"]+)[’”\"]")
 
 
 def _unquoted(folded: str) -> str:
@@ -429,7 +431,14 @@ def defined_subject(question: str, intent: Intent | None = None) -> str | None:
     match = _DEFINED.match(q) or _DEFINED_IMPERATIVE.match(q) or (_DEFINED_INSIDE.match(q) if framed else None)
     if match is None or match.group("subject").startswith("verschil"):
         return None
-    return match.group("subject").strip()
+    subject = match.group("subject").strip()
+    # "Wat houdt het thema ‘water in de stad’ in?": the quoted name is the subject as a whole,
+    # whatever words of it would end a subject.
+    for quoted in _QUOTED_NAME.finditer(fold(question)):
+        name = " ".join(quoted.group(1).split())
+        if name and re.match(rf"(?:[^\W\d_]+\s+)?{re.escape(name.split()[0])}\b", subject):
+            return name
+    return subject
 
 
 #: Where one sentence ends and the next begins (a capital after ". " or "! ").

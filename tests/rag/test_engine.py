@@ -499,3 +499,12 @@ def test_a_list_the_document_gives_only_as_headings_is_answered_with_them(plan_e
     assert not plan_engine.ask("Welke thema's gaan over water?").text.startswith("De kopjes")
     # The parts of another year than the document's are not its headings.
     assert not plan_engine.ask("Welke thema's had het plan in 2019?").text.startswith("De kopjes")
+
+
+def test_a_part_named_by_its_place_among_the_headings_is_searched_by_its_title(plan_engine):
+    answer = plan_engine.ask("Wat staat er in het tweede thema?")
+    assert answer.rewritten == "Wat staat er in het thema ‘kroos’?"
+    assert answer.text.startswith("Kroos bedekt in de zomer de helft van de kleine vijver.")
+    # A place the headings do not have, or a noun they do not give, is searched as asked.
+    assert plan_engine.ask("Wat staat er in het vijfde thema?").rewritten is None
+    assert plan_engine.ask("Wat gebeurt er in de eerste zomer?").rewritten is None

@@ -421,6 +421,15 @@ def test_what_something_is_for_or_brings_about_is_said_of_it_not_by_a_definition
     assert not (answer.note or "").startswith("U vraagt wat")
 
 
+def test_a_quoted_name_is_the_subject_as_a_whole_and_its_part_with_items_says_what_it_holds():
+    question = "Wat houdt het speerpunt ‘Meer riet in de vijver’ in?"
+    assert analyse_question(question).defined == "meer riet in de vijver"
+    text = "Speerpunt 2: Meer riet in de vijver\n1. Plant riet langs de oevers.\n2. Maai het riet pas in de herfst."
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert answer.text.startswith("Speerpunt 2: Meer riet in de vijver")
+    assert not (answer.note or "").startswith("U vraagt wat")
+
+
 def test_the_caution_for_a_follow_up_names_the_subject_with_its_article_as_searched():
     # "Kun je de laatste uitleggen?", searched with the list item it points at.
     searched = analyse_question("Kun je ‘een kroosdek op de vijver’ uitleggen?")

@@ -41,6 +41,16 @@ def test_a_year_in_the_question_is_when_not_how_many_and_seeing_asks_nothing_mor
     assert [item.title for item in heading_list(asked, PLAN).items] == ["water", "oevers", "vissen"]
 
 
+def test_an_ordinal_and_its_noun_point_at_a_part_the_headings_give():
+    from rag.text.headings import with_heading_part
+
+    assert with_heading_part("Wat houdt het tweede thema in?", PLAN) == "Wat houdt het thema ‘oevers’ in?"
+    assert with_heading_part("Wat is het laatste thema?", PLAN) == "Wat is het thema ‘vissen’?"
+    assert with_heading_part("Wat houdt het vierde thema in?", PLAN) is None  # three themes
+    assert with_heading_part("Wanneer begint de eerste fase?", PLAN) is None  # no heading gives phases
+    assert with_heading_part("Wat houdt het thema water in?", PLAN) is None  # no ordinal
+
+
 def test_numbered_headings_lose_their_word_and_number_and_must_run_without_a_gap():
     numbered = ["Plan > Speerpunt 1: Meer riet", "Plan > Speerpunt 2: Schoon water", "Plan > Speerpunt 3. Minder kroos"]
     assert [i.title for i in found("Wat zijn de speerpunten?", numbered).items] == ["Meer riet", "Schoon water", "Minder kroos"]
