@@ -37,7 +37,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.text.analysis import PHRASE_WORD, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
+from rag.text.analysis import PARTICLE_WORDS, PHRASE_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
@@ -1953,7 +1953,7 @@ def _announces_items(text: str, question: str) -> bool:
     folded = _without_plural_s(fold(text))
     # "... zetten scholen ook andere maatregelen in.": a verb's particle after the noun closes it.
     said = words(folded)
-    last = said[-2:-1] if said[-1:] and said[-1] in SEPARABLE_PARTICLES.split("|") and len(said) > 1 else said[-1:]
+    last = said[-2:-1] if said[-1:] and said[-1] in PARTICLE_WORDS and len(said) > 1 else said[-1:]
     return any(noun in (stem(m.group(1)), stem(m.group(2) or "")) for m in _QUANTITY.finditer(folded)) or (bool(last) and stem(last[0]) == noun)
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.linear import LinearModel, bundled
-from rag.text.analysis import PREPOSITIONS, SEPARABLE_PARTICLES, YEAR, listed
+from rag.text.analysis import PARTICLE_WORDS, PREPOSITIONS, YEAR, listed
 from rag.text.notes import explanations
 from rag.text.question import states_claim
 from rag.text.terms import QuestionTerm, TermIndex, question_terms, term_weight, zipf
@@ -340,7 +340,6 @@ REASON_NO_AMOUNT = "U vraagt naar {kind}, maar de gevonden passages over dit ond
 REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
 
 
-_PARTICLES = frozenset(SEPARABLE_PARTICLES.split("|"))
 
 
 #: A missing word at least this common in Dutch ("krijgen", "gebruiken") says nothing of what the
@@ -353,7 +352,7 @@ def _reason(signals: RefusalSignals) -> str:
     # The rarest missing words say best what the passages lack ("leesmethode", not "gebruiken");
     # a preposition ("per"), a verb's particle on its own ("mee" of "doen ... mee") or a word as
     # common as "krijgen" is never what they are not about.
-    missing = [w for w in signals.missing if w not in PREPOSITIONS and w not in _PARTICLES and zipf(w) < _SAYS_NOTHING_ZIPF]
+    missing = [w for w in signals.missing if w not in PREPOSITIONS and w not in PARTICLE_WORDS and zipf(w) < _SAYS_NOTHING_ZIPF]
     rarest = set(sorted(missing, key=zipf)[:3])
     asked = [signals.asked.get(w, w) for w in (signals.missing_specific or [w for w in missing if w in rarest])]
     if signals.missing_specific:

@@ -118,6 +118,8 @@ PHRASE_WORD = r"(?:\([^\W\d_]+\))?[^\W\d_][\w-]*"
 _PHRASE_WORD = re.compile(PHRASE_WORD)
 #: The separable particles a participle may open with ("uitgestroomd", "ingevoerd"), as a regex alternation.
 SEPARABLE_PARTICLES = "uit|op|aan|af|in|mee|na|toe|door|over|om|terug|voor|bij|weg"
+#: The same particles as a set of words.
+PARTICLE_WORDS = frozenset(SEPARABLE_PARTICLES.split("|"))
 #: A past participle, alone or after a separable particle ("gedempt", "uitgestroomd").
 _PARTICIPLE = re.compile(rf"(?:{SEPARABLE_PARTICLES})?ge[^\W\d_]{{2,}}[dt]")
 #: How common the word an attributive adjective is made of must be (Zipf; set a priori: a
