@@ -258,7 +258,11 @@ class Unit:
             text += (" " if part.line == before.line else "\n") + part.text
         if self.elaboration is not None:
             text = f"{text} {self.elaboration.text}"
-        return f"{without_stray_number(self.context.text)} {text}" if self.context is not None else text
+        if self.context is None:
+            return text
+        # The first sentence of a list item, before the next one of the same item: without its marker.
+        context = without_marker(self.context.text) if self.context.kind == "bullet" else self.context.text
+        return f"{without_stray_number(context)} {text}"
 
     @property
     def is_enumeration(self) -> bool:
@@ -1849,7 +1853,7 @@ def _with_antecedent(chosen: list[ScoredUnit], passages: Sequence[Passage], info
         return chosen
     previous, before = found
     if (
-        previous.kind != "prose" or previous.ends_with_colon
+        (previous.kind != "prose" and not (previous.kind == "bullet" and previous.line == first.line)) or previous.ends_with_colon
         # (A sentence before that refers back in turn still names what "Dit aantal ..." counts.)
         or len(previous.text) > MAX_ANTECEDENT_CHARS
         or (_REFERS_BACK.match(previous.text) and not names_before and not _POINTS_AT_FIGURE.match(first.text))

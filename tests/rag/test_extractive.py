@@ -1735,6 +1735,13 @@ def test_a_lead_that_refers_back_is_quoted_with_the_sentence_before_it():
     assert answer.citations[0].sentences[0] == "Het riet in de vijvers groeit elk jaar sneller."  # highlighted too
 
 
+def test_a_lead_that_refers_back_inside_a_list_item_is_quoted_with_the_item_s_first_sentence():
+    # The item's first sentence is what "Dit komt doordat ..." refers to; it is quoted without its marker.
+    text = "Over de vijvers:\n• Het riet in de vijvers groeit elk jaar sneller. Dit komt doordat het water zeer voedselrijk is.\n• Het park telt elf vijvers."
+    answer = composer(overlap=1.0, causal_wanted=5.0).compose("Waarom groeit het riet zo snel?", make_passages(text))
+    assert answer.text.startswith("Het riet in de vijvers groeit elk jaar sneller. Dit komt doordat het water zeer voedselrijk is. [1]")
+
+
 def test_a_lead_that_points_back_inside_it_is_quoted_with_the_sentence_before_it():
     # "hieraan" points at the sentence before, wherever in the lead it stands.
     text = "Het riet in de vijvers groeit elk jaar sneller. Het voedselrijke water ligt hieraan ten grondslag."
