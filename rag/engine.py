@@ -179,9 +179,7 @@ class Engine:
         outline = getattr(self.retriever, "outline", None)
         if outline is None or analysis is None or not ORDINAL_PLACE.search(question):
             return None
-        named = getattr(getattr(analysis, "mention", None), "documents", ())
-        candidates = list(named) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
-        for document_id in candidates:
+        for document_id in _listing_documents(analysis, passages):
             pointed = with_heading_part(question, [p.chunk.section for p in outline(document_id)])
             if pointed is not None:
                 return pointed
@@ -214,7 +212,7 @@ class Engine:
         passage answers it, so the reply is the document's description from the manifest, said
         to be no quote, with the document's best passages. Not for a follow-up, which asks
         about the conversation's subject."""
-        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        named = _named_documents(analysis)
         if turns or not named or not asks_overview(analysis.topic_terms, analysis.source_years):
             return None
         # "Hoe oud is het actieplan?", "Van wanneer is het?": when it was published.
@@ -242,11 +240,9 @@ class Engine:
         asked = parts_asked(question, analysis.topic_terms)
         if asked is None:
             return None
-        named = getattr(getattr(analysis, "mention", None), "documents", ())
-        candidates = list(named) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
         allowed = as_filters(filters)
         known = {d.id: d for d in self.documents()}
-        for document_id in candidates:
+        for document_id in _listing_documents(analysis, passages):
             document = known.get(document_id)
             if document is None or (allowed is not None and not allowed.admits(document)):
                 continue
@@ -277,7 +273,7 @@ class Engine:
         stems = {t.stem for t in terms}
         ranked = sorted(passages, key=lambda p: p.rank)
         # "Wat zijn de gamechangers uit het vijverplan?": another document's list is no answer.
-        named = getattr(getattr(analysis, "mention", None), "documents", ())
+        named = _named_documents(analysis)
         for passage in ranked[:ANNOUNCING_PASSAGES]:
             if named and passage.chunk.document_id not in named:
                 continue
@@ -450,6 +446,17 @@ class Engine:
         timings["total"] = _ms(started)
         answer = self._with_notes(answer, question, analysis, turns)
         yield replace(answer, timings_ms={**answer.timings_ms, **timings}, rewritten=rewritten)
+
+
+def _named_documents(analysis) -> tuple[str, ...]:
+    """The documents a question names (none without an analysis)."""
+    return getattr(getattr(analysis, "mention", None), "documents", ())
+
+
+def _listing_documents(analysis, passages) -> list[str]:
+    """Where the parts a question asks for are looked for: the documents it names, else those of
+    the best three passages, best first."""
+    return list(_named_documents(analysis)) or list(dict.fromkeys(p.chunk.document_id for p in sorted(passages, key=lambda p: p.rank)[:3]))
 
 
 #: "Hoe oud is ...?": an age asked.

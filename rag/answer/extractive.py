@@ -1128,11 +1128,12 @@ class ExtractiveComposer:
             return before is not None and defines_in(info.defined, f"{before.text} {unit.text}")
         if info.defined and defines_in(info.defined, unit.text):
             return True
-        if info.defined and unit.is_enumeration and words(unit.parts[0].text)[-len(words(info.defined)):] == words(info.defined):
+        subject = words(info.defined) if info.defined else None
+        if subject and unit.is_enumeration and words(unit.parts[0].text)[-len(subject):] == subject:
             return True  # "Speerpunt 1: Meer riet" over its items: what the part holds
         # Spelling out an abbreviation of what is asked about says what it is; spelling out
         # another word of the question ("... in het mbo": "(mbo)") does not.
-        asked = set(words(info.defined)) if info.defined else None
+        asked = set(subject) if subject is not None else None
         return any(introduces(t, folded) for t in info.topic_terms if asked is None or t.word in asked)
 
     def _no_definition_note(

@@ -340,8 +340,6 @@ REASON_NO_AMOUNT = "U vraagt naar {kind}, maar de gevonden passages over dit ond
 REASON_NO_SUBJECT = "Uw vraag noemt alleen getallen, geen onderwerp waarover de documenten iets zeggen."
 
 
-
-
 #: A missing word at least this common in Dutch ("krijgen", "gebruiken") says nothing of what the
 #: passages lack: the reason does not name it.
 _SAYS_NOTHING_ZIPF = 5.0
