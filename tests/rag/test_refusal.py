@@ -14,6 +14,12 @@ from rag.text.terms import TermIndex, question_terms
 from rag.text.sources import SourceMatcher
 from rag.types import Chunk, Passage, Turn
 
+
+def _term(question: str, word: str):
+    """The key term of `question` for `word` (folded)."""
+    return next(t for t in question_terms(question) if t.word == word)
+
+
 VIJVERS = "Het park telde in 2021 precies 14 vijvers. De gemeente Vlinderstad onderhoudt ze met twee tuinmannen."
 RIET = "Het riet groeit snel omdat het water voedselrijk is."
 
@@ -111,19 +117,17 @@ def test_a_preposition_that_only_says_what_is_asked_about_is_no_key_term():
 
 
 def test_a_participle_that_closes_a_perfect_tense_is_found_in_the_simple_past():
-    from rag.text.terms import TermIndex
-
-    stopped = next(t for t in question_terms("Hoeveel tuinmannen zijn in 2031 gestopt?") if t.word == "gestopt")
-    mown = next(t for t in question_terms("Hoeveel vijvers zijn er gemaaid?") if t.word == "gemaaid")
+    stopped = _term("Hoeveel tuinmannen zijn in 2031 gestopt?", "gestopt")
+    mown = _term("Hoeveel vijvers zijn er gemaaid?", "gemaaid")
     assert TermIndex(["In 2031 stopten vier tuinmannen."]).contains(stopped)
     assert TermIndex(["De tuinmannen maaiden twaalf vijvers."]).contains(mown)
     # After a separable particle, the verb's noun tells it too ("ingevoerd": "de invoering").
-    brought_in = next(t for t in question_terms("Wanneer werd de vijverbelasting ingevoerd?") if t.word == "ingevoerd")
+    brought_in = _term("Wanneer werd de vijverbelasting ingevoerd?", "ingevoerd")
     assert TermIndex(["De invoering van de vijverbelasting volgde in 2031."]).contains(brought_in)
     assert not TermIndex(["De vijverbelasting volgde in 2031."]).contains(brought_in)
     # Not closing a perfect tense, or too short a verb to tell ("gezond" is no "zon"): no other forms.
     assert next(t for t in question_terms("Wie las het gestopte bericht?") if t.word.startswith("gestopt")).alternatives == ()
-    assert next(t for t in question_terms("Zijn de tuinmannen gezond?") if t.word == "gezond").alternatives == ()
+    assert _term("Zijn de tuinmannen gezond?", "gezond").alternatives == ()
 
 
 def test_where_something_lies_and_the_ranking_after_het_are_no_key_terms():
@@ -324,9 +328,9 @@ def test_term_index_finds_inflections_and_compound_parts():
     ("Het onderhoudsschema hangt in de schuur.", False),  # "vijver" nowhere
 ])
 def test_a_term_inside_a_longer_word_is_found_only_as_a_part_of_it(text, found):
-    vijver = next(t for t in question_terms("Hoeveel vijvers zijn er?") if t.word == "vijvers")
+    vijver = _term("Hoeveel vijvers zijn er?", "vijvers")
     assert TermIndex([text]).contains(vijver) is found
-    kroos = next(t for t in question_terms("Wat is kroos?") if t.word == "kroos")
+    kroos = _term("Wat is kroos?", "kroos")
     assert not TermIndex(["Het werkrooster hangt in de schuur."]).contains(kroos)  # across "werk|rooster"
 
 
@@ -340,16 +344,16 @@ def test_a_compound_is_found_by_its_head_only_when_parts_are_allowed():
 
 def test_a_noun_ending_is_no_head_of_a_compound():
     # "vriend|schap": "schap" makes a noun, it names nothing of its own to find in "broederschap".
-    vriendschap = next(t for t in question_terms("Wat zegt het plan over vriendschap?") if t.word == "vriendschap")
+    vriendschap = _term("Wat zegt het plan over vriendschap?", "vriendschap")
     assert not TermIndex(["De broederschap van de vissers kwam bijeen."]).contains(vriendschap)
     assert TermIndex(["De vriendschap tussen de vissers groeide."]).contains(vriendschap)
 
 
 def test_a_share_in_words_is_found_as_its_percentage_and_back():
-    tiende = next(t for t in question_terms("Bij hoeveel vijvers is meer dan een tiende bedekt met kroos?") if t.word == "tiende")
+    tiende = _term("Bij hoeveel vijvers is meer dan een tiende bedekt met kroos?", "tiende")
     assert TermIndex(["Bij 12 vijvers is meer dan 10% bedekt met kroos."]).contains(tiende)
     assert not TermIndex(["Bij 12 vijvers is meer dan 20% bedekt met kroos."]).contains(tiende)
-    kwart = next(t for t in question_terms("Is 25% van de vijvers diep?") if t.word == "25")
+    kwart = _term("Is 25% van de vijvers diep?", "25")
     assert TermIndex(["Een kwart van de vijvers is diep."]).contains(kwart)
 
 
@@ -364,12 +368,12 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
     assert not TermIndex(["De tuinman maait het riet."]).contains(leraren)
     s = signals("Hoeveel juffen werken er in het park?", "In het park werken 12 leraren.")
     assert "juffen" not in s.missing
-    voltijdbanen = next(t for t in question_terms("Hoeveel voltijdbanen telt het park?") if t.word == "voltijdbanen")
+    voltijdbanen = _term("Hoeveel voltijdbanen telt het park?", "voltijdbanen")
     assert TermIndex(["Het park telt 12 fte aan tuinmannen."]).contains(voltijdbanen)
-    maatregelen = next(t for t in question_terms("Welke maatregelen helpen de kikkers?") if t.word == "maatregelen")
+    maatregelen = _term("Welke maatregelen helpen de kikkers?", "maatregelen")
     assert TermIndex(["Het plan noemt drie acties voor de vijver."]).contains(maatregelen)
     # As the head of a compound too: "vijvergeld" is found where a passage writes "vijvermiddelen".
-    vijvergeld = next(t for t in question_terms("Waar gaat het vijvergeld heen?") if t.word == "vijvergeld")
+    vijvergeld = _term("Waar gaat het vijvergeld heen?", "vijvergeld")
     assert TermIndex(["De vijvermiddelen gaan naar het riet."]).contains(vijvergeld)
     assert not TermIndex(["De middelen gaan naar het riet."]).contains(vijvergeld)
     # Receiving and money: "krijgen" / "ontvangen", "geld" / "middelen" / "budget".
@@ -379,7 +383,7 @@ def test_a_question_word_is_found_where_a_passage_uses_another_word_for_the_same
 
 
 def test_countries_at_large_are_found_where_a_passage_names_a_country():
-    landen = next(t for t in question_terms("Welke landen maaien hun riet met de hand?") if t.word == "landen")
+    landen = _term("Welke landen maaien hun riet met de hand?", "landen")
     assert TermIndex(["Ook in Finland maait men het riet met de hand."]).contains(landen)
     assert TermIndex(["De Finse tuinmannen maaien met de hand."]).contains(landen)
     assert not TermIndex(["In Vijverdorp maait men het riet met de hand."]).contains(landen)
@@ -392,7 +396,7 @@ def test_a_modal_verb_in_any_tense_is_no_key_term():
 
 def test_a_name_is_not_found_inside_other_words():
     index = TermIndex(["De bosrandvogels broeden in het hele land."])
-    name = next(t for t in question_terms("Hoeveel vogels broeden er in Randland?") if t.word == "randland")
+    name = _term("Hoeveel vogels broeden er in Randland?", "randland")
     assert name.is_name and not index.contains(name)
 
 
@@ -409,24 +413,20 @@ def test_a_capital_letter_after_a_word_is_a_name_with_that_word():
 
 
 def test_a_verb_in_the_present_tense_is_found_in_its_other_forms():
-    from rag.text.terms import TermIndex
-
-    falls = next(t for t in question_terms("Waarom daalt het aantal kikkers?") if t.word == "daalt")
-    decides = next(t for t in question_terms("Wat bepaalt de keuze van de tuinmannen?") if t.word == "bepaalt")
+    falls = _term("Waarom daalt het aantal kikkers?", "daalt")
+    decides = _term("Wat bepaalt de keuze van de tuinmannen?", "bepaalt")
     assert TermIndex(["Het aantal kikkers daalde in 2031."]).contains(falls)
     assert TermIndex(["Het weer bepaalde hun keuze."]).contains(decides)
     assert not TermIndex(["Het aantal kikkers groeide in 2031."]).contains(falls)
 
 
 def test_a_comparative_before_dan_is_found_in_its_adjective():
-    from rag.text.terms import TermIndex
-
-    younger = next(t for t in question_terms("Hoeveel kikkers zijn jonger dan twee jaar?") if t.word == "jonger")
-    larger = next(t for t in question_terms("Is de vijver groter dan de sloot?") if t.word == "groter")
+    younger = _term("Hoeveel kikkers zijn jonger dan twee jaar?", "jonger")
+    larger = _term("Is de vijver groter dan de sloot?", "groter")
     assert TermIndex(["Het aandeel jonge kikkers (< 2 jaar) is 30%."]).contains(younger)
     assert TermIndex(["De grote vijver ligt in het park."]).contains(larger)
     # Without "dan" a word in -er is no comparative: "water" is not "waat".
-    water = next(t for t in question_terms("Hoe schoon is het water in de vijver?") if t.word == "water")
+    water = _term("Hoe schoon is het water in de vijver?", "water")
     assert water.alternatives == ()
 
 
