@@ -94,8 +94,25 @@ _WHAT_ARE = re.compile(
     r"^wat\s+zijn\s+(?!(?:de|het|die|deze|dat|dit|er|volgens|nu|dan|daar|hier|nou|toch|eigenlijk|precies|hun|onze|jullie|uw|zijn|haar|alle|enkele|veel|welke)\b)"
     r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2}\s*\?*\s*$"
 )
-#: "Wat is (volgens het plan) nodig voor schone vijvers?" asks what it takes, not what "nodig" is.
-_WHAT_IS_NEEDED = re.compile(r"^wat\s+(?:is|zijn)\s+(?:[^\W\d_]+\s+){0,6}?(?:nodig|noodzakelijk|vereist)\b")
+#: "Wat is (volgens het plan) nodig voor schone vijvers?" asks what it takes, not what "nodig" is;
+#: so with any adjective said of the asked thing: "Wat is belangrijk bij het maaien?", "Wat is nog
+#: onduidelijk over kroos?", "Wat is effectief tegen kroos?". The adjective is predicative when a
+#: preposition, "om"/"dat" or the question's end follows it ("Wat is effectief maaien?" asks what
+#: effectief maaien is); it is known by its suffix or as one of the common ones without one, and may
+#: come after a focusing adverb ("nog", "vooral").
+_PREDICATE_ADJECTIVE = (
+    r"(?:nodig|noodzakelijk|vereist|goed|slecht|beter|best|belangrijk\w*|bekend|onbekend|nieuw|anders|sterk|zwak|zeker|onzeker"
+    r"|helder|juist|fout|groot|klein|moeilijk|makkelijk|gemakkelijk|lastig|kenmerkend|opvallend|gangbaar"
+    r"|[^\W\d_]{3,}(?:lijk|ig|baar|isch|ief|vol|loos|zaam))"
+)
+_PREPOSITIONS = (
+    r"aan|bij|voor|in|op|over|om|tegen|met|van|als|tussen|binnen|buiten|na|tijdens|zonder|door|rond|rondom|onder|naar|uit|dat|wanneer"
+)
+_PREDICATE_ASKED = re.compile(
+    r"^wat\s+(?:is|zijn)\s+(?:volgens\s+(?:[^\W\d_]+\s+){1,5}?)?(?:(?:nog|ook|vooral|echt|wel|niet|al|zo|heel|erg|meestal|vaak)\s+)*"
+    rf"{_PREDICATE_ADJECTIVE}(?=\s*[?,.!]*\s*$|\s*,|\s+(?:{_PREPOSITIONS})\b)"
+    r"|^wat\s+(?:is|zijn)\s+(?:[^\W\d_]+\s+){0,6}?(?:nodig|noodzakelijk|vereist)\b"
+)
 #: "Wat betekent het tekort voor de leerlingen?" asks what follows from it, not what it means.
 _MEANS_FOR = re.compile(r"^wat\s+(betekent|betekenen)\b.*\svoor\s")
 #: What a definition question asks to define: "Wat is een [kroosdek] in de vijver?",
@@ -255,7 +272,7 @@ def question_intent(question: str) -> Intent:
         return "explain"
     if _WHAT_ARE.match(q) or (
         _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q) and not _WHICH_RANKS.match(q)
-        and not _WHAT_IS_NEEDED.match(q)
+        and not _PREDICATE_ASKED.match(q)
     ):
         return "define"
     if _LIST_QUESTION.search(q):

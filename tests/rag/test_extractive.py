@@ -1271,6 +1271,14 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     # What it takes is no definition of "nodig"; a needed thing named by a noun is.
     ("Wat is volgens het vijverplan nodig voor schone vijvers?", "other"),
     ("Wat is een noodzakelijke maaibeurt?", "define"),
+    # So is anything said of the asked thing by an adjective; an adjective before a noun is not.
+    ("Wat is belangrijk bij het aanleggen van een vijver?", "other"),
+    ("Wat is nog onduidelijk over de vijverkwaliteit?", "other"),
+    ("Wat is volgens de tuinman vooral lastig?", "other"),
+    ("Wat is effectief tegen kroos?", "other"),
+    ("Wat is effectief maaien?", "define"),
+    ("Wat is eigenlijk een kroosdek?", "define"),
+    ("Wat is goed tuinonderhoud?", "define"),
     # How something works, what someone does: told in words.
     ("Hoe werkt de vijverpas?", "explain"),
     ("Wat doet een kroosmeester?", "explain"),
