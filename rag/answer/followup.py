@@ -253,7 +253,10 @@ def inline_items(text: str) -> list[str]:
         if len(parts := _top_level_split(rest, ";")) < 2:
             parts = _top_level_split(rest, ",")
             # "A, B en C": the last comma's part holds the last two, parted at its first "en"/"of".
-            parts = [*parts[:-1], *re.split(r"\s+(?:en|of)\s+", parts[-1], maxsplit=1)]
+            last = re.split(r"\s+(?:en|of)\s+", parts[-1], maxsplit=1)
+            if len(last) < 2:
+                continue  # "... onderwerpen waar kansen liggen, waar nodig, verder te versterken": clauses, no list
+            parts = [*parts[:-1], *last]
         items = [p.strip(" ;,") for p in parts]
         if len(items) >= 2 and all(0 < len(i.split()) <= MAX_INLINE_ITEM_WORDS for i in items):
             return items

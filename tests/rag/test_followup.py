@@ -172,6 +172,8 @@ def test_inline_items_are_parted_by_commas_and_the_last_en_outside_brackets():
     assert inline_items("Het park kent: kroos, riet (en biezen) of waterlelies.") == ["kroos", "riet (en biezen)", "waterlelies"]
     assert inline_items("Twee soorten: kroosvijvers en rietvijvers.") == ["kroosvijvers", "rietvijvers"]
     assert inline_items("Geen lijst in deze zin.") == []
+    # Commas without a last "en" or "of" part clauses, not items.
+    assert inline_items("Het plan noemt twee doelen: vijvers die, waar het kan, weer open water krijgen.") == []
     # Semicolons part items that hold commas or "en" themselves (as a list read from headings).
     assert inline_items("Het plan noemt: kroos, riet en biezen; vissen en eenden.") == ["kroos, riet en biezen", "vissen en eenden"]
 
