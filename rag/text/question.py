@@ -70,8 +70,13 @@ _EXPLAIN_QUESTION = re.compile(
     # "Om welke reden ...?", "Waaraan ligt het dat ...?", "Hoe ontstaat ...?", "Wat leidt tot ...?": a
     # reason too. ("Wat zijn de oorzaken van ...?" asks for a list of them.)
     r"om\s+welke\s+reden(?:en)?|waaraan\s+ligt\s+het|hoe\s+(?:ontstaat|ontstaan|ontstond|ontstonden)|wat\s+(?:leidt|leidde)\s+tot|"
-    # "Hoe werkt de vijverpas?", "Wat doet een kroosmeester?": how it goes, told in words, not figures.
-    r"^hoe\s+(?:werkt|werken)\b|^wat\s+(?:doet|doen)\b)"
+    # "Hoe werkt de vijverpas?", "Wat doet een kroosmeester?": how it goes, told in words, not figures;
+    # so is what someone can or should do: "Wat kunnen tuinmannen doen tegen kroos?", "Hoe kan een
+    # gemeente het kroos aanpakken?".
+    r"^hoe\s+(?:werkt|werken)\b|^wat\s+(?:doet|doen)\b|"
+    r"^wat\s+(?:kan|kun|kunt|kunnen|moet|moeten|zou|zouden|mag|mogen)\s+(?:[^\W\d_]+\s+){1,6}?(?:doen|ondernemen)\b|"
+    r"^hoe\s+(?:kan|kun|kunt|kunnen|moet|moeten|zou|zouden)\s+(?!het\b|dat\b|je\s+zien\b)(?:[^\W\d_]+\s+){1,6}?"
+    r"(?:aanpakken|tegengaan|voorkomen|oplossen|verbeteren|bestrijden|verminderen|versterken|ondersteunen|begeleiden|behouden)\b)"
 )
 #: Asking to explain: "Kun je ... uitleggen?", "Wilt u ... toelichten?".
 _ASKING = r"(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)"

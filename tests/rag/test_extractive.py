@@ -1283,6 +1283,10 @@ def test_an_age_asked_is_answered_by_an_age_not_by_a_year():
     ("Hoe werkt de vijverpas?", "explain"),
     ("Wat doet een kroosmeester?", "explain"),
     ("Hoeveel uur werkt een kroosmeester?", "number"),
+    ("Wat kunnen tuinmannen doen tegen kroos?", "explain"),
+    ("Wat moet de gemeente volgens het vijverplan doen?", "explain"),
+    ("Hoe kan een gemeente het kroos aanpakken?", "explain"),
+    ("Hoeveel kunnen tuinmannen per dag maaien?", "number"),
     # "Wanneer spreekt X van Y?" asks what counts as Y, not a date; a meeting is a date.
     ("Wanneer spreekt het vijverplan van een kroosdek?", "define"),
     ("Wanneer spreek je van een kroosvijver?", "define"),
