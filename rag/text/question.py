@@ -465,6 +465,32 @@ def defined_subject(question: str, intent: Intent | None = None) -> str | None:
 
 #: Where one sentence ends and the next begins (a capital after ". " or "! ").
 _NEXT_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-ZÀ-Þ])")
+#: How a question (or a question typed without its mark, as in a chat) begins.
+_QUESTION_START = re.compile(
+    r"^(?:en\s+)?(?:wat|wie|welke?|waar\w*|wanneer|hoe\w*|waarom|kan|kun|kunt|kunnen|mag|mogen|moet|moeten|"
+    r"is|zijn|heeft|hebben|krijgt|krijgen|klopt|geldt|bestaat|bestaan)\b",
+    re.IGNORECASE,
+)
+#: The asker telling their situation first, in one sentence with the question after a comma ("ik
+#: ben boswachter in vlinderstad, hoeveel kikkers zijn er"): the part before the comma.
+_OWN_SITUATION = re.compile(r"^(?:ik|wij|we|als|mijn|onze|bij\s+ons|op\s+(?:onze|mijn))\b", re.IGNORECASE)
+_COMMA_BEFORE_QUESTION = re.compile(rf",\s+(?={_QUESTION_START.pattern[1:]})", re.IGNORECASE)
+#: A sentence end before a question typed in lower case ("ik werk in vlinderstad. hoeveel ...").
+_STOP_BEFORE_QUESTION = re.compile(rf"(?<=[.!])\s+(?={_QUESTION_START.pattern[1:]})", re.IGNORECASE)
+
+
+def _context_and_question(text: str) -> list[str]:
+    """`text` in its sentences. One that tells the asker's situation and then asks is two: it is
+    parted where a question typed in lower case begins after a full stop, else after its last
+    comma before a question word ("ik werk in vlinderstad, hoeveel kikkers zijn er")."""
+    sentences = _NEXT_SENTENCE.split(" ".join(text.split()))
+    if len(sentences) == 1 and _OWN_SITUATION.match(sentences[0]):
+        commas = list(_STOP_BEFORE_QUESTION.finditer(sentences[0])) or list(_COMMA_BEFORE_QUESTION.finditer(sentences[0]))
+        if commas:
+            at = commas[-1]
+            context = sentences[0][: at.start()]
+            return [context if context.endswith((".", "!")) else f"{context}.", sentences[0][at.end():]]
+    return sentences
 
 
 def context_names(text: str, question: str) -> tuple[str, ...]:
@@ -475,7 +501,7 @@ def context_names(text: str, question: str) -> tuple[str, ...]:
     kept = {t.word for t in question_terms(question)}
     # Sentence by sentence: the capital a sentence starts with makes no name ("Leerkrachten
     # vertrekken."); nor is a sector a name ("VSO": the question has it as its sector).
-    context = _NEXT_SENTENCE.split(" ".join(text.split()))[:-1]
+    context = _context_and_question(text)[:-1]
     names = [
         t for sentence in context for t in question_terms(sentence)
         if t.is_name and not sectors(t.word) and not kept.intersection(t.name or (t.word,))
@@ -498,8 +524,8 @@ def question_sentence(text: str) -> str:
     its own, with the sectors the context names (the asker's school is the question's sector; the
     town and the asker's role are no subject the answer must have). Else the whole text ("Wij
     hebben veel nieuwkomers. Wat nu?" needs the first sentence for its subject)."""
-    sentences = _NEXT_SENTENCE.split(" ".join(text.split()))
-    if len(sentences) < 2 or not sentences[-1].endswith("?"):
+    sentences = _context_and_question(text)
+    if len(sentences) < 2 or not (sentences[-1].endswith("?") or _QUESTION_START.match(sentences[-1])):
         return text
     last = sentences[-1]
     if not question_terms(without_frame(last)) or any(_refers_back(w) for w in words(last)):
@@ -507,7 +533,7 @@ def question_sentence(text: str) -> str:
     context = sectors(" ".join(sentences[:-1])) - sectors(last)
     if not context:
         return last
-    return f"{last[:-1].rstrip()} in het {' en '.join(sorted(context))}?"
+    return f"{last.rstrip('?').rstrip()} in het {' en '.join(sorted(context))}?"
 
 
 def without_frame(question: str) -> str:

@@ -183,6 +183,14 @@ def test_context_before_the_question_gives_its_sector_but_no_required_terms(matc
     pointing = "Een boswachter kweekt zelf kikkers. Hoeveel zijn dat er per seizoen, en hoe lukt haar dat?"
     assert question_sentence(pointing) == pointing
     assert question_sentence("Wij hebben veel kikkers. Wat nu?") == "Wij hebben veel kikkers. Wat nu?"
+    # As typed in a chat: in lower case, the question after a comma, without its mark.
+    assert question_sentence("ik werk op een vo-school in vlinderstad, hoeveel kikkers zijn er") == "hoeveel kikkers zijn er in het vo?"
+    assert question_sentence("ik ben boswachter. hoeveel kikkers zijn er") == "hoeveel kikkers zijn er"
+    info = analyse_question("we zijn een school in Vlinderstad, hoeveel kikkers wonen in de vijver?", matcher)
+    assert [t.word for t in info.topic_terms] == ["kikkers", "wonen", "vijver"]
+    assert info.context_names == ("Vlinderstad",)
+    # A comma inside the question itself parts nothing.
+    assert question_sentence("Wat is kroos, en hoe groeit het?") == "Wat is kroos, en hoe groeit het?"
 
 
 def test_the_names_of_a_context_are_its_capitalised_words_but_not_a_sentence_start_or_a_sector(matcher):
