@@ -218,6 +218,8 @@ class QuestionTerm:
 #: "thema's"): the word before it is the term; "ers" alone is none. Not after a word too short
 #: to be a term of its own ("IB'ers": there the ending is all there is to search).
 _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
+#: Two letters with such an ending are an abbreviation, also typed in lower case ("ib'er").
+_SHORT_WITH_ENDING = re.compile(r"\b([^\W\d_]{2})['’](?:ers|er|s)\b")
 
 
 #: Capitals joined by ampersands ("W&T", "R&D").
@@ -252,6 +254,7 @@ def question_terms(question: str) -> list[QuestionTerm]:
             names.update((w, parts) for w in parts if w not in _NOT_NAMES)
         if acronym:
             acronyms.update(w for w in words(token) if w not in _NOT_NAMES)
+    acronyms.update(fold(m.group(1)) for m in _SHORT_WITH_ENDING.finditer(question))
     # Folded word -> the word as typed (first occurrence), so a reason quotes the user.
     typed: dict[str, str] = {}
     for raw in _WORD.findall(question):

@@ -170,7 +170,10 @@ def test_the_ending_after_an_apostrophe_is_no_key_term():
     assert [t.word for t in question_terms("Hoeveel zzp'ers en kano’s telt het park?")] == ["zzp", "kano", "telt", "park"]
     # A two-letter acronym is a term of its own; the ending stays, as the passages write "IB’ers" too.
     assert [t.word for t in question_terms("Hoeveel IB’ers zijn er?")] == ["ib", "ers"]
-    assert [t.word for t in question_terms("Hoeveel ib’ers zijn er?")] == ["ers"]  # typed small: "ib" too short alone
+    # So it is typed small, as in a chat: two letters before an ending are an abbreviation.
+    assert [t.word for t in question_terms("Hoeveel ib’ers zijn er?")] == ["ib", "ers"]
+    assert [t.word for t in question_terms("wat is een ib'er")] == ["ib"]
+    assert [t.word for t in question_terms("Wat doet de ib?")] == []  # without one, too short to say
 
 
 def test_an_adverb_of_time_or_degree_is_no_key_term():
