@@ -331,7 +331,7 @@ def row_label(line: str) -> str | None:
         return None
     return " ".join(label)
 #: At most this many lines of column headings are quoted above a row.
-MAX_TABLE_HEADINGS = 3
+MAX_TABLE_HEADINGS = 6
 
 
 def table_units(passage_index: int, sentences: Sequence[Sentence]) -> list[Unit]:

@@ -865,6 +865,10 @@ def test_a_table_row_is_a_candidate_with_the_caption_and_column_headings_above_i
     assert not any(u.is_enumeration for u in rows)
     # Without a caption the figures count nothing a reader can tell: no rows.
     assert table_units(0, tuple(split_sentences("2022 2023\nNoordpark 4 6\nZuidpark 3 5"))) == []
+    # Column headings printed over several lines are all kept, the first column's too.
+    headed = "Tabel 3.3 Tuinmannen per park\nn % met vast contract\n% van de tijd\nvoor maaien\n% dat de tijd\nvoor maaien\noverschrijdt\nNoordpark 12 80 60 40"
+    (unit,) = table_units(0, tuple(split_sentences(headed)))
+    assert unit.text.split("\n")[1] == "n % met vast contract"
 
 
 KIKKERTABEL = "Tabel 3.2 Kikkers per vijver in 2020 en 2021\n2020 2021\nVijvers met riet 40 52\nBron: Parkbureau (2024)"
