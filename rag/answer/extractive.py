@@ -674,7 +674,12 @@ def unit_signals(
     # the source by name is not the more likely to answer): half weight, as borrowed terms.
     own_topic = {t.stem for t in question.topic_terms}
     terms = list(question.terms)
-    scale = [1.0 if not question.mention or t.stem in own_topic else 0.5 for t in terms]
+    # The year of the edition the question names ("Wat zegt de inspectie in 2024 over ...?") is
+    # no sign at all: it names the document, not a time the answer is about.
+    scale = [
+        0.0 if question.mention and t.word in question.source_years else 1.0 if not question.mention or t.stem in own_topic else 0.5
+        for t in terms
+    ]
     # A follow-up ("En in het vo?") borrows the previous question's terms at half weight.
     previous = previous_question(history)
     if previous:

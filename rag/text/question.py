@@ -631,14 +631,19 @@ def edition_years(question: str) -> frozenset[str]:
 
 #: A year right after the words that name a document: "het actieplan uit 2019", "de agenda van 2021".
 _YEAR_AFTER_NAME = re.compile(r"\s*(?:uit|van)?\s*\b((?:19|20)\d\d)\b")
+_YEAR_IN_AFTER_NAME = re.compile(r"\s+in\s+((?:19|20)\d\d)\b")
 
 
 def named_editions(question: str, mention: SourceMention) -> list[tuple[str, frozenset[str]]]:
     """Per span of `question` that names a document: its words, with a year right after them,
-    and the years in them ("De Staat van het Onderwijs 2023", "het actieplan uit 2019")."""
+    and the years in them ("De Staat van het Onderwijs 2023", "het actieplan uit 2019"); also
+    "in" a year after a source that says something ("Wat zegt de inspectie in 2024 over ...?":
+    when it said it, not when what it says happened)."""
     found = []
     for start, end in mention.spans:
         after = _YEAR_AFTER_NAME.match(question, end)
+        if after is None and (said := words(question[:start])) and said[-1] in _REPORTING:
+            after = _YEAR_IN_AFTER_NAME.match(question, end)
         years = set(YEAR.findall(question[start:end])) | ({after.group(1)} if after else set())
         found.append((question[start:after.end() if after else end].strip(), frozenset(years)))
     return found

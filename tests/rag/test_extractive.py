@@ -492,6 +492,19 @@ def test_a_time_told_without_a_year_answers_when(sentence):
     assert signals[sentence]["date_wanted"] == 1.0
 
 
+def test_the_year_of_a_named_edition_is_no_sign_of_an_answer():
+    from rag.text.sources import SourceMention
+
+    # "Wat zegt het vijverbureau in 2023 over kroos?": 2023 names the edition, not what the answer is about.
+    info = replace(
+        analyse_question("Wat zegt het vijverbureau in 2023 over kroos?"),
+        mention=SourceMention(documents=("doc0.txt",)), source_years=frozenset({"2023"}),
+    )
+    kroos, year = "Het kroos groeit in warme zomers het snelst.", "Vanaf 2023-2024 worden de paden langs de vijvers vernieuwd."
+    signals = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(f"{kroos} {year}"))}
+    assert signals[year]["overlap"] == 0.0 and signals[kroos]["overlap"] > 0
+
+
 def test_an_abbreviation_given_as_also_called_is_introduced():
     from rag.text.analysis import fold
     from rag.text.definitions import introduces

@@ -247,3 +247,14 @@ def test_a_name_that_goes_on_with_its_title_is_taken_whole(question, named):
     matcher = SourceMatcher([("plan.txt", ["Actieplan Vijver Voorop!", "actieplan"]), ("vijvers.txt", ["De Toestand van de Vijvers 2023", "de Toestand"])])
     mention = matcher.match(question)
     assert [question[a:b] for a, b in mention.spans] == [named]
+
+
+def test_a_year_after_a_source_that_says_something_names_its_edition(matcher):
+    from rag.text.question import analyse_question, named_editions
+
+    question = "Wat zegt het Bureau voor Vijvers in 2023 over riet?"
+    assert [years for _, years in named_editions(question, matcher.match(question))] == [frozenset({"2023"})]
+    assert analyse_question(question, matcher).source_years == {"2023"}
+    # A year after a source that does something else is when it did it.
+    done = "Hoeveel vijvers baggerde het Bureau voor Vijvers in 2023?"
+    assert [years for _, years in named_editions(done, matcher.match(done))] == [frozenset()]
