@@ -88,6 +88,12 @@ def _compound_alternatives(word: str) -> set[str]:
     return found
 
 
+def compound_alternatives(word: str) -> tuple[str, ...]:
+    """`_compound_alternatives` as a sorted tuple: for a word of a name, whose other words are
+    not its own ("NP-Onderwijsgeld": "NP-Onderwijsmiddelen", but "Leraar" in a name is no "docent")."""
+    return tuple(sorted(_compound_alternatives(word)))
+
+
 def place_alternatives(word: str) -> tuple[str, ...]:
     """The stems of the other words for a country the reports compare with: "Schotse" for
     "Schotland" and back (`rag.text.places.same_place_words`); () for other words."""
@@ -107,4 +113,4 @@ def alternatives(word: str) -> tuple[str, ...]:
     return tuple(sorted(found - {own}))
 
 
-__all__ = ["alternatives", "place_alternatives"]
+__all__ = ["alternatives", "compound_alternatives", "place_alternatives"]

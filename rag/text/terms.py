@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
 from rag.text.sectors import sectors
-from rag.text.synonyms import alternatives, place_alternatives
+from rag.text.synonyms import alternatives, compound_alternatives, place_alternatives
 
 # Capitalised words after the first, acronyms anywhere, and hyphenated names with them.
 _TOKEN = re.compile(r"[^\W_]+(?:[-‑&][^\W_]+)*", re.UNICODE)
@@ -285,8 +285,9 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if s not in terms:
             terms[s] = QuestionTerm(
                 s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w),
-                # A name has no other words, but a country's adjective ("Schotse") has its name.
-                alternatives=place_alternatives(w) if w in names else (
+                # A name has no other words, but a country's adjective ("Schotse") has its name,
+                # and a compound in it its head's ("NP-Onderwijsgeld": "NP-Onderwijsmiddelen").
+                alternatives=place_alternatives(w) + compound_alternatives(w) if w in names else (
                     alternatives(w) + (_verb_stems(w) if w == perfect else ()) + _present_stem(w)
                     + _comparative_base(w, asked_words[n + 1] if n + 1 < len(asked_words) else "")
                 ),

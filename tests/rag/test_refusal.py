@@ -176,6 +176,17 @@ def test_the_ending_after_an_apostrophe_is_no_key_term():
     assert [t.word for t in question_terms("Wat doet de ib?")] == []  # without one, too short to say
 
 
+def test_a_compound_in_a_name_has_its_heads_other_words():
+    from rag.text.analysis import stem
+
+    # "KV-Vijvergeld" is a name (its capitals), but a passage writes "KV-Vijvermiddelen".
+    (term,) = [t for t in question_terms("Hoeveel KV-Vijvergeld kreeg het park?") if t.word == "vijvergeld"]
+    assert term.is_name and stem("vijvermiddelen") in term.alternatives
+    # A plain word of a name has none: "Leraar" in a name is no "docent".
+    (leraar,) = [t for t in question_terms("Wat doet Stichting Leraar Voorop?") if t.word == "leraar"]
+    assert leraar.alternatives == ()
+
+
 def test_an_adverb_of_time_or_degree_is_no_key_term():
     # "tegenwoordig", "genoeg": how the question is put, not what it is about.
     assert [t.word for t in question_terms("Krijgen de tuinmannen tegenwoordig genoeg kroos?")] == ["krijgen", "tuinmannen", "kroos"]
