@@ -169,11 +169,34 @@ class Analysed:
     stems: frozenset[str]
 
 
+#: Compounds that share their head, written once: "lees- en rekenvaardigheid", "een ontwikkel-
+#: of opleidingsplan", "basis- en voortgezet onderwijs".
+_ELLIPSIS = re.compile(r"\b([^\W\d_]{3,})-\s+(?:en|of|tot|en/of)\s+([^\W\d_]{4,})(?:\s+([^\W\d_]{4,}))?")
+#: A head completed onto the first part is a word of the lexicon at least this common, and this long.
+_HEAD_ZIPF = 2.5
+_MIN_HEAD = 4
+
+
+def _elided_compounds(folded: str) -> set[str]:
+    """The first compounds of `_ELLIPSIS` in full ("leesvaardigheid", "ontwikkelplan",
+    "basisonderwijs"): the first part with each head the second compound (or the word after
+    it) may end with."""
+    found = set()
+    for m in _ELLIPSIS.finditer(folded):
+        first, second, after = m.groups()
+        heads = {second[i:] for i in range(1, len(second) - _MIN_HEAD + 1)} | ({after} if after else set())
+        found |= {first + h for h in heads if len(h) >= _MIN_HEAD and h not in _SUFFIXES and zipf(h) >= _HEAD_ZIPF}
+    return found
+
+
 @lru_cache(maxsize=8192)
 def analyse(text: str) -> Analysed:
-    """Cached: the same passages and sentences come back question after question."""
+    """Cached: the same passages and sentences come back question after question. The words
+    include compounds written with a shared head (`_elided_compounds`)."""
     folded = fold(text)
     found = _WORD.findall(folded)
+    if "- " in folded:
+        found += sorted(_elided_compounds(folded))
     return Analysed(folded, frozenset(found), frozenset(stem(w) for w in found if w not in STOPWORDS))
 
 

@@ -187,6 +187,12 @@ def test_a_compound_in_a_name_has_its_heads_other_words():
     assert leraar.alternatives == ()
 
 
+def test_a_compound_written_with_a_shared_head_is_found_in_full():
+    # "een maai- of baggerplan" holds a maaiplan (a head too short to be found inside a word alone).
+    assert TermIndex(["Elk park heeft een maai- of baggerplan."]).contains(_term("Heeft het park een maaiplan?", "maaiplan"))
+    assert not TermIndex(["Het park heeft een baggerplan en maait elk jaar."]).contains(_term("Heeft het park een maaiplan?", "maaiplan"))
+
+
 def test_an_adverb_of_time_or_degree_is_no_key_term():
     # "tegenwoordig", "genoeg": how the question is put, not what it is about.
     assert [t.word for t in question_terms("Krijgen de tuinmannen tegenwoordig genoeg kroos?")] == ["krijgen", "tuinmannen", "kroos"]
