@@ -618,6 +618,10 @@ def _matches(terms: Sequence[QuestionTerm], stems: frozenset[str], text: str) ->
     index: TermIndex | None = None
     found = []
     for t in terms:
+        if t.numbers_a_thing:  # "groep 8": the group by its number, not any 8 ("8 uur")
+            index = index or TermIndex([text])
+            found.append(1.0 if index.contains(t) else 0.0)
+            continue
         if t.stem in stems:
             found.append(1.0)
             continue

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVES_AFTER_HET, fold, stem, too_short, words, zipf
+from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVES_AFTER_HET, YEAR, fold, stem, too_short, words, zipf
 from rag.text.sectors import sectors
 from rag.text.synonyms import alternatives, compound_alternatives, place_alternatives
 
@@ -236,6 +236,18 @@ class QuestionTerm:
         """For a letter name: whether the phrase occurs in `folded` text, as whole words."""
         return re.search(rf"(?<![^\W_]){re.escape(self.stem)}(?![^\W_])", folded) is not None
 
+    @property
+    def numbers_a_thing(self) -> bool:
+        """A number that names a thing after its noun ("groep 8", "niveau 1"; `name` is the two)."""
+        return self.is_number and len(self.name) == 2
+
+    def numbered_in(self, folded: str) -> bool:
+        """For `numbers_a_thing`: whether `folded` text names that thing by that number, also in a
+        row of them ("groep 8", "groepen 7 en 8", "niveau 2, 3 en 4"), not the number alone ("8 uur")."""
+        noun, number = self.name
+        row = r"(?:\d+\s*(?:,|en|of|tot|-|–)\s*)*"
+        return re.search(rf"\b{re.escape(stem(noun))}\w*\s+{row}{re.escape(number)}(?![\d,.]\d|%)\b", folded) is not None
+
 
 #: The ending of a plural or a person written after an apostrophe ("zzp'ers", "opp's",
 #: "thema's"): the word before it is the term; "ers" alone is none. Not after a word too short
@@ -245,6 +257,8 @@ _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
 _SHORT_WITH_ENDING = re.compile(r"\b([^\W\d_]{2})['’](?:ers|er|s)\b")
 
 
+#: A number written right after a word ("groep 8"), not inside one ("15-jarigen") or as a decimal.
+_NUMBER_AFTER_NOUN = re.compile(r"[^\W\d_]{3,}\s+\d+(?![\w%-]|[.,]\d)")
 #: Capitals joined by ampersands ("W&T", "R&D").
 _JOINED_LETTERS = re.compile(r"(?<![^\W_])[A-Z]{1,2}(?:&[A-Z]{1,2})+(?![^\W_])")
 
@@ -291,6 +305,13 @@ def question_terms(question: str) -> list[QuestionTerm]:
     # number of items, which the documents need not say.
     # "W&T", "R&D": letters joined by an ampersand name something as a whole.
     joined_letters = {len(words(question[: m.start()])): m.group(0) for m in _JOINED_LETTERS.finditer(question)}
+    # "in groep 8", "op niveau 1": a number after its noun names a thing (not a year, not "dan 20").
+    numbered = {
+        n for n, w in enumerate(asked_words)
+        if w.isdigit() and not YEAR.fullmatch(w) and n > 0 and len(asked_words[n - 1]) >= 3 and asked_words[n - 1].isalpha()
+        and asked_words[n - 1] not in STOPWORDS and asked_words[n - 1] not in QUESTION_WORDS and _NUMBER_AFTER_NOUN.search(question)
+        and re.search(rf"\b{re.escape(asked_words[n - 1])}\s+{w}(?![\w%-]|[.,]\d)", fold(question))
+    }
     for n, (w, form) in enumerate(zip(asked_words, form_words(question))):
         if n in joined_letters:
             acronym = joined_letters[n]
@@ -305,6 +326,10 @@ def question_terms(question: str) -> list[QuestionTerm]:
         if w in STOPWORDS or w in QUESTION_WORDS or (too_short(w) and not _short_acronym(w, acronyms)) or POINTER_WORD.match(w):
             continue
         s = stem(w)
+        if n in numbered:  # "groep 8": the number names the group, as the two words together
+            noun = asked_words[n - 1]
+            terms.setdefault(s, QuestionTerm(s, w, is_number=True, name=(noun, w), asked=f"{typed.get(noun, noun)} {w}"))
+            continue
         if s not in terms:
             terms[s] = QuestionTerm(
                 s, w, is_name=w in names, is_number=w.isdigit(), name=names.get(w, ()), asked=typed.get(w, w),
@@ -422,6 +447,8 @@ class TermIndex:
         variant, or (with `parts`) as the two parts of a compound written apart."""
         if term.is_letter_name:
             return term.occurs_in(self.text)
+        if term.numbers_a_thing:
+            return term.numbered_in(self.text)
         if term.stem in self.stems or term.word in self.words or term.has_other_name_in(self.stems):
             return True
         if term.is_number:

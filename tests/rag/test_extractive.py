@@ -505,6 +505,16 @@ def test_the_year_of_a_named_edition_is_no_sign_of_an_answer():
     assert signals[year]["overlap"] == 0.0 and signals[kroos]["overlap"] > 0
 
 
+def test_a_number_that_names_a_thing_matches_only_with_its_noun():
+    from rag.answer.extractive import _matches
+    from rag.text.terms import analyse, question_terms
+
+    terms = question_terms("Hoeveel uur per week wordt vijver 8 gemaaid?")
+    at = [t.word for t in terms].index("8")
+    for text, expected in [("De tuinmannen maaien 6 tot 8 uur per week.", 0.0), ("Vijver 8 wordt twee uur per week gemaaid.", 1.0)]:
+        assert _matches(terms, analyse(text).stems, text)[at] == expected, text
+
+
 def test_an_abbreviation_given_as_also_called_is_introduced():
     from rag.text.analysis import fold
     from rag.text.definitions import introduces

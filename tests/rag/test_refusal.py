@@ -193,6 +193,17 @@ def test_a_compound_written_with_a_shared_head_is_found_in_full():
     assert not TermIndex(["Het park heeft een baggerplan en maait elk jaar."]).contains(_term("Heeft het park een maaiplan?", "maaiplan"))
 
 
+def test_a_number_after_its_noun_names_a_thing_and_is_found_only_with_it():
+    # "in vijver 8": the eighth pond, not any 8 ("8 uur per week").
+    term = _term("Hoeveel uur per week wordt vijver 8 gemaaid?", "8")
+    assert term.numbers_a_thing and term.asked == "vijver 8"
+    assert not TermIndex(["De tuinmannen maaien 6 tot 8 uur per week."]).contains(term)
+    for text in ["Vijver 8 wordt elke week gemaaid.", "In de vijvers 7 en 8 groeit riet.", "De vijver 8-rand is nat."]:
+        assert TermIndex([text]).contains(term), text
+    # A year, an amount and a number inside a word are no such names.
+    assert not any(t.numbers_a_thing for t in question_terms("Hoeveel vijvers waren er in 2023, en hoeveel 15-jarigen?"))
+
+
 def test_an_adverb_of_time_or_degree_is_no_key_term():
     # "tegenwoordig", "genoeg": how the question is put, not what it is about.
     assert [t.word for t in question_terms("Krijgen de tuinmannen tegenwoordig genoeg kroos?")] == ["krijgen", "tuinmannen", "kroos"]
