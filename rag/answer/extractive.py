@@ -1419,7 +1419,8 @@ def _share_not_named_note(question: str, info: QuestionInfo, chosen: Sequence[Sc
         and not (verb and t.word == verb.group(1))
     ]
     index = TermIndex([substance(c.unit.text) for c in chosen])
-    missing = [t.asked or t.word for t in asked if not index.contains(t)]
+    # Its own word, not the head of a compound alone ("diploma" is no "masterdiploma").
+    missing = [t.asked or t.word for t in asked if not index.contains(t, parts=False)]
     return NOTE_SHARE_NOT_NAMED.format(whole=whole, named=listed(missing)) if missing else None
 
 

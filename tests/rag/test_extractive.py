@@ -773,6 +773,9 @@ def test_a_table_of_counts_gives_no_share():
     # What was asked is named (a sector is the scope, not what was asked: other notes see to it).
     ("Welk percentage van de tuinmannen werkt parttime?", "Van de tuinmannen werkt 40% parttime.", None),
     ("Hoeveel procent van de tuinmannen in het po heeft een diploma?", "Van de tuinmannen heeft 95% een diploma.", None),
+    # The head of the asked compound alone is another thing ("diploma" is no "waterdiploma").
+    ("Welk percentage van de tuinmannen heeft een waterdiploma?", "Van de tuinmannen heeft 95% een diploma.",
+     "U vraagt naar een aandeel van de tuinmannen, maar dit antwoord noemt ‘waterdiploma’ niet."),
 ])
 def test_an_answer_that_gives_a_share_but_not_of_what_was_asked_says_so(question, text, note):
     answer = composer(overlap=1.0).compose(question, make_passages(text))
