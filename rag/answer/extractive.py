@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rag.text.analysis import PARTICLE_WORDS, PHRASE_WORD, QUESTION_WORDS, STOPWORDS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, content_stems, fold, head_noun, joined, listed, numbers, stem, words
+from rag.text.synonyms import role_of
 from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
@@ -867,6 +868,7 @@ class ExtractiveComposer:
         if note := (
             _other_years_note(info, chosen, question)
             or _other_sector_note(own_sectors or sectors(info.topic), chosen, ranked)
+            or _other_role_note(info, chosen)
             or _other_rate_note(chosen, question, info.asks_money)
             or _abroad_note(question, history, chosen, ranked)
             or _group_note(info, chosen)
@@ -1310,6 +1312,26 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
         return None
     named = frozenset().union(*about)
     return NOTE_OTHER_SECTOR.format(asked=joined(sector_names(asked)), named=joined(sector_names(named)))
+
+
+def _other_role_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer about other staff than the people the question asks about
+    ("Hoeveel uur besteden schooldirecteuren aan administratie?" answered with what leraren
+    spend): the question names one role (`rag.text.synonyms.ROLES`), no sentence of the answer
+    names it (nor another word for it, also in a compound: "schoolleiderstekort"), and one
+    names the leraren or the schoolleiders instead (pupils are named in sentences about
+    anyone)."""
+    asked = {role: t for t in info.topic_terms if (role := role_of(t.word))}
+    if len(asked) != 1:
+        return None
+    ((role, term),) = asked.items()
+    named = [w for c in chosen for w in words(substance(c.unit.text)) if role_of(w)]
+    if any(role_of(w) == role for w in named):
+        return None
+    told = sorted({w for w in named if role_of(w) != "leerling"})
+    if not told:
+        return None
+    return NOTE_OTHER_SECTOR.format(asked=term.asked or term.word, named=joined(told))
 
 
 #: Three or more names in a row ("Amsterdam, Rotterdam, Den Haag, Utrecht en Almere").

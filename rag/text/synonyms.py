@@ -42,6 +42,24 @@ _GROUPS = (
 )
 
 
+#: The groups above that name the people of a school, by their first word: a question about one
+#: of them is not answered by a sentence about another ("schooldirecteuren" asked, "leraren" told).
+ROLES = ("leraar", "schoolleider", "leerling")
+
+
+def role_of(word: str) -> str | None:
+    """The role (`ROLES`) that `word` (folded) names as a word of its group, or as the first or
+    last part of a compound with one ("schoolleiderstekort", "po-leraren"), else None."""
+    group = _group_words().get(word, ())
+    if not group:
+        group = next((g for w, g in _group_words().items() if len(w) >= _MIN_ROLE_PART and (word.startswith(w) or word.endswith(w))), ())
+    return next((r for r in ROLES if r in group), None)
+
+
+#: The fewest letters of a role's word that names it inside a compound ("leraar" in "leraarsalaris").
+_MIN_ROLE_PART = 6
+
+
 #: Words for countries at large: a passage that names a country ("ook in Finland") has one.
 _COUNTRY = frozenset({"land", "landen", "buitenland"})
 
@@ -113,4 +131,4 @@ def alternatives(word: str) -> tuple[str, ...]:
     return tuple(sorted(found - {own}))
 
 
-__all__ = ["alternatives", "compound_alternatives", "place_alternatives"]
+__all__ = ["ROLES", "alternatives", "compound_alternatives", "place_alternatives", "role_of"]

@@ -783,6 +783,21 @@ def test_an_answer_that_gives_a_share_but_not_of_what_was_asked_says_so(question
     _assert_note(answer, note, absent="maar dit antwoord noemt ‘")
 
 
+@pytest.mark.parametrize("text, note", [
+    # Other staff than the people asked about: the leraren's hours are no answer about the directeuren.
+    ("Leraren besteden gemiddeld 6 uur per week aan de vijvers.",
+     "U vraagt naar schooldirecteuren, maar dit antwoord gaat over leraren: voor schooldirecteuren geven de gevonden passages dit niet."),
+    # Another word for them, also in a compound, is theirs; pupils are named in sentences about anyone.
+    ("Schoolleiders besteden gemiddeld 6 uur per week aan de vijvers.", None),
+    ("Het schoolleiderswerk aan de vijvers kost 6 uur per week, met de leraren.", None),
+    ("Leerlingen besteden gemiddeld 6 uur per week aan de vijvers.", None),
+])
+def test_an_answer_about_other_staff_than_those_asked_says_so(text, note):
+    answer = composer(overlap=1.0).compose("Hoeveel uur per week besteden schooldirecteuren aan de vijvers?", make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    _assert_note(answer, note, absent="maar dit antwoord gaat over")
+
+
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
 
 
