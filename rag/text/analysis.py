@@ -192,7 +192,9 @@ def numbers(text: str) -> set[str]:
 
 def listed(words: Sequence[str], most: int | None = None) -> str:
     """'‘a’', '‘a’ en ‘b’', '‘a’, ‘b’ en ‘c’': words or titles quoted in a Dutch sentence; past
-    `most` of them, the rest as "nog N andere"."""
+    `most` of them, the rest as "nog N andere". A word given twice is quoted once (two parts of
+    one hyphenated word, each quoted as the whole)."""
+    words = list(dict.fromkeys(words))
     quoted = [f"‘{w}’" for w in (words if most is None else words[:most])]
     if most is not None and len(words) > most:
         quoted.append(f"nog {len(words) - most} andere")

@@ -298,6 +298,11 @@ def question_terms(question: str) -> list[QuestionTerm]:
         folded = words(raw)
         if len(folded) == 1:
             typed.setdefault(folded[0], raw)
+    # A part of a hyphenated word is quoted as the whole word ("burn-out", not "burn" and "out").
+    for raw in _TOKEN.findall(question):
+        if "-" in raw:
+            for w in words(raw):
+                typed[w] = raw
     terms: dict[str, QuestionTerm] = {}
     asked_words = words(question)
     perfect = _perfect_participle(asked_words)

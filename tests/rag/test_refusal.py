@@ -329,7 +329,8 @@ def test_the_reason_quotes_the_words_as_typed_and_reads_as_a_sentence():
     n = len(REFUSAL_FEATURES)
     always = RefusalModel(LinearModel("t", REFUSAL_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0), threshold=0.5)
     specific = always.decide(signals("Hoeveel vijvers telde Kikkerdorp in Zuid-Ëiland in 1887?", VIJVERS)).reason
-    assert specific == "Geen van de gevonden passages noemt ‘Kikkerdorp’, ‘Zuid’, ‘Ëiland’ en ‘1887’."
+    # A hyphenated word is quoted whole, once ("Zuid-Ëiland", not "Zuid" and "Ëiland").
+    assert specific == "Geen van de gevonden passages noemt ‘Kikkerdorp’, ‘Zuid-Ëiland’ en ‘1887’."
     general = always.decide(signals("Hoe groot zijn de tulpenvelden?", VIJVERS)).reason
     assert general.startswith("De gevonden passages gaan niet over ‘") and general.endswith("’.")
     for reason in (specific, general):
