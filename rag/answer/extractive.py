@@ -647,6 +647,17 @@ _NEGATIONS = frozenset({"geen", "zonder", "niet"})
 NEGATION_MISSING = 0.5
 
 
+def _sentence_negated(text: str) -> frozenset[str]:
+    """The stems of the words a sentence negates: after "geen", "zonder" or "niet" ("geen kroos",
+    "niet gestart"), or right before "niet" ("startten niet")."""
+    said = words(text)
+    if not _NEGATIONS & set(said):
+        return frozenset()
+    return frozenset(
+        {stem(b) for a, b in zip(said, said[1:]) if a in _NEGATIONS} | {stem(a) for a, b in zip(said, said[1:]) if b == "niet"}
+    )
+
+
 def _negated_stems(question: str) -> frozenset[str]:
     """The stems of the words a question negates ("geen lerarentekort", "zonder diploma")."""
     asked = words(question)
@@ -707,6 +718,14 @@ def unit_signals(
             if not _NEGATIONS & a.words:
                 for i, t in enumerate(terms):
                     if t.stem in negated:
+                        row[i] *= NEGATION_MISSING
+    elif not _NEGATIONS & set(words(question.text)):
+        # And the other way round: "Hoeveel nieuwe scholen zijn gestart?" is not answered by
+        # "9 scholen ... startten niet in 2023."; a term the sentence negates counts half.
+        for row, text in zip(matched, texts):
+            if said_not := _sentence_negated(text):
+                for i, t in enumerate(terms):
+                    if row[i] and (t.stem in said_not or said_not & set(t.alternatives)):
                         row[i] *= NEGATION_MISSING
     # "Dat geldt ook voor het aantal tuinmannen dat riet maait. Dit aantal schommelt rond de 80.":
     # a figure of what the sentence before names; the terms matched there count as its own.

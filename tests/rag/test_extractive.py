@@ -505,6 +505,17 @@ def test_the_year_of_a_named_edition_is_no_sign_of_an_answer():
     assert signals[year]["overlap"] == 0.0 and signals[kroos]["overlap"] > 0
 
 
+def test_a_term_the_sentence_negates_counts_half_when_the_question_negates_nothing():
+    info = analyse_question("Hoeveel vijvers zijn er gebaggerd?")
+    negating, stating = "In het park zijn 12 vijvers niet gebaggerd.", "In het park zijn 8 vijvers gebaggerd."
+    overlap = {u.text: o for u, _, o, _ in unit_signals(info, make_passages(f"{negating} {stating}"))}
+    assert overlap[negating] < overlap[stating]
+    # A question that negates keeps its own rule: a sentence that negates nothing counts half.
+    without, with_riet = "In het park hebben 12 vijvers geen riet.", "In het park hebben 8 vijvers riet."
+    asked_not = {u.text: o for u, _, o, _ in unit_signals(analyse_question("Hoeveel vijvers hebben geen riet?"), make_passages(f"{without} {with_riet}"))}
+    assert asked_not[without] > asked_not[with_riet]
+
+
 def test_a_number_that_names_a_thing_matches_only_with_its_noun():
     from rag.answer.extractive import _matches
     from rag.text.terms import analyse, question_terms
