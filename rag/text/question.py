@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.text.analysis import POINTER_ADVERB, POINTER_WORD, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, fold, numbers, words
+from rag.text.analysis import POINTER_ADVERB, POINTER_WORD, PREPOSITIONS, SUPERLATIVE_STEMS, SUPERLATIVES_AFTER_HET, YEAR, fold, numbers, words
 from rag.text.sectors import sectors
 from rag.text.terms import QuestionTerm, question_terms, term_weight
 from rag.text.sources import SourceMatcher, SourceMention
@@ -110,12 +110,11 @@ _PREDICATE_ADJECTIVE = (
     r"|helder|juist|fout|groot|klein|moeilijk|makkelijk|gemakkelijk|lastig|kenmerkend|opvallend|gangbaar"
     r"|[^\W\d_]{3,}(?:lijk|ig|baar|isch|ief|vol|loos|zaam))"
 )
-_PREPOSITIONS = (
-    r"aan|bij|voor|in|op|over|om|tegen|met|van|als|tussen|binnen|buiten|na|tijdens|zonder|door|rond|rondom|onder|naar|uit|dat|wanneer"
-)
+#: What may follow a predicative adjective: a preposition, or a clause ("om te", "dat", "als", "wanneer").
+_AFTER_PREDICATE = "|".join(sorted(PREPOSITIONS | {"als", "dat", "wanneer"}))
 _PREDICATE_ASKED = re.compile(
     r"^wat\s+(?:is|zijn)\s+(?:volgens\s+(?:[^\W\d_]+\s+){1,5}?)?(?:(?:nog|ook|vooral|echt|wel|niet|al|zo|heel|erg|meestal|vaak)\s+)*"
-    rf"{_PREDICATE_ADJECTIVE}(?=\s*[?,.!]*\s*$|\s*,|\s+(?:{_PREPOSITIONS})\b)"
+    rf"{_PREDICATE_ADJECTIVE}(?=\s*[?,.!]*\s*$|\s*,|\s+(?:{_AFTER_PREDICATE})\b)"
     r"|^wat\s+(?:is|zijn)\s+(?:[^\W\d_]+\s+){0,6}?(?:nodig|noodzakelijk|vereist)\b"
 )
 #: "Wat betekent het tekort voor de leerlingen?" asks what follows from it, not what it means.
