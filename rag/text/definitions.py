@@ -156,7 +156,10 @@ def defines(subject: str, folded: str, *, name: bool = False) -> bool:
             rf"(?:(?:is|zijn)\s+(?:{_SETTING})?(?:{kind}|de|het|(?:[^\W\d_]+\s+){{1,3}}(?:dat|die|waarin|waarbij|waarmee|waarop)\b"
             # "Het doel van het plan is (om) de vijvers schoon te houden": a purpose, in an infinitive.
             rf"{infinitive})"
-            r"|betekent|betekenen|houdt\s+in|houden\s+in|omvat|bestaat\s+uit|bestaan\s+uit|verwijst\s+naar|staat\s+voor)\b",
+            r"|betekent|betekenen|houdt\s+in|houden\s+in|omvat|bestaat\s+uit|bestaan\s+uit|verwijst\s+naar|staat\s+voor"
+            # "Een kroosteam heeft als doel om ...", "... is bedoeld om ...": what it is for says what it is.
+            r"|(?:heeft|hebben)\s+als\s+(?:belangrijkste\s+|voornaamste\s+)?doel|(?:is|zijn)\s+bedoeld\s+(?:om|voor)"
+            r")\b",
             folded,
         )
         or any(_explains(m.group(1)) for m in re.finditer(rf"(?<![^\W_]){phrase}\s*\(([^()]{{5,160}})\)", folded))

@@ -1720,6 +1720,10 @@ def test_a_definition_question_leads_with_the_sentence_that_says_what_it_is(ques
     ("riet versus kroos", "riet versus kroos: om de vijvers open te houden, wordt riet gemaaid.", True),
     ("riet versus kroos", "• riet versus kroos;", False),
     ("kroos", "in de vijvers van het park groeit kroos: een plantje.", False),
+    # What it is for says what it is; what it has does not.
+    ("kroosteam", "een kroosteam heeft als doel om alle vijvers open te houden.", True),
+    ("kroosteam", "een kroosteam is bedoeld voor de grote vijvers.", True),
+    ("kroosteam", "het kroosteam heeft als taak de vijvers te maaien en twee boten.", False),
 ])
 def test_defines(subject, text, defined):
     from rag.text.definitions import defines
