@@ -690,11 +690,9 @@ def unit_signals(
     # the source by name is not the more likely to answer): half weight, as borrowed terms.
     own_topic = {t.stem for t in question.topic_terms}
     terms = list(question.terms)
-    # The year of the edition the question names ("Wat zegt de inspectie in 2024 over ...?") is
-    # no sign at all: it names the document, not a time the answer is about.
+    # So does the year of the edition it names ("Wat zegt de inspectie in 2024 over ...?").
     scale = [
-        0.0 if question.mention and t.word in question.source_years else 1.0 if not question.mention or t.stem in own_topic else 0.5
-        for t in terms
+        1.0 if not question.mention or (t.stem in own_topic and t.word not in question.source_years) else 0.5 for t in terms
     ]
     # A follow-up ("En in het vo?") borrows the previous question's terms at half weight.
     previous = previous_question(history)
@@ -1336,13 +1334,13 @@ def _other_sector_note(asked: frozenset[str], chosen: Sequence[ScoredUnit], pass
 def _other_role_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
     """The caution for an answer about other staff than the people the question asks about
     ("Hoeveel uur besteden schooldirecteuren aan administratie?" answered with what leraren
-    spend): the question names one role (`rag.text.synonyms.ROLES`), no sentence of the answer
-    names it (nor another word for it, also in a compound: "schoolleiderstekort"), and one
-    names the leraren or the schoolleiders instead (pupils are named in sentences about
-    anyone)."""
+    spend): the question names one role of staff (`rag.text.synonyms.ROLES`: the leraren or
+    the schoolleiders), no sentence of the answer names it (nor another word for it, also in
+    a compound: "schoolleiderstekort"), and one names the other staff instead (pupils are
+    named in sentences about anyone)."""
     asked = {role: t for t in info.topic_terms if (role := role_of(t.word))}
-    if len(asked) != 1:
-        return None
+    if len(asked) != 1 or "leerling" in asked:
+        return None  # a question about pupils is answered in sentences about schools and their staff
     ((role, term),) = asked.items()
     named = [w for c in chosen for w in words(substance(c.unit.text)) if role_of(w)]
     if any(role_of(w) == role for w in named):

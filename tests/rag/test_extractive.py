@@ -492,17 +492,18 @@ def test_a_time_told_without_a_year_answers_when(sentence):
     assert signals[sentence]["date_wanted"] == 1.0
 
 
-def test_the_year_of_a_named_edition_is_no_sign_of_an_answer():
+def test_the_year_of_a_named_edition_counts_half_as_the_source_name_does():
     from rag.text.sources import SourceMention
 
-    # "Wat zegt het vijverbureau in 2023 over kroos?": 2023 names the edition, not what the answer is about.
-    info = replace(
-        analyse_question("Wat zegt het vijverbureau in 2023 over kroos?"),
-        mention=SourceMention(documents=("doc0.txt",)), source_years=frozenset({"2023"}),
-    )
-    kroos, year = "Het kroos groeit in warme zomers het snelst.", "Vanaf 2023-2024 worden de paden langs de vijvers vernieuwd."
-    signals = {u.text: s for u, s, _, _ in unit_signals(info, make_passages(f"{kroos} {year}"))}
-    assert signals[year]["overlap"] == 0.0 and signals[kroos]["overlap"] > 0
+    # "Wat zegt het vijverbureau in 2023 over kroos?": 2023 names the edition as much as a time.
+    asked = replace(analyse_question("Wat zegt het vijverbureau in 2023 over kroos?"), mention=SourceMention(documents=("doc0.txt",)))
+    year = "Vanaf 2023-2024 worden de paden langs de vijvers vernieuwd."
+    text = f"Het kroos groeit in warme zomers het snelst. {year}"
+
+    def overlap(info) -> float:
+        return {u.text: o for u, _, o, _ in unit_signals(info, make_passages(text))}[year]
+
+    assert 0 < overlap(replace(asked, source_years=frozenset({"2023"}))) < overlap(asked)
 
 
 def test_a_term_the_sentence_negates_counts_half_when_the_question_negates_nothing():
@@ -807,6 +808,14 @@ def test_an_answer_about_other_staff_than_those_asked_says_so(text, note):
     answer = composer(overlap=1.0).compose("Hoeveel uur per week besteden schooldirecteuren aan de vijvers?", make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
     _assert_note(answer, note, absent="maar dit antwoord gaat over")
+
+
+def test_a_question_about_pupils_gets_no_note_for_staff_named_in_the_answer():
+    # Money for pupils is told in sentences about schools and their leraren.
+    text = "De vijverscholen krijgen extra geld, zodat het beroep van leraar aantrekkelijker wordt."
+    answer = composer(overlap=1.0).compose("Krijgen leerlingen van de vijverscholen extra geld?", make_passages(text))
+    assert not answer.refused and answer.text.startswith(text)
+    _assert_note(answer, None, absent="maar dit antwoord gaat over")
 
 
 GROEP = "In de dorpen Vlinderstad, Kikkerdorp, Rietveld en Oeverwijk is het tekort aan tuinmannen 24%."
