@@ -69,14 +69,17 @@ _EXPLAIN_QUESTION = re.compile(
     r"wat\s+(?:is|was)\s+(?:volgens\s+(?:[^\W\d_]+\s+){1,6}?)?de\s+(?:belangrijkste\s+|voornaamste\s+)?(?:reden|oorzaak|verklaring|aanleiding)\b|"
     # "Om welke reden ...?", "Waaraan ligt het dat ...?", "Hoe ontstaat ...?", "Wat leidt tot ...?": a
     # reason too. ("Wat zijn de oorzaken van ...?" asks for a list of them.)
-    r"om\s+welke\s+reden(?:en)?|waaraan\s+ligt\s+het|hoe\s+(?:ontstaat|ontstaan|ontstond|ontstonden)|wat\s+(?:leidt|leidde)\s+tot|"
-    # "Hoe werkt de vijverpas?", "Wat doet een kroosmeester?": how it goes, told in words, not figures;
-    # so is what someone can or should do: "Wat kunnen tuinmannen doen tegen kroos?", "Hoe kan een
-    # gemeente het kroos aanpakken?".
-    r"^hoe\s+(?:werkt|werken)\b|^wat\s+(?:doet|doen)\b|"
+    r"om\s+welke\s+reden(?:en)?|waaraan\s+ligt\s+het|hoe\s+(?:ontstaat|ontstaan|ontstond|ontstonden)|wat\s+(?:leidt|leidde)\s+tot)"
+)
+#: "Hoe werkt de vijverpas?", "Wat doet een kroosmeester?": how it goes, told in words, not
+#: figures (explain intent).
+_HOW_QUESTION = re.compile(r"^hoe\s+(?:werkt|werken)\b|^wat\s+(?:doet|doen)\b")
+#: So is what someone can or should do, though it asks no reason: "Wat kunnen tuinmannen doen
+#: tegen kroos?", "Hoe kan een gemeente het kroos aanpakken?".
+_ACTION_QUESTION = re.compile(
     r"^wat\s+(?:kan|kun|kunt|kunnen|moet|moeten|zou|zouden|mag|mogen)\s+(?:[^\W\d_]+\s+){1,6}?(?:doen|ondernemen)\b|"
     r"^hoe\s+(?:kan|kun|kunt|kunnen|moet|moeten|zou|zouden)\s+(?!het\b|dat\b|je\s+zien\b)(?:[^\W\d_]+\s+){1,6}?"
-    r"(?:aanpakken|tegengaan|voorkomen|oplossen|verbeteren|bestrijden|verminderen|versterken|ondersteunen|begeleiden|behouden)\b)"
+    r"(?:aanpakken|tegengaan|voorkomen|oplossen|verbeteren|bestrijden|verminderen|versterken|ondersteunen|begeleiden|behouden)\b"
 )
 #: Asking to explain: "Kun je ... uitleggen?", "Wilt u ... toelichten?".
 _ASKING = r"(?:kun|kunt|kan|wil|wilt)\s+(?:je|jij|u)"
@@ -259,6 +262,13 @@ def _inside_frame(folded: str) -> tuple[str, bool]:
     return (q[framed.end():], True) if framed else (q, False)
 
 
+def asks_reason(question: str) -> bool:
+    """Whether an explain question may want a reason, not only what someone can do
+    (`_ACTION_QUESTION`; "Wat kunnen scholen doen tegen pesten? En waarom?" asks one)."""
+    q, _ = _inside_frame(fold(question).strip())
+    return bool(_EXPLAIN_QUESTION.search(q)) or not _ACTION_QUESTION.match(q)
+
+
 def question_intent(question: str) -> Intent:
     """The kind of answer a question wants, from its wording."""
     q, framed = _inside_frame(fold(question).strip())
@@ -272,7 +282,7 @@ def question_intent(question: str) -> Intent:
         return "date"
     if _PLACE_QUESTION.search(q) and not _WAAR_PARTICLE.search(q):
         return "place"
-    if _EXPLAIN_QUESTION.search(q):
+    if _EXPLAIN_QUESTION.search(q) or _HOW_QUESTION.match(q) or _ACTION_QUESTION.match(q):
         return "explain"
     if _WHAT_ARE.match(q) or (
         _DEFINE_QUESTION.search(q) and not _LIST_QUESTION.search(q) and not _MEANS_FOR.search(q) and not _WHICH_RANKS.match(q)
@@ -653,4 +663,4 @@ def _document_years(folded: str, years: frozenset[str]) -> frozenset[str]:
     return frozenset(m.group(1) for m in _DOCUMENT_YEAR.finditer(folded)) & years
 
 
-__all__ = ["ADDRESSEE", "DEFINING_WORDS", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "defined_subject", "edition_years", "is_superlative", "question_sentence", "states_claim", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]
+__all__ = ["ADDRESSEE", "DEFINING_WORDS", "MONEY", "OPINION_NOTE", "SUPERLATIVE", "asking_words", "asks_opinion", "asks_reason", "defined_subject", "edition_years", "is_superlative", "question_sentence", "states_claim", "without_frame", "Intent", "QuestionInfo", "analyse_question", "named_editions", "question_intent", "searchable", "unshouted"]

@@ -506,6 +506,17 @@ def test_the_year_of_a_named_edition_counts_half_as_the_source_name_does():
     assert 0 < overlap(replace(asked, source_years=frozenset({"2023"}))) < overlap(asked)
 
 
+@pytest.mark.parametrize("question, wanted", [
+    ("Waarom groeit er kroos in de vijvers?", 1.0),
+    ("Wat kunnen tuinmannen doen tegen kroos in de vijvers?", 0.0),  # what to do, not why
+    ("Wat kunnen tuinmannen doen tegen kroos in de vijvers, en waarom?", 1.0),
+])
+def test_only_a_question_for_a_reason_wants_a_sentence_that_gives_one(question, wanted):
+    reason = "Er groeit kroos in de vijvers doordat er veel mest in het water komt."
+    signals = {u.text: s for u, s, _, _ in unit_signals(analyse_question(question), make_passages(reason))}
+    assert signals[reason]["causal_wanted"] == wanted
+
+
 def test_a_term_the_sentence_negates_counts_half_when_the_question_negates_nothing():
     info = analyse_question("Hoeveel vijvers zijn er gebaggerd?")
     negating, stating = "In het park zijn 12 vijvers niet gebaggerd.", "In het park zijn 8 vijvers gebaggerd."
