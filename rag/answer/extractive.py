@@ -1008,6 +1008,16 @@ class ExtractiveComposer:
             # "Waarom vindt het vijverplan riet nuttig?": a sentence that only names the plan
             # ("Het vijverplan is in 2020 opgesteld, omdat ...") does not lead when one is about riet.
             best = next((s for s in on_topic if any(_matches(subject, s.stems, s.unit.text))), best)
+        if _ASKS_WHO.match(fold(info.text).strip()) and not _ACTOR_LABEL.match(best.unit.parts[0].text):
+            # "Wie moet de opleidingen verstevigen?": the item that names who does it ("Opleidings-
+            # aanbieders: Verstevig de opleidingen ...") leads one that only says what is done,
+            # when it scores within the follower margin; of several, the one nearest the question.
+            labelled = [
+                s for s in on_topic
+                if _ACTOR_LABEL.match(s.unit.parts[0].text) and s.overlap > 0 and s.score >= best.score - self.follower_margin
+            ]
+            if labelled:
+                best = max(labelled, key=lambda s: (s.overlap, s.score))
         if info.intent == "define":
             # "Wat is het vbp?", "Wat is een kroosdek?": the sentence that says what it
             # is, or spells the abbreviation out, leads.
@@ -1984,6 +1994,13 @@ def _as_asked(folded: str, question: str) -> str:
         (" ".join(written[i : i + size]) for i in range(len(written) - size + 1) if fold(" ".join(written[i : i + size])) == folded),
         folded,
     )
+
+
+#: "Wie moet ...?", "En wie zou ...?": a question for who does something (not "Wie is de voorzitter",
+#: one person by role, `_no_person_note`).
+_ASKS_WHO = re.compile(r"^(?:en\s+)?wie\s+(?!is\b|was\b|zijn\b|waren\b)")
+#: An item that opens with who does it: "Schoolbesturen en AVS: ...", "• Opleidingsaanbieders: ...".
+_ACTOR_LABEL = re.compile(r"^\W*[A-ZÀ-Þ][\w'’()&-]*(?:(?:,\s*|\s+)[\w'’()&-]+){0,6}\s*:\s+\S")
 
 
 def _subject_terms(info: QuestionInfo) -> list[QuestionTerm]:

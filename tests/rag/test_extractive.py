@@ -821,6 +821,19 @@ def test_an_answer_about_other_staff_than_those_asked_says_so(text, note):
     _assert_note(answer, note, absent="maar dit antwoord gaat over")
 
 
+def test_a_question_for_who_does_something_leads_with_the_item_that_names_them():
+    text = (
+        "Verstevig de vijverplannen van het park met een nadruk op het maaien van riet en kroos.\n"
+        "• Vijverbureaus: Verstevig de vijverplannen door de nadruk op riet."
+    )
+    question = "Wie moet de vijverplannen verstevigen?"
+    # The first sentence holds more of the question (maaien ... kroos aside, it scores as high).
+    answer = composer(margin=3.0, overlap=1.0).compose(question, make_passages(text))
+    assert answer.text.startswith("Vijverbureaus: Verstevig de vijverplannen")
+    # Asked what is done, the sentence that says so leads.
+    assert composer(margin=3.0, overlap=1.0).compose("Wat moet er met de vijverplannen gebeuren?", make_passages(text)).text.startswith("Verstevig de vijverplannen van het park")
+
+
 def test_a_question_about_pupils_gets_no_note_for_staff_named_in_the_answer():
     # Money for pupils is told in sentences about schools and their leraren.
     text = "De vijverscholen krijgen extra geld, zodat het beroep van leraar aantrekkelijker wordt."
