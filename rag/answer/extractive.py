@@ -47,7 +47,7 @@ from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, claimed_figure, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_PERSON_WHICH, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, claimed_figure, refusal_signals
 from rag.text.terms import HOW_MUCH_VERBS, QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -1384,6 +1384,11 @@ _ASKED_ROLE = re.compile(
     r"^wie\s+(?:is|was|zijn|waren|wordt|werd)\s+((?:de|het)\s+(?:(?:huidige|nieuwe|eerste|vorige)\s+)?([^\W\d_][\w-]+))"
     r"\s+(?:van|in|voor|bij|op)\b"
 )
+#: "Welke minister heeft ...?", "Welke wethouder ...?": one person asked by office (group 1).
+_WHICH_OFFICE = re.compile(
+    r"^(?:en\s+)?welke\s+(minister|staatssecretaris|wethouder|burgemeester|voorzitter|directeur|bestuurder|inspecteur-generaal"
+    r"|hoogleraar|onderzoeker|auteur)\b"
+)
 #: A capitalised word inside a sentence: a name ("Van der Berg", "minister Vlinder"); a word in
 #: capitals only ("AVS", "PO") is an abbreviation, mostly of an organisation.
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-ZÀ-Þ][a-zà-ÿ'’-]+")
@@ -1395,13 +1400,14 @@ def _no_person_note(question: str, chosen: Sequence[ScoredUnit]) -> str | None:
     question (the Vijverbond)."""
     folded = fold(question).strip()
     match = _ASKED_ROLE.search(folded)
-    if not match or not re.match(r"wie\s+(?:is|was|wordt|werd)\b", folded):  # one person: "is", not "zijn"
+    which = _WHICH_OFFICE.match(folded)
+    if which is None and (not match or not re.match(r"wie\s+(?:is|was|wordt|werd)\b", folded)):  # one person: "is", not "zijn"
         return None
     own = set(words(question))
     for c in chosen:
         if any(not set(words(name)) <= own for name in _CAPITALISED.findall(c.unit.text)):
             return None
-    return NOTE_NO_PERSON.format(role=match.group(1))
+    return NOTE_NO_PERSON.format(role=match.group(1)) if which is None else NOTE_NO_PERSON_WHICH.format(role=which.group(1))
 
 
 #: Nouns that name a measure, not what is measured ("het aantal ...", "het percentage ...").

@@ -284,6 +284,7 @@ NOTE_TYPE_NOT_GIVEN = "U vraagt naar {kind}, maar dit antwoord noemt er geen. Le
 NOTE_NO_TOTAL = "U vraagt hoeveel {noun} er zijn, maar dit antwoord noemt geen aantal {noun}. Lees de bron na voordat u het gebruikt."
 #: The caution above an answer to "Wie is de voorzitter van ...?" that names no one.
 NOTE_NO_PERSON = "U vraagt wie {role} is, maar dit antwoord noemt niemand bij naam. Lees de bron na voordat u het gebruikt."
+NOTE_NO_PERSON_WHICH = "U vraagt welke {role} het is, maar dit antwoord noemt niemand bij naam. Lees de bron na voordat u het gebruikt."
 
 #: The caution above an answer to a question about a place ("Hoeveel scholen in Vlinderstad ...?")
 #: that does not name it.

@@ -2331,12 +2331,17 @@ def test_the_size_asked_leads_over_a_figure_of_what_it_qualifies():
     assert answer.text.startswith("Het kroostekort in het park bedroeg 120 kilo in mei 2023.")
 
 
-@pytest.mark.parametrize("text, note", [
-    ("De directeur van de Vijverbond stuurt jaarlijks de tuinmannen aan in het park.", "U vraagt wie de directeur is, maar dit antwoord noemt niemand bij naam."),
-    ("De directeur van de Vijverbond is sinds 2019 Anna de Wit, die eerder tuinman was.", None),  # a name
+@pytest.mark.parametrize("question, text, note", [
+    ("Wie is de directeur van de Vijverbond?", "De directeur van de Vijverbond stuurt jaarlijks de tuinmannen aan in het park.",
+     "U vraagt wie de directeur is, maar dit antwoord noemt niemand bij naam."),
+    ("Wie is de directeur van de Vijverbond?", "De directeur van de Vijverbond is sinds 2019 Anna de Wit, die eerder tuinman was.", None),  # a name
+    # One person asked by office: "Welke wethouder ...?".
+    ("Welke wethouder opende het vijverplan?", "Het vijverplan werd in 2019 geopend door de wethouder van het park.",
+     "U vraagt welke wethouder het is, maar dit antwoord noemt niemand bij naam."),
+    ("Welke wethouder opende het vijverplan?", "Het vijverplan werd in 2019 geopend door wethouder Anna de Wit.", None),
 ])
-def test_an_answer_to_who_holds_a_role_that_names_no_one_says_so(text, note):
-    answer = composer(overlap=1.0).compose("Wie is de directeur van de Vijverbond?", make_passages(text))
+def test_an_answer_to_who_holds_a_role_that_names_no_one_says_so(question, text, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
     assert not answer.refused and answer.text.startswith(text)
     _assert_note(answer, note, absent="niemand bij naam")
 
