@@ -651,8 +651,6 @@ def _sentence_negated(text: str) -> frozenset[str]:
     """The stems of the words a sentence negates: after "geen", "zonder" or "niet" ("geen kroos",
     "niet gestart"), or right before "niet" ("startten niet")."""
     said = words(text)
-    if not _NEGATIONS & set(said):
-        return frozenset()
     return frozenset(
         {stem(b) for a, b in zip(said, said[1:]) if a in _NEGATIONS} | {stem(a) for a, b in zip(said, said[1:]) if b == "niet"}
     )
@@ -710,6 +708,7 @@ def unit_signals(
     matched = [_matches(terms, a.stems, t) for a, t in zip(analysed, texts)]
     # "Hoeveel vijvers hebben geen kroos?": a sentence about vijvers with kroos has the word but
     # not what is asked; its match of a negated term counts half when it negates nothing itself.
+    asked_words = set(words(question.text))
     negated = _negated_stems(question.text)
     if negated:
         for row, a in zip(matched, analysed):
@@ -717,11 +716,11 @@ def unit_signals(
                 for i, t in enumerate(terms):
                     if t.stem in negated:
                         row[i] *= NEGATION_MISSING
-    elif not _NEGATIONS & set(words(question.text)):
+    elif not _NEGATIONS & asked_words:
         # And the other way round: "Hoeveel nieuwe scholen zijn gestart?" is not answered by
         # "9 scholen ... startten niet in 2023."; a term the sentence negates counts half.
-        for row, text in zip(matched, texts):
-            if said_not := _sentence_negated(text):
+        for row, text, a in zip(matched, texts, analysed):
+            if _NEGATIONS & a.words and (said_not := _sentence_negated(text)):
                 for i, t in enumerate(terms):
                     if row[i] and (t.stem in said_not or said_not & set(t.alternatives)):
                         row[i] *= NEGATION_MISSING
@@ -761,7 +760,6 @@ def unit_signals(
     intent = question.intent
     # "Waarom ...?" wants a sentence that gives a reason; "Wat kunnen scholen doen ...?" does not.
     wants_reason = intent == "explain" and asks_reason(question.text)
-    asked_words = set(words(question.text))
     about_words = intent == "define" or bool(_ASKS_SAME_MEANING.search(fold(question.text)))
     result = []
     for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
@@ -1354,10 +1352,10 @@ def _other_role_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | 
     if len(asked) != 1 or "leerling" in asked:
         return None  # a question about pupils is answered in sentences about schools and their staff
     ((role, term),) = asked.items()
-    named = [w for c in chosen for w in words(substance(c.unit.text)) if role_of(w)]
-    if any(role_of(w) == role for w in named):
+    named = {w: r for c in chosen for w in words(substance(c.unit.text)) if (r := role_of(w))}
+    if role in named.values():
         return None
-    told = sorted({w for w in named if role_of(w) != "leerling"})
+    told = sorted(w for w, r in named.items() if r != "leerling")
     if not told:
         return None
     return NOTE_OTHER_SECTOR.format(asked=term.asked or term.word, named=joined(told))

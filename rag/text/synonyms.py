@@ -47,6 +47,7 @@ _GROUPS = (
 ROLES = ("leraar", "schoolleider", "leerling")
 
 
+@lru_cache(maxsize=8192)
 def role_of(word: str) -> str | None:
     """The role (`ROLES`) that `word` (folded) names as a word of its group, or as the first or
     last part of a compound with one ("schoolleiderstekort", "po-leraren"), else None."""

@@ -257,8 +257,6 @@ _APOSTROPHE_ENDING = re.compile(r"\b([^\W_]{3,})['’](?:ers|er|s)\b")
 _SHORT_WITH_ENDING = re.compile(r"\b([^\W\d_]{2})['’](?:ers|er|s)\b")
 
 
-#: A number written right after a word ("groep 8"), not inside one ("15-jarigen") or as a decimal.
-_NUMBER_AFTER_NOUN = re.compile(r"[^\W\d_]{3,}\s+\d+(?![\w%-]|[.,]\d)")
 #: Capitals joined by ampersands ("W&T", "R&D").
 _JOINED_LETTERS = re.compile(r"(?<![^\W_])[A-Z]{1,2}(?:&[A-Z]{1,2})+(?![^\W_])")
 
@@ -311,11 +309,12 @@ def question_terms(question: str) -> list[QuestionTerm]:
     # "W&T", "R&D": letters joined by an ampersand name something as a whole.
     joined_letters = {len(words(question[: m.start()])): m.group(0) for m in _JOINED_LETTERS.finditer(question)}
     # "in groep 8", "op niveau 1": a number after its noun names a thing (not a year, not "dan 20").
+    folded_question = fold(question)
     numbered = {
         n for n, w in enumerate(asked_words)
         if w.isdigit() and not YEAR.fullmatch(w) and n > 0 and len(asked_words[n - 1]) >= 3 and asked_words[n - 1].isalpha()
-        and asked_words[n - 1] not in STOPWORDS and asked_words[n - 1] not in QUESTION_WORDS and _NUMBER_AFTER_NOUN.search(question)
-        and re.search(rf"\b{re.escape(asked_words[n - 1])}\s+{w}(?![\w%-]|[.,]\d)", fold(question))
+        and asked_words[n - 1] not in STOPWORDS and asked_words[n - 1] not in QUESTION_WORDS
+        and re.search(rf"\b{re.escape(asked_words[n - 1])}\s+{w}(?![\w%-]|[.,]\d)", folded_question)
     }
     for n, (w, form) in enumerate(zip(asked_words, form_words(question))):
         if n in joined_letters:
