@@ -43,7 +43,7 @@ from rag.linear import LinearModel, bundled
 from rag.text.definitions import defines_in, introduces, means_before, names_what_came_before
 from rag.text.notes import explanations, is_note_sentence
 from rag.text.places import asks_abroad, foreign_places, names_home
-from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, asks_reason, defined_subject, edition_years, question_intent, searchable, states_claim
+from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question, defined_subject, edition_years, question_intent, searchable, states_claim
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
@@ -758,8 +758,6 @@ def unit_signals(
     whole = share_of(question.text) if noun == "%" else None
     whole_names = _other_names(terms, whole)
     intent = question.intent
-    # "Waarom ...?" wants a sentence that gives a reason; "Wat kunnen scholen doen ...?" does not.
-    wants_reason = intent == "explain" and asks_reason(question.text)
     about_words = intent == "define" or bool(_ASKS_SAME_MEANING.search(fold(question.text)))
     result = []
     for unit, text, a, overlap in zip(units, texts, analysed, overlaps):
@@ -808,7 +806,8 @@ def unit_signals(
                 else counts_noun(text, noun, noun_names) or _caption_counts(unit, noun, new_numbers)
             )),
             "causal": float(causal),
-            "causal_wanted": float(causal and wants_reason),
+            # "Waarom ...?" wants a sentence that gives a reason; "Wat kunnen scholen doen ...?" does not.
+            "causal_wanted": float(causal and question.asks_reason),
             "defines_wanted": float(intent == "define" and bool(_DEFINES.search(a.folded))),
             "enumeration": float(unit.is_enumeration),
             "enumeration_wanted": float(intent == "list" and (unit.is_enumeration or _lists_items(text, question.text))),

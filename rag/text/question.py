@@ -318,6 +318,9 @@ class QuestionInfo:
     topic_weights: tuple[float, ...] = ()
     asks_money: bool = False
     asks_superlative: bool = False
+    #: An explain question that may want a reason ("Waarom ...?"), not only what someone can do
+    #: ("Wat kunnen scholen doen tegen ...?"; `asks_reason`), read from the same sentence as `intent`.
+    asks_reason: bool = False
     #: The question asks how long something lasts ("Hoe lang duurt ...?") and for no other figure:
     #: a span of time answers it, not just any figure.
     asks_duration: bool = False
@@ -345,7 +348,8 @@ def _asks_money(folded: str, intent: Intent) -> bool:
 def analyse_question(question: str, matcher: SourceMatcher | None = None) -> QuestionInfo:
     """The question as every stage sees it; `matcher` knows the documents' names and years."""
     mention = matcher.match(question) if matcher is not None else SourceMention()
-    intent = question_intent(question_sentence(question))
+    sentence = question_sentence(question)
+    intent = question_intent(sentence)
     if mention and _defines_name(question, mention, intent):
         mention = SourceMention()
     asked = without_frame(question)
@@ -391,6 +395,7 @@ def analyse_question(question: str, matcher: SourceMatcher | None = None) -> Que
         topic=topic,
         mention=mention,
         intent=intent,
+        asks_reason=intent == "explain" and asks_reason(sentence),
         terms=terms,
         weights=tuple(term_weight(t) for t in terms),
         numbers=frozenset(numbers(topic)),

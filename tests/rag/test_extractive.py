@@ -510,6 +510,8 @@ def test_the_year_of_a_named_edition_counts_half_as_the_source_name_does():
     ("Waarom groeit er kroos in de vijvers?", 1.0),
     ("Wat kunnen tuinmannen doen tegen kroos in de vijvers?", 0.0),  # what to do, not why
     ("Wat kunnen tuinmannen doen tegen kroos in de vijvers, en waarom?", 1.0),
+    # Read from the question itself, as its intent is, not from the context before it.
+    ("Ik ben tuinman in het park. Wat kunnen we doen tegen kroos in de vijvers?", 0.0),
 ])
 def test_only_a_question_for_a_reason_wants_a_sentence_that_gives_one(question, wanted):
     reason = "Er groeit kroos in de vijvers doordat er veel mest in het water komt."
