@@ -5,8 +5,10 @@ answer the question is checked against the top passages. The signals (`REFUSAL_F
 
 * **missing specifics**: names, numbers and rare words of the question that no top passage
   contains (the words naming a source, "volgens de inspectie", do not count), and key terms
-  that no document uses at all. Notes (footnotes, references) do not count as top passages:
-  the answer never quotes them, so words only a note holds are missing from it;
+  that no document uses at all. A compound counts only with its modifier, or the modifier's
+  other name ("avondonderwijs" is missing from passages about "onderwijs"), where ranking lets
+  a common modifier go. Notes (footnotes, references) do not count as top passages: the
+  answer never quotes them, so words only a note holds are missing from it;
 * **coverage**: the share of the question's key terms (weighted by rarity in Dutch,
   `wordfreq`) that occur in the top passages, and the share missing;
 * **closeness**: the ranker's probability of the best passages, the top cosine, and the top
@@ -115,7 +117,7 @@ def refusal_signals(
     previous = previous_question(history)
     own = {t.stem for t in terms}
     borrowed = [t for t in question_terms(previous) if t.stem not in own] if previous else []
-    present = [index.contains(t) for t in terms]
+    present = [index.contains(t, common_modifier=False) for t in terms]
     present_borrowed = [index.contains(t) for t in borrowed]
     total = sum(term_weight(t) for t in terms + borrowed)
     covered = sum(term_weight(t) for t, ok in zip(terms + borrowed, present + present_borrowed) if ok)

@@ -446,9 +446,11 @@ class TermIndex:
         forms = _modifier_forms(self.text[start:at], _MIN_MODIFIER)
         return any(len(f) >= _MIN_MODIFIER and zipf(f) >= _COMMON_MODIFIER_ZIPF for f in forms)
 
-    def contains(self, term: QuestionTerm, *, parts: bool = True) -> bool:
+    def contains(self, term: QuestionTerm, *, parts: bool = True, common_modifier: bool = True) -> bool:
         """Whether the term occurs: as a word, stem or other name, inside a longer word, as a
-        variant, or (with `parts`) as the two parts of a compound written apart."""
+        variant, or (with `parts`) as the two parts of a compound written apart. Without
+        `common_modifier` a compound's common modifier must be there too, as a word or by another
+        name ("avondonderwijs" is not found in text about "onderwijs" alone)."""
         if term.is_letter_name:
             return term.occurs_in(self.text)
         if term.numbers_a_thing:
@@ -462,7 +464,7 @@ class TermIndex:
             return self._variant_present(term.word)
         if self._occurs(term.stem) or self._occurs(term.word) or self._variant_present(term.word):
             return True
-        return parts and self._compound_present(term.word)
+        return parts and self._compound_present(term.word, common_modifier)
 
     def names_part_of(self, term: QuestionTerm) -> bool:
         """Whether another word of the term's name occurs ("VR" of "VR-Bril")."""
@@ -475,15 +477,20 @@ class TermIndex:
         need = max(_MIN_PREFIX, -(-3 * len(word) // 4))
         return any(w.startswith(word[:need]) for w in self.words if len(w) >= need)
 
-    def _compound_present(self, word: str) -> bool:
+    def _compound_present(self, word: str, common_modifier: bool = True) -> bool:
         # `klassengrootte` -> `klassen` + `grootte`; `ziekteverzuimpercentage` -> ...
         for right_stem, right, lefts in _compound_cuts(word):
             if right in _SUFFIXES or (not self._occurs(right_stem) and not self._occurs(right)):
                 continue
             # The modifier occurs too, or is so common it adds little ("schoolbesturen": besturen).
-            if any(self._occurs(piece) or zipf(piece) >= _COMMON_MODIFIER_ZIPF for piece in lefts):
+            if any(self._occurs(piece) or (zipf(piece) >= _COMMON_MODIFIER_ZIPF and self._modifier_implied(piece, common_modifier)) for piece in lefts):
                 return True
         return False
+
+    def _modifier_implied(self, modifier: str, common: bool) -> bool:
+        # A common modifier adds little ("schoolbesturen": besturen), unless asked strictly: then
+        # it must be there by another name ("basisschoolbesturen": "po-besturen").
+        return common or any(self._occurs(a) for a in alternatives(modifier))
 
 
 def _modifier_forms(left: str, shortest: int) -> tuple[str, ...]:

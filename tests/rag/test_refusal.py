@@ -275,6 +275,18 @@ def test_what_the_passages_hold_is_covered():
     assert set(s.values) == set(REFUSAL_FEATURES)
 
 
+def test_a_compound_whose_common_modifier_the_passages_never_use_is_missing():
+    # Ranking still finds "avondonderwijs" by its head ("schoolbesturen" is written "besturen"),
+    # but for refusal the modifier is what is asked: the passages are about lessons, not evening ones.
+    text = "Het onderwijs over vijvers wordt gegeven door twee tuinmannen."
+    question = "Hoe goed is het avondonderwijs over vijvers?"
+    assert TermIndex([text]).contains(_term(question, "avondonderwijs"))
+    assert "avondonderwijs" in signals(question, text).missing
+    assert "avondonderwijs" not in signals(question, "Het avondonderwijs over vijvers is goed.").missing
+    # ... unless the modifier is there by another name ("basisschool": the po).
+    assert "basisschoolbesturen" not in signals("Wat doen basisschoolbesturen met vijvers?", "De po-besturen graven vijvers.").missing
+
+
 def test_words_only_a_note_holds_are_missing_for_the_note_is_never_quoted():
     note = "12 De Kroosraad van het Waterschap Vlinderstad keurt nieuwe vijvers goed."
     texts = (note, VIJVERS)
