@@ -153,17 +153,22 @@ def attributive(word: str) -> bool:
     return _PARTICIPLE.fullmatch(base) is not None and zipf(word) < _PARTICIPLE_NOUN_ZIPF
 
 
+#: A kind and its number or level before a noun ("mbo-4 studenten", "havo-5 leerlingen"): a modifier.
+_LEVEL = re.compile(r"[^\W\d_]+-\d+")
+
+
 def head_noun(folded: str, start: int = 0) -> str | None:
     """The noun of the noun phrase that begins at `start` in folded text: its first word, or the
-    word after the attributive adjectives that begin it ("kleine scholen", "uitgestroomde
-    vso-leerlingen" -> "scholen", "vso-leerlingen"). An adjective that no content word follows
-    is taken for the noun ("hoeveel grote?"). None when no word follows."""
+    word after the attributive adjectives or levels that begin it ("kleine scholen",
+    "uitgestroomde vso-leerlingen", "mbo-4 studenten" -> "scholen", "vso-leerlingen",
+    "studenten"). An adjective that no content word follows is taken for the noun ("hoeveel
+    grote?"). None when no word follows."""
     phrase = list(_PHRASE_WORD.finditer(folded, start))
     if not phrase:
         return None
     i = 0
     while (
-        i + 1 < len(phrase) and attributive(phrase[i].group())
+        i + 1 < len(phrase) and (attributive(phrase[i].group()) or _LEVEL.fullmatch(phrase[i].group()))
         and folded[phrase[i].end() : phrase[i + 1].start()].isspace()
         and phrase[i + 1].group() not in STOPWORDS and phrase[i + 1].group() not in QUESTION_WORDS
     ):

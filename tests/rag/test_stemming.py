@@ -63,3 +63,12 @@ def test_the_head_noun_of_a_phrase_comes_after_its_adjectives():
     assert head_noun("van de grote, diepe vijvers", 7) == "grote"  # a comma ends the run
     assert head_noun("periode van droogte") == "periode"
     assert head_noun("") is None
+
+
+def test_a_kind_and_its_level_before_a_noun_is_no_head_noun():
+    from rag.answer.extractive import share_of
+    from rag.text.analysis import head_noun
+
+    assert head_noun("klas-3 kikkers in het park") == "kikkers"
+    assert share_of("Welk percentage van de klas-3 kikkers zwemt?") == "kikkers"  # not "3"
+    assert head_noun("klas-3") == "klas-3"
