@@ -35,7 +35,7 @@ from rag.types import Chunk, Document, DocumentMeta, sha256_hex
 log = logging.getLogger(__name__)
 
 #: Bump when cleaning or chunking changes its output, so that ingest re-indexes everything.
-PIPELINE_VERSION = "28"
+PIPELINE_VERSION = "29"
 
 Status = Literal["indexed", "unchanged", "failed"]
 

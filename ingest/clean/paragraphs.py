@@ -69,6 +69,10 @@ def _is_table_row(line: str) -> bool:
 
 
 _NUMBER_IN_TEXT_RE = re.compile(r"^\d{1,3} [a-zà-ÿ]")
+#: A figure that opens a line and goes on in lower case ("15,0% en 7,3% van de", "3.500
+#: leraren"): a title above it has space above itself; a line set right below the text is
+#: the sentence before it, cut off ("… behaalde respectievelijk ⏎15,0% en 7,3% van de …").
+_FIGURE_IN_TEXT_RE = re.compile(r"^\d{1,3}(?:(?:[.,]\d+)+%?|%) [a-zà-ÿ]")
 
 
 def _number_runs_on(line: str) -> bool:
@@ -302,6 +306,8 @@ def reflow_paragraphs(page: str, lexicon: Lexicon | None = None) -> list[str]:
         nxt = lines[i + 1].text if i + 1 < n and soft[i + 1] else None
         if _is_heading_line(lines[i].text, nxt):
             start = _heading_start(lines, i)
+            if start and lines[start].gap == 0 and nxt is not None and _FIGURE_IN_TEXT_RE.match(nxt):
+                continue
             first = lines[start].text
             before = lines[start - 1].text if start else ""
             # A title right below a figure caption opens too (a capitalised line: one in lower

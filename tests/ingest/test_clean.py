@@ -1110,3 +1110,19 @@ def test_a_paragraph_cut_before_a_number_that_goes_on_with_its_sentence_is_joine
         "5 kikkers en padden",
         "In het park leven kikkers.",
     ]
+
+
+def test_a_line_set_right_below_a_sentence_that_runs_on_into_a_figure_goes_on_the_sentence() -> None:
+    page = collapse_spaces(
+        "De boswachter telde de kikkers in alle vijvers. \n"
+        "In de vijvers 3 en 4 leefde in 2031 respectievelijk \n"
+        "12,5% en 8,1% van de kikkers in het riet. \n\n"
+        "Kikkers in de sloot \n"
+        "40% van de kikkers leeft in de sloot."
+    )
+    assert reflow_paragraphs(page) == [
+        "De boswachter telde de kikkers in alle vijvers. In de vijvers 3 en 4 leefde in 2031 respectievelijk "
+        "12,5% en 8,1% van de kikkers in het riet.",
+        "Kikkers in de sloot",  # a title, with space above it: the figure below opens its text
+        "40% van de kikkers leeft in de sloot.",
+    ]
