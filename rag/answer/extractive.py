@@ -1424,8 +1424,9 @@ _TOTAL_COUNT = re.compile(
 )
 
 
-#: A sentence about a survey's sample: its figures count those asked, not all there are.
-_SURVEY = re.compile(r"\b(?:vragenlijst|enquete|respondent|steekproef|ondervraag|geinterviewd|interview|bevraagd|peiling)")
+#: A sentence about a survey's sample (a questionnaire, interviews, group talks, participants):
+#: its figures count those asked, not all there are.
+_SURVEY = re.compile(r"(?:\b(?:vragenlijst|enquete|respondent|steekproef|ondervraag|geinterviewd|interview|bevraagd|peiling|deelnem|focusgroep|panel)|gesprek)")
 
 
 def _no_total_note(question: str, info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:

@@ -687,6 +687,7 @@ def test_an_answer_that_does_not_name_the_asked_quantity_says_so(question, text,
     ("Hoeveel tuinmannen werken in het park?", "Voor dit onderzoek vulden 312 tuinmannen een vragenlijst in over het riet.",
      "U vraagt hoeveel tuinmannen er zijn"),
     ("Hoeveel tuinmannen werken er?", "In de enquête onder 312 tuinmannen gaf de helft aan riet te maaien.", "U vraagt hoeveel tuinmannen er zijn"),
+    ("Hoeveel tuinmannen werken er?", "Er waren 4 groepsgesprekken met 3 of 4 tuinmannen uit één park.", "U vraagt hoeveel tuinmannen er zijn"),
     # Only the noun, with at most a place or time: how many there are.
     ("Hoeveel vijvers?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
     ("Hoeveel vijvers in het park?", "In het park heeft 40% van de vijvers een rietkraag.", "U vraagt hoeveel vijvers er zijn"),
