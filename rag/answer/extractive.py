@@ -47,7 +47,7 @@ from rag.text.question import MONEY, SUPERLATIVE, QuestionInfo, analyse_question
 from rag.text.sectors import other_sector_only, other_sectors, scope_sectors, sector_names, sector_words, sectors
 from rag.answer.citation_check import strip_markers
 from rag.answer.followup import replaced_subject
-from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_PERSON_WHICH, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, claimed_figure, refusal_signals
+from rag.answer.refusal import CAUTION_TEXT, NOTE_ABROAD, NOTE_ABROAD_LEAD, NOTE_GROUP, NOTE_GROUP_ONLY, NOTE_NO_CONTRAST, NOTE_NO_DEFINITION, NOTE_NO_DEFINITION_UNNAMED, NOTE_NO_RATE, NOTE_NO_SHARE_OF, NOTE_NO_PERSON, NOTE_NO_PERSON_WHICH, NOTE_NO_TOTAL, NOTE_SHARE_NOT_NAMED, NOTE_NOT_NAMED, NOTE_TYPE_NOT_GIVEN, NOTE_OTHER_RATE, NOTE_OTHER_SECTOR, NOTE_OTHER_YEAR, NOTE_PLACE_NOT_NAMED, REFUSAL_TEXT, RefusalDecision, RefusalModel, RefusalSignals, claimed_figure, refusal_signals
 from rag.text.terms import HOW_MUCH_VERBS, QuestionTerm, TermIndex, analyse, question_terms, zipf
 from rag.text.sentences import Sentence, continues_sentence, split_sentences, without_marker
 from rag.settings import Settings
@@ -893,6 +893,7 @@ class ExtractiveComposer:
             or _unnamed_quantity_note(question, info, chosen, ranked)
             or _no_person_note(question, chosen)
             or _no_total_note(question, info, chosen)
+            or _no_contrast_note(info, chosen)
             or _no_share_of_note(question, info, chosen)
             or _share_not_named_note(question, info, chosen)
             or _type_not_given_note(info, chosen, ranked)
@@ -1592,6 +1593,32 @@ def _ranks(text: str, ranked: tuple[str, str]) -> bool:
 
 #: "Welke ...", "In welke ...", "Waar ...": a question that asks which one.
 _WHICH = re.compile(r"^(?:in\s+|op\s+|bij\s+)?(?:welke|welk|waar)\b")
+
+#: "Wat is het verschil tussen A en B (in ...)?": the two things contrasted.
+_CONTRAST = re.compile(
+    r"\bverschil(?:len)?\s+tussen\s+(.+?)\s+en\s+(.+?)\s*(?:\s(?:in|bij|volgens|qua|wat\s+betreft)\s.*)?(?:[?.!]|$)"
+)
+
+
+def _no_contrast_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
+    """The caution for an answer to "Wat is het verschil tussen A en B?" none of whose sentences
+    names both: a sentence about A alone says nothing of how it differs from B."""
+    match = _CONTRAST.search(fold(info.text))
+    if not match:
+        return None
+    a_words, b_words = (set(words(side)) for side in match.groups())
+    # What sets each apart ("passend" and "inclusief" of "passend onderwijs en inclusief onderwijs"),
+    # each by its own word: "schoolleider" and "schooldirecteur" are other names of one another.
+    sides = [[t for t in info.topic_terms if t.word in own - other] for own, other in ((a_words, b_words), (b_words, a_words))]
+    if not all(sides):
+        return None
+    for c in chosen:
+        text = analyse(c.unit.text)
+        if all(any(t.stem in text.stems or t.stem in text.folded for t in terms) for terms in sides):
+            return None
+    a, b = (_as_asked(side, info.text) for side in match.groups())
+    return NOTE_NO_CONTRAST.format(a=a, b=b)
+
 
 
 def _group_only_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:

@@ -313,6 +313,13 @@ NOTE_NO_DEFINITION_UNNAMED = (
     "Lees de bron na voordat u het gebruikt."
 )
 
+#: The caution above an answer to "Wat is het verschil tussen A en B?" no sentence of which
+#: names both.
+NOTE_NO_CONTRAST = (
+    "U vraagt naar het verschil tussen {a} en {b}, maar geen zin van dit antwoord noemt die twee samen. "
+    "Lees de bron na voordat u het gebruikt."
+)
+
 #: The caution above an answer to "Welke ... het grootst?" that gives one figure for a group.
 NOTE_GROUP_ONLY = (
     "U vraagt welke het {superlative} is, maar dit antwoord geeft alleen één cijfer voor een hele groep, "

@@ -2432,3 +2432,18 @@ def test_the_sentence_that_names_the_superlative_asked_alone_leads():
     assert answer.text.startswith("Volgens de tuinmannen groeit het riet het hoogst")
     assert _ranked_thing("Is het riet het hoogst bij de vijver?") == ("hoogst", "")
     assert _ranked_thing("Welke vijver heeft het hoogste riet?") == ("hoogst", "riet")
+
+
+@pytest.mark.parametrize("question, text, note", [
+    # Neither sentence names both: what one is says nothing of how it differs from the other.
+    ("Wat is het verschil tussen een vijver en een sloot?", "Een vijver is een plas water in het park. Kikkers leven in de vijver.",
+     "U vraagt naar het verschil tussen een vijver en een sloot, maar geen zin van dit antwoord noemt die twee samen."),
+    # What sets them apart is their own word; the word they share says nothing ("riet").
+    ("Wat is het verschil tussen hoog riet en laag riet in het park?", "Hoog riet groeit aan de oever van de vijver.",
+     "U vraagt naar het verschil tussen hoog riet en laag riet"),
+    ("Wat is het verschil tussen een vijver en een sloot?", "Een vijver is stilstaand water, een sloot is smal en stroomt.", None),
+])
+def test_an_answer_to_what_sets_two_apart_that_never_names_both_says_so(question, text, note):
+    answer = composer(overlap=1.0).compose(question, make_passages(text))
+    assert not answer.refused
+    _assert_note(answer, note, absent="noemt die twee samen")
