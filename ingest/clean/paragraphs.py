@@ -69,9 +69,9 @@ def _is_table_row(line: str) -> bool:
 
 
 _NUMBER_IN_TEXT_RE = re.compile(r"^\d{1,3} [a-zà-ÿ]")
-#: A figure that opens a line and goes on in lower case ("15,0% en 7,3% van de", "3.500
-#: leraren"): a title above it has space above itself; a line set right below the text is
-#: the sentence before it, cut off ("… behaalde respectievelijk ⏎15,0% en 7,3% van de …").
+#: A figure that opens a line and goes on in lower case ("12,5% en 8,1% van de", "3.500
+#: kikkers"): a title above it has space above itself; a line set right below the text is
+#: the sentence before it, cut off ("… leefde respectievelijk ⏎12,5% en 8,1% van de …").
 _FIGURE_IN_TEXT_RE = re.compile(r"^\d{1,3}(?:(?:[.,]\d+)+%?|%) [a-zà-ÿ]")
 
 
