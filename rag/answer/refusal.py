@@ -7,9 +7,8 @@ answer the question is checked against the top passages. The signals (`REFUSAL_F
   contains (the words naming a source, "volgens de inspectie", do not count), and key terms
   that no document uses at all. A compound counts only with its modifier, or the modifier's
   other name ("avondonderwijs" is missing from passages about "onderwijs"), where ranking lets
-  a common modifier go; another form of the same word counts ("wegviel" in "weggevallen",
-  by its lemma, which ranking does not use). Notes (footnotes, references) do not count as
-  top passages: the answer never quotes them, so words only a note holds are missing from it;
+  a common modifier go. Notes (footnotes, references) do not count as top passages: the
+  answer never quotes them, so words only a note holds are missing from it;
 * **coverage**: the share of the question's key terms (weighted by rarity in Dutch,
   `wordfreq`) that occur in the top passages, and the share missing;
 * **closeness**: the ranker's probability of the best passages, the top cosine, and the top
@@ -118,7 +117,7 @@ def refusal_signals(
     previous = previous_question(history)
     own = {t.stem for t in terms}
     borrowed = [t for t in question_terms(previous) if t.stem not in own] if previous else []
-    present = [index.contains(t, common_modifier=False, lemmas=True) for t in terms]
+    present = [index.contains(t, common_modifier=False) for t in terms]
     present_borrowed = [index.contains(t) for t in borrowed]
     total = sum(term_weight(t) for t in terms + borrowed)
     covered = sum(term_weight(t) for t, ok in zip(terms + borrowed, present + present_borrowed) if ok)

@@ -30,7 +30,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, lemma, stem, words
+from rag.text.analysis import QUESTION_WORDS, STOPWORDS, content_stems, fold, stem, words
 from rag.text.abbreviations import Abbreviations
 from rag.text.plurals import apostrophe_singular
 from rag.text.terms import zipf
@@ -306,7 +306,6 @@ class KeywordIndex:
     sentences: SentenceMatrix | None = field(default=None, repr=False)
     _words: frozenset[str] | None = field(default=None, repr=False)
     _prefixes: frozenset[str] | None = field(default=None, repr=False)
-    _lemmas: frozenset[str] | None = field(default=None, repr=False)
     _spelling: _SpellingWords | None = field(default=None, repr=False)
     _abbreviations: Abbreviations | None = field(default=None, repr=False)
 
@@ -403,7 +402,6 @@ class KeywordIndex:
         self.uses("onderwijs")
         self.writes_capitalised("onderwijs")
         self.abbreviations()
-        self.lemmas
         zipf("onderwijs")
 
     def knows(self, word: str) -> bool:
@@ -413,16 +411,7 @@ class KeywordIndex:
             return True
         if (m := _SUPERLATIVE.match(word)) and zipf(word) < zipf(base := m.group(1)) and (self.uses(base) or self.uses(base + "e")):
             return True  # "zwaarst", "kleinste": the documents write "zwaar", "kleine" (not "dienst": "dien")
-        if len(word) >= _PREFIX and word[:_PREFIX] in (self._prefixes or ()):
-            return True  # "vergrijsd" next to "vergrijzing"
-        return lemma(word) in self.lemmas  # "wegviel" next to "weggevallen"
-
-    @property
-    def lemmas(self) -> frozenset[str]:
-        """The dictionary form of every word of the indexed chunks (built on first use)."""
-        if self._lemmas is None:
-            self._lemmas = frozenset(lemma(w) for w in self.words)
-        return self._lemmas
+        return len(word) >= _PREFIX and word[:_PREFIX] in (self._prefixes or ())  # "vergrijsd" next to "vergrijzing"
 
     def spelled(self, word: str) -> str | None:
         """The document word that `word` is a typing error of: of the words the documents use

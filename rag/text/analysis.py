@@ -103,16 +103,6 @@ def stem(word: str) -> str:
     return stemmed
 
 
-@lru_cache(maxsize=65536)
-def lemma(word: str) -> str:
-    """The dictionary form of a folded word (simplemma's Dutch lexicon): the forms a stem
-    cannot join, such as a strong verb's ("wegviel", "weggevallen": "wegvallen"; "onderzocht":
-    "onderzoeken")."""
-    import simplemma  # loads its Dutch lexicon: only when first needed
-
-    return simplemma.lemmatize(word, lang="nl")
-
-
 @lru_cache(maxsize=4096)
 def zipf(word: str) -> float:
     """How common `word` is in Dutch (wordfreq's Zipf scale: 0 unknown, ~7 'de')."""

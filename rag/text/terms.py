@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text.analysis import COUNT_WORDS, POINTER_WORD, lemma, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVES_AFTER_HET, YEAR, fold, stem, too_short, words, zipf
+from rag.text.analysis import COUNT_WORDS, POINTER_WORD, QUESTION_WORDS, SEPARABLE_PARTICLES, STOPWORDS, SUPERLATIVES_AFTER_HET, YEAR, fold, stem, too_short, words, zipf
 from rag.text.sectors import sectors
 from rag.text.synonyms import alternatives, compound_alternatives, place_alternatives
 
@@ -422,7 +422,6 @@ class TermIndex:
         self.stems = frozenset().union(*(a.stems for a in analysed))
         self.words = frozenset().union(*(a.words for a in analysed))
         self._prefixes = {w[:_MIN_PREFIX] for w in self.words if len(w) >= _MIN_PREFIX}
-        self._lemmas: frozenset[str] | None = None
 
     def _occurs(self, piece: str) -> bool:
         if len(piece) >= _MIN_SUBSTRING:
@@ -447,12 +446,11 @@ class TermIndex:
         forms = _modifier_forms(self.text[start:at], _MIN_MODIFIER)
         return any(len(f) >= _MIN_MODIFIER and zipf(f) >= _COMMON_MODIFIER_ZIPF for f in forms)
 
-    def contains(self, term: QuestionTerm, *, parts: bool = True, common_modifier: bool = True, lemmas: bool = False) -> bool:
+    def contains(self, term: QuestionTerm, *, parts: bool = True, common_modifier: bool = True) -> bool:
         """Whether the term occurs: as a word, stem or other name, inside a longer word, as a
         variant, or (with `parts`) as the two parts of a compound written apart. Without
         `common_modifier` a compound's common modifier must be there too, as a word or by another
-        name ("avondonderwijs" is not found in text about "onderwijs" alone). With `lemmas` a
-        form of the same word counts, where the forms share no stem ("wegviel": "weggevallen")."""
+        name ("avondonderwijs" is not found in text about "onderwijs" alone)."""
         if term.is_letter_name:
             return term.occurs_in(self.text)
         if term.numbers_a_thing:
@@ -466,19 +464,11 @@ class TermIndex:
             return self._variant_present(term.word)
         if self._occurs(term.stem) or self._occurs(term.word) or self._variant_present(term.word):
             return True
-        if lemmas and self._lemma_present(term.word):
-            return True
         return parts and self._compound_present(term.word, common_modifier)
 
     def names_part_of(self, term: QuestionTerm) -> bool:
         """Whether another word of the term's name occurs ("VR" of "VR-Bril")."""
         return any(w in self.words for w in term.name if w != term.word)
-
-    def _lemma_present(self, word: str) -> bool:
-        # "wegviel" / "weggevallen": one verb, whose forms share no stem.
-        if self._lemmas is None:
-            self._lemmas = frozenset(lemma(w) for w in self.words)
-        return lemma(word) in self._lemmas
 
     def _variant_present(self, word: str) -> bool:
         # `verbouwd` / `verbouwing`: a shared beginning of at least 3/4 of the word.

@@ -92,13 +92,6 @@ def test_a_superlative_of_a_word_the_documents_use_is_known():
     assert not index.knows("breedste")  # the documents never write "breed"
 
 
-def test_another_form_of_a_verb_the_documents_use_is_known():
-    index = _index("g4", "Het geld voor de vijvers is weggevallen.", "De tuinman onderzocht het riet.")
-    # Strong verbs: the forms share no stem ("wegviel", "weggevallen": "wegvallen").
-    assert index.knows("wegviel") and index.knows("wegvallen")
-    assert not index.knows("wegliep")
-
-
 def test_a_plural_typed_without_its_apostrophe_is_written_with_it():
     # "radios" for "radio's": the documents' word is "kikkerradio", the plural of a word that ends
     # in a vowel takes "'s", not a bare "s" (which a typing correction would drop).
