@@ -1620,7 +1620,6 @@ def _no_contrast_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str |
     return NOTE_NO_CONTRAST.format(a=a, b=b)
 
 
-
 def _group_only_note(info: QuestionInfo, chosen: Sequence[ScoredUnit]) -> str | None:
     """The caution for an answer to "Welke ... heeft het grootste ...?" that opens with one figure
     for a group of names ("in Amsterdam, Rotterdam, Den Haag, Utrecht en Almere (G5) is het tekort
