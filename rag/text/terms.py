@@ -482,15 +482,16 @@ class TermIndex:
         for right_stem, right, lefts in _compound_cuts(word):
             if right in _SUFFIXES or (not self._occurs(right_stem) and not self._occurs(right)):
                 continue
-            # The modifier occurs too, or is so common it adds little ("schoolbesturen": besturen).
-            if any(self._occurs(piece) or (zipf(piece) >= _COMMON_MODIFIER_ZIPF and self._modifier_implied(piece, common_modifier)) for piece in lefts):
+            # The modifier occurs too, or is so common it adds little ("schoolbesturen": besturen);
+            # without `common_modifier`, a common one must be there by another name
+            # ("basisschoolbesturen": "po-besturen").
+            if any(
+                self._occurs(piece)
+                or (zipf(piece) >= _COMMON_MODIFIER_ZIPF and (common_modifier or any(self._occurs(a) for a in alternatives(piece))))
+                for piece in lefts
+            ):
                 return True
         return False
-
-    def _modifier_implied(self, modifier: str, common: bool) -> bool:
-        # A common modifier adds little ("schoolbesturen": besturen), unless asked strictly: then
-        # it must be there by another name ("basisschoolbesturen": "po-besturen").
-        return common or any(self._occurs(a) for a in alternatives(modifier))
 
 
 def _modifier_forms(left: str, shortest: int) -> tuple[str, ...]:
